@@ -1,0 +1,77 @@
+"""The `backmap` command line (DESIGN.md, "Command line": a contract). No subcommand opens the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.errors import BackmapError
+
+# Subcommand modules under app/commands, in the order `backmap --help` lists them.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+NO_DISPLAY_MESSAGE = """\
+backmap: the desktop app needs a display, and none was found (DISPLAY and WAYLAND_DISPLAY are unset).
+Run it from a desktop session, or use the headless commands, for example:
+  backmap regions --format text
+  backmap import client.json
+  backmap plan CLIENT --format pdf -o plan.pdf
+See `backmap --help` for all of them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backmap",
+        description="Mark where a client holds tension on a map of the back, and turn it into a safe plan.",
+    )
+    parser.add_argument("--version", action="version", version=f"backmap {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the data folder to use (default: $BACKMAP_DATA_DIR, else the user data folder)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the app on a sample client, in its own throwaway data folder",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"app.commands.{name}").register(subparsers)
+    return parser
+
+
+def _has_display() -> bool:
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _open_app(args)
+        status: int = args.func(args)
+        return status
+    except BackmapError as error:
+        print(f"backmap: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    if not _has_display():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 1
+    from app.ui.application import run_app
+
+    return run_app(data_dir=args.data_dir, demo=args.demo)

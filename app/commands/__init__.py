@@ -1,0 +1,1 @@
+"""One module per `backmap` subcommand; each has `register(subparsers)` and sets `func` on its parser."""

@@ -1,0 +1,1 @@
+"""Persistence on this machine (stdlib sqlite3, client files, backups): no Qt here."""

@@ -1,0 +1,24 @@
+"""Every test runs offscreen, with its own data, config and cache folders: nothing touches the real ones."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Without a display Qt aborts the process, so this must be set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# QSettings and platformdirs read these; a session-wide folder keeps the real home untouched even at import.
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="backmap-tests-"))
+for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    os.environ[_name] = str(_SESSION_HOME / _name.lower())
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data folder per test, also given to the app through $BACKMAP_DATA_DIR."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("BACKMAP_DATA_DIR", str(folder))
+    return folder
