@@ -53,9 +53,7 @@ REGION_SPECS: tuple[RegionSpec, ...] = (
         "Lumbar paraspinals, {side}",
         "the muscles beside your spine in your lower back, {side} side",
     ),
-    *_pair(
-        "lower_back", "area", "Lower back (quadratus lumborum), {side}", "the {side} side of your lower back"
-    ),
+    *_pair("lower_back", "area", "Lower back (quadratus lumborum), {side}", "the {side} side of your lower back"),
     RegionSpec("spine", "Spine", "your spine", "no_pressure", "centre"),
     RegionSpec("sacrum", "Sacrum", "the flat bone at the base of your spine", "caution", "centre"),
     *_pair("suboccipital", "point", "Base of the skull, {side}", "the base of your skull, {side} side"),

@@ -9,9 +9,7 @@ def test_the_design_table_is_complete_with_kinds_and_sides() -> None:
     assert len(REGION_SPECS) == len(REGION_IDS) == 24
     assert SPECS_BY_ID["spine"].kind == "no_pressure"
     assert SPECS_BY_ID["sacrum"].kind == "caution"
-    assert {SPECS_BY_ID[f"{p}_l"].kind for p in ("suboccipital", "scapula_edge", "lower_back_point")} == {
-        "point"
-    }
+    assert {SPECS_BY_ID[f"{p}_l"].kind for p in ("suboccipital", "scapula_edge", "lower_back_point")} == {"point"}
     for spec in REGION_SPECS:
         expected_side = {"_l": "left", "_r": "right"}.get(spec.id[-2:], "centre")
         assert spec.side == expected_side, spec.id

@@ -1,0 +1,69 @@
+"""The region list mirrored with the map: screen readers cannot see QGraphicsView items, so this list can."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from app.ui.body_map.view import RegionOutline
+
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def describe_tension(name: str, kind: str, active: int | None, other: int | None, other_layer: str) -> str:
+    """One line per region, the same words the screen reader says."""
+    if kind in ("no_pressure", "caution"):
+        state = "no pressure"
+    elif active is None:
+        state = "not assessed"
+    else:
+        state = f"tension {active}"
+    if other is not None:
+        state += f"; {other_layer} {other}"
+    return f"{name}: {state}"
+
+
+class RegionList(QListWidget):
+    regionActivated = Signal(str)
+
+    def __init__(self, outlines: Sequence[RegionOutline], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Regions of the back")
+        self.setToolTip("Every region of the map; select one to edit it (the same as clicking it on the map)")
+        self._outlines = {outline.id: outline for outline in outlines}
+        for outline in outlines:
+            item = QListWidgetItem(outline.name)
+            item.setData(_ID_ROLE, outline.id)
+            self.addItem(item)
+        self._syncing = False
+        self.currentItemChanged.connect(self._on_current_changed)
+
+    def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], other_layer: str) -> None:
+        for row in range(self.count()):
+            item = self.item(row)
+            region_id = item.data(_ID_ROLE)
+            outline = self._outlines[region_id]
+            text = describe_tension(
+                outline.name, outline.kind, active.get(region_id), other.get(region_id), other_layer
+            )
+            item.setText(text)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+            item.setToolTip(text)
+
+    def select_region(self, region_id: str | None) -> None:
+        """Mirror the map's selection without emitting it back."""
+        self._syncing = True
+        try:
+            for row in range(self.count()):
+                if self.item(row).data(_ID_ROLE) == region_id:
+                    self.setCurrentRow(row)
+                    return
+            self.setCurrentRow(-1)
+        finally:
+            self._syncing = False
+
+    def _on_current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if current is not None and not self._syncing:
+            self.regionActivated.emit(current.data(_ID_ROLE))

@@ -1,0 +1,356 @@
+"""BodyMapView: the back map as a QGraphicsView. It shows state and emits intents; it decides nothing.
+
+Scene coordinates are the SVG's px, so the domain's polygons, hit test and strokes need no conversion.
+The first paint uses only the cached outlines (no numpy/shapely/svgelements); the domain's RegionMap (hit test,
+neighbours, anchors) is asked for lazily, after the window is up or at the first click.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+)
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtSvgWidgets import QGraphicsSvgItem
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QWidget,
+)
+
+from app.ui.body_map import palette
+
+POINT_TOLERANCE_PX = 24.0  # screen pixels within which a click reaches a pressure point (DESIGN.md)
+TEN_KEY = Qt.Key.Key_T  # "T for ten": digits give 0-9
+CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+_ARROWS = {
+    Qt.Key.Key_Left: "left",
+    Qt.Key.Key_Right: "right",
+    Qt.Key.Key_Up: "up",
+    Qt.Key.Key_Down: "down",
+}
+
+
+class RegionLocator(Protocol):
+    """What the view needs from the domain's region map (app.domain.regions)."""
+
+    def hit_test(self, x: float, y: float, tolerance: float = 0.0) -> str | None: ...
+
+    def neighbours(self, region_id: str) -> Mapping[str, str]: ...
+
+    def anchor(self, region_id: str) -> tuple[float, float]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RegionOutline:
+    id: str
+    name: str
+    kind: str
+    rings: Sequence[Sequence[tuple[float, float]]]
+
+
+@dataclass(frozen=True, slots=True)
+class StrokeShape:
+    points: Sequence[tuple[float, float]]
+    width: float
+    tension: int
+
+
+def _path_from_rings(rings: Sequence[Sequence[tuple[float, float]]]) -> QPainterPath:
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    for ring in rings:
+        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in ring]))
+        path.closeSubpath()
+    return path
+
+
+class _RegionItem(QGraphicsPathItem):
+    def __init__(self, outline: RegionOutline) -> None:
+        super().__init__(_path_from_rings(outline.rings))
+        self.outline = outline
+        self.setZValue(2 if outline.kind == "point" else 1)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setAcceptHoverEvents(False)  # the view hit-tests with the domain's polygons, not Qt's shapes
+
+
+class BodyMapView(QGraphicsView):
+    regionClicked = Signal(str)
+    regionHovered = Signal(str)  # "" when the pointer leaves every region
+    tensionKeyPressed = Signal(int)  # 0-10, or -1 for "not assessed"
+    strokeDrawn = Signal(list, float)  # points [(x, y), ...] in map px, brush width in map px
+
+    def __init__(
+        self,
+        svg_path: str,
+        outlines: Sequence[RegionOutline],
+        locator: Callable[[], RegionLocator],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._locator_factory = locator
+        self._locator: RegionLocator | None = None
+        self._renderer = QSvgRenderer(svg_path, self)
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self._svg = QGraphicsSvgItem()
+        self._svg.setSharedRenderer(self._renderer)
+        self._svg.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # vector at every zoom and DPI: crisp
+        self._scene.addItem(self._svg)
+        self._scene.setSceneRect(QRectF(self._renderer.viewBoxF()))
+        self._items: dict[str, _RegionItem] = {}
+        for outline in outlines:
+            item = _RegionItem(outline)
+            self._scene.addItem(item)
+            self._items[outline.id] = item
+        self._labels: dict[str, QGraphicsSimpleTextItem] = {}
+        self._stroke_items: list[QGraphicsPathItem] = []
+        self._active: dict[str, int] = {}
+        self._other: dict[str, int] = {}
+        self._hovered: str | None = None
+        self._selected: str | None = None
+        self._focused: str | None = None
+        self._brush_width: float | None = None
+        self._brush_tension = 5
+        self._live_stroke: list[tuple[float, float]] = []
+        self._live_item: QGraphicsPathItem | None = None
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Back map")
+        self.setAccessibleDescription(
+            "Map of the client's back. Arrow keys move between regions, Enter selects, "
+            "0 to 9 set tension, T sets 10, Delete clears it. The region list beside it mirrors the map."
+        )
+        self.setMinimumSize(240, 320)
+        self._repaint_regions()
+
+    # ---- what the view shows -------------------------------------------------------------------
+    def region_ids(self) -> list[str]:
+        return list(self._items)
+
+    def selected_region(self) -> str | None:
+        return self._selected
+
+    def focused_region(self) -> str | None:
+        return self._focused
+
+    def set_selected(self, region_id: str | None) -> None:
+        self._selected = region_id
+        if region_id is not None:
+            self._focused = region_id
+        self._repaint_regions()
+
+    def set_marks(self, active: Mapping[str, int], other: Mapping[str, int]) -> None:
+        """Tension per region in the layer being edited, and in the other layer (shown as outlines)."""
+        self._active = dict(active)
+        self._other = dict(other)
+        self._repaint_regions()
+
+    def set_strokes(self, strokes: Sequence[StrokeShape]) -> None:
+        for item in self._stroke_items:
+            self._scene.removeItem(item)
+        self._stroke_items = [self._add_stroke_item(s.points, s.width, s.tension) for s in strokes]
+
+    def set_brush(self, width: float | None, tension: int = 5) -> None:
+        """Freehand brush on (width in map px) or off (None); clicks select regions only when it is off."""
+        self._brush_width = width
+        self._brush_tension = tension
+        cursor = Qt.CursorShape.CrossCursor if width else Qt.CursorShape.ArrowCursor
+        self.viewport().setCursor(cursor)
+
+    def map_to_view(self, x: float, y: float) -> QPointF:
+        """A map (SVG px) point in viewport pixels: what a user would click."""
+        return QPointF(self.mapFromScene(QPointF(x, y)))
+
+    def attach_locator(self) -> RegionLocator:
+        """Loads the domain's region map (heavy imports) once; called after the first paint or on first use."""
+        if self._locator is None:
+            self._locator = self._locator_factory()
+            self._repaint_regions()
+        return self._locator
+
+    # ---- painting --------------------------------------------------------------------------------
+    def _repaint_regions(self) -> None:
+        for region_id, item in self._items.items():
+            kind = item.outline.kind
+            tension = self._active.get(region_id)
+            if kind in ("no_pressure", "caution"):
+                brush = QBrush(palette.NO_PRESSURE, Qt.BrushStyle.BDiagPattern)
+            elif tension is not None:
+                brush = QBrush(palette.tension_colour(tension))
+            else:
+                brush = QBrush(palette.NOT_ASSESSED)
+            if region_id == self._hovered:
+                brush = QBrush(_blend(brush.color(), palette.HOVER)) if tension is not None else QBrush(palette.HOVER)
+            item.setBrush(brush)
+            item.setPen(self._pen_for(region_id))
+            item.setToolTip(item.outline.name)
+            self._update_label(region_id)
+
+    def _pen_for(self, region_id: str) -> QPen:
+        if region_id == self._selected:
+            pen = QPen(palette.SELECTED_PEN, 3.0)
+        elif region_id == self._focused and self.hasFocus():
+            pen = QPen(palette.FOCUS_PEN, 2.0, Qt.PenStyle.DotLine)
+        elif region_id in self._other and region_id not in self._active:
+            pen = QPen(palette.OTHER_LAYER_PEN, 1.5, Qt.PenStyle.DashLine)  # marked in the other layer only
+        else:
+            return QPen(Qt.PenStyle.NoPen)
+        pen.setCosmetic(True)  # same width at any zoom
+        return pen
+
+    def _update_label(self, region_id: str) -> None:
+        active = self._active.get(region_id)
+        other = self._other.get(region_id)
+        label = self._labels.get(region_id)
+        if (active is None and other is None) or self._locator is None:
+            if label is not None:
+                label.setVisible(False)
+            return
+        text = "" if active is None else str(active)
+        if other is not None:
+            text = f"{text} ({other})" if text else f"({other})"
+        if label is None:
+            label = QGraphicsSimpleTextItem()
+            label.setZValue(3)
+            font = QFont(self.font())
+            font.setPixelSize(15)
+            font.setBold(True)
+            label.setFont(font)
+            self._scene.addItem(label)
+            self._labels[region_id] = label
+        fill = palette.tension_colour(active) if active is not None else QColor("#ffffff")
+        label.setBrush(palette.text_colour_on(fill))
+        label.setText(text)
+        x, y = self._locator.anchor(region_id)
+        bounds = label.boundingRect()
+        label.setPos(x - bounds.width() / 2, y - bounds.height() / 2)
+        label.setVisible(True)
+
+    def _add_stroke_item(self, points: Sequence[tuple[float, float]], width: float, tension: int) -> QGraphicsPathItem:
+        path = QPainterPath()
+        first, *rest = points
+        path.moveTo(QPointF(*first))
+        for point in rest:
+            path.lineTo(QPointF(*point))
+        colour = palette.tension_colour(tension)
+        colour.setAlpha(110)
+        pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        item = self._scene.addPath(path, pen)
+        item.setZValue(4)
+        return item
+
+    # ---- events ----------------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def _region_at(self, view_pos: QPointF) -> str | None:
+        scene_pos = self.mapToScene(view_pos.toPoint())
+        scale = self.transform().m11() or 1.0
+        return self.attach_locator().hit_test(scene_pos.x(), scene_pos.y(), POINT_TOLERANCE_PX / scale)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        if self._brush_width:
+            scene_pos = self.mapToScene(event.position().toPoint())
+            self._live_stroke = [(scene_pos.x(), scene_pos.y())]
+            return
+        region = self._region_at(event.position())
+        if region is not None:
+            self.regionClicked.emit(region)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._brush_width and self._live_stroke:
+            scene_pos = self.mapToScene(event.position().toPoint())
+            self._live_stroke.append((scene_pos.x(), scene_pos.y()))
+            if self._live_item is not None:
+                self._scene.removeItem(self._live_item)
+            self._live_item = self._add_stroke_item(self._live_stroke, self._brush_width, self._brush_tension)
+            return
+        region = self._region_at(event.position())
+        if region != self._hovered:
+            self._hovered = region
+            self._repaint_regions()
+            self.regionHovered.emit(region or "")
+            self.setToolTip(self._items[region].outline.name if region else "")
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._brush_width and self._live_stroke:
+            points, self._live_stroke = self._live_stroke, []
+            if self._live_item is not None:
+                self._scene.removeItem(self._live_item)
+                self._live_item = None
+            self.strokeDrawn.emit(points, self._brush_width)
+            return
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event: object) -> None:
+        if self._hovered is not None:
+            self._hovered = None
+            self._repaint_regions()
+            self.regionHovered.emit("")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = Qt.Key(event.key())
+        if key in _ARROWS:
+            self._move_focus(_ARROWS[key])
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self._focused:
+            self.regionClicked.emit(self._focused)
+        elif Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.tensionKeyPressed.emit(key - Qt.Key.Key_0)
+        elif key == TEN_KEY:
+            self.tensionKeyPressed.emit(10)
+        elif key in CLEAR_KEYS:
+            self.tensionKeyPressed.emit(-1)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def _move_focus(self, direction: str) -> None:
+        if self._focused is None:
+            self._focused = self._selected or next(iter(self._items))
+        else:
+            self._focused = self.attach_locator().neighbours(self._focused).get(direction, self._focused)
+        self._repaint_regions()
+
+    def focusInEvent(self, event: object) -> None:
+        super().focusInEvent(event)  # type: ignore[arg-type]
+        self._repaint_regions()
+
+    def focusOutEvent(self, event: object) -> None:
+        super().focusOutEvent(event)  # type: ignore[arg-type]
+        self._repaint_regions()
+
+
+def _blend(base: QColor, over: QColor) -> QColor:
+    alpha = over.alphaF()
+    return QColor(
+        round(base.red() * (1 - alpha) + over.red() * alpha),
+        round(base.green() * (1 - alpha) + over.green() * alpha),
+        round(base.blue() * (1 - alpha) + over.blue() * alpha),
+        base.alpha(),
+    )
