@@ -1,0 +1,1 @@
+"""The consult screen: marking tension with the client (map, region panel, session notes, undo)."""

@@ -1,0 +1,302 @@
+"""ConsultController: the consult's logic. It drives a ConsultView and writes through a ConsultStore.
+
+Every edit is written first; only when the write returned is an undo command pushed (the screen stays true to
+the disk). A failed write becomes a message and the view is reloaded from the store. The view is a small
+interface, so this is tested with a fake view (tests/ui/test_consult_controller.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from PySide6.QtGui import QUndoGroup, QUndoStack
+
+from app.domain.brush import tensions_from_stroke
+from app.domain.records import Layer, Mark, Session, Stroke
+from app.domain.region_specs import SPECS_BY_ID
+from app.errors import BackmapError
+from app.ui.consult.undo_commands import WrittenEdit
+
+
+class ConsultView(Protocol):
+    def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None: ...
+
+    def show_selection(
+        self,
+        region_id: str | None,
+        name: str,
+        kind: str,
+        tension: int | None,
+        note: str,
+        guidance_html: str,
+        editable: bool,
+    ) -> None: ...
+
+    def show_session(self, session: Session | None) -> None: ...
+
+    def show_strokes(self, strokes: Sequence[Stroke]) -> None: ...
+
+    def show_error(self, message: str) -> None: ...
+
+
+class ConsultStore(Protocol):
+    """What the consult needs from the repository; each call commits before it returns."""
+
+    def get_session(self, session_id: str) -> Session: ...
+
+    def set_mark(self, session_id: str, region: str, by: Layer, tension: int | None, note: str = "") -> Session: ...
+
+    def add_stroke(self, session_id: str, stroke: Stroke, marks: Sequence[Mark]) -> Session: ...
+
+    def remove_last_stroke(self, session_id: str, restore: Sequence[tuple[str, Layer, int | None, str]]) -> Session: ...
+
+    def update_session(self, session_id: str, field: str, value: Any) -> Session: ...
+
+    def finalise(self, session_id: str) -> Session: ...
+
+
+Coverage = Callable[[Sequence[tuple[float, float]], float], dict[str, float]]
+Guidance = Callable[[str], str]  # region id -> the panel's HTML for this client
+
+
+class ConsultController:
+    def __init__(
+        self,
+        store: ConsultStore,
+        view: ConsultView,
+        undo_group: QUndoGroup,
+        coverage: Coverage,
+        guidance: Guidance,
+    ) -> None:
+        self._store = store
+        self._view = view
+        self._undo_group = undo_group
+        self._coverage = coverage
+        self._guidance = guidance
+        self._stacks: dict[str, QUndoStack] = {}
+        self._client_id: str | None = None
+        self._session: Session | None = None
+        self._layer: Layer = "therapist"
+        self._selected: str | None = None
+
+    # ---- state ---------------------------------------------------------------------------------------
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
+    @property
+    def layer(self) -> Layer:
+        return self._layer
+
+    @property
+    def selected(self) -> str | None:
+        return self._selected
+
+    def undo_stack(self) -> QUndoStack | None:
+        return self._stacks.get(self._client_id) if self._client_id else None
+
+    def open_session(self, client_id: str, session: Session | None, guidance: Guidance | None = None) -> None:
+        """Show `session` of `client_id` (None: the client has no session open), with that client's undo."""
+        self._client_id = client_id
+        self._session = session
+        if guidance is not None:
+            self._guidance = guidance
+        stack = self._stacks.get(client_id)
+        if stack is None:
+            stack = QUndoStack(self._undo_group)
+            self._stacks[client_id] = stack
+        self._undo_group.setActiveStack(stack)
+        self._refresh()
+
+    def forget_client(self, client_id: str) -> None:
+        """Drop a client's undo history (e.g. after the client was deleted)."""
+        stack = self._stacks.pop(client_id, None)
+        if stack is not None:
+            self._undo_group.removeStack(stack)
+        if self._client_id == client_id:
+            self._client_id = None
+            self._session = None
+            self._refresh()
+
+    # ---- intents from the view ---------------------------------------------------------------------
+    def choose_layer(self, layer: Layer) -> None:
+        self._layer = layer
+        self._refresh()
+
+    def select_region(self, region_id: str) -> None:
+        self._selected = region_id
+        self._refresh_selection()
+
+    def set_tension(self, tension: int | None, dragging: bool = False) -> None:
+        """Tension 0-10 for the selected region in the active layer; None marks it "not assessed"."""
+        session, region = self._session, self._selected
+        if session is None or region is None or session.is_final:
+            return
+        layer = self._layer
+        before = session.layer(layer).get(region)
+        if (before.tension if before else None) == tension:
+            return
+        note = before.note if before else ""
+        label = SPECS_BY_ID[region].name
+        text = f"{label}: not assessed" if tension is None else f"{label}: tension {tension} ({layer})"
+        self._edit(
+            text,
+            write_after=lambda: self._store.set_mark(session.id, region, layer, tension, note),
+            write_before=lambda: self._store.set_mark(
+                session.id, region, layer, before.tension if before else None, note
+            ),
+            merge_key=("tension", session.id, region, layer) if dragging else None,
+        )
+
+    def set_region_note(self, note: str) -> None:
+        session, region = self._session, self._selected
+        if session is None or region is None or session.is_final:
+            return
+        layer = self._layer
+        before = session.layer(layer).get(region)
+        if before is None:
+            # A note belongs to a mark; creating one here would invent a tension the client never gave.
+            self._view.show_error("Give this region a tension first (0-10), then add a note to it.")
+            self._refresh_selection()
+            return
+        self._edit(
+            f"{SPECS_BY_ID[region].name}: note",
+            write_after=lambda: self._store.set_mark(session.id, region, layer, before.tension, note),
+            write_before=lambda: self._store.set_mark(session.id, region, layer, before.tension, before.note),
+            merge_key=("note", session.id, region, layer),
+        )
+
+    def add_stroke(self, points: Sequence[tuple[float, float]], width: float, tension: int) -> None:
+        session = self._session
+        if session is None or session.is_final or not points:
+            return
+        layer = self._layer
+        current_marks = session.layer(layer)
+        current = {region: mark.tension for region, mark in current_marks.items()}
+        changes = tensions_from_stroke(self._coverage(points, width), tension, current)
+        marks = [
+            Mark(region, layer, value, current_marks[region].note if region in current_marks else "")
+            for region, value in changes.items()
+        ]
+        restore = [
+            (
+                region,
+                layer,
+                current_marks[region].tension if region in current_marks else None,
+                current_marks[region].note if region in current_marks else "",
+            )
+            for region in changes
+        ]
+        stroke = Stroke(layer, tension, width, tuple((round(x, 1), round(y, 1)) for x, y in points))
+        self._edit(
+            f"Brush stroke ({len(changes)} region{'s' if len(changes) != 1 else ''})",
+            write_after=lambda: self._store.add_stroke(session.id, stroke, marks),
+            write_before=lambda: self._store.remove_last_stroke(session.id, restore),
+        )
+
+    def set_field(self, field: str, value: Any) -> None:
+        session = self._session
+        if session is None or session.is_final:
+            return
+        before = _field_value(session, field)
+        if before == value:
+            return
+        self._edit(
+            f"Edit {field.replace('soap.', '').replace('_', ' ')}",
+            write_after=lambda: self._store.update_session(session.id, field, value),
+            write_before=lambda: self._store.update_session(session.id, field, before),
+            merge_key=("field", session.id, field),
+        )
+
+    def finalise(self) -> bool:
+        session = self._session
+        if session is None or session.is_final:
+            return False
+        try:
+            self._session = self._store.finalise(session.id)
+        except BackmapError as error:
+            self._report(error)
+            return False
+        stack = self.undo_stack()
+        if stack is not None:
+            stack.clear()  # nothing before the lock can be undone silently: later changes are amendments
+        self._refresh()
+        return True
+
+    # ---- internals -----------------------------------------------------------------------------------
+    def _edit(
+        self,
+        text: str,
+        write_after: Callable[[], Session],
+        write_before: Callable[[], Session],
+        merge_key: tuple[object, ...] | None = None,
+    ) -> None:
+        try:
+            self._session = write_after()
+        except BackmapError as error:
+            self._report(error)
+            return
+        stack = self.undo_stack()
+        if stack is not None:
+            stack.push(
+                WrittenEdit(
+                    text,
+                    write_before=lambda: self._apply(write_before),
+                    write_after=lambda: self._apply(write_after),
+                    on_error=self._report,
+                    merge_key=merge_key,
+                )
+            )
+        self._refresh()
+
+    def _apply(self, write: Callable[[], Session]) -> None:
+        self._session = write()
+        self._refresh()
+
+    def _report(self, error: BackmapError) -> None:
+        self._view.show_error(f"That change was not saved: {error}")
+        if self._session is not None:
+            try:
+                self._session = self._store.get_session(self._session.id)
+            except BackmapError as reload_error:
+                self._view.show_error(f"The session could not be read back: {reload_error}")
+        self._refresh()
+
+    def _refresh(self) -> None:
+        session = self._session
+        self._view.show_session(session)
+        if session is None:
+            self._view.show_marks({}, {}, self._layer)
+            self._view.show_strokes([])
+        else:
+            other: Layer = "client" if self._layer == "therapist" else "therapist"
+            active = {region: mark.tension for region, mark in session.layer(self._layer).items()}
+            passive = {region: mark.tension for region, mark in session.layer(other).items()}
+            self._view.show_marks(active, passive, self._layer)
+            self._view.show_strokes(session.strokes)
+        self._refresh_selection()
+
+    def _refresh_selection(self) -> None:
+        region, session = self._selected, self._session
+        if region is None:
+            self._view.show_selection(None, "", "", None, "", "", False)
+            return
+        spec = SPECS_BY_ID[region]
+        mark = session.layer(self._layer).get(region) if session else None
+        editable = session is not None and not session.is_final
+        self._view.show_selection(
+            region,
+            f"{spec.name} — {self._layer}'s layer",
+            spec.kind,
+            mark.tension if mark else None,
+            mark.note if mark else "",
+            self._guidance(region),
+            editable,
+        )
+
+
+def _field_value(session: Session, field: str) -> Any:
+    if field.startswith("soap."):
+        return getattr(session.soap, field.removeprefix("soap."))
+    return getattr(session, field)

@@ -1,0 +1,171 @@
+"""The consult page: the map with its toolbar and legend, the mirrored region list, and the two panels.
+
+It implements the view half of the consult (ConsultView); the ConsultController decides what it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.records import Layer, Session, Stroke
+from app.ui.body_map.legend import TensionLegend
+from app.ui.body_map.region_list import RegionList
+from app.ui.body_map.view import BodyMapView, RegionLocator, RegionOutline, StrokeShape
+from app.ui.consult.region_panel import RegionPanel
+from app.ui.consult.session_panel import SessionPanel
+
+BRUSH_WIDTH_PX = 18.0  # map px: about two finger-widths on the drawn back
+
+
+class ConsultPage(QWidget):
+    layerChosen = Signal(str)
+    brushToggled = Signal(bool)
+
+    def __init__(
+        self,
+        svg_path: str,
+        outlines: Sequence[RegionOutline],
+        locator: Callable[[], RegionLocator],
+        media: Sequence[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.map_view = BodyMapView(svg_path, outlines, locator)
+        self.region_list = RegionList(outlines)
+        self.region_panel = RegionPanel()
+        self.session_panel = SessionPanel(media)
+        self.legend = TensionLegend()
+
+        self._client_layer = QToolButton()
+        self._client_layer.setText("Client's layer")
+        self._therapist_layer = QToolButton()
+        self._therapist_layer.setText("Therapist's layer")
+        layers = QButtonGroup(self)
+        for button, layer in ((self._client_layer, "client"), (self._therapist_layer, "therapist")):
+            button.setCheckable(True)
+            button.setToolTip(f"Edit the {layer}'s ratings; the other layer stays visible in brackets")
+            button.setAccessibleName(f"Edit the {layer}'s layer")
+            layers.addButton(button)
+            button.clicked.connect(lambda _checked=False, layer=layer: self.layerChosen.emit(layer))
+        self._therapist_layer.setChecked(True)
+        self.brush_button = QToolButton()
+        self.brush_button.setText("Brush")
+        self.brush_button.setCheckable(True)
+        self.brush_button.setToolTip("Paint over the map: regions the stroke covers by 20 % or more get its tension")
+        self.brush_button.setAccessibleName("Freehand brush")
+        self.brush_tension = QSpinBox()
+        self.brush_tension.setRange(0, 10)
+        self.brush_tension.setValue(5)
+        self.brush_tension.setPrefix("tension ")
+        self.brush_tension.setAccessibleName("Brush tension")
+        self.brush_button.toggled.connect(self._on_brush)
+        self.brush_tension.valueChanged.connect(lambda _v: self._on_brush(self.brush_button.isChecked()))
+
+        toolbar = QHBoxLayout()
+        toolbar.addWidget(QLabel("Editing:"))
+        toolbar.addWidget(self._client_layer)
+        toolbar.addWidget(self._therapist_layer)
+        toolbar.addSpacing(16)
+        toolbar.addWidget(self.brush_button)
+        toolbar.addWidget(self.brush_tension)
+        toolbar.addStretch(1)
+
+        sides = QHBoxLayout()
+        left_label = QLabel("◀ client's LEFT")
+        right_label = QLabel("client's RIGHT ▶")
+        sides.addWidget(left_label)
+        sides.addStretch(1)
+        sides.addWidget(right_label)
+
+        map_column = QWidget()
+        map_layout = QVBoxLayout(map_column)
+        map_layout.setContentsMargins(0, 0, 0, 0)
+        map_layout.addLayout(toolbar)
+        map_layout.addWidget(self.map_view, 1)
+        map_layout.addLayout(sides)
+        map_layout.addWidget(self.legend)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.region_panel)
+        right_layout.addWidget(self.session_panel)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(right)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("consultSplitter")
+        self.splitter.addWidget(self.region_list)
+        self.splitter.addWidget(map_column)
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([200, 560, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        # Ctrl+Z on the map undoes the map; in a text field the field's own undo wins (its shortcut is closer).
+        self.undo_shortcut = QShortcut(QKeySequence.StandardKey.Undo, self.map_view)
+        self.undo_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.redo_shortcut = QShortcut(QKeySequence.StandardKey.Redo, self.map_view)
+        self.redo_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.region_list.regionActivated.connect(self.map_view.regionClicked)
+
+    # ---- ConsultView -------------------------------------------------------------------------------
+    def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:
+        self.map_view.set_marks(active, other)
+        other_layer = "therapist" if layer == "client" else "client"
+        self.region_list.show_marks(active, other, other_layer)
+        (self._client_layer if layer == "client" else self._therapist_layer).setChecked(True)
+
+    def show_selection(
+        self,
+        region_id: str | None,
+        name: str,
+        kind: str,
+        tension: int | None,
+        note: str,
+        guidance_html: str,
+        editable: bool,
+    ) -> None:
+        self.map_view.set_selected(region_id)
+        self.region_list.select_region(region_id)
+        self.region_panel.show_region(region_id, name, kind, tension, note, guidance_html, editable=editable)
+
+    def show_session(self, session: Session | None) -> None:
+        self.session_panel.show_session(session)
+        editable = session is not None and not session.is_final
+        self.brush_button.setEnabled(editable)
+        if not editable:
+            self.brush_button.setChecked(False)
+
+    def show_strokes(self, strokes: Sequence[Stroke]) -> None:
+        self.map_view.set_strokes([StrokeShape(s.points, s.width, s.tension) for s in strokes])
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "Backmap", message)
+
+    def flush_pending(self) -> None:
+        self.region_panel.flush_pending()
+        self.session_panel.flush_pending()
+
+    def _on_brush(self, on: bool) -> None:
+        self.map_view.set_brush(BRUSH_WIDTH_PX if on else None, self.brush_tension.value())
+        self.brushToggled.emit(on)

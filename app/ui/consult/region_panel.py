@@ -1,0 +1,117 @@
+"""The selected region's panel: tension slider, "not assessed", the region's note, and its guidance."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.debounce import DebouncedText
+
+
+class RegionPanel(QWidget):
+    tensionChanged = Signal(int, bool)  # value, and whether a drag is under way (its steps merge into one undo)
+    tensionCleared = Signal()
+    noteEdited = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Selected region")
+        self._title = QLabel("Select a region on the map or in the list")
+        self._title.setWordWrap(True)
+        font = self._title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self._title.setFont(font)
+        self._kind_note = QLabel()
+        self._kind_note.setWordWrap(True)
+        self._slider = QSlider(Qt.Orientation.Horizontal)
+        self._slider.setRange(0, 10)
+        self._slider.setPageStep(1)
+        self._slider.setTickInterval(1)
+        self._slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self._slider.setAccessibleName("Tension, 0 to 10")
+        self._slider.setToolTip("Tension 0 (relaxed) to 10 (very tight) in the layer you are editing")
+        self._value = QLabel("not assessed")
+        self._value.setMinimumWidth(self._value.fontMetrics().horizontalAdvance("not assessed") + 8)
+        self._clear = QPushButton("Not assessed")
+        self._clear.setToolTip("Remove this region's tension in the layer you are editing (Delete on the map)")
+        self._clear.setAccessibleName("Mark as not assessed")
+        self._note = QPlainTextEdit()
+        self._note.setPlaceholderText("Therapist's note for this region (never shown to the client)")
+        self._note.setAccessibleName("Region note, therapist only")
+        self._note.setToolTip("Therapist-only note about this region")
+        self._note.setMaximumHeight(80)
+        self._note_saver = DebouncedText(self._note)
+        self._guidance = QLabel()
+        self._guidance.setWordWrap(True)
+        self._guidance.setTextFormat(Qt.TextFormat.RichText)
+        self._guidance.setAccessibleName("Techniques and cautions for this region")
+        self._guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(self._slider, 1)
+        slider_row.addWidget(self._value)
+        slider_row.addWidget(self._clear)
+        form = QFormLayout()
+        form.addRow("Tension", slider_row)
+        form.addRow("Note", self._note)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._title)
+        layout.addWidget(self._kind_note)
+        layout.addLayout(form)
+        layout.addWidget(self._guidance)
+        layout.addStretch(1)
+
+        self._loading = False
+        self._slider.valueChanged.connect(self._on_slider)
+        self._clear.clicked.connect(self.tensionCleared)
+        self._note_saver.edited.connect(self.noteEdited)
+        self.show_region(None, "", "", None, "", "", editable=False)
+
+    def show_region(
+        self,
+        region_id: str | None,
+        name: str,
+        kind: str,
+        tension: int | None,
+        note: str,
+        guidance_html: str,
+        *,
+        editable: bool,
+    ) -> None:
+        """Fill the panel for one region (None: nothing selected) without emitting edits."""
+        self._loading = True
+        try:
+            self._title.setText(name if region_id else "Select a region on the map or in the list")
+            no_pressure = kind in ("no_pressure", "caution")
+            self._kind_note.setText(
+                "No pressure here: this is bone. It can be noted, but it is never pressed." if no_pressure else ""
+            )
+            self._kind_note.setVisible(no_pressure)
+            self._slider.setValue(0 if tension is None else tension)
+            self._value.setText("not assessed" if tension is None else str(tension))
+            self._note_saver.set_text(note)
+            self._guidance.setText(guidance_html)
+            can_edit = editable and region_id is not None
+            self._slider.setEnabled(can_edit)
+            self._clear.setEnabled(can_edit and tension is not None)
+            self._note.setReadOnly(not can_edit)
+        finally:
+            self._loading = False
+
+    def flush_pending(self) -> None:
+        self._note_saver.flush()
+
+    def _on_slider(self, value: int) -> None:
+        if not self._loading:
+            self._value.setText(str(value))
+            self.tensionChanged.emit(value, self._slider.isSliderDown())

@@ -1,0 +1,188 @@
+"""The session's own fields: minutes, position, medium, SOAP notes (therapist only), the shared note, finalise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.records import Session
+from app.ui.debounce import DebouncedText
+
+SOAP_FIELDS = (
+    ("subjective", "Subjective", "What the client tells you: where, since when, what makes it better or worse"),
+    ("objective", "Objective", "What you find: posture, palpation, range of motion"),
+    ("assessment", "Assessment", "Your judgement, how the session went, any adverse event such as bruising"),
+    ("plan", "Plan", "Next visit and home care"),
+)
+POSITIONS = ("prone", "side-lying", "seated", "supine")
+NOT_RECORDED = -1
+
+
+class SessionPanel(QWidget):
+    fieldEdited = Signal(str, object)  # ("soap.subjective", "text"), ("minutes", 60), ("soap.pain_before", None)
+    finaliseRequested = Signal()
+    amendRequested = Signal()
+
+    def __init__(self, media: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Session notes")
+        self._loading = False
+        self._minutes = QSpinBox()
+        self._minutes.setRange(15, 180)
+        self._minutes.setSingleStep(15)
+        self._minutes.setSuffix(" min")
+        self._minutes.setAccessibleName("Session length in minutes")
+        self._position = QComboBox()
+        self._position.addItems(POSITIONS)
+        self._position.setAccessibleName("Client position")
+        self._medium = QComboBox()
+        self._medium.addItems(list(media))
+        self._medium.setAccessibleName("Massage medium")
+        self._pain_before = self._pain_box("Pain before the session, 0 to 10")
+        self._pain_after = self._pain_box("Pain after the session, 0 to 10")
+
+        basics = QFormLayout()
+        basics.addRow("Length", self._minutes)
+        basics.addRow("Position", self._position)
+        basics.addRow("Medium", self._medium)
+        pain_row = QHBoxLayout()
+        pain_row.addWidget(QLabel("before"))
+        pain_row.addWidget(self._pain_before)
+        pain_row.addWidget(QLabel("after"))
+        pain_row.addWidget(self._pain_after)
+        pain_row.addStretch(1)
+        basics.addRow("Pain", pain_row)
+
+        self._text_fields: dict[str, DebouncedText] = {}
+        soap_box = QGroupBox("SOAP notes (therapist only)")
+        soap_form = QFormLayout(soap_box)
+        for key, label, hint in SOAP_FIELDS:
+            edit = QPlainTextEdit()
+            edit.setPlaceholderText(hint)
+            edit.setAccessibleName(f"{label} note, therapist only")
+            edit.setToolTip(hint)
+            edit.setMaximumHeight(64)
+            soap_form.addRow(label, edit)
+            self._add_text(f"soap.{key}", edit)
+        shared_box = QGroupBox("Note for the client (shown on their plan)")
+        shared_layout = QVBoxLayout(shared_box)
+        shared = QPlainTextEdit()
+        shared.setPlaceholderText("e.g. Stretch your neck gently every hour; drink water if you feel thirsty.")
+        shared.setAccessibleName("Note shared with the client")
+        shared.setMaximumHeight(64)
+        shared_layout.addWidget(shared)
+        self._add_text("shared_note", shared)
+
+        self._status = QLabel()
+        self._status.setWordWrap(True)
+        self._finalise = QPushButton("Finalise session")
+        self._finalise.setToolTip("Lock this session. Later changes become dated amendments.")
+        self._amend = QPushButton("Amend…")
+        self._amend.setToolTip("Record a dated amendment to this finalised session")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._status, 1)
+        buttons.addWidget(self._amend)
+        buttons.addWidget(self._finalise)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(basics)
+        layout.addWidget(soap_box)
+        layout.addWidget(shared_box)
+        layout.addLayout(buttons)
+
+        self._minutes.valueChanged.connect(lambda value: self._emit("minutes", value))
+        self._position.currentTextChanged.connect(lambda text: self._emit("position", text))
+        self._medium.currentTextChanged.connect(lambda text: self._emit("medium", text))
+        self._pain_before.valueChanged.connect(lambda v: self._emit("soap.pain_before", _pain(v)))
+        self._pain_after.valueChanged.connect(lambda v: self._emit("soap.pain_after", _pain(v)))
+        self._finalise.clicked.connect(self.finaliseRequested)
+        self._amend.clicked.connect(self.amendRequested)
+        self.show_session(None)
+
+    def _pain_box(self, accessible: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(NOT_RECORDED, 10)
+        box.setSpecialValueText("—")
+        box.setAccessibleName(accessible)
+        box.setToolTip(f"{accessible} (— = not recorded)")
+        return box
+
+    def _add_text(self, name: str, edit: QPlainTextEdit) -> None:
+        saver = DebouncedText(edit)
+        saver.edited.connect(lambda text, name=name: self._emit(name, text))
+        self._text_fields[name] = saver
+
+    def _emit(self, name: str, value: object) -> None:
+        if not self._loading:
+            self.fieldEdited.emit(name, value)
+
+    def flush_pending(self) -> None:
+        for saver in self._text_fields.values():
+            saver.flush()
+
+    def show_session(self, session: Session | None) -> None:
+        """Fill every field from `session` without emitting edits; read-only once finalised."""
+        self._loading = True
+        try:
+            editable = session is not None and not session.is_final
+            if session is not None:
+                self._minutes.setValue(session.minutes)
+                _set_combo(self._position, session.position)
+                _set_combo(self._medium, session.medium)
+                self._pain_before.setValue(_spin(session.soap.pain_before))
+                self._pain_after.setValue(_spin(session.soap.pain_after))
+                texts = {
+                    "soap.subjective": session.soap.subjective,
+                    "soap.objective": session.soap.objective,
+                    "soap.assessment": session.soap.assessment,
+                    "soap.plan": session.soap.plan,
+                    "shared_note": session.shared_note,
+                }
+            else:
+                texts = dict.fromkeys(self._text_fields, "")
+            for name, saver in self._text_fields.items():
+                saver.set_text(texts[name])
+                field = saver.parent()
+                assert isinstance(field, QPlainTextEdit)
+                field.setReadOnly(not editable)
+            for widget in (self._minutes, self._position, self._medium, self._pain_before, self._pain_after):
+                widget.setEnabled(editable)
+            self._finalise.setVisible(editable)
+            self._amend.setVisible(session is not None and session.is_final)
+            if session is None:
+                self._status.setText("No session open. Choose a client and start a session.")
+            elif session.finalised is not None:
+                count = len(session.amendments)
+                extra = f", {count} amendment{'s' if count != 1 else ''}" if count else ""
+                self._status.setText(f"Finalised {session.finalised:%d %b %Y %H:%M}{extra}: read-only.")
+            else:
+                self._status.setText("Open: every change is saved as you go.")
+        finally:
+            self._loading = False
+
+
+def _pain(value: int) -> int | None:
+    return None if value == NOT_RECORDED else value
+
+
+def _spin(value: int | None) -> int:
+    return NOT_RECORDED if value is None else value
+
+
+def _set_combo(combo: QComboBox, text: str) -> None:
+    if text and combo.findText(text) < 0:
+        combo.addItem(text)
+    combo.setCurrentIndex(max(combo.findText(text), 0) if text else 0)
