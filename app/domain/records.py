@@ -130,6 +130,16 @@ class Mark:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkState:
+    """One region's mark in one layer as it was or will be: tension None = not assessed (no mark)."""
+
+    region: str
+    by: Layer
+    tension: int | None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Stroke:
     """A freehand brush stroke in map (SVG px) coordinates."""
 

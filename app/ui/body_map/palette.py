@@ -43,3 +43,11 @@ def text_colour_on(fill: QColor) -> QColor:
 
     luminance = 0.2126 * channel(fill.red()) + 0.7152 * channel(fill.green()) + 0.0722 * channel(fill.blue())
     return QColor("#000000") if luminance > 0.25 else QColor("#ffffff")
+
+
+# The difference map: blue and orange stay apart for every common colour-vision deficiency; labels carry the numbers.
+CHANGE_COLOURS = {
+    "better": QColor(33, 102, 172, 200),
+    "worse": QColor(224, 130, 20, 210),
+    "same": QColor(170, 170, 170, 190),
+}

@@ -7,7 +7,7 @@ neighbours, anchors) is asked for lazily, after the window is up or at the first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -122,8 +122,9 @@ class BodyMapView(QGraphicsView):
             self._items[outline.id] = item
         self._labels: dict[str, QGraphicsSimpleTextItem] = {}
         self._stroke_items: list[QGraphicsPathItem] = []
-        self._active: dict[str, int] = {}
-        self._other: dict[str, int] = {}
+        self._fills: dict[str, QColor] = {}
+        self._label_texts: dict[str, str] = {}
+        self._dashed: frozenset[str] = frozenset()
         self._hovered: str | None = None
         self._selected: str | None = None
         self._focused: str | None = None
@@ -161,9 +162,24 @@ class BodyMapView(QGraphicsView):
         self._repaint_regions()
 
     def set_marks(self, active: Mapping[str, int], other: Mapping[str, int]) -> None:
-        """Tension per region in the layer being edited, and in the other layer (shown as outlines)."""
-        self._active = dict(active)
-        self._other = dict(other)
+        """Tension per region in the layer being edited, and in the other layer (in brackets, dashed outline)."""
+        fills = {region: palette.tension_colour(tension) for region, tension in active.items()}
+        labels: dict[str, str] = {}
+        for region in {*active, *other}:
+            mine, theirs = active.get(region), other.get(region)
+            text = "" if mine is None else str(mine)
+            if theirs is not None:
+                text = f"{text} ({theirs})".strip()
+            labels[region] = text
+        self.set_overlay(fills, labels, dashed=set(other) - set(active))
+
+    def set_overlay(
+        self, fills: Mapping[str, QColor], labels: Mapping[str, str], dashed: Set[str] = frozenset()
+    ) -> None:
+        """Paint regions with the caller's colours and labels (tension, differences, a heat map)."""
+        self._fills = dict(fills)
+        self._label_texts = {region: text for region, text in labels.items() if text}
+        self._dashed = frozenset(dashed)
         self._repaint_regions()
 
     def set_strokes(self, strokes: Sequence[StrokeShape]) -> None:
@@ -192,16 +208,15 @@ class BodyMapView(QGraphicsView):
     # ---- painting --------------------------------------------------------------------------------
     def _repaint_regions(self) -> None:
         for region_id, item in self._items.items():
-            kind = item.outline.kind
-            tension = self._active.get(region_id)
-            if kind in ("no_pressure", "caution"):
+            fill = self._fills.get(region_id)
+            if item.outline.kind in ("no_pressure", "caution"):
                 brush = QBrush(palette.NO_PRESSURE, Qt.BrushStyle.BDiagPattern)
-            elif tension is not None:
-                brush = QBrush(palette.tension_colour(tension))
+            elif fill is not None:
+                brush = QBrush(fill)
             else:
                 brush = QBrush(palette.NOT_ASSESSED)
             if region_id == self._hovered:
-                brush = QBrush(_blend(brush.color(), palette.HOVER)) if tension is not None else QBrush(palette.HOVER)
+                brush = QBrush(_blend(fill, palette.HOVER)) if fill is not None else QBrush(palette.HOVER)
             item.setBrush(brush)
             item.setPen(self._pen_for(region_id))
             item.setToolTip(item.outline.name)
@@ -212,7 +227,7 @@ class BodyMapView(QGraphicsView):
             pen = QPen(palette.SELECTED_PEN, 3.0)
         elif region_id == self._focused and self.hasFocus():
             pen = QPen(palette.FOCUS_PEN, 2.0, Qt.PenStyle.DotLine)
-        elif region_id in self._other and region_id not in self._active:
+        elif region_id in self._dashed:
             pen = QPen(palette.OTHER_LAYER_PEN, 1.5, Qt.PenStyle.DashLine)  # marked in the other layer only
         else:
             return QPen(Qt.PenStyle.NoPen)
@@ -220,16 +235,12 @@ class BodyMapView(QGraphicsView):
         return pen
 
     def _update_label(self, region_id: str) -> None:
-        active = self._active.get(region_id)
-        other = self._other.get(region_id)
+        text = self._label_texts.get(region_id)
         label = self._labels.get(region_id)
-        if (active is None and other is None) or self._locator is None:
+        if not text or self._locator is None:
             if label is not None:
                 label.setVisible(False)
             return
-        text = "" if active is None else str(active)
-        if other is not None:
-            text = f"{text} ({other})" if text else f"({other})"
         if label is None:
             label = QGraphicsSimpleTextItem()
             label.setZValue(3)
@@ -239,7 +250,7 @@ class BodyMapView(QGraphicsView):
             label.setFont(font)
             self._scene.addItem(label)
             self._labels[region_id] = label
-        fill = palette.tension_colour(active) if active is not None else QColor("#ffffff")
+        fill = self._fills.get(region_id, QColor("#ffffff"))
         label.setBrush(palette.text_colour_on(fill))
         label.setText(text)
         x, y = self._locator.anchor(region_id)

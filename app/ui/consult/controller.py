@@ -8,12 +8,13 @@ interface, so this is tested with a fake view (tests/ui/test_consult_controller.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from app.domain.brush import tensions_from_stroke
-from app.domain.records import Layer, Mark, Session, Stroke
+from app.domain.records import Layer, Mark, MarkState, Session, Soap, Stroke
 from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
 from app.ui.consult.undo_commands import WrittenEdit
@@ -41,17 +42,27 @@ class ConsultView(Protocol):
 
 
 class ConsultStore(Protocol):
-    """What the consult needs from the repository; each call commits before it returns."""
+    """What the consult needs from the repository (app.storage.repository.Repository); each call commits."""
 
     def get_session(self, session_id: str) -> Session: ...
 
-    def set_mark(self, session_id: str, region: str, by: Layer, tension: int | None, note: str = "") -> Session: ...
+    def set_mark(self, session_id: str, region: str, by: Layer, tension: int, note: str = "") -> Session: ...
 
-    def add_stroke(self, session_id: str, stroke: Stroke, marks: Sequence[Mark]) -> Session: ...
+    def clear_mark(self, session_id: str, region: str, by: Layer) -> Session: ...
 
-    def remove_last_stroke(self, session_id: str, restore: Sequence[tuple[str, Layer, int | None, str]]) -> Session: ...
+    def apply_stroke(self, session_id: str, stroke: Stroke, marks: Sequence[Mark]) -> Session: ...
 
-    def update_session(self, session_id: str, field: str, value: Any) -> Session: ...
+    def undo_stroke(self, session_id: str, restore: Sequence[MarkState]) -> Session: ...
+
+    def set_soap(self, session_id: str, soap: Soap) -> Session: ...
+
+    def set_shared_note(self, session_id: str, text: str) -> Session: ...
+
+    def set_minutes(self, session_id: str, minutes: int) -> Session: ...
+
+    def set_position(self, session_id: str, position: str) -> Session: ...
+
+    def set_medium(self, session_id: str, medium: str) -> Session: ...
 
     def finalise(self, session_id: str) -> Session: ...
 
@@ -142,9 +153,9 @@ class ConsultController:
         text = f"{label}: not assessed" if tension is None else f"{label}: tension {tension} ({layer})"
         self._edit(
             text,
-            write_after=lambda: self._store.set_mark(session.id, region, layer, tension, note),
-            write_before=lambda: self._store.set_mark(
-                session.id, region, layer, before.tension if before else None, note
+            write_after=lambda: self._write_mark(session.id, MarkState(region, layer, tension, note)),
+            write_before=lambda: self._write_mark(
+                session.id, MarkState(region, layer, before.tension if before else None, note)
             ),
             merge_key=("tension", session.id, region, layer) if dragging else None,
         )
@@ -180,7 +191,7 @@ class ConsultController:
             for region, value in changes.items()
         ]
         restore = [
-            (
+            MarkState(
                 region,
                 layer,
                 current_marks[region].tension if region in current_marks else None,
@@ -191,8 +202,8 @@ class ConsultController:
         stroke = Stroke(layer, tension, width, tuple((round(x, 1), round(y, 1)) for x, y in points))
         self._edit(
             f"Brush stroke ({len(changes)} region{'s' if len(changes) != 1 else ''})",
-            write_after=lambda: self._store.add_stroke(session.id, stroke, marks),
-            write_before=lambda: self._store.remove_last_stroke(session.id, restore),
+            write_after=lambda: self._store.apply_stroke(session.id, stroke, marks),
+            write_before=lambda: self._store.undo_stroke(session.id, restore),
         )
 
     def set_field(self, field: str, value: Any) -> None:
@@ -204,8 +215,8 @@ class ConsultController:
             return
         self._edit(
             f"Edit {field.replace('soap.', '').replace('_', ' ')}",
-            write_after=lambda: self._store.update_session(session.id, field, value),
-            write_before=lambda: self._store.update_session(session.id, field, before),
+            write_after=lambda: self._write_field(session.id, field, value),
+            write_before=lambda: self._write_field(session.id, field, before),
             merge_key=("field", session.id, field),
         )
 
@@ -225,6 +236,24 @@ class ConsultController:
         return True
 
     # ---- internals -----------------------------------------------------------------------------------
+    def _write_mark(self, session_id: str, state: MarkState) -> Session:
+        if state.tension is None:
+            return self._store.clear_mark(session_id, state.region, state.by)
+        return self._store.set_mark(session_id, state.region, state.by, state.tension, state.note)
+
+    def _write_field(self, session_id: str, field: str, value: Any) -> Session:
+        if field.startswith("soap."):
+            # Re-read, so an undo of one SOAP field never rolls back another edited since.
+            soap = self._store.get_session(session_id).soap
+            return self._store.set_soap(session_id, replace(soap, **{field.removeprefix("soap."): value}))
+        writers: dict[str, Callable[[str, Any], Session]] = {
+            "shared_note": self._store.set_shared_note,
+            "minutes": self._store.set_minutes,
+            "position": self._store.set_position,
+            "medium": self._store.set_medium,
+        }
+        return writers[field](session_id, value)
+
     def _edit(
         self,
         text: str,
