@@ -18,7 +18,7 @@ class _DateEdit(QDateEdit):
         super().__init__(parent)
         self.start_at = start_at
 
-    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt override)
+    def stepBy(self, steps: int) -> None:
         # From "Not given", the first arrow press goes to a sensible date instead of 1 January 1800.
         if self.date() == self.minimumDate():
             self.setDate(QDate(self.start_at))
@@ -55,7 +55,9 @@ class OptionalDateEdit(QWidget):
 
     def value(self) -> dt.date | None:
         date = self.edit.date()
-        return None if date == self.edit.minimumDate() else date.toPython()
+        if date == self.edit.minimumDate():
+            return None
+        return dt.date(date.year(), date.month(), date.day())
 
     def set_value(self, value: dt.date | None) -> None:
         self.edit.setDate(_SENTINEL if value is None else QDate(value))
