@@ -7,6 +7,7 @@ to the field; the records themselves still refuse impossible values (app.domain.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from app.domain.flag_info import FlagInfo
 
@@ -72,3 +73,12 @@ def clearance_problem(by: str, given: dt.date, expires: dt.date | None, intake_d
     if expires is not None and expires < given:
         return "Clearance: it expires before it was given."
     return None
+
+
+# Offered as one-click suggestions; any other allergy is typed. "nuts" covers almond oil (DESIGN.md, "Safety").
+COMMON_ALLERGIES: tuple[str, ...] = ("nuts", "almond", "coconut", "jojoba", "fragrance", "lanolin")
+
+
+def normalise_allergy(text: str) -> str:
+    """One way to write an allergy, so the medium check finds it: NFC, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
