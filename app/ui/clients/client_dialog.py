@@ -137,6 +137,9 @@ class ClientDialog(QDialog):
 
         if client is not None:
             self._fill(client)
+        # Once the box is unticked (consent withdrawn), ticking it again records a new consent, dated today.
+        self._consent_on_file = client.consent if client else None
+        self.consent_box.toggled.connect(self._on_consent_toggled)
         for signal in (
             self.name_edit.textChanged,
             self.email_edit.textChanged,
@@ -199,13 +202,17 @@ class ClientDialog(QDialog):
         return "Without consent, record no health information for this client."
 
     def _kept_consent(self) -> Consent | None:
-        """The consent already on file, while the box stays ticked and the same guardian stands behind it."""
-        existing = self._existing.consent if self._existing else None
+        """The consent on file, while the box has stayed ticked and the same guardian stands behind it."""
+        existing = self._consent_on_file
         if existing is None or not self.consent_box.isChecked():
             return None
         if self.minor() and existing.guardian != self.guardian_edit.text().strip():
             return None
         return existing
+
+    def _on_consent_toggled(self, checked: bool) -> None:
+        if not checked:
+            self._consent_on_file = None
 
     def consent(self) -> Consent | None:
         if not self.consent_box.isChecked():

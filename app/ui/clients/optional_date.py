@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QToolButton, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QHBoxLayout, QToolButton, QWidget
 
 # The minimum date stands for "not given" (Qt's documented idiom for an optional date); real dates start after.
 _SENTINEL = QDate(1800, 1, 1)
@@ -17,6 +18,13 @@ class _DateEdit(QDateEdit):
     def __init__(self, start_at: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.start_at = start_at
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Typing over "Not given" starts from a real date with the year selected, so "2012-05-01" types in.
+        if self.date() == self.minimumDate() and event.text().isdigit():
+            self.setDate(QDate(self.start_at))
+            self.setSelectedSection(QDateTimeEdit.Section.YearSection)
+        super().keyPressEvent(event)
 
     def stepBy(self, steps: int) -> None:
         # From "Not given", the first arrow press goes to a sensible date instead of 1 January 1800.
