@@ -138,12 +138,12 @@ class IntakeDialog(QDialog):
         for row in self.flag_rows:
             flag_layout.addWidget(row)
         flag_layout.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidget(flag_list)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.flag_scroll = QScrollArea(self)
+        self.flag_scroll.setWidget(flag_list)
+        self.flag_scroll.setWidgetResizable(True)
+        self.flag_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         flags_group = QGroupBox("Tick what applies today", self)
-        QVBoxLayout(flags_group).addWidget(scroll)
+        QVBoxLayout(flags_group).addWidget(self.flag_scroll)
 
         self.allergies = AllergyEditor(allergy_suggestions, self)
         allergy_group = QGroupBox("Allergies (oils, lotions, fragrance)", self)
@@ -209,8 +209,10 @@ class IntakeDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(1080, 760)
 
-        self._original: tuple[FlagEntry, ...] = ()
-        self._kept: list[FlagEntry] = []
+        # Where each entry stood in the intake being edited, so saving does not reorder what was on file.
+        self._position: dict[str, int] = {}
+        self._kept: list[tuple[int, FlagEntry]] = []
+        self._original_count = 0
         if intake is not None:
             self._fill(intake)
         for row in self.flag_rows:
@@ -226,19 +228,18 @@ class IntakeDialog(QDialog):
         self._update()
 
     def _fill(self, intake: Intake) -> None:
-        self._original = intake.flags
+        self._original_count = len(intake.flags)
         rows = {row.info.id: row for row in self.flag_rows}
-        filled: set[str] = set()
-        for entry in intake.flags:
+        for index, entry in enumerate(intake.flags):
             row = rows.get(entry.flag)
-            if row is None or entry.flag in filled or not row.fits(entry):
+            if row is None or entry.flag in self._position or not row.fits(entry):
                 # Not on this form (an unknown flag, a second entry of one): kept as it was, never dropped.
-                self._kept.append(entry)
+                self._kept.append((index, entry))
                 continue
             row.fill(entry)
-            filled.add(entry.flag)
+            self._position[entry.flag] = index
         if self._kept:
-            described = ", ".join(_describe_entry(entry) for entry in self._kept)
+            described = ", ".join(_describe_entry(entry) for _, entry in self._kept)
             self.kept_label.setText(f"Also on file, kept unchanged (not on this form): {described}.")
             self.kept_label.show()
         self.allergies.set_allergies(intake.allergies)
@@ -274,14 +275,11 @@ class IntakeDialog(QDialog):
 
     def flag_entries(self) -> tuple[FlagEntry, ...]:
         """The ticked flags; those already on file keep their places, new ones follow in the form's order."""
-        position: dict[str, int] = {}
-        for index, entry in enumerate(self._original):
-            position.setdefault(entry.flag, index)
-        keyed = [(position[entry.flag], entry) for entry in self._kept]
+        keyed = list(self._kept)
         for form_index, row in enumerate(self.flag_rows):
             ticked = row.entry()
             if ticked is not None:
-                keyed.append((position.get(ticked.flag, len(self._original) + form_index), ticked))
+                keyed.append((self._position.get(ticked.flag, self._original_count + form_index), ticked))
         keyed.sort(key=lambda pair: pair[0])
         return tuple(entry for _, entry in keyed)
 

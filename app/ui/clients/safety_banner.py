@@ -80,22 +80,22 @@ class SafetyBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("safetyBanner")
         self.outcome: str | None = None
-        self._icon = QLabel(self)
-        self._icon.setFixedSize(ICON_SIZE, ICON_SIZE)
-        self._title = QLabel(self)
-        self._title.setWordWrap(True)
-        self._details = QLabel(self)
-        self._details.setWordWrap(True)
-        self._details.setTextFormat(Qt.TextFormat.PlainText)
-        self._details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.icon_label = QLabel(self)
+        self.icon_label.setFixedSize(ICON_SIZE, ICON_SIZE)
+        self.title_label = QLabel(self)
+        self.title_label.setWordWrap(True)
+        self.details_label = QLabel(self)
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         text_column = QVBoxLayout()
         text_column.setSpacing(4)
-        text_column.addWidget(self._title)
-        text_column.addWidget(self._details)
+        text_column.addWidget(self.title_label)
+        text_column.addWidget(self.details_label)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 10, 12, 10)
         row.setSpacing(12)
-        row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text_column, 1)
         self.hide()
 
@@ -104,19 +104,19 @@ class SafetyBanner(QFrame):
             raise ValueError(f"unknown screening outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
         look = _LOOKS[outcome]
         self.outcome = outcome
-        self._icon.setPixmap(outcome_icon(outcome, ICON_SIZE, self.devicePixelRatioF()))
-        self._title.setText(look.title)
+        self.icon_label.setPixmap(outcome_icon(outcome, ICON_SIZE, self.devicePixelRatioF()))
+        self.title_label.setText(look.title)
         # Quiet when all is well: only a warning gets the large bold heading.
         title_font = self.font()
         title_font.setBold(bool(look.fill))
         if look.fill:
             title_font.setPointSizeF(title_font.pointSizeF() * 1.15)
-        self._title.setFont(title_font)
+        self.title_label.setFont(title_font)
         lines = [f"• {reason}" for reason in reasons]
         if refer:
             lines.append(f"Refer to: {refer}")
-        self._details.setText("\n".join(lines))
-        self._details.setVisible(bool(lines))
+        self.details_label.setText("\n".join(lines))
+        self.details_label.setVisible(bool(lines))
         if look.fill:
             self.setStyleSheet(
                 f"#safetyBanner {{ background: {look.fill}; border: 2px solid {look.accent}; border-radius: 6px; }}"
