@@ -32,9 +32,12 @@ ClientSearch = Callable[[str], Sequence[Client]]
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def describe_birth(client: Client) -> str:
+    return f"born {client.born.isoformat()}" if client.born else "date of birth not given"
+
+
 def describe_client(client: Client) -> str:
-    born = f"born {client.born.isoformat()}" if client.born else "date of birth not given"
-    return f"{client.name} — {born}"
+    return f"{client.name} — {describe_birth(client)}"
 
 
 class ClientListModel(QAbstractListModel):
@@ -62,7 +65,10 @@ class ClientListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._clients):
             return None
         client = self._clients[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            # Two lines, so a long name is not cut short by the date of birth in a narrow pane.
+            return f"{client.name}\n{describe_birth(client)}"
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             return describe_client(client)
         if role == CLIENT_ID_ROLE:
             return client.id
@@ -86,6 +92,7 @@ class ClientListPane(QWidget):
         self.list_view.setAccessibleName("Clients")
         self.list_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.list_view.setUniformItemSizes(True)
+        self.list_view.setSpacing(2)
         self.empty_label = QLabel(self)
         self.empty_label.setWordWrap(True)
         self.empty_label.hide()
