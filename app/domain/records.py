@@ -52,8 +52,11 @@ def _check_aware(name: str, value: dt.datetime | None) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Consent:
+    """Consent to record health information; for a minor, given by `guardian` (their name), else empty."""
+
     date: dt.date
     notice_version: str
+    guardian: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.domain.client_search import fold, search_clients
+from app.domain.flag_info import DEFAULT_FLAGS
+from app.domain.intake_rules import (
+    age_on,
+    birth_date_problem,
+    clearance_problem,
+    email_problem,
+    flag_problem,
+    guardian_problem,
+    is_minor,
+    normalise_allergy,
+)
+from app.domain.records import Client
+
+FLAGS = {info.id: info for info in DEFAULT_FLAGS}
+DESIGN_FLAG_IDS = {
+    "blood_thinners", "bleeding_disorder", "dvt_history", "dvt_current", "pregnancy", "pregnancy_high_risk",
+    "osteoporosis", "recent_injury", "skin_condition", "contagious_skin", "fever", "cancer_treatment",
+    "red_flag_back_pain", "medical_condition",
+}  # fmt: skip
+
+
+def test_default_flags_are_the_design_list_and_only_injury_and_skin_are_local() -> None:
+    assert set(FLAGS) == DESIGN_FLAG_IDS
+    assert len(DEFAULT_FLAGS) == len(DESIGN_FLAG_IDS)
+    assert {info.id for info in DEFAULT_FLAGS if info.local} == {"recent_injury", "skin_condition"}
+    assert all(info.label and info.explanation for info in DEFAULT_FLAGS)
+
+
+@pytest.mark.parametrize(
+    ("born", "day", "age"),
+    [
+        (dt.date(2008, 11, 20), dt.date(2026, 11, 20), 18),  # the birthday itself counts
+        (dt.date(2008, 11, 21), dt.date(2026, 11, 20), 17),
+        (dt.date(2008, 2, 29), dt.date(2026, 2, 28), 17),  # leap-day birthday: 18 from 1 March
+        (dt.date(2008, 2, 29), dt.date(2026, 3, 1), 18),
+    ],
+)
+def test_age_on(born: dt.date, day: dt.date, age: int) -> None:
+    assert age_on(born, day) == age
+    assert is_minor(born, day) == (age < 18)
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)), st.integers(0, 120))
+def test_age_grows_by_one_on_each_birthday(born: dt.date, years: int) -> None:
+    birthday = born.replace(year=born.year + years) if (born.month, born.day) != (2, 29) else None
+    if birthday is not None and birthday.year <= 9999:
+        assert age_on(born, birthday) == years
+        assert age_on(born, birthday - dt.timedelta(days=1)) == years - 1
+
+
+def test_unknown_date_of_birth_is_not_a_minor() -> None:
+    assert not is_minor(None, dt.date(2026, 11, 20))
+
+
+def test_birth_date_problems() -> None:
+    today = dt.date(2026, 11, 20)
+    assert birth_date_problem(None, today) is None
+    assert birth_date_problem(dt.date(1980, 4, 2), today) is None
+    assert "future" in (birth_date_problem(dt.date(2026, 11, 21), today) or "")
+    assert "check the year" in (birth_date_problem(dt.date(1890, 1, 1), today) or "")
+
+
+@pytest.mark.parametrize("email", ["", "ana@example.org", " ana@example.org "])
+def test_good_emails(email: str) -> None:
+    assert email_problem(email) is None
+
+
+@pytest.mark.parametrize("email", ["ana", "ana@", "@example.org", "ana@@example.org", "ana @example.org"])
+def test_bad_emails(email: str) -> None:
+    assert email_problem(email) is not None
+
+
+def test_a_minor_consenting_needs_a_guardian() -> None:
+    assert guardian_problem(minor=True, consent_given=True, guardian="  ") is not None
+    assert guardian_problem(minor=True, consent_given=True, guardian="Pat Parent") is None
+    assert guardian_problem(minor=True, consent_given=False, guardian="") is None
+    assert guardian_problem(minor=False, consent_given=True, guardian="") is None
+
+
+def test_a_local_flag_needs_a_region_and_an_onset_not_after_the_screening() -> None:
+    day = dt.date(2026, 11, 20)
+    injury = FLAGS["recent_injury"]
+    assert "choose the region" in (flag_problem(injury, None, None, day) or "")
+    assert flag_problem(injury, "lower_back_l", dt.date(2026, 11, 1), day) is None
+    assert "after the screening" in (flag_problem(injury, "lower_back_l", dt.date(2026, 11, 21), day) or "")
+    assert flag_problem(FLAGS["fever"], None, None, day) is None
+
+
+def test_clearance_problems() -> None:
+    day = dt.date(2026, 11, 20)
+    assert clearance_problem("Dr N. Example", dt.date(2026, 11, 19), dt.date(2027, 5, 19), day) is None
+    assert "who gave it" in (clearance_problem(" ", dt.date(2026, 11, 19), None, day) or "")
+    assert "after the screening" in (clearance_problem("Dr A", dt.date(2026, 11, 21), None, day) or "")
+    assert "expires before" in (clearance_problem("Dr A", dt.date(2026, 11, 19), dt.date(2026, 11, 1), day) or "")
+
+
+def test_allergies_are_written_one_way() -> None:
+    assert normalise_allergy("  Almond   Oil ") == "almond oil"
+    assert normalise_allergy("Lanolin") == normalise_allergy("LANOLIN")
+
+
+def test_search_is_case_and_accent_insensitive_and_matches_word_starts() -> None:
+    clients = [Client("1", "Zoë Ñúñez"), Client("2", "Ana Example"), Client("3", "Anabel Zoeller")]
+    assert fold("Zoë Ñúñez") == "zoe nunez"
+    assert [c.id for c in search_clients(clients, "zoe")] == ["3", "1"]  # sorted by name: Anabel before Zoë
+    assert [c.id for c in search_clients(clients, "NUNEZ")] == ["1"]
+    assert [c.id for c in search_clients(clients, "ana ex")] == ["2"]
+    assert [c.id for c in search_clients(clients, "  ")] == ["2", "3", "1"]
+    assert search_clients(clients, "xavier") == []
