@@ -66,7 +66,7 @@ def pressure_label(level: int) -> str:
 
 
 class ProtocolError(BackmapError):
-    """protocol.toml is wrong; `key` is the path of the offending entry (e.g. `regions.neck_l.max_pressure`)."""
+    """protocol.toml is wrong; `key` is the path of the bad entry (e.g. `regions.neck_l.max_pressure`)."""
 
     def __init__(self, key: str, message: str) -> None:
         super().__init__(f"protocol.toml: {key}: {message}")
@@ -411,7 +411,7 @@ def _flag(table: _Table, flag_id: str, groups: Mapping[str, tuple[str, ...]]) ->
         id=flag_id,
         explain=table.req_text("explain"),
         local=local,
-        outcome=outcome,  # type: ignore[arg-type]  # checked against OUTCOMES above
+        outcome=outcome,  # narrowed by the OUTCOMES check above
         reason=table.req_text("reason"),
         cap=table.integer("cap", 0, PRESSURE_MAX, required=False),
         region_caps=MappingProxyType(_region_caps(table, groups)),
