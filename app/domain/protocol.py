@@ -94,6 +94,7 @@ class Technique:
     hold_seconds: tuple[int, int] | None
     weight: int  # share of the free minutes per point of tension; 0 = a fixed short step
     importance: int  # when time is short, the least important steps go first
+    min_tension: int  # the least tension a region needs to get it (friction: knots only)
     source: str
 
 
@@ -319,6 +320,7 @@ def _technique(table: _Table, technique_id: str) -> Technique:
         hold_seconds=table.span("hold_seconds", 1, 300),
         weight=table.req_integer("weight", 0, 10),
         importance=table.req_integer("importance", 1, 10),
+        min_tension=table.integer("min_tension", 1, 10, required=False) or 1,
         source=table.source(),
     )
     table.done()

@@ -421,7 +421,7 @@ def region_guidance(
     elif avoided is not None:
         withheld = avoided.reason
     elif not region.techniques:
-        withheld = "Never pressed: " + " ".join(region.cautions)
+        withheld = "Never pressed. " + " ".join(region.cautions)
     elif not kept:
         withheld = "Every technique for this area is left out today."
     if withheld is not None:
