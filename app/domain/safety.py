@@ -310,6 +310,8 @@ def screen(intake: Intake | None, protocol: Protocol, on: dt.date) -> Screening:
             warnings.append(f"Condition as written: {intake.conditions.strip()!r}.")
         aftercare.extend(item for item in rule.aftercare if item not in aftercare)
 
+    # Every rule that changed or stopped the session says why, first.
+    warnings[:0] = [f"{reason.reason} ({reason.rule})" for reason in reasons]
     if drops:
         names = sorted({protocol.techniques[drop.technique].name for drop in drops})
         warnings.append(f"Left out today: {', '.join(names)}.")
