@@ -279,6 +279,7 @@ def screen(intake: Intake | None, protocol: Protocol, on: dt.date) -> Screening:
     warnings: list[str] = []
     aftercare: list[str] = []
     requires_clearance = False
+    settled: set[str] = set()
 
     def apply(rule: FlagRule, result: Outcome, reason: str) -> None:
         nonlocal outcome
@@ -293,6 +294,7 @@ def screen(intake: Intake | None, protocol: Protocol, on: dt.date) -> Screening:
             continue
         if rule.resolved_by_clearance and clearance_on_record:
             reasons.append(Reason(rule.id, "Settled by the clearance on record.", rule.source))
+            settled.add(rule.id)
             continue
         apply(rule, rule.outcome, rule.reason)
         if rule.outcome == "postpone":
@@ -311,7 +313,7 @@ def screen(intake: Intake | None, protocol: Protocol, on: dt.date) -> Screening:
         aftercare.extend(item for item in rule.aftercare if item not in aftercare)
 
     # Every rule that changed or stopped the session says why, first.
-    warnings[:0] = [f"{reason.reason} ({reason.rule})" for reason in reasons]
+    warnings[:0] = [f"{reason.reason} ({reason.rule})" for reason in reasons if reason.rule not in settled]
     if drops:
         names = sorted({protocol.techniques[drop.technique].name for drop in drops})
         warnings.append(f"Left out today: {', '.join(names)}.")
