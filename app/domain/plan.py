@@ -209,6 +209,7 @@ def _regional_candidates(
             left_out = sorted(protocol.techniques[t].name for t in region.techniques if t in dropped)
             warnings.append(f"{spec.name}: nothing today ({', '.join(left_out) or 'no technique'} left out).")
             continue
+        warnings.extend(f"{spec.name}: {caution}" for caution in region.cautions)
         for technique in techniques:
             target = min(_target_level(region.default_pressure, mark.tension), technique.max_pressure)
             level, adjustments = cap_pressure(target, spec.id, screening, protocol, override)
