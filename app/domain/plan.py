@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.domain.protocol import OUTCOMES, PRESSURE_MAX, Outcome, Protocol, Technique, pressure_label
@@ -298,23 +298,7 @@ def _timed_steps(
     last = _back_step(protocol, screening, override, "finish", finish, protocol.session.finish)
     if last is not None and finish > 0:
         steps.append(last)
-    return tuple(_numbered(steps))
-
-
-def _numbered(steps: Iterable[Step]) -> Iterable[Step]:
-    for order, step in enumerate(steps, start=1):
-        yield Step(
-            order,
-            step.region,
-            step.technique,
-            step.pressure,
-            step.hold_seconds,
-            step.repetitions,
-            step.minutes,
-            step.why,
-            step.source,
-            step.adjustments,
-        )
+    return tuple(replace(step, order=order) for order, step in enumerate(steps, start=1))
 
 
 def _regional_step(candidate: _Candidate, minutes: int) -> Step:
@@ -359,7 +343,7 @@ def _back_step(
         order=0,
         region=BACK,
         technique=technique.id,
-        pressure=Pressure.of(max(level, 0)),
+        pressure=Pressure.of(level),
         hold_seconds=None,
         repetitions=repetitions,
         minutes=minutes,
