@@ -27,7 +27,6 @@ from app.domain.region_specs import SPECS_BY_ID, RegionKind
 from app.errors import BackmapError
 
 BACK = "back"  # the region of whole-back steps (warm-up, finish)
-NO_SCREENING = "no_screening"
 DEFAULT_CAP_RULE = "default_cap"
 OVERRIDE_RULE = "override"
 
