@@ -7,6 +7,7 @@ field. A missing mark means "not assessed", which is not the same as tension 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -256,6 +257,12 @@ class Session:
 
     def effective_tension(self) -> dict[str, int]:
         """Tension per region, the therapist's layer winning where both exist; absent = not assessed."""
-        merged = {mark.region: mark.tension for mark in self.marks if mark.by == "client"}
-        merged.update({mark.region: mark.tension for mark in self.marks if mark.by == "therapist"})
-        return merged
+        return {region: mark.tension for region, mark in effective_marks(self.marks).items()}
+
+
+def effective_marks(marks: Iterable[Mark]) -> dict[str, Mark]:
+    """The mark that counts per region: the therapist's where both layers marked it; absent = not assessed."""
+    marks = tuple(marks)
+    merged = {mark.region: mark for mark in marks if mark.by == "client"}
+    merged.update({mark.region: mark for mark in marks if mark.by == "therapist"})
+    return merged

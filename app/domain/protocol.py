@@ -1,0 +1,553 @@
+"""The knowledge base (app/data/protocol.toml) loaded and checked into frozen dataclasses.
+
+Everything the plan and the screening know comes from here, so a mistake in the data must stop the app with a
+message naming the key (e.g. `regions.neck_l.max_pressure`), never slip into a plan. The pressure scale itself
+is a DESIGN.md contract and lives in code.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from app.domain.region_specs import REGION_IDS, REGION_SPECS
+from app.errors import BackmapError
+from app.resources import data_path
+
+# The app's own 0-5 scale (DESIGN.md, "Pressure scale"): not a published scale.
+PRESSURE_LABELS: tuple[str, ...] = ("still hold", "very light", "light", "moderate", "firm", "deep")
+PRESSURE_MAX = len(PRESSURE_LABELS) - 1
+DEFAULT_CAP = 4  # 5 only by an explicit therapist override
+
+Outcome = Literal["proceed", "modify", "postpone"]
+OUTCOMES: tuple[Outcome, ...] = ("proceed", "modify", "postpone")
+
+TECHNIQUE_IDS: tuple[str, ...] = (
+    "effleurage",
+    "petrissage",
+    "friction",
+    "tapotement",
+    "vibration",
+    "stretching",
+    "pressure_point_hold",
+)
+# The controlled flag list (DESIGN.md, "The client file"): client files and intakes use exactly these.
+FLAG_IDS: tuple[str, ...] = (
+    "blood_thinners",
+    "bleeding_disorder",
+    "dvt_history",
+    "dvt_current",
+    "pregnancy",
+    "pregnancy_high_risk",
+    "osteoporosis",
+    "recent_injury",
+    "skin_condition",
+    "contagious_skin",
+    "fever",
+    "cancer_treatment",
+    "red_flag_back_pain",
+    "medical_condition",
+)
+MEDIUM_NAMES: tuple[str, ...] = ("almond", "jojoba", "coconut oil", "unscented lotion", "none")
+
+# A source is a seed file with a quoted phrase, or a publication with its year.
+_SEED_QUOTE = re.compile(r'\d{3}_[0-9a-f]+\.txt: "[^"]+"')
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+def pressure_label(level: int) -> str:
+    return PRESSURE_LABELS[level]
+
+
+class ProtocolError(BackmapError):
+    """protocol.toml is wrong; `key` is the path of the bad entry (e.g. `regions.neck_l.max_pressure`)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"protocol.toml: {key}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOrder:
+    order: tuple[str, ...]  # the regional techniques, between the warm-up and the finish
+    warm_up: str
+    finish: str
+    default_position: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Technique:
+    id: str
+    name: str
+    plain_name: str  # the client's words: "kneading"
+    description: str
+    purpose: str
+    max_pressure: int  # the technique's own ceiling (tapping is light by nature)
+    repetitions: tuple[int, int] | None
+    hold_seconds: tuple[int, int] | None
+    weight: int  # share of the free minutes per point of tension; 0 = a fixed short step
+    importance: int  # when time is short, the least important steps go first
+    min_tension: int  # the least tension a region needs to get it (friction: knots only)
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegionProtocol:
+    id: str
+    techniques: tuple[str, ...]
+    default_pressure: int
+    max_pressure: int
+    hold_seconds: tuple[int, int] | None
+    cautions: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class StandingRule:
+    """A rule for every client; the region entries are checked against it when loading."""
+
+    id: str
+    regions: frozenset[str]
+    max_pressure: int | None
+    forbid: tuple[str, ...]
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientHighTension:
+    min_tension: int
+    start_level: int
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRule:
+    id: str
+    explain: str  # one line for the intake screen
+    local: bool  # takes a region and an onset date
+    outcome: Outcome
+    reason: str
+    cap: int | None
+    region_caps: Mapping[str, int]  # region id -> level (groups expanded)
+    drop: tuple[str, ...]
+    position: str | None
+    clearance: bool
+    implies: tuple[str, ...]
+    warnings: tuple[str, ...]
+    aftercare: tuple[str, ...]
+    refer: str | None
+    acute_days: int | None  # local flags: this fresh and on the back -> postpone
+    resolved_by_clearance: bool  # a valid clearance on record settles it
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Medium:
+    name: str
+    allergens: frozenset[str]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class AftercareItem:
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    version: str
+    session: SessionOrder
+    techniques: Mapping[str, Technique]
+    regions: Mapping[str, RegionProtocol]
+    standing_rules: tuple[StandingRule, ...]
+    client_high_tension: ClientHighTension
+    flags: Mapping[str, FlagRule]
+    media: tuple[Medium, ...]  # in order of preference
+    aftercare: tuple[AftercareItem, ...]
+
+    def standing_rule_capping(self, region_id: str) -> StandingRule | None:
+        """The standing rule that sets this region's maximum, if any (for naming it in adjustments)."""
+        for rule in self.standing_rules:
+            if region_id in rule.regions and rule.max_pressure is not None:
+                return rule
+        return None
+
+    def standing_rules_forbidding(self, region_id: str) -> tuple[StandingRule, ...]:
+        return tuple(rule for rule in self.standing_rules if region_id in rule.regions and rule.forbid)
+
+
+class _Table:
+    """One TOML table with its key path: typed getters that raise ProtocolError naming the key."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise ProtocolError(path, "must be a table")
+        self.data: dict[str, Any] = data
+        self.path = path
+        self._allowed: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def raw(self, name: str, required: bool) -> Any:
+        self._allowed.add(name)
+        if name not in self.data:
+            if required:
+                raise ProtocolError(self.key(name), "is missing")
+            return None
+        return self.data[name]
+
+    def text(self, name: str, *, required: bool = True) -> str | None:
+        value = self.raw(name, required)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise ProtocolError(self.key(name), "must be a non-empty text")
+        return value
+
+    def req_text(self, name: str) -> str:
+        value = self.text(name)
+        assert value is not None  # required=True raised otherwise
+        return value
+
+    def source(self) -> str:
+        value = self.req_text("source")
+        if not (_SEED_QUOTE.search(value) or _YEAR.search(value)):
+            raise ProtocolError(
+                self.key("source"),
+                'must quote a seed (file.txt: "phrase") or cite a publication with its year',
+            )
+        return value
+
+    def integer(self, name: str, low: int, high: int, *, required: bool = True) -> int | None:
+        value = self.raw(name, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ProtocolError(self.key(name), f"must be a whole number from {low} to {high}, not {value!r}")
+        return value
+
+    def req_integer(self, name: str, low: int, high: int) -> int:
+        value = self.integer(name, low, high)
+        assert value is not None
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.raw(name, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise ProtocolError(self.key(name), f"must be true or false, not {value!r}")
+        return value
+
+    def texts(self, name: str, *, allowed: Any = None, required: bool = False) -> tuple[str, ...]:
+        value = self.raw(name, required)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise ProtocolError(self.key(name), "must be a list of non-empty texts")
+        if allowed is not None:
+            for item in value:
+                if item not in allowed:
+                    raise ProtocolError(self.key(name), f"unknown id {item!r}")
+        return tuple(value)
+
+    def span(self, name: str, low: int, high: int) -> tuple[int, int] | None:
+        value = self.raw(name, False)
+        if value is None:
+            return None
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in value)
+            or value[0] > value[1]
+        ):
+            raise ProtocolError(self.key(name), f"must be [min, max] with {low} <= min <= max <= {high}")
+        return (value[0], value[1])
+
+    def table(self, name: str) -> _Table:
+        return _Table(self.raw(name, True), self.key(name))
+
+    def optional_table(self, name: str) -> _Table | None:
+        value = self.raw(name, False)
+        return None if value is None else _Table(value, self.key(name))
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self.data.items())
+
+    def done(self) -> None:
+        """Refuses keys nobody asked for: a typo in the data must not be silently ignored."""
+        for name in self.data:
+            if name not in self._allowed:
+                raise ProtocolError(self.key(name), "unknown key")
+
+
+def _session(table: _Table) -> SessionOrder:
+    order = table.texts("order", allowed=TECHNIQUE_IDS, required=True)
+    session = SessionOrder(
+        order=order,
+        warm_up=table.req_text("warm_up"),
+        finish=table.req_text("finish"),
+        default_position=table.req_text("default_position"),
+        source=table.source(),
+    )
+    for name in ("warm_up", "finish"):
+        if getattr(session, name) not in TECHNIQUE_IDS:
+            raise ProtocolError(table.key(name), f"unknown technique {getattr(session, name)!r}")
+    table.done()
+    return session
+
+
+def _technique(table: _Table, technique_id: str) -> Technique:
+    technique = Technique(
+        id=technique_id,
+        name=table.req_text("name"),
+        plain_name=table.req_text("plain_name"),
+        description=table.req_text("description"),
+        purpose=table.req_text("purpose"),
+        max_pressure=table.req_integer("max_pressure", 0, PRESSURE_MAX),
+        repetitions=table.span("repetitions", 1, 100),
+        hold_seconds=table.span("hold_seconds", 1, 300),
+        weight=table.req_integer("weight", 0, 10),
+        importance=table.req_integer("importance", 1, 10),
+        min_tension=table.integer("min_tension", 1, 10, required=False) or 1,
+        source=table.source(),
+    )
+    table.done()
+    return technique
+
+
+def _region(table: _Table, region_id: str) -> RegionProtocol:
+    region = RegionProtocol(
+        id=region_id,
+        techniques=table.texts("techniques", allowed=TECHNIQUE_IDS, required=True),
+        default_pressure=table.req_integer("default_pressure", 0, PRESSURE_MAX),
+        max_pressure=table.req_integer("max_pressure", 0, PRESSURE_MAX),
+        hold_seconds=table.span("hold_seconds", 1, 300),
+        cautions=table.texts("cautions"),
+        source=table.source(),
+    )
+    if region.default_pressure > region.max_pressure:
+        raise ProtocolError(table.key("default_pressure"), "is above max_pressure")
+    if region.default_pressure > DEFAULT_CAP:
+        raise ProtocolError(table.key("default_pressure"), f"is above the default cap {DEFAULT_CAP}")
+    if "pressure_point_hold" in region.techniques and region.hold_seconds is None:
+        raise ProtocolError(table.key("hold_seconds"), "is missing for a region with pressure-point holds")
+    if region.max_pressure == 0 and region.techniques:
+        raise ProtocolError(table.key("techniques"), "must be empty where max_pressure is 0")
+    table.done()
+    return region
+
+
+def _regions_list(table: _Table, name: str, groups: Mapping[str, tuple[str, ...]] | None = None) -> list[str]:
+    names = table.texts(name, required=True)
+    regions: list[str] = []
+    for item in names:
+        if groups is not None and item in groups:
+            regions.extend(groups[item])
+        elif item in REGION_IDS:
+            regions.append(item)
+        else:
+            raise ProtocolError(table.key(name), f"unknown region id {item!r}")
+    return regions
+
+
+def _standing_rule(table: _Table, rule_id: str) -> StandingRule:
+    rule = StandingRule(
+        id=rule_id,
+        regions=frozenset(_regions_list(table, "regions")),
+        max_pressure=table.integer("max_pressure", 0, PRESSURE_MAX, required=False),
+        forbid=table.texts("forbid", allowed=TECHNIQUE_IDS),
+        reason=table.req_text("reason"),
+        source=table.source(),
+    )
+    if rule.max_pressure is None and not rule.forbid:
+        raise ProtocolError(table.path, "a standing rule needs max_pressure or forbid")
+    table.done()
+    return rule
+
+
+def _groups(table: _Table) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, tuple[str, ...]] = {}
+    for name, _ in table.items():
+        groups[name] = tuple(_regions_list(table, name))
+    table.done()
+    return groups
+
+
+def _region_caps(table: _Table, groups: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    caps_table = table.optional_table("region_caps")
+    if caps_table is None:
+        return {}
+    caps: dict[str, int] = {}
+    for name, _ in caps_table.items():
+        level = caps_table.req_integer(name, 0, PRESSURE_MAX)
+        if name in groups:
+            targets: tuple[str, ...] = groups[name]
+        elif name in REGION_IDS:
+            targets = (name,)
+        else:
+            raise ProtocolError(caps_table.key(name), "unknown region id or group")
+        for region_id in targets:
+            caps[region_id] = min(level, caps.get(region_id, level))
+    caps_table.done()
+    return caps
+
+
+def _flag(table: _Table, flag_id: str, groups: Mapping[str, tuple[str, ...]]) -> FlagRule:
+    outcome = table.req_text("outcome")
+    if outcome not in OUTCOMES:
+        raise ProtocolError(table.key("outcome"), f"must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    local = table.flag("local")
+    rule = FlagRule(
+        id=flag_id,
+        explain=table.req_text("explain"),
+        local=local,
+        outcome=outcome,  # narrowed by the OUTCOMES check above
+        reason=table.req_text("reason"),
+        cap=table.integer("cap", 0, PRESSURE_MAX, required=False),
+        region_caps=MappingProxyType(_region_caps(table, groups)),
+        drop=table.texts("drop", allowed=TECHNIQUE_IDS),
+        position=table.text("position", required=False),
+        clearance=table.flag("clearance"),
+        implies=table.texts("implies", allowed=FLAG_IDS),
+        warnings=table.texts("warnings"),
+        aftercare=table.texts("aftercare"),
+        refer=table.text("refer", required=False),
+        acute_days=table.integer("acute_days", 0, 365, required=False),
+        resolved_by_clearance=table.flag("resolved_by_clearance"),
+        source=table.source(),
+    )
+    if rule.acute_days is not None and not local:
+        raise ProtocolError(table.key("acute_days"), "only a local flag has an acute window")
+    needs_refer = rule.outcome == "postpone" or rule.acute_days is not None
+    if needs_refer and rule.refer is None:
+        raise ProtocolError(table.key("refer"), "is missing: a postponement must say to whom to turn")
+    table.done()
+    return rule
+
+
+def _medium(table: _Table) -> Medium:
+    name = table.req_text("name")
+    if name not in MEDIUM_NAMES:
+        raise ProtocolError(table.key("name"), f"unknown medium {name!r}")
+    medium = Medium(
+        name=name,
+        allergens=frozenset(word.lower() for word in table.texts("allergens", required=True)),
+        source=table.source(),
+    )
+    table.done()
+    return medium
+
+
+def _array_of_tables(root: _Table, name: str) -> list[_Table]:
+    value = root.raw(name, True)
+    if not isinstance(value, list) or not value:
+        raise ProtocolError(root.key(name), "must be a non-empty list of tables ([[...]])")
+    return [_Table(item, f"{root.key(name)}[{index}]") for index, item in enumerate(value)]
+
+
+def _keyed(root: _Table, name: str, wanted: tuple[str, ...]) -> list[tuple[str, _Table]]:
+    """The sub-tables of `name`, refusing unknown ids and naming missing ones, in the order of `wanted`."""
+    table = root.table(name)
+    for key, _ in table.items():
+        if key not in wanted:
+            raise ProtocolError(table.key(key), "unknown id")
+    missing = [key for key in wanted if key not in table.data]
+    if missing:
+        raise ProtocolError(table.key(missing[0]), "is missing")
+    return [(key, table.table(key)) for key in wanted]
+
+
+def _check_standing_rules(protocol: Protocol) -> None:
+    for rule in protocol.standing_rules:
+        for region_id in sorted(rule.regions):
+            region = protocol.regions[region_id]
+            if rule.max_pressure is not None and region.max_pressure > rule.max_pressure:
+                raise ProtocolError(
+                    f"regions.{region_id}.max_pressure",
+                    f"is {region.max_pressure}, above the {rule.id} rule's {rule.max_pressure}",
+                )
+            for technique in rule.forbid:
+                if technique in region.techniques:
+                    raise ProtocolError(
+                        f"regions.{region_id}.techniques", f"{technique} breaks the {rule.id} rule"
+                    )
+
+
+def parse_protocol(data: Mapping[str, Any]) -> Protocol:
+    """The checked protocol from parsed TOML; ProtocolError naming the first bad key."""
+    root = _Table(dict(data), "")
+    version = root.req_text("version")
+    session = _session(root.table("session"))
+    techniques = {key: _technique(table, key) for key, table in _keyed(root, "techniques", TECHNIQUE_IDS)}
+    groups = _groups(root.table("groups"))
+    rules_table = root.table("standing_rules")
+    standing = tuple(_standing_rule(rules_table.table(key), key) for key, _ in rules_table.items())
+    rules_table.done()
+    high_table = root.table("client_high_tension")
+    client_high = ClientHighTension(
+        min_tension=high_table.req_integer("min_tension", 1, 10),
+        start_level=high_table.req_integer("start_level", 1, DEFAULT_CAP),
+        reason=high_table.req_text("reason"),
+        source=high_table.source(),
+    )
+    high_table.done()
+    flags = {key: _flag(table, key, groups) for key, table in _keyed(root, "flags", FLAG_IDS)}
+    media = tuple(_medium(table) for table in _array_of_tables(root, "media"))
+    if "none" not in {medium.name for medium in media} or media[-1].allergens:
+        raise ProtocolError(
+            "media", 'must end with "none" (no allergens): the fallback when nothing else fits'
+        )
+    aftercare: list[AftercareItem] = []
+    for table in _array_of_tables(root, "aftercare"):
+        aftercare.append(AftercareItem(text=table.req_text("text"), source=table.source()))
+        table.done()
+    region_ids = tuple(spec.id for spec in REGION_SPECS)
+    regions = {key: _region(table, key) for key, table in _keyed(root, "regions", region_ids)}
+    root.done()
+    protocol = Protocol(
+        version=version,
+        session=session,
+        techniques=MappingProxyType(techniques),
+        regions=MappingProxyType(regions),
+        standing_rules=standing,
+        client_high_tension=client_high,
+        flags=MappingProxyType(flags),
+        media=media,
+        aftercare=tuple(aftercare),
+    )
+    _check_standing_rules(protocol)
+    return protocol
+
+
+def read_protocol(path: Path) -> Protocol:
+    """Reads and checks one protocol file (not cached)."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ProtocolError(str(path), f"cannot be read ({error.strerror or error})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ProtocolError(str(path), f"is not valid TOML ({error})") from error
+    return parse_protocol(data)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(path: Path) -> Protocol:
+    return read_protocol(path)
+
+
+def load_protocol(path: Path | None = None) -> Protocol:
+    """The bundled protocol.toml (or `path`), checked and cached per file."""
+    return _cached((path or data_path("protocol.toml")).resolve())

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.domain.protocol import load_protocol
+from app.domain.records import Clearance, FlagEntry, Intake
+from app.domain.safety import ScreeningError, choose_medium, region_guidance, screen
+
+TODAY = dt.date(2026, 11, 20)
+PROTOCOL = load_protocol()
+
+
+def intake(
+    *flags: FlagEntry | str,
+    allergies: tuple[str, ...] = (),
+    conditions: str = "",
+    clearance: Clearance | None = None,
+) -> Intake:
+    entries = tuple(FlagEntry(flag) if isinstance(flag, str) else flag for flag in flags)
+    return Intake(TODAY, flags=entries, allergies=allergies, conditions=conditions, clearance=clearance)
+
+
+def test_no_intake_proceeds_with_a_warning_to_screen_first() -> None:
+    screening = screen(None, PROTOCOL, TODAY)
+    assert screening.outcome == "proceed"
+    assert any("No safety screening" in warning for warning in screening.warnings)
+
+
+def test_a_clear_intake_proceeds_face_down_without_warnings() -> None:
+    screening = screen(intake(), PROTOCOL, TODAY)
+    assert screening.outcome == "proceed"
+    assert screening.position == "prone"
+    assert screening.caps == ()
+    assert screening.may_be_given
+
+
+@pytest.mark.parametrize("flag", ["blood_thinners", "bleeding_disorder"])
+def test_bleeding_risk_keeps_it_light_and_needs_a_clearance(flag: str) -> None:
+    screening = screen(intake(flag), PROTOCOL, TODAY)
+    assert screening.outcome == "modify"
+    assert {cap.level for cap in screening.caps if cap.region is None} == {2}
+    assert set(screening.dropped()) == {"friction", "tapotement", "pressure_point_hold"}
+    assert screening.requires_clearance
+    assert not screening.clearance_on_record
+    assert not screening.may_be_given  # shown, not given
+    assert "Ask about new bruising at every visit." in screening.warnings
+    assert any("Clearance needed" in warning for warning in screening.warnings)
+
+
+def test_a_valid_clearance_lets_the_plan_be_given_and_an_expired_one_does_not() -> None:
+    clearance = Clearance("Dr N. Example", dt.date(2026, 11, 19), "light pressure only", dt.date(2026, 12, 1))
+    valid = screen(intake("blood_thinners", clearance=clearance), PROTOCOL, TODAY)
+    assert valid.may_be_given
+    assert any("light pressure only" in warning for warning in valid.warnings)
+    lapsed = screen(intake("blood_thinners", clearance=clearance), PROTOCOL, dt.date(2027, 1, 5))
+    assert not lapsed.may_be_given
+    assert any("expired on 2026-12-01" in warning for warning in lapsed.warnings)
+
+
+def test_a_past_clot_modifies_but_a_current_one_postpones_and_refers() -> None:
+    history = screen(intake("dvt_history"), PROTOCOL, TODAY)
+    assert history.outcome == "modify"
+    assert history.refer is None
+    assert any("clearance" in warning for warning in history.warnings)
+    current = screen(intake("dvt_current"), PROTOCOL, TODAY)
+    assert current.outcome == "postpone"
+    assert current.refer is not None
+    assert "doctor" in current.refer
+
+
+@pytest.mark.parametrize("flag", ["dvt_current", "fever", "contagious_skin", "red_flag_back_pain"])
+def test_postpone_flags_refer_kindly_with_the_reason_and_source(flag: str) -> None:
+    screening = screen(intake(flag, "pregnancy"), PROTOCOL, TODAY)
+    assert screening.outcome == "postpone"
+    assert screening.refer
+    assert screening.refer.startswith("Please")
+    reason = next(reason for reason in screening.reasons if reason.rule == flag)
+    assert reason.source == PROTOCOL.flags[flag].source
+    assert not screening.may_be_given
+
+
+def test_an_old_injury_is_worked_around_and_a_fresh_one_on_the_back_postpones() -> None:
+    old = screen(intake(FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 11, 1))), PROTOCOL, TODAY)
+    assert old.outcome == "modify"
+    avoided = old.avoided("lower_back_l")
+    assert avoided is not None
+    assert "left side of your lower back" in avoided.reason
+    assert old.avoided("lower_back_r") is None
+    fresh = screen(intake(FlagEntry("recent_injury", "scapula_r", dt.date(2026, 11, 18))), PROTOCOL, TODAY)
+    assert fresh.outcome == "postpone"
+    assert fresh.refer is not None
+    assert "physiotherapist" in fresh.refer
+
+
+def test_an_injury_without_a_place_is_flagged_for_the_therapist() -> None:
+    screening = screen(intake(FlagEntry("recent_injury", since=dt.date(2026, 10, 1))), PROTOCOL, TODAY)
+    assert screening.outcome == "modify"
+    assert screening.avoid == ()
+    assert any("no place recorded" in warning for warning in screening.warnings)
+
+
+def test_a_skin_condition_avoids_its_region_only() -> None:
+    screening = screen(intake(FlagEntry("skin_condition", "scapula_l", dt.date(2026, 9, 1))), PROTOCOL, TODAY)
+    assert screening.outcome == "modify"
+    assert [avoid.region for avoid in screening.avoid] == ["scapula_l"]
+    guidance = region_guidance("scapula_l", screening, PROTOCOL)
+    assert guidance.techniques == ()
+    assert guidance.withheld is not None
+
+
+def test_pregnancy_is_side_lying_with_gentle_lumbar_work_and_high_risk_needs_clearance() -> None:
+    pregnant = screen(intake("pregnancy"), PROTOCOL, TODAY)
+    assert pregnant.position == "side-lying"
+    assert {cap.region: cap.level for cap in pregnant.caps}["lower_back_l"] == 2
+    assert not pregnant.requires_clearance
+    high_risk = screen(intake("pregnancy_high_risk"), PROTOCOL, TODAY)
+    assert high_risk.position == "side-lying"  # implies pregnancy
+    assert high_risk.requires_clearance
+
+
+@pytest.mark.parametrize("flag", ["osteoporosis", "cancer_treatment"])
+def test_fragile_bone_means_no_tapping_and_no_pressing_on_ribs(flag: str) -> None:
+    screening = screen(intake(flag), PROTOCOL, TODAY)
+    assert "tapotement" in screening.dropped()
+    assert region_guidance("paraspinal_thoracic_l", screening, PROTOCOL).max_pressure.level == 1
+    assert region_guidance("trapezius_upper_l", screening, PROTOCOL).max_pressure.level == 2
+
+
+def test_a_medical_condition_is_a_warning_until_a_clearance_settles_it() -> None:
+    unresolved = screen(intake("medical_condition", conditions="type 1 diabetes"), PROTOCOL, TODAY)
+    assert unresolved.outcome == "modify"
+    assert any("type 1 diabetes" in warning for warning in unresolved.warnings)
+    clearance = Clearance("Dr N. Example", dt.date(2026, 11, 1))
+    settled = screen(intake("medical_condition", clearance=clearance), PROTOCOL, TODAY)
+    assert settled.outcome == "proceed"
+    assert not any("medical condition" in warning.lower() for warning in settled.warnings)
+
+
+@pytest.mark.parametrize(
+    ("allergies", "medium"),
+    [
+        ((), "jojoba"),
+        (("jojoba",), "almond"),
+        (("jojoba", "Nuts"), "coconut oil"),
+        (("jojoba", "tree nuts", "coconut"), "unscented lotion"),
+        (("jojoba", "peanut", "coconut oil", "lanolin"), "none"),
+    ],
+)
+def test_the_medium_avoids_every_listed_allergen(allergies: tuple[str, ...], medium: str) -> None:
+    choice, _ = choose_medium(allergies, PROTOCOL)
+    assert choice.name == medium
+    assert choice.why
+
+
+def test_an_allergy_nobody_lists_asks_to_check_the_label() -> None:
+    _, warnings = choose_medium(("latex",), PROTOCOL)
+    assert warnings == ("Allergy to 'latex' is on no ingredient list here: check the label before use.",)
+
+
+def test_an_unknown_flag_is_refused_by_name() -> None:
+    with pytest.raises(ScreeningError, match="'sunburn'"):
+        screen(intake("sunburn"), PROTOCOL, TODAY)
+
+
+def test_region_guidance_applies_and_lists_the_clients_adjustments() -> None:
+    screening = screen(intake("blood_thinners"), PROTOCOL, TODAY)
+    skull = region_guidance("suboccipital_l", screening, PROTOCOL)
+    assert skull.techniques == ()
+    assert skull.hold_seconds is None
+    assert "no knuckles" in " ".join(skull.cautions).lower()
+    shoulder = region_guidance("trapezius_upper_l", screening, PROTOCOL)
+    assert [t.id for t in shoulder.techniques] == ["effleurage", "petrissage", "vibration", "stretching"]
+    assert shoulder.max_pressure.level == 2
+    assert shoulder.max_pressure.label == "light"
+    assert {adjustment.rule for adjustment in shoulder.adjustments} >= {"blood_thinners"}
+
+
+def test_region_guidance_without_flags_gives_the_protocol_values() -> None:
+    screening = screen(intake(), PROTOCOL, TODAY)
+    point = region_guidance("scapula_edge_r", screening, PROTOCOL)
+    assert point.hold_seconds == (10, 15)
+    assert point.pressure.level == 2
+    assert point.max_pressure.level == 4  # the default cap
+    lumbar = region_guidance("lower_back_l", screening, PROTOCOL)
+    assert lumbar.max_pressure.level == 3
+    assert any("kidney" in caution for caution in lumbar.cautions)
+    spine = region_guidance("spine", screening, PROTOCOL)
+    assert spine.techniques == ()
+    assert spine.withheld is not None
+    assert spine.withheld.startswith("Never pressed")
