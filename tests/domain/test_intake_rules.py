@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.client_search import fold, search_clients
-from app.domain.flag_info import DEFAULT_FLAGS
+from app.domain.flag_info import flag_infos
 from app.domain.intake_rules import (
     age_on,
     birth_date_problem,
@@ -18,8 +18,10 @@ from app.domain.intake_rules import (
     is_minor,
     normalise_allergy,
 )
+from app.domain.protocol import load_protocol
 from app.domain.records import Client
 
+DEFAULT_FLAGS = flag_infos(load_protocol())
 FLAGS = {info.id: info for info in DEFAULT_FLAGS}
 DESIGN_FLAG_IDS = {
     "blood_thinners", "bleeding_disorder", "dvt_history", "dvt_current", "pregnancy", "pregnancy_high_risk",
@@ -28,7 +30,7 @@ DESIGN_FLAG_IDS = {
 }  # fmt: skip
 
 
-def test_default_flags_are_the_design_list_and_only_injury_and_skin_are_local() -> None:
+def test_the_form_shows_the_design_flags_and_only_injury_and_skin_are_local() -> None:
     assert set(FLAGS) == DESIGN_FLAG_IDS
     assert len(DEFAULT_FLAGS) == len(DESIGN_FLAG_IDS)
     assert {info.id for info in DEFAULT_FLAGS if info.local} == {"recent_injury", "skin_condition"}

@@ -49,9 +49,7 @@ def test_tight_upper_trapezius_both_sides_on_blood_thinners_for_60_minutes() -> 
     kneading = plan.steps[1]
     assert kneading.pressure.label == "light"
     assert [(a.rule, a.before, a.after) for a in kneading.adjustments] == [("blood_thinners", 4, 2)]
-    assert kneading.why.startswith(
-        "Kneading on the top of your left shoulder, which felt very tight (7 out of 10)"
-    )
+    assert kneading.why.startswith("Kneading on the top of your left shoulder, which felt very tight (7 out of 10)")
     assert "Ask about new bruising at every visit." in plan.warnings
     assert any("Clearance needed" in warning for warning in plan.warnings)
     assert any("bruises" in item for item in plan.aftercare)
@@ -127,9 +125,7 @@ def test_the_spine_and_sacrum_are_noted_never_worked() -> None:
 
 def test_a_recent_injury_is_worked_around() -> None:
     injury = FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 10, 20))
-    plan = plan_for(
-        [Mark("lower_back_l", "client", 7), Mark("lower_back_r", "client", 7)], Intake(TODAY, (injury,))
-    )
+    plan = plan_for([Mark("lower_back_l", "client", 7), Mark("lower_back_r", "client", 7)], Intake(TODAY, (injury,)))
     assert "lower_back_l" not in {s.region for s in plan.steps}
     assert "lower_back_r" in {s.region for s in plan.steps}
     assert "go around the left side of your lower back" in plan.steps[0].why
@@ -237,9 +233,7 @@ def test_a_bad_plan_json_is_refused_naming_the_field(change: Any, field: str) ->
 
 
 def test_the_text_reads_like_a_plan() -> None:
-    plan = plan_for(
-        [Mark("trapezius_upper_l", "therapist", 7)], Intake(TODAY, (FlagEntry("blood_thinners"),))
-    )
+    plan = plan_for([Mark("trapezius_upper_l", "therapist", 7)], Intake(TODAY, (FlagEntry("blood_thinners"),)))
     text = render_plan_text(plan)
     assert "Your whole back: effleurage" in text
     assert "The top of your left shoulder: petrissage" in text

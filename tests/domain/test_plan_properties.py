@@ -46,9 +46,7 @@ class Case:
 
 @st.composite
 def marks(draw: st.DrawFn) -> tuple[Mark, ...]:
-    keys = draw(
-        st.sets(st.tuples(st.sampled_from(sorted(REGION_IDS)), st.sampled_from(("client", "therapist"))))
-    )
+    keys = draw(st.sets(st.tuples(st.sampled_from(sorted(REGION_IDS)), st.sampled_from(("client", "therapist")))))
     return tuple(Mark(region, by, draw(st.integers(0, 10))) for region, by in sorted(keys))
 
 
@@ -76,9 +74,7 @@ def cases(draw: st.DrawFn) -> Case:
             allergies=st.lists(st.sampled_from([*sorted(EXCLUDES), "latex"]), max_size=4).map(tuple),
         )
     )
-    override = draw(
-        st.none() | st.builds(PressureOverride, st.integers(1, 5), st.just("asked for deep work"))
-    )
+    override = draw(st.none() | st.builds(PressureOverride, st.integers(1, 5), st.just("asked for deep work")))
     return Case(draw(marks()), intake, draw(st.integers(1, 240)), override)
 
 

@@ -7,7 +7,8 @@ import datetime as dt
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from app.domain.flag_info import DEFAULT_FLAGS
+from app.domain.flag_info import flag_infos
+from app.domain.protocol import load_protocol
 from app.domain.records import Clearance, FlagEntry, Intake
 from app.ui.clients.intake_dialog import FlagRow, IntakeDialog
 
@@ -23,6 +24,8 @@ FULL_INTAKE = Intake(
     conditions="Mild asthma; uses an inhaler.",
     clearance=Clearance("Dr N. Example", dt.date(2026, 11, 19), "light pressure only", dt.date(2027, 5, 19)),
 )
+
+DEFAULT_FLAGS = flag_infos(load_protocol())
 
 
 def make_dialog(qtbot: QtBot, intake: Intake | None = None) -> IntakeDialog:

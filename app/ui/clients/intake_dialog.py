@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.flag_info import DEFAULT_FLAGS, FlagInfo
+from app.domain.flag_info import FlagInfo
 from app.domain.intake_rules import COMMON_ALLERGIES, clearance_problem, flag_problem
 from app.domain.records import Clearance, FlagEntry, Intake
 from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
@@ -114,11 +114,11 @@ class FlagRow(QWidget):
 
 
 class IntakeDialog(QDialog):
-    """`intake_record()` after accept. `flags` is the controlled list (protocol.toml's, or DEFAULT_FLAGS)."""
+    """`intake_record()` after accept. `flags` is the controlled list: app.domain.flag_info.flag_infos(protocol)."""
 
     def __init__(
         self,
-        flags: Sequence[FlagInfo] = DEFAULT_FLAGS,
+        flags: Sequence[FlagInfo],
         intake: Intake | None = None,
         day: dt.date | None = None,
         allergy_suggestions: Sequence[str] = COMMON_ALLERGIES,
