@@ -298,18 +298,24 @@ def most_improved(matrix: TensionMatrix, count: int = 3) -> tuple[RegionChange, 
 
 
 def most_persistent(
-    matrix: TensionMatrix, high: float = 6.0, min_sessions: int = 2, count: int = 3
+    matrix: TensionMatrix,
+    high: float = 6.0,
+    min_sessions: int = 2,
+    improvement: float = 2.0,
+    count: int = 3,
 ) -> tuple[PersistentRegion, ...]:
     """The regions that stay tense: tension >= `high` in at least `min_sessions` sessions, and no improvement.
 
-    "No improvement" means the last assessed tension is not below the first. Ranked by the number of
-    high-tension sessions, then by mean tension, then region order. At most `count` regions.
+    "No improvement": the last assessed tension is less than `improvement` points below the first. A one-point
+    wobble on a 0-10 rating is noise; 2 points is the smallest change that matters on an 11-point pain scale
+    (Farrar et al., Pain 2001;94:149-158), borrowed here for tension. Ranked by the number of high-tension
+    sessions, then by mean tension, then region order. At most `count` regions.
     """
     _, _, first, last, assessed = _first_last(matrix)
     high_sessions = (matrix.values >= high).sum(axis=0)
     total, _ = _sum_count(matrix.values, axis=0)
     mean = _divide_or_nan(total, assessed)
-    qualifies = np.flatnonzero((high_sessions >= min_sessions) & (last >= first))
+    qualifies = np.flatnonzero((high_sessions >= min_sessions) & (first - last < improvement))
     # lexsort: last key is primary; region index as the final tie-break.
     ranked = qualifies[np.lexsort((qualifies, -mean[qualifies], -high_sessions[qualifies]))][:count]
     return tuple(
