@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from app.domain.records import Session
+from app.domain.records import LAYERS, Session
 from app.domain.region_specs import REGION_SPECS
 from app.errors import BackmapError
 
@@ -30,7 +31,14 @@ MATRIX_LAYERS: tuple[MatrixLayer, ...] = ("client", "therapist", "effective")
 Change = Literal["better", "worse", "same", "not_assessed"]
 
 REGION_ORDER: tuple[str, ...] = tuple(spec.id for spec in REGION_SPECS)
-_COLUMN: dict[str, int] = {region: index for index, region in enumerate(REGION_ORDER)}
+# (region, layer) -> column, plus len(REGION_ORDER) for the therapist's layer.
+_CELL: dict[tuple[str, str], int] = {
+    (region, by): index + (len(REGION_ORDER) if by == "therapist" else 0)
+    for index, region in enumerate(REGION_ORDER)
+    for by in LAYERS
+}
+_REGION_AND_LAYER = operator.attrgetter("region", "by")
+_TENSION = operator.attrgetter("tension")
 _DAYS_PER_WEEK = 7.0
 
 
@@ -81,12 +89,20 @@ class TensionMatrix:
     dates: tuple[dt.date, ...]  # each session's local date, in the offset it was recorded with
     regions: tuple[str, ...]
     values: FloatArray
+    # Each session's day number (proleptic ordinal), for slopes over calendar time and date ranges.
+    days: FloatArray = field(init=False)
 
     def __post_init__(self) -> None:
         expected = (len(self.session_ids), len(self.regions))
         if self.values.shape != expected or len(self.dates) != expected[0]:
             raise ValueError(f"values must be sessions x regions {expected}, not {self.values.shape}")
         _read_only(self.values)
+        days = np.fromiter((day.toordinal() for day in self.dates), dtype=np.float64, count=len(self.dates))
+        if np.any(days[1:] < days[:-1]):
+            # Slopes, date ranges and first/last values rely on date order.
+            raise AnalyticsError("session dates must be oldest first (a session's date is in its own offset)")
+        _read_only(days)
+        object.__setattr__(self, "days", days)  # derived once; the dataclass is frozen
 
     @classmethod
     def from_sessions(cls, sessions: Sequence[Session], layer: MatrixLayer = "effective") -> TensionMatrix:
@@ -108,27 +124,23 @@ class TensionMatrix:
     def assessed(self) -> BoolArray:
         return ~np.isnan(self.values)
 
-    def days(self) -> FloatArray:
-        """Each session's day number (proleptic ordinal), for slopes over calendar time."""
-        return np.array([day.toordinal() for day in self.dates], dtype=np.float64)
-
     def between(self, start: dt.date | None = None, end: dt.date | None = None) -> TensionMatrix:
         """The sessions from `start` to `end`, both inclusive (None = open)."""
         if start is not None and end is not None and start > end:
             raise AnalyticsError(f"date range: the start {start} is after the end {end}")
-        ordinals = self.days()
-        keep = np.ones(len(self.dates), dtype=np.bool_)
-        if start is not None:
-            keep &= ordinals >= start.toordinal()
-        if end is not None:
-            keep &= ordinals <= end.toordinal()
-        rows = np.flatnonzero(keep)
+        if start is None and end is None:
+            return self
+        # Rows are in date order, so the range is one slice.
+        first = 0 if start is None else int(np.searchsorted(self.days, start.toordinal(), side="left"))
+        stop = (
+            len(self.dates) if end is None else int(np.searchsorted(self.days, end.toordinal(), side="right"))
+        )
         return TensionMatrix(
             layer=self.layer,
-            session_ids=tuple(self.session_ids[row] for row in rows),
-            dates=tuple(self.dates[row] for row in rows),
+            session_ids=self.session_ids[first:stop],
+            dates=self.dates[first:stop],
             regions=self.regions,
-            values=self.values[rows],  # fancy indexing copies
+            values=self.values[first:stop],
         )
 
     def _series(self, values: FloatArray) -> SessionSeries:
@@ -139,19 +151,22 @@ class TensionMatrix:
 
 
 def _layer_values(sessions: Sequence[Session], layer: MatrixLayer) -> FloatArray:
+    # One pass over the marks with C-level map/attrgetter: the only per-mark Python work in this module.
+    marks = [mark for session in sessions for mark in session.marks]
+    cells = np.fromiter(
+        map(_CELL.__getitem__, map(_REGION_AND_LAYER, marks)), dtype=np.intp, count=len(marks)
+    )
+    tensions = np.fromiter(map(_TENSION, marks), dtype=np.float64, count=len(marks))
+    rows = np.repeat(np.arange(len(sessions)), [len(session.marks) for session in sessions])
+    by_therapist = cells >= len(REGION_ORDER)
+    columns = cells % len(REGION_ORDER)
     values = np.full((len(sessions), len(REGION_ORDER)), np.nan, dtype=np.float64)
     # Client first, then therapist over it: for "effective" the therapist's mark wins where both exist.
-    wanted = ("client", "therapist") if layer == "effective" else (layer,)
-    for by in wanted:
-        cells = [
-            (row, _COLUMN[mark.region], mark.tension)
-            for row, session in enumerate(sessions)
-            for mark in session.marks
-            if mark.by == by
-        ]
-        if cells:
-            rows, columns, tensions = zip(*cells, strict=True)
-            values[list(rows), list(columns)] = tensions
+    wanted = (
+        (~by_therapist, by_therapist) if layer == "effective" else (by_therapist == (layer == "therapist"),)
+    )
+    for chosen in wanted:
+        values[rows[chosen], columns[chosen]] = tensions[chosen]
     return values
 
 
@@ -174,21 +189,26 @@ def region_slopes(matrix: TensionMatrix) -> RegionValues:
 
     NaN where a region has fewer than 2 assessed sessions or all of them fall on the same day.
     """
+    slopes = np.full(len(matrix.regions), np.nan, dtype=np.float64)
+    if not matrix.session_ids:
+        return matrix._per_region(slopes)
+    first_row, last_row, _, _, count = _first_last(matrix)
     assessed = matrix.assessed
-    days = matrix.days()
-    # Days since the first session keep the sums small and exact.
-    since_first = days - days.min() if days.size else days
-    x = np.broadcast_to(since_first[:, None], matrix.values.shape)
-    x_sum, count = _sum_count(np.where(assessed, x, np.nan), axis=0)
-    y_sum, _ = _sum_count(matrix.values, axis=0)
-    x_mean = _divide_or_nan(x_sum, count)
-    y_mean = _divide_or_nan(y_sum, count)
-    dx = np.where(assessed, x - x_mean, 0.0)
-    dy = np.where(assessed, matrix.values - y_mean, 0.0)
-    sxx = (dx * dx).sum(axis=0)
-    sxy = (dx * dy).sum(axis=0)
-    # Integer day numbers make sxx exactly 0 when every assessed session is on one day.
-    slopes = _divide_or_nan(sxy, np.where(count >= 2, sxx, 0.0)) * _DAYS_PER_WEEK
+    weight = assessed.astype(np.float64)
+    # Days since the first session keep the numbers small; two passes (means, then centred sums) keep the
+    # least-squares sums accurate.
+    x = matrix.days - matrix.days[0]
+    y = np.where(assessed, matrix.values, 0.0)
+    x_mean = (x @ weight) / np.maximum(count, 1)
+    y_mean = y.sum(axis=0) / np.maximum(count, 1)
+    dx = (x[:, None] - x_mean) * weight
+    dy = (y - y_mean) * weight
+    sxx = np.einsum("ij,ij->j", dx, dx)
+    sxy = np.einsum("ij,ij->j", dx, dy)
+    # Rows are in date order, so a region's first and last assessed rows span its days (equal: one day only).
+    defined = (count >= 2) & (x[last_row] > x[first_row])
+    np.divide(sxy, sxx, out=slopes, where=defined)
+    slopes *= _DAYS_PER_WEEK
     return matrix._per_region(slopes)
 
 

@@ -432,7 +432,7 @@ def test_slopes_agree_with_polyfit_and_the_effective_layer_with_the_records(
             built.regions[col]: built.values[row, col] for col in np.flatnonzero(built.assessed[row])
         } == (item.effective_tension())
     slopes = region_slopes(built)
-    days = built.days() - 739_000  # polyfit loses digits on raw day ordinals (~740,000)
+    days = built.days - 739_000  # polyfit loses digits on raw day ordinals (~740,000)
     for column, region in enumerate(built.regions):
         assessed = built.assessed[:, column]
         if len(set(days[assessed])) < 2:
