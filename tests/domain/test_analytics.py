@@ -130,6 +130,14 @@ def test_sessions_out_of_order_are_refused_naming_them() -> None:
         TensionMatrix.from_sessions((HISTORY[1], HISTORY[0]))
 
 
+def test_local_dates_out_of_order_are_refused() -> None:
+    # 23:30 at +00:00 on 5 January is later than 00:30 at +02:00 on 6 January, but its local date is earlier.
+    late = Session(id="late", start=dt.datetime(2026, 1, 5, 23, 30, tzinfo=dt.UTC))
+    early = Session(id="early", start=dt.datetime(2026, 1, 6, 0, 30, tzinfo=SAST))
+    with pytest.raises(AnalyticsError, match="dates must be oldest first"):
+        TensionMatrix.from_sessions((early, late))
+
+
 def test_an_empty_history_gives_empty_or_nan_results_everywhere() -> None:
     empty = matrix(sessions=())
     assert empty.values.shape == (0, 24)
