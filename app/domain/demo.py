@@ -123,12 +123,11 @@ def _holds(rng: random.Random, marks: list[Mark]) -> tuple[Hold, ...]:
 
 
 def _soap(rng: random.Random, progress: float, marks: list[Mark], weeks_to_next: int | None) -> Soap:
-    effective = {mark.region: mark.tension for mark in marks if mark.by == "client"}
-    effective |= {mark.region: mark.tension for mark in marks if mark.by == "therapist"}
+    found = {mark.region: mark.tension for mark in marks if mark.by == "therapist"}  # objective: her findings
     pain_before = _clamp(6.5 - 3 * progress + rng.uniform(-0.6, 0.6), low=1)
     objective = (
-        f"Upper trapezius L {effective['trapezius_upper_l']}/10, R {effective['trapezius_upper_r']}/10; "
-        f"right lower back {effective['lower_back_r']}/10, guarded on side bending."
+        f"Upper trapezius L {found['trapezius_upper_l']}/10, R {found['trapezius_upper_r']}/10; "
+        f"right lower back {found['lower_back_r']}/10, guarded on side bending."
     )
     if weeks_to_next is None:  # today's visit, still open: only what was noted before the massage
         return Soap(subjective=rng.choice(_SUBJECTIVE), objective=objective, pain_before=pain_before)
