@@ -14,7 +14,6 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 import numpy as np
 
@@ -23,7 +22,6 @@ from app.domain.records import Layer, Mark, Session
 
 GOAL_SECONDS = 0.050
 SAST = dt.timezone(dt.timedelta(hours=2))
-Result = TypeVar("Result")
 
 
 def generate_sessions(count: int, seed: int = 1) -> list[Session]:
@@ -108,14 +106,15 @@ def numpy_all(sessions: Sequence[Session]) -> tuple[np.ndarray, np.ndarray, np.n
     return numpy_on_matrix(TensionMatrix.from_sessions(sessions))
 
 
-def best_of(repeats: int, work: Callable[[], Result]) -> tuple[float, Result]:
-    timings = []
-    result = work()  # warm-up, and the result to check
+def best_times(repeats: int, works: Sequence[Callable[[], object]]) -> list[float]:
+    """The best time of each workload; they take turns in every round, so a busy machine slows them alike."""
+    best = [math.inf] * len(works)
     for _ in range(repeats):
-        began = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - began)
-    return min(timings), result
+        for index, work in enumerate(works):
+            began = time.perf_counter()
+            work()
+            best[index] = min(best[index], time.perf_counter() - began)
+    return best
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,10 +127,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     marks = sum(len(session.marks) for session in sessions)
     print(f"{len(sessions):,} sessions, {marks:,} marks, {len(REGION_ORDER)} regions; best of {args.repeats}")
 
-    loop_time, expected = best_of(args.repeats, lambda: loop_all(sessions))
-    numpy_time, got = best_of(args.repeats, lambda: numpy_all(sessions))
-    build_time, matrix = best_of(args.repeats, lambda: TensionMatrix.from_sessions(sessions))
-    matrix_time, _ = best_of(args.repeats, lambda: numpy_on_matrix(matrix))
+    expected = loop_all(sessions)  # also the warm-up
+    got = numpy_all(sessions)
+    matrix = TensionMatrix.from_sessions(sessions)
+    loop_time, numpy_time, build_time, matrix_time = best_times(
+        args.repeats,
+        (
+            lambda: loop_all(sessions),
+            lambda: numpy_all(sessions),
+            lambda: TensionMatrix.from_sessions(sessions),
+            lambda: numpy_on_matrix(matrix),
+        ),
+    )
 
     for name, want, have in zip(
         ("heat mean", "heat peak", "slopes", "back mean"), expected, got, strict=True

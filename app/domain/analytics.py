@@ -39,6 +39,7 @@ _CELL: dict[tuple[str, str], int] = {
 }
 _REGION_AND_LAYER = operator.attrgetter("region", "by")
 _TENSION = operator.attrgetter("tension")
+_MARKS = operator.attrgetter("marks")
 _DAYS_PER_WEEK = 7.0
 
 
@@ -151,23 +152,27 @@ class TensionMatrix:
 
 
 def _layer_values(sessions: Sequence[Session], layer: MatrixLayer) -> FloatArray:
+    if layer not in MATRIX_LAYERS:
+        raise AnalyticsError(f"layer: must be one of {', '.join(MATRIX_LAYERS)}, not {layer!r}")
     # One pass over the marks with C-level map/attrgetter: the only per-mark Python work in this module.
+    regions = len(REGION_ORDER)
     marks = [mark for session in sessions for mark in session.marks]
     cells = np.fromiter(
         map(_CELL.__getitem__, map(_REGION_AND_LAYER, marks)), dtype=np.intp, count=len(marks)
     )
     tensions = np.fromiter(map(_TENSION, marks), dtype=np.float64, count=len(marks))
-    rows = np.repeat(np.arange(len(sessions)), [len(session.marks) for session in sessions])
-    by_therapist = cells >= len(REGION_ORDER)
-    columns = cells % len(REGION_ORDER)
-    values = np.full((len(sessions), len(REGION_ORDER)), np.nan, dtype=np.float64)
+    marks_per_session = np.fromiter(map(len, map(_MARKS, sessions)), dtype=np.intp, count=len(sessions))
+    by_therapist = cells >= regions
+    # Index into the flattened sessions x regions matrix: row start + column.
+    flat = np.repeat(np.arange(0, len(sessions) * regions, regions), marks_per_session) + cells % regions
+    values = np.full(len(sessions) * regions, np.nan, dtype=np.float64)
     # Client first, then therapist over it: for "effective" the therapist's mark wins where both exist.
     wanted = (
         (~by_therapist, by_therapist) if layer == "effective" else (by_therapist == (layer == "therapist"),)
     )
     for chosen in wanted:
-        values[rows[chosen], columns[chosen]] = tensions[chosen]
-    return values
+        values[flat[chosen]] = tensions[chosen]
+    return values.reshape(len(sessions), regions)
 
 
 def _sum_count(values: FloatArray, axis: int) -> tuple[FloatArray, IntArray]:

@@ -117,6 +117,11 @@ def test_each_layer_reads_its_own_marks(layer: MatrixLayer, first_row: np.ndarra
     np.testing.assert_array_equal(matrix(layer).values[0], first_row)
 
 
+def test_an_unknown_layer_is_refused() -> None:
+    with pytest.raises(AnalyticsError, match="layer: must be one of client, therapist, effective"):
+        TensionMatrix.from_sessions(HISTORY, "both")  # type: ignore[arg-type]
+
+
 def test_results_are_read_only() -> None:
     built = matrix()
     with pytest.raises(ValueError, match="read-only"):
