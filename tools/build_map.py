@@ -41,6 +41,7 @@ COLOURS = {
     "no_pressure": "#dfe3e8",
     "caution": "#ece0c8",
     "point": "#9a7a64",
+    "halo": "#fbf8f4",
     "part": "#f6f1eb",
     "outline": "#6f6259",
     "region_line": "#cdbca9",
@@ -89,7 +90,7 @@ def flatten(cubics: Sequence[Cubic]) -> list[XY]:
 
 
 # --- The body: the right half (the client's right, on the viewer's right), from the bottom centre up to the
-# top of the head. Corners sit where runs meet: hip, armpit, the cut ends of the arm, the ear.
+# top of the head. Corners sit where runs meet: hip, armpit, the cut ends of the arm, neck and head.
 HIP_LINE = [(300.0, 682.0), (365.0, 676.0), (424.0, 660.0)]
 TORSO_SIDE = [
     (424.0, 660.0),
@@ -116,9 +117,16 @@ ARM_OUTER_TO_NECK = [
     (340.0, 176.0),
     (343.0, 160.0),
 ]
-HEAD_TO_EAR = [(343.0, 160.0), (348.0, 150.0)]
-EAR = [(348.0, 150.0), (356.0, 141.0), (359.0, 122.0), (355.0, 108.0), (350.0, 106.0)]
-SKULL = [(350.0, 106.0), (353.0, 84.0), (345.0, 56.0), (326.0, 36.0), (300.0, 29.0)]
+# Behind the jaw and round the skull in one smooth run: a plain, calm head (ears would only add noise).
+HEAD = [
+    (343.0, 160.0),
+    (351.0, 140.0),
+    (357.0, 110.0),
+    (356.0, 82.0),
+    (346.0, 53.0),
+    (326.0, 35.0),
+    (300.0, 29.0),
+]
 
 
 def body_outline() -> list[Cubic]:
@@ -129,9 +137,7 @@ def body_outline() -> list[Cubic]:
         *smooth_run(ARM_INNER),
         *smooth_run(ARM_END),
         *smooth_run(ARM_OUTER_TO_NECK),
-        *smooth_run(HEAD_TO_EAR),
-        *smooth_run(EAR),
-        *smooth_run(SKULL, mirrored_end=True),
+        *smooth_run(HEAD, mirrored_end=True),
     ]
     left = [(mirror(d), mirror(c), mirror(b), mirror(a)) for a, b, c, d in reversed(right)]
     return right + left
@@ -317,6 +323,10 @@ def build_svg() -> str:
         if spec.kind != "point":
             continue
         x, y = points[spec.id]
+        # A pale halo lifts the point off the area under it; it is decoration, so it carries no id.
+        out.append(
+            f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(POINT_RADIUS + 2.5)}" fill="{COLOURS["halo"]}"/>'
+        )
         out.append(
             f'<circle id="{spec.id}" data-kind="point" cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(POINT_RADIUS)}" '
             f'fill="{COLOURS["point"]}"><title>{spec.name}</title></circle>'
