@@ -30,9 +30,9 @@ XY = tuple[float, float]
 Ring = list[XY]
 
 OUTLINE_ID = "outline"
-# Samples per curved segment. A cubic of the body outline spans at most ~80 px, so 32 steps keep the polyline
-# within a few hundredths of a pixel of the curve; a circle is four arcs, 64 points in all.
-_CURVE_STEPS = 32
+# How far a flattened curve may stray from the true one, in px: invisible at any zoom the app offers.
+_FLATNESS = 0.05
+# A circle is four arcs: 64 points in all.
 _ARC_STEPS = 16
 # Coordinates are kept at 1/100 px: far below what anyone can see or click, and the JSON outline cache stays
 # small and exact (the same decimal numbers round-trip).
@@ -74,6 +74,12 @@ class RegionMap:
         self.parts: Mapping[str, Polygon] = MappingProxyType(dict(parts))
         for polygon in (outline, *polygons.values()):
             shapely.prepare(polygon)
+        self._boxes: dict[str, tuple[float, float, float, float]] = {
+            region_id: (min_x, min_y, max_x, max_y)
+            for region_id, (min_x, min_y, max_x, max_y) in (
+                (rid, map(float, p.bounds)) for rid, p in polygons.items()
+            )
+        }
         self.catalogue: tuple[RegionInfo, ...] = tuple(self._info(spec.id) for spec in REGION_SPECS)
         self._info_by_id = {info.id: info for info in self.catalogue}
         self._point_ids = [info.id for info in self.catalogue if info.kind == "point"]
@@ -104,19 +110,25 @@ class RegionMap:
     def hit_test(self, x: float, y: float, tolerance: float = 0.0) -> str | None:
         """The region at map px (x, y): a point within `tolerance` of its circle wins over the area under it
         (the nearest point if several); else the area containing (x, y); None on the head, arms or outside."""
-        near_points = [
-            (self.polygons[point_id].distance(Point(x, y)), point_id)
-            for point_id in self._point_ids
-            if shapely.dwithin(self.polygons[point_id], Point(x, y), tolerance)
-        ]
+        # Bounding boxes first: a hover calls this on every mouse move, and most shapes are far away.
+        near_points: list[tuple[float, float, str]] = []
+        for point_id in self._point_ids:
+            if self._near_box(point_id, x, y, tolerance):
+                distance = self.polygons[point_id].distance(Point(x, y))
+                if distance <= tolerance:
+                    centre = self._info_by_id[point_id].centroid
+                    near_points.append((distance, math.dist(centre, (x, y)), point_id))
         if near_points:
-            centres = {pid: self._info_by_id[pid].centroid for _, pid in near_points}
-            return min(near_points, key=lambda hit: (hit[0], math.dist(centres[hit[1]], (x, y)), hit[1]))[1]
+            return min(near_points)[2]
         for area_id in self._area_ids:
             # intersects, not contains: a click exactly on a shared edge still selects (the first in order).
-            if shapely.intersects_xy(self.polygons[area_id], x, y):
+            if self._near_box(area_id, x, y, 0.0) and shapely.intersects_xy(self.polygons[area_id], x, y):
                 return area_id
         return None
+
+    def _near_box(self, region_id: str, x: float, y: float, margin: float) -> bool:
+        min_x, min_y, max_x, max_y = self._boxes[region_id]
+        return min_x - margin <= x <= max_x + margin and min_y - margin <= y <= max_y + margin
 
     def coverage(self, points: Sequence[XY], width: float) -> dict[str, float]:
         """For a freehand stroke (a polyline in map px, drawn `width` px wide): the fraction of each region's
@@ -230,12 +242,26 @@ def _flatten(shape: svgelements.Shape) -> list[Ring]:
         elif isinstance(segment, svgelements.Line):
             current.append((segment.end.x, segment.end.y))
         else:
-            steps = _ARC_STEPS if isinstance(segment, svgelements.Arc) else _CURVE_STEPS
-            samples = segment.npoint(np.linspace(0.0, 1.0, steps + 1)[1:])
+            samples = segment.npoint(np.linspace(0.0, 1.0, _steps(segment) + 1)[1:])
             current.extend((float(x), float(y)) for x, y in samples)
     if len(current) > 2:
         rings.append(current)
     return [_rounded_ring(ring) for ring in rings]
+
+
+def _steps(segment: svgelements.PathSegment) -> int:
+    """Equal steps of t keeping a Bézier's chords within _FLATNESS of it (Wang's formula); fixed for arcs."""
+    if isinstance(segment, svgelements.CubicBezier):
+        degree, controls = 3, [segment.start, segment.control1, segment.control2, segment.end]
+    elif isinstance(segment, svgelements.QuadraticBezier):
+        degree, controls = 2, [segment.start, segment.control, segment.end]
+    else:
+        return _ARC_STEPS
+    bend = max(
+        math.hypot(a.x - 2 * b.x + c.x, a.y - 2 * b.y + c.y)
+        for a, b, c in zip(controls, controls[1:], controls[2:], strict=False)
+    )
+    return max(1, math.ceil(math.sqrt(degree * (degree - 1) / 8 * bend / _FLATNESS)))
 
 
 def _rounded_ring(ring: Iterable[XY]) -> Ring:
