@@ -74,12 +74,7 @@ class RegionMap:
         self.parts: Mapping[str, Polygon] = MappingProxyType(dict(parts))
         for polygon in (outline, *polygons.values()):
             shapely.prepare(polygon)
-        self._boxes: dict[str, tuple[float, float, float, float]] = {
-            region_id: (min_x, min_y, max_x, max_y)
-            for region_id, (min_x, min_y, max_x, max_y) in (
-                (rid, map(float, p.bounds)) for rid, p in polygons.items()
-            )
-        }
+        self._boxes = {region_id: _box(polygon) for region_id, polygon in polygons.items()}
         self.catalogue: tuple[RegionInfo, ...] = tuple(self._info(spec.id) for spec in REGION_SPECS)
         self._info_by_id = {info.id: info for info in self.catalogue}
         self._point_ids = [info.id for info in self.catalogue if info.kind == "point"]
@@ -173,9 +168,9 @@ class RegionMap:
         if SPECS_BY_ID[region_id].kind != "point":
             return self._look_ahead(region_id, skip=region_id)
         centre = self.polygons[region_id].centroid
-        home = next(
-            area_id for area_id in self._area_ids if shapely.intersects(self.polygons[area_id], centre)
-        )
+        home = next((a for a in self._area_ids if shapely.intersects(self.polygons[a], centre)), None)
+        if home is None:  # a point off the back (an edited map) looks ahead like an area
+            return self._look_ahead(region_id, skip=region_id)
         found = self._look_ahead(home, skip=region_id)
         middle = self._navigation_point(home)
         dx, dy = middle.x - centre.x, middle.y - centre.y
@@ -218,6 +213,11 @@ class RegionMap:
             if near:
                 found[direction] = min(near)[1]
         return found
+
+
+def _box(polygon: Polygon) -> tuple[float, float, float, float]:
+    min_x, min_y, max_x, max_y = (float(value) for value in polygon.bounds)
+    return min_x, min_y, max_x, max_y
 
 
 def polygon_rings(polygon: Polygon) -> list[Ring]:

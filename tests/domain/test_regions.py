@@ -27,6 +27,7 @@ def region_map() -> RegionMap:
 
 
 def test_the_svg_carries_every_region_with_its_kind_title_and_no_stroke() -> None:
+    ET.register_namespace("", SVG[1:-1])
     root = ET.parse(map_svg_path()).getroot()
     assert root.get("data-map-version") == MAP_VERSION
     assert root.get("width") == root.get("viewBox", "").split()[2]
@@ -48,6 +49,7 @@ def test_the_svg_carries_every_region_with_its_kind_title_and_no_stroke() -> Non
 
 def test_the_side_labels_sit_on_the_matching_side(region_map: RegionMap) -> None:
     # Seen from behind, the client's left is on the viewer's left: the label there says LEFT.
+    ET.register_namespace("", SVG[1:-1])
     root = ET.parse(map_svg_path()).getroot()
     label_x = {el.get("id"): float(el.get("x", "nan")) for el in root.iter(f"{SVG}text")}
     assert label_x["label_left"] < region_map.width / 2 < label_x["label_right"]
@@ -229,3 +231,38 @@ def test_the_tool_rebuilds_the_committed_files_byte_for_byte(tmp_path: Path) -> 
     committed = (REPO_ROOT / "app" / "data" / "map_outlines.json").read_text(encoding="utf-8")
     # The shipped JSON is keyed by the SVG's hash, which is the same for the two identical files.
     assert outlines.read_text(encoding="utf-8") == committed
+
+
+def test_a_broken_or_odd_map_is_refused_with_a_message(tmp_path: Path) -> None:
+    text = map_svg_path().read_text(encoding="utf-8")
+    broken = tmp_path / "broken.svg"
+    broken.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(BackmapError, match="not valid SVG"):
+        load_region_map(broken)
+    wrong_kind = tmp_path / "wrong_kind.svg"
+    wrong_kind.write_text(text.replace('id="sacrum" data-kind="caution"', 'id="sacrum" data-kind="area"'))
+    with pytest.raises(BackmapError, match=r"sacrum.*kind"):
+        load_region_map(wrong_kind)
+    split = tmp_path / "split.svg"
+    split.write_text(
+        text.replace(
+            '<path id="spine" data-kind="no_pressure" fill="#dfe3e8" d="',
+            '<path id="spine" data-kind="no_pressure" fill="#dfe3e8" d="M5,5 L9,5 L9,9 Z ',
+        )
+    )
+    with pytest.raises(BackmapError, match=r"spine.*one simple shape"):
+        load_region_map(split)
+
+
+def test_a_point_moved_off_the_back_still_navigates(tmp_path: Path) -> None:
+    ET.register_namespace("", SVG[1:-1])
+    root = ET.parse(map_svg_path())
+    for circle in root.getroot().iter(f"{SVG}circle"):
+        if circle.get("id") == "suboccipital_l":
+            circle.set("cx", "40")
+            circle.set("cy", "40")
+    moved = tmp_path / "moved_point.svg"
+    root.write(moved)
+    region_map = load_region_map(moved)
+    assert region_map.hit_test(40, 40) == "suboccipital_l"
+    assert "suboccipital_l" not in region_map.neighbours("suboccipital_l").values()
