@@ -244,15 +244,18 @@ def fmt(value: float) -> str:
 
 
 def ring_path(coords: Iterable[tuple[float, ...]]) -> str:
-    """An SVG subpath of straight lines, coordinates at 1/100 px, repeated points dropped."""
-    points: list[str] = []
+    """An SVG subpath of straight lines, coordinates at 1/100 px, repeated points dropped. It starts at its
+    top-left vertex, so the text does not depend on where the geometry library happened to start the ring."""
+    points: list[tuple[float, float]] = []
     for x, y in coords:
-        point = f"{fmt(x)},{fmt(y)}"
+        point = (round(x, 2), round(y, 2))
         if not points or points[-1] != point:
             points.append(point)
     if len(points) > 1 and points[0] == points[-1]:
         points.pop()
-    return "M" + " L".join(points) + " Z"
+    start = points.index(min(points, key=lambda xy: (xy[1], xy[0])))
+    points = points[start:] + points[:start]
+    return "M" + " L".join(f"{fmt(x)},{fmt(y)}" for x, y in points) + " Z"
 
 
 def polygon_path(polygon: Polygon) -> str:
@@ -366,11 +369,11 @@ def region_lines(faces: dict[str, Polygon], silhouette: Polygon) -> str:
     edges = unary_union([face.exterior for face in regions]).intersection(silhouette.buffer(-1.0))
     merged = shapely.line_merge(edges)
     parts = list(getattr(merged, "geoms", [merged]))
-    paths = []
-    for part in sorted(parts, key=lambda line: (round(line.coords[0][1], 2), round(line.coords[0][0], 2))):
-        coords = [f"{fmt(x)},{fmt(y)}" for x, y in part.coords]
-        paths.append("M" + " L".join(coords))
-    return " ".join(paths)
+    lines = []
+    for part in parts:
+        coords = [(round(x, 2), round(y, 2)) for x, y in part.coords]
+        lines.append(min(coords, coords[::-1]))  # one direction, whatever the merge returned
+    return " ".join("M" + " L".join(f"{fmt(x)},{fmt(y)}" for x, y in line) for line in sorted(lines))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -71,12 +71,19 @@ class MapOutlines:
             raise ValueError("not a map outlines file of this version")
         width, height = document["view_box"]
         regions = tuple(
-            RegionOutline(region["id"], SPECS_BY_ID[region["id"]].kind, _rings(region["rings"]))
+            RegionOutline(region["id"], _kind(region["id"], region["kind"]), _rings(region["rings"]))
             for region in document["regions"]
         )
         return cls(
             str(document["svg_sha256"]), float(width), float(height), _rings(document["outline"]), regions
         )
+
+
+def _kind(region_id: str, kind: str) -> RegionKind:
+    expected = SPECS_BY_ID[region_id].kind  # KeyError for an id the table no longer has
+    if kind != expected:
+        raise ValueError(f"region {region_id!r} is of kind {kind!r}, not {expected!r}")
+    return expected
 
 
 def _rings(raw: Any) -> tuple[Ring, ...]:
