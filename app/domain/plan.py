@@ -189,9 +189,7 @@ def _regional_candidates(
             continue
         region = protocol.regions[spec.id]
         if not region.techniques:
-            warnings.append(
-                f"{spec.name} marked {mark.tension}/10: noted, never pressed. {' '.join(region.cautions)}"
-            )
+            warnings.append(f"{spec.name} marked {mark.tension}/10: noted, never pressed. {' '.join(region.cautions)}")
             continue
         if screening.avoided(spec.id) is not None:
             continue  # the screening's warning already says so
@@ -201,9 +199,7 @@ def _regional_candidates(
         techniques = [
             protocol.techniques[t]
             for t in protocol.session.order
-            if t in region.techniques
-            and t not in dropped
-            and mark.tension >= protocol.techniques[t].min_tension
+            if t in region.techniques and t not in dropped and mark.tension >= protocol.techniques[t].min_tension
         ]
         if not techniques:
             left_out = sorted(protocol.techniques[t].name for t in region.techniques if t in dropped)
@@ -231,9 +227,7 @@ def _regional_candidates(
                     adjustments=adjustments,
                     why=why,
                     source=f"{technique.source}; {region.source}",
-                    hold_seconds=(region.hold_seconds or technique.hold_seconds)
-                    if technique.hold_seconds
-                    else None,
+                    hold_seconds=(region.hold_seconds or technique.hold_seconds) if technique.hold_seconds else None,
                     rank=(phases[technique.id], region_index),
                 )
             )
@@ -283,8 +277,7 @@ def _timed_steps(
     kept = _fit_to_time(sorted(candidates, key=lambda c: c.rank), minutes - warm_up - finish, warnings)
     spare = minutes - warm_up - finish - len(kept)
     extra = [
-        min(share, STEP_MINUTES_MAX - 1)
-        for share in _share(spare, [c.technique.weight * c.tension for c in kept])
+        min(share, STEP_MINUTES_MAX - 1) for share in _share(spare, [c.technique.weight * c.tension for c in kept])
     ]
     spare -= sum(extra)  # what no regional step takes goes to the relaxing whole-back strokes
     to_finish = spare // 3 if finish else 0
@@ -378,9 +371,7 @@ def _step_from_json(data: Any, index: int) -> Step:
     pressure = _field(data, "pressure", dict, where)
     level = _level(pressure.get("level"), f"{where}pressure.level")
     hold = data.get("hold_seconds")
-    if hold is not None and not (
-        isinstance(hold, list) and len(hold) == 2 and all(type(v) is int for v in hold)
-    ):
+    if hold is not None and not (isinstance(hold, list) and len(hold) == 2 and all(type(v) is int for v in hold)):
         raise PlanError(f"{where}hold_seconds: must be [min, max] or null")
     repetitions = data.get("repetitions")
     if repetitions is not None and type(repetitions) is not int:
@@ -422,9 +413,7 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
         medium=MediumChoice(_field(medium, "name", str, "medium."), _field(medium, "why", str, "medium.")),
         warnings=tuple(str(item) for item in _field(data, "warnings", list, "")),
         refer=refer,
-        steps=tuple(
-            _step_from_json(step, index) for index, step in enumerate(_field(data, "steps", list, ""))
-        ),
+        steps=tuple(_step_from_json(step, index) for index, step in enumerate(_field(data, "steps", list, ""))),
         aftercare=tuple(str(item) for item in _field(data, "aftercare", list, "")),
         protocol_version=_field(data, "protocol_version", str, ""),
         map_version=_field(data, "map_version", str, ""),

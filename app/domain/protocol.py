@@ -480,9 +480,7 @@ def _check_standing_rules(protocol: Protocol) -> None:
                 )
             for technique in rule.forbid:
                 if technique in region.techniques:
-                    raise ProtocolError(
-                        f"regions.{region_id}.techniques", f"{technique} breaks the {rule.id} rule"
-                    )
+                    raise ProtocolError(f"regions.{region_id}.techniques", f"{technique} breaks the {rule.id} rule")
 
 
 def parse_protocol(data: Mapping[str, Any]) -> Protocol:
@@ -506,9 +504,7 @@ def parse_protocol(data: Mapping[str, Any]) -> Protocol:
     flags = {key: _flag(table, key, groups) for key, table in _keyed(root, "flags", FLAG_IDS)}
     media = tuple(_medium(table) for table in _array_of_tables(root, "media"))
     if "none" not in {medium.name for medium in media} or media[-1].allergens:
-        raise ProtocolError(
-            "media", 'must end with "none" (no allergens): the fallback when nothing else fits'
-        )
+        raise ProtocolError("media", 'must end with "none" (no allergens): the fallback when nothing else fits')
     aftercare: list[AftercareItem] = []
     for table in _array_of_tables(root, "aftercare"):
         aftercare.append(AftercareItem(text=table.req_text("text"), source=table.source()))

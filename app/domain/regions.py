@@ -55,6 +55,12 @@ class RegionInfo:
     area: float
 
 
+# How far an area's anchor keeps from any pressure point, in map px, best first: the UI's 24-screen-pixel point
+# tolerance down to a 2/3 zoom of the map, then at full size, then half of it for the smallest areas.
+ANCHOR_CLEARANCES = (36.0, 24.0, 12.0)
+ANCHOR_PATCH_AREA = 25.0  # px²: at least a 5 x 5 patch to aim at
+
+
 class RegionMap:
     """The map's regions as polygons. Build it with load_region_map(), which loads each SVG once."""
 
@@ -75,16 +81,29 @@ class RegionMap:
         for polygon in (outline, *polygons.values()):
             shapely.prepare(polygon)
         self._boxes = {region_id: _box(polygon) for region_id, polygon in polygons.items()}
-        self.catalogue: tuple[RegionInfo, ...] = tuple(self._info(spec.id) for spec in REGION_SPECS)
+        points = [polygons[spec.id] for spec in REGION_SPECS if spec.kind == "point"]
+        point_halos = [
+            shapely.union_all([point.buffer(clearance) for point in points]) for clearance in ANCHOR_CLEARANCES
+        ]
+        self.catalogue: tuple[RegionInfo, ...] = tuple(self._info(spec.id, point_halos) for spec in REGION_SPECS)
         self._info_by_id = {info.id: info for info in self.catalogue}
         self._point_ids = [info.id for info in self.catalogue if info.kind == "point"]
         self._area_ids = [info.id for info in self.catalogue if info.kind != "point"]
         self._neighbours = {info.id: self._find_neighbours(info.id) for info in self.catalogue}
 
-    def _info(self, region_id: str) -> RegionInfo:
+    def _info(self, region_id: str, point_halos: Sequence[Polygon]) -> RegionInfo:
         spec = SPECS_BY_ID[region_id]
         polygon = self.polygons[region_id]
-        centroid, anchor = polygon.centroid, polygon.representative_point()
+        centroid = polygon.centroid
+        # An area's anchor keeps clear of the points on it, whose hit halo wins a click there: as far as the
+        # area allows, keeping a patch big enough to aim at.
+        clear = polygon
+        if spec.kind != "point":
+            clear = next(
+                (rest for halo in point_halos if (rest := polygon.difference(halo)).area >= ANCHOR_PATCH_AREA),
+                polygon,
+            )
+        anchor = clear.representative_point()
         return RegionInfo(
             id=spec.id,
             name=spec.name,
@@ -174,9 +193,7 @@ class RegionMap:
         found = self._look_ahead(home, skip=region_id)
         middle = self._navigation_point(home)
         dx, dy = middle.x - centre.x, middle.y - centre.y
-        toward: Direction = (
-            ("right" if dx > 0 else "left") if abs(dx) > abs(dy) else ("down" if dy > 0 else "up")
-        )
+        toward: Direction = ("right" if dx > 0 else "left") if abs(dx) > abs(dy) else ("down" if dy > 0 else "up")
         found[toward] = home
         return found
 
@@ -221,9 +238,7 @@ def _box(polygon: Polygon) -> tuple[float, float, float, float]:
 
 
 def polygon_rings(polygon: Polygon) -> list[Ring]:
-    return [
-        [(float(x), float(y)) for x, y in ring.coords[:-1]] for ring in (polygon.exterior, *polygon.interiors)
-    ]
+    return [[(float(x), float(y)) for x, y in ring.coords[:-1]] for ring in (polygon.exterior, *polygon.interiors)]
 
 
 def _flatten(shape: svgelements.Shape) -> list[Ring]:
@@ -312,8 +327,7 @@ def _read_svg(svg_path: Path) -> RegionMap:
             kind = element.values.get("data-kind")
             if kind != SPECS_BY_ID[element.id].kind:
                 raise BackmapError(
-                    f"the map's region {element.id!r} is of kind {kind!r}, "
-                    f"not {SPECS_BY_ID[element.id].kind!r}"
+                    f"the map's region {element.id!r} is of kind {kind!r}, not {SPECS_BY_ID[element.id].kind!r}"
                 )
             polygons[element.id] = polygon
         else:

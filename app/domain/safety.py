@@ -150,13 +150,9 @@ def cap_pressure(
         if standing is not None:
             caps.append((standing.id, region.max_pressure, standing.reason))
         else:
-            caps.append(
-                (f"regions.{region_id}.max_pressure", region.max_pressure, "the most this area takes")
-            )
+            caps.append((f"regions.{region_id}.max_pressure", region.max_pressure, "the most this area takes"))
     if override is None:
-        caps.append(
-            (DEFAULT_CAP_RULE, DEFAULT_CAP, f"{PRESSURE_MAX} (deep) only with the therapist's override")
-        )
+        caps.append((DEFAULT_CAP_RULE, DEFAULT_CAP, f"{PRESSURE_MAX} (deep) only with the therapist's override"))
     else:
         caps.append((OVERRIDE_RULE, override.max_level, f"the therapist's override: {override.reason}"))
     caps.extend((cap.rule, cap.level, cap.reason) for cap in screening.caps_for(region_id))

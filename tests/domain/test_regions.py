@@ -53,9 +53,7 @@ def test_the_side_labels_sit_on_the_matching_side(region_map: RegionMap) -> None
     root = ET.parse(map_svg_path()).getroot()
     label_x = {el.get("id"): float(el.get("x", "nan")) for el in root.iter(f"{SVG}text")}
     assert label_x["label_left"] < region_map.width / 2 < label_x["label_right"]
-    assert all(
-        region_map.info(rid).centroid[0] < region_map.width / 2 for rid in REGION_IDS if rid.endswith("_l")
-    )
+    assert all(region_map.info(rid).centroid[0] < region_map.width / 2 for rid in REGION_IDS if rid.endswith("_l"))
 
 
 def test_the_catalogue_lists_every_region_in_table_order(region_map: RegionMap) -> None:
@@ -116,6 +114,12 @@ def test_anatomy_left_right_and_top_to_bottom(region_map: RegionMap) -> None:
     assert sacrum.bounds[3] == pytest.approx(shapely.union_all(list(region_map.polygons.values())).bounds[3])
 
 
+def test_every_anchor_is_clickable_with_the_uis_point_tolerance(region_map: RegionMap) -> None:
+    # The map is shown at about full size: a 24-screen-pixel halo around a point must not swallow an area's anchor.
+    for info in region_map.catalogue:
+        assert region_map.hit_test(*info.anchor, tolerance=24.0) == info.id, info.id
+
+
 def test_the_hit_test_finds_every_region_at_its_anchor(region_map: RegionMap) -> None:
     for info in region_map.catalogue:
         assert region_map.hit_test(*info.anchor) == info.id
@@ -162,9 +166,7 @@ def test_arrow_keys_move_sensibly_and_reach_every_region(region_map: RegionMap) 
         assert region_id not in moves.values()
         twin_id = twin(region_id)
         if twin_id is not None:  # the two sides mirror each other, left and right swapped
-            expected = {
-                mirrored(d): twin(target) or target for d, target in region_map.neighbours(twin_id).items()
-            }
+            expected = {mirrored(d): twin(target) or target for d, target in region_map.neighbours(twin_id).items()}
             assert moves == expected, region_id
     assert region_map.neighbours("lower_back_r")["up"] == "latissimus_r"
     assert region_map.neighbours("latissimus_r")["down"] == "lower_back_r"
@@ -208,9 +210,7 @@ def test_transforms_are_applied(tmp_path: Path, region_map: RegionMap) -> None:
     moved = tmp_path / "moved.svg"
     moved.write_text(text.replace('<g id="regions">', '<g id="regions" transform="translate(10 0)">'))
     shifted = load_region_map(moved)
-    assert shifted.info("rhomboid_r").centroid[0] == pytest.approx(
-        region_map.info("rhomboid_r").centroid[0] + 10
-    )
+    assert shifted.info("rhomboid_r").centroid[0] == pytest.approx(region_map.info("rhomboid_r").centroid[0] + 10)
 
 
 def test_the_tool_rebuilds_the_committed_files_byte_for_byte(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from app.ui.body_map.view import RegionOutline
+from app.domain.map_outlines import RegionOutline
+from app.domain.region_specs import SPECS_BY_ID
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -34,7 +35,7 @@ class RegionList(QListWidget):
         self.setToolTip("Every region of the map; select one to edit it (the same as clicking it on the map)")
         self._outlines = {outline.id: outline for outline in outlines}
         for outline in outlines:
-            item = QListWidgetItem(outline.name)
+            item = QListWidgetItem(SPECS_BY_ID[outline.id].name)
             item.setData(_ID_ROLE, outline.id)
             self.addItem(item)
         self._syncing = False
@@ -46,7 +47,7 @@ class RegionList(QListWidget):
             region_id = item.data(_ID_ROLE)
             outline = self._outlines[region_id]
             text = describe_tension(
-                outline.name, outline.kind, active.get(region_id), other.get(region_id), other_layer
+                SPECS_BY_ID[region_id].name, outline.kind, active.get(region_id), other.get(region_id), other_layer
             )
             item.setText(text)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -35,12 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.map_outlines import RegionOutline
+from app.domain.region_specs import SPECS_BY_ID
 from app.ui.body_map import palette
+
+if TYPE_CHECKING:  # the region map needs shapely: never imported before the first paint
+    from app.domain.regions import Direction, RegionInfo
 
 POINT_TOLERANCE_PX = 24.0  # screen pixels within which a click reaches a pressure point (DESIGN.md)
 TEN_KEY = Qt.Key.Key_T  # "T for ten": digits give 0-9
 CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
-_ARROWS = {
+_ARROWS: dict[Qt.Key, Direction] = {
     Qt.Key.Key_Left: "left",
     Qt.Key.Key_Right: "right",
     Qt.Key.Key_Up: "up",
@@ -49,21 +54,15 @@ _ARROWS = {
 
 
 class RegionLocator(Protocol):
-    """What the view needs from the domain's region map (app.domain.regions)."""
+    """What the map needs from the domain's region map (app.domain.regions.RegionMap)."""
 
     def hit_test(self, x: float, y: float, tolerance: float = 0.0) -> str | None: ...
 
-    def neighbours(self, region_id: str) -> Mapping[str, str]: ...
+    def neighbours(self, region_id: str) -> Mapping[Direction, str]: ...
 
-    def anchor(self, region_id: str) -> tuple[float, float]: ...
+    def info(self, region_id: str) -> RegionInfo: ...
 
-
-@dataclass(frozen=True, slots=True)
-class RegionOutline:
-    id: str
-    name: str
-    kind: str
-    rings: Sequence[Sequence[tuple[float, float]]]
+    def coverage(self, points: Sequence[tuple[float, float]], width: float) -> dict[str, float]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +85,7 @@ class _RegionItem(QGraphicsPathItem):
     def __init__(self, outline: RegionOutline) -> None:
         super().__init__(_path_from_rings(outline.rings))
         self.outline = outline
+        self.name = SPECS_BY_ID[outline.id].name
         self.setZValue(2 if outline.kind == "point" else 1)
         self.setPen(QPen(Qt.PenStyle.NoPen))
         self.setAcceptHoverEvents(False)  # the view hit-tests with the domain's polygons, not Qt's shapes
@@ -219,7 +219,7 @@ class BodyMapView(QGraphicsView):
                 brush = QBrush(_blend(fill, palette.HOVER)) if fill is not None else QBrush(palette.HOVER)
             item.setBrush(brush)
             item.setPen(self._pen_for(region_id))
-            item.setToolTip(item.outline.name)
+            item.setToolTip(item.name)
             self._update_label(region_id)
 
     def _pen_for(self, region_id: str) -> QPen:
@@ -253,7 +253,7 @@ class BodyMapView(QGraphicsView):
         fill = self._fills.get(region_id, QColor("#ffffff"))
         label.setBrush(palette.text_colour_on(fill))
         label.setText(text)
-        x, y = self._locator.anchor(region_id)
+        x, y = self._locator.info(region_id).anchor
         bounds = label.boundingRect()
         label.setPos(x - bounds.width() / 2, y - bounds.height() / 2)
         label.setVisible(True)
@@ -306,7 +306,7 @@ class BodyMapView(QGraphicsView):
             self._hovered = region
             self._repaint_regions()
             self.regionHovered.emit(region or "")
-            self.setToolTip(self._items[region].outline.name if region else "")
+            self.setToolTip(self._items[region].name if region else "")
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._brush_width and self._live_stroke:
@@ -341,7 +341,7 @@ class BodyMapView(QGraphicsView):
             return
         event.accept()
 
-    def _move_focus(self, direction: str) -> None:
+    def _move_focus(self, direction: Direction) -> None:
         if self._focused is None:
             self._focused = self._selected or next(iter(self._items))
         else:

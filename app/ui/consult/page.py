@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.map_outlines import RegionOutline
 from app.domain.records import Layer, Session, Stroke
 from app.ui.body_map.legend import TensionLegend
 from app.ui.body_map.region_list import RegionList
-from app.ui.body_map.view import BodyMapView, RegionLocator, RegionOutline, StrokeShape
+from app.ui.body_map.view import BodyMapView, RegionLocator, StrokeShape
 from app.ui.consult.region_panel import RegionPanel
 from app.ui.consult.session_panel import SessionPanel
 

@@ -1,0 +1,105 @@
+"""The back map as a user meets it: clicking real anchors, hovering, keys scoped to the map, the brush."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from app.domain.map_outlines import load_map_outlines
+from app.domain.region_specs import REGION_IDS
+from app.domain.regions import load_region_map
+from app.resources import map_svg_path
+from app.ui.body_map.view import BodyMapView
+
+
+@pytest.fixture
+def view(qtbot: QtBot) -> BodyMapView:
+    outlines = load_map_outlines(map_svg_path())
+    widget = BodyMapView(str(map_svg_path()), outlines.regions, lambda: load_region_map(map_svg_path()))
+    qtbot.addWidget(widget)
+    widget.resize(600, 720)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _click(qtbot: QtBot, view: BodyMapView, x: float, y: float) -> None:
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.map_to_view(x, y).toPoint())
+
+
+def test_clicking_each_regions_anchor_selects_that_region(qtbot: QtBot, view: BodyMapView) -> None:
+    region_map = load_region_map(map_svg_path())
+    assert set(view.region_ids()) == REGION_IDS
+    for info in region_map.catalogue:
+        with qtbot.waitSignal(view.regionClicked) as clicked:
+            _click(qtbot, view, *info.anchor)
+        assert clicked.args == [info.id]
+
+
+def test_a_click_near_a_pressure_point_reaches_it_within_24_screen_pixels(qtbot: QtBot, view: BodyMapView) -> None:
+    x, y = load_region_map(map_svg_path()).info("suboccipital_l").centroid
+    centre = view.map_to_view(x, y).toPoint()
+    radius_px = 7 * view.transform().m11()  # the SVG draws points with r=7 map px
+    near = centre + QPoint(-round(radius_px + 20), 0)  # 20 px off the circle's edge, away from its twin
+    with qtbot.waitSignal(view.regionClicked) as clicked:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=near)
+    assert clicked.args == ["suboccipital_l"]
+
+
+def test_a_click_on_the_head_or_outside_the_body_selects_nothing(qtbot: QtBot, view: BodyMapView) -> None:
+    region_map = load_region_map(map_svg_path())
+    head = region_map.parts["head"].representative_point()
+    with qtbot.assertNotEmitted(view.regionClicked, wait=50):
+        _click(qtbot, view, head.x, head.y - 30)
+        _click(qtbot, view, 5, 700)
+
+
+def test_hovering_names_the_region_under_the_pointer(qtbot: QtBot, view: BodyMapView) -> None:
+    x, y = load_region_map(map_svg_path()).info("rhomboid_r").anchor
+    with qtbot.waitSignal(view.regionHovered) as hovered:
+        qtbot.mouseMove(view.viewport(), view.map_to_view(x, y).toPoint())
+    assert hovered.args == ["rhomboid_r"]
+    assert view.toolTip() == "Rhomboids, right"
+
+
+def test_arrow_keys_move_between_regions_and_enter_selects(qtbot: QtBot, view: BodyMapView) -> None:
+    view.setFocus()
+    view.set_selected("lower_back_l")
+    expected = load_region_map(map_svg_path()).neighbours("lower_back_l")["up"]
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.focused_region() == expected
+    with qtbot.waitSignal(view.regionClicked) as clicked:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert clicked.args == [expected]
+
+
+@pytest.mark.parametrize(("key", "tension"), [(Qt.Key.Key_7, 7), (Qt.Key.Key_0, 0), (Qt.Key.Key_T, 10)])
+def test_number_keys_on_the_map_give_tension_and_delete_clears(
+    qtbot: QtBot, view: BodyMapView, key: Qt.Key, tension: int
+) -> None:
+    view.setFocus()
+    with qtbot.waitSignal(view.tensionKeyPressed) as pressed:
+        qtbot.keyClick(view, key)
+    assert pressed.args == [tension]
+    with qtbot.waitSignal(view.tensionKeyPressed) as cleared:
+        qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert cleared.args == [-1]
+
+
+def test_the_brush_paints_a_stroke_in_map_coordinates(qtbot: QtBot, view: BodyMapView) -> None:
+    region_map = load_region_map(map_svg_path())
+    (x1, y1), (x2, y2) = region_map.info("lower_back_l").anchor, region_map.info("lower_back_r").anchor
+    view.set_brush(18.0, tension=6)
+    start, end = view.map_to_view(x1, y1).toPoint(), view.map_to_view(x2, y2).toPoint()
+    with qtbot.waitSignal(view.strokeDrawn) as drawn:
+        qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+        for step in range(1, 11):
+            qtbot.mouseMove(view.viewport(), start + (end - start) * step / 10)
+        qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    points, width = drawn.args
+    assert width == 18.0
+    assert points[0] == pytest.approx((x1, y1), abs=2)
+    assert points[-1] == pytest.approx((x2, y2), abs=2)
+    coverage = region_map.coverage(points, width)
+    assert coverage["lower_back_l"] > 0 and coverage["lower_back_r"] > 0
