@@ -140,9 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
 
-    for name, want, have in zip(
-        ("heat mean", "heat peak", "slopes", "back mean"), expected, got, strict=True
-    ):
+    for name, want, have in zip(("heat mean", "heat peak", "slopes", "back mean"), expected, got, strict=True):
         if not np.allclose(np.asarray(want), have, rtol=1e-9, atol=1e-12, equal_nan=True):
             print(f"MISMATCH: {name} differs between the loop and numpy", file=sys.stderr)
             return 1

@@ -170,20 +170,14 @@ RIGHT_CUTS = {
         [(304.0, 262.0), (340.0, 266.0), (380.0, 268.0), (420.0, 266.0), (446.0, 264.0), (455.0, 263.0)]
     ),
     # The back of the shoulder: acromion down to the armpit, where the arm leaves the back.
-    "arm": LineString(
-        [(446.0, 240.0), *flatten(smooth_run([(448.0, 260.0), (450.0, 285.0), (443.0, 318.0), ARMPIT]))]
-    ),
-    "scapula_medial": smooth_line(
-        [(355.0, 258.0), (354.0, 290.0), (354.0, 340.0), (360.0, 385.0), (374.0, 412.0)]
-    ),
+    "arm": LineString([(446.0, 240.0), *flatten(smooth_run([(448.0, 260.0), (450.0, 285.0), (443.0, 318.0), ARMPIT]))]),
+    "scapula_medial": smooth_line([(355.0, 258.0), (354.0, 290.0), (354.0, 340.0), (360.0, 385.0), (374.0, 412.0)]),
     "scapula_lateral": smooth_line([(374.0, 412.0), (392.0, 386.0), (414.0, 356.0), (446.0, 316.0)]),
     "rhomboid_lower": smooth_line([(304.0, 400.0), (340.0, 404.0), (374.0, 412.0)]),
     "paraspinal_lateral": smooth_line(
         [(338.0, 396.0), (340.0, 450.0), (341.0, 520.0), (341.0, 580.0), (345.0, 640.0), (349.0, 700.0)]
     ),
-    "lower_ribs": smooth_line(
-        [(304.0, 505.0), (340.0, 510.0), (380.0, 520.0), (420.0, 530.0), (446.0, 534.0)]
-    ),
+    "lower_ribs": smooth_line([(304.0, 505.0), (340.0, 510.0), (380.0, 520.0), (420.0, 530.0), (446.0, 534.0)]),
     "sacrum_side": smooth_line([(331.0, 594.0), (327.0, 625.0), (316.0, 656.0), (306.0, 692.0)]),
 }
 
@@ -222,9 +216,7 @@ def cut_faces(silhouette: Polygon) -> dict[str, Polygon]:
     lines = [silhouette.exterior, SKULL_BASE, SACRUM_TOP]
     for line in RIGHT_CUTS.values():
         lines += [line, mirror_line(line)]
-    faces = [
-        face for face in polygonize(unary_union(lines)) if silhouette.contains(face.representative_point())
-    ]
+    faces = [face for face in polygonize(unary_union(lines)) if silhouette.contains(face.representative_point())]
     seeds = {**CENTRE_SEEDS, **RIGHT_SEEDS, **left_of(RIGHT_SEEDS)}
     named: dict[str, Polygon] = {}
     for face in faces:
@@ -338,9 +330,7 @@ def build_svg() -> str:
             continue
         x, y = points[spec.id]
         # A pale halo lifts the point off the area under it; it is decoration, so it carries no id.
-        out.append(
-            f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(POINT_RADIUS + 2.5)}" fill="{COLOURS["halo"]}"/>'
-        )
+        out.append(f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(POINT_RADIUS + 2.5)}" fill="{COLOURS["halo"]}"/>')
         out.append(
             f'<circle id="{spec.id}" data-kind="point" cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(POINT_RADIUS)}" '
             f'fill="{COLOURS["point"]}"><title>{spec.name}</title></circle>'
@@ -349,8 +339,7 @@ def build_svg() -> str:
     text = f'font-family="DejaVu Sans, sans-serif" fill="{COLOURS["label"]}" font-size="15"'
     out += [
         f'<text id="label_left" x="24" y="44" text-anchor="start" {text}>{side_label("LEFT")}</text>',
-        f'<text id="label_right" x="{WIDTH - 24}" y="44" text-anchor="end" {text}>'
-        f"{side_label('RIGHT')}</text>",
+        f'<text id="label_right" x="{WIDTH - 24}" y="44" text-anchor="end" {text}>{side_label("RIGHT")}</text>',
         f'<text id="caption" x="{fmt(MID_X)}" y="{HEIGHT - 14}" text-anchor="middle" '
         f'font-family="DejaVu Sans, sans-serif" fill="{COLOURS["caption"]}" font-size="12">'
         "seen from behind</text>",

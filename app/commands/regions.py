@@ -15,9 +15,7 @@ def register(subparsers: Any) -> None:
         help="list the regions of the back map",
         description="The region catalogue: id, name, kind, side, centroid, anchor and area (map px).",
     )
-    parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
-    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.set_defaults(func=run)
 
 

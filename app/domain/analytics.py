@@ -133,9 +133,7 @@ class TensionMatrix:
             return self
         # Rows are in date order, so the range is one slice.
         first = 0 if start is None else int(np.searchsorted(self.days, start.toordinal(), side="left"))
-        stop = (
-            len(self.dates) if end is None else int(np.searchsorted(self.days, end.toordinal(), side="right"))
-        )
+        stop = len(self.dates) if end is None else int(np.searchsorted(self.days, end.toordinal(), side="right"))
         return TensionMatrix(
             layer=self.layer,
             session_ids=self.session_ids[first:stop],
@@ -157,9 +155,7 @@ def _layer_values(sessions: Sequence[Session], layer: MatrixLayer) -> FloatArray
     # One pass over the marks with C-level map/attrgetter: the only per-mark Python work in this module.
     regions = len(REGION_ORDER)
     marks = [mark for session in sessions for mark in session.marks]
-    cells = np.fromiter(
-        map(_CELL.__getitem__, map(_REGION_AND_LAYER, marks)), dtype=np.intp, count=len(marks)
-    )
+    cells = np.fromiter(map(_CELL.__getitem__, map(_REGION_AND_LAYER, marks)), dtype=np.intp, count=len(marks))
     tensions = np.fromiter(map(_TENSION, marks), dtype=np.float64, count=len(marks))
     marks_per_session = np.fromiter(map(len, map(_MARKS, sessions)), dtype=np.intp, count=len(sessions))
     by_therapist = cells >= regions
@@ -167,9 +163,7 @@ def _layer_values(sessions: Sequence[Session], layer: MatrixLayer) -> FloatArray
     flat = np.repeat(np.arange(0, len(sessions) * regions, regions), marks_per_session) + cells % regions
     values = np.full(len(sessions) * regions, np.nan, dtype=np.float64)
     # Client first, then therapist over it: for "effective" the therapist's mark wins where both exist.
-    wanted = (
-        (~by_therapist, by_therapist) if layer == "effective" else (by_therapist == (layer == "therapist"),)
-    )
+    wanted = (~by_therapist, by_therapist) if layer == "effective" else (by_therapist == (layer == "therapist"),)
     for chosen in wanted:
         values[flat[chosen]] = tensions[chosen]
     return values.reshape(len(sessions), regions)
@@ -223,9 +217,7 @@ def back_mean(matrix: TensionMatrix) -> SessionSeries:
     return matrix._series(_divide_or_nan(total, count))
 
 
-def involved_share(
-    matrix: TensionMatrix, areas: Mapping[str, float], threshold: float = 1.0
-) -> SessionSeries:
+def involved_share(matrix: TensionMatrix, areas: Mapping[str, float], threshold: float = 1.0) -> SessionSeries:
     """The share (0-1) of the back's area whose tension is at least `threshold`, per session.
 
     `areas` gives every region's drawn area (the map's catalogue). The share is the area of the involved

@@ -116,9 +116,7 @@ def _marks(rng: random.Random, progress: float, visit: int) -> list[Mark]:
 
 def _holds(rng: random.Random, marks: list[Mark]) -> tuple[Hold, ...]:
     """A timed hold on each pressure point the therapist marked (marks come sorted by region)."""
-    points = [
-        mark.region for mark in marks if mark.by == "therapist" and SPECS_BY_ID[mark.region].kind == "point"
-    ]
+    points = [mark.region for mark in marks if mark.by == "therapist" and SPECS_BY_ID[mark.region].kind == "point"]
     return tuple(Hold(region, round(rng.uniform(*POINT_HOLD_SECONDS), 1)) for region in points)
 
 

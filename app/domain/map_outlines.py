@@ -74,9 +74,7 @@ class MapOutlines:
             RegionOutline(region["id"], _kind(region["id"], region["kind"]), _rings(region["rings"]))
             for region in document["regions"]
         )
-        return cls(
-            str(document["svg_sha256"]), float(width), float(height), _rings(document["outline"]), regions
-        )
+        return cls(str(document["svg_sha256"]), float(width), float(height), _rings(document["outline"]), regions)
 
 
 def _kind(region_id: str, kind: str) -> RegionKind:
@@ -109,8 +107,7 @@ def build_outlines(svg_path: Path) -> MapOutlines:
         height=region_map.height,
         outline=_as_rings(region_map.outline_rings()),
         regions=tuple(
-            RegionOutline(info.id, info.kind, _as_rings(region_map.rings(info.id)))
-            for info in region_map.catalogue
+            RegionOutline(info.id, info.kind, _as_rings(region_map.rings(info.id))) for info in region_map.catalogue
         ),
     )
 

@@ -347,12 +347,8 @@ def test_heat_map_over_all_sessions() -> None:
 
 def test_heat_map_of_the_client_layer() -> None:
     heat = heat_map(matrix("client"))
-    np.testing.assert_array_equal(
-        heat.mean, per_region(trapezius_upper_l=6.5, lower_back_r=9, neck_l=0, scapula_l=2)
-    )
-    np.testing.assert_array_equal(
-        heat.peak, per_region(trapezius_upper_l=8, lower_back_r=9, neck_l=0, scapula_l=2)
-    )
+    np.testing.assert_array_equal(heat.mean, per_region(trapezius_upper_l=6.5, lower_back_r=9, neck_l=0, scapula_l=2))
+    np.testing.assert_array_equal(heat.peak, per_region(trapezius_upper_l=8, lower_back_r=9, neck_l=0, scapula_l=2))
 
 
 def test_heat_map_date_range_is_inclusive() -> None:
@@ -441,9 +437,9 @@ def test_slopes_agree_with_polyfit_and_the_effective_layer_with_the_records(
 ) -> None:
     built = matrix(sessions=history)
     for row, item in enumerate(history):
-        assert {
-            built.regions[col]: built.values[row, col] for col in np.flatnonzero(built.assessed[row])
-        } == (item.effective_tension())
+        assert {built.regions[col]: built.values[row, col] for col in np.flatnonzero(built.assessed[row])} == (
+            item.effective_tension()
+        )
     slopes = region_slopes(built)
     days = built.days - 739_000  # polyfit loses digits on raw day ordinals (~740,000)
     for column, region in enumerate(built.regions):
