@@ -152,6 +152,10 @@ class BodyMapView(QGraphicsView):
     def selected_region(self) -> str | None:
         return self._selected
 
+    def shown(self, region_id: str) -> tuple[QColor | None, str]:
+        """The fill and the label a region shows now (what a user reads off the map)."""
+        return self._fills.get(region_id), self._label_texts.get(region_id, "")
+
     def focused_region(self) -> str | None:
         return self._focused
 

@@ -1,0 +1,1 @@
+"""Review: the client's past sessions, side by side, trends and a heat map."""

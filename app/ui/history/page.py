@@ -1,0 +1,307 @@
+"""History mode: the timeline of a client's sessions, one session as it was, two side by side with their
+difference, trends per region, and a heat map over a date range. Read-only: history is never edited here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QRadioButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.analytics import Change, SessionComparison, TensionMatrix, compare_sessions, heat_map
+from app.domain.map_outlines import RegionOutline
+from app.domain.records import Session
+from app.domain.region_specs import SPECS_BY_ID
+from app.domain.session_summary import summarise
+from app.ui.body_map import palette
+from app.ui.body_map.view import BodyMapView, RegionLocator
+from app.ui.history.timeline import TimelineModel
+from app.ui.history.trends import TrendsChart
+
+PlanText = Callable[[dict[str, object]], str]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def comparison_overlay(comparison: SessionComparison) -> tuple[dict[str, QColor], dict[str, str]]:
+    """Fills and labels of the difference map: better / worse / same, with the two numbers."""
+    fills: dict[str, QColor] = {}
+    labels: dict[str, str] = {}
+    for index, region in enumerate(comparison.regions):
+        change = comparison.changes[index]
+        before, after = comparison.before[index], comparison.after[index]
+        if change == "not_assessed":
+            if not (math.isnan(before) and math.isnan(after)):
+                labels[region] = "n/a"
+            continue
+        fills[region] = palette.CHANGE_COLOURS[change]
+        labels[region] = f"{_number(before)}→{_number(after)}"
+    return fills, labels
+
+
+class HistoryPage(QWidget):
+    def __init__(
+        self,
+        svg_path: str,
+        outlines: Sequence[RegionOutline],
+        locator: Callable[[], RegionLocator],
+        plan_text: PlanText,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._sessions: list[Session] = []
+        self._plan_text = plan_text
+
+        def new_map(name: str) -> BodyMapView:
+            view = BodyMapView(svg_path, outlines, locator)
+            view.setAccessibleName(name)
+            view.setMinimumSize(180, 240)
+            return view
+
+        self.timeline = TimelineModel()
+        self.table = QTableView()
+        self.table.setModel(self.timeline)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAccessibleName("Sessions, newest first")
+        self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self._open(current.row()))
+
+        # One session as it was.
+        self.session_map = new_map("The chosen session's map")
+        self.session_details = QPlainTextEdit()
+        self.session_details.setReadOnly(True)
+        self.session_details.setAccessibleName("The plan as given and the amendments")
+        one = QWidget()
+        one_layout = QHBoxLayout(one)
+        one_layout.addWidget(self.session_map, 3)
+        one_layout.addWidget(self.session_details, 2)
+
+        # Two side by side, and the difference.
+        self.compare_a = QComboBox()
+        self.compare_b = QComboBox()
+        self.compare_a.setAccessibleName("Earlier session")
+        self.compare_b.setAccessibleName("Later session")
+        self.map_a = new_map("Earlier session's map")
+        self.map_b = new_map("Later session's map")
+        self.map_diff = new_map("Difference map")
+        self.compare_summary = QLabel()
+        self.compare_summary.setWordWrap(True)
+        compare = QWidget()
+        grid = QGridLayout(compare)
+        grid.addWidget(self.compare_a, 0, 0)
+        grid.addWidget(self.compare_b, 0, 1)
+        grid.addWidget(QLabel("Difference: blue better · orange worse · grey same"), 0, 2)
+        grid.addWidget(self.map_a, 1, 0)
+        grid.addWidget(self.map_b, 1, 1)
+        grid.addWidget(self.map_diff, 1, 2)
+        grid.addWidget(self.compare_summary, 2, 0, 1, 3)
+        grid.setRowStretch(1, 1)
+        self.compare_a.currentIndexChanged.connect(self._compare)
+        self.compare_b.currentIndexChanged.connect(self._compare)
+
+        self.trends = TrendsChart()
+
+        # Heat map over a date range.
+        self.heat_mean = QRadioButton("Mean")
+        self.heat_peak = QRadioButton("Peak")
+        self.heat_mean.setChecked(True)
+        self.heat_from = QDateEdit()
+        self.heat_to = QDateEdit()
+        for edit, name in ((self.heat_from, "Heat map from"), (self.heat_to, "Heat map to")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd MMM yyyy")
+            edit.setAccessibleName(name)
+            edit.dateChanged.connect(self._heat)
+        self.heat_mean.toggled.connect(self._heat)
+        self.heat_map = new_map("Heat map")
+        self.heat_summary = QLabel()
+        heat = QWidget()
+        heat_layout = QVBoxLayout(heat)
+        heat_controls = QHBoxLayout()
+        heat_controls.addWidget(self.heat_mean)
+        heat_controls.addWidget(self.heat_peak)
+        heat_controls.addSpacing(16)
+        heat_controls.addWidget(QLabel("from"))
+        heat_controls.addWidget(self.heat_from)
+        heat_controls.addWidget(QLabel("to"))
+        heat_controls.addWidget(self.heat_to)
+        heat_controls.addStretch(1)
+        heat_layout.addLayout(heat_controls)
+        heat_layout.addWidget(self.heat_map, 1)
+        heat_layout.addWidget(self.heat_summary)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(one, "Session")
+        self.tabs.addTab(compare, "Side by side")
+        self.tabs.addTab(self.trends, "Trends")
+        self.tabs.addTab(heat, "Heat map")
+        for view in (self.session_map, self.map_a, self.map_b, self.map_diff, self.heat_map):
+            view.regionClicked.connect(self._show_trend_of)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("historySplitter")
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.tabs)
+        splitter.setSizes([220, 520])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.show_history([])
+
+    def show_history(self, sessions: Sequence[Session]) -> None:
+        """The client's sessions (any order); the newest is opened."""
+        self._sessions = sorted(sessions, key=lambda s: s.start)
+        self.timeline.set_rows([summarise(s) for s in self._sessions])
+        for combo in (self.compare_a, self.compare_b):
+            combo.blockSignals(True)
+            combo.clear()
+            for session in self._sessions:
+                combo.addItem(f"{session.start:%d %b %Y}", session.id)
+            combo.blockSignals(False)
+        if len(self._sessions) >= 2:
+            self.compare_a.setCurrentIndex(0)
+            self.compare_b.setCurrentIndex(len(self._sessions) - 1)
+        self.trends.show_sessions(self._sessions)
+        self._reset_heat_range()
+        self._compare()
+        if self._sessions:
+            self.table.selectRow(0)
+            self._open(0)
+        else:
+            self.session_map.set_marks({}, {})
+            self.session_details.setPlainText("No sessions yet.")
+
+    def choose_comparison(self, earlier_id: str, later_id: str) -> None:
+        self.compare_a.setCurrentIndex(self.compare_a.findData(earlier_id))
+        self.compare_b.setCurrentIndex(self.compare_b.findData(later_id))
+
+    def _session(self, session_id: str) -> Session:
+        return next(s for s in self._sessions if s.id == session_id)
+
+    def _open(self, row: int) -> None:
+        if row < 0 or row >= self.timeline.rowCount():
+            return
+        session = self._session(self.timeline.summary(row).session_id)
+        self.session_map.attach_locator()
+        therapist = {r: m.tension for r, m in session.layer("therapist").items()}
+        client = {r: m.tension for r, m in session.layer("client").items()}
+        self.session_map.set_marks(therapist, client)
+        self.session_details.setPlainText(self._details(session))
+
+    def _details(self, session: Session) -> str:
+        lines = [
+            f"Session of {session.start:%A %d %B %Y, %H:%M} ({session.minutes} min, {session.position})",
+            "Numbers on the map: the therapist's rating, the client's in brackets.",
+            "",
+        ]
+        if session.plan is None:
+            lines.append("No plan was recorded as given in this session.")
+        else:
+            lines += ["The plan as given:", self._plan_text(session.plan)]
+        if session.amendments:
+            lines += ["", "Amendments (the original is kept):"]
+            for amendment in session.amendments:
+                lines.append(
+                    f"  {amendment.at:%d %b %Y %H:%M} · {amendment.field}: {amendment.before!r} → "
+                    f"{amendment.after!r}" + (f" — {amendment.reason}" if amendment.reason else "")
+                )
+        return "\n".join(lines)
+
+    def _compare(self) -> None:
+        a, b = self.compare_a.currentData(), self.compare_b.currentData()
+        if a is None or b is None:
+            self.compare_summary.setText("Two sessions are needed to compare.")
+            for view in (self.map_a, self.map_b, self.map_diff):
+                view.set_overlay({}, {})
+            return
+        earlier, later = self._session(a), self._session(b)
+        for view, session in ((self.map_a, earlier), (self.map_b, later)):
+            view.attach_locator()
+            tension = session.effective_tension()
+            view.set_overlay(
+                {r: palette.tension_colour(t) for r, t in tension.items()}, {r: str(t) for r, t in tension.items()}
+            )
+        comparison = compare_sessions(earlier, later)
+        self.map_diff.attach_locator()
+        fills, labels = comparison_overlay(comparison)
+        self.map_diff.set_overlay(fills, labels)
+        self.compare_summary.setText(self._comparison_text(comparison))
+
+    @staticmethod
+    def _comparison_text(comparison: SessionComparison) -> str:
+        parts = []
+        words: tuple[tuple[Change, str], ...] = (("better", "Better"), ("worse", "Worse"), ("same", "Same"))
+        for change, word in words:
+            regions = comparison.regions_with(change)
+            if regions:
+                parts.append(f"{word}: " + ", ".join(SPECS_BY_ID[r].name for r in regions) + ".")
+        return " ".join(parts) or "No region was assessed in both sessions."
+
+    def _reset_heat_range(self) -> None:
+        for edit in (self.heat_from, self.heat_to):
+            edit.blockSignals(True)
+        if self._sessions:
+            first, last = self._sessions[0].start.date(), self._sessions[-1].start.date()
+            self.heat_from.setDate(QDate(first.year, first.month, first.day))
+            self.heat_to.setDate(QDate(last.year, last.month, last.day))
+        for edit in (self.heat_from, self.heat_to):
+            edit.blockSignals(False)
+        self._heat()
+
+    def _heat(self) -> None:
+        if not self._sessions:
+            self.heat_map.set_overlay({}, {})
+            self.heat_summary.setText("No sessions yet.")
+            return
+        start = _to_date(self.heat_from.date())
+        end = _to_date(self.heat_to.date())
+        if start > end:
+            self.heat_summary.setText("The start of the range is after its end.")
+            return
+        result = heat_map(TensionMatrix.from_sessions(self._sessions), start, end)
+        values = result.mean if self.heat_mean.isChecked() else result.peak
+        fills: dict[str, QColor] = {}
+        labels: dict[str, str] = {}
+        for index, region in enumerate(result.regions):
+            value = float(values[index])
+            if math.isnan(value):
+                continue
+            fills[region] = palette.tension_colour(round(value))
+            labels[region] = _number(value)
+        self.heat_map.attach_locator()
+        self.heat_map.set_overlay(fills, labels)
+        which = "mean" if self.heat_mean.isChecked() else "peak"
+        self.heat_summary.setText(
+            f"The {which} tension per region over {result.session_count} session"
+            f"{'s' if result.session_count != 1 else ''} ({start:%d %b %Y} – {end:%d %b %Y}); "
+            "regions never assessed stay uncoloured."
+        )
+
+    def _show_trend_of(self, region_id: str) -> None:
+        self.trends.choose_region(region_id)
+
+
+def _to_date(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())

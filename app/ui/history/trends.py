@@ -1,0 +1,105 @@
+"""Tension over time for one region or the whole back, each layer its own line (pyqtgraph)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.domain.analytics import MatrixLayer, TensionMatrix, back_mean
+from app.domain.records import Session
+from app.domain.region_specs import REGION_SPECS
+
+WHOLE_BACK = "back"
+# Blue and orange stay apart for every common colour-vision deficiency; the symbols differ too.
+LAYER_STYLES: dict[MatrixLayer, tuple[str, str, str]] = {
+    "client": ("#e08214", "o", "Client's rating"),
+    "therapist": ("#2166ac", "s", "Therapist's rating"),
+}
+
+
+def _timestamps(dates: Sequence[dt.date]) -> np.ndarray:
+    return np.array([dt.datetime(d.year, d.month, d.day, 12, tzinfo=dt.UTC).timestamp() for d in dates], dtype=float)
+
+
+class TrendsChart(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._region = QComboBox()
+        self._region.addItem("Whole back (mean of assessed regions)", WHOLE_BACK)
+        for spec in REGION_SPECS:
+            if spec.kind not in ("no_pressure", "caution"):
+                self._region.addItem(spec.name, spec.id)
+        self._region.setAccessibleName("Region for the trend")
+        self._plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self._plot.setBackground("w")
+        self._plot.showGrid(x=True, y=True, alpha=0.25)
+        self._plot.setYRange(0, 10, padding=0.05)
+        self._plot.setLabel("left", "Tension (0–10)")
+        self._plot.getPlotItem().setMouseEnabled(x=True, y=False)
+        self._legend = self._plot.addLegend(offset=(10, 10))
+        self._plot.setAccessibleName("Tension over time")
+        self._summary = QLabel()
+        self._summary.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show"))
+        row.addWidget(self._region, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self._plot, 1)
+        layout.addWidget(self._summary)
+        self._matrices: dict[MatrixLayer, TensionMatrix] = {}
+        self._region.currentIndexChanged.connect(self._redraw)
+
+    def show_sessions(self, sessions: Sequence[Session]) -> None:
+        ordered = sorted(sessions, key=lambda s: s.start)
+        self._matrices = {layer: TensionMatrix.from_sessions(ordered, layer) for layer in LAYER_STYLES}
+        self._redraw()
+
+    def choose_region(self, region_id: str) -> None:
+        index = self._region.findData(region_id)
+        if index >= 0:
+            self._region.setCurrentIndex(index)
+
+    def plotted(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The x (timestamps) and y of each layer's line as drawn: what the tests read."""
+        return {
+            item.name(): item.getData()
+            for item in self._plot.getPlotItem().listDataItems()
+            if isinstance(item, pg.PlotDataItem)
+        }
+
+    def _redraw(self) -> None:
+        self._plot.clear()
+        self._legend.clear()
+        region = self._region.currentData()
+        notes = []
+        for layer, (colour, symbol, label) in LAYER_STYLES.items():
+            matrix = self._matrices.get(layer)
+            if matrix is None or not matrix.session_ids:
+                continue
+            if region == WHOLE_BACK:
+                values = np.asarray(back_mean(matrix).values, dtype=float)
+            else:
+                values = np.asarray(matrix.values[:, matrix.regions.index(region)], dtype=float)
+            x = _timestamps(matrix.dates)
+            assessed = ~np.isnan(values)
+            if not assessed.any():
+                notes.append(f"{label}: not assessed in any session.")
+                continue
+            # Not-assessed sessions are gaps, never zeros: only assessed points are joined.
+            self._plot.plot(
+                x[assessed],
+                values[assessed],
+                pen=pg.mkPen(colour, width=2),
+                symbol=symbol,
+                symbolBrush=colour,
+                symbolPen=colour,
+                symbolSize=8,
+                name=label,
+            )
+            notes.append(f"{label}: assessed in {int(assessed.sum())} of {len(values)} sessions.")
+        self._summary.setText(" ".join(notes) or "No sessions yet.")

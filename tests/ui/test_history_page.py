@@ -1,0 +1,104 @@
+"""Review with the client: the demo's months of sessions, compared side by side, trends and the heat map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.domain.analytics import TensionMatrix, compare_sessions, heat_map
+from app.domain.demo import demo_client
+from app.domain.map_outlines import load_map_outlines
+from app.domain.plan import plan_from_json
+from app.domain.plan_text import render_plan_text
+from app.domain.records import Session
+from app.domain.regions import load_region_map
+from app.resources import map_svg_path
+from app.ui.body_map import palette
+from app.ui.history.page import HistoryPage
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def sessions() -> list[Session]:
+    return demo_client(TODAY)[2]
+
+
+@pytest.fixture
+def page(qtbot: QtBot, sessions: list[Session]) -> HistoryPage:
+    widget = HistoryPage(
+        str(map_svg_path()),
+        load_map_outlines(map_svg_path()).regions,
+        lambda: load_region_map(map_svg_path()),
+        lambda plan: render_plan_text(plan_from_json(plan)),
+    )
+    qtbot.addWidget(widget)
+    widget.resize(1200, 900)
+    widget.show()
+    widget.show_history(sessions)
+    return widget
+
+
+def test_the_timeline_lists_every_session_newest_first(page: HistoryPage, sessions: list[Session]) -> None:
+    model = page.timeline
+    assert model.rowCount() == len(sessions)
+    newest = max(sessions, key=lambda s: s.start)
+    assert model.summary(0).session_id == newest.id
+    assert model.data(model.index(0, 5)) == "open"  # the demo's latest session is still open
+    assert "finalised" in str(model.data(model.index(1, 5)))
+
+
+def test_picking_two_sessions_shows_the_difference_for_a_region_that_changed(
+    qtbot: QtBot, page: HistoryPage, sessions: list[Session]
+) -> None:
+    first, last = sessions[0], sessions[-1]
+    page.tabs.setCurrentIndex(1)
+    page.choose_comparison(first.id, last.id)
+    before = first.effective_tension()["trapezius_upper_l"]
+    after = last.effective_tension()["trapezius_upper_l"]
+    assert after < before  # the demo's story: the upper trapezius eases
+    fill, label = page.map_diff.shown("trapezius_upper_l")
+    assert label == f"{before}→{after}"
+    assert fill == palette.CHANGE_COLOURS["better"]
+    assert "Better:" in page.compare_summary.text()
+    assert "Upper trapezius, left" in page.compare_summary.text()
+    assert compare_sessions(first, last).change("trapezius_upper_l") == "better"
+
+
+def test_a_region_assessed_in_only_one_of_the_two_is_not_a_change(page: HistoryPage, sessions: list[Session]) -> None:
+    first, last = sessions[0], sessions[-1]
+    page.choose_comparison(first.id, last.id)
+    only_one = set(first.effective_tension()) ^ set(last.effective_tension())
+    assert only_one, "the demo should have a region assessed in just one of these sessions"
+    for region in only_one:
+        assert page.map_diff.shown(region) == (None, "n/a"), region
+    for region in ("spine", "sacrum"):  # never assessed at all: nothing shown
+        assert page.map_diff.shown(region) == (None, "")
+
+
+def test_the_trend_of_a_region_draws_each_layer_and_skips_unassessed_sessions(
+    page: HistoryPage, sessions: list[Session]
+) -> None:
+    page.trends.choose_region("rhomboid_r")  # marked by the client only, in the demo
+    lines = page.trends.plotted()
+    assert set(lines) == {"Client's rating"}
+    _dates, y = lines["Client's rating"]
+    expected = [s.layer("client")["rhomboid_r"].tension for s in sessions if "rhomboid_r" in s.layer("client")]
+    assert list(y) == expected
+    assert not np.isnan(y).any()
+
+
+def test_the_heat_map_paints_the_mean_tension_over_the_chosen_range(page: HistoryPage, sessions: list[Session]) -> None:
+    expected = heat_map(TensionMatrix.from_sessions(sessions))
+    mean = expected.mean[expected.regions.index("lower_back_r")]
+    fill, label = page.heat_map.shown("lower_back_r")
+    assert fill == palette.tension_colour(round(mean))
+    assert float(label) == pytest.approx(mean, abs=0.05)
+    page.heat_peak.setChecked(True)
+    assert float(page.heat_map.shown("lower_back_r")[1]) == expected.peak[expected.regions.index("lower_back_r")]
+    assert math.isnan(expected.mean[expected.regions.index("spine")])
+    assert page.heat_map.shown("spine") == (None, "")
