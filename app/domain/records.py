@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.domain.flags import FLAG_IDS
 from app.domain.region_specs import REGION_IDS
 from app.errors import BackmapError
 
@@ -26,6 +27,7 @@ class RecordError(BackmapError):
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
+        self.reason = message
 
 
 def _check_region(region: str) -> None:
@@ -79,6 +81,8 @@ class FlagEntry:
     since: dt.date | None = None
 
     def __post_init__(self) -> None:
+        if self.flag not in FLAG_IDS:
+            raise RecordError("flag", f"unknown flag {self.flag!r}")
         if self.region is not None:
             _check_region(self.region)
 
@@ -246,3 +250,12 @@ class Session:
         merged = {mark.region: mark.tension for mark in self.marks if mark.by == "client"}
         merged.update({mark.region: mark.tension for mark in self.marks if mark.by == "therapist"})
         return merged
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecord:
+    """Everything kept about one client: what a client file carries (intakes and sessions oldest first)."""
+
+    client: Client
+    intakes: tuple[Intake, ...] = ()
+    sessions: tuple[Session, ...] = ()
