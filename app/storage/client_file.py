@@ -42,7 +42,9 @@ def parse(text: str) -> ClientRecord:
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        raise ClientFileError("", f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
+        raise ClientFileError(
+            "", f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
     if not isinstance(data, dict):
         raise ClientFileError("", "a client file is a JSON object")
     for key in data:
@@ -89,7 +91,9 @@ def dump(record: ClientRecord) -> str:
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "client": encode_client(record.client),
-        "intakes": [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
+        "intakes": [
+            encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)
+        ],
         "sessions": [encode_session(session) for session in sorted(record.sessions, key=session_order)],
     }
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -82,7 +82,8 @@ def _is_empty_database(path: Path) -> bool:
         return False
     connection = connect_read_only(path)
     try:
-        return connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        count: int = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        return count == 0
     finally:
         connection.close()
 
@@ -127,7 +128,8 @@ def _open(path: Path) -> OpenDatabase:
     if header is not None and header.application_id != APPLICATION_ID:
         if header.application_id != 0 or not _is_empty_database(path):
             raise StorageError(
-                f"{path} is an SQLite database, but not Backmap's (application id {header.application_id:#x}); "
+                f"{path} is an SQLite database, but not Backmap's "
+                f"(application id {header.application_id:#x}); "
                 "it was left untouched. Move it away, or use --data-dir to choose another folder."
             )
         header = None

@@ -17,6 +17,14 @@ class SessionLockedError(StorageError):
     """A plain edit of a finalised session: changes to it must be dated amendments."""
 
 
+class NotFoundError(StorageError):
+    """No client or session with the id (or name) given."""
+
+
+class ConsentRequiredError(BackmapError):
+    """A session for a client whose consent is not recorded (privacy rule: consent comes first)."""
+
+
 class ClientFileError(BackmapError):
     """A client file that cannot be imported; `path` names the field (e.g. sessions[0].marks[2].tension)."""
 

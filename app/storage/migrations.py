@@ -25,7 +25,7 @@ def latest_version() -> int:
 
 
 def migrate(connection: sqlite3.Connection, db_path: Path, current: int) -> list[Path]:
-    """Runs every step from `current` to the latest version; returns the backups taken (none for a new file)."""
+    """Runs every step from `current` to the latest version; returns the backups taken (none if new)."""
     backups: list[Path] = []
     for version in range(current + 1, latest_version() + 1):
         if version > 1:  # version 0 is an empty file: nothing to keep
