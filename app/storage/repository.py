@@ -63,8 +63,12 @@ class Repository:
         self._connection = database.connection
 
     @classmethod
-    def open(cls, data_dir: Path) -> Repository:
-        return cls(open_database(data_dir / DB_FILENAME))
+    def open(cls, data_dir: Path, *, create: bool = True) -> Repository:
+        """Opens the records in `data_dir`; create=False: a missing database is an error."""
+        path = data_dir / DB_FILENAME
+        if not create and not path.exists():
+            raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
+        return cls(open_database(path))
 
     # -- the file --------------------------------------------------------------------------------------
 
