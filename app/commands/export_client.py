@@ -10,7 +10,7 @@ from typing import Any
 from app.commands.common import open_repository
 from app.errors import BackmapError
 from app.storage.client_file import dump
-from app.storage.files import write_private_atomically
+from app.storage.files import private_file_on_success
 
 
 def register(subparsers: Any) -> None:
@@ -31,17 +31,18 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    output: Path | None = args.output
     with open_repository(args, create=False) as repository:
         client = repository.resolve_client(args.client)
         text = dump(repository.history(client.id))
-        output: Path | None = args.output
-        # Logged first: an export that was handed out but not logged would be worse than the reverse.
-        repository.log_export(client.id, "stdout" if output is None else str(output.resolve()))
-    if output is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        write_private_atomically(output, text.encode("utf-8"))
-    except OSError as error:
-        raise BackmapError(f"cannot write {output}: {error.strerror}") from None
+        if output is None:
+            repository.log_export(client.id, "stdout")
+            sys.stdout.write(text)
+            return 0
+        # The file is written first and put in place only once the export is in the audit log.
+        try:
+            with private_file_on_success(output, text.encode("utf-8")):
+                repository.log_export(client.id, str(output.resolve()))
+        except OSError as error:
+            raise BackmapError(f"cannot write {output}: {error.strerror}") from None
     return 0

@@ -101,13 +101,17 @@ def _make_private(path: Path) -> None:
             os.chmod(file, PRIVATE_FILE_MODE)
 
 
+def _damaged(path: Path, detail: str) -> StorageError:
+    return StorageError(
+        f"the database {path} is damaged ({detail}); it was left untouched. "
+        "Restore the latest backup (in the backups folder next to it)."
+    )
+
+
 def _check_integrity(connection: sqlite3.Connection, path: Path) -> None:
     verdict = connection.execute("PRAGMA quick_check").fetchall()
     if verdict != [("ok",)]:
-        raise StorageError(
-            f"the database {path} is damaged ({verdict[0][0]}); it was left untouched. "
-            "Restore the latest backup (in the backups folder next to it)."
-        )
+        raise _damaged(path, verdict[0][0])
 
 
 def open_database(path: Path) -> OpenDatabase:
@@ -115,6 +119,8 @@ def open_database(path: Path) -> OpenDatabase:
     try:
         return _open(path)
     except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            raise _damaged(path, str(error)) from error
         raise StorageError(f"cannot open the database {path}: {error}; it was left untouched") from error
     except OSError as error:
         raise StorageError(f"cannot open the database {path}: {error.strerror}") from error

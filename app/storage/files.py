@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PRIVATE_FILE_MODE = 0o600
@@ -29,13 +31,17 @@ def temporary_sibling(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
-def write_private_atomically(path: Path, data: bytes) -> None:
-    """Writes `data` to `path` with mode 0600 via a temporary sibling, fsync and rename."""
+@contextmanager
+def private_file_on_success(path: Path, data: bytes) -> Iterator[None]:
+    """Writes `data` (0600) beside `path` and fsyncs it; renames it into place when the block succeeds.
+
+    If the write or the block fails, the temporary file is removed and `path` is as it was.
+    """
     temporary = temporary_sibling(path)
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()  # a leftover of a crashed run of this same process id
-    descriptor = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
     try:
+        descriptor = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
         try:
             os.fchmod(descriptor, PRIVATE_FILE_MODE)
             view = memoryview(data)
@@ -44,6 +50,7 @@ def write_private_atomically(path: Path, data: bytes) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+        yield
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
