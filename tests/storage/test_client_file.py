@@ -17,29 +17,7 @@ from app.storage.repository import Repository
 from tests.storage.strategies import client_records
 
 # The example of DESIGN.md, "The client file" (the contract), as written there.
-EXAMPLE = """
-{
-  "format": "backmap-client", "version": 1,
-  "client": {"id": "0b7f5c1e-2d7a-4c55-9a51-3c1f6f0d2a10", "name": "Ana Example", "born": "1980-04-02",
-             "phone": "", "email": "", "consent": {"date": "2026-11-20", "notice_version": "1"}},
-  "intakes": [
-    {"date": "2026-11-20", "flags": [{"flag": "blood_thinners"},
-                                      {"flag": "recent_injury", "region": "lower_back_l", "since": "2026-11-01"}],
-     "allergies": ["almond"], "conditions": "",
-     "clearance": {"by": "Dr N. Example", "date": "2026-11-19", "limits": "light pressure only", "expires": "2027-05-19"}}
-  ],
-  "sessions": [
-    {"id": "5e0d1a3b-8c1f-4a57-b7f3-0f5e2a6c9d21", "start": "2026-11-20T10:00:00+02:00", "minutes": 60,
-     "therapist": "", "position": "prone", "medium": "unscented lotion", "override": null,
-     "marks": [{"region": "trapezius_upper_l", "by": "therapist", "tension": 7, "note": "knot near the neck"}],
-     "strokes": [{"by": "therapist", "tension": 6, "width": 14.0, "points": [[101.5, 220.0], [130.0, 228.5]]}],
-     "soap": {"subjective": "", "objective": "", "assessment": "", "plan": "", "pain_before": 6, "pain_after": 3},
-     "shared_note": "Stretch your neck every hour.",
-     "holds": [{"region": "suboccipital_l", "seconds": 12.4}],
-     "finalised": "2026-11-20T11:05:00+02:00", "amendments": [], "plan": null}
-  ]
-}
-"""
+EXAMPLE = (Path(__file__).parent / "design_example.json").read_text(encoding="utf-8")
 
 
 def example_data() -> dict[str, Any]:

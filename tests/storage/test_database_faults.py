@@ -81,7 +81,7 @@ def test_a_damaged_database_is_reported_and_left_untouched(data_dir: Path) -> No
     content[middle : middle + 512] = b"\xde\xad\xbe\xef" * 128
     path.write_bytes(bytes(content))
     before = fingerprint(data_dir)
-    with pytest.raises(StorageError, match="is damaged .*Restore the latest backup"):
+    with pytest.raises(StorageError, match=r"is damaged .*Restore the latest backup"):
         Repository.open(data_dir)
     assert fingerprint(data_dir) == before
 
@@ -94,7 +94,7 @@ def test_a_full_disk_loses_nothing(data_dir: Path) -> None:
         connection = repository._connection  # simulate a full disk: no more pages than now
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
         connection.execute(f"PRAGMA max_page_count = {pages}")
-        with pytest.raises(StorageError, match="the disk is full .*nothing was saved"):
+        with pytest.raises(StorageError, match=r"the disk is full .*nothing was saved"):
             repository.set_shared_note(session.id, "x" * 1_000_000)
         assert repository.get_session(session.id) == session
         record = repository.history(client_id)

@@ -1,4 +1,4 @@
-"""`backmap import / export / backup` through app.cli.main: output, exit status, and nothing written on error."""
+"""`backmap import / export / backup` via app.cli.main: output, exit status, nothing written on error."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def test_backup_writes_a_checked_private_copy(
     assert main(["backup"]) == 0
     made = Path(capsys.readouterr().out.strip())
     assert made.parent == data_dir / "backups"
-    assert made.name.startswith("backmap-") and made.suffix == ".sqlite3"
+    assert made.name.startswith("backmap-")
+    assert made.suffix == ".sqlite3"
     chosen = tmp_path / "mine.sqlite3"
     assert main(["backup", "-o", str(chosen)]) == 0
     for backup in (made, chosen):
