@@ -8,6 +8,8 @@ import sqlite3
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from app.domain.records import (
@@ -262,13 +264,14 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
     if not rows:
         return []
     chosen = f"SELECT id FROM sessions WHERE {where}"
-    marks: defaultdict[str, list[Mark]] = defaultdict(list)
-    for session_id, region, by, tension, note in connection.execute(
+    found = connection.execute(
         f"SELECT session_id, region, by, tension, note FROM marks WHERE session_id IN ({chosen}) "
         "ORDER BY session_id, region, by",
         parameters,
-    ):
-        marks[session_id].append(Mark(region, by, tension, note))
+    ).fetchall()
+    marks = {
+        session_id: [Mark(*row[1:]) for row in group] for session_id, group in groupby(found, itemgetter(0))
+    }
     strokes: defaultdict[str, list[Stroke]] = defaultdict(list)
     for session_id, by, tension, width, points in connection.execute(
         f"SELECT session_id, by, tension, width, points FROM strokes WHERE session_id IN ({chosen}) "
