@@ -296,7 +296,7 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
             Amendment(dt.datetime.fromisoformat(at), field, json.loads(before), json.loads(after), reason)
         )
     return [
-        _session_from_row(row, marks[row[0]], strokes[row[0]], holds[row[0]], amendments[row[0]])
+        _session_from_row(row, marks.get(row[0], []), strokes[row[0]], holds[row[0]], amendments[row[0]])
         for row in rows
     ]
 
