@@ -192,6 +192,7 @@ def test_history_is_whole_and_lists_are_newest_first(repository: Repository, cli
     record = repository.history(client.id)
     assert [session.id for session in record.sessions] == ids
     assert [session.marks[0].tension for session in record.sessions] == [0, 1, 2]
+    assert repository.client_of_session(ids[1]) == client
 
 
 def test_bad_values_raise_before_anything_is_written(repository: Repository, client: Client) -> None:
