@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from app.domain.flags import FLAG_IDS
 from app.domain.region_specs import REGION_IDS, REGION_SPECS
 from app.errors import BackmapError
 from app.resources import data_path
@@ -36,23 +37,6 @@ TECHNIQUE_IDS: tuple[str, ...] = (
     "vibration",
     "stretching",
     "pressure_point_hold",
-)
-# The controlled flag list (DESIGN.md, "The client file"): client files and intakes use exactly these.
-FLAG_IDS: tuple[str, ...] = (
-    "blood_thinners",
-    "bleeding_disorder",
-    "dvt_history",
-    "dvt_current",
-    "pregnancy",
-    "pregnancy_high_risk",
-    "osteoporosis",
-    "recent_injury",
-    "skin_condition",
-    "contagious_skin",
-    "fever",
-    "cancer_treatment",
-    "red_flag_back_pain",
-    "medical_condition",
 )
 MEDIUM_NAMES: tuple[str, ...] = ("almond", "jojoba", "coconut oil", "unscented lotion", "none")
 

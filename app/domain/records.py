@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.domain.flags import FLAG_IDS
 from app.domain.region_specs import REGION_IDS
 from app.errors import BackmapError
 
@@ -27,6 +28,7 @@ class RecordError(BackmapError):
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
+        self.reason = message
 
 
 def _check_region(region: str) -> None:
@@ -83,6 +85,8 @@ class FlagEntry:
     since: dt.date | None = None
 
     def __post_init__(self) -> None:
+        if self.flag not in FLAG_IDS:
+            raise RecordError("flag", f"unknown flag {self.flag!r}")
         if self.region is not None:
             _check_region(self.region)
 
@@ -266,3 +270,12 @@ def effective_marks(marks: Iterable[Mark]) -> dict[str, Mark]:
     merged = {mark.region: mark for mark in marks if mark.by == "client"}
     merged.update({mark.region: mark for mark in marks if mark.by == "therapist"})
     return merged
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecord:
+    """Everything kept about one client: what a client file carries (intakes and sessions oldest first)."""
+
+    client: Client
+    intakes: tuple[Intake, ...] = ()
+    sessions: tuple[Session, ...] = ()

@@ -24,15 +24,10 @@ from app.domain.protocol import (
 )
 from app.domain.records import FlagEntry, Intake, PressureOverride
 from app.domain.region_specs import SPECS_BY_ID, RegionKind
-from app.errors import BackmapError
 
 BACK = "back"  # the region of whole-back steps (warm-up, finish)
 DEFAULT_CAP_RULE = "default_cap"
 OVERRIDE_RULE = "override"
-
-
-class ScreeningError(BackmapError):
-    """An intake the screening cannot read (e.g. a flag that is not on the controlled list)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +206,7 @@ def _severity(outcome: Outcome) -> int:
 
 def _expanded_flags(intake: Intake, protocol: Protocol) -> list[FlagEntry]:
     """The intake's flags plus the ones they imply, in the controlled list's order (deterministic)."""
-    entries = list(intake.flags)
-    for entry in entries:
-        if entry.flag not in protocol.flags:
-            raise ScreeningError(f"intake flag {entry.flag!r} is not on the controlled list")
+    entries = list(intake.flags)  # FlagEntry admits only the controlled list (app.domain.flags)
     present = {entry.flag for entry in entries}
     for entry in list(entries):
         for implied in protocol.flags[entry.flag].implies:

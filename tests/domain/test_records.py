@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app.domain.records import Clearance, Mark, RecordError, Session
+from app.domain.records import Clearance, FlagEntry, Mark, RecordError, Session
 
 START = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
@@ -29,6 +29,7 @@ def test_the_therapists_layer_wins_where_both_marked_a_region() -> None:
         (lambda: Mark("trapezius_upper_l", "therapist", 11), "tension"),
         (lambda: Mark("shoulder", "therapist", 3), "region"),
         (lambda: Mark("neck_l", "friend", 3), "by"),  # type: ignore[arg-type]
+        (lambda: FlagEntry("vampirism"), "flag"),
         (lambda: Session(id="s", start=START.replace(tzinfo=None)), "start"),
         (lambda: Session(id="s", start=START, marks=(Mark("neck_l", "client", 1),) * 2), "marks"),
         (

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from app.domain.protocol import load_protocol
-from app.domain.records import Clearance, FlagEntry, Intake
-from app.domain.safety import ScreeningError, choose_medium, region_guidance, screen
+from app.domain.records import Clearance, FlagEntry, Intake, RecordError
+from app.domain.safety import choose_medium, region_guidance, screen
 
 TODAY = dt.date(2026, 11, 20)
 PROTOCOL = load_protocol()
@@ -159,9 +159,9 @@ def test_an_allergy_nobody_lists_asks_to_check_the_label() -> None:
     assert warnings == ("Allergy to 'latex' is on no ingredient list here: check the label before use.",)
 
 
-def test_an_unknown_flag_is_refused_by_name() -> None:
-    with pytest.raises(ScreeningError, match="'sunburn'"):
-        screen(intake("sunburn"), PROTOCOL, TODAY)
+def test_an_unknown_flag_is_refused_by_name_before_it_can_reach_the_screening() -> None:
+    with pytest.raises(RecordError, match="'sunburn'"):
+        intake("sunburn")
 
 
 def test_region_guidance_applies_and_lists_the_clients_adjustments() -> None:

@@ -102,4 +102,5 @@ def test_the_brush_paints_a_stroke_in_map_coordinates(qtbot: QtBot, view: BodyMa
     assert points[0] == pytest.approx((x1, y1), abs=2)
     assert points[-1] == pytest.approx((x2, y2), abs=2)
     coverage = region_map.coverage(points, width)
-    assert coverage["lower_back_l"] > 0 and coverage["lower_back_r"] > 0
+    assert coverage["lower_back_l"] > 0
+    assert coverage["lower_back_r"] > 0

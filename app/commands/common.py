@@ -1,0 +1,13 @@
+"""What the record commands share: opening the repository of --data-dir."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.storage.location import resolve_data_dir
+from app.storage.repository import Repository
+
+
+def open_repository(args: argparse.Namespace, *, create: bool = True) -> Repository:
+    """The records of --data-dir (else $BACKMAP_DATA_DIR, else the user data folder)."""
+    return Repository.open(resolve_data_dir(args.data_dir), create=create)

@@ -1,0 +1,48 @@
+"""`backmap export CLIENT [--format json] [-o FILE]`: one client's whole record (right of access)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import open_repository
+from app.errors import BackmapError
+from app.storage.client_file import dump
+from app.storage.files import private_file_on_success
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export one client's whole record as a client file",
+        description="Export one client's whole record as a client file (format version 1). "
+        "The export is recorded in the audit log.",
+    )
+    parser.add_argument(
+        "client", metavar="CLIENT", help="the client's id, or a name that matches only one client"
+    )
+    parser.add_argument("--format", choices=("json",), default="json", help="the file format (default: json)")
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    output: Path | None = args.output
+    with open_repository(args, create=False) as repository:
+        client = repository.resolve_client(args.client)
+        text = dump(repository.history(client.id))
+        if output is None:
+            repository.log_export(client.id, "stdout")
+            sys.stdout.write(text)
+            return 0
+        # The file is written first and put in place only once the export is in the audit log.
+        try:
+            with private_file_on_success(output, text.encode("utf-8")):
+                repository.log_export(client.id, str(output.resolve()))
+        except OSError as error:
+            raise BackmapError(f"cannot write {output}: {error.strerror}") from None
+    return 0

@@ -1,0 +1,46 @@
+"""`backmap import FILE... [--replace]`: client files in, all or nothing; prints the client ids."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import open_repository
+from app.domain.records import ClientRecord
+from app.errors import BackmapError
+from app.storage.client_file import parse
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="import client files (all are checked before any is stored)",
+        description="Import client files (format version 1). All files are checked before any is stored, "
+        "and they are stored in one transaction: all or nothing. Prints the client ids.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a client file (JSON)")
+    parser.add_argument("--replace", action="store_true", help="overwrite clients whose id is already here")
+    parser.set_defaults(func=run)
+
+
+def read_client_file(path: Path) -> ClientRecord:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BackmapError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise BackmapError(f"{path}: cannot read it ({error.strerror})") from None
+    try:
+        return parse(text)
+    except BackmapError as error:
+        raise BackmapError(f"{path}: {error}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    records = [read_client_file(path) for path in args.files]
+    with open_repository(args) as repository:
+        ids = repository.import_records(records, replace=args.replace)
+    for client_id in ids:
+        print(client_id)
+    return 0

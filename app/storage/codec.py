@@ -1,0 +1,520 @@
+"""Records <-> JSON values: the field shapes of client file format v1 (DESIGN.md, "The client file").
+
+Decoding is strict (unknown keys, unknown ids, wrong types are refused) and every error names the field path,
+e.g. `sessions[0].marks[2].tension`. Text is NFC-normalised on the way in and out. The same encoders give the
+`before`/`after` values of amendments, so an amendment reads like the file it sits in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from app.domain.flags import FLAG_IDS
+from app.domain.records import (
+    LAYERS,
+    Amendment,
+    Clearance,
+    Client,
+    Consent,
+    FlagEntry,
+    Hold,
+    Intake,
+    Layer,
+    Mark,
+    PressureOverride,
+    RecordError,
+    Session,
+    Soap,
+    Stroke,
+)
+from app.domain.region_specs import REGION_IDS, canonical_region_id
+from app.storage.errors import ClientFileError
+
+T = TypeVar("T")
+Json = Any  # a value json.loads returns
+
+SESSION_FIELDS = (
+    "start",
+    "minutes",
+    "therapist",
+    "position",
+    "medium",
+    "override",
+    "shared_note",
+    "strokes",
+    "holds",
+    "plan",
+)
+SOAP_FIELDS = ("subjective", "objective", "assessment", "plan", "pain_before", "pain_after")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+
+
+def _object(
+    value: Json, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, Json]:
+    if not isinstance(value, dict):
+        raise ClientFileError(path, f"must be an object, not {_kind(value)}")
+    for key in value:
+        if key not in required and key not in optional:
+            raise ClientFileError(_join(path, key), "unknown key")
+    for key in required:
+        if key not in value:
+            raise ClientFileError(_join(path, key), "missing")
+    return value
+
+
+def _list(value: Json, path: str) -> list[Json]:
+    if not isinstance(value, list):
+        raise ClientFileError(path, f"must be a list, not {_kind(value)}")
+    return value
+
+
+def _text(value: Json, path: str) -> str:
+    if not isinstance(value, str):
+        raise ClientFileError(path, f"must be text, not {_kind(value)}")
+    return nfc(value)
+
+
+def _whole(value: Json, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ClientFileError(path, f"must be a whole number, not {value!r}")
+    return value
+
+
+def _number(value: Json, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ClientFileError(path, f"must be a number, not {value!r}")
+    return float(value)
+
+
+def _date(value: Json, path: str) -> dt.date:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ClientFileError(path, f"must be a date like 2026-11-20, not {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ClientFileError(path, f"is not a real date: {value!r}") from None
+
+
+def _moment(value: Json, path: str) -> dt.datetime:
+    if not isinstance(value, str):
+        raise ClientFileError(path, f"must be an ISO 8601 time with offset, not {_kind(value)}")
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ClientFileError(path, f"is not an ISO 8601 time: {value!r}") from None
+    if moment.utcoffset() is None:
+        raise ClientFileError(
+            path, f"needs a time zone offset (e.g. 2026-11-20T10:00:00+02:00), not {value!r}"
+        )
+    return moment
+
+
+def _optional(value: Json, path: str, read: Callable[[Json, str], T]) -> T | None:
+    return None if value is None else read(value, path)
+
+
+def _region(value: Json, path: str) -> str:
+    text = _text(value, path)
+    try:
+        return canonical_region_id(text)
+    except KeyError:
+        raise ClientFileError(path, f"unknown region id {text!r}") from None
+
+
+def _layer(value: Json, path: str) -> Layer:
+    for layer in LAYERS:
+        if value == layer:
+            return layer
+    raise ClientFileError(path, f"must be 'client' or 'therapist', not {value!r}")
+
+
+@contextmanager
+def _record_at(path: str) -> Iterator[None]:
+    """Turns a record's own validation error into one naming the field path."""
+    try:
+        yield
+    except RecordError as error:
+        raise ClientFileError(_join(path, error.field.rsplit(".", 1)[-1]), error.reason) from None
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(value: Json) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number"
+    )
+
+
+def decode_consent(value: Json, path: str) -> Consent:
+    data = _object(value, path, ("date", "notice_version"))
+    return Consent(
+        _date(data["date"], f"{path}.date"), _text(data["notice_version"], f"{path}.notice_version")
+    )
+
+
+def decode_client(value: Json, path: str) -> Client:
+    data = _object(value, path, ("id", "name", "born", "phone", "email", "consent"))
+    client_id = _text(data["id"], f"{path}.id")
+    if not client_id.strip():
+        raise ClientFileError(f"{path}.id", "a client needs an id")
+    with _record_at(path):
+        return Client(
+            id=client_id,
+            name=_text(data["name"], f"{path}.name"),
+            born=_optional(data["born"], f"{path}.born", _date),
+            phone=_text(data["phone"], f"{path}.phone"),
+            email=_text(data["email"], f"{path}.email"),
+            consent=_optional(data["consent"], f"{path}.consent", decode_consent),
+        )
+
+
+def decode_flag(value: Json, path: str) -> FlagEntry:
+    data = _object(value, path, ("flag",), ("region", "since"))
+    flag = _text(data["flag"], f"{path}.flag")
+    if flag not in FLAG_IDS:
+        raise ClientFileError(f"{path}.flag", f"unknown flag {flag!r}")
+    return FlagEntry(
+        flag,
+        _optional(data.get("region"), f"{path}.region", _region),
+        _optional(data.get("since"), f"{path}.since", _date),
+    )
+
+
+def decode_clearance(value: Json, path: str) -> Clearance:
+    data = _object(value, path, ("by", "date", "limits", "expires"))
+    with _record_at(path):
+        return Clearance(
+            by=_text(data["by"], f"{path}.by"),
+            date=_date(data["date"], f"{path}.date"),
+            limits=_text(data["limits"], f"{path}.limits"),
+            expires=_optional(data["expires"], f"{path}.expires", _date),
+        )
+
+
+def decode_intake(value: Json, path: str) -> Intake:
+    data = _object(value, path, ("date", "flags", "allergies", "conditions", "clearance"))
+    flags = _list(data["flags"], f"{path}.flags")
+    allergies = _list(data["allergies"], f"{path}.allergies")
+    return Intake(
+        date=_date(data["date"], f"{path}.date"),
+        flags=tuple(decode_flag(entry, f"{path}.flags[{i}]") for i, entry in enumerate(flags)),
+        allergies=tuple(_text(entry, f"{path}.allergies[{i}]") for i, entry in enumerate(allergies)),
+        conditions=_text(data["conditions"], f"{path}.conditions"),
+        clearance=_optional(data["clearance"], f"{path}.clearance", decode_clearance),
+    )
+
+
+def decode_mark(value: Json, path: str) -> Mark:
+    data = _object(value, path, ("region", "by", "tension", "note"))
+    with _record_at(path):
+        return Mark(
+            region=_region(data["region"], f"{path}.region"),
+            by=_layer(data["by"], f"{path}.by"),
+            tension=_whole(data["tension"], f"{path}.tension"),
+            note=_text(data["note"], f"{path}.note"),
+        )
+
+
+def decode_marks(value: Json, path: str) -> tuple[Mark, ...]:
+    marks: list[Mark] = []
+    seen: set[tuple[str, str]] = set()
+    for index, entry in enumerate(_list(value, path)):
+        mark = decode_mark(entry, f"{path}[{index}]")
+        if (mark.region, mark.by) in seen:
+            raise ClientFileError(f"{path}[{index}]", f"a second {mark.by} mark for {mark.region}")
+        seen.add((mark.region, mark.by))
+        marks.append(mark)
+    return tuple(sorted(marks, key=mark_order))
+
+
+def decode_point(value: Json, path: str) -> tuple[float, float]:
+    pair = _list(value, path)
+    if len(pair) != 2:
+        raise ClientFileError(path, f"a point is [x, y], not {len(pair)} numbers")
+    return (_number(pair[0], f"{path}[0]"), _number(pair[1], f"{path}[1]"))
+
+
+def decode_stroke(value: Json, path: str) -> Stroke:
+    data = _object(value, path, ("by", "tension", "width", "points"))
+    points = _list(data["points"], f"{path}.points")
+    with _record_at(path):
+        return Stroke(
+            by=_layer(data["by"], f"{path}.by"),
+            tension=_whole(data["tension"], f"{path}.tension"),
+            width=_number(data["width"], f"{path}.width"),
+            points=tuple(decode_point(point, f"{path}.points[{i}]") for i, point in enumerate(points)),
+        )
+
+
+def decode_strokes(value: Json, path: str) -> tuple[Stroke, ...]:
+    return tuple(decode_stroke(entry, f"{path}[{i}]") for i, entry in enumerate(_list(value, path)))
+
+
+def decode_soap(value: Json, path: str) -> Soap:
+    data = _object(value, path, SOAP_FIELDS)
+    with _record_at(path):
+        return Soap(
+            subjective=_text(data["subjective"], f"{path}.subjective"),
+            objective=_text(data["objective"], f"{path}.objective"),
+            assessment=_text(data["assessment"], f"{path}.assessment"),
+            plan=_text(data["plan"], f"{path}.plan"),
+            pain_before=_optional(data["pain_before"], f"{path}.pain_before", _whole),
+            pain_after=_optional(data["pain_after"], f"{path}.pain_after", _whole),
+        )
+
+
+def decode_hold(value: Json, path: str) -> Hold:
+    data = _object(value, path, ("region", "seconds"))
+    with _record_at(path):
+        return Hold(_region(data["region"], f"{path}.region"), _number(data["seconds"], f"{path}.seconds"))
+
+
+def decode_holds(value: Json, path: str) -> tuple[Hold, ...]:
+    return tuple(decode_hold(entry, f"{path}[{i}]") for i, entry in enumerate(_list(value, path)))
+
+
+def decode_override(value: Json, path: str) -> PressureOverride:
+    data = _object(value, path, ("max_level", "reason"))
+    with _record_at(path):
+        return PressureOverride(
+            _whole(data["max_level"], f"{path}.max_level"), _text(data["reason"], f"{path}.reason")
+        )
+
+
+def decode_plan(value: Json, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ClientFileError(path, f"must be the plan object or null, not {_kind(value)}")
+    return value
+
+
+def is_amendable_field(name: str) -> bool:
+    """`minutes`, `soap.pain_after`, `marks.<region>.<client|therapist>`, ... (see amendment_changes)."""
+    if name in SESSION_FIELDS:
+        return True
+    head, _, rest = name.partition(".")
+    if head == "soap":
+        return rest in SOAP_FIELDS
+    if head == "marks":
+        region, _, layer = rest.rpartition(".")
+        return region in REGION_IDS and layer in LAYERS
+    return False
+
+
+def decode_amendment(value: Json, path: str) -> Amendment:
+    data = _object(value, path, ("at", "field", "before", "after", "reason"))
+    name = _text(data["field"], f"{path}.field")
+    if not is_amendable_field(name):
+        raise ClientFileError(f"{path}.field", f"not a field a session amendment can change: {name!r}")
+    return Amendment(
+        at=_moment(data["at"], f"{path}.at"),
+        field=name,
+        before=data["before"],
+        after=data["after"],
+        reason=_text(data["reason"], f"{path}.reason"),
+    )
+
+
+def decode_session(value: Json, path: str) -> Session:
+    data = _object(
+        value,
+        path,
+        (
+            "id",
+            "start",
+            "minutes",
+            "therapist",
+            "position",
+            "medium",
+            "override",
+            "marks",
+            "strokes",
+            "soap",
+            "shared_note",
+            "holds",
+            "finalised",
+            "amendments",
+            "plan",
+        ),
+    )
+    session_id = _text(data["id"], f"{path}.id")
+    if not session_id.strip():
+        raise ClientFileError(f"{path}.id", "a session needs an id")
+    amendments = _list(data["amendments"], f"{path}.amendments")
+    finalised = _optional(data["finalised"], f"{path}.finalised", _moment)
+    if amendments and finalised is None:
+        raise ClientFileError(f"{path}.amendments", "only a finalised session has amendments")
+    with _record_at(path):
+        return Session(
+            id=session_id,
+            start=_moment(data["start"], f"{path}.start"),
+            minutes=_whole(data["minutes"], f"{path}.minutes"),
+            therapist=_text(data["therapist"], f"{path}.therapist"),
+            position=_text(data["position"], f"{path}.position"),
+            medium=_text(data["medium"], f"{path}.medium"),
+            override=_optional(data["override"], f"{path}.override", decode_override),
+            marks=decode_marks(data["marks"], f"{path}.marks"),
+            strokes=decode_strokes(data["strokes"], f"{path}.strokes"),
+            soap=decode_soap(data["soap"], f"{path}.soap"),
+            shared_note=_text(data["shared_note"], f"{path}.shared_note"),
+            holds=decode_holds(data["holds"], f"{path}.holds"),
+            finalised=finalised,
+            amendments=tuple(
+                decode_amendment(entry, f"{path}.amendments[{i}]") for i, entry in enumerate(amendments)
+            ),
+            plan=_optional(data["plan"], f"{path}.plan", decode_plan),
+        )
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+
+
+def mark_order(mark: Mark) -> tuple[str, str]:
+    return (mark.region, mark.by)
+
+
+def session_order(session: Session) -> tuple[dt.datetime, str]:
+    return (session.start, session.id)
+
+
+def encode_date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def encode_moment(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def encode_client(client: Client) -> dict[str, Json]:
+    consent = client.consent
+    return {
+        "id": nfc(client.id),
+        "name": nfc(client.name),
+        "born": encode_date(client.born),
+        "phone": nfc(client.phone),
+        "email": nfc(client.email),
+        "consent": None
+        if consent is None
+        else {"date": consent.date.isoformat(), "notice_version": nfc(consent.notice_version)},
+    }
+
+
+def encode_flag(entry: FlagEntry) -> dict[str, Json]:
+    data: dict[str, Json] = {"flag": entry.flag}
+    if entry.region is not None:
+        data["region"] = entry.region
+    if entry.since is not None:
+        data["since"] = entry.since.isoformat()
+    return data
+
+
+def encode_intake(intake: Intake) -> dict[str, Json]:
+    clearance = intake.clearance
+    return {
+        "date": intake.date.isoformat(),
+        "flags": [encode_flag(entry) for entry in intake.flags],
+        "allergies": [nfc(allergy) for allergy in intake.allergies],
+        "conditions": nfc(intake.conditions),
+        "clearance": None
+        if clearance is None
+        else {
+            "by": nfc(clearance.by),
+            "date": clearance.date.isoformat(),
+            "limits": nfc(clearance.limits),
+            "expires": encode_date(clearance.expires),
+        },
+    }
+
+
+def encode_mark(mark: Mark) -> dict[str, Json]:
+    return {"region": mark.region, "by": mark.by, "tension": mark.tension, "note": nfc(mark.note)}
+
+
+def encode_stroke(stroke: Stroke) -> dict[str, Json]:
+    return {
+        "by": stroke.by,
+        "tension": stroke.tension,
+        "width": float(stroke.width),
+        "points": [[float(x), float(y)] for x, y in stroke.points],
+    }
+
+
+def encode_soap(soap: Soap) -> dict[str, Json]:
+    return {
+        "subjective": nfc(soap.subjective),
+        "objective": nfc(soap.objective),
+        "assessment": nfc(soap.assessment),
+        "plan": nfc(soap.plan),
+        "pain_before": soap.pain_before,
+        "pain_after": soap.pain_after,
+    }
+
+
+def encode_hold(hold: Hold) -> dict[str, Json]:
+    return {"region": hold.region, "seconds": float(hold.seconds)}
+
+
+def encode_override(override: PressureOverride | None) -> dict[str, Json] | None:
+    return None if override is None else {"max_level": override.max_level, "reason": nfc(override.reason)}
+
+
+def encode_amendment(amendment: Amendment) -> dict[str, Json]:
+    return {
+        "at": amendment.at.isoformat(),
+        "field": amendment.field,
+        "before": amendment.before,
+        "after": amendment.after,
+        "reason": nfc(amendment.reason),
+    }
+
+
+def encode_session(session: Session) -> dict[str, Json]:
+    return {
+        "id": nfc(session.id),
+        "start": session.start.isoformat(),
+        "minutes": session.minutes,
+        "therapist": nfc(session.therapist),
+        "position": nfc(session.position),
+        "medium": nfc(session.medium),
+        "override": encode_override(session.override),
+        "marks": [encode_mark(mark) for mark in sorted(session.marks, key=mark_order)],
+        "strokes": [encode_stroke(stroke) for stroke in session.strokes],
+        "soap": encode_soap(session.soap),
+        "shared_note": nfc(session.shared_note),
+        "holds": [encode_hold(hold) for hold in session.holds],
+        "finalised": encode_moment(session.finalised),
+        "amendments": [encode_amendment(amendment) for amendment in session.amendments],
+        "plan": session.plan,
+    }
+
+
+def session_field_values(session: Session) -> dict[str, Json]:
+    """Each amendable field of `session` as the JSON value an amendment records (a mark per region/layer)."""
+    encoded = encode_session(session)
+    values: dict[str, Json] = {name: encoded[name] for name in SESSION_FIELDS}
+    values.update({f"soap.{name}": encoded["soap"][name] for name in SOAP_FIELDS})
+    for mark in session.marks:
+        values[f"marks.{mark.region}.{mark.by}"] = {"tension": mark.tension, "note": nfc(mark.note)}
+    return values
+
+
+def amendment_changes(before: Session, after: Session) -> list[tuple[str, Json, Json]]:
+    """(field, before, after) for every amendable field that differs; an absent mark is None."""
+    old, new = session_field_values(before), session_field_values(after)
+    names = list(old) + [name for name in new if name not in old]
+    return [(name, old.get(name), new.get(name)) for name in names if old.get(name) != new.get(name)]

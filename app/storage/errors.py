@@ -1,0 +1,33 @@
+"""Storage failures the user can act on; each message names the file or record and what to do."""
+
+from __future__ import annotations
+
+from app.errors import BackmapError
+
+
+class StorageError(BackmapError):
+    """The database could not be read or written; nothing was changed."""
+
+
+class ReadOnlyError(StorageError):
+    """A write to a database that was opened read-only (newer schema, read-only file)."""
+
+
+class SessionLockedError(StorageError):
+    """A plain edit of a finalised session: changes to it must be dated amendments."""
+
+
+class NotFoundError(StorageError):
+    """No client or session with the id (or name) given."""
+
+
+class ConsentRequiredError(BackmapError):
+    """A session for a client whose consent is not recorded (privacy rule: consent comes first)."""
+
+
+class ClientFileError(BackmapError):
+    """A client file that cannot be imported; `path` names the field (e.g. sessions[0].marks[2].tension)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path

@@ -1,0 +1,554 @@
+"""The one door to the client records for the UI and the command line (DESIGN.md, "Storage").
+
+Every mutating call is one transaction and has COMMITTED when it returns, so the UI pushes its undo command
+only after a successful write. A failed write raises StorageError (a BackmapError) with a clear message and
+leaves the database as it was. Calls return frozen records from app.domain.records, re-read from the database.
+
+A session is open while it is edited; `finalise` locks it. After that only `amend` changes it, recording a
+dated Amendment (field, before, after, reason) per changed field; finalise and amend are audit-logged, as are
+consent, import, export and backup. The audit log names actions, ids and field names, never note text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from app.domain.records import (
+    Amendment,
+    Client,
+    ClientRecord,
+    Consent,
+    Hold,
+    Intake,
+    Layer,
+    Mark,
+    PressureOverride,
+    Session,
+    Soap,
+    Stroke,
+)
+from app.storage import rows
+from app.storage.backup import backup_into, backup_to
+from app.storage.codec import amendment_changes, nfc
+from app.storage.database import DB_FILENAME, OpenDatabase, open_database
+from app.storage.errors import (
+    ConsentRequiredError,
+    NotFoundError,
+    ReadOnlyError,
+    SessionLockedError,
+    StorageError,
+)
+
+BACKUPS_FOLDER = "backups"
+
+
+def now() -> dt.datetime:
+    """This machine's local time with its offset, to the second."""
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+class Repository:
+    """Client records in `<data folder>/backmap.sqlite3`: Repository.open(data_dir); close when done."""
+
+    def __init__(self, database: OpenDatabase) -> None:
+        self._database = database
+        self._connection = database.connection
+
+    @classmethod
+    def open(cls, data_dir: Path, *, create: bool = True) -> Repository:
+        """Opens the records in `data_dir`; create=False: a missing database is an error."""
+        path = data_dir / DB_FILENAME
+        if not create and not path.exists():
+            raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
+        return cls(open_database(path))
+
+    # -- the file --------------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self._database.path
+
+    @property
+    def read_only(self) -> bool:
+        return self._database.read_only_reason is not None
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why nothing can be written (e.g. a newer Backmap's file), for the UI; None when writable."""
+        return self._database.read_only_reason
+
+    @property
+    def migration_backups(self) -> tuple[Path, ...]:
+        """The backups taken before migrating the file on this open."""
+        return self._database.backups
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- clients ---------------------------------------------------------------------------------------
+
+    def create_client(
+        self,
+        name: str,
+        *,
+        born: dt.date | None = None,
+        phone: str = "",
+        email: str = "",
+        client_id: str | None = None,
+    ) -> Client:
+        client = Client(client_id or str(uuid.uuid4()), nfc(name), born, nfc(phone), nfc(email))
+        with self._write() as connection:
+            if self._find_client(connection, client.id) is not None:
+                raise StorageError(f"a client with id {client.id} already exists")
+            rows.insert_client(connection, client)
+            self._audit(connection, "create_client", client.id, "client created")
+        return client
+
+    def rename_client(self, client_id: str, name: str) -> Client:
+        return self._change_client(client_id, lambda client: dataclasses.replace(client, name=nfc(name)))
+
+    def update_contact(self, client_id: str, *, phone: str, email: str) -> Client:
+        return self._change_client(
+            client_id, lambda client: dataclasses.replace(client, phone=nfc(phone), email=nfc(email))
+        )
+
+    def set_born(self, client_id: str, born: dt.date | None) -> Client:
+        return self._change_client(client_id, lambda client: dataclasses.replace(client, born=born))
+
+    def record_consent(self, client_id: str, consent: Consent) -> Client:
+        """Records the client's consent (date, privacy notice version); a later consent replaces it."""
+        return self._change_client(
+            client_id,
+            lambda client: dataclasses.replace(client, consent=consent),
+            ("consent", f"notice version {consent.notice_version}, given {consent.date.isoformat()}"),
+        )
+
+    def get_client(self, client_id: str) -> Client:
+        with self._read() as connection:
+            client = self._find_client(connection, client_id)
+        if client is None:
+            raise NotFoundError(f"no client with id {client_id!r}")
+        return client
+
+    def list_clients(self) -> list[Client]:
+        """All clients, by name (ignoring case and accents)."""
+        with self._read() as connection:
+            found = connection.execute(f"SELECT {rows.CLIENT_COLUMNS} FROM clients ORDER BY name_key, id")
+            return [rows.client_from_row(row) for row in found]
+
+    def search_clients(self, text: str) -> list[Client]:
+        """Clients whose name contains `text`, ignoring case and accents ("zoe" finds "Zoë")."""
+        pattern = (
+            "%" + rows.name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        with self._read() as connection:
+            found = connection.execute(
+                f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE name_key LIKE ? ESCAPE '\\' "
+                "ORDER BY name_key, id",
+                (pattern,),
+            )
+            return [rows.client_from_row(row) for row in found]
+
+    def resolve_client(self, text: str) -> Client:
+        """The client `text` names: an id, else the one whole name matching, else the one containing it."""
+        with self._read() as connection:
+            by_id = self._find_client(connection, text)
+        if by_id is not None:
+            return by_id
+        matches = self.search_clients(text)
+        whole = [client for client in matches if rows.name_key(client.name) == rows.name_key(text)]
+        for candidates in (whole, matches):
+            if len(candidates) == 1:
+                return candidates[0]
+            if len(candidates) > 1:
+                listing = ", ".join(f"{client.name} ({client.id})" for client in candidates[:10])
+                raise NotFoundError(f"{text!r} matches {len(candidates)} clients: {listing}; give the id")
+        raise NotFoundError(f"no client with the id or name {text!r}")
+
+    # -- intakes ---------------------------------------------------------------------------------------
+
+    def save_intake(self, client_id: str, intake: Intake) -> Intake:
+        """Saves the screening of `intake.date`, replacing an earlier one of the same date."""
+        with self._write() as connection:
+            self._client_in(connection, client_id)
+            rows.save_intake(connection, client_id, intake)
+            saved = self._intakes(connection, client_id, "AND date = ?", (intake.date.isoformat(),))
+        return saved[0]
+
+    def latest_intake(self, client_id: str) -> Intake | None:
+        intakes = self.list_intakes(client_id)
+        return intakes[-1] if intakes else None
+
+    def list_intakes(self, client_id: str) -> list[Intake]:
+        """The client's intakes, oldest first."""
+        with self._read() as connection:
+            self._client_in(connection, client_id)
+            return self._intakes(connection, client_id, "", ())
+
+    # -- sessions: open ones ---------------------------------------------------------------------------
+
+    def start_session(
+        self,
+        client_id: str,
+        *,
+        start: dt.datetime | None = None,
+        minutes: int = 60,
+        therapist: str = "",
+        position: str = "prone",
+        medium: str = "",
+    ) -> Session:
+        """A new open session; refused when the client's consent is not recorded."""
+        session = Session(
+            id=str(uuid.uuid4()),
+            start=start or now(),
+            minutes=minutes,
+            therapist=nfc(therapist),
+            position=nfc(position),
+            medium=nfc(medium),
+        )
+        return self.add_session(client_id, session)
+
+    def add_session(self, client_id: str, session: Session) -> Session:
+        """Stores a whole session at once (e.g. one written up afterwards); refused without consent."""
+        with self._write() as connection:
+            client = self._client_in(connection, client_id)
+            if client.consent is None:
+                raise ConsentRequiredError(
+                    f"{client.name} has no recorded consent: record it before starting a session"
+                )
+            if connection.execute("SELECT 1 FROM sessions WHERE id = ?", (session.id,)).fetchone():
+                raise StorageError(f"a session with id {session.id} already exists")
+            rows.insert_session(connection, client_id, session)
+            return self._session_in(connection, session.id)
+
+    def set_mark(self, session_id: str, region: str, by: Layer, tension: int, note: str = "") -> Session:
+        """Sets the tension (0–10) of `region` in one layer, replacing that layer's earlier mark there."""
+        mark = Mark(region, by, tension, nfc(note))
+        with self._edit_open(session_id) as connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO marks (session_id, region, by, tension, note) VALUES (?, ?, ?, ?, ?)",
+                (session_id, mark.region, mark.by, mark.tension, mark.note),
+            )
+            return self._session_in(connection, session_id)
+
+    def clear_mark(self, session_id: str, region: str, by: Layer) -> Session:
+        """Back to "not assessed" for `region` in one layer (not the same as tension 0)."""
+        with self._edit_open(session_id) as connection:
+            connection.execute(
+                "DELETE FROM marks WHERE session_id = ? AND region = ? AND by = ?", (session_id, region, by)
+            )
+            return self._session_in(connection, session_id)
+
+    def add_stroke(self, session_id: str, stroke: Stroke) -> Session:
+        with self._edit_open(session_id) as connection:
+            position = rows.next_position(connection, "strokes", session_id)
+            rows.insert_strokes(connection, session_id, (stroke,), position)
+            return self._session_in(connection, session_id)
+
+    def log_hold(self, session_id: str, hold: Hold) -> Session:
+        with self._edit_open(session_id) as connection:
+            rows.insert_holds(
+                connection, session_id, (hold,), rows.next_position(connection, "holds", session_id)
+            )
+            return self._session_in(connection, session_id)
+
+    def set_soap(self, session_id: str, soap: Soap) -> Session:
+        nfc_soap = dataclasses.replace(
+            soap,
+            subjective=nfc(soap.subjective),
+            objective=nfc(soap.objective),
+            assessment=nfc(soap.assessment),
+            plan=nfc(soap.plan),
+        )
+        return self._change_open(session_id, soap=nfc_soap)
+
+    def set_shared_note(self, session_id: str, text: str) -> Session:
+        return self._change_open(session_id, shared_note=nfc(text))
+
+    def set_minutes(self, session_id: str, minutes: int) -> Session:
+        return self._change_open(session_id, minutes=minutes)
+
+    def set_position(self, session_id: str, position: str) -> Session:
+        return self._change_open(session_id, position=nfc(position))
+
+    def set_medium(self, session_id: str, medium: str) -> Session:
+        return self._change_open(session_id, medium=nfc(medium))
+
+    def set_override(self, session_id: str, override: PressureOverride | None) -> Session:
+        return self._change_open(session_id, override=override)
+
+    def save_plan(self, session_id: str, plan: dict[str, Any] | None) -> Session:
+        """Keeps the plan JSON exactly as given to the client (or None to drop an ungiven one)."""
+        return self._change_open(session_id, plan=plan)
+
+    def finalise(self, session_id: str, at: dt.datetime | None = None) -> Session:
+        """Locks the session: from now on it changes only through `amend`."""
+        with self._edit_open(session_id) as connection:
+            session = dataclasses.replace(self._session_in(connection, session_id), finalised=at or now())
+            rows.replace_session_row(connection, session)
+            self._audit(connection, "finalise", self._owner(connection, session_id), f"session {session_id}")
+            return self._session_in(connection, session_id)
+
+    # -- sessions: finalised ones ----------------------------------------------------------------------
+
+    def amend(
+        self, session_id: str, corrected: Session, reason: str, at: dt.datetime | None = None
+    ) -> Session:
+        """Changes a finalised session to `corrected`, recording one dated Amendment per changed field.
+
+        `corrected` is the stored session with the fields changed (dataclasses.replace); its id, `finalised`
+        and `amendments` are taken from the stored session. Earlier values stay in `before`.
+        """
+        if not reason.strip():
+            raise StorageError("an amendment needs a reason")
+        if corrected.id != session_id:
+            raise StorageError(f"the corrected session has id {corrected.id}, not {session_id}")
+        when = at or now()
+        with self._write() as connection:
+            stored = self._session_in(connection, session_id)
+            if not stored.is_final:
+                raise StorageError(
+                    f"session {session_id} is still open: edit it directly, no amendment needed"
+                )
+            new = dataclasses.replace(corrected, finalised=stored.finalised, amendments=stored.amendments)
+            changes = amendment_changes(stored, new)
+            if not changes:
+                raise StorageError(f"the amendment of session {session_id} changes nothing")
+            rows.replace_session_row(connection, new)
+            rows.replace_session_parts(connection, new)
+            added = [Amendment(when, name, before, after, nfc(reason)) for name, before, after in changes]
+            rows.insert_amendments(connection, session_id, added, len(stored.amendments))
+            fields = ", ".join(name for name, _, _ in changes)
+            self._audit(
+                connection, "amend", self._owner(connection, session_id), f"session {session_id}: {fields}"
+            )
+            return self._session_in(connection, session_id)
+
+    # -- reading sessions ------------------------------------------------------------------------------
+
+    def get_session(self, session_id: str) -> Session:
+        with self._read() as connection:
+            return self._session_in(connection, session_id)
+
+    def client_of_session(self, session_id: str) -> Client:
+        with self._read() as connection:
+            return self._client_in(connection, self._owner(connection, session_id))
+
+    def list_sessions(self, client_id: str) -> list[Session]:
+        """The client's sessions, newest first, each whole (marks, strokes, holds, amendments)."""
+        with self._read() as connection:
+            self._client_in(connection, client_id)
+            return rows.load_sessions(connection, "client_id = ?", (client_id,))
+
+    def history(self, client_id: str) -> ClientRecord:
+        """Everything about one client in one call: the client, intakes and sessions (oldest first)."""
+        with self._read() as connection:
+            connection.execute("BEGIN")  # one snapshot across the queries
+            try:
+                client = self._client_in(connection, client_id)
+                intakes = self._intakes(connection, client_id, "", ())
+                sessions = rows.load_sessions(connection, "client_id = ?", (client_id,))
+            finally:
+                connection.execute("COMMIT")
+        return ClientRecord(client, tuple(intakes), tuple(reversed(sessions)))
+
+    # -- whole clients in and out, backups -------------------------------------------------------------
+
+    def import_records(self, records: Sequence[ClientRecord], *, replace: bool = False) -> list[str]:
+        """Stores whole clients in one transaction; an existing client id is refused unless `replace`."""
+        ids = [record.client.id for record in records]
+        for index, client_id in enumerate(ids):
+            if client_id in ids[:index]:
+                raise StorageError(f"client {client_id} is in more than one of the files")
+        with self._write() as connection:
+            for record in records:
+                self._import_one(connection, record, replace=replace)
+        return ids
+
+    def _import_one(self, connection: sqlite3.Connection, record: ClientRecord, *, replace: bool) -> None:
+        client = record.client
+        existing = self._find_client(connection, client.id)
+        if existing is not None and not replace:
+            raise StorageError(
+                f"client {client.id} ({existing.name}) is already here; use --replace to overwrite it"
+            )
+        if existing is not None:
+            connection.execute("DELETE FROM clients WHERE id = ?", (client.id,))
+        if record.sessions and client.consent is None:
+            raise ConsentRequiredError(f"{client.name} has sessions but no recorded consent")
+        for session in record.sessions:
+            owner = connection.execute(
+                "SELECT client_id FROM sessions WHERE id = ?", (session.id,)
+            ).fetchone()
+            if owner is not None:
+                raise StorageError(f"session {session.id} already belongs to client {owner[0]}")
+        rows.insert_client(connection, client)
+        for intake in record.intakes:
+            rows.save_intake(connection, client.id, intake)
+        for session in record.sessions:
+            rows.insert_session(connection, client.id, session)
+        what = f"{len(record.intakes)} intakes, {len(record.sessions)} sessions"
+        self._audit(
+            connection, "import", client.id, what + (", replaced the earlier record" if existing else "")
+        )
+
+    def log_export(self, client_id: str, destination: str) -> None:
+        """Audit-logs an export of the client's record (right of access) before it is handed out."""
+        with self._write() as connection:
+            self._client_in(connection, client_id)
+            self._audit(connection, "export", client_id, f"to {destination}")
+
+    def backup(self, destination: Path | None = None) -> Path:
+        """A checked copy (integrity_check, 0600) in `destination` or timestamped in <data>/backups."""
+        if self.read_only_reason is not None:
+            raise ReadOnlyError(self.read_only_reason)
+        try:
+            made = (
+                backup_into(self._connection, self.path.parent / BACKUPS_FOLDER)
+                if destination is None
+                else backup_to(self._connection, destination)
+            )
+        except sqlite3.Error as error:
+            raise StorageError(self._explain(error)) from error
+        with self._write() as connection:
+            self._audit(connection, "backup", None, f"to {made}")
+        return made
+
+    def audit_entries(self, client_id: str | None = None) -> list[tuple[str, str, str | None, str]]:
+        """(at, action, client id, what), oldest first; all of them or one client's."""
+        where, parameters = ("WHERE client_id = ?", (client_id,)) if client_id is not None else ("", ())
+        with self._read() as connection:
+            found = connection.execute(
+                f"SELECT at, action, client_id, what FROM audit_log {where} ORDER BY id", parameters
+            )
+            return [tuple(row) for row in found]
+
+    # -- transactions and errors -----------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, committed on leaving; on any error rolled back and the error explained."""
+        if self.read_only_reason is not None:
+            raise ReadOnlyError(self.read_only_reason)
+        connection = self._connection
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            yield connection
+            connection.execute("COMMIT")
+        except BaseException as error:
+            if connection.in_transaction:
+                connection.rollback()
+            if isinstance(error, sqlite3.Error):
+                raise StorageError(self._explain(error)) from error
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._connection
+        except sqlite3.Error as error:
+            raise StorageError(self._explain(error, writing=False)) from error
+
+    def _explain(self, error: sqlite3.Error, *, writing: bool = True) -> str:
+        code = getattr(error, "sqlite_errorname", "")
+        outcome = "nothing was saved" if writing else "nothing was read"
+        if code == "SQLITE_FULL":
+            return f"the disk is full (or the database reached its size limit): {outcome}. Free space, retry."
+        if code.startswith("SQLITE_READONLY"):
+            return f"the database {self.path} is read-only: {outcome}. Check the file and its folder."
+        if code.startswith("SQLITE_CORRUPT") or code == "SQLITE_NOTADB":
+            return (
+                f"the database {self.path} is damaged ({error}): {outcome}. "
+                f"Restore the latest backup from {self.path.parent / BACKUPS_FOLDER}."
+            )
+        if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return f"the database {self.path} is busy (another Backmap is writing): {outcome}. Retry soon."
+        if code.startswith("SQLITE_IOERR"):
+            return f"the disk could not be read or written ({error}): {outcome}."
+        return f"the database {self.path} refused the change ({error}): {outcome}."
+
+    def _audit(self, connection: sqlite3.Connection, action: str, client_id: str | None, what: str) -> None:
+        connection.execute(
+            "INSERT INTO audit_log (at, action, client_id, what) VALUES (?, ?, ?, ?)",
+            (dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), action, client_id, what),
+        )
+
+    # -- helpers inside a transaction ------------------------------------------------------------------
+
+    def _change_client(
+        self, client_id: str, change: Callable[[Client], Client], audit: tuple[str, str] | None = None
+    ) -> Client:
+        with self._write() as connection:
+            client = change(self._client_in(connection, client_id))
+            rows.update_client(connection, client)
+            if audit is not None:
+                self._audit(connection, audit[0], client_id, audit[1])
+            return self._client_in(connection, client_id)
+
+    @contextmanager
+    def _edit_open(self, session_id: str) -> Iterator[sqlite3.Connection]:
+        """A write transaction on a session that must still be open."""
+        with self._write() as connection:
+            session = self._session_in(connection, session_id)
+            if session.finalised is not None:
+                raise SessionLockedError(
+                    f"session {session_id} was finalised on {session.finalised.isoformat()}; "
+                    "change it with an amendment (a dated change with a reason)"
+                )
+            yield connection
+
+    def _change_open(self, session_id: str, **changes: Any) -> Session:
+        with self._edit_open(session_id) as connection:
+            rows.replace_session_row(
+                connection, dataclasses.replace(self._session_in(connection, session_id), **changes)
+            )
+            return self._session_in(connection, session_id)
+
+    def _find_client(self, connection: sqlite3.Connection, client_id: str) -> Client | None:
+        row = connection.execute(
+            f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE id = ?", (client_id,)
+        ).fetchone()
+        return None if row is None else rows.client_from_row(row)
+
+    def _client_in(self, connection: sqlite3.Connection, client_id: str) -> Client:
+        client = self._find_client(connection, client_id)
+        if client is None:
+            raise NotFoundError(f"no client with id {client_id!r}")
+        return client
+
+    def _session_in(self, connection: sqlite3.Connection, session_id: str) -> Session:
+        found = rows.load_sessions(connection, "id = ?", (session_id,))
+        if not found:
+            raise NotFoundError(f"no session with id {session_id!r}")
+        return found[0]
+
+    def _owner(self, connection: sqlite3.Connection, session_id: str) -> str:
+        row = connection.execute("SELECT client_id FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no session with id {session_id!r}")
+        return str(row[0])
+
+    def _intakes(
+        self, connection: sqlite3.Connection, client_id: str, extra: str, parameters: tuple[Any, ...]
+    ) -> list[Intake]:
+        found = connection.execute(
+            f"SELECT {rows.INTAKE_COLUMNS} FROM intakes WHERE client_id = ? {extra} ORDER BY date",
+            (client_id, *parameters),
+        )
+        return [rows.intake_from_row(row) for row in found]

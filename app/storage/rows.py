@@ -1,0 +1,346 @@
+"""Records <-> table rows. Reads load many sessions in one query per table (history is one call, fast)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+from app.domain.records import (
+    Amendment,
+    Clearance,
+    Client,
+    Consent,
+    Hold,
+    Intake,
+    Mark,
+    PressureOverride,
+    Session,
+    Soap,
+    Stroke,
+)
+from app.storage.codec import decode_flag, encode_flag
+
+CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version"
+SESSION_COLUMNS = (
+    "id, start, minutes, therapist, position, medium, override_max_level, override_reason, soap_subjective, "
+    "soap_objective, soap_assessment, soap_plan, pain_before, pain_after, shared_note, finalised, plan"
+)
+
+
+def name_key(name: str) -> str:
+    """What name search compares: accents removed, case folded ("Zoë" and "ZOE" match)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
+
+
+def utc_key(moment: dt.datetime) -> str:
+    """A sort key in UTC, fixed width, so text order is time order."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# -- clients and intakes -------------------------------------------------------------------------------------
+
+
+def client_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Client:
+    client_id, name, born, phone, email, consent_date, notice_version = row
+    consent = None if consent_date is None else Consent(dt.date.fromisoformat(consent_date), notice_version)
+    return Client(client_id, name, _date(born), phone, email, consent)
+
+
+def insert_client(connection: sqlite3.Connection, client: Client) -> None:
+    consent = client.consent
+    connection.execute(
+        "INSERT INTO clients (id, name, name_key, born, phone, email, consent_date, consent_notice_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            client.id,
+            client.name,
+            name_key(client.name),
+            None if client.born is None else client.born.isoformat(),
+            client.phone,
+            client.email,
+            None if consent is None else consent.date.isoformat(),
+            None if consent is None else consent.notice_version,
+        ),
+    )
+
+
+def update_client(connection: sqlite3.Connection, client: Client) -> None:
+    consent = client.consent
+    connection.execute(
+        "UPDATE clients SET name = ?, name_key = ?, born = ?, phone = ?, email = ?, consent_date = ?, "
+        "consent_notice_version = ? WHERE id = ?",
+        (
+            client.name,
+            name_key(client.name),
+            None if client.born is None else client.born.isoformat(),
+            client.phone,
+            client.email,
+            None if consent is None else consent.date.isoformat(),
+            None if consent is None else consent.notice_version,
+            client.id,
+        ),
+    )
+
+
+def intake_from_row(row: tuple[Any, ...]) -> Intake:
+    date, flags, allergies, conditions, by, cleared, limits, expires = row
+    clearance = None if by is None else Clearance(by, dt.date.fromisoformat(cleared), limits, _date(expires))
+    return Intake(
+        date=dt.date.fromisoformat(date),
+        flags=tuple(decode_flag(entry, "flags") for entry in json.loads(flags)),
+        allergies=tuple(json.loads(allergies)),
+        conditions=conditions,
+        clearance=clearance,
+    )
+
+
+INTAKE_COLUMNS = (
+    "date, flags, allergies, conditions, clearance_by, clearance_date, clearance_limits, clearance_expires"
+)
+
+
+def save_intake(connection: sqlite3.Connection, client_id: str, intake: Intake) -> None:
+    clearance = intake.clearance
+    connection.execute(
+        "INSERT OR REPLACE INTO intakes (client_id, date, flags, allergies, conditions, clearance_by, "
+        "clearance_date, clearance_limits, clearance_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            client_id,
+            intake.date.isoformat(),
+            _json([encode_flag(entry) for entry in intake.flags]),
+            _json(list(intake.allergies)),
+            intake.conditions,
+            None if clearance is None else clearance.by,
+            None if clearance is None else clearance.date.isoformat(),
+            None if clearance is None else clearance.limits,
+            None if clearance is None or clearance.expires is None else clearance.expires.isoformat(),
+        ),
+    )
+
+
+# -- sessions ------------------------------------------------------------------------------------------------
+
+
+def insert_session(connection: sqlite3.Connection, client_id: str, session: Session) -> None:
+    """The session row and all its parts (marks, strokes, holds, amendments)."""
+    connection.execute(
+        f"INSERT INTO sessions (client_id, start_utc, {SESSION_COLUMNS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (client_id, utc_key(session.start), session.id, *_session_values(session)),
+    )
+    _insert_parts(connection, session)
+
+
+def replace_session_row(connection: sqlite3.Connection, session: Session) -> None:
+    """Rewrites the sessions row of an existing session (its marks, strokes, holds are other rows)."""
+    assignments = ", ".join(f"{column} = ?" for column in SESSION_COLUMNS.split(", ")[1:])
+    connection.execute(
+        f"UPDATE sessions SET start_utc = ?, {assignments} WHERE id = ?",
+        (utc_key(session.start), *_session_values(session), session.id),
+    )
+
+
+def replace_session_parts(connection: sqlite3.Connection, session: Session) -> None:
+    """Rewrites marks, strokes and holds (an amendment); amendments are only ever added, elsewhere."""
+    for table in ("marks", "strokes", "holds"):
+        connection.execute(f"DELETE FROM {table} WHERE session_id = ?", (session.id,))
+    _insert_parts(connection, session, with_amendments=False)
+
+
+def _session_values(session: Session) -> tuple[Any, ...]:
+    override, soap = session.override, session.soap
+    return (
+        session.start.isoformat(),
+        session.minutes,
+        session.therapist,
+        session.position,
+        session.medium,
+        None if override is None else override.max_level,
+        None if override is None else override.reason,
+        soap.subjective,
+        soap.objective,
+        soap.assessment,
+        soap.plan,
+        soap.pain_before,
+        soap.pain_after,
+        session.shared_note,
+        None if session.finalised is None else session.finalised.isoformat(),
+        None if session.plan is None else _json(session.plan),
+    )
+
+
+def _insert_parts(connection: sqlite3.Connection, session: Session, *, with_amendments: bool = True) -> None:
+    connection.executemany(
+        "INSERT INTO marks (session_id, region, by, tension, note) VALUES (?, ?, ?, ?, ?)",
+        [(session.id, mark.region, mark.by, mark.tension, mark.note) for mark in session.marks],
+    )
+    insert_strokes(connection, session.id, session.strokes, first_position=0)
+    insert_holds(connection, session.id, session.holds, first_position=0)
+    if with_amendments:
+        insert_amendments(connection, session.id, session.amendments, first_position=0)
+
+
+def insert_strokes(
+    connection: sqlite3.Connection, session_id: str, strokes: Iterable[Stroke], first_position: int
+) -> None:
+    connection.executemany(
+        "INSERT INTO strokes (session_id, position, by, tension, width, points) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                session_id,
+                first_position + i,
+                s.by,
+                s.tension,
+                s.width,
+                _json([[float(x), float(y)] for x, y in s.points]),
+            )
+            for i, s in enumerate(strokes)
+        ],
+    )
+
+
+def insert_holds(
+    connection: sqlite3.Connection, session_id: str, holds: Iterable[Hold], first_position: int
+) -> None:
+    connection.executemany(
+        "INSERT INTO holds (session_id, position, region, seconds) VALUES (?, ?, ?, ?)",
+        [(session_id, first_position + i, hold.region, hold.seconds) for i, hold in enumerate(holds)],
+    )
+
+
+def insert_amendments(
+    connection: sqlite3.Connection, session_id: str, amendments: Iterable[Amendment], first_position: int
+) -> None:
+    connection.executemany(
+        "INSERT INTO amendments (session_id, position, at, field, before, after, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                session_id,
+                first_position + i,
+                a.at.isoformat(),
+                a.field,
+                _json(a.before),
+                _json(a.after),
+                a.reason,
+            )
+            for i, a in enumerate(amendments)
+        ],
+    )
+
+
+def next_position(connection: sqlite3.Connection, table: str, session_id: str) -> int:
+    row = connection.execute(
+        f"SELECT max(position) FROM {table} WHERE session_id = ?", (session_id,)
+    ).fetchone()
+    return 0 if row[0] is None else int(row[0]) + 1
+
+
+def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> list[Session]:
+    """Sessions matching `where` (over the sessions table), newest first, each whole: one query per table."""
+    rows = connection.execute(
+        f"SELECT {SESSION_COLUMNS} FROM sessions WHERE {where} ORDER BY start_utc DESC, id DESC", parameters
+    ).fetchall()
+    if not rows:
+        return []
+    chosen = f"SELECT id FROM sessions WHERE {where}"
+    found = connection.execute(
+        f"SELECT session_id, region, by, tension, note FROM marks WHERE session_id IN ({chosen}) "
+        "ORDER BY session_id, region, by",
+        parameters,
+    ).fetchall()
+    marks = {
+        session_id: [Mark(*row[1:]) for row in group] for session_id, group in groupby(found, itemgetter(0))
+    }
+    strokes: defaultdict[str, list[Stroke]] = defaultdict(list)
+    for session_id, by, tension, width, points in connection.execute(
+        f"SELECT session_id, by, tension, width, points FROM strokes WHERE session_id IN ({chosen}) "
+        "ORDER BY session_id, position",
+        parameters,
+    ):
+        strokes[session_id].append(Stroke(by, tension, width, tuple((x, y) for x, y in json.loads(points))))
+    holds: defaultdict[str, list[Hold]] = defaultdict(list)
+    for session_id, region, seconds in connection.execute(
+        f"SELECT session_id, region, seconds FROM holds WHERE session_id IN ({chosen}) "
+        "ORDER BY session_id, position",
+        parameters,
+    ):
+        holds[session_id].append(Hold(region, seconds))
+    amendments: defaultdict[str, list[Amendment]] = defaultdict(list)
+    for session_id, at, field, before, after, reason in connection.execute(
+        f"SELECT session_id, at, field, before, after, reason FROM amendments WHERE session_id IN ({chosen}) "
+        "ORDER BY session_id, position",
+        parameters,
+    ):
+        amendments[session_id].append(
+            Amendment(dt.datetime.fromisoformat(at), field, json.loads(before), json.loads(after), reason)
+        )
+    return [
+        _session_from_row(row, marks.get(row[0], []), strokes[row[0]], holds[row[0]], amendments[row[0]])
+        for row in rows
+    ]
+
+
+def _session_from_row(
+    row: tuple[Any, ...],
+    marks: list[Mark],
+    strokes: list[Stroke],
+    holds: list[Hold],
+    amendments: list[Amendment],
+) -> Session:
+    (
+        session_id,
+        start,
+        minutes,
+        therapist,
+        position,
+        medium,
+        max_level,
+        override_reason,
+        subjective,
+        objective,
+        assessment,
+        soap_plan,
+        pain_before,
+        pain_after,
+        shared_note,
+        finalised,
+        plan,
+    ) = row
+    return Session(
+        id=session_id,
+        start=dt.datetime.fromisoformat(start),
+        minutes=minutes,
+        therapist=therapist,
+        position=position,
+        medium=medium,
+        override=None if max_level is None else PressureOverride(max_level, override_reason),
+        marks=tuple(marks),
+        strokes=tuple(strokes),
+        soap=Soap(subjective, objective, assessment, soap_plan, pain_before, pain_after),
+        shared_note=shared_note,
+        holds=tuple(holds),
+        finalised=_moment(finalised),
+        amendments=tuple(amendments),
+        plan=None if plan is None else json.loads(plan),
+    )
