@@ -58,9 +58,7 @@ def main() -> None:
         data_dir = Path(folder)
         client = Client("bench", "Bench Client", consent=Consent(dt.date(2020, 1, 1), "1"))
         with Repository.open(data_dir) as repository:
-            repository.import_records(
-                [ClientRecord(client, (), tuple(session_number(i) for i in range(SESSIONS)))]
-            )
+            repository.import_records([ClientRecord(client, (), tuple(session_number(i) for i in range(SESSIONS)))])
         path = data_dir / DB_FILENAME
         size = path.stat().st_size
 
@@ -77,17 +75,13 @@ def main() -> None:
             def bare_select() -> None:
                 bare.execute("SELECT * FROM sessions WHERE client_id = 'bench' ORDER BY start_utc").fetchall()
                 bare.execute(
-                    "SELECT * FROM marks "
-                    "WHERE session_id IN (SELECT id FROM sessions WHERE client_id = 'bench')"
+                    "SELECT * FROM marks WHERE session_id IN (SELECT id FROM sessions WHERE client_id = 'bench')"
                 ).fetchall()
 
             select_ms = median_ms(bare_select, 15)
 
             fresh = iter(
-                [
-                    dataclasses.replace(session_number(i), finalised=None)
-                    for i in range(SESSIONS, SESSIONS + 20)
-                ]
+                [dataclasses.replace(session_number(i), finalised=None) for i in range(SESSIONS, SESSIONS + 20)]
             )
             save_ms = median_ms(lambda: repository.add_session("bench", next(fresh)), 20)
 
@@ -118,8 +112,7 @@ def main() -> None:
         bare.close()
 
     print(
-        f"database: {SESSIONS} sessions x 12 marks = {size / 1e6:.2f} MB "
-        f"({size / SESSIONS / 1024:.1f} KiB a session)"
+        f"database: {SESSIONS} sessions x 12 marks = {size / 1e6:.2f} MB ({size / SESSIONS / 1024:.1f} KiB a session)"
     )
     print(
         f"load full history : {load_ms:7.2f} ms  (goal <= 50 ms)  baseline bare SELECT {select_ms:6.2f} ms"

@@ -20,13 +20,9 @@ def register(subparsers: Any) -> None:
         description="Export one client's whole record as a client file (format version 1). "
         "The export is recorded in the audit log.",
     )
-    parser.add_argument(
-        "client", metavar="CLIENT", help="the client's id, or a name that matches only one client"
-    )
+    parser.add_argument("client", metavar="CLIENT", help="the client's id, or a name that matches only one client")
     parser.add_argument("--format", choices=("json",), default="json", help="the file format (default: json)")
-    parser.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout"
-    )
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout")
     parser.set_defaults(func=run)
 
 

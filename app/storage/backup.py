@@ -47,9 +47,7 @@ def backup_to(source: sqlite3.Connection, destination: Path) -> Path:
         finally:
             target.close()
         if verdict != [("ok",)]:
-            raise StorageError(
-                f"the backup failed its integrity check ({verdict[0][0]}); the database may be damaged"
-            )
+            raise StorageError(f"the backup failed its integrity check ({verdict[0][0]}); the database may be damaged")
         descriptor = os.open(temporary, os.O_RDONLY)
         try:
             os.fsync(descriptor)

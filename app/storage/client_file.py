@@ -91,9 +91,7 @@ def dump(record: ClientRecord) -> str:
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "client": encode_client(record.client),
-        "intakes": [
-            encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)
-        ],
+        "intakes": [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
         "sessions": [encode_session(session) for session in sorted(record.sessions, key=session_order)],
     }
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -62,9 +62,7 @@ def nfc(text: str) -> str:
 # -- reading -------------------------------------------------------------------------------------------------
 
 
-def _object(
-    value: Json, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-) -> dict[str, Json]:
+def _object(value: Json, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Json]:
     if not isinstance(value, dict):
         raise ClientFileError(path, f"must be an object, not {_kind(value)}")
     for key in value:
@@ -117,9 +115,7 @@ def _moment(value: Json, path: str) -> dt.datetime:
     except ValueError:
         raise ClientFileError(path, f"is not an ISO 8601 time: {value!r}") from None
     if moment.utcoffset() is None:
-        raise ClientFileError(
-            path, f"needs a time zone offset (e.g. 2026-11-20T10:00:00+02:00), not {value!r}"
-        )
+        raise ClientFileError(path, f"needs a time zone offset (e.g. 2026-11-20T10:00:00+02:00), not {value!r}")
     return moment
 
 
@@ -163,9 +159,7 @@ def _kind(value: Json) -> str:
 
 def decode_consent(value: Json, path: str) -> Consent:
     data = _object(value, path, ("date", "notice_version"))
-    return Consent(
-        _date(data["date"], f"{path}.date"), _text(data["notice_version"], f"{path}.notice_version")
-    )
+    return Consent(_date(data["date"], f"{path}.date"), _text(data["notice_version"], f"{path}.notice_version"))
 
 
 def decode_client(value: Json, path: str) -> Client:
@@ -292,9 +286,7 @@ def decode_holds(value: Json, path: str) -> tuple[Hold, ...]:
 def decode_override(value: Json, path: str) -> PressureOverride:
     data = _object(value, path, ("max_level", "reason"))
     with _record_at(path):
-        return PressureOverride(
-            _whole(data["max_level"], f"{path}.max_level"), _text(data["reason"], f"{path}.reason")
-        )
+        return PressureOverride(_whole(data["max_level"], f"{path}.max_level"), _text(data["reason"], f"{path}.reason"))
 
 
 def decode_plan(value: Json, path: str) -> dict[str, Any]:
@@ -374,9 +366,7 @@ def decode_session(value: Json, path: str) -> Session:
             shared_note=_text(data["shared_note"], f"{path}.shared_note"),
             holds=decode_holds(data["holds"], f"{path}.holds"),
             finalised=finalised,
-            amendments=tuple(
-                decode_amendment(entry, f"{path}.amendments[{i}]") for i, entry in enumerate(amendments)
-            ),
+            amendments=tuple(decode_amendment(entry, f"{path}.amendments[{i}]") for i, entry in enumerate(amendments)),
             plan=_optional(data["plan"], f"{path}.plan", decode_plan),
         )
 

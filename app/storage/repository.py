@@ -154,13 +154,10 @@ class Repository:
 
     def search_clients(self, text: str) -> list[Client]:
         """Clients whose name contains `text`, ignoring case and accents ("zoe" finds "Zoë")."""
-        pattern = (
-            "%" + rows.name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
+        pattern = "%" + rows.name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._read() as connection:
             found = connection.execute(
-                f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE name_key LIKE ? ESCAPE '\\' "
-                "ORDER BY name_key, id",
+                f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE name_key LIKE ? ESCAPE '\\' ORDER BY name_key, id",
                 (pattern,),
             )
             return [rows.client_from_row(row) for row in found]
@@ -263,9 +260,7 @@ class Repository:
 
     def log_hold(self, session_id: str, hold: Hold) -> Session:
         with self._edit_open(session_id) as connection:
-            rows.insert_holds(
-                connection, session_id, (hold,), rows.next_position(connection, "holds", session_id)
-            )
+            rows.insert_holds(connection, session_id, (hold,), rows.next_position(connection, "holds", session_id))
             return self._session_in(connection, session_id)
 
     def set_soap(self, session_id: str, soap: Soap) -> Session:
@@ -307,9 +302,7 @@ class Repository:
 
     # -- sessions: finalised ones ----------------------------------------------------------------------
 
-    def amend(
-        self, session_id: str, corrected: Session, reason: str, at: dt.datetime | None = None
-    ) -> Session:
+    def amend(self, session_id: str, corrected: Session, reason: str, at: dt.datetime | None = None) -> Session:
         """Changes a finalised session to `corrected`, recording one dated Amendment per changed field.
 
         `corrected` is the stored session with the fields changed (dataclasses.replace); its id, `finalised`
@@ -323,9 +316,7 @@ class Repository:
         with self._write() as connection:
             stored = self._session_in(connection, session_id)
             if not stored.is_final:
-                raise StorageError(
-                    f"session {session_id} is still open: edit it directly, no amendment needed"
-                )
+                raise StorageError(f"session {session_id} is still open: edit it directly, no amendment needed")
             new = dataclasses.replace(corrected, finalised=stored.finalised, amendments=stored.amendments)
             changes = amendment_changes(stored, new)
             if not changes:
@@ -335,9 +326,7 @@ class Repository:
             added = [Amendment(when, name, before, after, nfc(reason)) for name, before, after in changes]
             rows.insert_amendments(connection, session_id, added, len(stored.amendments))
             fields = ", ".join(name for name, _, _ in changes)
-            self._audit(
-                connection, "amend", self._owner(connection, session_id), f"session {session_id}: {fields}"
-            )
+            self._audit(connection, "amend", self._owner(connection, session_id), f"session {session_id}: {fields}")
             return self._session_in(connection, session_id)
 
     # -- reading sessions ------------------------------------------------------------------------------
@@ -385,17 +374,13 @@ class Repository:
         client = record.client
         existing = self._find_client(connection, client.id)
         if existing is not None and not replace:
-            raise StorageError(
-                f"client {client.id} ({existing.name}) is already here; use --replace to overwrite it"
-            )
+            raise StorageError(f"client {client.id} ({existing.name}) is already here; use --replace to overwrite it")
         if existing is not None:
             connection.execute("DELETE FROM clients WHERE id = ?", (client.id,))
         if record.sessions and client.consent is None:
             raise ConsentRequiredError(f"{client.name} has sessions but no recorded consent")
         for session in record.sessions:
-            owner = connection.execute(
-                "SELECT client_id FROM sessions WHERE id = ?", (session.id,)
-            ).fetchone()
+            owner = connection.execute("SELECT client_id FROM sessions WHERE id = ?", (session.id,)).fetchone()
             if owner is not None:
                 raise StorageError(f"session {session.id} already belongs to client {owner[0]}")
         rows.insert_client(connection, client)
@@ -404,9 +389,7 @@ class Repository:
         for session in record.sessions:
             rows.insert_session(connection, client.id, session)
         what = f"{len(record.intakes)} intakes, {len(record.sessions)} sessions"
-        self._audit(
-            connection, "import", client.id, what + (", replaced the earlier record" if existing else "")
-        )
+        self._audit(connection, "import", client.id, what + (", replaced the earlier record" if existing else ""))
 
     def log_export(self, client_id: str, destination: str) -> None:
         """Audit-logs an export of the client's record (right of access) before it is handed out."""
@@ -521,9 +504,7 @@ class Repository:
             return self._session_in(connection, session_id)
 
     def _find_client(self, connection: sqlite3.Connection, client_id: str) -> Client | None:
-        row = connection.execute(
-            f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE id = ?", (client_id,)
-        ).fetchone()
+        row = connection.execute(f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE id = ?", (client_id,)).fetchone()
         return None if row is None else rows.client_from_row(row)
 
     def _client_in(self, connection: sqlite3.Connection, client_id: str) -> Client:

@@ -114,9 +114,7 @@ def intake_from_row(row: tuple[Any, ...]) -> Intake:
     )
 
 
-INTAKE_COLUMNS = (
-    "date, flags, allergies, conditions, clearance_by, clearance_date, clearance_limits, clearance_expires"
-)
+INTAKE_COLUMNS = "date, flags, allergies, conditions, clearance_by, clearance_date, clearance_limits, clearance_expires"
 
 
 def save_intake(connection: sqlite3.Connection, client_id: str, intake: Intake) -> None:
@@ -219,9 +217,7 @@ def insert_strokes(
     )
 
 
-def insert_holds(
-    connection: sqlite3.Connection, session_id: str, holds: Iterable[Hold], first_position: int
-) -> None:
+def insert_holds(connection: sqlite3.Connection, session_id: str, holds: Iterable[Hold], first_position: int) -> None:
     connection.executemany(
         "INSERT INTO holds (session_id, position, region, seconds) VALUES (?, ?, ?, ?)",
         [(session_id, first_position + i, hold.region, hold.seconds) for i, hold in enumerate(holds)],
@@ -232,8 +228,7 @@ def insert_amendments(
     connection: sqlite3.Connection, session_id: str, amendments: Iterable[Amendment], first_position: int
 ) -> None:
     connection.executemany(
-        "INSERT INTO amendments (session_id, position, at, field, before, after, reason) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO amendments (session_id, position, at, field, before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 session_id,
@@ -250,9 +245,7 @@ def insert_amendments(
 
 
 def next_position(connection: sqlite3.Connection, table: str, session_id: str) -> int:
-    row = connection.execute(
-        f"SELECT max(position) FROM {table} WHERE session_id = ?", (session_id,)
-    ).fetchone()
+    row = connection.execute(f"SELECT max(position) FROM {table} WHERE session_id = ?", (session_id,)).fetchone()
     return 0 if row[0] is None else int(row[0]) + 1
 
 
@@ -269,9 +262,7 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         "ORDER BY session_id, region, by",
         parameters,
     ).fetchall()
-    marks = {
-        session_id: [Mark(*row[1:]) for row in group] for session_id, group in groupby(found, itemgetter(0))
-    }
+    marks = {session_id: [Mark(*row[1:]) for row in group] for session_id, group in groupby(found, itemgetter(0))}
     strokes: defaultdict[str, list[Stroke]] = defaultdict(list)
     for session_id, by, tension, width, points in connection.execute(
         f"SELECT session_id, by, tension, width, points FROM strokes WHERE session_id IN ({chosen}) "
@@ -281,8 +272,7 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         strokes[session_id].append(Stroke(by, tension, width, tuple((x, y) for x, y in json.loads(points))))
     holds: defaultdict[str, list[Hold]] = defaultdict(list)
     for session_id, region, seconds in connection.execute(
-        f"SELECT session_id, region, seconds FROM holds WHERE session_id IN ({chosen}) "
-        "ORDER BY session_id, position",
+        f"SELECT session_id, region, seconds FROM holds WHERE session_id IN ({chosen}) ORDER BY session_id, position",
         parameters,
     ):
         holds[session_id].append(Hold(region, seconds))

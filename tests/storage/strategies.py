@@ -51,12 +51,8 @@ json_values = st.recursive(
 
 @st.composite
 def marks(draw: st.DrawFn) -> tuple[Mark, ...]:
-    keys = draw(
-        st.lists(st.tuples(st.sampled_from(REGIONS), st.sampled_from(LAYERS)), unique=True, max_size=6)
-    )
-    return tuple(
-        sorted((Mark(region, by, draw(tensions), draw(texts)) for region, by in keys), key=_mark_key)
-    )
+    keys = draw(st.lists(st.tuples(st.sampled_from(REGIONS), st.sampled_from(LAYERS)), unique=True, max_size=6))
+    return tuple(sorted((Mark(region, by, draw(tensions), draw(texts)) for region, by in keys), key=_mark_key))
 
 
 def _mark_key(mark: Mark) -> tuple[str, str]:
@@ -79,13 +75,9 @@ soaps = st.builds(
     pain_before=st.none() | st.integers(0, 10),
     pain_after=st.none() | st.integers(0, 10),
 )
-holds = st.builds(
-    Hold, region=st.sampled_from(REGIONS), seconds=st.floats(min_value=0, max_value=600, allow_nan=False)
-)
+holds = st.builds(Hold, region=st.sampled_from(REGIONS), seconds=st.floats(min_value=0, max_value=600, allow_nan=False))
 overrides = st.builds(PressureOverride, max_level=st.integers(0, 5), reason=names)
-amendable_fields = st.sampled_from(
-    ["minutes", "medium", "shared_note", "soap.pain_after", "marks.neck_l.client"]
-)
+amendable_fields = st.sampled_from(["minutes", "medium", "shared_note", "soap.pain_after", "marks.neck_l.client"])
 amendments = st.builds(
     Amendment, at=moments, field=amendable_fields, before=json_values, after=json_values, reason=texts
 )
@@ -149,11 +141,7 @@ def intakes(draw: st.DrawFn) -> tuple[Intake, ...]:
 @st.composite
 def client_records(draw: st.DrawFn) -> ClientRecord:
     session_list = draw(st.lists(sessions(), max_size=3, unique_by=lambda session: session.id))
-    consent = (
-        Consent(draw(dates), draw(names))
-        if session_list
-        else draw(st.none() | st.builds(Consent, dates, names))
-    )
+    consent = Consent(draw(dates), draw(names)) if session_list else draw(st.none() | st.builds(Consent, dates, names))
     client = Client(
         id=draw(st.uuids()).hex,
         name=draw(names),

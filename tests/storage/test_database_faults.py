@@ -130,9 +130,7 @@ def test_a_megabyte_note_is_stored_whole(repository: Repository) -> None:
     assert repository.get_session(session.id).marks[0].note == note
 
 
-def test_an_older_database_is_backed_up_then_migrated(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_older_database_is_backed_up_then_migrated(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     client_id = fill(data_dir, sessions=2)
 
     def add_room(connection: sqlite3.Connection) -> None:
@@ -154,9 +152,7 @@ def test_an_older_database_is_backed_up_then_migrated(
         old.close()
 
 
-def test_a_failed_migration_leaves_the_database_at_its_version(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_migration_leaves_the_database_at_its_version(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fill(data_dir, sessions=1)
 
     def broken(connection: sqlite3.Connection) -> None:

@@ -155,9 +155,7 @@ def test_unknown_and_ambiguous_clients_are_named(ana_file: Path, capsys: pytest.
     _fails(["export", "Bea"], capsys, "no client with the id or name 'Bea'")
 
 
-def test_commands_on_a_folder_without_records_write_nothing(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_commands_on_a_folder_without_records_write_nothing(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _fails(["export", "Ana"], capsys, "there are no Backmap records in")
     _fails(["backup"], capsys, "there are no Backmap records in")
     assert not data_dir.exists()
@@ -171,9 +169,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage: backmap" in capsys.readouterr().err
 
 
-def test_a_file_that_is_not_a_database(
-    ana_file: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_file_that_is_not_a_database(ana_file: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data_dir.mkdir()
     db_path(data_dir).write_bytes(b"\x00garbage" * 1000)
     before = fingerprint(data_dir)

@@ -68,9 +68,7 @@ def test_every_session_field_is_stored_and_read_back(repository: Repository, cli
     assert "sacrum" not in saved.effective_tension()  # cleared = not assessed, not 0
 
 
-def test_a_finalised_session_changes_only_by_a_dated_amendment(
-    repository: Repository, client: Client
-) -> None:
+def test_a_finalised_session_changes_only_by_a_dated_amendment(repository: Repository, client: Client) -> None:
     session = repository.start_session(client.id, start=START)
     repository.set_mark(session.id, "neck_l", "client", 7, "sore")
     final = repository.finalise(session.id, at=START + dt.timedelta(hours=1))
@@ -115,9 +113,7 @@ def test_a_finalised_session_changes_only_by_a_dated_amendment(
     assert ("amend", f"session {session.id}: minutes, marks.neck_l.client") in actions
 
 
-def test_the_database_refuses_edits_of_amendments_and_the_audit_log(
-    repository: Repository, client: Client
-) -> None:
+def test_the_database_refuses_edits_of_amendments_and_the_audit_log(repository: Repository, client: Client) -> None:
     session = repository.finalise(repository.start_session(client.id, start=START).id)
     repository.amend(session.id, dataclasses.replace(session, minutes=30), "typo")
     connection = sqlite3.connect(repository.path)
@@ -211,16 +207,12 @@ def test_a_write_is_committed_when_the_call_returns(repository: Repository, clie
     repository.set_mark(session.id, "neck_l", "therapist", 4)
     other = sqlite3.connect(repository.path)  # another connection sees it at once
     try:
-        assert other.execute("SELECT tension FROM marks WHERE session_id = ?", (session.id,)).fetchall() == [
-            (4,)
-        ]
+        assert other.execute("SELECT tension FROM marks WHERE session_id = ?", (session.id,)).fetchall() == [(4,)]
     finally:
         other.close()
 
 
-def test_files_are_owner_only_and_the_settings_are_as_designed(
-    repository: Repository, client: Client
-) -> None:
+def test_files_are_owner_only_and_the_settings_are_as_designed(repository: Repository, client: Client) -> None:
     repository.start_session(client.id, start=START)
     backup = repository.backup()
     folder = repository.path.parent
