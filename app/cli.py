@@ -13,7 +13,7 @@ from app import __version__
 from app.errors import BackmapError
 
 # Subcommand modules under app/commands, in the order `backmap --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("regions", "import_clients", "export_client", "backup")
+COMMAND_MODULES: tuple[str, ...] = ("regions", "import_clients", "export_client", "plan", "backup", "delete_client")
 
 NO_DISPLAY_MESSAGE = """\
 backmap: the desktop app needs a display, and none was found (DISPLAY and WAYLAND_DISPLAY are unset).

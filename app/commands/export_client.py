@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.commands.common import open_repository
-from app.errors import BackmapError
 from app.storage.client_file import dump
-from app.storage.files import private_file_on_success
 
 
 def register(subparsers: Any) -> None:
@@ -35,10 +33,5 @@ def run(args: argparse.Namespace) -> int:
             repository.log_export(client.id, "stdout")
             sys.stdout.write(text)
             return 0
-        # The file is written first and put in place only once the export is in the audit log.
-        try:
-            with private_file_on_success(output, text.encode("utf-8")):
-                repository.log_export(client.id, str(output.resolve()))
-        except OSError as error:
-            raise BackmapError(f"cannot write {output}: {error.strerror}") from None
+        repository.export_client(client.id, output)
     return 0

@@ -158,8 +158,15 @@ def _kind(value: Json) -> str:
 
 
 def decode_consent(value: Json, path: str) -> Consent:
-    data = _object(value, path, ("date", "notice_version"))
-    return Consent(_date(data["date"], f"{path}.date"), _text(data["notice_version"], f"{path}.notice_version"))
+    # "guardian" (who consented for a minor) is optional and written only when there is one, so the files of
+    # adults are byte-identical to format version 1 as first published.
+    data = _object(value, path, ("date", "notice_version"), ("guardian",))
+    guardian = _text(data["guardian"], f"{path}.guardian") if "guardian" in data else ""
+    if "guardian" in data and not guardian.strip():
+        raise ClientFileError(f"{path}.guardian", "leave the key out when there is no guardian")
+    return Consent(
+        _date(data["date"], f"{path}.date"), _text(data["notice_version"], f"{path}.notice_version"), guardian
+    )
 
 
 def decode_client(value: Json, path: str) -> Client:
@@ -398,10 +405,15 @@ def encode_client(client: Client) -> dict[str, Json]:
         "born": encode_date(client.born),
         "phone": nfc(client.phone),
         "email": nfc(client.email),
-        "consent": None
-        if consent is None
-        else {"date": consent.date.isoformat(), "notice_version": nfc(consent.notice_version)},
+        "consent": None if consent is None else encode_consent(consent),
     }
+
+
+def encode_consent(consent: Consent) -> dict[str, Json]:
+    encoded: dict[str, Json] = {"date": consent.date.isoformat(), "notice_version": nfc(consent.notice_version)}
+    if consent.guardian:
+        encoded["guardian"] = nfc(consent.guardian)
+    return encoded
 
 
 def encode_flag(entry: FlagEntry) -> dict[str, Json]:

@@ -70,6 +70,8 @@ def connect_read_write(path: Path) -> sqlite3.Connection:
             raise StorageError(f"{path}: could not switch the database to WAL mode (it is in {mode!r} mode)")
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten, not just unlinked: erased health data must not linger in free pages.
+        connection.execute("PRAGMA secure_delete = ON")
     except BaseException:
         connection.close()
         raise

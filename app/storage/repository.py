@@ -16,7 +16,8 @@ import datetime as dt
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -30,6 +31,7 @@ from app.domain.records import (
     Intake,
     Layer,
     Mark,
+    MarkState,
     PressureOverride,
     Session,
     Soap,
@@ -37,6 +39,7 @@ from app.domain.records import (
 )
 from app.storage import rows
 from app.storage.backup import backup_into, backup_to
+from app.storage.client_file import dump
 from app.storage.codec import amendment_changes, nfc
 from app.storage.database import DB_FILENAME, OpenDatabase, open_database
 from app.storage.errors import (
@@ -46,8 +49,17 @@ from app.storage.errors import (
     SessionLockedError,
     StorageError,
 )
+from app.storage.files import private_file_on_success
 
 BACKUPS_FOLDER = "backups"
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What a deletion did: the client is gone from the database; these backups may still hold them."""
+
+    client_id: str
+    backups_holding_client: tuple[Path, ...]
 
 
 def now() -> dt.datetime:
@@ -111,13 +123,16 @@ class Repository:
         phone: str = "",
         email: str = "",
         client_id: str | None = None,
+        consent: Consent | None = None,
     ) -> Client:
-        client = Client(client_id or str(uuid.uuid4()), nfc(name), born, nfc(phone), nfc(email))
+        client = Client(client_id or str(uuid.uuid4()), nfc(name), born, nfc(phone), nfc(email), consent)
         with self._write() as connection:
             if self._find_client(connection, client.id) is not None:
                 raise StorageError(f"a client with id {client.id} already exists")
             rows.insert_client(connection, client)
             self._audit(connection, "create_client", client.id, "client created")
+            if consent is not None:
+                self._audit(connection, "consent", client.id, _consent_summary(consent))
         return client
 
     def rename_client(self, client_id: str, name: str) -> Client:
@@ -136,7 +151,7 @@ class Repository:
         return self._change_client(
             client_id,
             lambda client: dataclasses.replace(client, consent=consent),
-            ("consent", f"notice version {consent.notice_version}, given {consent.date.isoformat()}"),
+            ("consent", _consent_summary(consent)),
         )
 
     def get_client(self, client_id: str) -> Client:
@@ -236,26 +251,44 @@ class Repository:
 
     def set_mark(self, session_id: str, region: str, by: Layer, tension: int, note: str = "") -> Session:
         """Sets the tension (0–10) of `region` in one layer, replacing that layer's earlier mark there."""
-        mark = Mark(region, by, tension, nfc(note))
+        state = MarkState(region, by, tension, note)
         with self._edit_open(session_id) as connection:
-            connection.execute(
-                "INSERT OR REPLACE INTO marks (session_id, region, by, tension, note) VALUES (?, ?, ?, ?, ?)",
-                (session_id, mark.region, mark.by, mark.tension, mark.note),
-            )
+            _write_mark(connection, session_id, state)
             return self._session_in(connection, session_id)
 
     def clear_mark(self, session_id: str, region: str, by: Layer) -> Session:
         """Back to "not assessed" for `region` in one layer (not the same as tension 0)."""
         with self._edit_open(session_id) as connection:
-            connection.execute(
-                "DELETE FROM marks WHERE session_id = ? AND region = ? AND by = ?", (session_id, region, by)
-            )
+            _write_mark(connection, session_id, MarkState(region, by, None))
             return self._session_in(connection, session_id)
 
     def add_stroke(self, session_id: str, stroke: Stroke) -> Session:
         with self._edit_open(session_id) as connection:
             position = rows.next_position(connection, "strokes", session_id)
             rows.insert_strokes(connection, session_id, (stroke,), position)
+            return self._session_in(connection, session_id)
+
+    def apply_stroke(self, session_id: str, stroke: Stroke, marks: Sequence[Mark]) -> Session:
+        """A brush stroke and the marks it sets (app.domain.brush), in one transaction."""
+        with self._edit_open(session_id) as connection:
+            rows.insert_strokes(
+                connection, session_id, (stroke,), rows.next_position(connection, "strokes", session_id)
+            )
+            for mark in marks:
+                _write_mark(connection, session_id, MarkState(mark.region, mark.by, mark.tension, mark.note))
+            return self._session_in(connection, session_id)
+
+    def undo_stroke(self, session_id: str, restore: Sequence[MarkState]) -> Session:
+        """Removes the session's last stroke and puts the marks it changed back as they were (one transaction)."""
+        with self._edit_open(session_id) as connection:
+            last = connection.execute(
+                "SELECT max(position) FROM strokes WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            if last[0] is None:
+                raise StorageError(f"session {session_id} has no stroke to remove")
+            connection.execute("DELETE FROM strokes WHERE session_id = ? AND position = ?", (session_id, last[0]))
+            for state in restore:
+                _write_mark(connection, session_id, state)
             return self._session_in(connection, session_id)
 
     def log_hold(self, session_id: str, hold: Hold) -> Session:
@@ -392,10 +425,63 @@ class Repository:
         self._audit(connection, "import", client.id, what + (", replaced the earlier record" if existing else ""))
 
     def log_export(self, client_id: str, destination: str) -> None:
-        """Audit-logs an export of the client's record (right of access) before it is handed out."""
+        """Audit-logs an export of the client's record (right of access) before it is handed out.
+
+        Only the folder is logged: a file name may well be the client's name, and the log outlives erasure.
+        """
+        where = destination if destination == "stdout" else f"a file in {Path(destination).parent}"
         with self._write() as connection:
             self._client_in(connection, client_id)
-            self._audit(connection, "export", client_id, f"to {destination}")
+            self._audit(connection, "export", client_id, f"to {where}")
+
+    def export_client(self, client_id: str, destination: Path) -> Path:
+        """Writes the client's whole record as a client file (0600, atomic), in place only once it is logged."""
+        text = dump(self.history(client_id))
+        try:
+            with private_file_on_success(destination, text.encode("utf-8")):
+                self.log_export(client_id, str(destination.resolve()))
+        except OSError as error:
+            raise StorageError(f"cannot write {destination}: {error.strerror}") from None
+        return destination
+
+    def delete_client(self, client_id: str) -> Erasure:
+        """Erases every row about the client for good (secure_delete, then VACUUM; the -wal is emptied too).
+
+        The audit log keeps that it happened, by client id only. Backups made before still hold the client:
+        they are listed in the result so the therapist can deal with them.
+        """
+        if self.read_only_reason is not None:
+            raise ReadOnlyError(self.read_only_reason)
+        with self._write() as connection:
+            self._client_in(connection, client_id)
+            sessions = connection.execute("SELECT count(*) FROM sessions WHERE client_id = ?", (client_id,)).fetchone()
+            connection.execute("DELETE FROM clients WHERE id = ?", (client_id,))  # cascades to everything else
+            self._audit(connection, "delete_client", client_id, f"client erased with {sessions[0]} sessions")
+        try:
+            # Fold the WAL into the file, rebuild the file without the freed pages, then empty the WAL again.
+            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._connection.execute("VACUUM")
+            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as error:
+            raise StorageError(
+                f"the client was deleted, but compacting the file failed: {self._explain(error)}"
+            ) from error
+        return Erasure(client_id, tuple(self._backups_holding(client_id)))
+
+    def _backups_holding(self, client_id: str) -> list[Path]:
+        folder = self.path.parent
+        candidates = sorted({*folder.glob(f"{DB_FILENAME}.*.backup"), *(folder / BACKUPS_FOLDER).glob("*")})
+        holding = []
+        for candidate in candidates:
+            if not candidate.is_file():
+                continue
+            try:
+                with closing(sqlite3.connect(f"{candidate.as_uri()}?mode=ro&immutable=1", uri=True)) as backup:
+                    if backup.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone():
+                        holding.append(candidate)
+            except sqlite3.Error:
+                holding.append(candidate)  # unreadable: it may hold the client, so it is listed
+        return holding
 
     def backup(self, destination: Path | None = None) -> Path:
         """A checked copy (integrity_check, 0600) in `destination` or timestamped in <data>/backups."""
@@ -533,3 +619,21 @@ class Repository:
             (client_id, *parameters),
         )
         return [rows.intake_from_row(row) for row in found]
+
+
+def _consent_summary(consent: Consent) -> str:
+    given_by = ", by a guardian" if consent.guardian else ""
+    return f"notice version {consent.notice_version}, given {consent.date.isoformat()}{given_by}"
+
+
+def _write_mark(connection: sqlite3.Connection, session_id: str, state: MarkState) -> None:
+    if state.tension is None:
+        connection.execute(
+            "DELETE FROM marks WHERE session_id = ? AND region = ? AND by = ?", (session_id, state.region, state.by)
+        )
+        return
+    mark = Mark(state.region, state.by, state.tension, nfc(state.note))
+    connection.execute(
+        "INSERT OR REPLACE INTO marks (session_id, region, by, tension, note) VALUES (?, ?, ?, ?, ?)",
+        (session_id, mark.region, mark.by, mark.tension, mark.note),
+    )

@@ -27,7 +27,7 @@ from app.domain.records import (
 )
 from app.storage.codec import decode_flag, encode_flag
 
-CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version"
+CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian"
 SESSION_COLUMNS = (
     "id, start, minutes, therapist, position, medium, override_max_level, override_reason, soap_subjective, "
     "soap_objective, soap_assessment, soap_plan, pain_before, pain_after, shared_note, finalised, plan"
@@ -61,16 +61,16 @@ def utc_key(moment: dt.datetime) -> str:
 
 
 def client_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Client:
-    client_id, name, born, phone, email, consent_date, notice_version = row
-    consent = None if consent_date is None else Consent(dt.date.fromisoformat(consent_date), notice_version)
+    client_id, name, born, phone, email, consent_date, notice_version, guardian = row
+    consent = None if consent_date is None else Consent(dt.date.fromisoformat(consent_date), notice_version, guardian)
     return Client(client_id, name, _date(born), phone, email, consent)
 
 
 def insert_client(connection: sqlite3.Connection, client: Client) -> None:
     consent = client.consent
     connection.execute(
-        "INSERT INTO clients (id, name, name_key, born, phone, email, consent_date, consent_notice_version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO clients (id, name, name_key, born, phone, email, consent_date, consent_notice_version, "
+        "consent_guardian) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             client.id,
             client.name,
@@ -80,6 +80,7 @@ def insert_client(connection: sqlite3.Connection, client: Client) -> None:
             client.email,
             None if consent is None else consent.date.isoformat(),
             None if consent is None else consent.notice_version,
+            "" if consent is None else consent.guardian,
         ),
     )
 
@@ -88,7 +89,7 @@ def update_client(connection: sqlite3.Connection, client: Client) -> None:
     consent = client.consent
     connection.execute(
         "UPDATE clients SET name = ?, name_key = ?, born = ?, phone = ?, email = ?, consent_date = ?, "
-        "consent_notice_version = ? WHERE id = ?",
+        "consent_notice_version = ?, consent_guardian = ? WHERE id = ?",
         (
             client.name,
             name_key(client.name),
@@ -97,6 +98,7 @@ def update_client(connection: sqlite3.Connection, client: Client) -> None:
             client.email,
             None if consent is None else consent.date.isoformat(),
             None if consent is None else consent.notice_version,
+            "" if consent is None else consent.guardian,
             client.id,
         ),
     )

@@ -22,6 +22,7 @@ SCHEMA_V1: tuple[str, ...] = (
         email TEXT NOT NULL,
         consent_date TEXT,
         consent_notice_version TEXT,
+        consent_guardian TEXT NOT NULL DEFAULT '',  -- for a minor: who consented for them
         CHECK ((consent_date IS NULL) = (consent_notice_version IS NULL))
     ) STRICT
     """,
