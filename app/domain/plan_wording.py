@@ -48,6 +48,18 @@ TECHNIQUE_WORDS: dict[str, str] = {
     "still_hold": "Resting hands, no pressure",
 }
 
+# Short names, for "what changed" lines ("Technique: deep circles → gliding strokes").
+SHORT_TECHNIQUE_WORDS: dict[str, str] = {
+    "effleurage": "gliding strokes",
+    "petrissage": "kneading",
+    "friction": "deep circles",
+    "tapotement": "tapping",
+    "vibration": "gentle shaking",
+    "point_hold": "a held point",
+    "pressure_point": "a held point",
+    "stretch": "a stretch",
+    "still_hold": "resting hands",
+}
 NAMED_TECHNIQUES = frozenset({"effleurage", "petrissage", "friction", "tapotement", "vibration"})
 
 POSITION_WORDS: dict[str, str] = {
@@ -340,26 +352,51 @@ def _change(raw: Any, place: str, where: str) -> SafetyChange:
     if not isinstance(raw, Mapping):
         raise PlanFormatError(f"{where}: expected an object")
     rule = _field(raw, "rule", str, where)
-    before, after = _value_words(rule, raw.get("from")), _value_words(rule, raw.get("to"))
+    before, after = raw.get("from"), raw.get("to")
+    kind = _change_kind(rule, before, after)
     return SafetyChange(
         where=place[0].upper() + place[1:],
-        what=f"{_humanise(rule.split('.')[-1])}: {before} → {after}",
+        what=f"{kind}: {_value_words(kind, before)} → {_value_words(kind, after)}",
         reason=_field(raw, "reason", str, where).strip(),
     )
 
 
-def _value_words(rule: str, value: Any) -> str:
+def _change_kind(rule: str, before: Any, after: Any) -> str:
+    """What an adjustment changed, from its values (the rule id is the knowledge base's, not the client's)."""
+    values = [value for value in (before, after) if value is not None]
+    if values and all(_is_level(value) for value in values) and ("pressure" in rule or "cap" in rule):
+        return "Pressure"
+    if values and all(_is_hold(value) for value in values):
+        return "Hold"
+    names = [value for value in values if isinstance(value, str)]
+    if names and all(name in TECHNIQUE_WORDS for name in names):
+        return "Technique"
+    for word, kind in (("position", "Position"), ("medium", "Oil or lotion"), ("hold", "Hold")):
+        if word in rule:
+            return kind
+    return _humanise(rule.split(".")[-1])
+
+
+def _value_words(kind: str, value: Any) -> str:
     """An adjustment's from/to value as a client reads it (pressure levels as words, holds as seconds)."""
     if value is None:
-        return "none"
-    is_level = isinstance(value, int) and not isinstance(value, bool) and value in PRESSURE_WORDS
-    if is_level and ("pressure" in rule or "cap" in rule):
+        return "left out"
+    if kind == "Pressure" and _is_level(value):
         return PRESSURE_WORDS[value]
-    if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
+    if _is_hold(value):
         return HoldRange(float(value[0]), float(value[1])).label()
     if isinstance(value, str):
-        return TECHNIQUE_WORDS.get(value, _humanise(value)).lower()
+        text = SHORT_TECHNIQUE_WORDS.get(value) or POSITION_WORDS.get(value) or _humanise(value)
+        return text[:1].lower() + text[1:]
     return str(value)
+
+
+def _is_level(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in PRESSURE_WORDS
+
+
+def _is_hold(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)
 
 
 def _map_marks(steps: Sequence[StepText]) -> tuple[MapMark, ...]:

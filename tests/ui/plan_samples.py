@@ -69,13 +69,21 @@ def proceed_plan() -> dict[str, Any]:
         "warnings": [],
         "refer": None,
         "steps": [
-            _step(1, "back", "effleurage", 2, WARM_UP_WHY, f"{_SEED_TIPS}: 'Begin with gentle, broad strokes'", minutes=5),
+            _step(
+                1,
+                "back",
+                "effleurage",
+                2,
+                WARM_UP_WHY,
+                f"{_SEED_TIPS}: 'Begin with gentle, broad strokes'",
+                minutes=5,
+            ),
             _step(
                 2,
                 "trapezius_upper_l",
                 "petrissage",
                 3,
-                "You marked the top of this shoulder 7 out of 10: kneading eases tension from posture and stress.",
+                "You marked the top of this shoulder 7 out of 10: kneading eases tension from posture.",
                 f"{_SEED_TIPS}: 'Use kneading and circular motions to relieve tension'",
                 minutes=6,
             ),
@@ -93,7 +101,7 @@ def proceed_plan() -> dict[str, Any]:
                 "suboccipital_l",
                 "point_hold",
                 2,
-                "The base of the skull holds a lot of tension from stress; a steady, gentle hold lets it ease.",
+                "The base of the skull holds tension from stress; a steady, gentle hold lets it ease.",
                 f"{_SEED_POINTS}: 'steady pressure for 10-15 seconds'",
                 hold=[10, 15],
                 repetitions=3,
@@ -103,7 +111,7 @@ def proceed_plan() -> dict[str, Any]:
                 "scapula_edge_l",
                 "point_hold",
                 3,
-                "A tight spot along the inner edge of your shoulder blade; pressing gently along the edge eases it.",
+                "A tight spot on the inner edge of your shoulder blade; pressing gently along it eases it.",
                 f"{_SEED_POINTS}: 'Press gently along the edges to ease tightness'",
                 hold=[10, 15],
                 repetitions=2,
@@ -126,7 +134,15 @@ def proceed_plan() -> dict[str, Any]:
                 f"{_SEED_TIPS}: 'Be cautious with pressure in the lower back'",
                 minutes=4,
             ),
-            _step(8, "back", "effleurage", 1, FINISH_WHY, f"{_SEED_TIPS}: 'Gradually reduce the intensity'", minutes=3),
+            _step(
+                8,
+                "back",
+                "effleurage",
+                1,
+                FINISH_WHY,
+                f"{_SEED_TIPS}: 'Gradually reduce the intensity'",
+                minutes=3,
+            ),
         ],
         "aftercare": [
             "Take a moment to rest quietly before you get up.",
@@ -158,7 +174,15 @@ def modify_plan_blood_thinners() -> dict[str, Any]:
         "warnings": list(BLOOD_THINNER_WARNINGS),
         "refer": None,
         "steps": [
-            _step(1, "back", "effleurage", 1, WARM_UP_WHY, f"{_SEED_TIPS}: 'Begin with gentle, broad strokes'", minutes=5),
+            _step(
+                1,
+                "back",
+                "effleurage",
+                1,
+                WARM_UP_WHY,
+                f"{_SEED_TIPS}: 'Begin with gentle, broad strokes'",
+                minutes=5,
+            ),
             _step(
                 2,
                 "trapezius_upper_l",
@@ -167,7 +191,9 @@ def modify_plan_blood_thinners() -> dict[str, Any]:
                 "You marked the top of this shoulder 8 out of 10; gentle kneading eases it without bruising.",
                 f"{_SEED_POINTS}: 'Avoid deep pressure or aggressive kneading'",
                 minutes=5,
-                adjustments=[{"rule": "blood_thinners.pressure_cap", "from": 4, "to": 2, "reason": cap_reason}],
+                adjustments=[
+                    {"rule": "blood_thinners.pressure_cap", "from": 4, "to": 2, "reason": cap_reason}
+                ],
             ),
             _step(
                 3,
@@ -211,13 +237,23 @@ def modify_plan_blood_thinners() -> dict[str, Any]:
                 "Your lower back felt stiff; gentle kneading beside the spine loosens it.",
                 f"{_SEED_TIPS}: 'Be cautious with pressure in the lower back'",
                 minutes=4,
-                adjustments=[{"rule": "blood_thinners.pressure_cap", "from": 3, "to": 2, "reason": cap_reason}],
+                adjustments=[
+                    {"rule": "blood_thinners.pressure_cap", "from": 3, "to": 2, "reason": cap_reason}
+                ],
             ),
-            _step(6, "back", "effleurage", 1, FINISH_WHY, f"{_SEED_TIPS}: 'Gradually reduce the intensity'", minutes=3),
+            _step(
+                6,
+                "back",
+                "effleurage",
+                1,
+                FINISH_WHY,
+                f"{_SEED_TIPS}: 'Gradually reduce the intensity'",
+                minutes=3,
+            ),
         ],
         "aftercare": [
-            "Look at the places we worked over the next two days; if you see unusual marks or feel pain, tell "
-            "your therapist and your doctor.",
+            "Look at the places we worked over the next two days; if you see unusual marks or feel "
+            "pain, tell your therapist and your doctor.",
             "Take a moment to rest quietly before you get up.",
         ],
         "protocol_version": "1",
@@ -229,7 +265,9 @@ POSTPONE_WARNING = (
     "You told us about new swelling and pain in your left calf. That can be a sign of a blood clot, "
     "and massage could move it."
 )
-POSTPONE_REFERRAL = "Your doctor, today: or an emergency unit at once if you feel short of breath or chest pain."
+POSTPONE_REFERRAL = (
+    "Your doctor, today: or an emergency unit at once if you feel short of breath or chest pain."
+)
 
 
 def postpone_plan_dvt() -> dict[str, Any]:

@@ -12,11 +12,12 @@ from PySide6.QtSvg import QSvgRenderer
 from app.domain.plan_wording import NEVER_WORKED, MapMark
 from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
-from app.ui.plan_view.style import INK, PRESSURE_COLOURS, font_family
+from app.ui.plan_view.style import INK, PRESSURE_COLOURS, badge_text_colour, font_family
 
 OUTLINE_ID = "outline"
 # Unplanned regions stay in the picture but quiet, so the eye goes to the numbered ones.
 BASE_OPACITY = 0.5
+BADGE_RADIUS = 0.036  # of the map's width: big enough to read on a 6 cm printed map
 
 
 def render_plan_map(
@@ -30,7 +31,9 @@ def render_plan_map(
     scale = width / view.width()
     height = round(view.height() * scale)
     image = QImage(
-        round(width * device_pixel_ratio), round(height * device_pixel_ratio), QImage.Format.Format_ARGB32_Premultiplied
+        round(width * device_pixel_ratio),
+        round(height * device_pixel_ratio),
+        QImage.Format.Format_ARGB32_Premultiplied,
     )
     image.setDevicePixelRatio(device_pixel_ratio)
     image.fill(Qt.GlobalColor.transparent)
@@ -39,7 +42,10 @@ def render_plan_map(
         # The element's bounds in the SVG's user space, then in the image's logical pixels.
         bounds = renderer.transformForElement(element_id).mapRect(renderer.boundsOnElement(element_id))
         return QRectF(
-            (bounds.x() - view.x()) * scale, (bounds.y() - view.y()) * scale, bounds.width() * scale, bounds.height() * scale
+            (bounds.x() - view.x()) * scale,
+            (bounds.y() - view.y()) * scale,
+            bounds.width() * scale,
+            bounds.height() * scale,
         )
 
     painter = QPainter(image)
@@ -47,12 +53,14 @@ def render_plan_map(
     painter.setOpacity(BASE_OPACITY)
     renderer.render(painter, QRectF(0, 0, width, height))
     painter.setOpacity(1.0)
-    drawn = [mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)]
+    drawn = [
+        mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)
+    ]
     for mark in drawn:
         _tint(painter, renderer, mark.region, on_image(mark.region), PRESSURE_COLOURS[mark.level], image)
     if renderer.elementExists(OUTLINE_ID):
         renderer.render(painter, OUTLINE_ID, on_image(OUTLINE_ID))
-    radius = max(8.0, width * 0.028)
+    radius = max(9.0, width * BADGE_RADIUS)
     for mark in drawn:
         bounds = on_image(mark.region)
         if SPECS_BY_ID[mark.region].kind == "point":
@@ -105,3 +113,22 @@ def _badge(painter: QPainter, centre: QPointF, text: str, radius: float) -> None
     painter.drawRoundedRect(pill, radius, radius)
     painter.setFont(font)
     painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def render_step_badge(order: int, level: int, size: int) -> QImage:
+    """A step's number on a disc of its pressure shade, as in the step list (for the printed plan)."""
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(PRESSURE_COLOURS[level]))
+    painter.drawEllipse(QRectF(0, 0, size, size))
+    font = QFont(font_family())
+    font.setBold(True)
+    font.setPixelSize(round(size * 0.5))
+    painter.setFont(font)
+    painter.setPen(QColor(badge_text_colour(level)))
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, str(order))
+    painter.end()
+    return image

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
 from functools import cache
 
+from app.domain.plan_wording import PRESSURE_WORDS
 from app.ui.application import load_bundled_fonts
 
 # ColorBrewer YlGnBu, sequential and colour-blind safe (colorbrewer2.org), one shade per pressure level 0–5.
@@ -34,3 +37,17 @@ def badge_text_colour(level: int) -> str:
 def font_family() -> str:
     """The bundled DejaVu Sans, registered once per process."""
     return load_bundled_fonts() or FALLBACK_FAMILY
+
+
+def legend_html(levels: Iterable[int]) -> str:
+    """The map's key (a swatch per pressure level used) as Qt rich text, for the screen and the PDF."""
+    rows = "".join(
+        f'<tr><td style="background-color:{PRESSURE_COLOURS[level]}" width="26">&nbsp;</td>'
+        f"<td>&nbsp;&nbsp;{html.escape(PRESSURE_WORDS[level])} pressure</td></tr>"
+        for level in levels
+    )
+    return (
+        f'<table cellspacing="3" cellpadding="1">{rows}</table>'
+        "<p>Seen from behind: your left side is on the left. Numbers are the steps; "
+        "steps for your whole back are not drawn.</p>"
+    )
