@@ -1,9 +1,10 @@
-"""Renders the plan view and the first PDF page to PNG, for docs/screenshots (run offscreen, no display needed).
+"""Renders the plan view and the first PDF page to PNG for docs/screenshots (offscreen: no display needed).
 
     .venv/bin/python scripts/plan_screenshots.py [OUT_DIR] [--map SVG]
 
-With no arguments it uses the sample plans of tests/ui/plan_samples.py and the stand-in map; scripts/screenshots
-can call `save_plan_view_png` and `save_pdf_page_png` with the demo client's plan and the real map instead.
+With no arguments it uses the sample plans of tests/ui/plan_samples.py and the stand-in map;
+scripts/screenshots can call `save_plan_view_png` and `save_pdf_page_png` with the demo client's plan and the
+real map instead.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The printed plan as Qt rich text (the HTML subset QTextDocument lays out), for the PDF and the printer.
 
-Every string from the plan is escaped: a plan's words are text, never markup. Images (the map, the step badges)
-are resources the caller adds to the document under `MAP_URL` and `badge_url(order)`.
+Every string from the plan is escaped: a plan's words are text, never markup. Images (the map, the step
+badges) are resources the caller adds to the document under `MAP_URL` and `badge_url(order)`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
         if changes:
             parts.append(_caution("What we changed for your safety", [f"•  {line}" for line in changes]))
         parts.append(_map_and_steps(handout, map_width))
-        parts.append(_section("How you will lie, and what we use", _setup(handout)))
+        parts.append(_section("Position, oil or lotion", _setup(handout)))
         if plan.aftercare:
             parts.append(
                 _section("After your massage", "".join(_p(f"•  {escape(a)}") for a in plan.aftercare))
@@ -49,7 +49,7 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
 
 
 def _p(inner: str, style: str = "", after: float = 3) -> str:
-    """A paragraph with explicit spacing: QTextDocument's default paragraph margins are too loose for print."""
+    """A paragraph with explicit spacing: QTextDocument's default margins are too loose for print."""
     return f'<p style="margin-top:0; margin-bottom:{after}pt; {style}">{inner}</p>'
 
 
@@ -107,7 +107,8 @@ def _step(step: StepText) -> str:
     return (
         f'<tr><td width="{BADGE_PX + 10}" valign="top" style="padding-top:1px">'
         f'<img src="{badge_url(step.order)}" width="{BADGE_PX}" height="{BADGE_PX}"></td>'
-        f'<td valign="top" style="padding-bottom:9px; border-bottom:1px solid {HAIRLINE}">{"".join(lines)}</td></tr>'
+        f'<td valign="top" style="padding-bottom:9px; border-bottom:1px solid {HAIRLINE}">'
+        f"{''.join(lines)}</td></tr>"
         '<tr><td colspan="2" style="font-size:5pt">&nbsp;</td></tr>'
     )
 

@@ -1,8 +1,8 @@
-"""The client's plan on paper, through Qt only: a QTextDocument laid out page by page on QPdfWriter or QPrinter.
+"""The client's plan on paper, through Qt only: a QTextDocument laid out page by page (QPdfWriter, QPrinter).
 
 The same `paint_handout` draws the PDF and the printout: the bundled font, generous margins, a running header
-after the first page, a footer with the practice's contact and the page number. A PDF is written to a temporary
-file beside the target, then moved into place (owner-only, 0600): a failure leaves nothing half-written.
+after the first page, a footer with the practice's contact and the page number. A PDF is written to a
+temporary file beside the target, then moved into place (owner-only, 0600): a failure leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QS
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QGuiApplication,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -27,7 +28,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app.domain.plan_wording import Handout, make_handout
 from app.domain.practice import PracticeSettings
@@ -49,6 +50,8 @@ MARGIN_TOP_MM = 22.0
 MARGIN_BOTTOM_MM = 24.0
 BODY_POINT_SIZE = 10.5
 FOOTER_POINT_SIZE = 8.5
+# Kept for the life of the process: Qt must not lose its application while painting.
+_headless_app: QApplication | None = None
 MAP_WIDTH_PX = 210  # in CSS pixels (1/96 inch): about 5.6 cm on paper
 # Images are drawn at this many times their printed size, so they stay crisp on a 300 dpi printer.
 IMAGE_OVERSAMPLING = 3
@@ -97,6 +100,7 @@ def handout_pdf_bytes(
     map_svg: Path | None = None,
 ) -> bytes:
     """The PDF in memory (for `backmap plan --format pdf`, which may write to stdout)."""
+    ensure_application()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
@@ -107,6 +111,14 @@ def handout_pdf_bytes(
     paint_handout(writer, handout, clearance_on_record=clearance_on_record, map_svg=map_svg)
     buffer.close()
     return bytes(QByteArray(buffer.data()).data())
+
+
+def ensure_application() -> None:
+    """Qt's fonts and painting need an application object: the command line gets an offscreen one."""
+    global _headless_app
+    if QGuiApplication.instance() is None:
+        platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+        _headless_app = QApplication(["backmap", "-platform", platform])
 
 
 def print_plan(

@@ -103,9 +103,9 @@ class HoldTimer(QWidget):
         self._started: float | None = None
         self._signalled: set[str] = set()
         self.holds_done = 0
-        self._ticker = ticker or QTimer(self)
-        self._ticker.setInterval(TICK_MS)
-        self._ticker.timeout.connect(self._tick)
+        self.ticker = ticker or QTimer(self)
+        self.ticker.setInterval(TICK_MS)
+        self.ticker.timeout.connect(self._tick)
         self._pulse = QVariantAnimation(self)
         self._pulse.setDuration(PULSE_MS)
         self._pulse.setKeyValueAt(0.0, 0.0)
@@ -152,14 +152,14 @@ class HoldTimer(QWidget):
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.stop_button.setFocus()
-        self._ticker.start()
+        self.ticker.start()
         self._tick()
 
     def stop(self) -> None:
         if self._started is None:
             return
         seconds = self.elapsed()
-        self._ticker.stop()
+        self.ticker.stop()
         self._started = None
         self.holds_done += 1
         self.start_button.setEnabled(True)

@@ -7,9 +7,9 @@ therapist-only text (SOAP notes, region notes) has no way in. It emits intents; 
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 import time
 from collections.abc import Callable, Mapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -310,7 +310,7 @@ class PlanView(QWidget):
         lines = [f"Position: {plan.position}", f"Oil or lotion: {plan.medium}"]
         if plan.medium_why:
             lines.append(f"Why: {plan.medium_why}")
-        return _card("Position and oil", lines)
+        return _card("Position, oil or lotion", lines)
 
     # Style ------------------------------------------------------------------------------------------------
 
