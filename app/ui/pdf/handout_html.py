@@ -24,25 +24,26 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
     plan = handout.plan
     parts = [_header(handout)]
     if clearance_missing(plan, clearance_on_record):
-        parts.append(
-            _caution("Please check with your doctor first", [clearance_text(handout.client_first_name)])
-        )
+        text = clearance_text(handout.client_first_name)
+        parts.append(_caution("Please check with your doctor first", _p(escape(text))))
     if plan.outcome == "postpone":
         lines = [postpone_text(handout.client_first_name), *plan.warnings]
-        parts.append(
-            _caution("Not today: please see someone first", lines, f"Please see: {plan.refer or ''}")
+        body = "".join(_p(escape(line)) for line in lines) + _p(
+            f"<b>Please see: {escape(plan.refer or '')}</b>"
         )
+        parts.append(_caution("Not today: please see someone first", body))
     else:
-        changes = [*plan.warnings]
-        changes += [f"{change.where}: {change.what}. {change.reason}" for change in plan.safety_changes]
+        changes = [escape(warning) for warning in plan.warnings]
+        changes += [
+            f"<b>{escape(change.where)}:</b> {escape(change.what)}. {escape(change.reason)}"
+            for change in plan.safety_changes
+        ]
         if changes:
-            parts.append(_caution("What we changed for your safety", [f"•  {line}" for line in changes]))
+            parts.append(_caution("What we changed for your safety", _bullets(changes)))
         parts.append(_map_and_steps(handout, map_width))
         parts.append(_section("Position, oil or lotion", _setup(handout)))
         if plan.aftercare:
-            parts.append(
-                _section("After your massage", "".join(_p(f"•  {escape(a)}") for a in plan.aftercare))
-            )
+            parts.append(_section("After your massage", _bullets([escape(line) for line in plan.aftercare])))
     if handout.shared_note:
         parts.append(_section("A note from your therapist", _p(escape(handout.shared_note))))
     return f'<html><body style="color:{INK}">{"".join(parts)}</body></html>'
@@ -51,6 +52,12 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
 def _p(inner: str, style: str = "", after: float = 3) -> str:
     """A paragraph with explicit spacing: QTextDocument's default margins are too loose for print."""
     return f'<p style="margin-top:0; margin-bottom:{after}pt; {style}">{inner}</p>'
+
+
+def _bullets(items: list[str]) -> str:
+    """A list with hanging indents (the document's indent width sets how far); items are already escaped."""
+    rows = "".join(f'<li style="margin-bottom:3pt">{item}</li>' for item in items)
+    return f'<ul style="margin-top:0; margin-bottom:0">{rows}</ul>'
 
 
 def _header(handout: Handout) -> str:
@@ -63,16 +70,13 @@ def _header(handout: Handout) -> str:
     )
 
 
-def _caution(title: str, lines: list[str], closing: str = "") -> str:
+def _caution(title: str, body: str) -> str:
     """A tinted box with a bar on its left; its heading says what it is, so colour is never the only cue."""
-    body = "".join(_p(escape(line)) for line in lines)
-    if closing:
-        body += _p(f"<b>{escape(closing)}</b>")
     return (
         '<table width="100%" cellspacing="0" cellpadding="0"><tr>'
         f'<td width="5" style="background-color:{CAUTION}"></td>'
         f'<td style="background-color:{CAUTION_WASH_PRINT}; padding-left:12px; padding-right:12px;'
-        ' padding-top:9px; padding-bottom:7px">'
+        ' padding-top:9px; padding-bottom:6px">'
         f"{_p(escape(title), 'font-size:12.5pt; font-weight:bold', 4)}{body}</td></tr></table>"
         + _p("&nbsp;", "font-size:6pt", 0)
     )
@@ -88,7 +92,7 @@ def _map_and_steps(handout: Handout, map_width: int) -> str:
         f'<div style="color:{MUTED_INK}; font-size:8.5pt">{legend_html(plan.levels_used)}</div></td>'
         '<td valign="top">'
         f"{_p('Step by step', 'font-size:14pt; font-weight:bold', 8)}"
-        f'<table width="100%" cellspacing="0" cellpadding="0">{steps}</table></td></tr></table>'
+        f"{steps}</td></tr></table>"
     )
 
 
@@ -104,12 +108,13 @@ def _step(step: StepText) -> str:
     lines += [
         _p(f"<b>Changed for your safety:</b> {escape(c.what)}", f"color:{CAUTION}", 2) for c in step.changes
     ]
+    # One table per step, so the PDF can keep each step whole on a page.
     return (
+        '<table width="100%" cellspacing="0" cellpadding="0">'
         f'<tr><td width="{BADGE_PX + 10}" valign="top" style="padding-top:1px">'
         f'<img src="{badge_url(step.order)}" width="{BADGE_PX}" height="{BADGE_PX}"></td>'
         f'<td valign="top" style="padding-bottom:9px; border-bottom:1px solid {HAIRLINE}">'
-        f"{''.join(lines)}</td></tr>"
-        '<tr><td colspan="2" style="font-size:5pt">&nbsp;</td></tr>'
+        f"{''.join(lines)}</td></tr></table>" + _p("&nbsp;", "font-size:5pt", 0)
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +26,9 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
     QTextDocument,
+    QTextFormat,
+    QTextFrame,
+    QTextTable,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
@@ -50,9 +53,13 @@ MARGIN_TOP_MM = 22.0
 MARGIN_BOTTOM_MM = 24.0
 BODY_POINT_SIZE = 10.5
 FOOTER_POINT_SIZE = 8.5
+LIST_INDENT_PX = 16
+# A table shorter than this share of a page is moved whole rather than cut by a page break.
+SMALL_TABLE_SHARE = 0.4
+MAX_PAGE_BREAK_MOVES = 100
 # Kept for the life of the process: Qt must not lose its application while painting.
 _headless_app: QApplication | None = None
-MAP_WIDTH_PX = 210  # in CSS pixels (1/96 inch): about 5.6 cm on paper
+MAP_WIDTH_PX = 220  # in CSS pixels (1/96 inch): about 5.8 cm on paper
 # Images are drawn at this many times their printed size, so they stay crisp on a 300 dpi printer.
 IMAGE_OVERSAMPLING = 3
 
@@ -175,7 +182,10 @@ def paint_handout(
     body = QSizeF(device.width() - 2 * left, device.height() - top - bottom)
     document = _document(handout, clearance_on_record, map_svg or map_svg_path())
     document.documentLayout().setPaintDevice(device)
+    # In CSS pixels like the rest of the document; Qt's default (40 px) leaves bullets adrift on paper.
+    document.setIndentWidth(LIST_INDENT_PX)
     document.setPageSize(body)
+    _keep_small_tables_whole(document, body.height())
     pages = document.pageCount()
     painter = QPainter()
     if not painter.begin(device):
@@ -206,6 +216,29 @@ def _document(handout: Handout, clearance_on_record: bool, map_svg: Path) -> QTe
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(badge_url(step.order)), badge)
     document.setHtml(handout_html(handout, clearance_on_record=clearance_on_record, map_width=MAP_WIDTH_PX))
     return document
+
+
+def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> None:
+    """Moves a step or a safety box that a page break would cut to the next page (one at a time, since each
+    move shifts everything after it). Big tables (the map and steps side by side) may still break."""
+    layout = document.documentLayout()
+    for _ in range(MAX_PAGE_BREAK_MOVES):
+        for frame in _frames(document.rootFrame()):
+            box = layout.frameBoundingRect(frame)
+            crosses = int(box.top() // page_height) != int((box.bottom() - 1) // page_height)
+            if isinstance(frame, QTextTable) and crosses and box.height() < page_height * SMALL_TABLE_SHARE:
+                table_format = frame.frameFormat()
+                table_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                frame.setFrameFormat(table_format)
+                break
+        else:
+            return
+
+
+def _frames(parent: QTextFrame) -> Iterator[QTextFrame]:
+    for child in parent.childFrames():
+        yield child
+        yield from _frames(child)
 
 
 def _furniture(
