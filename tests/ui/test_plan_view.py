@@ -135,6 +135,8 @@ def test_a_postponed_plan_shows_the_reason_and_the_referral_and_no_steps(view: P
     assert view.findChildren(QLabel, "stepWhere") == []
     assert view.hold_timers == []
     assert not view.mark_given_button.isEnabled()
+    assert not view.mark_given_button.isVisible()
+    assert view.given_hint.text() == "No massage today"
 
 
 def test_therapist_only_text_cannot_reach_the_screen(view: PlanView) -> None:

@@ -9,8 +9,8 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from app.ui.plan_view.style import PRESSURE_COLOURS
 
 TICK_MS = 100
 PULSE_MS = 900
+COUNT_SCALE = 1.5  # the count is read at a glance, across the table
 
 
 class HoldBar(QWidget):
@@ -117,6 +118,7 @@ class HoldTimer(QWidget):
         self.stop_button.setEnabled(False)
         self.count_label = QLabel()
         self.count_label.setObjectName("holdCount")
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.status_label = QLabel()
         self.status_label.setObjectName("holdStatus")
         self.status_label.setWordWrap(True)
@@ -135,7 +137,21 @@ class HoldTimer(QWidget):
         column.setContentsMargins(0, 4, 0, 0)
         column.addLayout(row)
         column.addWidget(self.status_label)
+        self._size_count()
         self._show_idle()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._size_count()  # the count follows the font the view gives the timer
+        super().changeEvent(event)
+
+    def _size_count(self) -> None:
+        count_font = QFont(self.font())
+        count_font.setPointSizeF(count_font.pointSizeF() * COUNT_SCALE)
+        count_font.setBold(True)
+        self.count_label.setFont(count_font)
+        # Room for "88 s", so the bar does not jump as the digits change.
+        self.count_label.setMinimumWidth(QFontMetrics(count_font).horizontalAdvance("88 s") + 8)
 
     @property
     def running(self) -> bool:

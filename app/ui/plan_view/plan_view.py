@@ -155,6 +155,8 @@ class PlanView(QWidget):
         handout = self._handout
         allowed = handout is not None and can_mark_as_given(handout.plan, self._clearance_on_record)
         self.mark_given_button.setEnabled(allowed and not self._given)
+        # A postponed plan has nothing to give: no button to wonder about, the hint says why.
+        self.mark_given_button.setVisible(handout is None or handout.plan.outcome != "postpone")
         self.print_button.setEnabled(handout is not None)
         self.save_pdf_button.setEnabled(handout is not None)
         if handout is None:
@@ -219,6 +221,10 @@ class PlanView(QWidget):
         image = render_plan_map(self._map_svg, plan.map_marks, MAP_WIDTH, device_pixel_ratio=ratio)
         picture.setPixmap(QPixmap.fromImage(image))
         picture.setAccessibleName("Map of your back with the numbered places we work on")
+        # Screen readers cannot see the picture: the description says what the numbers mark.
+        picture.setAccessibleDescription(
+            "; ".join(f"step {step.order}: {step.where}" for step in plan.steps if step.region != "back")
+        )
         left.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
         legend = QLabel(legend_html(plan.levels_used))
         legend.setTextFormat(Qt.TextFormat.RichText)
