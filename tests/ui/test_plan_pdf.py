@@ -4,6 +4,8 @@ import copy
 import os
 import re
 import stat
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -209,3 +211,21 @@ def test_printing_paints_the_same_pages(tmp_path: Path) -> None:
     printed = _body_text(tmp_path / "printed.pdf")
     written = _body_text(_write(tmp_path / "written.pdf", modify_plan_blood_thinners()))
     assert printed == written
+
+
+def test_the_command_line_can_make_a_pdf_without_a_display_or_an_application(tmp_path: Path) -> None:
+    """`backmap plan --format pdf` runs headless: the PDF code makes its own offscreen application."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from app.ui.pdf.plan_pdf import write_plan_pdf\n"
+        "from tests.ui.plan_samples import DATE, PRACTICE, STAND_IN_MAP, proceed_plan\n"
+        "write_plan_pdf(proceed_plan(), Path(sys.argv[1]), client_first_name='Ana', date=DATE,"
+        " shared_note='', practice=PRACTICE, map_svg=STAND_IN_MAP)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key not in {"QT_QPA_PLATFORM", "DISPLAY"}}
+    target = tmp_path / "headless.pdf"
+    subprocess.run(
+        [sys.executable, "-c", script, str(target)], check=True, env=env, cwd=Path(__file__).parents[2]
+    )
+    assert "Your whole back" in _body_text(target)

@@ -141,6 +141,10 @@ class PlanView(QWidget):
         self._given = given
         self._update_actions()
 
+    @property
+    def clearance_on_record(self) -> bool:
+        return self._clearance_on_record
+
     def handout(self) -> Handout | None:
         """What is on screen, for printing or a PDF of exactly the same plan."""
         return self._handout
