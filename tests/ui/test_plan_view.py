@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.domain.plan_wording import MapMark, PlanFormatError, read_plan
+from app.errors import BackmapError
 from app.ui.plan_view.hold_timer import HoldTimer
 from app.ui.plan_view.map_image import render_plan_map
 from app.ui.plan_view.plan_view import PlanView
@@ -186,3 +188,10 @@ def test_the_map_tints_planned_regions_and_never_the_spine(qapp: QApplication) -
     shades = {QColor(colour).rgb() for colour in PRESSURE_COLOURS.values()}
     assert image.pixel(200, 300) not in shades  # the spine
     assert image.pixel(150, 300) not in shades  # latissimus_l: drawn, but not planned
+
+
+def test_an_unreadable_map_is_named(qapp: QApplication, tmp_path: Path) -> None:
+    broken = tmp_path / "map.svg"
+    broken.write_text("not an svg", encoding="utf-8")
+    with pytest.raises(BackmapError, match="cannot read the back map"):
+        render_plan_map(broken, (), 300)

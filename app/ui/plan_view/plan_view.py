@@ -307,7 +307,7 @@ class PlanView(QWidget):
         for change in step.changes:
             # The reason is in the safety box at the top; here the change itself, beside the step it touched.
             text.addWidget(_label(f"Changed for your safety: {change.what}", "stepChange"))
-        if step.hold is not None and step.region != "back":
+        if step.hold is not None:
             timer = HoldTimer(step.region, step.hold, repetitions=step.repetitions, clock=self._clock)
             timer.holdLogged.connect(self.holdLogged)
             self.hold_timers.append(timer)
