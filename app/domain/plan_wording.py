@@ -138,9 +138,7 @@ class PlanWording:
     steps: tuple[StepText, ...]
     aftercare: tuple[str, ...]
     map_marks: tuple[MapMark, ...]
-    minutes: float
-    protocol_version: str
-    map_version: str
+    minutes: float  # the timed steps' minutes together (holds not counted)
 
     @property
     def safety_changes(self) -> tuple[SafetyChange, ...]:
@@ -200,24 +198,52 @@ def can_mark_as_given(plan: PlanWording, clearance_on_record: bool) -> bool:
 
 
 def clearance_text(first_name: str) -> str:
-    who = f"{first_name}, b" if first_name else "B"
-    return (
-        f"{who}ecause of your health, we need your doctor's go-ahead before this massage. "
-        "You can take this plan with you to show them. Once we have their note (who, when, and any "
-        "limits), your therapist will go ahead with it."
+    return _addressed(
+        first_name,
+        "Because of your health, we need your doctor's go-ahead before this massage. You can take this plan "
+        "with you to show them. Once we have their note (who, when, and any limits), your therapist will go "
+        "ahead with it.",
     )
 
 
 def postpone_text(first_name: str) -> str:
-    who = f"{first_name}, w" if first_name else "W"
-    return (
-        f"{who}e are not doing a massage today. This is to keep you safe, not because anything you did was "
-        "wrong. Please see the person below first; we will be glad to see you again when they say it is fine."
+    return _addressed(
+        first_name,
+        "We are not doing a massage today. This is to keep you safe, not because anything you did was wrong. "
+        "Please see the person below first; we will be glad to see you again when they say it is fine.",
     )
 
 
+def steps_heading(plan: PlanWording) -> str:
+    if not plan.minutes:
+        return "Step by step"
+    return f"Step by step · about {_number(round(plan.minutes))} minutes"
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    """ "5 March 2026", in English whatever the machine's locale (the rest of the plan is English too)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _addressed(first_name: str, sentence: str) -> str:
+    """ "Ana, we are ..." when the name is known, else the sentence as it is."""
+    return f"{first_name}, {sentence[0].lower()}{sentence[1:]}" if first_name else sentence
 
 
 def read_plan(plan: Mapping[str, Any]) -> PlanWording:
@@ -253,8 +279,6 @@ def read_plan(plan: Mapping[str, Any]) -> PlanWording:
         aftercare=_texts(plan, "aftercare"),
         map_marks=_map_marks(steps),
         minutes=sum(step.minutes for step in steps),
-        protocol_version=str(plan.get("protocol_version", "")),
-        map_version=str(plan.get("map_version", "")),
     )
 
 

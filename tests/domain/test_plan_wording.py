@@ -17,6 +17,7 @@ from app.domain.plan_wording import (
     clearance_missing,
     make_handout,
     read_plan,
+    steps_heading,
 )
 from app.domain.practice import PracticeSettings
 from app.domain.region_specs import REGION_IDS
@@ -56,6 +57,7 @@ def test_steps_come_in_order_in_the_clients_words() -> None:
     assert holds.dose == "Hold 10–15 seconds, 3 times"
     assert wording.position == "Lying face down"
     assert wording.minutes == 25
+    assert steps_heading(wording) == "Step by step · about 25 minutes"
 
 
 def test_only_point_holds_get_a_hold_range() -> None:

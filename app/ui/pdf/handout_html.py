@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from html import escape
 
-from app.domain.plan_wording import Handout, StepText, clearance_missing, clearance_text, postpone_text
+from app.domain.plan_wording import (
+    Handout,
+    StepText,
+    clearance_missing,
+    clearance_text,
+    postpone_text,
+    steps_heading,
+)
 from app.ui.plan_view.style import CAUTION, CAUTION_WASH_PRINT, INK, MUTED_INK, legend_html
 
 HAIRLINE = "#d5d8de"
@@ -91,7 +98,7 @@ def _map_and_steps(handout: Handout, map_width: int) -> str:
         f'<img src="{MAP_URL}" width="{map_width}">'
         f'<div style="color:{MUTED_INK}; font-size:8.5pt">{legend_html(plan.levels_used)}</div></td>'
         '<td valign="top">'
-        f"{_p('Step by step', 'font-size:14pt; font-weight:bold', 8)}"
+        f"{_p(escape(steps_heading(plan)), 'font-size:14pt; font-weight:bold', 8)}"
         f"{steps}</td></tr></table>"
     )
 

@@ -33,6 +33,7 @@ from app.domain.plan_wording import (
     clearance_text,
     make_handout,
     postpone_text,
+    steps_heading,
 )
 from app.domain.practice import PracticeSettings
 from app.resources import map_svg_path
@@ -245,7 +246,7 @@ class PlanView(QWidget):
         right.setSpacing(12)
         if plan.warnings or plan.safety_changes:
             right.addWidget(self._safety_box(handout))
-        right.addWidget(_label("Step by step", "sectionTitle"))
+        right.addWidget(_label(steps_heading(plan), "sectionTitle"))
         for step in plan.steps:
             right.addWidget(self._step_card(step))
         if plan.aftercare:
