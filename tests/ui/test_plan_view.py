@@ -195,3 +195,14 @@ def test_an_unreadable_map_is_named(qapp: QApplication, tmp_path: Path) -> None:
     broken.write_text("not an svg", encoding="utf-8")
     with pytest.raises(BackmapError, match="cannot read the back map"):
         render_plan_map(broken, (), 300)
+
+
+def test_a_view_whose_map_cannot_be_read_says_so_and_shows_nothing_new(qtbot: QtBot, tmp_path: Path) -> None:
+    broken = tmp_path / "map.svg"
+    broken.write_text("<svg", encoding="utf-8")
+    view = PlanView(map_svg=broken)
+    qtbot.addWidget(view)
+    with pytest.raises(BackmapError, match="cannot read the back map"):
+        _show(view, proceed_plan())
+    assert view.handout() is None
+    assert not view.print_button.isEnabled()

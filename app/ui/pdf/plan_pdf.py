@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -57,11 +57,11 @@ LIST_INDENT_PX = 16
 # A table shorter than this share of a page is moved whole rather than cut by a page break.
 SMALL_TABLE_SHARE = 0.4
 MAX_PAGE_BREAK_MOVES = 100
-# Kept for the life of the process: Qt must not lose its application while painting.
-_headless_app: QApplication | None = None
 MAP_WIDTH_PX = 220  # in CSS pixels (1/96 inch): about 5.8 cm on paper
 # Images are drawn at this many times their printed size, so they stay crisp on a 300 dpi printer.
 IMAGE_OVERSAMPLING = 3
+# Kept for the life of the process: Qt must not lose its application while painting.
+_headless_app: QApplication | None = None
 
 
 def write_plan_pdf(
@@ -117,7 +117,7 @@ def handout_pdf_bytes(
     writer.setPageLayout(_page_layout(page_size))
     paint_handout(writer, handout, clearance_on_record=clearance_on_record, map_svg=map_svg)
     buffer.close()
-    return bytes(QByteArray(buffer.data()).data())
+    return bytes(buffer.data().data())
 
 
 def ensure_application() -> None:

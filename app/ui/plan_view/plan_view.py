@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -123,11 +123,14 @@ class PlanView(QWidget):
         handout = make_handout(
             plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
         )
+        # The map is the other thing that can fail (an unreadable SVG): before anything on screen changes.
+        ratio = self.devicePixelRatioF()
+        picture = render_plan_map(self._map_svg, handout.plan.map_marks, MAP_WIDTH, device_pixel_ratio=ratio)
         self._handout = handout
         self._clearance_on_record = clearance_on_record
         self._given = False
         self.hold_timers = []
-        self._scroll.setWidget(self._page(handout))
+        self._scroll.setWidget(self._page(handout, picture))
         self._update_actions()
 
     def set_clearance_on_record(self, on_record: bool) -> None:
@@ -184,7 +187,7 @@ class PlanView(QWidget):
         label.setObjectName("muted")
         return label
 
-    def _page(self, handout: Handout) -> QWidget:
+    def _page(self, handout: Handout, map_image: QImage) -> QWidget:
         plan = handout.plan
         column = QVBoxLayout()
         column.setSpacing(18)
@@ -201,7 +204,7 @@ class PlanView(QWidget):
             if handout.shared_note:
                 column.addWidget(_card("A note from your therapist", [handout.shared_note]))
         else:
-            column.addLayout(self._two_columns(handout))
+            column.addLayout(self._two_columns(handout, map_image))
         column.addStretch(1)
 
         # A comfortable line length on wide screens: the page is centred with a maximum width.
@@ -215,16 +218,14 @@ class PlanView(QWidget):
         outer.addWidget(inner, 1)
         return page
 
-    def _two_columns(self, handout: Handout) -> QHBoxLayout:
+    def _two_columns(self, handout: Handout, map_image: QImage) -> QHBoxLayout:
         """Left: the map, its key, position and medium. Right: safety first, then the steps and aftercare."""
         plan = handout.plan
         left = QVBoxLayout()
         left.setSpacing(14)
         picture = QLabel()
         picture.setObjectName("planMap")
-        ratio = self.devicePixelRatioF()
-        image = render_plan_map(self._map_svg, plan.map_marks, MAP_WIDTH, device_pixel_ratio=ratio)
-        picture.setPixmap(QPixmap.fromImage(image))
+        picture.setPixmap(QPixmap.fromImage(map_image))
         picture.setAccessibleName("Map of your back with the numbered places we work on")
         # Screen readers cannot see the picture: the description says what the numbers mark.
         picture.setAccessibleDescription(
