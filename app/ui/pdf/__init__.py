@@ -1,0 +1,1 @@
+"""The client's plan on paper: PDF and printing through Qt only."""

@@ -1,0 +1,140 @@
+"""The printed plan as Qt rich text (the HTML subset QTextDocument lays out), for the PDF and the printer.
+
+Every string from the plan is escaped: a plan's words are text, never markup. Images (the map, the step
+badges) are resources the caller adds to the document under `MAP_URL` and `badge_url(order)`.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from app.domain.plan_wording import (
+    Handout,
+    StepText,
+    clearance_missing,
+    clearance_text,
+    postpone_text,
+    steps_heading,
+)
+from app.ui.plan_view.style import CAUTION, CAUTION_WASH_PRINT, INK, MUTED_INK, legend_html
+
+HAIRLINE = "#d5d8de"
+MAP_URL = "backmap://map.png"
+BADGE_PX = 24  # CSS pixels (1/96 inch)
+
+
+def badge_url(order: int) -> str:
+    return f"backmap://badge/{order}.png"
+
+
+def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int) -> str:
+    plan = handout.plan
+    parts = [_header(handout)]
+    if clearance_missing(plan, clearance_on_record):
+        text = clearance_text(handout.client_first_name)
+        parts.append(_caution("Please check with your doctor first", _p(escape(text))))
+    if plan.outcome == "postpone":
+        lines = [postpone_text(handout.client_first_name), *plan.warnings]
+        body = "".join(_p(escape(line)) for line in lines) + _p(
+            f"<b>Please see: {escape(plan.refer or '')}</b>"
+        )
+        parts.append(_caution("Not today: please see someone first", body))
+    else:
+        changes = [escape(warning) for warning in plan.warnings]
+        changes += [
+            f"<b>{escape(change.where)}:</b> {escape(change.what)}. {escape(change.reason)}"
+            for change in plan.safety_changes
+        ]
+        if changes:
+            parts.append(_caution("What we changed for your safety", _bullets(changes)))
+        parts.append(_map_and_steps(handout, map_width))
+        parts.append(_section("Position, oil or lotion", _setup(handout)))
+        if plan.aftercare:
+            parts.append(_section("After your massage", _bullets([escape(line) for line in plan.aftercare])))
+    if handout.shared_note:
+        parts.append(_section("A note from your therapist", _p(escape(handout.shared_note))))
+    return f'<html><body style="color:{INK}">{"".join(parts)}</body></html>'
+
+
+def _p(inner: str, style: str = "", after: float = 3) -> str:
+    """A paragraph with explicit spacing: QTextDocument's default margins are too loose for print."""
+    return f'<p style="margin-top:0; margin-bottom:{after}pt; {style}">{inner}</p>'
+
+
+def _bullets(items: list[str]) -> str:
+    """A list with hanging indents (the document's indent width sets how far); items are already escaped."""
+    rows = "".join(f'<li style="margin-bottom:3pt">{item}</li>' for item in items)
+    return f'<ul style="margin-top:0; margin-bottom:0">{rows}</ul>'
+
+
+def _header(handout: Handout) -> str:
+    practice = handout.practice.practice_name.strip()
+    over = _p(escape(practice.upper()), f"color:{MUTED_INK}; font-size:8.5pt", 4) if practice else ""
+    return (
+        over
+        + _p(escape(handout.title), "font-size:22pt; font-weight:bold", 2)
+        + _p(escape(handout.subtitle), f"color:{MUTED_INK}; font-size:11pt", 14)
+    )
+
+
+def _caution(title: str, body: str) -> str:
+    """A tinted box with a bar on its left; its heading says what it is, so colour is never the only cue."""
+    return (
+        '<table width="100%" cellspacing="0" cellpadding="0"><tr>'
+        f'<td width="5" style="background-color:{CAUTION}"></td>'
+        f'<td style="background-color:{CAUTION_WASH_PRINT}; padding-left:12px; padding-right:12px;'
+        ' padding-top:9px; padding-bottom:6px">'
+        f"{_p(escape(title), 'font-size:12.5pt; font-weight:bold', 4)}{body}</td></tr></table>"
+        + _p("&nbsp;", "font-size:6pt", 0)
+    )
+
+
+def _map_and_steps(handout: Handout, map_width: int) -> str:
+    plan = handout.plan
+    steps = "".join(_step(step) for step in plan.steps)
+    return (
+        '<table width="100%" cellspacing="0" cellpadding="0"><tr>'
+        f'<td width="{map_width + 22}" valign="top" style="padding-right:22px; padding-top:6px">'
+        f'<img src="{MAP_URL}" width="{map_width}">'
+        f'<div style="color:{MUTED_INK}; font-size:8.5pt">{legend_html(plan.levels_used)}</div></td>'
+        '<td valign="top">'
+        f"{_p(escape(steps_heading(plan)), 'font-size:14pt; font-weight:bold', 8)}"
+        f"{steps}</td></tr></table>"
+    )
+
+
+def _step(step: StepText) -> str:
+    lines = [
+        _p(escape(step.where), "font-size:11.5pt; font-weight:bold", 2),
+        _p(f"{escape(step.technique)} · <b>{escape(step.pressure)} pressure</b>", after=2),
+    ]
+    if step.dose:
+        lines.append(_p(f"<b>{escape(step.dose)}</b>", after=2))
+    if step.why:
+        lines.append(_p(f"Why: {escape(step.why)}", f"color:{MUTED_INK}", 2))
+    lines += [
+        _p(f"<b>Changed for your safety:</b> {escape(c.what)}", f"color:{CAUTION}", 2) for c in step.changes
+    ]
+    # One table per step, so the PDF can keep each step whole on a page.
+    return (
+        '<table width="100%" cellspacing="0" cellpadding="0">'
+        f'<tr><td width="{BADGE_PX + 10}" valign="top" style="padding-top:1px">'
+        f'<img src="{badge_url(step.order)}" width="{BADGE_PX}" height="{BADGE_PX}"></td>'
+        f'<td valign="top" style="padding-bottom:9px; border-bottom:1px solid {HAIRLINE}">'
+        f"{''.join(lines)}</td></tr></table>" + _p("&nbsp;", "font-size:5pt", 0)
+    )
+
+
+def _setup(handout: Handout) -> str:
+    plan = handout.plan
+    lines = [
+        _p(f"<b>Position:</b> {escape(plan.position)}"),
+        _p(f"<b>Oil or lotion:</b> {escape(plan.medium)}"),
+    ]
+    if plan.medium_why:
+        lines.append(_p(f"Why: {escape(plan.medium_why)}", f"color:{MUTED_INK}"))
+    return "".join(lines)
+
+
+def _section(title: str, body: str) -> str:
+    return _p("&nbsp;", "font-size:6pt", 0) + _p(escape(title), "font-size:14pt; font-weight:bold", 4) + body

@@ -1,0 +1,308 @@
+"""The client's plan on paper, through Qt only: a QTextDocument laid out page by page (QPdfWriter, QPrinter).
+
+The same `paint_handout` draws the PDF and the printout: the bundled font, generous margins, a running header
+after the first page, a footer with the practice's contact and the page number. A PDF is written to a
+temporary file beside the target, then moved into place (owner-only, 0600): a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+    QTextFormat,
+    QTextFrame,
+    QTextTable,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+from app.domain.plan_wording import Handout, make_handout
+from app.domain.practice import PracticeSettings
+from app.errors import BackmapError
+from app.resources import map_svg_path
+from app.ui.pdf.handout_html import BADGE_PX, HAIRLINE, MAP_URL, badge_url, handout_html
+from app.ui.plan_view.map_image import render_plan_map, render_step_badge
+from app.ui.plan_view.style import INK, MUTED_INK, font_family
+
+PageSizeName = Literal["A4", "Letter"]
+PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
+    "A4": QPageSize.PageSizeId.A4,
+    "Letter": QPageSize.PageSizeId.Letter,
+}
+PDF_RESOLUTION = 1200
+# Margins in millimetres: wide sides for a calm page; room at the top and bottom for the header and footer.
+MARGIN_SIDE_MM = 20.0
+MARGIN_TOP_MM = 22.0
+MARGIN_BOTTOM_MM = 24.0
+BODY_POINT_SIZE = 10.5
+FOOTER_POINT_SIZE = 8.5
+LIST_INDENT_PX = 16
+# A table shorter than this share of a page is moved whole rather than cut by a page break.
+SMALL_TABLE_SHARE = 0.4
+MAX_PAGE_BREAK_MOVES = 100
+MAP_WIDTH_PX = 220  # in CSS pixels (1/96 inch): about 5.8 cm on paper
+# Images are drawn at this many times their printed size, so they stay crisp on a 300 dpi printer.
+IMAGE_OVERSAMPLING = 3
+# Kept for the life of the process: Qt must not lose its application while painting.
+_headless_app: QApplication | None = None
+
+
+def write_plan_pdf(
+    plan: Mapping[str, Any],
+    path: Path,
+    *,
+    client_first_name: str,
+    date: dt.date,
+    shared_note: str,
+    practice: PracticeSettings,
+    page_size: PageSizeName = "A4",
+    clearance_on_record: bool = False,
+    map_svg: Path | None = None,
+) -> None:
+    """Writes the plan as a PDF to `path` (atomically, 0600); BackmapError names what went wrong."""
+    handout = make_handout(
+        plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
+    )
+    write_handout_pdf(
+        handout, path, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg
+    )
+
+
+def write_handout_pdf(
+    handout: Handout,
+    path: Path,
+    *,
+    page_size: PageSizeName = "A4",
+    clearance_on_record: bool = False,
+    map_svg: Path | None = None,
+) -> None:
+    data = handout_pdf_bytes(
+        handout, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg
+    )
+    _write_private(Path(path), data)
+
+
+def handout_pdf_bytes(
+    handout: Handout,
+    *,
+    page_size: PageSizeName = "A4",
+    clearance_on_record: bool = False,
+    map_svg: Path | None = None,
+) -> bytes:
+    """The PDF in memory (for `backmap plan --format pdf`, which may write to stdout)."""
+    ensure_application()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(PDF_RESOLUTION)
+    writer.setTitle(handout.title)  # no client name in the metadata: the file may be shared or synced
+    writer.setCreator("Backmap")
+    writer.setPageLayout(_page_layout(page_size))
+    paint_handout(writer, handout, clearance_on_record=clearance_on_record, map_svg=map_svg)
+    buffer.close()
+    return bytes(buffer.data().data())
+
+
+def ensure_application() -> None:
+    """Qt's fonts and painting need an application object: the command line gets an offscreen one."""
+    global _headless_app
+    if QGuiApplication.instance() is None:
+        platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+        _headless_app = QApplication(["backmap", "-platform", platform])
+
+
+def print_plan(
+    plan: Mapping[str, Any],
+    *,
+    client_first_name: str,
+    date: dt.date,
+    shared_note: str,
+    practice: PracticeSettings,
+    page_size: PageSizeName = "A4",
+    clearance_on_record: bool = False,
+    map_svg: Path | None = None,
+    parent: QWidget | None = None,
+) -> bool:
+    """Opens the print dialog and prints the same pages as the PDF; False when the user cancels."""
+    handout = make_handout(
+        plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
+    )
+    return print_handout(
+        handout, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg, parent=parent
+    )
+
+
+def print_handout(
+    handout: Handout,
+    *,
+    page_size: PageSizeName = "A4",
+    clearance_on_record: bool = False,
+    map_svg: Path | None = None,
+    parent: QWidget | None = None,
+) -> bool:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setFullPage(True)  # paint from the paper's corner, like the PDF: paint_handout sets the margins
+    printer.setPageLayout(_page_layout(page_size))
+    printer.setDocName(handout.title)
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    paint_handout(printer, handout, clearance_on_record=clearance_on_record, map_svg=map_svg)
+    return True
+
+
+def paint_handout(
+    device: QPagedPaintDevice,
+    handout: Handout,
+    *,
+    clearance_on_record: bool = False,
+    map_svg: Path | None = None,
+) -> None:
+    """Lays the plan out on `device` (its page layout already set, margins zero) and paints every page."""
+    dpi = device.logicalDpiY()
+    mm = dpi / 25.4
+    left, top, bottom = MARGIN_SIDE_MM * mm, MARGIN_TOP_MM * mm, MARGIN_BOTTOM_MM * mm
+    body = QSizeF(device.width() - 2 * left, device.height() - top - bottom)
+    document = _document(handout, clearance_on_record, map_svg or map_svg_path())
+    document.documentLayout().setPaintDevice(device)
+    # In CSS pixels like the rest of the document; Qt's default (40 px) leaves bullets adrift on paper.
+    document.setIndentWidth(LIST_INDENT_PX)
+    document.setPageSize(body)
+    _keep_small_tables_whole(document, body.height())
+    pages = document.pageCount()
+    painter = QPainter()
+    if not painter.begin(device):
+        raise BackmapError("cannot start the PDF or the printer (is the target writable?)")
+    try:
+        for index in range(pages):
+            if index and not device.newPage():
+                raise BackmapError("cannot start a new page on the PDF or the printer")
+            painter.save()
+            painter.translate(left, top - index * body.height())
+            document.drawContents(painter, QRectF(0, index * body.height(), body.width(), body.height()))
+            painter.restore()
+            _furniture(painter, device, handout, index, pages, mm)
+    finally:
+        painter.end()
+
+
+def _document(handout: Handout, clearance_on_record: bool, map_svg: Path) -> QTextDocument:
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    font = QFont(font_family())
+    font.setPointSizeF(BODY_POINT_SIZE)
+    document.setDefaultFont(font)
+    image = render_plan_map(map_svg, handout.plan.map_marks, MAP_WIDTH_PX * IMAGE_OVERSAMPLING)
+    document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(MAP_URL), image)
+    for step in handout.plan.steps:
+        badge = render_step_badge(step.order, step.pressure_level, BADGE_PX * IMAGE_OVERSAMPLING)
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(badge_url(step.order)), badge)
+    document.setHtml(handout_html(handout, clearance_on_record=clearance_on_record, map_width=MAP_WIDTH_PX))
+    return document
+
+
+def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> None:
+    """Moves a step or a safety box that a page break would cut to the next page (one at a time, since each
+    move shifts everything after it). Big tables (the map and steps side by side) may still break."""
+    layout = document.documentLayout()
+    for _ in range(MAX_PAGE_BREAK_MOVES):
+        for frame in _frames(document.rootFrame()):
+            box = layout.frameBoundingRect(frame)
+            crosses = int(box.top() // page_height) != int((box.bottom() - 1) // page_height)
+            if isinstance(frame, QTextTable) and crosses and box.height() < page_height * SMALL_TABLE_SHARE:
+                table_format = frame.frameFormat()
+                table_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                frame.setFrameFormat(table_format)
+                break
+        else:
+            return
+
+
+def _frames(parent: QTextFrame) -> Iterator[QTextFrame]:
+    for child in parent.childFrames():
+        yield child
+        yield from _frames(child)
+
+
+def _furniture(
+    painter: QPainter, device: QPagedPaintDevice, handout: Handout, index: int, pages: int, mm: float
+) -> None:
+    """The running header (after page 1) and the footer: contact on the left, "Page 2 of 3" on the right."""
+    left = MARGIN_SIDE_MM * mm
+    width = device.width() - 2 * left
+    font = QFont(font_family())
+    font.setPointSizeF(FOOTER_POINT_SIZE)
+    painter.save()
+    painter.setFont(font)
+    line_height = painter.fontMetrics().height()
+    footer_top = device.height() - MARGIN_BOTTOM_MM * mm + 8 * mm
+    painter.setPen(QPen(QColor(HAIRLINE), max(1.0, 0.25 * mm)))
+    painter.drawLine(
+        QRectF(left, footer_top, width, 0).topLeft(), QRectF(left, footer_top, width, 0).topRight()
+    )
+    text_box = QRectF(left, footer_top + 2 * mm, width, line_height * 1.2)
+    painter.setPen(QColor(MUTED_INK))
+    page_label = f"Page {index + 1} of {pages}"
+    page_width = painter.fontMetrics().horizontalAdvance(page_label) + 4 * mm
+    contact = handout.practice.contact_line()
+    contact_box = text_box.adjusted(0, 0, -page_width, 0)
+    elided = painter.fontMetrics().elidedText(
+        contact, Qt.TextElideMode.ElideRight, round(contact_box.width())
+    )
+    painter.drawText(contact_box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+    painter.drawText(text_box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, page_label)
+    if index:
+        header = QRectF(left, MARGIN_TOP_MM * mm - 10 * mm, width, line_height * 1.2)
+        painter.setPen(QColor(INK))
+        painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, handout.title)
+        painter.setPen(QColor(MUTED_INK))
+        painter.drawText(
+            header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, handout.subtitle
+        )
+    painter.restore()
+
+
+def _page_layout(page_size: PageSizeName) -> QPageLayout:
+    if page_size not in PAGE_SIZES:
+        raise BackmapError(f"page size must be A4 or Letter, not {page_size!r}")
+    # Zero margins at the device: paint_handout draws its own margins, header and footer.
+    return QPageLayout(
+        QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)
+    )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise BackmapError(f"cannot save the plan: the folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise BackmapError(f"cannot save the plan in {folder}: {error.strerror}") from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise BackmapError(f"cannot save the plan to {path}: {error.strerror}") from error

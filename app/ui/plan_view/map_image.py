@@ -1,0 +1,134 @@
+"""The back map as a picture of the plan: planned regions tinted by pressure, numbered in step order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtSvg import QSvgRenderer
+
+from app.domain.plan_wording import NEVER_WORKED, MapMark
+from app.domain.region_specs import SPECS_BY_ID
+from app.errors import BackmapError
+from app.ui.plan_view.style import INK, PRESSURE_COLOURS, badge_text_colour, font_family
+
+OUTLINE_ID = "outline"
+# Unplanned regions stay in the picture but quiet, so the eye goes to the numbered ones.
+BASE_OPACITY = 0.5
+BADGE_RADIUS = 0.036  # of the map's width: big enough to read on a 6 cm printed map
+
+
+def render_plan_map(
+    svg_path: Path, marks: Sequence[MapMark], width: int, *, device_pixel_ratio: float = 1.0
+) -> QImage:
+    """The map `width` logical pixels wide (height from its viewBox), transparent around the body."""
+    renderer = QSvgRenderer(str(svg_path))
+    if not renderer.isValid():
+        raise BackmapError(f"cannot read the back map {svg_path}")
+    view = renderer.viewBoxF()
+    scale = width / view.width()
+    height = round(view.height() * scale)
+    image = QImage(
+        round(width * device_pixel_ratio),
+        round(height * device_pixel_ratio),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    image.setDevicePixelRatio(device_pixel_ratio)
+    image.fill(Qt.GlobalColor.transparent)
+
+    def on_image(element_id: str) -> QRectF:
+        # The element's bounds in the SVG's user space, then in the image's logical pixels.
+        bounds = renderer.transformForElement(element_id).mapRect(renderer.boundsOnElement(element_id))
+        return QRectF(
+            (bounds.x() - view.x()) * scale,
+            (bounds.y() - view.y()) * scale,
+            bounds.width() * scale,
+            bounds.height() * scale,
+        )
+
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+    painter.setOpacity(BASE_OPACITY)
+    renderer.render(painter, QRectF(0, 0, width, height))
+    painter.setOpacity(1.0)
+    drawn = [
+        mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)
+    ]
+    for mark in drawn:
+        _tint(painter, renderer, mark.region, on_image(mark.region), PRESSURE_COLOURS[mark.level], image)
+    if renderer.elementExists(OUTLINE_ID):
+        renderer.render(painter, OUTLINE_ID, on_image(OUTLINE_ID))
+    radius = max(9.0, width * BADGE_RADIUS)
+    for mark in drawn:
+        bounds = on_image(mark.region)
+        if SPECS_BY_ID[mark.region].kind == "point":
+            _point_badge(painter, bounds, width / 2, mark.badge, radius)
+        else:
+            _badge(painter, bounds.center(), mark.badge, radius)
+    painter.end()
+    return image
+
+
+def _tint(
+    painter: QPainter, renderer: QSvgRenderer, element_id: str, bounds: QRectF, colour: str, target: QImage
+) -> None:
+    """Draws the element's own shape filled with `colour`: render it alone, then recolour what it covered."""
+    layer = QImage(target.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    layer.setDevicePixelRatio(target.devicePixelRatio())
+    layer.fill(Qt.GlobalColor.transparent)
+    layer_painter = QPainter(layer)
+    layer_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(layer_painter, element_id, bounds)
+    layer_painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    layer_painter.fillRect(layer.rect(), QColor(colour))
+    layer_painter.end()
+    painter.drawImage(QPointF(0, 0), layer)
+
+
+def _point_badge(painter: QPainter, bounds: QRectF, midline: float, text: str, radius: float) -> None:
+    """A point is smaller than its badge: ring it, and put the badge beside it, away from the spine."""
+    centre = bounds.center()
+    ring = max(bounds.width() / 2, radius * 0.45)
+    painter.setPen(QPen(QColor(INK), max(1.0, radius * 0.14)))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawEllipse(centre, ring, ring)
+    outward = -1.0 if centre.x() < midline else 1.0
+    badge_centre = QPointF(centre.x() + outward * (ring + radius * 1.6), centre.y())
+    painter.drawLine(QPointF(centre.x() + outward * ring, centre.y()), badge_centre)
+    _badge(painter, badge_centre, text, radius)
+
+
+def _badge(painter: QPainter, centre: QPointF, text: str, radius: float) -> None:
+    """A white disc (a pill for "2,5") with the step number: readable on every shade."""
+    font = QFont(font_family())
+    font.setBold(True)
+    font.setPixelSize(round(radius * 1.15))
+    metrics = QFontMetricsF(font)
+    half_width = max(radius, metrics.horizontalAdvance(text) / 2 + radius * 0.55)
+    pill = QRectF(centre.x() - half_width, centre.y() - radius, half_width * 2, radius * 2)
+    painter.setPen(QPen(QColor(INK), max(1.0, radius * 0.14)))
+    painter.setBrush(QColor("#ffffff"))
+    painter.drawRoundedRect(pill, radius, radius)
+    painter.setFont(font)
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def render_step_badge(order: int, level: int, size: int) -> QImage:
+    """A step's number on a disc of its pressure shade, as in the step list (for the printed plan)."""
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(PRESSURE_COLOURS[level]))
+    painter.drawEllipse(QRectF(0, 0, size, size))
+    font = QFont(font_family())
+    font.setBold(True)
+    font.setPixelSize(round(size * 0.5))
+    painter.setFont(font)
+    painter.setPen(QColor(badge_text_colour(level)))
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, str(order))
+    painter.end()
+    return image

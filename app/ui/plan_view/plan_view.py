@@ -1,0 +1,412 @@
+"""The client's plan on screen: large calm type, the numbered map, each step and its why, the safety changes.
+
+The view takes only what a client may see (a `Handout`: the plan, first name, date, shared note, practice), so
+therapist-only text (SOAP notes, region notes) has no way in. It emits intents; the main window does the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.plan_wording import (
+    Handout,
+    StepText,
+    can_mark_as_given,
+    clearance_missing,
+    clearance_text,
+    make_handout,
+    postpone_text,
+    steps_heading,
+)
+from app.domain.practice import PracticeSettings
+from app.resources import map_svg_path
+from app.ui.plan_view.hold_timer import HoldTimer
+from app.ui.plan_view.map_image import render_plan_map
+from app.ui.plan_view.style import (
+    CAUTION,
+    CAUTION_WASH,
+    PRESSURE_COLOURS,
+    badge_text_colour,
+    font_family,
+    legend_html,
+)
+
+MAP_WIDTH = 330
+BODY_POINT_SIZE = 13
+PAGE_MAX_WIDTH = 1100
+
+
+class PlanView(QWidget):
+    """Plan mode. Inputs: `show_plan(...)`, `set_clearance_on_record(...)`, `set_given(...)`."""
+
+    markedAsGiven = Signal()
+    holdLogged = Signal(str, float)  # region id, seconds held (from a step's hold timer)
+    printRequested = Signal()
+    savePdfRequested = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        map_svg: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self._map_svg = map_svg or map_svg_path()
+        self._clock = clock
+        self._handout: Handout | None = None
+        self._clearance_on_record = False
+        self._given = False
+        self.hold_timers: list[HoldTimer] = []
+
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._clearance_box: QFrame | None = None
+
+        self.print_button = QPushButton("Print…")
+        self.save_pdf_button = QPushButton("Save as PDF…")
+        self.mark_given_button = QPushButton("Mark as given")
+        self.mark_given_button.setObjectName("markGiven")
+        self.given_hint = QLabel()
+        self.given_hint.setObjectName("givenHint")
+        self.print_button.clicked.connect(self.printRequested)
+        self.save_pdf_button.clicked.connect(self.savePdfRequested)
+        self.mark_given_button.clicked.connect(self._mark_given)
+
+        actions = QHBoxLayout()
+        actions.setContentsMargins(24, 10, 24, 14)
+        actions.addWidget(self.print_button)
+        actions.addWidget(self.save_pdf_button)
+        actions.addStretch(1)
+        actions.addWidget(self.given_hint)
+        actions.addWidget(self.mark_given_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._scroll, 1)
+        layout.addLayout(actions)
+        self._apply_style()
+        self._scroll.setWidget(self._placeholder())
+        self._update_actions()
+
+    # Inputs -----------------------------------------------------------------------------------------------
+
+    def show_plan(
+        self,
+        plan: Mapping[str, Any],
+        *,
+        client_first_name: str,
+        date: dt.date,
+        shared_note: str,
+        practice: PracticeSettings,
+        clearance_on_record: bool = False,
+    ) -> None:
+        """Shows a plan (the `plan --format json` dict); PlanFormatError names a bad field (no change)."""
+        handout = make_handout(
+            plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
+        )
+        # The map is the other thing that can fail (an unreadable SVG): before anything on screen changes.
+        ratio = self.devicePixelRatioF()
+        picture = render_plan_map(self._map_svg, handout.plan.map_marks, MAP_WIDTH, device_pixel_ratio=ratio)
+        self._handout = handout
+        self._clearance_on_record = clearance_on_record
+        self._given = False
+        self.hold_timers = []
+        self._scroll.setWidget(self._page(handout, picture))
+        self._update_actions()
+
+    def set_clearance_on_record(self, on_record: bool) -> None:
+        """Call when a clearance (who, date, limits) is recorded or removed: enables "Mark as given"."""
+        self._clearance_on_record = on_record
+        if self._clearance_box is not None and self._handout is not None:
+            self._clearance_box.setVisible(clearance_missing(self._handout.plan, on_record))
+        self._update_actions()
+
+    def set_given(self, given: bool) -> None:
+        """Call once the plan is stored as given (after markedAsGiven succeeded)."""
+        self._given = given
+        self._update_actions()
+
+    @property
+    def clearance_on_record(self) -> bool:
+        return self._clearance_on_record
+
+    def handout(self) -> Handout | None:
+        """What is on screen, for printing or a PDF of exactly the same plan."""
+        return self._handout
+
+    # Actions ----------------------------------------------------------------------------------------------
+
+    def _mark_given(self) -> None:
+        if self._handout is not None and can_mark_as_given(self._handout.plan, self._clearance_on_record):
+            self.markedAsGiven.emit()
+
+    def _update_actions(self) -> None:
+        handout = self._handout
+        allowed = handout is not None and can_mark_as_given(handout.plan, self._clearance_on_record)
+        self.mark_given_button.setEnabled(allowed and not self._given)
+        # A postponed plan has nothing to give: no button to wonder about, the hint says why.
+        self.mark_given_button.setVisible(handout is None or handout.plan.outcome != "postpone")
+        self.print_button.setEnabled(handout is not None)
+        self.save_pdf_button.setEnabled(handout is not None)
+        if handout is None:
+            hint = ""
+        elif handout.plan.outcome == "postpone":
+            hint = "No massage today"
+        elif clearance_missing(handout.plan, self._clearance_on_record):
+            hint = "Waiting for the doctor's clearance"
+        else:
+            hint = "Given ✓" if self._given else ""
+        self.given_hint.setText(hint)
+        self.mark_given_button.setText("Given" if self._given else "Mark as given")
+
+    # Building the page ------------------------------------------------------------------------------------
+
+    def _placeholder(self) -> QWidget:
+        label = QLabel("No plan to show yet. Mark the map in Consult mode, then come back here.")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        label.setObjectName("muted")
+        return label
+
+    def _page(self, handout: Handout, map_image: QImage) -> QWidget:
+        plan = handout.plan
+        column = QVBoxLayout()
+        column.setSpacing(18)
+        column.addWidget(_label(handout.title, "planTitle"))
+        column.addWidget(_label(handout.subtitle, "planSubtitle"))
+        self._clearance_box = _caution_box(
+            "⚠  Please check with your doctor first", [clearance_text(handout.client_first_name)]
+        )
+        self._clearance_box.setObjectName("clearanceBox")
+        self._clearance_box.setVisible(clearance_missing(plan, self._clearance_on_record))
+        column.addWidget(self._clearance_box)
+        if plan.outcome == "postpone":
+            column.addWidget(self._postpone_box(handout))
+            if handout.shared_note:
+                column.addWidget(_card("A note from your therapist", [handout.shared_note]))
+        else:
+            column.addLayout(self._two_columns(handout, map_image))
+        column.addStretch(1)
+
+        # A comfortable line length on wide screens: the page is centred with a maximum width.
+        inner = QWidget()
+        inner.setLayout(column)
+        inner.setMaximumWidth(PAGE_MAX_WIDTH)
+        page = QWidget()
+        page.setObjectName("planPage")
+        outer = QHBoxLayout(page)
+        outer.setContentsMargins(32, 28, 32, 28)
+        outer.addWidget(inner, 1)
+        return page
+
+    def _two_columns(self, handout: Handout, map_image: QImage) -> QHBoxLayout:
+        """Left: the map, its key, position and medium. Right: safety first, then the steps and aftercare."""
+        plan = handout.plan
+        left = QVBoxLayout()
+        left.setSpacing(14)
+        picture = QLabel()
+        picture.setObjectName("planMap")
+        picture.setPixmap(QPixmap.fromImage(map_image))
+        picture.setAccessibleName("Map of your back with the numbered places we work on")
+        # Screen readers cannot see the picture: the description says what the numbers mark.
+        picture.setAccessibleDescription(
+            "; ".join(f"step {step.order}: {step.where}" for step in plan.steps if step.region != "back")
+        )
+        left.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        legend = QLabel(legend_html(plan.levels_used))
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        legend.setWordWrap(True)
+        legend.setObjectName("legend")
+        left.addWidget(legend)
+        left.addWidget(self._setup_card(handout))
+        left.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(left)
+        holder.setFixedWidth(MAP_WIDTH + 24)
+
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        if plan.warnings or plan.safety_changes:
+            right.addWidget(self._safety_box(handout))
+        right.addWidget(_label(steps_heading(plan), "sectionTitle"))
+        for step in plan.steps:
+            right.addWidget(self._step_card(step))
+        if plan.aftercare:
+            right.addWidget(_card("After your massage", [f"•  {line}" for line in plan.aftercare]))
+        if handout.shared_note:
+            right.addWidget(_card("A note from your therapist", [handout.shared_note]))
+        right.addStretch(1)
+
+        row = QHBoxLayout()
+        row.setSpacing(28)
+        row.addWidget(holder, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(right, 1)
+        return row
+
+    def _postpone_box(self, handout: Handout) -> QFrame:
+        plan = handout.plan
+        lines = [postpone_text(handout.client_first_name), *plan.warnings]
+        box = _caution_box(
+            "Not today: please see someone first", lines, _label(f"Please see: {plan.refer}", "referral")
+        )
+        box.setObjectName("postponeBox")
+        return box
+
+    def _safety_box(self, handout: Handout) -> QFrame:
+        plan = handout.plan
+        lines = [f"•&nbsp; {escape(warning)}" for warning in plan.warnings]
+        lines += [
+            f"•&nbsp; <b>{escape(change.where)}</b>: {escape(change.what)}. {escape(change.reason)}"
+            for change in plan.safety_changes
+        ]
+        box = _caution_box(
+            "What we changed for your safety", [], *(_rich_label(line, "cautionLine") for line in lines)
+        )
+        box.setObjectName("safetyBox")
+        return box
+
+    def _step_card(self, step: StepText) -> QFrame:
+        card = QFrame()
+        card.setObjectName("card")
+        row = QHBoxLayout(card)
+        row.setContentsMargins(14, 12, 16, 12)
+        row.setSpacing(14)
+        badge = QLabel(str(step.order))
+        badge.setObjectName("stepBadge")
+        badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        badge.setFixedSize(38, 38)
+        level = step.pressure_level
+        badge.setStyleSheet(f"background: {PRESSURE_COLOURS[level]}; color: {badge_text_colour(level)};")
+        badge.setAccessibleName(f"Step {step.order}")
+        row.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+        text = QVBoxLayout()
+        text.setSpacing(4)
+        text.addWidget(_label(step.where, "stepWhere"))
+        text.addWidget(_label(f"{step.technique} · {step.pressure} pressure", "stepHow"))
+        if step.dose:
+            text.addWidget(_label(step.dose, "stepDose"))
+        if step.why:
+            text.addWidget(_label(f"Why: {step.why}", "stepWhy"))
+        for change in step.changes:
+            # The reason is in the safety box at the top; here the change itself, beside the step it touched.
+            text.addWidget(_label(f"Changed for your safety: {change.what}", "stepChange"))
+        if step.hold is not None:
+            timer = HoldTimer(step.region, step.hold, repetitions=step.repetitions, clock=self._clock)
+            timer.holdLogged.connect(self.holdLogged)
+            self.hold_timers.append(timer)
+            text.addWidget(timer)
+        row.addLayout(text, 1)
+        return card
+
+    def _setup_card(self, handout: Handout) -> QFrame:
+        plan = handout.plan
+        lines = [f"Position: {plan.position}", f"Oil or lotion: {plan.medium}"]
+        if plan.medium_why:
+            lines.append(f"Why: {plan.medium_why}")
+        return _card("Position, oil or lotion", lines)
+
+    # Style ------------------------------------------------------------------------------------------------
+
+    def _apply_style(self) -> None:
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
+        muted = _blend(text, palette.color(QPalette.ColorRole.Window), 0.62).name()
+        line = _blend(text, palette.color(QPalette.ColorRole.Window), 0.18).name()
+        family = font_family()
+        font = QFont(family)
+        font.setPointSize(BODY_POINT_SIZE)
+        self.setFont(font)  # fonts propagate to child widgets; style sheet fonts would not
+        self.setStyleSheet(
+            f"""
+            QLabel#planTitle {{ font-size: 24pt; font-weight: bold; }}
+            QLabel#planSubtitle, QLabel#muted, QLabel#givenHint, QLabel#legend {{ color: {muted}; }}
+            QLabel#sectionTitle, QLabel#cardTitle {{ font-size: 15pt; font-weight: bold; }}
+            QLabel#cautionTitle {{ font-size: 15pt; font-weight: bold; color: palette(window-text); }}
+            QLabel#stepWhere {{ font-size: 14pt; font-weight: bold; }}
+            QLabel#stepDose, QLabel#referral {{ font-weight: bold; }}
+            QLabel#stepWhy {{ color: {muted}; }}
+            QLabel#stepChange {{ color: {CAUTION}; font-weight: bold; }}
+            QLabel#stepBadge {{ border-radius: 19px; font-size: 14pt; font-weight: bold; }}
+            QLabel#legend {{ font-size: 11pt; }}
+            QFrame#card {{ background: palette(base); border: 1px solid {line}; border-radius: 10px; }}
+            QFrame#card QLabel, QFrame#caution QLabel {{ background: transparent; border: none; }}
+            QFrame#caution, QFrame#clearanceBox, QFrame#postponeBox, QFrame#safetyBox {{
+                background: {CAUTION_WASH}; border: none; border-left: 6px solid {CAUTION};
+                border-radius: 2px;
+            }}
+            QPushButton {{ font-family: "{family}"; font-size: 12pt; padding: 6px 14px; }}
+            QPushButton#markGiven {{ font-weight: bold; }}
+            """
+        )
+
+
+def _label(text: str, name: str) -> QLabel:
+    """Plain text always: a plan's words are never read as markup."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setObjectName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _rich_label(markup: str, name: str) -> QLabel:
+    """Rich text for emphasis only: every piece of plan text in `markup` must already be escaped."""
+    label = _label("", name)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(markup)
+    return label
+
+
+def _card(title: str, lines: list[str]) -> QFrame:
+    card = QFrame()
+    card.setObjectName("card")
+    column = QVBoxLayout(card)
+    column.setContentsMargins(18, 14, 18, 16)
+    column.setSpacing(6)
+    column.addWidget(_label(title, "cardTitle"))
+    for line in lines:
+        column.addWidget(_label(line, "cardLine"))
+    return card
+
+
+def _caution_box(title: str, lines: list[str], *extra: QWidget) -> QFrame:
+    box = QFrame()
+    box.setObjectName("caution")
+    column = QVBoxLayout(box)
+    column.setContentsMargins(20, 14, 18, 16)
+    column.setSpacing(6)
+    column.addWidget(_label(title, "cautionTitle"))
+    for line in lines:
+        column.addWidget(_label(line, "cautionLine"))
+    for widget in extra:
+        column.addWidget(widget)
+    return box
+
+
+def _blend(front: QColor, back: QColor, amount: float) -> QColor:
+    """`amount` of `front` over `back`: muted text and hairlines that suit light and dark palettes alike."""
+    return QColor(
+        round(front.red() * amount + back.red() * (1 - amount)),
+        round(front.green() * amount + back.green() * (1 - amount)),
+        round(front.blue() * amount + back.blue() * (1 - amount)),
+    )
