@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSettings
+
+from app.domain.practice import PracticeSettings
+
+if TYPE_CHECKING:
+    from app.ui.pdf.plan_pdf import PageSizeName
+
+PRACTICE_FIELDS = tuple(field.name for field in fields(PracticeSettings))
 
 
 class AppSettings:
@@ -44,23 +54,15 @@ class AppSettings:
         self._settings.setValue("session/last_client_id", client_id)
 
     # The practice, printed on plans; empty until the therapist fills it in.
-    def practice_name(self) -> str:
-        return self._text("practice/name")
+    def practice(self) -> PracticeSettings:
+        return PracticeSettings(**{name: self._text(f"practice/{name}") for name in PRACTICE_FIELDS})
 
-    def practice_contact(self) -> str:
-        return self._text("practice/contact")
+    def set_practice(self, practice: PracticeSettings) -> None:
+        for name in PRACTICE_FIELDS:
+            self._settings.setValue(f"practice/{name}", getattr(practice, name))
 
-    def therapist_name(self) -> str:
-        return self._text("practice/therapist")
-
-    def set_practice(self, name: str, therapist: str, contact: str) -> None:
-        self._settings.setValue("practice/name", name)
-        self._settings.setValue("practice/therapist", therapist)
-        self._settings.setValue("practice/contact", contact)
-
-    def page_size(self) -> str:
-        size = self._text("print/page_size", "A4")
-        return size if size in ("A4", "Letter") else "A4"
+    def page_size(self) -> PageSizeName:
+        return "Letter" if self._text("print/page_size", "A4") == "Letter" else "A4"
 
     def set_page_size(self, size: str) -> None:
         if size not in ("A4", "Letter"):

@@ -35,9 +35,7 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
         parts.append(_caution("Please check with your doctor first", _p(escape(text))))
     if plan.outcome == "postpone":
         lines = [postpone_text(handout.client_first_name), *plan.warnings]
-        body = "".join(_p(escape(line)) for line in lines) + _p(
-            f"<b>Please see: {escape(plan.refer or '')}</b>"
-        )
+        body = "".join(_p(escape(line)) for line in lines) + _p(f"<b>Please see: {escape(plan.refer or '')}</b>")
         parts.append(_caution("Not today: please see someone first", body))
     else:
         changes = [escape(warning) for warning in plan.warnings]
@@ -112,9 +110,7 @@ def _step(step: StepText) -> str:
         lines.append(_p(f"<b>{escape(step.dose)}</b>", after=2))
     if step.why:
         lines.append(_p(f"Why: {escape(step.why)}", f"color:{MUTED_INK}", 2))
-    lines += [
-        _p(f"<b>Changed for your safety:</b> {escape(c.what)}", f"color:{CAUTION}", 2) for c in step.changes
-    ]
+    lines += [_p(f"<b>Changed for your safety:</b> {escape(c.what)}", f"color:{CAUTION}", 2) for c in step.changes]
     # One table per step, so the PDF can keep each step whole on a page.
     return (
         '<table width="100%" cellspacing="0" cellpadding="0">'

@@ -80,9 +80,7 @@ def write_plan_pdf(
     handout = make_handout(
         plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
     )
-    write_handout_pdf(
-        handout, path, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg
-    )
+    write_handout_pdf(handout, path, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg)
 
 
 def write_handout_pdf(
@@ -93,9 +91,7 @@ def write_handout_pdf(
     clearance_on_record: bool = False,
     map_svg: Path | None = None,
 ) -> None:
-    data = handout_pdf_bytes(
-        handout, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg
-    )
+    data = handout_pdf_bytes(handout, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg)
     _write_private(Path(path), data)
 
 
@@ -254,18 +250,14 @@ def _furniture(
     line_height = painter.fontMetrics().height()
     footer_top = device.height() - MARGIN_BOTTOM_MM * mm + 8 * mm
     painter.setPen(QPen(QColor(HAIRLINE), max(1.0, 0.25 * mm)))
-    painter.drawLine(
-        QRectF(left, footer_top, width, 0).topLeft(), QRectF(left, footer_top, width, 0).topRight()
-    )
+    painter.drawLine(QRectF(left, footer_top, width, 0).topLeft(), QRectF(left, footer_top, width, 0).topRight())
     text_box = QRectF(left, footer_top + 2 * mm, width, line_height * 1.2)
     painter.setPen(QColor(MUTED_INK))
     page_label = f"Page {index + 1} of {pages}"
     page_width = painter.fontMetrics().horizontalAdvance(page_label) + 4 * mm
     contact = handout.practice.contact_line()
     contact_box = text_box.adjusted(0, 0, -page_width, 0)
-    elided = painter.fontMetrics().elidedText(
-        contact, Qt.TextElideMode.ElideRight, round(contact_box.width())
-    )
+    elided = painter.fontMetrics().elidedText(contact, Qt.TextElideMode.ElideRight, round(contact_box.width()))
     painter.drawText(contact_box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
     painter.drawText(text_box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, page_label)
     if index:
@@ -273,9 +265,7 @@ def _furniture(
         painter.setPen(QColor(INK))
         painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, handout.title)
         painter.setPen(QColor(MUTED_INK))
-        painter.drawText(
-            header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, handout.subtitle
-        )
+        painter.drawText(header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, handout.subtitle)
     painter.restore()
 
 
@@ -283,9 +273,7 @@ def _page_layout(page_size: PageSizeName) -> QPageLayout:
     if page_size not in PAGE_SIZES:
         raise BackmapError(f"page size must be A4 or Letter, not {page_size!r}")
     # Zero margins at the device: paint_handout draws its own margins, header and footer.
-    return QPageLayout(
-        QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)
-    )
+    return QPageLayout(QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -197,9 +197,7 @@ class HoldTimer(QWidget):
             return
         self.count_label.setText(f"{int(seconds)} s")
         if seconds < maximum:
-            self.status_label.setText(
-                f"{minimum:g} s reached: you may hold up to {maximum:g} s, or stop now."
-            )
+            self.status_label.setText(f"{minimum:g} s reached: you may hold up to {maximum:g} s, or stop now.")
             self._signal_once("minimum")
         else:
             self.status_label.setText(f"{maximum:g} s: release gently and press Stop.")

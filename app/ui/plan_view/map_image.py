@@ -20,9 +20,7 @@ BASE_OPACITY = 0.5
 BADGE_RADIUS = 0.036  # of the map's width: big enough to read on a 6 cm printed map
 
 
-def render_plan_map(
-    svg_path: Path, marks: Sequence[MapMark], width: int, *, device_pixel_ratio: float = 1.0
-) -> QImage:
+def render_plan_map(svg_path: Path, marks: Sequence[MapMark], width: int, *, device_pixel_ratio: float = 1.0) -> QImage:
     """The map `width` logical pixels wide (height from its viewBox), transparent around the body."""
     renderer = QSvgRenderer(str(svg_path))
     if not renderer.isValid():
@@ -53,9 +51,7 @@ def render_plan_map(
     painter.setOpacity(BASE_OPACITY)
     renderer.render(painter, QRectF(0, 0, width, height))
     painter.setOpacity(1.0)
-    drawn = [
-        mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)
-    ]
+    drawn = [mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)]
     for mark in drawn:
         _tint(painter, renderer, mark.region, on_image(mark.region), PRESSURE_COLOURS[mark.level], image)
     if renderer.elementExists(OUTLINE_ID):

@@ -278,9 +278,7 @@ class PlanView(QWidget):
             f"•&nbsp; <b>{escape(change.where)}</b>: {escape(change.what)}. {escape(change.reason)}"
             for change in plan.safety_changes
         ]
-        box = _caution_box(
-            "What we changed for your safety", [], *(_rich_label(line, "cautionLine") for line in lines)
-        )
+        box = _caution_box("What we changed for your safety", [], *(_rich_label(line, "cautionLine") for line in lines))
         box.setObjectName("safetyBox")
         return box
 

@@ -1,0 +1,85 @@
+"""`backmap plan CLIENT [--session ID|latest] [--format text|json|pdf] [-o FILE]`: a session's plan, headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import open_repository
+from app.domain.plan_text import render_plan_text
+from app.domain.protocol import load_protocol
+from app.domain.records import Intake, Session
+from app.domain.session_plan import plan_for_session
+from app.errors import BackmapError
+from app.storage.files import private_file_on_success
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="print or write a session's plan (text, JSON or the client's PDF)",
+        description="The plan of one session: the plan as given if it was recorded, otherwise built from the "
+        "session's marks and the screening in force that day. Therapist-only notes never appear in it.",
+    )
+    parser.add_argument("client", metavar="CLIENT", help="the client's id, or a name that matches only one client")
+    parser.add_argument("--session", default="latest", metavar="ID|latest", help="which session (default: latest)")
+    parser.add_argument("--format", choices=("text", "json", "pdf"), default="text", help="default: text")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_repository(args, create=False) as repository:
+        client = repository.resolve_client(args.client)
+        record = repository.history(client.id)
+    if not record.sessions:
+        raise BackmapError(f"client {client.id} has no sessions yet")
+    wanted = record.sessions[-1].id if args.session == "latest" else args.session
+    session = next((s for s in record.sessions if s.id == wanted), None)
+    if session is None:
+        raise BackmapError(f"--session: client {client.id} has no session {args.session!r}")
+    plan = plan_for_session(session, record.intakes, load_protocol())
+    if args.format == "pdf":
+        data = _pdf(plan.to_json(), client.name, session, record.intakes)
+    elif args.format == "json":
+        data = (json.dumps(plan.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    else:
+        data = render_plan_text(plan).encode("utf-8")
+    if args.output is None:
+        if args.format == "pdf" and sys.stdout.isatty():
+            raise BackmapError("a PDF is not for the terminal: add -o FILE")
+        sys.stdout.buffer.write(data)
+        return 0
+    try:
+        with private_file_on_success(args.output, data):
+            pass
+    except OSError as error:
+        raise BackmapError(f"cannot write {args.output}: {error.strerror}") from None
+    return 0
+
+
+def _pdf(plan: dict[str, Any], name: str, session: Session, intakes: Sequence[Intake]) -> bytes:
+    # Qt only for this format: text and JSON stay fast and need no display libraries.
+    from app.domain.plan_wording import make_handout
+    from app.domain.session_plan import intake_on
+    from app.ui.pdf.plan_pdf import ensure_application, handout_pdf_bytes
+    from app.ui.settings import AppSettings
+
+    ensure_application()
+    settings = AppSettings()
+    day = session.start.date()
+    intake = intake_on(intakes, day)
+    clearance = intake is not None and intake.clearance is not None and intake.clearance.valid_on(day)
+    handout = make_handout(
+        plan,
+        client_first_name=name.split()[0],
+        date=day,
+        shared_note=session.shared_note,
+        practice=settings.practice(),
+    )
+    pdf: bytes = handout_pdf_bytes(handout, page_size=settings.page_size(), clearance_on_record=clearance)
+    return pdf

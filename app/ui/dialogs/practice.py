@@ -1,0 +1,45 @@
+"""The practice details printed on plans: the therapist fills them in; nothing is pre-filled."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
+
+from app.domain.practice import PracticeSettings
+from app.ui.settings import AppSettings
+
+_LABELS = {
+    "therapist_name": "Therapist",
+    "practice_name": "Practice",
+    "phone": "Phone",
+    "email": "Email",
+    "address": "Address",
+}
+
+
+class PracticeDialog(QDialog):
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Practice details (printed on plans)")
+        self._settings = settings
+        current = settings.practice()
+        self.fields: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        for name, label in _LABELS.items():
+            edit = QLineEdit(getattr(current, name))
+            edit.setAccessibleName(label)
+            self.fields[name] = edit
+            form.addRow(label, edit)
+        self.page_size = QComboBox()
+        self.page_size.addItems(["A4", "Letter"])
+        self.page_size.setCurrentText(settings.page_size())
+        self.page_size.setAccessibleName("Paper size for printed plans")
+        form.addRow("Paper", self.page_size)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        self._settings.set_practice(PracticeSettings(**{n: e.text().strip() for n, e in self.fields.items()}))
+        self._settings.set_page_size(self.page_size.currentText())
+        super().accept()

@@ -1,0 +1,151 @@
+"""Plan mode in the main window: the PlanView wired to the session's records (given, holds, print, PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.plan_wording import clearance_missing, read_plan
+from app.domain.protocol import Protocol
+from app.domain.records import Client, Hold, Intake, Session
+from app.domain.session_plan import intake_on, plan_for_session
+from app.errors import BackmapError
+from app.storage.repository import Repository
+from app.ui.pdf.plan_pdf import print_handout, write_handout_pdf
+from app.ui.plan_view.plan_view import PlanView
+from app.ui.settings import AppSettings
+
+
+class PlanMode(QWidget):
+    clearanceRequested = Signal()  # the main window opens the screening, where the clearance is recorded
+
+    def __init__(
+        self,
+        repository: Repository,
+        protocol: Protocol,
+        settings: AppSettings,
+        today: Callable[[], dt.date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._repository = repository
+        self._protocol = protocol
+        self._settings = settings
+        self._today = today
+        self._session: Session | None = None
+        self._plan: dict[str, Any] | None = None
+        self.view = PlanView()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.clearance_button = QPushButton("Record the doctor's clearance…")
+        self.clearance_button.setToolTip("Who cleared the client, when, and with what limits")
+        self.clearance_button.clicked.connect(self.clearanceRequested)
+        bar = QHBoxLayout()
+        bar.addWidget(self.clearance_button)
+        bar.addStretch(1)
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self.message)
+        self._stack.addWidget(self.view)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self._stack, 1)
+        self.view.markedAsGiven.connect(self._mark_given)
+        self.view.holdLogged.connect(self._log_hold)
+        self.view.printRequested.connect(self._print)
+        self.view.savePdfRequested.connect(self._save_pdf)
+        self.show_for(None, None, None)
+
+    def show_for(self, client: Client | None, _latest_intake: Intake | None, session: Session | None) -> None:
+        """The plan of `session` (as given, or built from its marks now); a message when there is none."""
+        self._session = session
+        self.clearance_button.setVisible(False)
+        if client is None or session is None:
+            self.message.setText("Choose a client and start a session; their plan shows here.")
+            self._stack.setCurrentWidget(self.message)
+            return
+        try:
+            intakes = self._repository.list_intakes(client.id)
+            plan = plan_for_session(session, intakes, self._protocol).to_json()
+            day = session.start.date()
+            intake = intake_on(intakes, day)
+            on_record = intake is not None and intake.clearance is not None and intake.clearance.valid_on(day)
+            self.view.show_plan(
+                plan,
+                client_first_name=client.name.split()[0],
+                date=day,
+                shared_note=session.shared_note,
+                practice=self._settings.practice(),
+                clearance_on_record=on_record,
+            )
+        except BackmapError as error:
+            self.message.setText(f"The plan cannot be shown: {error}")
+            self._stack.setCurrentWidget(self.message)
+            return
+        self._plan = plan
+        self.view.set_given(session.plan is not None)
+        self.clearance_button.setVisible(clearance_missing(read_plan(plan), on_record) and not session.is_final)
+        self._stack.setCurrentWidget(self.view)
+
+    def _write(self, action: Callable[[], Session]) -> bool:
+        try:
+            self._session = action()
+        except BackmapError as error:
+            QMessageBox.warning(self, "Backmap", f"Not saved: {error}")
+            return False
+        return True
+
+    def _mark_given(self) -> None:
+        session, plan = self._session, self._plan
+        if (
+            session is not None
+            and plan is not None
+            and self._write(lambda: self._repository.save_plan(session.id, plan))
+        ):
+            self.view.set_given(True)
+
+    def _log_hold(self, region: str, seconds: float) -> None:
+        session = self._session
+        if session is not None:
+            self._write(lambda: self._repository.log_hold(session.id, Hold(region, round(seconds, 1))))
+
+    def _print(self) -> None:
+        handout = self.view.handout()
+        if handout is not None:
+            print_handout(
+                handout,
+                page_size=self._settings.page_size(),
+                clearance_on_record=self.view.clearance_on_record,
+                parent=self,
+            )
+
+    def _save_pdf(self) -> None:
+        handout = self.view.handout()
+        if handout is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, "Save the plan as PDF", "plan.pdf", "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            write_handout_pdf(
+                handout,
+                Path(path),
+                page_size=self._settings.page_size(),
+                clearance_on_record=self.view.clearance_on_record,
+            )
+        except BackmapError as error:
+            QMessageBox.warning(self, "Backmap", str(error))
