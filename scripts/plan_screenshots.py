@@ -84,9 +84,7 @@ def save_pdf_page_png(pdf: Path, path: Path, *, page: int = 1, dpi: int = 80) ->
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out_dir", nargs="?", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--map", type=Path, default=None, help="the back map SVG (default: the stand-in map)")
     parser.add_argument("--plan", choices=("proceed", "modify", "postpone"), default="modify")

@@ -77,9 +77,7 @@ def test_the_map_numbers_planned_regions_and_never_marks_spine_sacrum_or_the_who
             "pressure": {"level": 0},
         }
     )
-    plan["steps"].append(
-        {**plan["steps"][1], "order": 10, "region": "trapezius_upper_l", "pressure": {"level": 4}}
-    )
+    plan["steps"].append({**plan["steps"][1], "order": 10, "region": "trapezius_upper_l", "pressure": {"level": 4}})
     marks = {mark.region: mark for mark in read_plan(plan).map_marks}
     assert set(marks) == {
         "trapezius_upper_l",
@@ -119,9 +117,7 @@ def test_a_postponed_plan_has_a_referral_and_no_steps() -> None:
     ("requires", "on_record", "missing", "allowed"),
     [(True, False, True, False), (True, True, False, True), (False, False, False, True)],
 )
-def test_a_plan_needing_clearance_waits_for_it(
-    requires: bool, on_record: bool, missing: bool, allowed: bool
-) -> None:
+def test_a_plan_needing_clearance_waits_for_it(requires: bool, on_record: bool, missing: bool, allowed: bool) -> None:
     plan = modify_plan_blood_thinners()
     plan["requires_clearance"] = requires
     wording = read_plan(plan)
@@ -181,9 +177,7 @@ def test_the_handout_carries_only_client_facing_text() -> None:
     plan = copy.deepcopy(modify_plan_blood_thinners())
     plan["soap"] = {"subjective": soap}  # a caller mixing in therapist-only fields by mistake
     plan["steps"][1]["note"] = region_note
-    handout = make_handout(
-        plan, client_first_name="Ana", date=DATE, shared_note="Drink water.", practice=PRACTICE
-    )
+    handout = make_handout(plan, client_first_name="Ana", date=DATE, shared_note="Drink water.", practice=PRACTICE)
     text = _all_text(handout)
     assert soap not in text
     assert region_note not in text

@@ -191,9 +191,7 @@ def modify_plan_blood_thinners() -> dict[str, Any]:
                 "You marked the top of this shoulder 8 out of 10; gentle kneading eases it without bruising.",
                 f"{_SEED_POINTS}: 'Avoid deep pressure or aggressive kneading'",
                 minutes=5,
-                adjustments=[
-                    {"rule": "blood_thinners.pressure_cap", "from": 4, "to": 2, "reason": cap_reason}
-                ],
+                adjustments=[{"rule": "blood_thinners.pressure_cap", "from": 4, "to": 2, "reason": cap_reason}],
             ),
             _step(
                 3,
@@ -237,9 +235,7 @@ def modify_plan_blood_thinners() -> dict[str, Any]:
                 "Your lower back felt stiff; gentle kneading beside the spine loosens it.",
                 f"{_SEED_TIPS}: 'Be cautious with pressure in the lower back'",
                 minutes=4,
-                adjustments=[
-                    {"rule": "blood_thinners.pressure_cap", "from": 3, "to": 2, "reason": cap_reason}
-                ],
+                adjustments=[{"rule": "blood_thinners.pressure_cap", "from": 3, "to": 2, "reason": cap_reason}],
             ),
             _step(
                 6,
@@ -265,9 +261,7 @@ POSTPONE_WARNING = (
     "You told us about new swelling and pain in your left calf. That can be a sign of a blood clot, "
     "and massage could move it."
 )
-POSTPONE_REFERRAL = (
-    "Your doctor, today: or an emergency unit at once if you feel short of breath or chest pain."
-)
+POSTPONE_REFERRAL = "Your doctor, today: or an emergency unit at once if you feel short of breath or chest pain."
 
 
 def postpone_plan_dvt() -> dict[str, Any]:

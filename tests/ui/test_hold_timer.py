@@ -57,9 +57,7 @@ def test_stop_logs_the_seconds_actually_held(qtbot: QtBot, clock: FakeClock) -> 
     assert "Held 12.4 seconds" in timer.status_label.text()
 
 
-def test_it_counts_down_to_the_minimum_then_shows_the_band_then_asks_to_release(
-    qtbot: QtBot, clock: FakeClock
-) -> None:
+def test_it_counts_down_to_the_minimum_then_shows_the_band_then_asks_to_release(qtbot: QtBot, clock: FakeClock) -> None:
     chimes: list[str] = []
     timer = _timer(qtbot, clock, chimes)
     timer.start()
@@ -81,9 +79,7 @@ def test_it_counts_down_to_the_minimum_then_shows_the_band_then_asks_to_release(
     assert "release gently" in timer.status_label.text()
 
 
-def test_a_real_ticking_timer_updates_the_count_from_the_injected_clock(
-    qtbot: QtBot, clock: FakeClock
-) -> None:
+def test_a_real_ticking_timer_updates_the_count_from_the_injected_clock(qtbot: QtBot, clock: FakeClock) -> None:
     timer = HoldTimer("scapula_edge_r", HoldRange(10, 15), clock=clock, chime=lambda: None)
     qtbot.addWidget(timer)
     timer.start()

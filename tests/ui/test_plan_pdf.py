@@ -136,9 +136,7 @@ def test_a_postponed_plan_prints_the_reason_and_the_referral_and_no_steps(tmp_pa
 
 
 @pytest.mark.parametrize(("page_size", "points"), [("A4", (595, 842)), ("Letter", (612, 792))])
-def test_the_page_size_follows_the_setting(
-    tmp_path: Path, page_size: PageSizeName, points: tuple[int, int]
-) -> None:
+def test_the_page_size_follows_the_setting(tmp_path: Path, page_size: PageSizeName, points: tuple[int, int]) -> None:
     page = PdfReader(_write(tmp_path / "plan.pdf", proceed_plan(), page_size=page_size)).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == points
 
@@ -165,9 +163,7 @@ def test_the_file_is_private_and_replaced_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.pdf"]  # no temporary file left behind
 
 
-def test_a_failed_write_leaves_the_old_file_and_no_temporary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "plan.pdf"
     target.write_bytes(b"old")
 
@@ -225,7 +221,5 @@ def test_the_command_line_can_make_a_pdf_without_a_display_or_an_application(tmp
     )
     env = {key: value for key, value in os.environ.items() if key not in {"QT_QPA_PLATFORM", "DISPLAY"}}
     target = tmp_path / "headless.pdf"
-    subprocess.run(
-        [sys.executable, "-c", script, str(target)], check=True, env=env, cwd=Path(__file__).parents[2]
-    )
+    subprocess.run([sys.executable, "-c", script, str(target)], check=True, env=env, cwd=Path(__file__).parents[2])
     assert "Your whole back" in _body_text(target)

@@ -233,7 +233,7 @@ class IntakeDialog(QDialog):
         for index, entry in enumerate(intake.flags):
             row = rows.get(entry.flag)
             if row is None or entry.flag in self._position or not row.fits(entry):
-                # Not on this form (an unknown flag, a second entry of one): kept as it was, never dropped.
+                # Not on this form (a second entry of one flag, e.g. two injuries): kept as it was, never dropped.
                 self._kept.append((index, entry))
                 continue
             row.fill(entry)
