@@ -32,7 +32,7 @@ class Installed:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """`pip wheel . --no-deps`, installed with --no-deps --no-index into a venv that borrows our dependencies."""
+    """`pip wheel . --no-deps`, installed --no-deps --no-index into a venv that borrows our dependencies."""
     root = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(root / "dist")],
@@ -43,12 +43,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     target = root / "venv"
     venv.create(target, with_pip=False)
     target_python = target / "bin" / "python"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(target_python), "install", "-q"]
-        + ["--no-deps", "--no-index", str(wheel)],
-        check=True,
-        cwd=root,
-    )
+    pip_install = [sys.executable, "-m", "pip", "--python", str(target_python), "install", "-q"]
+    subprocess.run([*pip_install, "--no-deps", "--no-index", str(wheel)], check=True, cwd=root)
     site_packages = Path(
         subprocess.run(
             [str(target_python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
@@ -107,9 +103,9 @@ def test_the_installed_package_finds_its_files_inside_itself(installed: Installe
 
 @dataclass(frozen=True)
 class Run:
-    """Commands of the installed package (program name first), run in order in an empty folder; each must
-    succeed. `{repo}` in an argument is the checkout (for input files only). The last command's stdout must contain
-    `stdout`; `writes`, if given, is a file it must leave in the folder, starting with `magic`.
+    """Commands of the installed package (program name first), run in order in an empty folder; each
+    must succeed. `{repo}` in an argument is the checkout (for input files only). The last command's stdout
+    must contain `stdout`; `writes`, if given, is a file it must leave in the folder, starting with `magic`.
     """
 
     commands: tuple[tuple[str, ...], ...]
@@ -126,7 +122,9 @@ class Run:
         pytest.param(Run((("backmap-app", "--help"),), stdout="usage: backmap"), id="gui-launcher"),
     ],
 )
-def test_the_installed_command_runs_from_another_folder(installed: Installed, tmp_path: Path, run: Run) -> None:
+def test_the_installed_commands_run_from_another_folder(
+    installed: Installed, tmp_path: Path, run: Run
+) -> None:
     output = ""
     for program, *args in run.commands:
         argv = [str(installed.bin(program)), *(arg.format(repo=REPO) for arg in args)]
@@ -134,4 +132,3 @@ def test_the_installed_command_runs_from_another_folder(installed: Installed, tm
     assert run.stdout in output
     if run.writes:
         assert (tmp_path / run.writes).read_bytes().startswith(run.magic)
-
