@@ -46,6 +46,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName("Backmap")
     app.setOrganizationName("Backmap")
     app.setApplicationDisplayName("Backmap")
+    app.setDesktopFileName("backmap")  # Wayland matches the window to backmap.desktop by this
     family = load_bundled_fonts()
     if family and set(QFontDatabase.families()) <= {family}:
         app.setFont(QFont(family, 10))  # a machine with no fonts of its own (a bare Linux) would show boxes

@@ -120,11 +120,21 @@ class Run:
         pytest.param(Run((("backmap", "--help"),), stdout="usage: backmap"), id="help"),
         pytest.param(Run((("backmap", "--version"),), stdout=f"backmap {__version__}"), id="version"),
         pytest.param(Run((("backmap-app", "--help"),), stdout="usage: backmap"), id="gui-launcher"),
+        pytest.param(Run((("backmap", "regions", "--format", "json"),), stdout='"id": "spine"'), id="regions-json"),
+        pytest.param(
+            Run(
+                (
+                    ("backmap", "import", "{repo}/tests/storage/design_example.json"),
+                    ("backmap", "plan", "Ana Example", "--format", "pdf", "-o", "plan.pdf"),
+                ),
+                writes="plan.pdf",
+                magic=b"%PDF",
+            ),
+            id="plan-pdf",
+        ),
     ],
 )
-def test_the_installed_commands_run_from_another_folder(
-    installed: Installed, tmp_path: Path, run: Run
-) -> None:
+def test_the_installed_commands_run_from_another_folder(installed: Installed, tmp_path: Path, run: Run) -> None:
     output = ""
     for program, *args in run.commands:
         argv = [str(installed.bin(program)), *(arg.format(repo=REPO) for arg in args)]
