@@ -14,7 +14,7 @@ from typing import Any
 
 from app.domain.protocol import OUTCOMES, PRESSURE_MAX, Outcome, Protocol, Technique, pressure_label
 from app.domain.records import Intake, Mark, PressureOverride, effective_marks
-from app.domain.region_specs import MAP_VERSION, REGION_IDS, REGION_SPECS, SPECS_BY_ID
+from app.domain.region_specs import MAP_VERSION, REGION_IDS, REGION_SPECS, SPECS_BY_ID, RegionSpec
 from app.domain.safety import BACK, Adjustment, MediumChoice, Pressure, Screening, cap_pressure, screen
 from app.errors import BackmapError
 
@@ -189,13 +189,13 @@ def _regional_candidates(
             continue
         region = protocol.regions[spec.id]
         if not region.techniques:
-            warnings.append(f"{spec.name} marked {mark.tension}/10: noted, never pressed. {' '.join(region.cautions)}")
+            warnings.append(f"{_place(spec)} ({mark.tension}/10): noted, never pressed. {' '.join(region.cautions)}")
             continue
         if screening.avoided(spec.id) is not None:
             continue  # the screening's warning already says so
         irritated = mark.by == "client" and mark.tension >= high.min_tension
         if irritated:
-            warnings.append(f"{spec.name}: the client rated it {mark.tension}/10. Check first, start gentle.")
+            warnings.append(f"{_place(spec)}: you rated it {mark.tension}/10, so we check first and start gentle.")
         techniques = [
             protocol.techniques[t]
             for t in protocol.session.order
@@ -203,9 +203,9 @@ def _regional_candidates(
         ]
         if not techniques:
             left_out = sorted(protocol.techniques[t].name for t in region.techniques if t in dropped)
-            warnings.append(f"{spec.name}: nothing today ({', '.join(left_out) or 'no technique'} left out).")
+            warnings.append(f"{_place(spec)}: nothing today ({', '.join(left_out) or 'no technique'} left out).")
             continue
-        warnings.extend(f"{spec.name}: {caution}" for caution in region.cautions)
+        warnings.extend(f"{_place(spec)}: {caution}" for caution in region.cautions)
         for technique in techniques:
             target = min(_target_level(region.default_pressure, mark.tension), technique.max_pressure)
             level, adjustments = cap_pressure(target, spec.id, screening, protocol, override)
@@ -243,7 +243,7 @@ def _fit_to_time(candidates: list[_Candidate], free: int, warnings: list[str]) -
     left_out = sorted((c for c in candidates if c not in kept), key=lambda c: c.rank)
     warnings.append(
         "Short on time, left out: "
-        + "; ".join(f"{c.technique.name} on {SPECS_BY_ID[c.region].name}" for c in left_out)
+        + "; ".join(f"{c.technique.name} on {SPECS_BY_ID[c.region].plain}" for c in left_out)
         + "."
     )
     return sorted(kept, key=lambda c: c.rank)
@@ -418,3 +418,8 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
         protocol_version=_field(data, "protocol_version", str, ""),
         map_version=_field(data, "map_version", str, ""),
     )
+
+
+def _place(spec: RegionSpec) -> str:
+    """A region in the client's words, to start a sentence ("The top of your left shoulder")."""
+    return spec.plain[0].upper() + spec.plain[1:]

@@ -300,7 +300,8 @@ def screen(intake: Intake | None, protocol: Protocol, on: dt.date) -> Screening:
         aftercare.extend(item for item in rule.aftercare if item not in aftercare)
 
     # Every rule that changed or stopped the session says why, first.
-    warnings[:0] = [f"{reason.reason} ({reason.rule})" for reason in reasons if reason.rule not in settled]
+    # The plan's warnings are printed for the client: plain reasons, no rule ids (the reasons keep those).
+    warnings[:0] = [reason.reason for reason in reasons if reason.rule not in settled]
     if drops:
         names = sorted({protocol.techniques[drop.technique].name for drop in drops})
         warnings.append(f"Left out today: {', '.join(names)}.")
@@ -354,8 +355,7 @@ def _screen_local(
     since = f" since {entry.since.isoformat()}" if entry.since else ""
     reason = f"{rule.reason} Area: {plain}{since}."
     apply(rule, "modify", reason)
-    avoid.append(Avoid(rule.id, entry.region, reason))
-    warnings.append(f"Avoid {SPECS_BY_ID[entry.region].name}: {rule.id.replace('_', ' ')}{since}.")
+    avoid.append(Avoid(rule.id, entry.region, reason))  # the reason above already tells the client where
 
 
 @dataclass(frozen=True, slots=True)
