@@ -115,7 +115,11 @@ class StepText:
 
 @dataclass(frozen=True, slots=True)
 class MapMark:
-    """A planned region as the map shows it: tinted by its firmest pressure, badged with its step numbers."""
+    """A planned region as the map shows it: tinted by its firmest pressure, badged with its first step.
+
+    Only the first number: the small regions of a printed map have no room for "3,9,11,15", and the step list
+    names the place of every step anyway.
+    """
 
     region: str
     orders: tuple[int, ...]
@@ -123,7 +127,7 @@ class MapMark:
 
     @property
     def badge(self) -> str:
-        return ",".join(str(order) for order in self.orders)
+        return str(min(self.orders))
 
 
 @dataclass(frozen=True, slots=True)

@@ -404,12 +404,13 @@ class MainWindow(QMainWindow):
         if index == 0:
             self.pages.setCurrentWidget(self.consult)
         elif index == 1:
-            self.pages.setCurrentWidget(self._plan())
+            self.pages.setCurrentWidget(self.plan_page())
         else:
-            self.pages.setCurrentWidget(self._history())
+            self.pages.setCurrentWidget(self.history_page())
         self._refresh_other_modes()
 
-    def _plan(self) -> PlanMode:
+    def plan_page(self) -> PlanMode:
+        """Plan mode's page, built on first use."""
         if self._plan_page is None:
             from app.ui.plan_view.mode import PlanMode
 
@@ -418,7 +419,8 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(self._plan_page)
         return self._plan_page
 
-    def _history(self) -> HistoryPage:
+    def history_page(self) -> HistoryPage:
+        """History mode's page, built on first use (numpy and pyqtgraph load here, not at start-up)."""
         if self._history_page is None:
             from app.domain.plan import plan_from_json
             from app.domain.plan_text import render_plan_text

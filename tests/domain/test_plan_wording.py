@@ -88,7 +88,8 @@ def test_the_map_numbers_planned_regions_and_never_marks_spine_sacrum_or_the_who
         "paraspinal_lumbar_r",
     }
     # A region worked twice carries both numbers and is tinted by its firmest pressure.
-    assert marks["trapezius_upper_l"].badge == "2,10"
+    assert marks["trapezius_upper_l"].orders == (2, 10)
+    assert marks["trapezius_upper_l"].badge == "2"  # the first step there; the list names the others
     assert marks["trapezius_upper_l"].level == 4
 
 

@@ -6,7 +6,7 @@ from html import escape
 
 from app.domain.protocol import Protocol
 from app.domain.records import PressureOverride
-from app.domain.safety import Screening, region_guidance
+from app.domain.safety import DEFAULT_CAP_RULE, Screening, region_guidance
 
 
 def guidance_html(
@@ -26,12 +26,14 @@ def guidance_html(
         if guidance.hold_seconds is not None:
             low, high = guidance.hold_seconds
             parts.append(f"<p><b>Hold:</b> {low}–{high} seconds of steady pressure</p>")
-    if guidance.adjustments:
+    # The default cap of 4 holds for everyone, so it is not a change "for this client".
+    changes = [a for a in guidance.adjustments if a.rule != DEFAULT_CAP_RULE]
+    if changes:
         items = "".join(
             f"<li>{escape(a.reason)}"
             + (f" ({escape(str(a.before))} → {escape(str(a.after))})" if a.after is not None else "")
             + "</li>"
-            for a in guidance.adjustments
+            for a in changes
         )
         parts.append(f"<p><b>Changed for this client:</b></p><ul>{items}</ul>")
     if guidance.cautions:

@@ -86,19 +86,11 @@ class ConsultPage(QWidget):
         toolbar.addWidget(self.brush_tension)
         toolbar.addStretch(1)
 
-        sides = QHBoxLayout()
-        left_label = QLabel("◀ client's LEFT")
-        right_label = QLabel("client's RIGHT ▶")
-        sides.addWidget(left_label)
-        sides.addStretch(1)
-        sides.addWidget(right_label)
-
         map_column = QWidget()
         map_layout = QVBoxLayout(map_column)
         map_layout.setContentsMargins(0, 0, 0, 0)
         map_layout.addLayout(toolbar)
-        map_layout.addWidget(self.map_view, 1)
-        map_layout.addLayout(sides)
+        map_layout.addWidget(self.map_view, 1)  # the map itself says "client's LEFT / RIGHT" on its sides
         map_layout.addWidget(self.legend)
 
         right = QWidget()
@@ -117,7 +109,7 @@ class ConsultPage(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([200, 560, 420])
+        self.splitter.setSizes([270, 560, 420])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)

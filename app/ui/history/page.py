@@ -174,6 +174,7 @@ class HistoryPage(QWidget):
         """The client's sessions (any order); the newest is opened."""
         self._sessions = sorted(sessions, key=lambda s: s.start)
         self.timeline.set_rows([summarise(s) for s in self._sessions])
+        self.table.resizeColumnsToContents()
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(True)
             combo.clear()

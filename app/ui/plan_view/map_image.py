@@ -57,14 +57,32 @@ def render_plan_map(svg_path: Path, marks: Sequence[MapMark], width: int, *, dev
     if renderer.elementExists(OUTLINE_ID):
         renderer.render(painter, OUTLINE_ID, on_image(OUTLINE_ID))
     radius = max(9.0, width * BADGE_RADIUS)
+    anchors = _anchors(svg_path)
     for mark in drawn:
         bounds = on_image(mark.region)
         if SPECS_BY_ID[mark.region].kind == "point":
             _point_badge(painter, bounds, width / 2, mark.badge, radius)
         else:
-            _badge(painter, bounds.center(), mark.badge, radius)
+            # The region's anchor: always inside it and clear of the points on it, unlike its bounds' centre.
+            anchor = anchors.get(mark.region)
+            centre = (
+                bounds.center()
+                if anchor is None
+                else QPointF((anchor[0] - view.x()) * scale, (anchor[1] - view.y()) * scale)
+            )
+            _badge(painter, centre, mark.badge, radius)
     painter.end()
     return image
+
+
+def _anchors(svg_path: Path) -> dict[str, tuple[float, float]]:
+    """Each region's anchor in SVG units; a map the region model cannot read gets none (bounds are used)."""
+    from app.domain.regions import load_region_map  # shapely: only when a plan is drawn, not at start-up
+
+    try:
+        return {info.id: info.anchor for info in load_region_map(svg_path).catalogue}
+    except BackmapError:
+        return {}
 
 
 def _tint(

@@ -48,6 +48,6 @@ def legend_html(levels: Iterable[int]) -> str:
     )
     return (
         f'<table cellspacing="3" cellpadding="1">{rows}</table>'
-        "<p>Seen from behind: your left side is on the left. Numbers are the steps; "
-        "steps for your whole back are not drawn.</p>"
+        "<p>Seen from behind: your left side is on the left. Each number is the first step "
+        "in that place; steps for your whole back are not drawn.</p>"
     )
