@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -78,6 +79,20 @@ def connect_read_write(path: Path) -> sqlite3.Connection:
     return connection
 
 
+def _header_through_wal(path: Path) -> _Header | None:
+    """The header as SQLite sees it with the -wal applied (a crash can leave the real one only in the WAL).
+
+    Read-only and not immutable, so the WAL is read but never folded into the file; None if it cannot be read.
+    """
+    try:
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    return _Header(user_version=version, application_id=application_id)
+
+
 def _is_empty_database(path: Path) -> bool:
     """A SQLite file with no tables: a first start that stopped before the schema was committed."""
     if Path(f"{path}-wal").exists():
@@ -133,6 +148,8 @@ def _open(path: Path) -> OpenDatabase:
     if not path.exists():
         create_private_file(path)
     header = _read_header(path)
+    if header is not None and header.application_id == 0 and Path(f"{path}-wal").exists():
+        header = _header_through_wal(path) or header
     if header is not None and header.application_id != APPLICATION_ID:
         if header.application_id != 0 or not _is_empty_database(path):
             raise StorageError(

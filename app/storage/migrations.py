@@ -39,4 +39,8 @@ def migrate(connection: sqlite3.Connection, db_path: Path, current: int) -> list
             connection.rollback()
             raise
         connection.commit()
+    if current < latest_version():
+        # Fold the new header (application_id, user_version) into the file itself: the file must identify
+        # itself by its first bytes even when a crash leaves a WAL behind.
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return backups

@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from app.storage import migrations
 from app.storage.database import OpenDatabase
 from app.storage.errors import ReadOnlyError, StorageError
 from app.storage.repository import Repository
-from app.storage.schema import SCHEMA_VERSION
+from app.storage.schema import APPLICATION_ID, SCHEMA_VERSION
 from tests.storage.faults import START, db_path, fill, fingerprint
 
 
@@ -167,3 +169,36 @@ def test_a_failed_migration_leaves_the_database_at_its_version(data_dir: Path, m
         assert repository._connection.execute("PRAGMA user_version").fetchone() == (1,)
         columns = [row[1] for row in repository._connection.execute("PRAGMA table_info(sessions)")]
         assert "room" not in columns
+
+
+def _in_child(code: str) -> None:
+    # A process that ends with os._exit: no close, no checkpoint, as after a crash or a kill.
+    subprocess.run([sys.executable, "-c", code + "\nimport os; os._exit(0)"], check=True, cwd=Path(__file__).parents[2])
+
+
+def test_the_file_identifies_itself_as_soon_as_it_is_created(data_dir: Path) -> None:
+    _in_child(
+        "from pathlib import Path\nfrom app.storage.repository import Repository\n"
+        f"Repository.open(Path({str(data_dir)!r})).create_client('Ana Example')"
+    )
+    header = db_path(data_dir).read_bytes()[:100]
+    assert int.from_bytes(header[68:72], "big") == APPLICATION_ID  # in the file, not only in its WAL
+    with Repository.open(data_dir) as repository:
+        assert [client.name for client in repository.list_clients()] == ["Ana Example"]
+
+
+def test_a_header_left_only_in_the_wal_by_a_crash_is_still_recognised(data_dir: Path) -> None:
+    # Our schema and header committed to the WAL, never checkpointed into the file (the file says id 0).
+    _in_child(
+        "import sqlite3\nfrom app.storage import migrations\nfrom app.storage.location import ensure_private_dir\n"
+        f"from pathlib import Path\nensure_private_dir(Path({str(data_dir)!r}))\n"
+        f"c = sqlite3.connect({str(db_path(data_dir))!r}, isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode = WAL'); c.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "c.execute('BEGIN'); migrations.MIGRATIONS[1](c)\n"
+        f"c.execute('PRAGMA application_id = {APPLICATION_ID}'); c.execute('PRAGMA user_version = 1')\n"
+        "c.execute('COMMIT')"
+    )
+    assert int.from_bytes(db_path(data_dir).read_bytes()[68:72], "big") == 0
+    with Repository.open(data_dir) as repository:
+        assert repository.read_only_reason is None
+        assert repository.list_clients() == []
