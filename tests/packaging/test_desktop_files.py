@@ -73,6 +73,11 @@ def test_the_metainfo_screenshots_are_the_readme_screenshots(component: ET.Eleme
     assert images
     assert all(image.startswith("https://") for image in images)
     assert all("/docs/screenshots/" in image and image.endswith(".png") for image in images)
+    readme = (PACKAGING.parent / "README.md").read_text(encoding="utf-8")
+    for image in images:
+        relative = "docs/screenshots/" + image.rsplit("/", 1)[1]
+        assert (PACKAGING.parent / relative).is_file(), relative
+        assert relative in readme, relative
     defaults = component.findall("screenshots/screenshot[@type='default']")
     assert len(defaults) == 1
 
