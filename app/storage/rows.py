@@ -67,40 +67,33 @@ def client_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Client:
 
 
 def insert_client(connection: sqlite3.Connection, client: Client) -> None:
-    consent = client.consent
     connection.execute(
-        "INSERT INTO clients (id, name, name_key, born, phone, email, consent_date, consent_notice_version, "
-        "consent_guardian) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            client.id,
-            client.name,
-            name_key(client.name),
-            None if client.born is None else client.born.isoformat(),
-            client.phone,
-            client.email,
-            None if consent is None else consent.date.isoformat(),
-            None if consent is None else consent.notice_version,
-            "" if consent is None else consent.guardian,
-        ),
+        "INSERT INTO clients (name, name_key, born, phone, email, consent_date, consent_notice_version, "
+        "consent_guardian, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _client_values(client),
     )
 
 
 def update_client(connection: sqlite3.Connection, client: Client) -> None:
-    consent = client.consent
     connection.execute(
         "UPDATE clients SET name = ?, name_key = ?, born = ?, phone = ?, email = ?, consent_date = ?, "
         "consent_notice_version = ?, consent_guardian = ? WHERE id = ?",
-        (
-            client.name,
-            name_key(client.name),
-            None if client.born is None else client.born.isoformat(),
-            client.phone,
-            client.email,
-            None if consent is None else consent.date.isoformat(),
-            None if consent is None else consent.notice_version,
-            "" if consent is None else consent.guardian,
-            client.id,
-        ),
+        _client_values(client),
+    )
+
+
+def _client_values(client: Client) -> tuple[Any, ...]:
+    consent = client.consent
+    return (
+        client.name,
+        name_key(client.name),
+        None if client.born is None else client.born.isoformat(),
+        client.phone,
+        client.email,
+        None if consent is None else consent.date.isoformat(),
+        None if consent is None else consent.notice_version,
+        "" if consent is None else consent.guardian,
+        client.id,
     )
 
 

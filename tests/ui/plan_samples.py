@@ -277,3 +277,8 @@ def postpone_plan_dvt() -> dict[str, Any]:
         "protocol_version": "1",
         "map_version": "1",
     }
+
+
+# Therapist-only text that must never reach the client's screen or paper.
+SOAP_TEXT = "S: reports stress at home. A: guarding, left upper trapezius."
+REGION_NOTE = "knot near the neck; client tearful when pressed"

@@ -25,15 +25,14 @@ from tests.ui.plan_samples import (
     POSTPONE_REFERRAL,
     POSTPONE_WARNING,
     PRACTICE,
+    REGION_NOTE,
     SHARED_NOTE,
+    SOAP_TEXT,
     STAND_IN_MAP,
     modify_plan_blood_thinners,
     postpone_plan_dvt,
     proceed_plan,
 )
-
-SOAP_TEXT = "S: reports stress at home. A: guarding, left upper trapezius."
-REGION_NOTE = "knot near the neck; client tearful when pressed"
 
 
 @pytest.fixture(autouse=True)

@@ -124,27 +124,6 @@ def ensure_application() -> None:
         _headless_app = QApplication(["backmap", "-platform", platform])
 
 
-def print_plan(
-    plan: Mapping[str, Any],
-    *,
-    client_first_name: str,
-    date: dt.date,
-    shared_note: str,
-    practice: PracticeSettings,
-    page_size: PageSizeName = "A4",
-    clearance_on_record: bool = False,
-    map_svg: Path | None = None,
-    parent: QWidget | None = None,
-) -> bool:
-    """Opens the print dialog and prints the same pages as the PDF; False when the user cancels."""
-    handout = make_handout(
-        plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
-    )
-    return print_handout(
-        handout, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg, parent=parent
-    )
-
-
 def print_handout(
     handout: Handout,
     *,
