@@ -42,18 +42,16 @@ from app.errors import BackmapError
 from app.storage.location import cloud_sync_warning
 from app.storage.repository import Repository
 from app.ui.body_map.view import RegionLocator
-from app.ui.clients.client_dialog import ClientDialog
 from app.ui.clients.client_list import ClientListPane
-from app.ui.clients.intake_dialog import IntakeDialog
-from app.ui.clients.privacy_notice import PrivacyNoticeDialog
 from app.ui.clients.safety_banner import SafetyBanner
-from app.ui.consult.amend_dialog import AmendDialog
 from app.ui.consult.controller import ConsultController
 from app.ui.consult.guidance import guidance_html
 from app.ui.consult.page import ConsultPage
 from app.ui.settings import AppSettings
 
-if TYPE_CHECKING:  # built on first use: History needs numpy and pyqtgraph, which the first paint does without
+# Dialogs and the Plan and History pages are imported when first used: the first paint does without them
+# (History needs numpy and pyqtgraph).
+if TYPE_CHECKING:
     from app.ui.history.page import HistoryPage
     from app.ui.plan_view.mode import PlanMode
 
@@ -264,6 +262,8 @@ class MainWindow(QMainWindow):
         self._refresh_other_modes()
 
     def new_client(self) -> None:
+        from app.ui.clients.client_dialog import ClientDialog
+
         dialog = ClientDialog(self._notice(), today=self._today(), parent=self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -282,6 +282,8 @@ class MainWindow(QMainWindow):
         client = self._client
         if client is None:
             return
+        from app.ui.clients.client_dialog import ClientDialog
+
         dialog = ClientDialog(self._notice(), client=client, today=self._today(), parent=self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -307,6 +309,8 @@ class MainWindow(QMainWindow):
         client = self._client
         if client is None:
             return
+        from app.ui.clients.intake_dialog import IntakeDialog
+
         dialog = IntakeDialog(self._flag_infos(), intake=self._intake, day=self._today(), parent=self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -389,6 +393,8 @@ class MainWindow(QMainWindow):
         session = self.controller.session
         if session is None or not session.is_final:
             return
+        from app.ui.consult.amend_dialog import AmendDialog
+
         dialog = AmendDialog(session, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -469,6 +475,8 @@ class MainWindow(QMainWindow):
         PracticeDialog(self.settings, self).exec()
 
     def show_privacy_notice(self) -> None:
+        from app.ui.clients.privacy_notice import PrivacyNoticeDialog
+
         PrivacyNoticeDialog(self._notice(), self).exec()
 
     def show_audit_log(self) -> None:
