@@ -54,12 +54,22 @@ from app.storage.files import private_file_on_success
 BACKUPS_FOLDER = "backups"
 
 
+# What to tell the therapist when Erasure.wal_still_holds_client: SQLite empties the -wal when its last user closes.
+WAL_LEFTOVER_NOTE = (
+    "Another program had the records open, so traces of the client stay in the database's -wal file for now. "
+    "Close every Backmap window (and any other program that opens the records): the last one to close clears them."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Erasure:
     """What a deletion did: the client is gone from the database; these backups may still hold them."""
 
     client_id: str
     backups_holding_client: tuple[Path, ...]
+    # Another connection (a second Backmap, a database browser) was reading an older snapshot, so the -wal
+    # could not be emptied: traces stay in it until every connection to the file is closed.
+    wal_still_holds_client: bool = False
 
 
 def now() -> dt.datetime:
@@ -461,12 +471,13 @@ class Repository:
             # Fold the WAL into the file, rebuild the file without the freed pages, then empty the WAL again.
             self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._connection.execute("VACUUM")
-            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # (busy, frames, checkpointed): busy means a reader kept the -wal from being emptied.
+            busy = self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         except sqlite3.Error as error:
             raise StorageError(
                 f"the client was deleted, but compacting the file failed: {self._explain(error)}"
             ) from error
-        return Erasure(client_id, tuple(self._backups_holding(client_id)))
+        return Erasure(client_id, tuple(self._backups_holding(client_id)), wal_still_holds_client=bool(busy))
 
     def _backups_holding(self, client_id: str) -> list[Path]:
         folder = self.path.parent
