@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -438,11 +439,11 @@ class Repository:
         """Audit-logs an export of the client's record (right of access) before it is handed out.
 
         Only the folder is logged: a file name may well be the client's name, and the log outlives erasure.
+        A folder named after the client (one of their name's words in its path) is not logged either.
         """
-        where = destination if destination == "stdout" else f"a file in {Path(destination).parent}"
         with self._write() as connection:
-            self._client_in(connection, client_id)
-            self._audit(connection, "export", client_id, f"to {where}")
+            client = self._client_in(connection, client_id)
+            self._audit(connection, "export", client_id, f"to {_export_place(destination, client.name)}")
 
     def export_client(self, client_id: str, destination: Path) -> Path:
         """Writes the client's whole record as a client file (0600, atomic), in place only once it is logged."""
@@ -630,6 +631,16 @@ class Repository:
             (client_id, *parameters),
         )
         return [rows.intake_from_row(row) for row in found]
+
+
+def _export_place(destination: str, client_name: str) -> str:
+    if destination == "stdout":
+        return destination
+    folder = Path(destination).parent
+    folder_key = rows.name_key(str(folder))
+    if any(len(word) > 1 and word in folder_key for word in re.findall(r"\w+", rows.name_key(client_name))):
+        return "a file in a folder named after the client (so the folder is not recorded)"
+    return f"a file in {folder}"
 
 
 def _consent_summary(consent: Consent) -> str:
