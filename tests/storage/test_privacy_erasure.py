@@ -52,9 +52,14 @@ def test_only_backups_that_hold_the_client_are_listed(data_dir: Path) -> None:
         before = repository.backup()
         target = fill_client(repository, "Gone")
         holding = repository.backup()
+        # A copy kept before a migration sits beside the database; an unreadable one might hold anybody.
+        migration_copy = data_dir / "backmap.sqlite3.v0-20261101T000000Z.backup"
+        migration_copy.write_bytes(holding.read_bytes())
+        damaged = data_dir / "backups" / "damaged.sqlite3"
+        damaged.write_bytes(b"not a database at all" * 10)
         erasure = repository.delete_client(target.client_id)
         after = repository.backup()
-    assert erasure.backups_holding_client == (holding,)
+    assert set(erasure.backups_holding_client) == {holding, migration_copy, damaged}
     assert {before, holding, after} <= set((data_dir / "backups").iterdir())
 
 
