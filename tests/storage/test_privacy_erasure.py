@@ -86,3 +86,11 @@ def test_without_other_readers_the_erasure_is_complete(data_dir: Path) -> None:
     with Repository.open(data_dir) as repository:
         target = fill_client(repository, "Gone")
         assert not repository.delete_client(target.client_id).wal_still_holds_client
+
+
+def test_erasure_settings_of_the_live_connection(data_dir: Path) -> None:
+    """Freed pages are overwritten, and VACUUM's transient copy of the file is made in memory, not in /tmp."""
+    with Repository.open(data_dir) as repository:
+        connection = repository._connection
+        assert connection.execute("PRAGMA secure_delete").fetchone() == (1,)
+        assert connection.execute("PRAGMA temp_store").fetchone() == (2,)  # MEMORY
