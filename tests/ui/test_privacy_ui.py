@@ -15,11 +15,20 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+)
 from pytestqt.qtbot import QtBot
 
 from app.storage.client_file import parse
-from app.ui import application
+from app.ui import application, main_window
 from app.ui.application import UNEXPECTED_ERROR_MESSAGE, create_main_window, install_crash_handler
 from app.ui.clients.privacy_notice import PrivacyNoticeDialog
 from app.ui.dialogs.audit_log import AuditLogDialog
@@ -99,6 +108,22 @@ def leaked(text: str, client: FilledClient) -> list[str]:
     return [field for field, marker in client.markers.items() if marker.lower() in folded]
 
 
+def screen_text(window: MainWindow) -> str:
+    """Everything the window's widgets show as text (labels, fields, notes, list rows)."""
+    parts: list[str] = []
+    for label in window.findChildren(QLabel):
+        parts.append(label.text())
+    for line in window.findChildren(QLineEdit):
+        parts.append(line.text())
+    for editor in window.findChildren(QPlainTextEdit):
+        parts.append(editor.toPlainText())
+    for rich in window.findChildren(QTextEdit):
+        parts.append(rich.toPlainText())
+    model = window.clients.model
+    parts.extend(str(model.data(model.index(row, 0))) for row in range(model.rowCount()))
+    return "\n".join(parts)
+
+
 def capture_exec(monkeypatch: pytest.MonkeyPatch, dialog_class: type[Any]) -> list[Any]:
     """Makes `dialog_class.exec` record the dialog (shown, not blocking) and return Rejected."""
     opened: list[Any] = []
@@ -175,6 +200,10 @@ def test_delete_client_for_good_leaves_no_byte_and_lists_older_backups(
     backup = Path(answers.shown[-1][2].splitlines()[-1])
     assert backup.is_file()
     window.open_client(target.client_id)
+    window.controller.select_region("neck_r")
+    window.controller.set_tension(5)  # an edit on the undo stack
+    assert window.undo_group.canUndo()
+    assert len(leaked(screen_text(window), target)) > 0  # the check sees the screen
 
     answers.typed = ("Someone Else", True)
     trigger(window, "Client", "Delete client for good…")
@@ -191,6 +220,8 @@ def test_delete_client_for_good_leaves_no_byte_and_lists_older_backups(
     assert window.repository.history(kept.client_id) == kept_before
     assert window.clients.model.rowCount() == 1
     assert window.client_header.text() == "Choose a client, or create one"
+    assert leaked(screen_text(window), target) == []  # nothing of them stays on screen
+    assert not window.undo_group.canUndo()  # nor in the undo history
     assert set(found_in_bytes([backup], target.markers)[backup.name]) == set(target.markers)
     window.close()
     window.repository.close()
@@ -318,9 +349,25 @@ def test_a_data_folder_in_a_cloud_sync_folder_is_warned_about(
         synced.repository.close()
 
 
-def test_a_folder_outside_cloud_sync_gets_no_warning(qtbot: QtBot, window: MainWindow, answers: Answers) -> None:
-    qtbot.wait(0)  # let the window's queued start-up messages run
-    assert answers.shown == []
+def test_the_data_folder_is_checked_for_cloud_sync_at_start_and_a_plain_folder_passes(
+    qtbot: QtBot, data_dir: Path, settings_file: Path, answers: Answers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consulted: list[Path] = []
+    real = main_window.cloud_sync_warning
+
+    def spy(path: Path) -> str | None:
+        consulted.append(path)
+        return real(path)
+
+    monkeypatch.setattr(main_window, "cloud_sync_warning", spy)
+    plain = create_main_window(data_dir, False, AppSettings(QSettings(str(settings_file), QSettings.Format.IniFormat)))
+    qtbot.addWidget(plain)
+    try:
+        QApplication.processEvents()  # the warning would be queued for just after start-up
+        assert consulted == [data_dir]
+        assert answers.shown == []
+    finally:
+        plain.repository.close()
 
 
 # -- crash output -------------------------------------------------------------------------------------
