@@ -7,9 +7,7 @@ region map (hit test, neighbours) is loaded by MainWindow.warm_up right after th
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sys
-import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,6 +76,9 @@ def create_main_window(data_dir: Path | None, demo: bool, settings: AppSettings 
     """Opens the data folder (a throwaway one for --demo) and builds the main window on it."""
     app = QApplication.instance()
     if demo:
+        import shutil
+        import tempfile
+
         folder = Path(tempfile.mkdtemp(prefix="backmap-demo-"))
         if app is not None:
             app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
