@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -109,6 +108,8 @@ def crash_report(kind: type[BaseException], trace: TracebackType | None) -> str:
     A message can quote client data (a name, a note) and stderr of a desktop app usually ends up in a
     persistent system log (journald, ~/.xsession-errors); code locations are enough to find the bug.
     """
+    import traceback  # only when something went wrong: start-up does without it
+
     where = "".join(traceback.format_tb(trace)) if trace is not None else ""
     name = f"{kind.__module__}.{kind.__qualname__}"
     return f"backmap: unexpected error {name} (its message is withheld: it may hold client data)\n{where}"
