@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from app.commands.common import open_repository
+from app.storage.repository import WAL_LEFTOVER_NOTE
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
         client = repository.resolve_client(args.client)
         erasure = repository.delete_client(client.id)
     print(f"deleted client {erasure.client_id}")
+    if erasure.wal_still_holds_client:
+        print(WAL_LEFTOVER_NOTE)
     if erasure.backups_holding_client:
         print("these backups still hold the client (delete or re-create them to complete the erasure):")
         for path in erasure.backups_holding_client:

@@ -73,6 +73,8 @@ def connect_read_write(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA foreign_keys = ON")
         # Deleted rows are overwritten, not just unlinked: erased health data must not linger in free pages.
         connection.execute("PRAGMA secure_delete = ON")
+        # VACUUM's transient copy of the whole file and large sorts stay in memory, never in the shared /tmp.
+        connection.execute("PRAGMA temp_store = MEMORY")
     except BaseException:
         connection.close()
         raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -54,12 +55,22 @@ from app.storage.files import private_file_on_success
 BACKUPS_FOLDER = "backups"
 
 
+# What to tell the therapist when Erasure.wal_still_holds_client: SQLite empties the -wal when its last user closes.
+WAL_LEFTOVER_NOTE = (
+    "Another program had the records open, so traces of the client stay in the database's -wal file for now. "
+    "Close every Backmap window (and any other program that opens the records): the last one to close clears them."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Erasure:
     """What a deletion did: the client is gone from the database; these backups may still hold them."""
 
     client_id: str
     backups_holding_client: tuple[Path, ...]
+    # Another connection (a second Backmap, a database browser) was reading an older snapshot, so the -wal
+    # could not be emptied: traces stay in it until every connection to the file is closed.
+    wal_still_holds_client: bool = False
 
 
 def now() -> dt.datetime:
@@ -428,11 +439,11 @@ class Repository:
         """Audit-logs an export of the client's record (right of access) before it is handed out.
 
         Only the folder is logged: a file name may well be the client's name, and the log outlives erasure.
+        A folder named after the client (one of their name's words in its path) is not logged either.
         """
-        where = destination if destination == "stdout" else f"a file in {Path(destination).parent}"
         with self._write() as connection:
-            self._client_in(connection, client_id)
-            self._audit(connection, "export", client_id, f"to {where}")
+            client = self._client_in(connection, client_id)
+            self._audit(connection, "export", client_id, f"to {_export_place(destination, client.name)}")
 
     def export_client(self, client_id: str, destination: Path) -> Path:
         """Writes the client's whole record as a client file (0600, atomic), in place only once it is logged."""
@@ -461,12 +472,13 @@ class Repository:
             # Fold the WAL into the file, rebuild the file without the freed pages, then empty the WAL again.
             self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._connection.execute("VACUUM")
-            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # (busy, frames, checkpointed): busy means a reader kept the -wal from being emptied.
+            busy = self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         except sqlite3.Error as error:
             raise StorageError(
                 f"the client was deleted, but compacting the file failed: {self._explain(error)}"
             ) from error
-        return Erasure(client_id, tuple(self._backups_holding(client_id)))
+        return Erasure(client_id, tuple(self._backups_holding(client_id)), wal_still_holds_client=bool(busy))
 
     def _backups_holding(self, client_id: str) -> list[Path]:
         folder = self.path.parent
@@ -619,6 +631,16 @@ class Repository:
             (client_id, *parameters),
         )
         return [rows.intake_from_row(row) for row in found]
+
+
+def _export_place(destination: str, client_name: str) -> str:
+    if destination == "stdout":
+        return destination
+    folder = Path(destination).parent
+    folder_key = rows.name_key(str(folder))
+    if any(len(word) > 1 and word in folder_key for word in re.findall(r"\w+", rows.name_key(client_name))):
+        return "a file in a folder named after the client (so the folder is not recorded)"
+    return f"a file in {folder}"
 
 
 def _consent_summary(consent: Consent) -> str:

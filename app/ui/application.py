@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -26,6 +27,10 @@ from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
 
 BUNDLED_FONTS = ("fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf")
+UNEXPECTED_ERROR_MESSAGE = (
+    "Something went wrong inside Backmap. Everything saved before is safe on disk; "
+    "the last thing you did may not have been saved. If it happens again, restart Backmap."
+)
 
 
 def load_bundled_fonts() -> str:
@@ -76,10 +81,10 @@ def create_main_window(data_dir: Path | None, demo: bool, settings: AppSettings 
         folder = Path(tempfile.mkdtemp(prefix="backmap-demo-"))
         if app is not None:
             app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
-    else:
-        folder = resolve_data_dir(data_dir)
         # Nothing of the demo reaches the real settings either (window layout, last client).
         settings = AppSettings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    else:
+        folder = resolve_data_dir(data_dir)
     repository = Repository.open(folder)
     if demo:
         _seed_demo(repository, dt.date.today())
@@ -97,8 +102,36 @@ def create_main_window(data_dir: Path | None, demo: bool, settings: AppSettings 
     return window
 
 
+def crash_report(kind: type[BaseException], trace: TracebackType | None) -> str:
+    """What an unexpected error leaves behind: its type and the code locations, never its message.
+
+    A message can quote client data (a name, a note) and stderr of a desktop app usually ends up in a
+    persistent system log (journald, ~/.xsession-errors); code locations are enough to find the bug.
+    """
+    import traceback  # only when something went wrong: start-up does without it
+
+    where = "".join(traceback.format_tb(trace)) if trace is not None else ""
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    return f"backmap: unexpected error {name} (its message is withheld: it may hold client data)\n{where}"
+
+
+def _report_unexpected_error(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, trace)
+        return
+    sys.stderr.write(crash_report(kind, trace))
+    if QApplication.instance() is not None:
+        QMessageBox.critical(None, "Backmap", UNEXPECTED_ERROR_MESSAGE)
+
+
+def install_crash_handler() -> None:
+    """Unexpected errors in the GUI: a plain dialog, and only a data-free report on stderr."""
+    sys.excepthook = _report_unexpected_error
+
+
 def run_app(data_dir: Path | None, demo: bool) -> int:
     app = create_application()
+    install_crash_handler()
     try:
         window = create_main_window(data_dir, demo)
     except BackmapError as error:

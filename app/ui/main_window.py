@@ -40,7 +40,7 @@ from app.domain.records import Client, Intake, Session
 from app.domain.safety import Screening, screen
 from app.errors import BackmapError
 from app.storage.location import cloud_sync_warning
-from app.storage.repository import Repository
+from app.storage.repository import WAL_LEFTOVER_NOTE, Repository
 from app.ui.body_map.view import RegionLocator
 from app.ui.clients.client_list import ClientListPane
 from app.ui.clients.safety_banner import SafetyBanner
@@ -348,8 +348,11 @@ class MainWindow(QMainWindow):
         self.clients.refresh()
         self._show_client(None)
         backups = "\n".join(str(path) for path in result.backups_holding_client) or "none"
+        leftover = f"\n\n{WAL_LEFTOVER_NOTE}" if result.wal_still_holds_client else ""
         QMessageBox.information(
-            self, "Client deleted", f"The client's records were erased.\n\nBackups that may still hold them:\n{backups}"
+            self,
+            "Client deleted",
+            f"The client's records were erased.\n\nBackups that may still hold them:\n{backups}{leftover}",
         )
 
     # ---- sessions ------------------------------------------------------------------------------------

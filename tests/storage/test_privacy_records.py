@@ -1,0 +1,189 @@
+"""Consent, the right of access, the audit log and owner-only files, proved on the repository."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from app.domain.records import Consent, Session
+from app.storage.client_file import parse
+from app.storage.errors import ConsentRequiredError
+from app.storage.repository import Repository
+from tests.storage.privacy_records import START, database_files, fill_client
+
+# Every table of the schema. A new table must be covered by the export (and this test) before it is added here.
+CLIENT_TABLES = {"clients", "intakes", "sessions", "marks", "strokes", "holds", "amendments"}
+OTHER_TABLES = {"audit_log"}
+
+
+@pytest.fixture
+def repository(data_dir: Path) -> Iterator[Repository]:
+    with Repository.open(data_dir) as opened:
+        yield opened
+
+
+# -- consent ------------------------------------------------------------------------------------------
+
+
+def test_no_session_of_any_kind_before_consent(repository: Repository) -> None:
+    client = repository.create_client("Ben Other")
+    with pytest.raises(ConsentRequiredError, match="record it before starting a session"):
+        repository.start_session(client.id)
+    with pytest.raises(ConsentRequiredError):
+        repository.add_session(client.id, Session("written-up-later", START))
+    assert repository.list_sessions(client.id) == []
+    repository.record_consent(client.id, Consent(dt.date(2026, 11, 20), "1"))
+    assert repository.start_session(client.id, start=START).start == START
+    assert [entry[1] for entry in repository.audit_entries(client.id)] == ["create_client", "consent"]
+
+
+def test_a_guardian_is_stored_and_survives_export_and_import(
+    repository: Repository, tmp_path: Path, data_dir: Path
+) -> None:
+    minor = fill_client(repository, "Minor")
+    adult = repository.create_client("Ada Adult", consent=Consent(dt.date(2026, 11, 20), "1"))
+    with closing(sqlite3.connect(repository.path)) as raw:
+        stored = dict(raw.execute("SELECT id, consent_guardian FROM clients").fetchall())
+    assert stored == {minor.client_id: minor.markers["guardian"], adult.id: ""}
+
+    minor_file = repository.export_client(minor.client_id, tmp_path / "minor.json")
+    adult_file = repository.export_client(adult.id, tmp_path / "adult.json")
+    assert json.loads(minor_file.read_text("utf-8"))["client"]["consent"]["guardian"] == minor.markers["guardian"]
+    assert "guardian" not in json.loads(adult_file.read_text("utf-8"))["client"]["consent"]  # only when non-empty
+
+    with Repository.open(tmp_path / "elsewhere") as other:
+        other.import_records([parse(minor_file.read_text("utf-8"))])
+        assert other.history(minor.client_id) == repository.history(minor.client_id)
+        consent = other.get_client(minor.client_id).consent
+        assert consent is not None
+        assert consent.guardian == minor.markers["guardian"]
+
+
+# -- the right of access ------------------------------------------------------------------------------
+
+
+def _rows_of(connection: sqlite3.Connection, client_id: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row about the client, table by table, straight from the file."""
+    sessions = [row[0] for row in connection.execute("SELECT id FROM sessions WHERE client_id = ?", (client_id,))]
+    marks = ",".join("?" * len(sessions))
+    found: dict[str, list[tuple[object, ...]]] = {
+        "clients": connection.execute("SELECT * FROM clients WHERE id = ?", (client_id,)).fetchall(),
+        "intakes": connection.execute("SELECT * FROM intakes WHERE client_id = ?", (client_id,)).fetchall(),
+        "sessions": connection.execute("SELECT * FROM sessions WHERE client_id = ?", (client_id,)).fetchall(),
+    }
+    for table in ("marks", "strokes", "holds", "amendments"):
+        found[table] = connection.execute(f"SELECT * FROM {table} WHERE session_id IN ({marks})", sessions).fetchall()
+    return found
+
+
+def test_the_export_holds_every_row_about_the_client(repository: Repository, tmp_path: Path) -> None:
+    target = fill_client(repository, "Asked")
+    other = fill_client(repository, "Other")
+    exported = repository.export_client(target.client_id, tmp_path / "everything.json")
+    text = exported.read_text("utf-8")
+    data = json.loads(text)
+
+    with closing(sqlite3.connect(repository.path)) as raw:
+        tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert tables == CLIENT_TABLES | OTHER_TABLES  # a new table needs a place in the export first
+        held = _rows_of(raw, target.client_id)
+
+    sessions = data["sessions"]
+    assert len(held["clients"]) == 1
+    assert len(data["intakes"]) == len(held["intakes"]) == 1
+    assert len(sessions) == len(held["sessions"]) == 2
+    for table, key in (("marks", "marks"), ("strokes", "strokes"), ("holds", "holds"), ("amendments", "amendments")):
+        assert sum(len(session[key]) for session in sessions) == len(held[table]) > 0, table
+    first = sessions[0]
+    assert first["soap"] == {
+        "subjective": target.markers["subjective"],
+        "objective": target.markers["objective"],
+        "assessment": target.markers["assessment"],
+        "plan": target.markers["soap_plan"],
+        "pain_before": 6,
+        "pain_after": 3,
+    }
+    assert first["plan"] == {"outcome": "proceed", "aftercare": [target.markers["plan_text"]]}  # as given
+    assert first["shared_note"] == target.markers["amended_note"]
+    assert first["amendments"][0]["before"] == target.markers["shared_note"]
+    assert first["amendments"][0]["reason"] == target.markers["amend_reason"]
+    assert first["finalised"] is not None
+    # Every free text held about the client is in the file, and nothing of anyone else.
+    assert [field for field, marker in target.markers.items() if marker not in text] == []
+    assert [field for field, marker in other.markers.items() if marker in text] == []
+    # Read back, the file is the record: nothing held was left out or changed on the way.
+    assert parse(text) == repository.history(target.client_id)
+
+
+# -- the audit log ------------------------------------------------------------------------------------
+
+
+def test_duties_are_logged_with_time_and_what_but_no_names_or_notes(repository: Repository, tmp_path: Path) -> None:
+    target = fill_client(repository, "Logged")
+    named_folder = tmp_path / f"{target.markers['name']} files"  # a folder named after the client
+    named_folder.mkdir()
+    repository.export_client(target.client_id, named_folder / f"{target.markers['name']}.json")
+    plain_folder = tmp_path / "exports"
+    plain_folder.mkdir()
+    repository.export_client(target.client_id, plain_folder / f"{target.markers['name']}.json")
+    repository.backup()
+    repository.finalise(target.session_ids[1])
+    repository.delete_client(target.client_id)
+
+    entries = repository.audit_entries()
+    actions = [action for _at, action, _client, _what in entries]
+    assert actions == [
+        "create_client",
+        "consent",
+        "finalise",
+        "amend",
+        "export",
+        "export",
+        "backup",
+        "finalise",
+        "delete_client",
+    ]
+    for at, _action, _client, what in entries:
+        assert dt.datetime.fromisoformat(at).tzinfo is not None
+        assert what
+    whats = {action: what for _at, action, _client, what in entries}
+    assert whats["amend"] == f"session {target.session_ids[0]}: shared_note"
+    exports = [what for _at, action, _client, what in entries if action == "export"]
+    assert exports == [
+        "to a file in a folder named after the client (so the folder is not recorded)",
+        f"to a file in {plain_folder}",
+    ]
+    assert whats["delete_client"] == "client erased with 2 sessions"
+    text = repr(entries).lower()
+    assert [field for field, marker in target.markers.items() if marker.lower() in text] == []
+
+
+# -- owner-only files ---------------------------------------------------------------------------------
+
+
+def test_files_stay_owner_only_whatever_the_umask(data_dir: Path, tmp_path: Path) -> None:
+    previous = os.umask(0)  # the most permissive umask: every mode below is set by Backmap itself
+    try:
+        with Repository.open(data_dir) as repository:
+            target = fill_client(repository, "Private")
+            backup = repository.backup()
+            exported = repository.export_client(target.client_id, tmp_path / "export.json")
+            repository.delete_client(target.client_id)
+            kept = fill_client(repository, "Kept")
+            assert kept.client_id
+            files = [*database_files(data_dir), backup, exported]
+            assert len(files) == 5  # db, -wal, -shm, backup, export
+            for path in files:
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+            for folder in (data_dir, backup.parent):
+                assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    finally:
+        os.umask(previous)
