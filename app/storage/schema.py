@@ -127,4 +127,8 @@ SCHEMA_V1: tuple[str, ...] = (
     CREATE TRIGGER audit_log_is_append_only BEFORE UPDATE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
     """,
+    """
+    CREATE TRIGGER audit_log_keeps_every_entry BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+    """,
 )

@@ -122,6 +122,8 @@ def test_the_database_refuses_edits_of_amendments_and_the_audit_log(repository: 
             connection.execute("UPDATE amendments SET reason = 'quiet'")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             connection.execute("UPDATE audit_log SET what = 'nothing'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            connection.execute("DELETE FROM audit_log")
     finally:
         connection.close()
 
