@@ -75,10 +75,10 @@ def create_main_window(data_dir: Path | None, demo: bool, settings: AppSettings 
         folder = Path(tempfile.mkdtemp(prefix="backmap-demo-"))
         if app is not None:
             app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
-    else:
-        folder = resolve_data_dir(data_dir)
         # Nothing of the demo reaches the real settings either (window layout, last client).
         settings = AppSettings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    else:
+        folder = resolve_data_dir(data_dir)
     repository = Repository.open(folder)
     if demo:
         _seed_demo(repository, dt.date.today())
