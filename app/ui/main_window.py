@@ -165,7 +165,6 @@ class MainWindow(QMainWindow):
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._menus["Edit"].addActions([undo, redo])
-        self.consult.map_view.addActions([undo, redo])
         self._action("Client", "Details and consent…", self.edit_client)
         self._action("Client", "Safety screening…", self.edit_screening, "Ctrl+I")
         self._menus["Client"].addSeparator()

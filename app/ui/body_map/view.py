@@ -236,6 +236,7 @@ class BodyMapView(QGraphicsView):
         else:
             return QPen(Qt.PenStyle.NoPen)
         pen.setCosmetic(True)  # same width at any zoom
+        pen.setWidthF(pen.widthF() * self.devicePixelRatioF())  # cosmetic: device px; 3 stays 3 at 200 %
         return pen
 
     def _update_label(self, region_id: str) -> None:

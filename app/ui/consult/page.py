@@ -74,6 +74,7 @@ class ConsultPage(QWidget):
         self.brush_tension.setValue(5)
         self.brush_tension.setPrefix("tension ")
         self.brush_tension.setAccessibleName("Brush tension")
+        self.brush_tension.setToolTip("The tension the brush gives the regions it covers")
         self.brush_button.toggled.connect(self._on_brush)
         self.brush_tension.valueChanged.connect(lambda _v: self._on_brush(self.brush_button.isChecked()))
 
