@@ -3,11 +3,10 @@ difference, trends per region, and a heat map over a date range. Read-only: hist
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +34,7 @@ from app.ui.body_map import palette
 from app.ui.body_map.view import BodyMapView, RegionLocator
 from app.ui.history.timeline import TimelineModel
 from app.ui.history.trends import TrendsChart
+from app.ui.qt_dates import qdate, to_date
 
 PlanText = Callable[[dict[str, object]], str]
 
@@ -265,8 +265,8 @@ class HistoryPage(QWidget):
             edit.blockSignals(True)
         if self._sessions:
             first, last = self._sessions[0].start.date(), self._sessions[-1].start.date()
-            self.heat_from.setDate(QDate(first.year, first.month, first.day))
-            self.heat_to.setDate(QDate(last.year, last.month, last.day))
+            self.heat_from.setDate(qdate(first))
+            self.heat_to.setDate(qdate(last))
         for edit in (self.heat_from, self.heat_to):
             edit.blockSignals(False)
         self._heat()
@@ -276,8 +276,8 @@ class HistoryPage(QWidget):
             self.heat_map.set_overlay({}, {})
             self.heat_summary.setText("No sessions yet.")
             return
-        start = _to_date(self.heat_from.date())
-        end = _to_date(self.heat_to.date())
+        start = to_date(self.heat_from.date())
+        end = to_date(self.heat_to.date())
         if start > end:
             self.heat_summary.setText("The start of the range is after its end.")
             return
@@ -302,7 +302,3 @@ class HistoryPage(QWidget):
 
     def _show_trend_of(self, region_id: str) -> None:
         self.trends.choose_region(region_id)
-
-
-def _to_date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
