@@ -127,7 +127,7 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Screening" if intake is None else "Screening (editing)")
         start = intake.date if intake is not None else (day or dt.date.today())
-        self.date_edit = QDateEdit(QDate(start), self)
+        self.date_edit = QDateEdit(QDate(start.year, start.month, start.day), self)
         self.date_edit.setDisplayFormat(DISPLAY_FORMAT)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setAccessibleName("Date of the screening")
@@ -162,7 +162,7 @@ class IntakeDialog(QDialog):
         self.clearance_by = QLineEdit(self)
         self.clearance_by.setAccessibleName("Clearance given by")
         self.clearance_by.setPlaceholderText("e.g. Dr N. Example")
-        self.clearance_date = QDateEdit(QDate(start), self)
+        self.clearance_date = QDateEdit(QDate(start.year, start.month, start.day), self)
         self.clearance_date.setDisplayFormat(DISPLAY_FORMAT)
         self.clearance_date.setCalendarPopup(True)
         self.clearance_date.setAccessibleName("Clearance given on")
@@ -247,7 +247,8 @@ class IntakeDialog(QDialog):
         if intake.clearance is not None:
             self.clearance_group.setChecked(True)
             self.clearance_by.setText(intake.clearance.by)
-            self.clearance_date.setDate(QDate(intake.clearance.date))
+            given = intake.clearance.date
+            self.clearance_date.setDate(QDate(given.year, given.month, given.day))
             self.clearance_limits.setText(intake.clearance.limits)
             self.clearance_expires.set_value(intake.clearance.expires)
 

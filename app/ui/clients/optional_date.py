@@ -22,14 +22,14 @@ class _DateEdit(QDateEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Typing over "Not given" starts from a real date with the year selected, so "2012-05-01" types in.
         if self.date() == self.minimumDate() and event.text().isdigit():
-            self.setDate(QDate(self.start_at))
+            self.setDate(QDate(self.start_at.year, self.start_at.month, self.start_at.day))
             self.setSelectedSection(QDateTimeEdit.Section.YearSection)
         super().keyPressEvent(event)
 
     def stepBy(self, steps: int) -> None:
         # From "Not given", the first arrow press goes to a sensible date instead of 1 January 1800.
         if self.date() == self.minimumDate():
-            self.setDate(QDate(self.start_at))
+            self.setDate(QDate(self.start_at.year, self.start_at.month, self.start_at.day))
             return
         super().stepBy(steps)
 
@@ -68,7 +68,7 @@ class OptionalDateEdit(QWidget):
         return dt.date(date.year(), date.month(), date.day())
 
     def set_value(self, value: dt.date | None) -> None:
-        self.edit.setDate(_SENTINEL if value is None else QDate(value))
+        self.edit.setDate(_SENTINEL if value is None else QDate(value.year, value.month, value.day))
         self.clear_button.setEnabled(value is not None)
 
     def _on_date_changed(self, _date: QDate) -> None:
