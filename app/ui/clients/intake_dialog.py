@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,7 @@ from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
 from app.ui.clients.allergy_editor import AllergyEditor
 from app.ui.clients.optional_date import DISPLAY_FORMAT, OptionalDateEdit
 from app.ui.clients.problem_label import ProblemLabel
+from app.ui.qt_dates import qdate, to_date
 
 
 class FlagRow(QWidget):
@@ -127,7 +128,7 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Screening" if intake is None else "Screening (editing)")
         start = intake.date if intake is not None else (day or dt.date.today())
-        self.date_edit = QDateEdit(QDate(start.year, start.month, start.day), self)
+        self.date_edit = QDateEdit(qdate(start), self)
         self.date_edit.setDisplayFormat(DISPLAY_FORMAT)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setAccessibleName("Date of the screening")
@@ -162,7 +163,7 @@ class IntakeDialog(QDialog):
         self.clearance_by = QLineEdit(self)
         self.clearance_by.setAccessibleName("Clearance given by")
         self.clearance_by.setPlaceholderText("e.g. Dr N. Example")
-        self.clearance_date = QDateEdit(QDate(start.year, start.month, start.day), self)
+        self.clearance_date = QDateEdit(qdate(start), self)
         self.clearance_date.setDisplayFormat(DISPLAY_FORMAT)
         self.clearance_date.setCalendarPopup(True)
         self.clearance_date.setAccessibleName("Clearance given on")
@@ -247,24 +248,21 @@ class IntakeDialog(QDialog):
         if intake.clearance is not None:
             self.clearance_group.setChecked(True)
             self.clearance_by.setText(intake.clearance.by)
-            given = intake.clearance.date
-            self.clearance_date.setDate(QDate(given.year, given.month, given.day))
+            self.clearance_date.setDate(qdate(intake.clearance.date))
             self.clearance_limits.setText(intake.clearance.limits)
             self.clearance_expires.set_value(intake.clearance.expires)
 
     def intake_date(self) -> dt.date:
-        date = self.date_edit.date()
-        return dt.date(date.year(), date.month(), date.day())
+        return to_date(self.date_edit.date())
 
     def problems(self) -> list[str]:
         day = self.intake_date()
         found = [row.check(day) for row in self.flag_rows]
         clearance = None
         if self.clearance_group.isChecked():
-            given = self.clearance_date.date()
             clearance = clearance_problem(
                 self.clearance_by.text(),
-                dt.date(given.year(), given.month(), given.day()),
+                to_date(self.clearance_date.date()),
                 self.clearance_expires.value(),
                 day,
             )
@@ -287,10 +285,9 @@ class IntakeDialog(QDialog):
     def clearance(self) -> Clearance | None:
         if not self.clearance_group.isChecked():
             return None
-        given = self.clearance_date.date()
         return Clearance(
             by=self.clearance_by.text().strip(),
-            date=dt.date(given.year(), given.month(), given.day()),
+            date=to_date(self.clearance_date.date()),
             limits=self.clearance_limits.text().strip(),
             expires=self.clearance_expires.value(),
         )

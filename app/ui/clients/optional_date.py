@@ -8,6 +8,8 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QHBoxLayout, QToolButton, QWidget
 
+from app.ui.qt_dates import qdate, to_date
+
 # The minimum date stands for "not given" (Qt's documented idiom for an optional date); real dates start after.
 _SENTINEL = QDate(1800, 1, 1)
 _LATEST = QDate(2200, 12, 31)
@@ -22,14 +24,14 @@ class _DateEdit(QDateEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Typing over "Not given" starts from a real date with the year selected, so "2012-05-01" types in.
         if self.date() == self.minimumDate() and event.text().isdigit():
-            self.setDate(QDate(self.start_at.year, self.start_at.month, self.start_at.day))
+            self.setDate(qdate(self.start_at))
             self.setSelectedSection(QDateTimeEdit.Section.YearSection)
         super().keyPressEvent(event)
 
     def stepBy(self, steps: int) -> None:
         # From "Not given", the first arrow press goes to a sensible date instead of 1 January 1800.
         if self.date() == self.minimumDate():
-            self.setDate(QDate(self.start_at.year, self.start_at.month, self.start_at.day))
+            self.setDate(qdate(self.start_at))
             return
         super().stepBy(steps)
 
@@ -65,10 +67,10 @@ class OptionalDateEdit(QWidget):
         date = self.edit.date()
         if date == self.edit.minimumDate():
             return None
-        return dt.date(date.year(), date.month(), date.day())
+        return to_date(date)
 
     def set_value(self, value: dt.date | None) -> None:
-        self.edit.setDate(_SENTINEL if value is None else QDate(value.year, value.month, value.day))
+        self.edit.setDate(_SENTINEL if value is None else qdate(value))
         self.clear_button.setEnabled(value is not None)
 
     def _on_date_changed(self, _date: QDate) -> None:
