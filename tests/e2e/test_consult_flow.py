@@ -3,6 +3,7 @@ undo; then the app is closed and opened again on the same data folder and shows 
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import pairwise
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from app.domain.brush import tensions_from_stroke
+from app.domain.records import Consent
 from app.domain.regions import RegionMap, load_region_map
 from app.resources import map_svg_path
 from app.storage.repository import Repository
@@ -217,3 +219,28 @@ def test_a_deleted_last_client_reopens_to_an_empty_window(qtbot: QtBot, data_dir
     assert window.client_header.text() == "Choose a client, or create one"
     assert not window.start_button.isEnabled()
     window.repository.close()
+
+
+def test_a_note_waits_for_a_rating_and_is_saved_in_its_layer_even_when_the_layer_changes_at_once(
+    qtbot: QtBot, data_dir: Path, settings_dir: Path
+) -> None:
+    window = open_window(qtbot, data_dir, ini_settings(settings_dir))
+    repo = window.repository
+    client = repo.create_client(CLIENT_NAME, consent=Consent(dt.date(2026, 11, 20), "1"))
+    session = repo.start_session(client.id)
+    window.open_client(client.id)
+    region_map = load_region_map(map_svg_path())
+    click_region(qtbot, window, region_map, "rhomboid_l")
+    note_field = by_name(window.consult, QPlainTextEdit, "Region note, therapist only")
+    assert note_field.isReadOnly()  # not rated yet: a note would have nothing to belong to
+    assert note_field.placeholderText().startswith("Give this region a tension first")
+    qtbot.keyClick(window.consult.map_view, Qt.Key.Key_5)
+    assert not note_field.isReadOnly()
+    note_field.setFocus()
+    qtbot.keyClicks(note_field, "guarded")
+    # Within the typing pause: the layer buttons do not take the focus, so the field never hears focus-out.
+    layer_button = by_name(window.consult, type(window.consult.brush_button), "Edit the client's layer")
+    qtbot.mouseClick(layer_button, Qt.MouseButton.LeftButton)
+    assert repo.get_session(session.id).layer("therapist")["rhomboid_l"].note == "guarded"
+    assert "rhomboid_l" not in repo.get_session(session.id).layer("client")
+    repo.close()

@@ -15,12 +15,12 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 
 def describe_tension(name: str, kind: str, active: int | None, other: int | None, other_layer: str) -> str:
     """One line per region, the same words the screen reader says."""
-    if kind in ("no_pressure", "caution"):
-        state = "no pressure"
-    elif active is None:
-        state = "not assessed"
+    no_pressure = kind in ("no_pressure", "caution")
+    if active is None:
+        state = "no pressure" if no_pressure else "not assessed"
     else:
-        state = f"tension {active}"
+        # The spine and the sacrum can be rated (a note needs a rating): the list says so, as the map does.
+        state = f"tension {active} (no pressure)" if no_pressure else f"tension {active}"
     if other is not None:
         state += f"; {other_layer} {other}"
     return f"{name}: {state}"

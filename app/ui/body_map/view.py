@@ -7,7 +7,7 @@ neighbours, anchors) is asked for lazily, after the window is up or at the first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -88,6 +88,7 @@ class _RegionItem(QGraphicsPathItem):
         self.name = SPECS_BY_ID[outline.id].name
         self.setZValue(2 if outline.kind == "point" else 1)
         self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setToolTip(self.name)
         self.setAcceptHoverEvents(False)  # the view hit-tests with the domain's polygons, not Qt's shapes
 
 
@@ -160,10 +161,11 @@ class BodyMapView(QGraphicsView):
         return self._focused
 
     def set_selected(self, region_id: str | None) -> None:
+        before = (self._selected, self._focused)
         self._selected = region_id
         if region_id is not None:
             self._focused = region_id
-        self._repaint_regions()
+        self._restyle({*before, self._selected, self._focused})
 
     def set_marks(self, active: Mapping[str, int], other: Mapping[str, int]) -> None:
         """Tension per region in the layer being edited, and in the other layer (in brackets, dashed outline)."""
@@ -211,7 +213,17 @@ class BodyMapView(QGraphicsView):
 
     # ---- painting --------------------------------------------------------------------------------
     def _repaint_regions(self) -> None:
-        for region_id, item in self._items.items():
+        """Every region's fill, outline and label (after the marks, the overlay or the region map changed)."""
+        self._restyle(self._items)
+        for region_id in self._items:
+            self._update_label(region_id)
+
+    def _restyle(self, region_ids: Iterable[str | None]) -> None:
+        """The fill and outline of `region_ids` only: a hover or a new selection touches two regions, not 24."""
+        for region_id in region_ids:
+            if region_id is None:
+                continue
+            item = self._items[region_id]
             fill = self._fills.get(region_id)
             if item.outline.kind in ("no_pressure", "caution"):
                 brush = QBrush(palette.NO_PRESSURE, Qt.BrushStyle.BDiagPattern)
@@ -223,8 +235,6 @@ class BodyMapView(QGraphicsView):
                 brush = QBrush(_blend(fill, palette.HOVER)) if fill is not None else QBrush(palette.HOVER)
             item.setBrush(brush)
             item.setPen(self._pen_for(region_id))
-            item.setToolTip(item.name)
-            self._update_label(region_id)
 
     def _pen_for(self, region_id: str) -> QPen:
         if region_id == self._selected:
@@ -308,8 +318,8 @@ class BodyMapView(QGraphicsView):
             return
         region = self._region_at(event.position())
         if region != self._hovered:
-            self._hovered = region
-            self._repaint_regions()
+            before, self._hovered = self._hovered, region
+            self._restyle((before, region))
             self.regionHovered.emit(region or "")
             self.setToolTip(self._items[region].name if region else "")
 
@@ -325,8 +335,8 @@ class BodyMapView(QGraphicsView):
 
     def leaveEvent(self, event: object) -> None:
         if self._hovered is not None:
-            self._hovered = None
-            self._repaint_regions()
+            before, self._hovered = self._hovered, None
+            self._restyle((before,))
             self.regionHovered.emit("")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -347,19 +357,20 @@ class BodyMapView(QGraphicsView):
         event.accept()
 
     def _move_focus(self, direction: Direction) -> None:
+        before = self._focused
         if self._focused is None:
             self._focused = self._selected or next(iter(self._items))
         else:
             self._focused = self.attach_locator().neighbours(self._focused).get(direction, self._focused)
-        self._repaint_regions()
+        self._restyle((before, self._focused))
 
     def focusInEvent(self, event: object) -> None:
         super().focusInEvent(event)  # type: ignore[arg-type]
-        self._repaint_regions()
+        self._restyle((self._focused,))
 
     def focusOutEvent(self, event: object) -> None:
         super().focusOutEvent(event)  # type: ignore[arg-type]
-        self._repaint_regions()
+        self._restyle((self._focused,))
 
 
 def _blend(base: QColor, over: QColor) -> QColor:

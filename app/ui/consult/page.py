@@ -62,7 +62,7 @@ class ConsultPage(QWidget):
             button.setToolTip(f"Edit the {layer}'s ratings; the other layer stays visible in brackets")
             button.setAccessibleName(f"Edit the {layer}'s layer")
             layers.addButton(button)
-            button.clicked.connect(lambda _checked=False, layer=layer: self.layerChosen.emit(layer))
+            button.clicked.connect(lambda _checked=False, layer=layer: self._choose_layer(layer))
         self._therapist_layer.setChecked(True)
         self.brush_button = QToolButton()
         self.brush_button.setText("Brush")
@@ -159,6 +159,12 @@ class ConsultPage(QWidget):
     def flush_pending(self) -> None:
         self.region_panel.flush_pending()
         self.session_panel.flush_pending()
+
+    def _choose_layer(self, layer: str) -> None:
+        # A note typed a moment ago belongs to the layer it was typed in: save it before the panel changes layer
+        # (the layer buttons take no focus, so the note field never hears a focus-out).
+        self.flush_pending()
+        self.layerChosen.emit(layer)
 
     def _on_brush(self, on: bool) -> None:
         self.map_view.set_brush(BRUSH_WIDTH_PX if on else None, self.brush_tension.value())

@@ -16,6 +16,9 @@ from PySide6.QtWidgets import (
 
 from app.ui.debounce import DebouncedText
 
+NOTE_HINT = "Therapist's note for this region (never shown to the client)"
+NOTE_FIRST_RATE = "Give this region a tension first (0-10), then add a note"
+
 
 class RegionPanel(QWidget):
     tensionChanged = Signal(int, bool)  # value, and whether a drag is under way (its steps merge into one undo)
@@ -46,7 +49,7 @@ class RegionPanel(QWidget):
         self._clear.setToolTip("Remove this region's tension in the layer you are editing (Delete on the map)")
         self._clear.setAccessibleName("Mark as not assessed")
         self._note = QPlainTextEdit()
-        self._note.setPlaceholderText("Therapist's note for this region (never shown to the client)")
+        self._note.setPlaceholderText(NOTE_HINT)
         self._note.setAccessibleName("Region note, therapist only")
         self._note.setToolTip("Therapist-only note about this region")
         self._note.setMaximumHeight(80)
@@ -104,7 +107,9 @@ class RegionPanel(QWidget):
             can_edit = editable and region_id is not None
             self._slider.setEnabled(can_edit)
             self._clear.setEnabled(can_edit and tension is not None)
-            self._note.setReadOnly(not can_edit)
+            # A note belongs to a rating: typing one on an unrated region would only be refused and lost.
+            self._note.setReadOnly(not can_edit or tension is None)
+            self._note.setPlaceholderText(NOTE_FIRST_RATE if can_edit and tension is None else NOTE_HINT)
         finally:
             self._loading = False
 
