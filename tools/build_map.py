@@ -197,7 +197,7 @@ CENTRE_SEEDS: dict[str, XY] = {"head": (300.0, 90.0), "spine": (300.0, 400.0), "
 
 # Centres of the points (small circles over the areas).
 RIGHT_POINTS: dict[str, XY] = {
-    "suboccipital_r": (318.0, 174.0),
+    "suboccipital_r": (315.0, 169.0),
     "scapula_edge_r": (354.5, 335.0),
     "lower_back_point_r": (323.0, 566.0),
 }

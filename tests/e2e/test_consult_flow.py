@@ -244,3 +244,14 @@ def test_a_note_waits_for_a_rating_and_is_saved_in_its_layer_even_when_the_layer
     assert repo.get_session(session.id).layer("therapist")["rhomboid_l"].note == "guarded"
     assert "rhomboid_l" not in repo.get_session(session.id).layer("client")
     repo.close()
+
+
+def test_a_region_the_screening_leaves_alone_is_marked_on_the_map(qtbot: QtBot, settings_dir: Path) -> None:
+    window = create_main_window(None, demo=True, settings=ini_settings(settings_dir))
+    qtbot.addWidget(window)
+    window.show()
+    # The demo client's screening records a healing injury on the left lower back.
+    assert window.banner.text().startswith("Modify")
+    assert window.consult.map_view.withheld_regions() == {"lower_back_l"}
+    window.close()
+    window.repository.close()

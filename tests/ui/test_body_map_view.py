@@ -104,3 +104,10 @@ def test_the_brush_paints_a_stroke_in_map_coordinates(qtbot: QtBot, view: BodyMa
     coverage = region_map.coverage(points, width)
     assert coverage["lower_back_l"] > 0
     assert coverage["lower_back_r"] > 0
+
+
+def test_regions_the_screening_leaves_alone_are_cross_hatched_with_the_reason(view: BodyMapView) -> None:
+    view.set_withheld({"lower_back_l": "A recent injury is left alone so it can heal."})
+    assert view.withheld_regions() == {"lower_back_l"}
+    view.set_withheld({})
+    assert view.withheld_regions() == frozenset()

@@ -14,13 +14,14 @@ class TensionLegend(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Tension legend")
         self.setToolTip(
-            "Tension 0 (relaxed) to 10 (very tight). Not assessed: no colour. Hatched: no pressure (spine, sacrum).\n"
+            "Tension 0 (relaxed) to 10 (very tight). Not assessed: no colour. Hatched: no pressure (spine, sacrum). "
+            "Cross-hatched: left alone today by the safety screening.\n"
             "On the map: 0-9 set tension, T sets 10, Delete clears it. (n) is the other layer's value."
         )
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def sizeHint(self) -> QSize:
-        return QSize(420, 3 * self.fontMetrics().height())
+        return QSize(560, 3 * self.fontMetrics().height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -32,7 +33,8 @@ class TensionLegend(QWidget):
         painter.setPen(pen)
         extra_w = metrics.horizontalAdvance("not assessed") + 12
         no_pressure_w = metrics.horizontalAdvance("no pressure") + 12
-        scale_w = max(110.0, self.width() - extra_w - no_pressure_w - 16)
+        withheld_w = metrics.horizontalAdvance("left alone today") + 12
+        scale_w = max(110.0, self.width() - extra_w - no_pressure_w - withheld_w - 16)
         cell = scale_w / 11
         for tension in range(11):
             rect = QRectF(tension * cell, 0, cell, swatch_h)
@@ -49,4 +51,7 @@ class TensionLegend(QWidget):
         x += extra_w
         painter.fillRect(QRectF(x, 0, swatch_h, swatch_h), QBrush(palette.NO_PRESSURE, Qt.BrushStyle.BDiagPattern))
         painter.drawText(int(x), text_y, "no pressure")
+        x += no_pressure_w
+        painter.fillRect(QRectF(x, 0, swatch_h, swatch_h), QBrush(palette.WITHHELD, palette.WITHHELD_PATTERN))
+        painter.drawText(int(x), text_y, "left alone today")
         painter.end()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 # ColorBrewer YlOrRd (9 classes), stretched to 0-10: a single-hue-family ramp stays ordered for every common
@@ -10,6 +11,9 @@ _YL_OR_RD = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "
 
 NOT_ASSESSED = QColor(0, 0, 0, 0)  # the map's own neutral fill shows through
 NO_PRESSURE = QColor("#5b6b7a")  # spine and sacrum: slate, drawn hatched
+# Left alone today by the safety screening (an injury, a skin condition): a cross-hatch, so not colour alone.
+WITHHELD = QColor("#8e0152")
+WITHHELD_PATTERN = Qt.BrushStyle.DiagCrossPattern
 HOVER = QColor(40, 110, 200, 70)
 SELECTED_PEN = QColor("#1f5fbf")
 FOCUS_PEN = QColor("#111111")

@@ -126,6 +126,7 @@ class BodyMapView(QGraphicsView):
         self._fills: dict[str, QColor] = {}
         self._label_texts: dict[str, str] = {}
         self._dashed: frozenset[str] = frozenset()
+        self._withheld: dict[str, QGraphicsPathItem] = {}
         self._hovered: str | None = None
         self._selected: str | None = None
         self._focused: str | None = None
@@ -187,6 +188,24 @@ class BodyMapView(QGraphicsView):
         self._label_texts = {region: text for region, text in labels.items() if text}
         self._dashed = frozenset(dashed)
         self._repaint_regions()
+
+    def set_withheld(self, reasons: Mapping[str, str]) -> None:
+        """Regions the safety screening leaves alone today, cross-hatched over whatever else they show."""
+        for item in self._withheld.values():
+            self._scene.removeItem(item)
+        self._withheld = {}
+        for region_id, reason in reasons.items():
+            region = self._items[region_id]
+            item = self._scene.addPath(
+                region.path(), QPen(Qt.PenStyle.NoPen), QBrush(palette.WITHHELD, palette.WITHHELD_PATTERN)
+            )
+            item.setZValue(region.zValue() + 0.5)
+            item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            item.setToolTip(f"{region.name}: left alone today. {reason}")
+            self._withheld[region_id] = item
+
+    def withheld_regions(self) -> frozenset[str]:
+        return frozenset(self._withheld)
 
     def set_strokes(self, strokes: Sequence[StrokeShape]) -> None:
         for item in self._stroke_items:

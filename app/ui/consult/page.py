@@ -30,7 +30,7 @@ from app.ui.body_map.view import BodyMapView, RegionLocator, StrokeShape
 from app.ui.consult.region_panel import RegionPanel
 from app.ui.consult.session_panel import SessionPanel
 
-BRUSH_WIDTH_PX = 18.0  # map px: about two finger-widths on the drawn back
+BRUSH_WIDTH_PX = 36.0  # map px: one pass across the lower back covers a fifth of each region it crosses
 
 
 class ConsultPage(QWidget):
@@ -75,6 +75,7 @@ class ConsultPage(QWidget):
         self.brush_tension.setPrefix("tension ")
         self.brush_tension.setAccessibleName("Brush tension")
         self.brush_tension.setToolTip("The tension the brush gives the regions it covers")
+        self.brush_tension.setEnabled(False)  # until the brush is on
         self.brush_button.toggled.connect(self._on_brush)
         self.brush_tension.valueChanged.connect(lambda _v: self._on_brush(self.brush_button.isChecked()))
 
@@ -168,4 +169,5 @@ class ConsultPage(QWidget):
 
     def _on_brush(self, on: bool) -> None:
         self.map_view.set_brush(BRUSH_WIDTH_PX if on else None, self.brush_tension.value())
+        self.brush_tension.setEnabled(on)
         self.brushToggled.emit(on)
