@@ -18,7 +18,7 @@ from app.domain.safety import screen
 from app.storage.errors import StorageError
 from app.storage.repository import Repository
 from app.ui.consult import undo_commands
-from app.ui.consult.controller import ConsultController
+from app.ui.consult.controller import NOTHING_SELECTED, ConsultController, RegionSelection
 from app.ui.consult.guidance import guidance_html
 
 TODAY = dt.date(2026, 11, 20)
@@ -31,7 +31,7 @@ class FakeView:
         self.active: dict[str, int] = {}
         self.other: dict[str, int] = {}
         self.layer: Layer | None = None
-        self.selection: dict[str, object] = {}
+        self.selection = NOTHING_SELECTED
         self.session: Session | None = None
         self.strokes: list[Stroke] = []
         self.errors: list[str] = []
@@ -39,25 +39,8 @@ class FakeView:
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:
         self.active, self.other, self.layer = dict(active), dict(other), layer
 
-    def show_selection(
-        self,
-        region_id: str | None,
-        name: str,
-        kind: str,
-        tension: int | None,
-        note: str,
-        guidance_html: str,
-        editable: bool,
-    ) -> None:
-        self.selection = {
-            "region": region_id,
-            "name": name,
-            "kind": kind,
-            "tension": tension,
-            "note": note,
-            "guidance": guidance_html,
-            "editable": editable,
-        }
+    def show_selection(self, selection: RegionSelection) -> None:
+        self.selection = selection
 
     def show_session(self, session: Session | None) -> None:
         self.session = session
@@ -136,11 +119,11 @@ def test_selecting_a_region_shows_its_name_tension_and_this_clients_guidance(
     controller: ConsultController, view: FakeView
 ) -> None:
     controller.select_region("trapezius_upper_l")
-    assert view.selection["region"] == "trapezius_upper_l"
-    assert view.selection["name"] == "Upper trapezius, left — therapist's layer"
-    assert view.selection["tension"] is None  # not assessed, not 0
-    assert view.selection["editable"] is True
-    guidance = str(view.selection["guidance"])
+    assert view.selection.region_id == "trapezius_upper_l"
+    assert view.selection.name == "Upper trapezius, left — therapist's layer"
+    assert view.selection.tension is None  # not assessed, not 0
+    assert view.selection.editable is True
+    guidance = str(view.selection.guidance_html)
     assert "at most 2" in guidance  # blood thinners cap the pressure at 2
     assert "Changed for this client" in guidance
 
@@ -152,7 +135,7 @@ def test_set_tension_writes_first_then_pushes_one_undo_step(
     controller.set_tension(6)
     assert on_disk(repository, session) == {"rhomboid_r": 6}
     assert undo_count(controller) == 1
-    assert view.selection["tension"] == 6
+    assert view.selection.tension == 6
     assert_view_true_to_disk(view, repository, session)
     controller.set_tension(6)  # the same value again is no edit
     assert undo_count(controller) == 1
@@ -170,7 +153,7 @@ def test_a_slider_drag_within_the_merge_window_is_one_undo_step(
     assert stack is not None
     stack.undo()
     assert on_disk(repository, session) == {}  # the whole drag is undone, back to not assessed
-    assert view.selection["tension"] is None
+    assert view.selection.tension is None
     stack.redo()
     assert on_disk(repository, session) == {"scapula_l": 5}
     assert_view_true_to_disk(view, repository, session)
@@ -235,7 +218,7 @@ def test_a_failed_write_shows_an_error_pushes_nothing_and_the_view_stays_true_to
     assert view.errors == ["That change was not saved: the disk is full"]
     assert undo_count(controller) == 1
     assert on_disk(repository, session) == {"latissimus_l": 3}
-    assert view.selection["tension"] == 3
+    assert view.selection.tension == 3
     assert_view_true_to_disk(view, repository, session)
 
 
@@ -259,7 +242,7 @@ def test_a_failed_undo_is_reported_and_the_view_shows_what_is_on_disk(
     stack.undo()
     assert view.errors == ["That change was not saved: the disk is full"]
     assert on_disk(repository, session) == {"latissimus_l": 5}
-    assert view.selection["tension"] == 5
+    assert view.selection.tension == 5
     assert_view_true_to_disk(view, repository, session)
 
 
@@ -275,7 +258,7 @@ def test_a_session_finalised_behind_the_screens_back_refuses_the_write_and_shows
     assert on_disk(repository, session) == {}
     assert view.session is not None
     assert view.session.is_final
-    assert view.selection["editable"] is False
+    assert view.selection.editable is False
 
 
 def test_a_finalised_session_refuses_every_edit_without_writing(
@@ -285,7 +268,7 @@ def test_a_finalised_session_refuses_every_edit_without_writing(
     final = repository.finalise(session.id)
     controller.open_session(repository.client_of_session(session.id).id, final)
     controller.select_region("rhomboid_l")
-    assert view.selection["editable"] is False
+    assert view.selection.editable is False
     controller.set_tension(5)
     controller.set_region_note("a note")
     controller.add_stroke([(100.0, 400.0), (200.0, 400.0)], 18.0, 6)
@@ -304,7 +287,7 @@ def test_finalising_clears_the_undo_history(
     assert controller.finalise() is True
     assert undo_count(controller) == 0
     assert repository.get_session(session.id).is_final
-    assert view.selection["editable"] is False
+    assert view.selection.editable is False
 
 
 def test_a_brush_stroke_applies_the_20_percent_rule_and_undo_removes_it_and_restores_the_marks(
@@ -358,7 +341,7 @@ def test_a_note_on_an_unassessed_region_asks_for_a_tension_first(
     assert view.errors == ["Give this region a tension first (0-10), then add a note to it."]
     assert repository.get_session(session.id).marks == ()
     assert undo_count(controller) == 0
-    assert view.selection["note"] == ""  # the typed note is not shown as if it were saved
+    assert view.selection.note == ""  # the typed note is not shown as if it were saved
 
 
 def test_notes_typed_in_bursts_merge_and_undo_restores_the_earlier_note(
@@ -374,7 +357,7 @@ def test_notes_typed_in_bursts_merge_and_undo_restores_the_earlier_note(
     stack.undo()
     mark = repository.get_session(session.id).layer("therapist")["suboccipital_r"]
     assert (mark.tension, mark.note) == (4, "")
-    assert view.selection["note"] == ""
+    assert view.selection.note == ""
 
 
 def test_session_fields_write_through_and_one_soap_fields_undo_keeps_another(

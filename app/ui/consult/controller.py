@@ -8,7 +8,7 @@ interface, so this is tested with a fake view (tests/ui/test_consult_controller.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoGroup, QUndoStack
@@ -20,19 +20,26 @@ from app.errors import BackmapError
 from app.ui.consult.undo_commands import WrittenEdit
 
 
+@dataclass(frozen=True, slots=True)
+class RegionSelection:
+    """What the panel shows for the selected region in the layer being edited."""
+
+    region_id: str | None
+    name: str = ""
+    kind: str = ""
+    tension: int | None = None  # None: not assessed (not 0)
+    note: str = ""
+    guidance_html: str = ""
+    editable: bool = False
+
+
+NOTHING_SELECTED = RegionSelection(None)
+
+
 class ConsultView(Protocol):
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None: ...
 
-    def show_selection(
-        self,
-        region_id: str | None,
-        name: str,
-        kind: str,
-        tension: int | None,
-        note: str,
-        guidance_html: str,
-        editable: bool,
-    ) -> None: ...
+    def show_selection(self, selection: RegionSelection) -> None: ...
 
     def show_session(self, session: Session | None) -> None: ...
 
@@ -309,19 +316,21 @@ class ConsultController:
     def _refresh_selection(self) -> None:
         region, session = self._selected, self._session
         if region is None:
-            self._view.show_selection(None, "", "", None, "", "", False)
+            self._view.show_selection(NOTHING_SELECTED)
             return
         spec = SPECS_BY_ID[region]
         mark = session.layer(self._layer).get(region) if session else None
         editable = session is not None and not session.is_final
         self._view.show_selection(
-            region,
-            f"{spec.name} — {self._layer}'s layer",
-            spec.kind,
-            mark.tension if mark else None,
-            mark.note if mark else "",
-            self._guidance(region),
-            editable,
+            RegionSelection(
+                region,
+                f"{spec.name} — {self._layer}'s layer",
+                spec.kind,
+                mark.tension if mark else None,
+                mark.note if mark else "",
+                self._guidance(region),
+                editable,
+            )
         )
 
 

@@ -27,6 +27,7 @@ from app.domain.records import Layer, Session, Stroke
 from app.ui.body_map.legend import TensionLegend
 from app.ui.body_map.region_list import RegionList
 from app.ui.body_map.view import BodyMapView, RegionLocator, StrokeShape
+from app.ui.consult.controller import RegionSelection
 from app.ui.consult.region_panel import RegionPanel
 from app.ui.consult.session_panel import SessionPanel
 
@@ -130,19 +131,10 @@ class ConsultPage(QWidget):
         self.region_list.show_marks(active, other, other_layer)
         (self._client_layer if layer == "client" else self._therapist_layer).setChecked(True)
 
-    def show_selection(
-        self,
-        region_id: str | None,
-        name: str,
-        kind: str,
-        tension: int | None,
-        note: str,
-        guidance_html: str,
-        editable: bool,
-    ) -> None:
-        self.map_view.set_selected(region_id)
-        self.region_list.select_region(region_id)
-        self.region_panel.show_region(region_id, name, kind, tension, note, guidance_html, editable=editable)
+    def show_selection(self, selection: RegionSelection) -> None:
+        self.map_view.set_selected(selection.region_id)
+        self.region_list.select_region(selection.region_id)
+        self.region_panel.show_region(selection)
 
     def show_session(self, session: Session | None) -> None:
         self.session_panel.show_session(session)

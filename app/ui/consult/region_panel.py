@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.consult.controller import NOTHING_SELECTED, RegionSelection
 from app.ui.debounce import DebouncedText
 
 NOTE_HINT = "Therapist's note for this region (never shown to the client)"
@@ -78,23 +79,14 @@ class RegionPanel(QWidget):
         self._slider.valueChanged.connect(self._on_slider)
         self._clear.clicked.connect(self.tensionCleared)
         self._note_saver.edited.connect(self.noteEdited)
-        self.show_region(None, "", "", None, "", "", editable=False)
+        self.show_region(NOTHING_SELECTED)
 
-    def show_region(
-        self,
-        region_id: str | None,
-        name: str,
-        kind: str,
-        tension: int | None,
-        note: str,
-        guidance_html: str,
-        *,
-        editable: bool,
-    ) -> None:
+    def show_region(self, selection: RegionSelection) -> None:
         """Fill the panel for one region (None: nothing selected) without emitting edits."""
+        region_id, kind, tension, editable = selection.region_id, selection.kind, selection.tension, selection.editable
         self._loading = True
         try:
-            self._title.setText(name if region_id else "Select a region on the map or in the list")
+            self._title.setText(selection.name if region_id else "Select a region on the map or in the list")
             no_pressure = kind in ("no_pressure", "caution")
             self._kind_note.setText(
                 "No pressure here: this is bone. It can be noted, but it is never pressed." if no_pressure else ""
@@ -102,8 +94,8 @@ class RegionPanel(QWidget):
             self._kind_note.setVisible(no_pressure)
             self._slider.setValue(0 if tension is None else tension)
             self._value.setText("not assessed" if tension is None else str(tension))
-            self._note_saver.set_text(note)
-            self._guidance.setText(guidance_html)
+            self._note_saver.set_text(selection.note)
+            self._guidance.setText(selection.guidance_html)
             can_edit = editable and region_id is not None
             self._slider.setEnabled(can_edit)
             self._clear.setEnabled(can_edit and tension is not None)
