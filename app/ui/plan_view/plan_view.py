@@ -376,26 +376,23 @@ def _rich_label(markup: str, name: str) -> QLabel:
 
 
 def _card(title: str, lines: list[str]) -> QFrame:
-    card = QFrame()
-    card.setObjectName("card")
-    column = QVBoxLayout(card)
-    column.setContentsMargins(18, 14, 18, 16)
-    column.setSpacing(6)
-    column.addWidget(_label(title, "cardTitle"))
-    for line in lines:
-        column.addWidget(_label(line, "cardLine"))
-    return card
+    return _titled_box("card", title, lines, left_margin=18)
 
 
 def _caution_box(title: str, lines: list[str], *extra: QWidget) -> QFrame:
+    return _titled_box("caution", title, lines, *extra, left_margin=20)
+
+
+def _titled_box(style: str, title: str, lines: list[str], *extra: QWidget, left_margin: int) -> QFrame:
+    """A framed box styled by `style` ("card", "caution"): a title, lines of text, then any extra widgets."""
     box = QFrame()
-    box.setObjectName("caution")
+    box.setObjectName(style)
     column = QVBoxLayout(box)
-    column.setContentsMargins(20, 14, 18, 16)
+    column.setContentsMargins(left_margin, 14, 18, 16)
     column.setSpacing(6)
-    column.addWidget(_label(title, "cautionTitle"))
+    column.addWidget(_label(title, f"{style}Title"))
     for line in lines:
-        column.addWidget(_label(line, "cautionLine"))
+        column.addWidget(_label(line, f"{style}Line"))
     for widget in extra:
         column.addWidget(widget)
     return box
