@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
             self._screening = None
             self.banner.show_outcome("proceed", [], None)
             self.banner.setVisible(False)
-            self.consult.map_view.set_withheld({})
+            self.consult.show_withheld({})
             self.start_button.setEnabled(False)
             self.controller.open_session("", None)
             return
@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
         if self._intake is None:
             reasons.insert(0, "No safety screening on record yet: Client → Safety screening (Ctrl+I).")
         self.banner.show_outcome(self._screening.outcome, reasons, self._screening.refer)
-        self.consult.map_view.set_withheld({avoid.region: avoid.reason for avoid in self._screening.avoid})
+        self.consult.show_withheld({avoid.region: avoid.reason for avoid in self._screening.avoid})
         self.banner.setVisible(True)
         self.start_button.setEnabled(client.consent is not None)
         self.start_button.setToolTip(

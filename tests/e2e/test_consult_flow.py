@@ -253,5 +253,9 @@ def test_a_region_the_screening_leaves_alone_is_marked_on_the_map(qtbot: QtBot, 
     # The demo client's screening records a healing injury on the left lower back.
     assert window.banner.text().startswith("Modify")
     assert window.consult.map_view.withheld_regions() == {"lower_back_l"}
+    listed = [window.consult.region_list.item(row).text() for row in range(window.consult.region_list.count())]
+    assert [text for text in listed if "left alone today" in text] == [
+        "Lower back (quadratus lumborum), left: not assessed; left alone today"
+    ]
     window.close()
     window.repository.close()

@@ -39,9 +39,17 @@ class RegionList(QListWidget):
             item.setData(_ID_ROLE, outline.id)
             self.addItem(item)
         self._syncing = False
+        self._withheld: frozenset[str] = frozenset()
+        self._shown: tuple[Mapping[str, int], Mapping[str, int], str] = ({}, {}, "client")
         self.currentItemChanged.connect(self._on_current_changed)
 
+    def show_withheld(self, region_ids: frozenset[str]) -> None:
+        """Regions the safety screening leaves alone today (the map cross-hatches them)."""
+        self._withheld = region_ids
+        self.show_marks(*self._shown)
+
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], other_layer: str) -> None:
+        self._shown = (active, other, other_layer)
         for row in range(self.count()):
             item = self.item(row)
             region_id = item.data(_ID_ROLE)
@@ -49,6 +57,8 @@ class RegionList(QListWidget):
             text = describe_tension(
                 SPECS_BY_ID[region_id].name, outline.kind, active.get(region_id), other.get(region_id), other_layer
             )
+            if region_id in self._withheld:
+                text += "; left alone today"
             item.setText(text)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
             item.setToolTip(text)

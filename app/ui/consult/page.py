@@ -136,6 +136,11 @@ class ConsultPage(QWidget):
         self.region_list.select_region(selection.region_id)
         self.region_panel.show_region(selection)
 
+    def show_withheld(self, reasons: Mapping[str, str]) -> None:
+        """Regions the safety screening leaves alone today, on the map and in the list."""
+        self.map_view.set_withheld(reasons)
+        self.region_list.show_withheld(frozenset(reasons))
+
     def show_session(self, session: Session | None) -> None:
         self.session_panel.show_session(session)
         editable = session is not None and not session.is_final
