@@ -15,7 +15,7 @@ from app.domain.protocol import load_protocol
 from app.domain.records import Intake, Session
 from app.domain.session_plan import plan_for_session
 from app.errors import BackmapError
-from app.storage.files import private_file_on_success
+from app.storage.files import write_private_file
 
 
 def register(subparsers: Any) -> None:
@@ -55,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         return 0
     try:
-        with private_file_on_success(args.output, data):
-            pass
+        write_private_file(args.output, data)
     except OSError as error:
         raise BackmapError(f"cannot write {args.output}: {error.strerror}") from None
     return 0

@@ -57,3 +57,9 @@ def private_file_on_success(path: Path, data: bytes) -> Iterator[None]:
             temporary.unlink()
         raise
     fsync_dir(path.parent)
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Writes `data` to `path` (0600), atomically: `path` is the old file or the new one, never half of one."""
+    with private_file_on_success(path, data):
+        pass

@@ -179,8 +179,8 @@ class Repository:
             return [rows.client_from_row(row) for row in found]
 
     def search_clients(self, text: str) -> list[Client]:
-        """Clients whose name contains `text`, ignoring case and accents ("zoe" finds "Zoë")."""
-        pattern = "%" + rows.name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        """Clients whose name contains `text`, ignoring case and accents ("zoe" finds "Zoë"); blank: everyone."""
+        pattern = "%" + rows.name_key(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._read() as connection:
             found = connection.execute(
                 f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE name_key LIKE ? ESCAPE '\\' ORDER BY name_key, id",

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.client_search import fold, search_clients
 from app.domain.flag_info import flag_infos
 from app.domain.intake_rules import (
     age_on,
@@ -19,7 +18,6 @@ from app.domain.intake_rules import (
     normalise_allergy,
 )
 from app.domain.protocol import load_protocol
-from app.domain.records import Client
 
 DEFAULT_FLAGS = flag_infos(load_protocol())
 FLAGS = {info.id: info for info in DEFAULT_FLAGS}
@@ -108,13 +106,3 @@ def test_clearance_problems() -> None:
 def test_allergies_are_written_one_way() -> None:
     assert normalise_allergy("  Almond   Oil ") == "almond oil"
     assert normalise_allergy("Lanolin") == normalise_allergy("LANOLIN")
-
-
-def test_search_is_case_and_accent_insensitive_and_matches_word_starts() -> None:
-    clients = [Client("1", "Zoë Ñúñez"), Client("2", "Ana Example"), Client("3", "Anabel Zoeller")]
-    assert fold("Zoë Ñúñez") == "zoe nunez"
-    assert [c.id for c in search_clients(clients, "zoe")] == ["3", "1"]  # sorted by name: Anabel before Zoë
-    assert [c.id for c in search_clients(clients, "NUNEZ")] == ["1"]
-    assert [c.id for c in search_clients(clients, "ana ex")] == ["2"]
-    assert [c.id for c in search_clients(clients, "  ")] == ["2", "3", "1"]
-    assert search_clients(clients, "xavier") == []

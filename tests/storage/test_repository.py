@@ -152,6 +152,8 @@ def test_search_ignores_case_and_accents_and_names_resolve(repository: Repositor
     assert repository.search_clients("ZOE ANG") == [zoe]
     assert repository.search_clients("zoe") == [zoe, zoey]
     assert repository.search_clients("%") == [percent]  # LIKE wildcards are literal
+    assert repository.search_clients("  ") == [percent, zoe, zoey]  # a blank search lists everyone, by name
+    assert repository.search_clients("xavier") == []
     assert repository.resolve_client(zoey.id) == zoey
     assert repository.resolve_client("zoe angstrom") == zoe
     with pytest.raises(NotFoundError, match="'zo' matches 2 clients"):

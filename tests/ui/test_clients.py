@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from app.domain.client_search import search_clients
 from app.domain.privacy_notice import load_privacy_notice
 from app.domain.records import Client, Consent
+from app.storage.repository import Repository
 from app.ui.clients.client_dialog import ClientDialog
 from app.ui.clients.client_list import ClientListPane
 from app.ui.clients.privacy_notice import PrivacyNoticeDialog
@@ -23,8 +25,12 @@ CLIENTS = (
 )
 
 
-def make_pane(qtbot: QtBot, clients: list[Client] | tuple[Client, ...] = CLIENTS) -> ClientListPane:
-    pane = ClientListPane(lambda query: search_clients(clients, query))
+def make_pane(qtbot: QtBot, data_dir: Path, clients: Sequence[Client] = CLIENTS) -> ClientListPane:
+    """The pane on the repository's own search, as the main window wires it."""
+    repository = Repository.open(data_dir)
+    for client in clients:
+        repository.create_client(client.name, born=client.born, client_id=client.id, consent=client.consent)
+    pane = ClientListPane(repository.search_clients)
     qtbot.addWidget(pane)
     pane.show()
     pane.activateWindow()
@@ -36,8 +42,8 @@ def listed_names(pane: ClientListPane) -> list[str]:
     return [pane.model.client_at(row).name for row in range(pane.model.rowCount())]
 
 
-def test_the_list_shows_every_client_with_date_of_birth_for_screen_readers(qtbot: QtBot) -> None:
-    pane = make_pane(qtbot)
+def test_the_list_shows_every_client_with_date_of_birth_for_screen_readers(qtbot: QtBot, data_dir: Path) -> None:
+    pane = make_pane(qtbot, data_dir)
     assert listed_names(pane) == ["Ana Example", "Ben Other", "Zoë Ñúñez"]
     first = pane.model.index(0)
     assert pane.model.data(first, Qt.ItemDataRole.AccessibleTextRole) == "Ana Example — born 1980-04-02"
@@ -46,8 +52,8 @@ def test_the_list_shows_every_client_with_date_of_birth_for_screen_readers(qtbot
     assert pane.search_box.accessibleName() == "Search clients"
 
 
-def test_typing_filters_the_list_ignoring_case_and_accents(qtbot: QtBot) -> None:
-    pane = make_pane(qtbot)
+def test_typing_filters_the_list_ignoring_case_and_accents(qtbot: QtBot, data_dir: Path) -> None:
+    pane = make_pane(qtbot, data_dir)
     pane.search_box.setFocus()
     qtbot.keyClicks(pane.search_box, "NUNE")
     qtbot.waitUntil(lambda: listed_names(pane) == ["Zoë Ñúñez"])
@@ -57,8 +63,8 @@ def test_typing_filters_the_list_ignoring_case_and_accents(qtbot: QtBot) -> None
     assert "No client matches “NUNEx”" in pane.empty_label.text()
 
 
-def test_down_moves_into_the_list_and_enter_chooses(qtbot: QtBot) -> None:
-    pane = make_pane(qtbot)
+def test_down_moves_into_the_list_and_enter_chooses(qtbot: QtBot, data_dir: Path) -> None:
+    pane = make_pane(qtbot, data_dir)
     pane.search_box.setFocus()
     qtbot.keyClicks(pane.search_box, "b")
     qtbot.keyClick(pane.search_box, Qt.Key.Key_Down)  # before the debounce ran: the search runs first
@@ -69,16 +75,16 @@ def test_down_moves_into_the_list_and_enter_chooses(qtbot: QtBot) -> None:
     assert chosen.args == ["id-ben"]
 
 
-def test_enter_in_the_search_box_chooses_the_first_match(qtbot: QtBot) -> None:
-    pane = make_pane(qtbot)
+def test_enter_in_the_search_box_chooses_the_first_match(qtbot: QtBot, data_dir: Path) -> None:
+    pane = make_pane(qtbot, data_dir)
     qtbot.keyClicks(pane.search_box, "ana")
     with qtbot.waitSignal(pane.clientChosen) as chosen:
         qtbot.keyClick(pane.search_box, Qt.Key.Key_Enter)
     assert chosen.args == ["id-ana"]
 
 
-def test_a_click_chooses_and_select_does_not_emit(qtbot: QtBot) -> None:
-    pane = make_pane(qtbot)
+def test_a_click_chooses_and_select_does_not_emit(qtbot: QtBot, data_dir: Path) -> None:
+    pane = make_pane(qtbot, data_dir)
     with qtbot.assertNotEmitted(pane.clientChosen):
         pane.select("id-zoe")
     assert pane.selected_id() == "id-zoe"
@@ -88,18 +94,18 @@ def test_a_click_chooses_and_select_does_not_emit(qtbot: QtBot) -> None:
     assert chosen.args == ["id-ben"]
 
 
-def test_refresh_shows_a_new_client_and_keeps_the_selection(qtbot: QtBot) -> None:
-    clients = list(CLIENTS)
-    pane = make_pane(qtbot, clients)
+def test_refresh_shows_a_new_client_and_keeps_the_selection(qtbot: QtBot, data_dir: Path) -> None:
+    pane = make_pane(qtbot, data_dir)
     pane.select("id-zoe")
-    clients.append(Client("id-aaron", "Aaron New"))
+    with Repository.open(data_dir) as elsewhere:  # e.g. the new-client dialog's save
+        elsewhere.create_client("Aaron New", client_id="id-aaron")
     pane.refresh()
     assert listed_names(pane)[0] == "Aaron New"
     assert pane.selected_id() == "id-zoe"
 
 
-def test_new_client_button(qtbot: QtBot) -> None:
-    pane = make_pane(qtbot)
+def test_new_client_button(qtbot: QtBot, data_dir: Path) -> None:
+    pane = make_pane(qtbot, data_dir)
     with qtbot.waitSignal(pane.newClientRequested):
         qtbot.mouseClick(pane.new_button, Qt.MouseButton.LeftButton)
 

@@ -1,7 +1,7 @@
 """The client list on the left of the consult: search as you type, a list of names, "New client…".
 
-The pane knows no storage: it asks the `search` callable it is given (e.g. the repository's search, or
-app.domain.client_search over a list) and shows what comes back.
+The pane knows no storage: it asks the `search` callable it is given (the repository's search) and shows what
+comes back.
 """
 
 from __future__ import annotations

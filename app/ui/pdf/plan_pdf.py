@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +36,7 @@ from app.domain.plan_wording import Handout, make_handout
 from app.domain.practice import PracticeSettings
 from app.errors import BackmapError
 from app.resources import map_svg_path
+from app.storage.files import write_private_file
 from app.ui.pdf.handout_html import BADGE_PX, HAIRLINE, MAP_URL, badge_url, handout_html
 from app.ui.plan_view.map_image import render_plan_map, render_step_badge
 from app.ui.plan_view.style import INK, MUTED_INK, font_family
@@ -260,16 +260,6 @@ def _write_private(path: Path, data: bytes) -> None:
     if not folder.is_dir():
         raise BackmapError(f"cannot save the plan: the folder {folder} does not exist")
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write_private_file(path, data)
     except OSError as error:
-        raise BackmapError(f"cannot save the plan in {folder}: {error.strerror}") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise BackmapError(f"cannot save the plan to {path}: {error.strerror}") from error
