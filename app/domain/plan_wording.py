@@ -11,41 +11,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from app.domain.practice import PracticeSettings
-from app.domain.region_specs import ALIASES, SPECS_BY_ID
+from app.domain.protocol import OUTCOMES, PRESSURE_LABELS, PRESSURE_MAX, Outcome
+from app.domain.region_specs import ALIASES, REGION_SPECS, SPECS_BY_ID
+from app.domain.safety import BACK as WHOLE_BACK
 from app.errors import BackmapError
 
-Outcome = Literal["proceed", "modify", "postpone"]
-OUTCOMES: tuple[Outcome, ...] = ("proceed", "modify", "postpone")
-
-WHOLE_BACK = "back"
 # Regions that are never pressed (DESIGN.md, "Pressure scale"): never drawn as worked on the map.
-NEVER_WORKED: frozenset[str] = frozenset({"spine", "sacrum"})
+NEVER_WORKED: frozenset[str] = frozenset(spec.id for spec in REGION_SPECS if spec.kind in ("no_pressure", "caution"))
 
 # The app's own 0–5 scale (DESIGN.md, "Pressure scale": a contract); its words are what the client reads.
-PRESSURE_WORDS: dict[int, str] = {
-    0: "still hold, no pressure",
-    1: "very light",
-    2: "light",
-    3: "moderate",
-    4: "firm",
-    5: "deep",
-}
-PRESSURE_MAX = 5
+PRESSURE_WORDS: dict[int, str] = dict(enumerate(PRESSURE_LABELS))
 
-# Each technique as the seeds describe it, in the client's words (keys as the knowledge base spells them).
+# Each technique as the seeds describe it, in the client's words, for every id of the knowledge base.
 TECHNIQUE_WORDS: dict[str, str] = {
     "effleurage": "Long, gliding strokes",
     "petrissage": "Kneading: gently lifting and rolling the muscle",
     "friction": "Small, deep circles on a tight spot",
     "tapotement": "Light, rhythmic tapping",
     "vibration": "Gentle shaking with flat hands",
-    "point_hold": "Steady pressure on one point, held still",
-    "pressure_point": "Steady pressure on one point, held still",
-    "stretch": "A gentle stretch",
-    "still_hold": "Resting hands, no pressure",
+    "pressure_point_hold": "Steady pressure on one point, held still",
+    "stretching": "A gentle stretch",
 }
 
 # Short names, for "what changed" lines ("Technique: deep circles → gliding strokes").
@@ -55,16 +43,13 @@ SHORT_TECHNIQUE_WORDS: dict[str, str] = {
     "friction": "deep circles",
     "tapotement": "tapping",
     "vibration": "gentle shaking",
-    "point_hold": "a held point",
-    "pressure_point": "a held point",
-    "stretch": "a stretch",
-    "still_hold": "resting hands",
+    "pressure_point_hold": "a held point",
+    "stretching": "a stretch",
 }
 NAMED_TECHNIQUES = frozenset({"effleurage", "petrissage", "friction", "tapotement", "vibration"})
 
 POSITION_WORDS: dict[str, str] = {
     "prone": "Lying face down",
-    "side_lying": "Lying on your side",
     "side-lying": "Lying on your side",
     "supine": "Lying on your back",
     "seated": "Sitting, leaning forward onto a support",

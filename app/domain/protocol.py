@@ -22,7 +22,7 @@ from app.errors import BackmapError
 from app.resources import data_path
 
 # The app's own 0-5 scale (DESIGN.md, "Pressure scale"): not a published scale.
-PRESSURE_LABELS: tuple[str, ...] = ("still hold", "very light", "light", "moderate", "firm", "deep")
+PRESSURE_LABELS: tuple[str, ...] = ("still hold, no pressure", "very light", "light", "moderate", "firm", "deep")
 PRESSURE_MAX = len(PRESSURE_LABELS) - 1
 DEFAULT_CAP = 4  # 5 only by an explicit therapist override
 

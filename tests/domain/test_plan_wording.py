@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from app.domain.plan_wording import (
     PRESSURE_WORDS,
+    SHORT_TECHNIQUE_WORDS,
+    TECHNIQUE_WORDS,
     HoldRange,
     PlanFormatError,
     can_mark_as_given,
@@ -20,6 +22,7 @@ from app.domain.plan_wording import (
     steps_heading,
 )
 from app.domain.practice import PracticeSettings
+from app.domain.protocol import TECHNIQUE_IDS
 from app.domain.region_specs import REGION_IDS
 from tests.ui.plan_samples import (
     BLOOD_THINNER_WARNINGS,
@@ -73,7 +76,7 @@ def test_the_map_numbers_planned_regions_and_never_marks_spine_sacrum_or_the_who
             **plan["steps"][0],
             "order": 9,
             "region": "sacrum",
-            "technique": "still_hold",
+            "technique": "effleurage",
             "pressure": {"level": 0},
         }
     )
@@ -238,3 +241,11 @@ def test_every_step_is_listed_and_every_mapped_one_is_numbered(plan: dict[str, A
     assert numbered == drawn
     for step in wording.steps:
         assert step.pressure == PRESSURE_WORDS[step.pressure_level]
+
+
+def test_every_technique_of_the_knowledge_base_has_the_clients_words() -> None:
+    # Ids without words would reach the client as "Pressure point hold" made from the id.
+    for technique in TECHNIQUE_IDS:
+        assert technique in TECHNIQUE_WORDS, technique
+        assert technique in SHORT_TECHNIQUE_WORDS, technique
+    assert set(TECHNIQUE_WORDS) == set(SHORT_TECHNIQUE_WORDS) == set(TECHNIQUE_IDS)

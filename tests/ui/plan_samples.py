@@ -99,7 +99,7 @@ def proceed_plan() -> dict[str, Any]:
             _step(
                 4,
                 "suboccipital_l",
-                "point_hold",
+                "pressure_point_hold",
                 2,
                 "The base of the skull holds tension from stress; a steady, gentle hold lets it ease.",
                 f"{_SEED_POINTS}: 'steady pressure for 10-15 seconds'",
@@ -109,7 +109,7 @@ def proceed_plan() -> dict[str, Any]:
             _step(
                 5,
                 "scapula_edge_l",
-                "point_hold",
+                "pressure_point_hold",
                 3,
                 "A tight spot on the inner edge of your shoulder blade; pressing gently along it eases it.",
                 f"{_SEED_POINTS}: 'Press gently along the edges to ease tightness'",

@@ -15,7 +15,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-OUTCOMES = ("proceed", "modify", "postpone")
+from app.domain.protocol import OUTCOMES
+
 ICON_SIZE = 40
 
 
