@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from app.domain.flags import FLAG_IDS
@@ -258,6 +258,20 @@ class Session:
     def layer(self, by: Layer) -> dict[str, Mark]:
         """The marks of one layer by region."""
         return {mark.region: mark for mark in self.marks if mark.by == by}
+
+    def field_value(self, name: str) -> Any:
+        """A field by the dotted name the UI and amendments use ("minutes", "soap.assessment")."""
+        if name.startswith("soap."):
+            return getattr(self.soap, name.removeprefix("soap."))
+        return getattr(self, name)
+
+    def with_field(self, name: str, value: Any) -> Session:
+        """This session with one field (dotted name, as field_value) changed; validated like any session."""
+        if name.startswith("soap."):
+            soap_change: dict[str, Any] = {name.removeprefix("soap."): value}
+            return replace(self, soap=replace(self.soap, **soap_change))
+        change: dict[str, Any] = {name: value}
+        return replace(self, **change)
 
     def effective_tension(self) -> dict[str, int]:
         """Tension per region, the therapist's layer winning where both exist; absent = not assessed."""

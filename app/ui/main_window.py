@@ -7,7 +7,6 @@ History is built on first use and the region map is attached after the window is
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -36,7 +35,7 @@ from app.domain.flag_info import FlagInfo, flag_infos
 from app.domain.map_outlines import RegionOutline
 from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
 from app.domain.protocol import Protocol
-from app.domain.records import Client, Intake, Session
+from app.domain.records import Client, Intake
 from app.domain.safety import Screening, screen
 from app.errors import BackmapError
 from app.storage.location import cloud_sync_warning
@@ -403,7 +402,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         request = dialog.request()
-        corrected = _with_field(session, request.field, request.after)
+        corrected = session.with_field(request.field, request.after)
         amended = self._guard(lambda: self.repository.amend(session.id, corrected, request.reason))
         if amended is not None and self._client is not None:
             self.open_client(self._client.id)
@@ -523,11 +522,3 @@ class MainWindow(QMainWindow):
         )
         self.settings.sync()
         super().closeEvent(event)
-
-
-def _with_field(session: Session, field: str, value: str) -> Session:
-    if field.startswith("soap."):
-        soap_change: dict[str, Any] = {field.removeprefix("soap."): value}
-        return dataclasses.replace(session, soap=dataclasses.replace(session.soap, **soap_change))
-    change: dict[str, Any] = {field: value}
-    return dataclasses.replace(session, **change)

@@ -42,3 +42,15 @@ def test_bad_values_are_refused_naming_the_field(make: object, field: str) -> No
     with pytest.raises(RecordError) as caught:
         make()  # type: ignore[operator]
     assert caught.value.field == field
+
+
+def test_a_session_field_is_read_and_changed_by_its_dotted_name() -> None:
+    session = Session(id="s1", start=START, shared_note="drink water")
+    assert session.field_value("shared_note") == "drink water"
+    assert session.field_value("soap.assessment") == ""
+    changed = session.with_field("soap.assessment", "bruising reported").with_field("minutes", 45)
+    assert changed.soap.assessment == "bruising reported"
+    assert changed.minutes == 45
+    assert session.soap.assessment == ""  # records are never changed in place
+    with pytest.raises(RecordError, match="minutes"):
+        session.with_field("minutes", 0)

@@ -61,10 +61,7 @@ class AmendDialog(QDialog):
         self._on_field()
 
     def _current_text(self) -> str:
-        key = self._field.currentData()
-        if key.startswith("soap."):
-            return str(getattr(self._session.soap, key.removeprefix("soap.")))
-        return str(getattr(self._session, key))
+        return str(self._session.field_value(self._field.currentData()))
 
     def _on_field(self) -> None:
         current = self._current_text()

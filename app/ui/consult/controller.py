@@ -8,7 +8,7 @@ interface, so this is tested with a fake view (tests/ui/test_consult_controller.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoGroup, QUndoStack
@@ -217,7 +217,7 @@ class ConsultController:
         session = self._session
         if session is None or session.is_final:
             return
-        before = _field_value(session, field)
+        before = session.field_value(field)
         if before == value:
             return
         self._edit(
@@ -251,8 +251,8 @@ class ConsultController:
     def _write_field(self, session_id: str, field: str, value: Any) -> Session:
         if field.startswith("soap."):
             # Re-read, so an undo of one SOAP field never rolls back another edited since.
-            soap = self._store.get_session(session_id).soap
-            return self._store.set_soap(session_id, replace(soap, **{field.removeprefix("soap."): value}))
+            stored = self._store.get_session(session_id)
+            return self._store.set_soap(session_id, stored.with_field(field, value).soap)
         writers: dict[str, Callable[[str, Any], Session]] = {
             "shared_note": self._store.set_shared_note,
             "minutes": self._store.set_minutes,
@@ -332,9 +332,3 @@ class ConsultController:
                 editable,
             )
         )
-
-
-def _field_value(session: Session, field: str) -> Any:
-    if field.startswith("soap."):
-        return getattr(session.soap, field.removeprefix("soap."))
-    return getattr(session, field)
