@@ -35,7 +35,7 @@ from app.domain.flag_info import FlagInfo, flag_infos
 from app.domain.map_outlines import RegionOutline
 from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
 from app.domain.protocol import Protocol
-from app.domain.records import Client, Intake
+from app.domain.records import Client, Intake, Session
 from app.domain.safety import Screening, screen
 from app.errors import BackmapError
 from app.storage.location import cloud_sync_warning
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         self.controller.open_session(
             client.id, current, guidance=lambda region: guidance_html(region, screening, self.protocol)
         )
-        self._refresh_other_modes()
+        self._refresh_other_modes(sessions)
 
     def new_client(self) -> None:
         from app.ui.clients.client_dialog import ClientDialog
@@ -444,11 +444,13 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(self._history_page)
         return self._history_page
 
-    def _refresh_other_modes(self) -> None:
+    def _refresh_other_modes(self, sessions: Sequence[Session] | None = None) -> None:
+        """Plan or History, whichever is showing; `sessions` saves a second read when the caller has them."""
         current = self.pages.currentWidget()
         client = self._client
         if current is self._history_page and self._history_page is not None:
-            sessions = self.repository.list_sessions(client.id) if client else []
+            if sessions is None:
+                sessions = self.repository.list_sessions(client.id) if client else []
             self._history_page.show_history(sessions)
         elif current is self._plan_page and self._plan_page is not None:
             self._plan_page.show_for(client, self._intake, self.controller.session)
