@@ -12,7 +12,8 @@ from pathlib import Path
 from app import __version__
 from app.errors import BackmapError
 
-# Subcommand modules under app/commands, in the order `backmap --help` lists them.
+# Subcommand modules under app/commands, in the order `backmap --help` lists them. The desktop app starts through
+# this parser too, so a command module imports what its command needs (records, numpy, Qt) only when it runs.
 COMMAND_MODULES: tuple[str, ...] = ("regions", "import_clients", "export_client", "plan", "backup", "delete_client")
 
 NO_DISPLAY_MESSAGE = """\

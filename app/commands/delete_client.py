@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from app.commands.common import open_repository
-from app.storage.repository import WAL_LEFTOVER_NOTE
 
 
 def register(subparsers: Any) -> None:
@@ -27,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.yes:
         print("backmap: deleting a client cannot be undone; add --yes to confirm", file=sys.stderr)
         return 2
+    from app.storage.repository import WAL_LEFTOVER_NOTE
+
     with open_repository(args, create=False) as repository:
         client = repository.resolve_client(args.client)
         erasure = repository.delete_client(client.id)

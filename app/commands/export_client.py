@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from app.commands.common import open_repository
-from app.storage.client_file import dump
 
 
 def register(subparsers: Any) -> None:
@@ -25,6 +24,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.storage.client_file import dump
+
     output: Path | None = args.output
     with open_repository(args, create=False) as repository:
         client = repository.resolve_client(args.client)

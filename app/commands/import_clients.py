@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.common import open_repository
-from app.domain.records import ClientRecord
 from app.errors import BackmapError
-from app.storage.client_file import parse
+
+if TYPE_CHECKING:
+    from app.domain.records import ClientRecord
 
 
 def register(subparsers: Any) -> None:
@@ -25,6 +26,8 @@ def register(subparsers: Any) -> None:
 
 
 def read_client_file(path: Path) -> ClientRecord:
+    from app.storage.client_file import parse
+
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -7,15 +7,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.common import open_repository
-from app.domain.plan_text import render_plan_text
-from app.domain.protocol import load_protocol
-from app.domain.records import Intake, Session
-from app.domain.session_plan import plan_for_session
 from app.errors import BackmapError
-from app.storage.files import write_private_file
+
+if TYPE_CHECKING:
+    from app.domain.records import Intake, Session
 
 
 def register(subparsers: Any) -> None:
@@ -33,6 +31,11 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.domain.plan_text import render_plan_text
+    from app.domain.protocol import load_protocol
+    from app.domain.session_plan import plan_for_session
+    from app.storage.files import write_private_file
+
     with open_repository(args, create=False) as repository:
         client = repository.resolve_client(args.client)
         record = repository.history(client.id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.domain.regions import RegionInfo, load_region_map
+if TYPE_CHECKING:
+    from app.domain.regions import RegionInfo
 
 
 def register(subparsers: Any) -> None:
@@ -20,6 +21,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.domain.regions import load_region_map  # numpy, shapely, svgelements
+
     catalogue = load_region_map().catalogue
     print(catalogue_json(catalogue) if args.format == "json" else catalogue_table(catalogue))
     return 0
