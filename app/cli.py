@@ -25,23 +25,30 @@ Run it from a desktop session, or use the headless commands, for example:
 See `backmap --help` for all of them."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+APP_FLAGS = ("--demo",)
+APP_OPTIONS = ("--data-dir",)  # each takes a value
+
+
+def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backmap",
         description="Mark where a client holds tension on a map of the back, and turn it into a safe plan.",
     )
     parser.add_argument("--version", action="version", version=f"backmap {__version__}")
     parser.add_argument(
-        "--data-dir",
+        APP_OPTIONS[0],
         type=Path,
         default=None,
         help="the data folder to use (default: $BACKMAP_DATA_DIR, else the user data folder)",
     )
     parser.add_argument(
-        "--demo",
+        APP_FLAGS[0],
         action="store_true",
         help="open the app on a sample client, in its own throwaway data folder",
     )
+    parser.set_defaults(command=None)
+    if not with_commands:
+        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"app.commands.{name}").register(subparsers)
@@ -54,9 +61,27 @@ def _has_display() -> bool:
     return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
+def only_app_options(arguments: Sequence[str]) -> bool:
+    """Whether the arguments only open the desktop app (--data-dir, --demo): no command, no help, no typo."""
+    rest = list(arguments)
+    while rest:
+        argument = rest.pop(0)
+        if argument in APP_FLAGS or argument.startswith(tuple(f"{option}=" for option in APP_OPTIONS)):
+            continue
+        if argument in APP_OPTIONS and rest:
+            rest.pop(0)
+            continue
+        return False
+    return True
+
+
+def parse_arguments(arguments: Sequence[str]) -> argparse.Namespace:
+    # Opening the app skips the commands' parsers: building them is about 10 ms of the window's start-up.
+    return build_parser(with_commands=not only_app_options(arguments)).parse_args(arguments)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
     try:
         if args.command is None:
             return _open_app(args)

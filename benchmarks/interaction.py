@@ -153,13 +153,13 @@ def main() -> None:
         data_dir = Path(folder)
         settings = AppSettings(QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat))
         window = create_main_window(data_dir, demo=False, settings=settings)
-        client = window.repository.create_client("Benchmark", consent=Consent(dt.date.today(), "1"))
-        window.repository.start_session(client.id)
-        window.open_client(client.id)
+        client = window.workspace.repository.create_client("Benchmark", consent=Consent(dt.date.today(), "1"))
+        window.workspace.repository.start_session(client.id)
+        window.workspace.open_client(client.id)
         window.resize(1360, 860)
         window.show()
-        window.warm_up()
-        view = window.consult.map_view
+        window.workspace.warm_up()
+        view = window.workspace.consult.map_view
         targets = click_targets(view)
         unreachable = sorted(REGION_IDS - targets.keys())
 
@@ -187,7 +187,7 @@ def main() -> None:
             if view.selected_region() != region:
                 raise SystemExit(f"a press on {region} selected {view.selected_region()}")
         window.close()
-        window.repository.close()
+        window.workspace.repository.close()
 
     def figures(times: list[float]) -> tuple[float, float]:
         return percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000

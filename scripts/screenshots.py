@@ -44,16 +44,16 @@ def save_pdf_page_png(pdf: Path, path: Path, *, page: int = 1, dpi: int = 80) ->
 
 
 def consult(window: MainWindow, out: Path) -> None:
-    window.mode_bar.setCurrentIndex(0)
-    window.controller.select_region("trapezius_upper_l")
+    window.workspace.mode_bar.setCurrentIndex(0)
+    window.workspace.controller.select_region("trapezius_upper_l")
     save(window, out / "consult.png")
 
 
 def plan(window: MainWindow, out: Path) -> None:
     window.settings.set_practice(DEMO_PRACTICE)
-    window.mode_bar.setCurrentIndex(1)
+    window.workspace.mode_bar.setCurrentIndex(1)
     save(window, out / "plan.png")
-    page = window.plan_page()
+    page = window.workspace.plan_page()
     handout = page.view.handout()
     assert handout is not None
     with tempfile.TemporaryDirectory() as folder:
@@ -63,10 +63,10 @@ def plan(window: MainWindow, out: Path) -> None:
 
 
 def history(window: MainWindow, out: Path) -> None:
-    window.mode_bar.setCurrentIndex(2)
-    page = window.history_page()
-    client_id = window.repository.list_clients()[0].id
-    sessions = sorted(window.repository.list_sessions(client_id), key=lambda s: s.start)
+    window.workspace.mode_bar.setCurrentIndex(2)
+    page = window.workspace.history_page()
+    client_id = window.workspace.repository.list_clients()[0].id
+    sessions = sorted(window.workspace.repository.list_sessions(client_id), key=lambda s: s.start)
     page.tabs.setCurrentIndex(1)
     page.choose_comparison(sessions[0].id, sessions[-1].id)
     save(window, out / "history_compare.png")
@@ -87,7 +87,7 @@ def main() -> int:
     window.resize(*SIZE)
     window.show()
     load_region_map()  # what warm_up does after the first paint
-    window.warm_up()
+    window.workspace.warm_up()
     consult(window, args.out_dir)
     plan(window, args.out_dir)
     history(window, args.out_dir)

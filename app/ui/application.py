@@ -1,30 +1,34 @@
 """Starting the desktop app: the QApplication, the bundled fonts, the data folder, the main window.
 
-The first paint needs no numpy, shapely or svgelements: the map is drawn from the cached outlines and the
-region map (hit test, neighbours) is loaded by MainWindow.warm_up right after the window is shown.
+Start-up comes in three steps, each after the one before is on screen: the window's frame with the map's picture
+(Qt, the settings and this module only); then the records, the knowledge base and the workspace; then the
+region model (numpy, shapely, svgelements) before the first click. Tests and scripts get all three at once
+from create_main_window.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.domain.map_outlines import load_map_outlines
-from app.domain.protocol import load_protocol
 from app.errors import BackmapError
 from app.resources import data_path, map_svg_path
-from app.storage.location import resolve_data_dir
-from app.storage.repository import Repository
-from app.ui.body_map.view import RegionLocator
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from app.storage.repository import Repository
+    from app.ui.body_map.view import RegionLocator
+    from app.ui.workspace import Workspace
 
 BUNDLED_FONTS = ("fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf")
 UNEXPECTED_ERROR_MESSAGE = (
@@ -71,34 +75,98 @@ def _seed_demo(repository: Repository, today: dt.date) -> None:
     repository.import_records([ClientRecord(client, (intake,), tuple(sessions))])
 
 
-def create_main_window(data_dir: Path | None, demo: bool, settings: AppSettings | None = None) -> MainWindow:
-    """Opens the data folder (a throwaway one for --demo) and builds the main window on it."""
-    app = QApplication.instance()
-    if demo:
-        import shutil
-        import tempfile
+def _open_workspace(data_dir: Path | None, demo: bool, settings: AppSettings) -> Workspace:
+    """The records (the data folder's, or the demo's seeded ones), the knowledge base, and the workspace on them."""
+    # Loaded here, after the frame's first paint: together they take longer than all of Qt's start-up.
+    import datetime as dt
 
-        folder = Path(tempfile.mkdtemp(prefix="backmap-demo-"))
-        if app is not None:
-            app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
-        # Nothing of the demo reaches the real settings either (window layout, last client).
-        settings = AppSettings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
-    else:
-        folder = resolve_data_dir(data_dir)
-    repository = Repository.open(folder)
+    from app.domain.map_outlines import load_map_outlines
+    from app.domain.protocol import load_protocol
+    from app.storage.location import resolve_data_dir
+    from app.storage.repository import Repository
+    from app.ui.workspace import Workspace
+
+    repository = Repository.open(resolve_data_dir(data_dir))
     if demo:
         _seed_demo(repository, dt.date.today())
-    window = MainWindow(
+    workspace = Workspace(
         repository,
         load_protocol(),
         map_svg_path(),
         load_map_outlines(map_svg_path()).regions,
         _load_locator,
-        settings or AppSettings(),
+        settings,
         demo=demo,
     )
     if demo:
-        window.open_client(repository.list_clients()[0].id)
+        workspace.open_client(repository.list_clients()[0].id)
+    return workspace
+
+
+def _demo_folder() -> Path:
+    """A throwaway data folder for --demo, removed when the app quits."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="backmap-demo-"))
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return folder
+
+
+def _frame(
+    data_dir: Path | None, demo: bool, settings: AppSettings | None
+) -> tuple[MainWindow, Callable[[], Workspace]]:
+    """The main window's frame, and how to open its workspace (on a demo's own folder and settings)."""
+    if demo:
+        data_dir = _demo_folder()
+        # Nothing of the demo reaches the real settings either (window layout, last client).
+        settings = AppSettings(QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings or AppSettings(), map_svg_path(), demo=demo)
+    return window, lambda: _open_workspace(data_dir, demo, window.settings)
+
+
+def create_main_window(data_dir: Path | None, demo: bool, settings: AppSettings | None = None) -> MainWindow:
+    """The main window with its workspace open on the data folder (a throwaway one for --demo), not yet shown."""
+    window, open_workspace = _frame(data_dir, demo, settings)
+    window.attach(open_workspace())
+    return window
+
+
+class _AfterFirstPaint(QObject):
+    """Runs `then` once, in the event loop's turn after `widget` first painted (its frame is on screen)."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
+
+def start_main_window(data_dir: Path | None, demo: bool, settings: AppSettings | None = None) -> MainWindow:
+    """Shows the frame now; opens the records after its first paint and the region model after that.
+
+    If the records cannot be opened, the therapist is told why and the app ends with status 1.
+    """
+    window, open_workspace = _frame(data_dir, demo, settings)
+
+    def open_records() -> None:
+        try:
+            window.attach(open_workspace())
+        except BackmapError as error:
+            QMessageBox.critical(window, "Backmap", f"Backmap could not open its data: {error}")
+            QApplication.exit(1)
+            return
+        QTimer.singleShot(0, window.workspace.warm_up)
+
+    _AfterFirstPaint(window, open_records)
+    window.show()
     return window
 
 
@@ -132,11 +200,5 @@ def install_crash_handler() -> None:
 def run_app(data_dir: Path | None, demo: bool) -> int:
     app = create_application()
     install_crash_handler()
-    try:
-        window = create_main_window(data_dir, demo)
-    except BackmapError as error:
-        QMessageBox.critical(None, "Backmap", f"Backmap could not open its data: {error}")
-        return 1
-    window.show()
-    QTimer.singleShot(0, window.warm_up)
+    _window = start_main_window(data_dir, demo)  # held here: the window lives as long as the event loop
     return app.exec()

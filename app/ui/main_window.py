@@ -1,524 +1,80 @@
-"""The main window: clients on the left; Consult, Plan and History in the middle; menus for the clinic's duties.
+"""The main window: the frame the app shows at once, and the workspace it holds once the records are open.
 
-It wires the feature widgets to the repository and keeps the screen true to the disk. Window titles and
-QSettings never hold a client's name (privacy). numpy, shapely and pyqtgraph are not needed for the first paint:
-History is built on first use and the region map is attached after the window is up.
+Start-up shows the frame first (its menus, the back map's picture, the layout the therapist left) and opens the
+records, the knowledge base and the consult screen right after its first paint; this module therefore imports
+none of them. The frame also remembers the window's layout. Titles never hold a client's name (privacy).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTabBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
-from app.domain.flag_info import FlagInfo, flag_infos
-from app.domain.map_outlines import RegionOutline
-from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
-from app.domain.protocol import Protocol
-from app.domain.records import Client, Intake, Session
-from app.domain.safety import Screening, screen
-from app.errors import BackmapError
-from app.storage.location import cloud_sync_warning
-from app.storage.repository import WAL_LEFTOVER_NOTE, Repository
-from app.ui.body_map.view import RegionLocator
-from app.ui.clients.client_list import ClientListPane
-from app.ui.clients.safety_banner import SafetyBanner
-from app.ui.consult.controller import ConsultController
-from app.ui.consult.guidance import guidance_html
-from app.ui.consult.page import ConsultPage
+from app.ui.opening_view import OpeningView
 from app.ui.settings import AppSettings
 
-# Dialogs and the Plan and History pages are imported when first used: the first paint does without them
-# (History needs numpy and pyqtgraph).
 if TYPE_CHECKING:
-    from app.ui.history.page import HistoryPage
-    from app.ui.plan_view.mode import PlanMode
+    from app.ui.workspace import Workspace
 
-MODES = ("Consult", "Plan", "History")
+MENU_NAMES = ("File", "Edit", "Client", "Session", "View", "Help")
+DEFAULT_SIZE = (1360, 860)
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self,
-        repository: Repository,
-        protocol: Protocol,
-        svg_path: Path,
-        outlines: Sequence[RegionOutline],
-        locator: Callable[[], RegionLocator],
-        settings: AppSettings,
-        *,
-        demo: bool = False,
-        today: Callable[[], dt.date] = dt.date.today,
-    ) -> None:
+    workspaceAttached = Signal()
+
+    def __init__(self, settings: AppSettings, svg_path: Path, *, demo: bool = False) -> None:
         super().__init__()
-        self.repository = repository
-        self.protocol = protocol
         self.settings = settings
-        self._svg_path = svg_path
-        self._outlines = outlines
-        self._locator = locator
-        self._today = today
-        self._client: Client | None = None
-        self._intake: Intake | None = None
-        self._screening: Screening | None = None
-        self.setWindowTitle("Backmap — demo" if demo else "Backmap")  # never a client's name
-        self.undo_group = QUndoGroup(self)
+        self._workspace: Workspace | None = None
+        self.setWindowTitle("Backmap — demo" if demo else "Backmap")
+        # The menu titles are there from the first paint, so the bar does not jump when the actions arrive.
+        self.menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENU_NAMES}
+        self.setCentralWidget(OpeningView(str(svg_path)))
+        self.statusBar()  # there from the first paint too: the workspace's status lands in it
+        self._restore_geometry()
 
-        self.clients = ClientListPane(repository.search_clients)
-        self.client_header = QLabel("Choose a client, or create one")
-        header_font = self.client_header.font()
-        header_font.setPointSizeF(header_font.pointSizeF() * 1.5)
-        header_font.setBold(True)
-        self.client_header.setFont(header_font)
-        self.client_header.setAccessibleName("Current client")
-        self.start_button = QPushButton("Start session")
-        self.start_button.setToolTip("Start a new session for this client (Ctrl+N)")
-        self.start_button.clicked.connect(self.start_session)
-        self.banner = SafetyBanner()
-        self.mode_bar = QTabBar()
-        for mode in MODES:
-            self.mode_bar.addTab(mode)
-        self.mode_bar.setAccessibleName("Mode")
+    @property
+    def workspace(self) -> Workspace:
+        """The clients, Consult, Plan and History: there once attach() has run."""
+        if self._workspace is None:
+            raise RuntimeError("the records are not open yet")
+        return self._workspace
 
-        media = [medium.name for medium in protocol.media]
-        self.consult = ConsultPage(str(svg_path), outlines, locator, media)
-        self.controller = ConsultController(
-            repository, self.consult, self.undo_group, self._coverage, lambda _region: ""
-        )
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.consult)
-        self._plan_page: PlanMode | None = None
-        self._history_page: HistoryPage | None = None
-
-        header = QHBoxLayout()
-        header.addWidget(self.client_header, 1)
-        header.addWidget(self.start_button)
-        centre = QWidget()
-        centre_layout = QVBoxLayout(centre)
-        centre_layout.addLayout(header)
-        centre_layout.addWidget(self.banner)
-        centre_layout.addWidget(self.mode_bar)
-        centre_layout.addWidget(self.pages, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.clients)
-        self.splitter.addWidget(centre)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 1200])
-        self.setCentralWidget(self.splitter)
-
-        self._build_menus()
-        self._connect()
-        self._restore_layout()
-        self.clients.refresh()
-        self._show_client(None)
-        self._report_data_folder()
-        last = settings.last_client_id()
-        if last and not demo:
-            self._open_client_quietly(last)
-
-    # ---- wiring --------------------------------------------------------------------------------------
-    def _action(self, menu_name: str, text: str, slot: Callable[[], object], shortcut: str | None = None) -> QAction:
-        menu = self._menus[menu_name]
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self._menus = {name: bar.addMenu(f"&{name}") for name in ("File", "Edit", "Client", "Session", "View", "Help")}
-        self._action("File", "New client…", self.new_client, "Ctrl+Shift+N")
-        self._action("File", "Start session", self.start_session, "Ctrl+N")
-        self._action("File", "Export client…", self.export_client, "Ctrl+E")
-        self._action("File", "Back up now…", self.back_up)
-        self._action("File", "Practice details…", self.edit_practice)
-        self._menus["File"].addSeparator()
-        self._action("File", "Quit", self.close, "Ctrl+Q")
-        undo = self.undo_group.createUndoAction(self, "Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        undo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # text fields keep their own undo
-        redo = self.undo_group.createRedoAction(self, "Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._menus["Edit"].addActions([undo, redo])
-        self._action("Client", "Details and consent…", self.edit_client)
-        self._action("Client", "Safety screening…", self.edit_screening, "Ctrl+I")
-        self._menus["Client"].addSeparator()
-        self._action("Client", "Delete client for good…", self.delete_client)
-        self._action("Session", "Finalise session", self.finalise_session)
-        self._action("Session", "Amend finalised session…", self.amend_session)
-        for index, mode in enumerate(MODES):
-            self._action("View", mode, partial(self.mode_bar.setCurrentIndex, index), f"Ctrl+{index + 1}")
-        self._action("Help", "Privacy notice", self.show_privacy_notice)
-        self._action("Help", "Audit log", self.show_audit_log)
-
-    def _connect(self) -> None:
-        self.clients.clientChosen.connect(self.open_client)
-        self.clients.newClientRequested.connect(self.new_client)
-        self.mode_bar.currentChanged.connect(self._show_mode)
-        page, controller = self.consult, self.controller
-        page.map_view.regionClicked.connect(controller.select_region)
-        page.map_view.tensionKeyPressed.connect(lambda value: controller.set_tension(None if value < 0 else value))
-        page.map_view.strokeDrawn.connect(
-            lambda points, width: controller.add_stroke(points, width, page.brush_tension.value())
-        )
-        page.layerChosen.connect(controller.choose_layer)
-        page.region_panel.tensionChanged.connect(controller.set_tension)
-        page.region_panel.tensionCleared.connect(lambda: controller.set_tension(None))
-        page.region_panel.noteEdited.connect(controller.set_region_note)
-        page.session_panel.fieldEdited.connect(controller.set_field)
-        page.session_panel.finaliseRequested.connect(self.finalise_session)
-        page.session_panel.amendRequested.connect(self.amend_session)
-        page.undo_shortcut.activated.connect(self.undo_group.undo)
-        page.redo_shortcut.activated.connect(self.undo_group.redo)
-
-    def warm_up(self) -> None:
-        """After the first paint: load the region map (numpy, shapely, svgelements) before the first click."""
-        self.consult.map_view.attach_locator()
-
-    def _coverage(self, points: Sequence[tuple[float, float]], width: float) -> dict[str, float]:
-        return self.consult.map_view.attach_locator().coverage(points, width)
-
-    # ---- clients -------------------------------------------------------------------------------------
-    def _guard(self, action: Callable[[], Any]) -> Any:
-        try:
-            return action()
-        except BackmapError as error:
-            QMessageBox.warning(self, "Backmap", str(error))
-            return None
-
-    def _open_client_quietly(self, client_id: str) -> None:
-        try:
-            self.repository.get_client(client_id)
-        except BackmapError:
-            return  # the remembered client was deleted: start empty
-        self.open_client(client_id)
-
-    def open_client(self, client_id: str) -> None:
-        self.consult.flush_pending()
-        client = self._guard(lambda: self.repository.get_client(client_id))
-        if client is None:
-            return
-        self._show_client(client)
-        self.clients.select(client_id)
-        self.settings.set_last_client_id(client_id)
-
-    def _show_client(self, client: Client | None) -> None:
-        self._client = client
-        if client is None:
-            self.client_header.setText("Choose a client, or create one")
-            self._intake = None
-            self._screening = None
-            self.banner.show_outcome("proceed", [], None)
-            self.banner.setVisible(False)
-            self.consult.show_withheld({})
-            self.start_button.setEnabled(False)
-            self.controller.open_session("", None)
-            return
-        self.client_header.setText(client.name)
-        self._intake = self.repository.latest_intake(client.id)
-        self._screening = screen(self._intake, self.protocol, on=self._today())
-        reasons = [reason.reason for reason in self._screening.reasons]
-        if self._intake is None:
-            reasons.insert(0, "No safety screening on record yet: Client → Safety screening (Ctrl+I).")
-        self.banner.show_outcome(self._screening.outcome, reasons, self._screening.refer)
-        self.consult.show_withheld({avoid.region: avoid.reason for avoid in self._screening.avoid})
-        self.banner.setVisible(True)
-        self.start_button.setEnabled(client.consent is not None)
-        self.start_button.setToolTip(
-            "Start a new session for this client (Ctrl+N)"
-            if client.consent is not None
-            else "Record the client's consent first (Client → Details and consent)"
-        )
-        sessions = self.repository.list_sessions(client.id)
-        current = sessions[0] if sessions else None
-        screening = self._screening
-        self.controller.open_session(
-            client.id, current, guidance=lambda region: guidance_html(region, screening, self.protocol)
-        )
-        self._refresh_other_modes(sessions)
-
-    def new_client(self) -> None:
-        from app.ui.clients.client_dialog import ClientDialog
-
-        dialog = ClientDialog(self._notice(), today=self._today(), parent=self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        record = dialog.client_record()
-        created = self._guard(
-            lambda: self.repository.create_client(
-                record.name, born=record.born, phone=record.phone, email=record.email, consent=record.consent
-            )
-        )
-        if created is not None:
-            self.clients.refresh()
-            self.open_client(created.id)
-            self.edit_screening()
-
-    def edit_client(self) -> None:
-        client = self._client
-        if client is None:
-            return
-        from app.ui.clients.client_dialog import ClientDialog
-
-        dialog = ClientDialog(self._notice(), client=client, today=self._today(), parent=self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        record = dialog.client_record()
-
-        def save() -> Client:
-            repo = self.repository
-            if record.name != client.name:
-                repo.rename_client(client.id, record.name)
-            if (record.phone, record.email) != (client.phone, client.email):
-                repo.update_contact(client.id, phone=record.phone, email=record.email)
-            if record.born != client.born:
-                repo.set_born(client.id, record.born)
-            if record.consent is not None and record.consent != client.consent:
-                repo.record_consent(client.id, record.consent)
-            return repo.get_client(client.id)
-
-        if self._guard(save) is not None:
-            self.clients.refresh()
-            self.open_client(client.id)
-
-    def edit_screening(self) -> None:
-        client = self._client
-        if client is None:
-            return
-        from app.ui.clients.intake_dialog import IntakeDialog
-
-        dialog = IntakeDialog(self._flag_infos(), intake=self._intake, day=self._today(), parent=self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        intake = dialog.intake_record()
-        if self._guard(lambda: self.repository.save_intake(client.id, intake)) is not None:
-            self.open_client(client.id)
-
-    def _notice(self) -> PrivacyNotice:
-        return load_privacy_notice(self.settings.practice().practice_name)
-
-    def _flag_infos(self) -> Sequence[FlagInfo]:
-        return flag_infos(self.protocol)
-
-    def delete_client(self) -> None:
-        client = self._client
-        if client is None:
-            return
-        typed, ok = QInputDialog.getText(
-            self,
-            "Delete client for good",
-            "This erases every record of this client from this computer and cannot be undone.\n"
-            "Backups made earlier still hold the client; they are listed afterwards.\n\n"
-            "Type the client's name to confirm:",
-        )
-        if not ok:
-            return
-        if typed.strip() != client.name:
-            QMessageBox.information(self, "Backmap", "The name did not match: nothing was deleted.")
-            return
-        result = self._guard(lambda: self.repository.delete_client(client.id))
-        if result is None:
-            return
-        self.controller.forget_client(client.id)
-        self.settings.set_last_client_id("")
-        self.clients.refresh()
-        self._show_client(None)
-        backups = "\n".join(str(path) for path in result.backups_holding_client) or "none"
-        leftover = f"\n\n{WAL_LEFTOVER_NOTE}" if result.wal_still_holds_client else ""
-        QMessageBox.information(
-            self,
-            "Client deleted",
-            f"The client's records were erased.\n\nBackups that may still hold them:\n{backups}{leftover}",
-        )
-
-    # ---- sessions ------------------------------------------------------------------------------------
-    def start_session(self) -> None:
-        client = self._client
-        if client is None:
-            return
-        if self._screening is not None and self._screening.outcome == "postpone":
-            answer = QMessageBox.question(
-                self,
-                "Postpone and refer",
-                "The safety screening says to postpone massage and refer the client. Start a session anyway, "
-                "to record the consultation?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        position = self._screening.position if self._screening is not None else "prone"
-        session = self._guard(
-            lambda: self.repository.start_session(
-                client.id, therapist=self.settings.practice().therapist_name, position=position
-            )
-        )
-        if session is not None:
-            self.mode_bar.setCurrentIndex(0)
-            self.open_client(client.id)
-
-    def finalise_session(self) -> None:
-        session = self.controller.session
-        if session is None or session.is_final:
-            return
-        self.consult.flush_pending()
-        answer = QMessageBox.question(
-            self,
-            "Finalise session",
-            "Lock this session? Later changes will be dated amendments, and the original stays on record.",
-        )
-        if answer == QMessageBox.StandardButton.Yes and self.controller.finalise():
-            self._refresh_other_modes()
-
-    def amend_session(self) -> None:
-        session = self.controller.session
-        if session is None or not session.is_final:
-            return
-        from app.ui.consult.amend_dialog import AmendDialog
-
-        dialog = AmendDialog(session, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        request = dialog.request()
-        corrected = session.with_field(request.field, request.after)
-        amended = self._guard(lambda: self.repository.amend(session.id, corrected, request.reason))
-        if amended is not None and self._client is not None:
-            self.open_client(self._client.id)
-
-    # ---- modes ---------------------------------------------------------------------------------------
-    def _show_mode(self, index: int) -> None:
-        self.consult.flush_pending()
-        if index == 0:
-            self.pages.setCurrentWidget(self.consult)
-        elif index == 1:
-            self.pages.setCurrentWidget(self.plan_page())
-        else:
-            self.pages.setCurrentWidget(self.history_page())
-        self._refresh_other_modes()
-
-    def plan_page(self) -> PlanMode:
-        """Plan mode's page, built on first use."""
-        if self._plan_page is None:
-            from app.ui.plan_view.mode import PlanMode
-
-            self._plan_page = PlanMode(self.repository, self.protocol, self.settings, self._today)
-            self._plan_page.clearanceRequested.connect(self.edit_screening)
-            self.pages.addWidget(self._plan_page)
-        return self._plan_page
-
-    def history_page(self) -> HistoryPage:
-        """History mode's page, built on first use (numpy and pyqtgraph load here, not at start-up)."""
-        if self._history_page is None:
-            from app.domain.plan import plan_from_json
-            from app.domain.plan_text import render_plan_text
-            from app.ui.history.page import HistoryPage
-
-            self._history_page = HistoryPage(
-                str(self._svg_path),
-                self._outlines,
-                self._locator,
-                lambda plan: render_plan_text(plan_from_json(plan)),
-            )
-            self.pages.addWidget(self._history_page)
-        return self._history_page
-
-    def _refresh_other_modes(self, sessions: Sequence[Session] | None = None) -> None:
-        """Plan or History, whichever is showing; `sessions` saves a second read when the caller has them."""
-        current = self.pages.currentWidget()
-        client = self._client
-        if current is self._history_page and self._history_page is not None:
-            if sessions is None:
-                sessions = self.repository.list_sessions(client.id) if client else []
-            self._history_page.show_history(sessions)
-        elif current is self._plan_page and self._plan_page is not None:
-            self._plan_page.show_for(client, self._intake, self.controller.session)
-
-    # ---- clinic duties -------------------------------------------------------------------------------
-    def export_client(self) -> None:
-        client = self._client
-        if client is None:
-            return
-        path, _filter = QFileDialog.getSaveFileName(
-            self, "Export client (everything held about them)", "client.json", "Client file (*.json)"
-        )
-        if not path:
-            return
-
-        if self._guard(lambda: self.repository.export_client(client.id, Path(path))) is not None:
-            self.statusBar().showMessage("Client exported.", 5000)
-
-    def back_up(self) -> None:
-        made = self._guard(self.repository.backup)
-        if made is not None:
-            QMessageBox.information(self, "Backup", f"Backup written and checked:\n{made}")
-
-    def edit_practice(self) -> None:
-        from app.ui.dialogs.practice import PracticeDialog
-
-        PracticeDialog(self.settings, self).exec()
-
-    def show_privacy_notice(self) -> None:
-        from app.ui.clients.privacy_notice import PrivacyNoticeDialog
-
-        PrivacyNoticeDialog(self._notice(), self).exec()
-
-    def show_audit_log(self) -> None:
-        from app.ui.dialogs.audit_log import AuditLogDialog
-
-        AuditLogDialog(self.repository.audit_entries(), self).exec()
-
-    def _report_data_folder(self) -> None:
-        status = f"Data: {self.repository.path.parent}"
-        if self.repository.read_only_reason:
-            status += " — READ-ONLY: " + self.repository.read_only_reason
-            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Backmap", self.repository.read_only_reason or ""))
-        self.statusBar().showMessage(status)
-        warning = cloud_sync_warning(self.repository.path.parent)
-        if warning:
-            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Data folder in a cloud folder", warning))
+    def attach(self, workspace: Workspace) -> None:
+        """Shows the workspace in place of the opening picture and gives it the menus and the status bar."""
+        self._workspace = workspace
+        self.setCentralWidget(workspace)  # the opening view is deleted with it
+        workspace.fill_menus(self.menus)
+        workspace.statusMessage.connect(self.statusBar().showMessage)
+        workspace.report_data_folder()
+        for splitter in self._splitters():
+            saved = self.settings.splitter_state(splitter.objectName())
+            if saved is not None:
+                splitter.restoreState(saved)
+        self.workspaceAttached.emit()
 
     # ---- layout memory -------------------------------------------------------------------------------
     def _splitters(self) -> list[QSplitter]:
         return [s for s in self.findChildren(QSplitter) if s.objectName()]
 
-    def _restore_layout(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self.settings.window_geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1360, 860)
+            self.resize(*DEFAULT_SIZE)
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
-        for splitter in self._splitters():
-            saved = self.settings.splitter_state(splitter.objectName())
-            if saved is not None:
-                splitter.restoreState(saved)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.consult.flush_pending()  # typed text not yet saved is written now
+        if self._workspace is not None:
+            self._workspace.flush_pending()
         self.settings.save_window(
             self.saveGeometry(), self.saveState(), {s.objectName(): s.saveState() for s in self._splitters()}
         )

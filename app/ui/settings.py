@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from app.domain.practice import PracticeSettings
-
 if TYPE_CHECKING:
+    from app.domain.practice import PracticeSettings
     from app.ui.pdf.plan_pdf import PageSizeName
-
-PRACTICE_FIELDS = tuple(field.name for field in fields(PracticeSettings))
 
 
 class AppSettings:
@@ -53,12 +49,15 @@ class AppSettings:
     def set_last_client_id(self, client_id: str) -> None:
         self._settings.setValue("session/last_client_id", client_id)
 
-    # The practice, printed on plans; empty until the therapist fills it in.
+    # The practice, printed on plans; empty until the therapist fills it in. Its dataclass loads on first use:
+    # the window's first paint reads only the layout, and does without the dataclasses module.
     def practice(self) -> PracticeSettings:
-        return PracticeSettings(**{name: self._text(f"practice/{name}") for name in PRACTICE_FIELDS})
+        from app.domain.practice import PracticeSettings
+
+        return PracticeSettings(**{name: self._text(f"practice/{name}") for name in _practice_fields()})
 
     def set_practice(self, practice: PracticeSettings) -> None:
-        for name in PRACTICE_FIELDS:
+        for name in _practice_fields():
             self._settings.setValue(f"practice/{name}", getattr(practice, name))
 
     def page_size(self) -> PageSizeName:
@@ -68,3 +67,11 @@ class AppSettings:
         if size not in ("A4", "Letter"):
             raise ValueError(f"page size {size!r} is not A4 or Letter")
         self._settings.setValue("print/page_size", size)
+
+
+def _practice_fields() -> tuple[str, ...]:
+    from dataclasses import fields
+
+    from app.domain.practice import PracticeSettings
+
+    return tuple(field.name for field in fields(PracticeSettings))

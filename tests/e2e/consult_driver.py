@@ -35,7 +35,7 @@ def open_window(qtbot: QtBot, data_dir: Path, settings: AppSettings) -> MainWind
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    window.warm_up()
+    window.workspace.warm_up()
     return window
 
 
@@ -73,18 +73,18 @@ def fill_dialogs(
 
 def region_point(window: MainWindow, region_map: RegionMap, region_id: str) -> QPoint:
     x, y = region_map.info(region_id).anchor
-    return window.consult.map_view.map_to_view(x, y).toPoint()
+    return window.workspace.consult.map_view.map_to_view(x, y).toPoint()
 
 
 def click_region(qtbot: QtBot, window: MainWindow, region_map: RegionMap, region_id: str) -> None:
-    view = window.consult.map_view
+    view = window.workspace.consult.map_view
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=region_point(window, region_map, region_id))
     qtbot.waitUntil(lambda: view.selected_region() == region_id)
 
 
 def shown_state(window: MainWindow) -> dict[str, object]:
     """What the consult screen shows: every region's fill and label, the list's words, strokes, the notes."""
-    page = window.consult
+    page = window.workspace.consult
     view = page.map_view
     fills = {}
     for region in view.region_ids():
@@ -99,5 +99,5 @@ def shown_state(window: MainWindow) -> dict[str, object]:
         "list": [item.data(Qt.ItemDataRole.AccessibleTextRole) for item in items],
         "strokes": len(strokes),
         "subjective": by_name(page, QPlainTextEdit, "Subjective note, therapist only").toPlainText(),
-        "header": window.client_header.text(),
+        "header": window.workspace.client_header.text(),
     }

@@ -24,10 +24,10 @@ def render(out: Path) -> dict[str, object]:
     window = create_main_window(None, demo=True)
     window.resize(*LOGICAL_SIZE)
     window.show()
-    window.warm_up()
-    window.controller.select_region(SELECTED)
+    window.workspace.warm_up()
+    window.workspace.controller.select_region(SELECTED)
     app.processEvents()
-    page = window.consult
+    page = window.workspace.consult
     grab = page.grab()
     grab.save(str(out))
     view = page.map_view
@@ -42,7 +42,7 @@ def render(out: Path) -> dict[str, object]:
         "selected_anchor": [anchor.x(), anchor.y()],
     }
     window.close()
-    window.repository.close()
+    window.workspace.repository.close()
     QApplication.processEvents()
     return result
 

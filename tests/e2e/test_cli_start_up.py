@@ -1,19 +1,58 @@
-"""The desktop app starts through the command line's parser: building it must load no command's dependencies."""
+"""The desktop app starts through the command line: opening it must not wait for the commands' parsers, and
+building those must load none of the commands' dependencies (records, numpy, Qt)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+
+import pytest
+
+from app.cli import main, only_app_options
 
 # What the commands need when they run; none of it may load while the parser is built.
 COMMAND_DEPENDENCIES = ("numpy", "shapely", "svgelements", "sqlite3", "PySide6", "app.storage.repository")
 
 
-def test_building_the_parser_loads_no_command_dependency() -> None:
-    code = (
-        "import sys; from app.cli import build_parser; parser = build_parser(); "
-        "assert 'plan' in parser.format_help(); "
-        f"print(sorted(m for m in {COMMAND_DEPENDENCIES!r} if m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    assert result.stdout.strip() == "[]"
+def loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of `modules` a fresh interpreter has loaded after running `code`."""
+    probe = f"import json, sys; {code}; print(json.dumps(sorted(m for m in {modules!r} if m in sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    loaded: list[str] = json.loads(result.stdout)
+    return loaded
+
+
+def test_building_the_whole_parser_loads_no_command_dependency() -> None:
+    code = "from app.cli import build_parser; assert 'plan' in build_parser().format_help()"
+    assert loaded_after(code, COMMAND_DEPENDENCIES) == []
+
+
+def test_opening_the_app_builds_no_command_parser() -> None:
+    code = "from app.cli import parse_arguments; args = parse_arguments(['--demo']); assert args.command is None"
+    assert loaded_after(code, ("app.commands.regions", "app.commands.plan", "app.commands.common")) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "opens_the_app"),
+    [
+        ([], True),
+        (["--demo"], True),
+        (["--data-dir", "plan"], True),  # a folder named like a command is still a folder
+        (["--data-dir=records", "--demo"], True),
+        (["--data-dir"], False),  # missing its value: the whole parser says so
+        (["regions"], False),
+        (["--help"], False),
+        (["--version"], False),
+        (["regoins"], False),
+    ],
+)
+def test_only_the_apps_own_options_skip_the_commands(arguments: list[str], opens_the_app: bool) -> None:
+    assert only_app_options(arguments) is opens_the_app
+
+
+def test_a_mistyped_command_is_still_named_as_one(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["regoins"])
+    assert stopped.value.code == 2
+    assert "invalid choice: 'regoins'" in capsys.readouterr().err

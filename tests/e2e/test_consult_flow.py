@@ -63,7 +63,7 @@ def zigzag_across_lower_back(region_map: RegionMap) -> list[tuple[float, float]]
 
 
 def paint_zigzag(qtbot: QtBot, window: MainWindow, points: list[tuple[float, float]]) -> None:
-    view = window.consult.map_view
+    view = window.workspace.consult.map_view
     viewport = view.viewport()
     corners = [view.map_to_view(x, y).toPoint() for x, y in points]
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=corners[0])
@@ -91,14 +91,14 @@ def test_a_whole_consult_survives_closing_and_reopening_the_app(
         intake=lambda dialog: tick_blood_thinners(dialog, qtbot),  # type: ignore[arg-type]
     )
     window = open_window(qtbot, data_dir, ini_settings(settings_dir))
-    page, view, repo = window.consult, window.consult.map_view, window.repository
+    page, view, repo = window.workspace.consult, window.workspace.consult.map_view, window.workspace.repository
 
     # A new client with consent, screened: blood thinners -> modify.
-    window.new_client()
-    assert window.client_header.text() == CLIENT_NAME
-    assert window.banner.text().startswith("Modify")
-    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
-    session_id = window.controller.session.id if window.controller.session else ""
+    window.workspace.new_client()
+    assert window.workspace.client_header.text() == CLIENT_NAME
+    assert window.workspace.banner.text().startswith("Modify")
+    qtbot.mouseClick(window.workspace.start_button, Qt.MouseButton.LeftButton)
+    session_id = window.workspace.controller.session.id if window.workspace.controller.session else ""
     assert session_id
 
     def disk_marks(layer: str = "therapist") -> dict[str, int]:
@@ -151,7 +151,7 @@ def test_a_whole_consult_survives_closing_and_reopening_the_app(
 
     # Ctrl+Z in a text field undoes that field's typing only (the field's own undo): the map and the session's
     # undo history are untouched; Ctrl+Shift+Z brings the typing back and it is saved.
-    stack = window.controller.undo_stack()
+    stack = window.workspace.controller.undo_stack()
     assert stack is not None
     steps = stack.count()
     qtbot.keyClicks(subjective, " and shoulder")
@@ -186,8 +186,11 @@ def test_a_whole_consult_survives_closing_and_reopening_the_app(
     settings_text = (settings_dir / "settings.ini").read_text(encoding="utf-8")
     assert CLIENT_NAME not in settings_text  # ids only: a name there would leak health data
     click_region(qtbot, again, region_map, "trapezius_upper_l")
-    assert by_name(again.consult, QPlainTextEdit, "Region note, therapist only").toPlainText() == "knot near the neck"
-    again.repository.close()
+    assert (
+        by_name(again.workspace.consult, QPlainTextEdit, "Region note, therapist only").toPlainText()
+        == "knot near the neck"
+    )
+    again.workspace.repository.close()
 
 
 def test_the_demo_never_writes_the_real_settings(qtbot: QtBot, settings_dir: Path) -> None:
@@ -203,7 +206,7 @@ def test_the_demo_never_writes_the_real_settings(qtbot: QtBot, settings_dir: Pat
     assert QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat).value(
         "session/last_client_id"
     ) == ("a-real-client")
-    window.repository.close()
+    window.workspace.repository.close()
 
 
 def reopened(qtbot: QtBot, data_dir: Path, settings_dir: Path) -> MainWindow:
@@ -216,30 +219,32 @@ def test_a_deleted_last_client_reopens_to_an_empty_window(qtbot: QtBot, data_dir
     with Repository.open(data_dir):
         pass
     window = reopened(qtbot, data_dir, settings_dir)
-    assert window.client_header.text() == "Choose a client, or create one"
-    assert not window.start_button.isEnabled()
-    window.repository.close()
+    assert window.workspace.client_header.text() == "Choose a client, or create one"
+    assert not window.workspace.start_button.isEnabled()
+    window.workspace.repository.close()
 
 
 def test_a_note_waits_for_a_rating_and_is_saved_in_its_layer_even_when_the_layer_changes_at_once(
     qtbot: QtBot, data_dir: Path, settings_dir: Path
 ) -> None:
     window = open_window(qtbot, data_dir, ini_settings(settings_dir))
-    repo = window.repository
+    repo = window.workspace.repository
     client = repo.create_client(CLIENT_NAME, consent=Consent(dt.date(2026, 11, 20), "1"))
     session = repo.start_session(client.id)
-    window.open_client(client.id)
+    window.workspace.open_client(client.id)
     region_map = load_region_map(map_svg_path())
     click_region(qtbot, window, region_map, "rhomboid_l")
-    note_field = by_name(window.consult, QPlainTextEdit, "Region note, therapist only")
+    note_field = by_name(window.workspace.consult, QPlainTextEdit, "Region note, therapist only")
     assert note_field.isReadOnly()  # not rated yet: a note would have nothing to belong to
     assert note_field.placeholderText().startswith("Give this region a tension first")
-    qtbot.keyClick(window.consult.map_view, Qt.Key.Key_5)
+    qtbot.keyClick(window.workspace.consult.map_view, Qt.Key.Key_5)
     assert not note_field.isReadOnly()
     note_field.setFocus()
     qtbot.keyClicks(note_field, "guarded")
     # Within the typing pause: the layer buttons do not take the focus, so the field never hears focus-out.
-    layer_button = by_name(window.consult, type(window.consult.brush_button), "Edit the client's layer")
+    layer_button = by_name(
+        window.workspace.consult, type(window.workspace.consult.brush_button), "Edit the client's layer"
+    )
     qtbot.mouseClick(layer_button, Qt.MouseButton.LeftButton)
     assert repo.get_session(session.id).layer("therapist")["rhomboid_l"].note == "guarded"
     assert "rhomboid_l" not in repo.get_session(session.id).layer("client")
@@ -251,11 +256,14 @@ def test_a_region_the_screening_leaves_alone_is_marked_on_the_map(qtbot: QtBot, 
     qtbot.addWidget(window)
     window.show()
     # The demo client's screening records a healing injury on the left lower back.
-    assert window.banner.text().startswith("Modify")
-    assert window.consult.map_view.withheld_regions() == {"lower_back_l"}
-    listed = [window.consult.region_list.item(row).text() for row in range(window.consult.region_list.count())]
+    assert window.workspace.banner.text().startswith("Modify")
+    assert window.workspace.consult.map_view.withheld_regions() == {"lower_back_l"}
+    listed = [
+        window.workspace.consult.region_list.item(row).text()
+        for row in range(window.workspace.consult.region_list.count())
+    ]
     assert [text for text in listed if "left alone today" in text] == [
         "Lower back (quadratus lumborum), left: not assessed; left alone today"
     ]
     window.close()
-    window.repository.close()
+    window.workspace.repository.close()

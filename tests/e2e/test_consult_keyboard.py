@@ -33,16 +33,16 @@ MAX_TABS = 60
 
 def window_with_open_session(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> MainWindow:
     window = open_window(qtbot, data_dir, ini_settings(tmp_path))
-    repo = window.repository
+    repo = window.workspace.repository
     client = repo.create_client("Ana Example", consent=Consent(TODAY, "1"))
     repo.save_intake(client.id, Intake(TODAY, (FlagEntry("blood_thinners"),)))
     repo.start_session(client.id)
-    window.open_client(client.id)
+    window.workspace.open_client(client.id)
     return window
 
 
 def list_text(window: MainWindow, region_id: str) -> str:
-    regions = window.consult.region_list
+    regions = window.workspace.consult.region_list
     for row in range(regions.count()):
         item = regions.item(row)
         if item.data(Qt.ItemDataRole.UserRole) == region_id:
@@ -54,9 +54,9 @@ def test_tab_reaches_the_map_arrows_move_enter_selects_and_a_number_sets_tension
     qtbot: QtBot, data_dir: Path, tmp_path: Path
 ) -> None:
     window = window_with_open_session(qtbot, data_dir, tmp_path)
-    view = window.consult.map_view
+    view = window.workspace.consult.map_view
     region_map = load_region_map(map_svg_path())
-    window.clients.search_box.setFocus()
+    window.workspace.clients.search_box.setFocus()
     for _ in range(MAX_TABS):
         if view.hasFocus():
             break
@@ -80,12 +80,12 @@ def test_tab_reaches_the_map_arrows_move_enter_selects_and_a_number_sets_tension
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert view.selected_region() == target
     name = region_map.info(target).name
-    assert window.consult.region_list.currentItem().data(Qt.ItemDataRole.UserRole) == target
+    assert window.workspace.consult.region_list.currentItem().data(Qt.ItemDataRole.UserRole) == target
     assert list_text(window, target) == f"{name}: not assessed"
 
     qtbot.keyClick(view, Qt.Key.Key_6)
     assert list_text(window, target) == f"{name}: tension 6"
-    session = window.controller.session
+    session = window.workspace.controller.session
     assert session is not None
     assert session.layer("therapist")[target].tension == 6
     qtbot.keyClick(view, Qt.Key.Key_Delete)
@@ -99,19 +99,19 @@ def test_tab_reaches_the_map_arrows_move_enter_selects_and_a_number_sets_tension
 
     qtbot.keyClick(view, Qt.Key.Key_Tab)
     assert not view.hasFocus()  # Tab leaves the map: arrows and numbers never trap the keyboard
-    window.repository.close()
+    window.workspace.repository.close()
 
 
 def test_the_region_list_is_a_keyboard_way_to_the_same_selection(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> None:
     window = window_with_open_session(qtbot, data_dir, tmp_path)
-    regions = window.consult.region_list
+    regions = window.workspace.consult.region_list
     regions.setFocus()
     qtbot.keyClick(regions, Qt.Key.Key_Down)
     qtbot.keyClick(regions, Qt.Key.Key_Down)
     chosen = regions.currentItem().data(Qt.ItemDataRole.UserRole)
-    assert window.consult.map_view.selected_region() == chosen
-    assert window.controller.selected == chosen
-    window.repository.close()
+    assert window.workspace.consult.map_view.selected_region() == chosen
+    assert window.workspace.controller.selected == chosen
+    window.workspace.repository.close()
 
 
 def accessible_name(widget: QWidget) -> str:
@@ -125,7 +125,7 @@ def test_every_region_and_every_control_has_an_accessible_name_and_a_tooltip(
     qtbot: QtBot, data_dir: Path, tmp_path: Path
 ) -> None:
     window = window_with_open_session(qtbot, data_dir, tmp_path)
-    page = window.consult
+    page = window.workspace.consult
     regions = page.region_list
     assert regions.count() == 24
     for row in range(regions.count()):
@@ -146,4 +146,4 @@ def test_every_region_and_every_control_has_an_accessible_name_and_a_tooltip(
     assert untipped == []
     assert accessible_name(page.map_view) == "Back map"
     assert "Arrow keys" in page.map_view.accessibleDescription()
-    window.repository.close()
+    window.workspace.repository.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,57 +17,22 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QTextEdit,
 )
 from pytestqt.qtbot import QtBot
 
 from app.storage.client_file import parse
-from app.ui import application, main_window
+from app.ui import application, workspace
 from app.ui.application import UNEXPECTED_ERROR_MESSAGE, create_main_window, install_crash_handler
 from app.ui.clients.privacy_notice import PrivacyNoticeDialog
 from app.ui.dialogs.audit_log import AuditLogDialog
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
 from tests.storage.privacy_records import FilledClient, database_files, fill_client, found_in_bytes
-
-
-class Answers:
-    """Stands in for the user at QMessageBox / QInputDialog / QFileDialog: records what was shown."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.shown: list[tuple[str, str, str]] = []  # (kind, title, text)
-        self.typed = ("", False)
-        self.save_path = ""
-        for kind in ("information", "warning", "critical"):
-            monkeypatch.setattr(QMessageBox, kind, self._message(kind))
-        monkeypatch.setattr(QMessageBox, "question", self._question)
-        monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kwargs: self.typed)
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args, **_kwargs: (self.save_path, ""))
-
-    def _message(self, kind: str) -> Callable[..., QMessageBox.StandardButton]:
-        def record(_parent: object, title: str, text: str, *_rest: object) -> QMessageBox.StandardButton:
-            self.shown.append((kind, title, text))
-            return QMessageBox.StandardButton.Ok
-
-        return record
-
-    def _question(self, _parent: object, title: str, text: str, *_rest: object) -> QMessageBox.StandardButton:
-        self.shown.append(("question", title, text))
-        return QMessageBox.StandardButton.Yes
-
-    def texts(self) -> str:
-        return "\n".join(f"{title}\n{text}" for _kind, title, text in self.shown)
-
-
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
-    return Answers(monkeypatch)
+from tests.ui.answers import Answers
 
 
 @pytest.fixture
@@ -83,7 +48,7 @@ def window(qtbot: QtBot, data_dir: Path, settings_file: Path, answers: Answers) 
     made.show()
     qtbot.waitExposed(made)
     yield made
-    made.repository.close()
+    made.workspace.repository.close()
 
 
 def trigger(window: MainWindow, menu: str, text: str) -> None:
@@ -98,8 +63,8 @@ def trigger(window: MainWindow, menu: str, text: str) -> None:
 
 
 def add_client(window: MainWindow, tag: str) -> FilledClient:
-    filled = fill_client(window.repository, tag)
-    window.clients.refresh()
+    filled = fill_client(window.workspace.repository, tag)
+    window.workspace.clients.refresh()
     return filled
 
 
@@ -119,7 +84,7 @@ def screen_text(window: MainWindow) -> str:
         parts.append(editor.toPlainText())
     for rich in window.findChildren(QTextEdit):
         parts.append(rich.toPlainText())
-    model = window.clients.model
+    model = window.workspace.clients.model
     parts.extend(str(model.data(model.index(row, 0))) for row in range(model.rowCount()))
     return "\n".join(parts)
 
@@ -141,22 +106,22 @@ def capture_exec(monkeypatch: pytest.MonkeyPatch, dialog_class: type[Any]) -> li
 
 
 def test_start_session_needs_consent_on_the_button_and_in_the_repository(window: MainWindow, answers: Answers) -> None:
-    client = window.repository.create_client("Ben Other")
-    window.clients.refresh()
-    window.open_client(client.id)
-    assert not window.start_button.isEnabled()
-    assert "consent" in window.start_button.toolTip()
+    client = window.workspace.repository.create_client("Ben Other")
+    window.workspace.clients.refresh()
+    window.workspace.open_client(client.id)
+    assert not window.workspace.start_button.isEnabled()
+    assert "consent" in window.workspace.start_button.toolTip()
     trigger(window, "File", "Start session")  # the menu entry (Ctrl+N) is not disabled: the repository refuses
     assert answers.shown[-1][0] == "warning"
     assert "no recorded consent" in answers.shown[-1][2]
-    assert window.repository.list_sessions(client.id) == []
+    assert window.workspace.repository.list_sessions(client.id) == []
 
     consented = add_client(window, "Agreed")
-    window.open_client(consented.client_id)
-    assert window.start_button.isEnabled()
-    before = len(window.repository.list_sessions(consented.client_id))
-    window.start_button.click()
-    assert len(window.repository.list_sessions(consented.client_id)) == before + 1
+    window.workspace.open_client(consented.client_id)
+    assert window.workspace.start_button.isEnabled()
+    before = len(window.workspace.repository.list_sessions(consented.client_id))
+    window.workspace.start_button.click()
+    assert len(window.workspace.repository.list_sessions(consented.client_id)) == before + 1
 
 
 def test_the_privacy_notice_is_reachable_from_help_and_printable(
@@ -177,14 +142,14 @@ def test_the_privacy_notice_is_reachable_from_help_and_printable(
 def test_file_export_client_writes_everything_held(window: MainWindow, answers: Answers, tmp_path: Path) -> None:
     target = add_client(window, "Asked")
     other = add_client(window, "Other")
-    window.open_client(target.client_id)
+    window.workspace.open_client(target.client_id)
     answers.save_path = str(tmp_path / "for the client.json")
     trigger(window, "File", "Export client…")
     text = Path(answers.save_path).read_text("utf-8")
-    assert parse(text) == window.repository.history(target.client_id)
+    assert parse(text) == window.workspace.repository.history(target.client_id)
     assert len(leaked(text, target)) == len(target.markers)
     assert leaked(text, other) == []
-    assert window.repository.audit_entries()[-1][1:3] == ("export", target.client_id)
+    assert window.workspace.repository.audit_entries()[-1][1:3] == ("export", target.client_id)
 
 
 # -- erasure ------------------------------------------------------------------------------------------
@@ -195,20 +160,20 @@ def test_delete_client_for_good_leaves_no_byte_and_lists_older_backups(
 ) -> None:
     target = add_client(window, "Gone")
     kept = add_client(window, "Kept")
-    kept_before = window.repository.history(kept.client_id)
+    kept_before = window.workspace.repository.history(kept.client_id)
     trigger(window, "File", "Back up now…")
     backup = Path(answers.shown[-1][2].splitlines()[-1])
     assert backup.is_file()
-    window.open_client(target.client_id)
-    window.controller.select_region("neck_r")
-    window.controller.set_tension(5)  # an edit on the undo stack
-    assert window.undo_group.canUndo()
+    window.workspace.open_client(target.client_id)
+    window.workspace.controller.select_region("neck_r")
+    window.workspace.controller.set_tension(5)  # an edit on the undo stack
+    assert window.workspace.undo_group.canUndo()
     assert len(leaked(screen_text(window), target)) > 0  # the check sees the screen
 
     answers.typed = ("Someone Else", True)
     trigger(window, "Client", "Delete client for good…")
     assert answers.shown[-1][2] == "The name did not match: nothing was deleted."
-    assert window.repository.get_client(target.client_id).id == target.client_id
+    assert window.workspace.repository.get_client(target.client_id).id == target.client_id
 
     answers.typed = (f"{target.name} Person", True)
     trigger(window, "Client", "Delete client for good…")
@@ -216,15 +181,15 @@ def test_delete_client_for_good_leaves_no_byte_and_lists_older_backups(
     assert (kind, title) == ("information", "Client deleted")
     assert text.endswith(f"Backups that may still hold them:\n{backup}")
     assert found_in_bytes(database_files(data_dir), target.markers) == {}
-    assert [client.id for client in window.repository.list_clients()] == [kept.client_id]
-    assert window.repository.history(kept.client_id) == kept_before
-    assert window.clients.model.rowCount() == 1
-    assert window.client_header.text() == "Choose a client, or create one"
+    assert [client.id for client in window.workspace.repository.list_clients()] == [kept.client_id]
+    assert window.workspace.repository.history(kept.client_id) == kept_before
+    assert window.workspace.clients.model.rowCount() == 1
+    assert window.workspace.client_header.text() == "Choose a client, or create one"
     assert leaked(screen_text(window), target) == []  # nothing of them stays on screen
-    assert not window.undo_group.canUndo()  # nor in the undo history
+    assert not window.workspace.undo_group.canUndo()  # nor in the undo history
     assert set(found_in_bytes([backup], target.markers)[backup.name]) == set(target.markers)
     window.close()
-    window.repository.close()
+    window.workspace.repository.close()
     assert found_in_bytes(database_files(data_dir), target.markers) == {}
     assert found_in_bytes([settings_file], target.markers) == {}
     assert target.client_id.encode() not in settings_file.read_bytes()  # not even the last client's id
@@ -237,7 +202,7 @@ def test_help_audit_log_shows_the_duties_without_names_or_notes(
     window: MainWindow, answers: Answers, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     target = add_client(window, "Logged")
-    window.open_client(target.client_id)
+    window.workspace.open_client(target.client_id)
     answers.save_path = str(tmp_path / f"{target.name}.json")
     trigger(window, "File", "Export client…")
     trigger(window, "File", "Back up now…")
@@ -276,10 +241,10 @@ def test_settings_titles_logs_and_messages_hold_no_client_names_or_notes(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     target = add_client(window, "Private")
-    window.open_client(target.client_id)
+    window.workspace.open_client(target.client_id)
     titles = {window.windowTitle()}
     for index in range(3):  # Consult, Plan, History
-        window.mode_bar.setCurrentIndex(index)
+        window.workspace.mode_bar.setCurrentIndex(index)
         titles.add(window.windowTitle())
     answers.save_path = str(tmp_path / "export.json")
     trigger(window, "File", "Export client…")
@@ -311,7 +276,7 @@ def test_demo_never_touches_the_real_data_folder_or_settings(
     try:
         demo = create_main_window(None, True)
         qtbot.addWidget(demo)
-        demo_folder = demo.repository.path.parent
+        demo_folder = demo.workspace.repository.path.parent
         try:
             demo.show()
             qtbot.waitExposed(demo)
@@ -323,7 +288,7 @@ def test_demo_never_touches_the_real_data_folder_or_settings(
             assert not real_config.exists()
             assert (demo_folder / "settings.ini").is_file()
         finally:
-            demo.repository.close()
+            demo.workspace.repository.close()
             shutil.rmtree(demo_folder, ignore_errors=True)
     finally:
         QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(Path(previous).parent.parent))
@@ -346,20 +311,20 @@ def test_a_data_folder_in_a_cloud_sync_folder_is_warned_about(
         assert "Dropbox" in text
         assert "health data" in text
     finally:
-        synced.repository.close()
+        synced.workspace.repository.close()
 
 
 def test_the_data_folder_is_checked_for_cloud_sync_at_start_and_a_plain_folder_passes(
     qtbot: QtBot, data_dir: Path, settings_file: Path, answers: Answers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     consulted: list[Path] = []
-    real = main_window.cloud_sync_warning
+    real = workspace.cloud_sync_warning
 
     def spy(path: Path) -> str | None:
         consulted.append(path)
         return real(path)
 
-    monkeypatch.setattr(main_window, "cloud_sync_warning", spy)
+    monkeypatch.setattr(workspace, "cloud_sync_warning", spy)
     plain = create_main_window(data_dir, False, AppSettings(QSettings(str(settings_file), QSettings.Format.IniFormat)))
     qtbot.addWidget(plain)
     try:
@@ -367,7 +332,7 @@ def test_the_data_folder_is_checked_for_cloud_sync_at_start_and_a_plain_folder_p
         assert consulted == [data_dir]
         assert answers.shown == []
     finally:
-        plain.repository.close()
+        plain.workspace.repository.close()
 
 
 # -- crash output -------------------------------------------------------------------------------------
