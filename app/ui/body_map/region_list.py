@@ -41,7 +41,9 @@ class RegionList(QListWidget):
         self._syncing = False
         self._withheld: frozenset[str] = frozenset()
         self._shown: tuple[Mapping[str, int], Mapping[str, int], str] = ({}, {}, "client")
-        self.currentItemChanged.connect(self._on_current_changed)
+        # Selection, not the current row, is what the user chose: when Tab brings focus to a list with no current
+        # row, Qt makes the first row current (without selecting it), and that must not select a region.
+        self.itemSelectionChanged.connect(self._on_selection_changed)
 
     def show_withheld(self, region_ids: frozenset[str]) -> None:
         """Regions the safety screening leaves alone today (the map cross-hatches them)."""
@@ -75,6 +77,7 @@ class RegionList(QListWidget):
         finally:
             self._syncing = False
 
-    def _on_current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if current is not None and not self._syncing:
-            self.regionActivated.emit(current.data(_ID_ROLE))
+    def _on_selection_changed(self) -> None:
+        chosen = self.selectedItems()
+        if chosen and not self._syncing:
+            self.regionActivated.emit(chosen[0].data(_ID_ROLE))
