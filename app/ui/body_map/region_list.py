@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 
 from app.domain.map_outlines import RegionOutline
 from app.domain.region_specs import SPECS_BY_ID
@@ -32,6 +32,9 @@ class RegionList(QListWidget):
     def __init__(self, outlines: Sequence[RegionOutline], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Regions of the back")
+        self.setWordWrap(True)  # the longest names with both layers and "left alone today" are wider than the column
+        self.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap when the splitter resizes the column
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setToolTip("Every region of the map; select one to edit it (the same as clicking it on the map)")
         self._outlines = {outline.id: outline for outline in outlines}
         for outline in outlines:
