@@ -63,12 +63,13 @@ def test_tab_reaches_the_map_arrows_move_enter_selects_and_a_number_sets_tension
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert view.hasFocus(), f"{MAX_TABS} presses of Tab never reached the map"
 
-    selected_before = view.selected_region()  # passing through the region list selects its current row
+    selected_before = view.selected_region()
+    assert selected_before is None  # Tab passed through the region list: focus alone selects nothing
     qtbot.keyClick(view, Qt.Key.Key_Down)
     start = view.focused_region()
     assert start is not None
     path = [start]
-    for key, direction in ((Qt.Key.Key_Down, "down"), (Qt.Key.Key_Right, "right"), (Qt.Key.Key_Down, "down")):
+    for key, direction in ((Qt.Key.Key_Down, "down"), (Qt.Key.Key_Down, "down"), (Qt.Key.Key_Right, "right")):
         expected = region_map.neighbours(path[-1]).get(direction, path[-1])
         qtbot.keyClick(view, key)
         assert view.focused_region() == expected

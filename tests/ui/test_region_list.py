@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.domain.map_outlines import load_map_outlines
@@ -28,3 +29,49 @@ def test_each_region_reads_its_tension_the_other_layer_and_not_assessed(qtbot: Q
     # A rated spine is read out with its rating, as its label on the map shows it; unrated, it says no pressure.
     assert words["spine"] == "Spine: tension 6 (no pressure)"
     assert words["sacrum"] == "Sacrum: no pressure"
+
+
+def list_after_a_field(qtbot: QtBot) -> tuple[QWidget, QLineEdit, RegionList]:
+    """A field, then the list: the order a therapist tabs through on the consult screen."""
+    form = QWidget()
+    field = QLineEdit(form)
+    regions = RegionList(load_map_outlines(map_svg_path()).regions, form)
+    layout = QVBoxLayout(form)
+    layout.addWidget(field)
+    layout.addWidget(regions)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    field.setFocus()
+    return form, field, regions
+
+
+def test_tabbing_into_the_list_selects_nothing_and_arrows_then_select(qtbot: QtBot) -> None:
+    _form, field, regions = list_after_a_field(qtbot)
+    chosen: list[str] = []
+    regions.regionActivated.connect(chosen.append)
+    qtbot.keyClick(field, Qt.Key.Key_Tab)
+    assert regions.hasFocus()
+    assert chosen == []
+    assert regions.selectedItems() == []
+
+    qtbot.keyClick(regions, Qt.Key.Key_Down)
+    assert chosen == [regions.currentItem().data(Qt.ItemDataRole.UserRole)]
+    assert regions.currentItem().isSelected()
+
+
+def test_tabbing_into_the_list_keeps_the_map_selection_and_a_click_selects(qtbot: QtBot) -> None:
+    _form, field, regions = list_after_a_field(qtbot)
+    regions.select_region("rhomboid_l")  # the map's selection, mirrored
+    chosen: list[str] = []
+    regions.regionActivated.connect(chosen.append)
+    qtbot.keyClick(field, Qt.Key.Key_Tab)
+    assert regions.hasFocus()
+    assert chosen == []
+    assert regions.currentItem().data(Qt.ItemDataRole.UserRole) == "rhomboid_l"
+
+    first = regions.item(0)
+    qtbot.mouseClick(regions.viewport(), Qt.MouseButton.LeftButton, pos=regions.visualItemRect(first).center())
+    assert chosen == [first.data(Qt.ItemDataRole.UserRole)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 
 from app.domain.map_outlines import RegionOutline
 from app.domain.region_specs import SPECS_BY_ID
@@ -32,6 +32,9 @@ class RegionList(QListWidget):
     def __init__(self, outlines: Sequence[RegionOutline], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Regions of the back")
+        self.setWordWrap(True)  # the longest names with both layers and "left alone today" are wider than the column
+        self.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap when the splitter resizes the column
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setToolTip("Every region of the map; select one to edit it (the same as clicking it on the map)")
         self._outlines = {outline.id: outline for outline in outlines}
         for outline in outlines:
@@ -41,7 +44,9 @@ class RegionList(QListWidget):
         self._syncing = False
         self._withheld: frozenset[str] = frozenset()
         self._shown: tuple[Mapping[str, int], Mapping[str, int], str] = ({}, {}, "client")
-        self.currentItemChanged.connect(self._on_current_changed)
+        # Selection, not the current row, is what the user chose: when Tab brings focus to a list with no current
+        # row, Qt makes the first row current (without selecting it), and that must not select a region.
+        self.itemSelectionChanged.connect(self._on_selection_changed)
 
     def show_withheld(self, region_ids: frozenset[str]) -> None:
         """Regions the safety screening leaves alone today (the map cross-hatches them)."""
@@ -75,6 +80,7 @@ class RegionList(QListWidget):
         finally:
             self._syncing = False
 
-    def _on_current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if current is not None and not self._syncing:
-            self.regionActivated.emit(current.data(_ID_ROLE))
+    def _on_selection_changed(self) -> None:
+        chosen = self.selectedItems()
+        if chosen and not self._syncing:
+            self.regionActivated.emit(chosen[0].data(_ID_ROLE))

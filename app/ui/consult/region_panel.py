@@ -19,6 +19,7 @@ from app.ui.debounce import DebouncedText
 
 NOTE_HINT = "Therapist's note for this region (never shown to the client)"
 NOTE_FIRST_RATE = "Give this region a tension first (0-10), then add a note"
+NOT_RATED_HINT = "Not assessed yet; the slider rests at 0 until you rate it (Home or a click sets 0)"
 
 
 class RegionPanel(QWidget):
@@ -44,8 +45,8 @@ class RegionPanel(QWidget):
         self._slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self._slider.setAccessibleName("Tension, 0 to 10")
         self._slider.setToolTip("Tension 0 (relaxed) to 10 (very tight) in the layer you are editing")
-        self._value = QLabel("not assessed")
-        self._value.setMinimumWidth(self._value.fontMetrics().horizontalAdvance("not assessed") + 8)
+        self._value = QLabel()
+        self._value.setObjectName("tensionShown")
         self._clear = QPushButton("Not assessed")
         self._clear.setToolTip("Remove this region's tension in the layer you are editing (Delete on the map)")
         self._clear.setAccessibleName("Mark as not assessed")
@@ -61,12 +62,13 @@ class RegionPanel(QWidget):
         self._guidance.setAccessibleName("Techniques and cautions for this region")
         self._guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        slider_row = QHBoxLayout()
-        slider_row.addWidget(self._slider, 1)
-        slider_row.addWidget(self._value)
-        slider_row.addWidget(self._clear)
+        # The slider gets the column's whole width; what it says and the way back to "not assessed" sit below it.
+        rating_row = QHBoxLayout()
+        rating_row.addWidget(self._value, 1)
+        rating_row.addWidget(self._clear)
         form = QFormLayout()
-        form.addRow("Tension", slider_row)
+        form.addRow("Tension", self._slider)
+        form.addRow("", rating_row)
         form.addRow("Note", self._note)
         layout = QVBoxLayout(self)
         layout.addWidget(self._title)
@@ -76,7 +78,10 @@ class RegionPanel(QWidget):
         layout.addStretch(1)
 
         self._loading = False
+        self._tension: int | None = None  # what the panel shows; None: not assessed (the handle then rests at 0)
         self._slider.valueChanged.connect(self._on_slider)
+        self._slider.actionTriggered.connect(self._on_slider_action)
+        self._slider.sliderReleased.connect(self._on_slider_released)
         self._clear.clicked.connect(self.tensionCleared)
         self._note_saver.edited.connect(self.noteEdited)
         self.show_region(NOTHING_SELECTED)
@@ -92,8 +97,9 @@ class RegionPanel(QWidget):
                 "No pressure here: this is bone. It can be noted, but it is never pressed." if no_pressure else ""
             )
             self._kind_note.setVisible(no_pressure)
+            self._tension = tension
             self._slider.setValue(0 if tension is None else tension)
-            self._value.setText("not assessed" if tension is None else str(tension))
+            self._show_value(tension if region_id else None, region_id is not None)
             self._note_saver.set_text(selection.note)
             self._guidance.setText(selection.guidance_html)
             can_edit = editable and region_id is not None
@@ -108,7 +114,32 @@ class RegionPanel(QWidget):
     def flush_pending(self) -> None:
         self._note_saver.flush()
 
+    def _show_value(self, tension: int | None, selected: bool) -> None:
+        """A rating reads as its number, large; "not assessed" reads as words, so 0 and no rating never look alike."""
+        font = self._value.font()
+        font.setItalic(tension is None)
+        font.setBold(tension is not None)
+        font.setPointSizeF(self.font().pointSizeF() * (1.3 if tension is not None else 1.0))
+        self._value.setFont(font)
+        self._value.setText(("not assessed" if selected else "") if tension is None else f"{tension} of 10")
+        # A screen reader reads the slider's value, which is 0 for an unrated region too: say it is not a rating.
+        self._slider.setAccessibleDescription(NOT_RATED_HINT if selected and tension is None else "")
+
     def _on_slider(self, value: int) -> None:
         if not self._loading:
-            self._value.setText(str(value))
+            self._show_value(value, True)
             self.tensionChanged.emit(value, self._slider.isSliderDown())
+
+    def _emit_if_unchanged_on_unrated(self) -> None:
+        # An unrated region's handle rests at 0, so a gesture that lands on 0 changes no value and Qt emits nothing:
+        # the gesture itself is the rating.
+        if not self._loading and self._tension is None and self._slider.sliderPosition() == self._slider.value():
+            self._on_slider(self._slider.value())
+
+    def _on_slider_action(self, _action: int) -> None:
+        # Emitted before the slider takes its new position as its value: Home, the arrow keys, page steps, drags.
+        self._emit_if_unchanged_on_unrated()
+
+    def _on_slider_released(self) -> None:
+        # A click on the resting handle: pressed and released without moving it.
+        self._emit_if_unchanged_on_unrated()

@@ -96,7 +96,11 @@ class SessionPanel(QWidget):
         self._finalise.setToolTip("Lock this session. Later changes become dated amendments.")
         self._amend = QPushButton("Amend…")
         self._amend.setToolTip("Record a dated amendment to this finalised session")
-        buttons = QHBoxLayout()
+        # The session's state and its Finalise / Amend buttons: the page keeps this strip in view below the scrolling
+        # notes (it is not in this panel's layout), so ending a session never needs a scroll first.
+        self.action_strip = QWidget()
+        self.action_strip.setAccessibleName("Session status and actions")
+        buttons = QHBoxLayout(self.action_strip)
         buttons.addWidget(self._status, 1)
         buttons.addWidget(self._amend)
         buttons.addWidget(self._finalise)
@@ -105,7 +109,6 @@ class SessionPanel(QWidget):
         layout.addLayout(basics)
         layout.addWidget(soap_box)
         layout.addWidget(shared_box)
-        layout.addLayout(buttons)
 
         self._minutes.valueChanged.connect(lambda value: self._emit("minutes", value))
         self._position.currentTextChanged.connect(lambda text: self._emit("position", text))
