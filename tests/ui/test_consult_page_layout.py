@@ -20,21 +20,21 @@ LONG_GUIDANCE = "rhomboid_l"  # techniques, pressure and a caution: the region p
 
 def window_at_default_size(qtbot: QtBot, data_dir: Path, tmp_path: Path, finalised: bool) -> MainWindow:
     window = open_window(qtbot, data_dir, ini_settings(tmp_path))
-    repo = window.repository
+    repo = window.workspace.repository
     client = repo.create_client("Ana Example", consent=Consent(TODAY, "1"))
     repo.save_intake(client.id, Intake(TODAY, (FlagEntry("blood_thinners"),)))
     session = repo.start_session(client.id)
     if finalised:
         repo.finalise(session.id)
-    window.open_client(client.id)
+    window.workspace.open_client(client.id)
     window.resize(*DEFAULT_SIZE)
-    window.controller.select_region(LONG_GUIDANCE)
+    window.workspace.controller.select_region(LONG_GUIDANCE)
     qtbot.waitUntil(lambda: window.size().toTuple() == DEFAULT_SIZE)
     return window
 
 
 def button(window: MainWindow, text: str) -> QPushButton:
-    found = [b for b in window.consult.findChildren(QPushButton) if b.text() == text]
+    found = [b for b in window.workspace.consult.findChildren(QPushButton) if b.text() == text]
     assert len(found) == 1
     return found[0]
 
@@ -50,11 +50,11 @@ def assert_in_view(window: MainWindow, shown: QPushButton) -> None:
 def test_finalise_is_in_view_at_the_default_size(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> None:
     window = window_at_default_size(qtbot, data_dir, tmp_path, finalised=False)
     assert_in_view(window, button(window, "Finalise session"))
-    window.repository.close()
+    window.workspace.repository.close()
 
 
 def test_amend_is_in_view_at_the_default_size(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> None:
     window = window_at_default_size(qtbot, data_dir, tmp_path, finalised=True)
     assert not button(window, "Finalise session").isVisible()
     assert_in_view(window, button(window, "Amend…"))
-    window.repository.close()
+    window.workspace.repository.close()
