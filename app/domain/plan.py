@@ -205,7 +205,7 @@ def _regional_candidates(
             left_out = sorted(protocol.techniques[t].name for t in region.techniques if t in dropped)
             warnings.append(f"{_place(spec)}: nothing today ({', '.join(left_out) or 'no technique'} left out).")
             continue
-        warnings.extend(f"{_place(spec)}: {caution}" for caution in region.cautions)
+        warnings.extend(f"{_place(spec)}: {caution}" for caution in protocol.cautions_for(spec.id))
         for technique in techniques:
             target = min(_target_level(region.default_pressure, mark.tension), technique.max_pressure)
             level, adjustments = cap_pressure(target, spec.id, screening, protocol, override)

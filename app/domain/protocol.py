@@ -169,6 +169,11 @@ class Protocol:
     def standing_rules_forbidding(self, region_id: str) -> tuple[StandingRule, ...]:
         return tuple(rule for rule in self.standing_rules if region_id in rule.regions and rule.forbid)
 
+    def cautions_for(self, region_id: str) -> tuple[str, ...]:
+        """The area's cautions for everyone: its own, then those of the standing rules that forbid a technique there."""
+        forbidding = self.standing_rules_forbidding(region_id)
+        return self.regions[region_id].cautions + tuple(rule.reason for rule in forbidding)
+
 
 class _Table:
     """One TOML table with its key path: typed getters that raise ProtocolError naming the key."""

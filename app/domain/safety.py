@@ -129,6 +129,17 @@ class Screening:
         return next((avoid for avoid in self.avoid if avoid.region == region_id), None)
 
 
+def region_max_rule(region_id: str) -> str:
+    return f"regions.{region_id}.max_pressure"
+
+
+def is_area_limit(rule: str, protocol: Protocol) -> bool:
+    """Whether an adjustment's rule holds for everyone (an area's maximum, a standing rule, the default cap),
+    as opposed to one that comes from this client's screening or the therapist's override."""
+    standing = {standing_rule.id for standing_rule in protocol.standing_rules}
+    return rule == DEFAULT_CAP_RULE or rule in standing or rule in {region_max_rule(r) for r in protocol.regions}
+
+
 def cap_pressure(
     level: int,
     region_id: str,
@@ -145,7 +156,7 @@ def cap_pressure(
         if standing is not None:
             caps.append((standing.id, region.max_pressure, standing.reason))
         else:
-            caps.append((f"regions.{region_id}.max_pressure", region.max_pressure, "the most this area takes"))
+            caps.append((region_max_rule(region_id), region.max_pressure, "the most this area takes"))
     if override is None:
         caps.append((DEFAULT_CAP_RULE, DEFAULT_CAP, f"{PRESSURE_MAX} (deep) only with the therapist's override"))
     else:
@@ -403,8 +414,7 @@ def region_guidance(
     top, top_adjustments = cap_pressure(PRESSURE_MAX, region_id, screening, protocol, override)
     adjustments.extend(start_adjustments)
     adjustments.extend(a for a in top_adjustments if a.rule not in {b.rule for b in start_adjustments})
-    cautions = list(region.cautions)
-    cautions.extend(rule.reason for rule in protocol.standing_rules_forbidding(region_id))
+    cautions = protocol.cautions_for(region_id)
     withheld: str | None = None
     avoided = screening.avoided(region_id)
     if screening.outcome == "postpone":
@@ -434,7 +444,7 @@ def region_guidance(
         pressure=Pressure.of(start if kept else 0),
         max_pressure=Pressure.of(top if kept else 0),
         hold_seconds=region.hold_seconds if "pressure_point_hold" in kept else None,
-        cautions=tuple(cautions),
+        cautions=cautions,
         adjustments=tuple(adjustments),
         withheld=withheld,
     )

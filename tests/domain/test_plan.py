@@ -242,3 +242,10 @@ def test_the_text_reads_like_a_plan() -> None:
     assert "Changed by blood_thinners: 4 -> 2" in text
     assert "A clearance from your doctor is needed before this plan is given." in text
     assert "Afterwards:" in text
+
+
+def test_the_kidney_caution_reaches_the_handout_once_for_each_lower_back_area() -> None:
+    plan = plan_for([Mark("lower_back_r", "client", 5), Mark("paraspinal_lumbar_l", "therapist", 4)])
+    kidney = [warning for warning in plan.warnings if "kidney" in warning]
+    assert len(kidney) == 2
+    assert all(warning.endswith("No tapping over the kidney area below the ribs.") for warning in kidney)

@@ -6,7 +6,8 @@ import pytest
 
 from app.domain.protocol import load_protocol
 from app.domain.records import Clearance, FlagEntry, Intake, RecordError
-from app.domain.safety import choose_medium, region_guidance, screen
+from app.domain.region_specs import REGION_IDS
+from app.domain.safety import choose_medium, is_area_limit, region_guidance, screen
 
 TODAY = dt.date(2026, 11, 20)
 PROTOCOL = load_protocol()
@@ -185,8 +186,21 @@ def test_region_guidance_without_flags_gives_the_protocol_values() -> None:
     assert point.max_pressure.level == 4  # the default cap
     lumbar = region_guidance("lower_back_l", screening, PROTOCOL)
     assert lumbar.max_pressure.level == 3
-    assert any("kidney" in caution for caution in lumbar.cautions)
+    assert [caution for caution in lumbar.cautions if "kidney" in caution] == [
+        "No tapping over the kidney area below the ribs."  # once: the standing rule is its one source
+    ]
     spine = region_guidance("spine", screening, PROTOCOL)
     assert spine.techniques == ()
     assert spine.withheld is not None
     assert spine.withheld.startswith("Never pressed")
+
+
+def test_an_areas_own_limits_are_told_apart_from_this_clients_changes() -> None:
+    plain = screen(intake(), PROTOCOL, TODAY)
+    for region_id in REGION_IDS:
+        guidance = region_guidance(region_id, plain, PROTOCOL)
+        assert all(is_area_limit(a.rule, PROTOCOL) for a in guidance.adjustments), region_id
+    on_blood_thinners = screen(intake("blood_thinners"), PROTOCOL, TODAY)
+    lumbar = region_guidance("lower_back_l", on_blood_thinners, PROTOCOL)
+    assert {a.rule for a in lumbar.adjustments if not is_area_limit(a.rule, PROTOCOL)} == {"blood_thinners"}
+    assert {a.rule for a in lumbar.adjustments if is_area_limit(a.rule, PROTOCOL)} == {"lower_back"}
