@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -37,8 +38,9 @@ UNEXPECTED_ERROR_MESSAGE = (
 )
 
 
+@cache
 def load_bundled_fonts() -> str:
-    """Registers the bundled fonts, so screens and PDFs look the same on every machine; returns the family."""
+    """Registers the bundled fonts (once), so that plans and PDFs look the same on every machine; returns the family."""
     family = ""
     for name in BUNDLED_FONTS:
         font_id = QFontDatabase.addApplicationFont(str(data_path(name)))
@@ -54,9 +56,12 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setOrganizationName("Backmap")
     app.setApplicationDisplayName("Backmap")
     app.setDesktopFileName("backmap")  # Wayland matches the window to backmap.desktop by this
-    family = load_bundled_fonts()
-    if family and set(QFontDatabase.families()) <= {family}:
-        app.setFont(QFont(family, 10))  # a machine with no fonts of its own (a bare Linux) would show boxes
+    # A machine with no fonts of its own (a bare Linux) would show boxes: the bundled font becomes the app's.
+    # Elsewhere the plan and its PDF register it when they first need it (app.ui.plan_view.style.font_family).
+    if not QFontDatabase.families():
+        family = load_bundled_fonts()
+        if family:
+            app.setFont(QFont(family, 10))
     return app
 
 
