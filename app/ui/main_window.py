@@ -49,6 +49,9 @@ class MainWindow(QMainWindow):
         """Shows the workspace in place of the opening picture and gives it the menus and the status bar."""
         self._workspace = workspace
         self.setCentralWidget(workspace)  # the opening view is deleted with it
+        workspace.show()  # now, not in the next event-loop turn: focus can only go to a shown widget
+        if self.focusWidget() is None:
+            self.focusNextChild()  # the keyboard starts where it would in a new window: the first field
         workspace.fill_menus(self.menus)
         workspace.statusMessage.connect(self.statusBar().showMessage)
         workspace.report_data_folder()

@@ -91,6 +91,8 @@ def test_the_window_opens_on_the_map_then_the_workspace_takes_its_place(
     assert window.centralWidget() is window.workspace
     assert "New client…" in [action.text() for action in window.menus["File"].actions()]
     assert window.statusBar().currentMessage() == f"Data: {data_dir}"
+    assert window.focusWidget() is not None
+    assert window.focusWidget().accessibleName() == "Search clients"  # typing finds a client at once
     window.close()
     window.workspace.repository.close()
 
