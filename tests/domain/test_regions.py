@@ -266,3 +266,23 @@ def test_a_point_moved_off_the_back_still_navigates(tmp_path: Path) -> None:
     region_map = load_region_map(moved)
     assert region_map.hit_test(40, 40) == "suboccipital_l"
     assert "suboccipital_l" not in region_map.neighbours("suboccipital_l").values()
+
+
+def clickable_share(region_map: RegionMap, region_id: str, tolerance: float) -> float:
+    """The share of a region's area (on a 40 x 40 grid over its bounds) where a click selects it."""
+    polygon = region_map.polygons[region_id]
+    min_x, min_y, max_x, max_y = polygon.bounds
+    grid = [(min_x + (max_x - min_x) * i / 39, min_y + (max_y - min_y) * j / 39) for i in range(40) for j in range(40)]
+    inside = [(x, y) for x, y in grid if shapely.intersects_xy(polygon, x, y)]
+    return sum(region_map.hit_test(x, y, tolerance) == region_id for x, y in inside) / len(inside)
+
+
+def test_a_small_area_beside_points_keeps_half_its_clicks_at_the_default_window_size(region_map: RegionMap) -> None:
+    # The map is drawn at about 0.72 of its px in a 1360 x 860 window: 24 screen px reach 33 map px.
+    tolerance = 24 / 0.72
+    for neck in ("neck_l", "neck_r"):
+        assert clickable_share(region_map, neck, tolerance) > 0.5, neck
+    # ... while the base-of-skull points still take the clicks near them, up to their full reach away from the neck.
+    x, y = region_map.info("suboccipital_l").centroid
+    assert region_map.hit_test(x, y + 10, tolerance) == "suboccipital_l"
+    assert region_map.hit_test(x - 5, y - 20, tolerance) == "suboccipital_l"  # above it, on the head
