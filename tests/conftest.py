@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ _SESSION_HOME = Path(tempfile.mkdtemp(prefix="backmap-tests-"))
 for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = str(_SESSION_HOME / _name.lower())
 
+from app.storage.repository import Repository  # noqa: E402  (after the folders above: it imports platformdirs)
+
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -22,3 +25,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("BACKMAP_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def repository(data_dir: Path) -> Iterator[Repository]:
+    """The records of the test's data folder, closed after the test."""
+    with Repository.open(data_dir) as opened:
+        yield opened

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -69,6 +70,7 @@ class AppSettings:
         self._settings.setValue("print/page_size", size)
 
 
+@cache
 def _practice_fields() -> tuple[str, ...]:
     from dataclasses import fields
 

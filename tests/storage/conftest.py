@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -10,12 +8,6 @@ from app.domain.records import Client, Consent
 from app.storage.repository import Repository
 
 START = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-
-
-@pytest.fixture
-def repository(data_dir: Path) -> Iterator[Repository]:
-    with Repository.open(data_dir) as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -22,12 +21,6 @@ from tests.storage.privacy_records import START, database_files, fill_client
 # Every table of the schema. A new table must be covered by the export (and this test) before it is added here.
 CLIENT_TABLES = {"clients", "intakes", "sessions", "marks", "strokes", "holds", "amendments"}
 OTHER_TABLES = {"audit_log"}
-
-
-@pytest.fixture
-def repository(data_dir: Path) -> Iterator[Repository]:
-    with Repository.open(data_dir) as opened:
-        yield opened
 
 
 # -- consent ------------------------------------------------------------------------------------------

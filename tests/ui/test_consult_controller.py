@@ -4,8 +4,7 @@ the disk."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pytest
 from PySide6.QtGui import QUndoGroup
@@ -63,13 +62,6 @@ STROKE_COVERAGE = {
 
 
 @pytest.fixture
-def repository(data_dir: Path) -> Iterator[Repository]:
-    repo = Repository.open(data_dir)
-    yield repo
-    repo.close()
-
-
-@pytest.fixture
 def session(repository: Repository) -> Session:
     client = repository.create_client("Ana Example", consent=Consent(TODAY, "1"))
     repository.save_intake(client.id, Intake(TODAY, (FlagEntry("blood_thinners"),)))
@@ -107,6 +99,11 @@ def assert_view_true_to_disk(view: FakeView, repository: Repository, session: Se
     assert view.other == on_disk(repository, session, "client")
     assert view.strokes == list(stored.strokes)
     assert view.session == stored
+
+
+def full_disk(*_args: object, **_kwargs: object) -> Session:
+    """Stands in for a repository write when the disk is full."""
+    raise StorageError("the disk is full")
 
 
 def undo_count(controller: ConsultController) -> int:
@@ -210,9 +207,6 @@ def test_a_failed_write_shows_an_error_pushes_nothing_and_the_view_stays_true_to
     controller.select_region("latissimus_l")
     controller.set_tension(3)
 
-    def full_disk(*_args: object, **_kwargs: object) -> Session:
-        raise StorageError("the disk is full")
-
     monkeypatch.setattr(repository, "set_mark", full_disk)
     controller.set_tension(9)
     assert view.errors == ["That change was not saved: the disk is full"]
@@ -232,9 +226,6 @@ def test_a_failed_undo_is_reported_and_the_view_shows_what_is_on_disk(
     controller.select_region("latissimus_l")
     controller.set_tension(3)
     controller.set_tension(5)
-
-    def full_disk(*_args: object, **_kwargs: object) -> Session:
-        raise StorageError("the disk is full")
 
     monkeypatch.setattr(repository, "set_mark", full_disk)
     stack = controller.undo_stack()

@@ -4,8 +4,7 @@ and the slider can set 0 on a region that has no rating yet."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -42,13 +41,6 @@ class PanelOnly:
 
     def show_error(self, message: str) -> None:
         raise AssertionError(message)
-
-
-@pytest.fixture
-def repository(data_dir: Path) -> Iterator[Repository]:
-    repo = Repository.open(data_dir)
-    yield repo
-    repo.close()
 
 
 @pytest.fixture
