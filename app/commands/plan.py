@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,7 @@ from app.commands.common import open_repository
 from app.errors import BackmapError
 
 if TYPE_CHECKING:
-    from app.domain.records import Intake, Session
+    from app.domain.records import Session
 
 
 def register(subparsers: Any) -> None:
@@ -33,7 +32,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from app.domain.plan_text import render_plan_text
     from app.domain.protocol import load_protocol
-    from app.domain.session_plan import plan_for_session
+    from app.domain.session_plan import intake_on, plan_for_session
     from app.storage.files import write_private_file
 
     with open_repository(args, create=False) as repository:
@@ -46,12 +45,15 @@ def run(args: argparse.Namespace) -> int:
     if session is None:
         raise BackmapError(f"--session: client {client.id} has no session {args.session!r}")
     plan = plan_for_session(session, record.intakes, load_protocol())
+    day = session.start.date()
+    intake = intake_on(record.intakes, day)
+    clearance = intake is not None and intake.clearance is not None and intake.clearance.valid_on(day)
     if args.format == "pdf":
-        data = _pdf(plan.to_json(), client.name, session, record.intakes)
+        data = _pdf(plan.to_json(), client.name, session, clearance)
     elif args.format == "json":
         data = (json.dumps(plan.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     else:
-        data = render_plan_text(plan).encode("utf-8")
+        data = render_plan_text(plan, clearance_on_record=clearance).encode("utf-8")
     if args.output is None:
         if args.format == "pdf" and sys.stdout.isatty():
             raise BackmapError("a PDF is not for the terminal: add -o FILE")
@@ -64,24 +66,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pdf(plan: dict[str, Any], name: str, session: Session, intakes: Sequence[Intake]) -> bytes:
+def _pdf(plan: dict[str, Any], name: str, session: Session, clearance_on_record: bool) -> bytes:
     # Qt only for this format: text and JSON stay fast and need no display libraries.
     from app.domain.plan_wording import make_handout
-    from app.domain.session_plan import intake_on
     from app.ui.pdf.plan_pdf import ensure_application, handout_pdf_bytes
     from app.ui.settings import AppSettings
 
     ensure_application()
     settings = AppSettings()
-    day = session.start.date()
-    intake = intake_on(intakes, day)
-    clearance = intake is not None and intake.clearance is not None and intake.clearance.valid_on(day)
     handout = make_handout(
         plan,
         client_first_name=name.split()[0],
-        date=day,
+        date=session.start.date(),
         shared_note=session.shared_note,
         practice=settings.practice(),
     )
-    pdf: bytes = handout_pdf_bytes(handout, page_size=settings.page_size(), clearance_on_record=clearance)
+    pdf: bytes = handout_pdf_bytes(handout, page_size=settings.page_size(), clearance_on_record=clearance_on_record)
     return pdf

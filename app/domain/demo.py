@@ -158,7 +158,14 @@ def demo_client(today: dt.date, seed: int = 7) -> tuple[Client, Intake, list[Ses
     )
     intake = Intake(
         date=first,
-        flags=(FlagEntry("recent_injury", region="lower_back_l", since=first - dt.timedelta(weeks=7)),),
+        flags=(
+            FlagEntry(
+                "recent_injury",
+                region="lower_back_l",
+                since=first - dt.timedelta(weeks=7),
+                settled=first + dt.timedelta(weeks=2),
+            ),
+        ),
         allergies=("almond",),
         conditions="Strained the left lower back lifting boxes; a physiotherapist saw it, healing well.",
     )

@@ -1,8 +1,9 @@
 """The plan: the marks, screened and capped, turned into ordered steps the client can read.
 
-Shape and JSON are DESIGN.md's `plan --format json` (a contract). Deterministic: the same marks, intake,
-minutes, override and date give the same plan. Safety comes from app.domain.safety: every level passes
-through its caps, and each change is listed on the step as an adjustment with the rule that made it.
+Shape and JSON are DESIGN.md's `plan --format json` (a contract; version 2 adds the urgent tier, the client's and
+the therapist's words apart, and how soon to see someone). Deterministic: the same marks, intake, minutes,
+override, position and date give the same plan. Safety comes from app.domain.safety and app.domain.mark_review:
+every level passes through their caps, and each change is listed on the step with the rule that made it.
 """
 
 from __future__ import annotations
@@ -12,15 +13,38 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.domain.protocol import OUTCOMES, PRESSURE_MAX, Outcome, Protocol, Technique, pressure_label
+from app.domain.mark_review import CLIENT_HIGH_TENSION_RULE, MarkReview, review_marks
+from app.domain.protocol import (
+    NO_MASSAGE,
+    OUTCOMES,
+    PRESSURE_MAX,
+    URGENCIES,
+    Outcome,
+    Protocol,
+    Technique,
+    Urgency,
+    pressure_label,
+)
 from app.domain.records import Intake, Mark, PressureOverride, effective_marks
 from app.domain.region_specs import MAP_VERSION, REGION_IDS, REGION_SPECS, SPECS_BY_ID, RegionSpec
-from app.domain.safety import BACK, Adjustment, MediumChoice, Pressure, Screening, cap_pressure, screen
+from app.domain.safety import (
+    BACK,
+    Adjustment,
+    MediumChoice,
+    Pressure,
+    Screening,
+    cap_pressure,
+    screen,
+    techniques_today,
+)
 from app.errors import BackmapError
 
+PLAN_VERSION = 2  # 1: no "plan_version" key, one "warnings" list for everyone, no urgent tier
 SESSION_MINUTES_MAX = 480
 WARM_UP_LEVEL = 2  # "gentle, broad strokes"
 FINISH_LEVEL = 1  # "gradually reduce the intensity"
+STROKING = "effleurage"  # the gentle substitute where nothing else may be done
+STROKING_LEVEL = 2  # light
 # One area never takes the whole session: time beyond this goes to the whole-back strokes.
 STEP_MINUTES_MAX = 10
 
@@ -49,8 +73,10 @@ class Plan:
     requires_clearance: bool
     position: str
     medium: MediumChoice
-    warnings: tuple[str, ...]
+    for_client: tuple[str, ...]  # what changed for the client's safety, in their words
+    therapist_notes: tuple[str, ...]  # never shown to the client
     refer: str | None
+    refer_urgency: Urgency | None
     steps: tuple[Step, ...]
     aftercare: tuple[str, ...]
     protocol_version: str
@@ -62,12 +88,15 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "plan_version": PLAN_VERSION,
             "outcome": self.outcome,
             "requires_clearance": self.requires_clearance,
             "position": self.position,
             "medium": {"name": self.medium.name, "why": self.medium.why},
-            "warnings": list(self.warnings),
+            "for_client": list(self.for_client),
+            "therapist_notes": list(self.therapist_notes),
             "refer": self.refer,
+            "refer_urgency": self.refer_urgency,
             "steps": [_step_json(step) for step in self.steps],
             "aftercare": list(self.aftercare),
             "protocol_version": self.protocol_version,
@@ -115,36 +144,50 @@ def build_plan(
     *,
     override: PressureOverride | None = None,
     on: dt.date,
+    position: str | None = None,
 ) -> Plan:
-    """The plan for these marks (therapist's layer winning), this intake screened on `on`, in `minutes`."""
+    """The plan for these marks (therapist's layer winning for the dose, the client's 8-10 always heard), this
+    intake screened on `on`, in `minutes`, in the session's recorded `position` unless a flag forces another."""
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= SESSION_MINUTES_MAX:
         raise PlanError(f"minutes: must be a whole number from 1 to {SESSION_MINUTES_MAX}, not {minutes!r}")
+    marks = tuple(marks)
     screening = screen(intake, protocol, on)
-    warnings = list(screening.warnings)
-    if screening.outcome == "postpone":
+    recorded = position or protocol.session.default_position
+    chosen = screening.position_for(recorded)
+    notes = list(screening.therapist_notes)
+    if chosen != recorded:
+        notes.append(f"Position: {chosen}, not {recorded} as recorded (a screening flag asks for it).")
+    if screening.outcome in NO_MASSAGE:
         return Plan(
-            outcome="postpone",
+            outcome=screening.outcome,
             requires_clearance=screening.requires_clearance,
-            position=screening.position,
+            position=chosen,
             medium=MediumChoice("none", "No massage today."),
-            warnings=tuple(warnings),
+            for_client=tuple(reason.reason for reason in screening.reasons),
+            therapist_notes=tuple(dict.fromkeys(notes)),
             refer=screening.refer,
+            refer_urgency=screening.urgency,
             steps=(),
             aftercare=(),
             protocol_version=protocol.version,
             map_version=MAP_VERSION,
         )
-    candidates = _regional_candidates(effective_marks(marks), screening, protocol, override, warnings)
-    steps = _timed_steps(candidates, minutes, screening, protocol, override, warnings)
+    review = review_marks(marks, intake, protocol)
+    notes.extend(review.therapist_notes)
+    candidates = _regional_candidates(marks, screening, review, protocol, override, notes)
+    steps = _timed_steps(candidates, minutes, screening, protocol, override, notes)
     aftercare = [item.text for item in protocol.aftercare]
     aftercare.extend(item for item in screening.aftercare if item not in aftercare)
+    outcome = max(screening.outcome, review.outcome, key=OUTCOMES.index)
     return Plan(
-        outcome=screening.outcome,
+        outcome=outcome,
         requires_clearance=screening.requires_clearance,
-        position=screening.position,
+        position=chosen,
         medium=screening.medium,
-        warnings=tuple(dict.fromkeys(warnings)),
+        for_client=tuple(dict.fromkeys(reason.reason for reason in (*screening.reasons, *review.reasons))),
+        therapist_notes=tuple(dict.fromkeys(notes)),
         refer=None,
+        refer_urgency=None,
         steps=steps,
         aftercare=tuple(aftercare),
         protocol_version=protocol.version,
@@ -165,57 +208,73 @@ def _target_level(default: int, tension: int) -> int:
     return max(1, min(PRESSURE_MAX, default + offset))
 
 
-def _tension_words(mark: Mark) -> str:
+def _tension_words(mark: Mark, client_tension: int | None) -> str:
+    """How tight the region is, in words that never pass the therapist's number off as the client's feeling."""
     if mark.by == "client":
         return f"which you rated {mark.tension} out of 10"
+    if client_tension is not None and client_tension != mark.tension:
+        return f"which you rated {client_tension} out of 10 and your therapist found {mark.tension}"
     feel = "a little tight" if mark.tension <= 3 else "tight" if mark.tension <= 6 else "very tight"
-    return f"which felt {feel} ({mark.tension} out of 10)"
+    return f"which felt {feel} to your therapist ({mark.tension} out of 10)"
 
 
 def _regional_candidates(
-    marks: Mapping[str, Mark],
+    marks: Sequence[Mark],
     screening: Screening,
+    review: MarkReview,
     protocol: Protocol,
     override: PressureOverride | None,
-    warnings: list[str],
+    notes: list[str],
 ) -> list[_Candidate]:
-    dropped = screening.dropped()
+    effective = effective_marks(marks)
+    client = {mark.region: mark.tension for mark in marks if mark.by == "client"}
     high = protocol.client_high_tension
     phases = {technique: index for index, technique in enumerate(protocol.session.order)}
+    left_alone = screening.left_alone()
     candidates: list[_Candidate] = []
     for region_index, spec in enumerate(REGION_SPECS):
-        mark = marks.get(spec.id)
-        if mark is None or mark.tension == 0:  # not assessed, or nothing to treat
-            continue
         region = protocol.regions[spec.id]
-        if not region.techniques:
-            warnings.append(f"{_place(spec)} ({mark.tension}/10): noted, never pressed. {' '.join(region.cautions)}")
+        mark = effective.get(spec.id)
+        beside_bone = review.beside_bone.get(spec.id)
+        if not region.techniques or spec.id in left_alone:
+            continue  # bone (the review notes it) or left alone today (the screening says why)
+        if mark is None or mark.tension == 0:
+            if beside_bone is not None and screening.allowed_here(spec.id, STROKING):
+                stroking = _stroking(spec, beside_bone, 0, (), screening, protocol, override, region_index)
+                candidates.extend([stroking] if stroking else [])
             continue
-        if screening.avoided(spec.id) is not None:
-            continue  # the screening's warning already says so
-        irritated = mark.by == "client" and mark.tension >= high.min_tension
+        irritated = spec.id in review.irritated
+        kept, left_out = techniques_today(spec.id, screening, protocol)
         if irritated:
-            warnings.append(f"{_place(spec)}: you rated it {mark.tension}/10, so we check first and start gentle.")
+            kept = [t for t in kept if t not in high.drop]
         techniques = [
             protocol.techniques[t]
             for t in protocol.session.order
-            if t in region.techniques and t not in dropped and mark.tension >= protocol.techniques[t].min_tension
+            if t in kept and mark.tension >= protocol.techniques[t].min_tension
         ]
+        notes.extend(f"{spec.name}: {caution}" for caution in protocol.cautions_for(spec.id))
         if not techniques:
-            left_out = sorted(protocol.techniques[t].name for t in region.techniques if t in dropped)
-            warnings.append(f"{_place(spec)}: nothing today ({', '.join(left_out) or 'no technique'} left out).")
+            if screening.allowed_here(spec.id, STROKING) and STROKING not in screening.dropped(spec.id):
+                why = beside_bone or next((a.reason for a in left_out), "")
+                left = tuple(left_out)
+                stroking = _stroking(spec, why, mark.tension, left, screening, protocol, override, region_index)
+                candidates.extend([stroking] if stroking else [])
+            else:
+                notes.append(f"{spec.name}: nothing today; every technique for it is left out.")
             continue
-        warnings.extend(f"{_place(spec)}: {caution}" for caution in protocol.cautions_for(spec.id))
         for technique in techniques:
             target = min(_target_level(region.default_pressure, mark.tension), technique.max_pressure)
             level, adjustments = cap_pressure(target, spec.id, screening, protocol, override)
-            why = f"{technique.plain_name.capitalize()} on {spec.plain}, {_tension_words(mark)}: "
+            why = f"{technique.plain_name.capitalize()} on {spec.plain}, {_tension_words(mark, client.get(spec.id))}: "
             why += f"{technique.purpose}."
             if irritated and level > high.start_level:
-                adjustments += (Adjustment("client_high_tension", level, high.start_level, high.reason),)
+                adjustments += (Adjustment(CLIENT_HIGH_TENSION_RULE, level, high.start_level, _high_reason(spec)),)
                 level = high.start_level
             if irritated:
-                why += f" {high.reason}"
+                why += " We check with you first and start gently."
+            if beside_bone is not None and review.bone_pain and level > STROKING_LEVEL:
+                adjustments += (Adjustment("bone_pain", level, STROKING_LEVEL, beside_bone),)
+                level = STROKING_LEVEL
             if level < 1:
                 continue
             candidates.append(
@@ -234,14 +293,48 @@ def _regional_candidates(
     return candidates
 
 
-def _fit_to_time(candidates: list[_Candidate], free: int, warnings: list[str]) -> list[_Candidate]:
+def _high_reason(spec: RegionSpec) -> str:
+    return f"You told us {spec.plain} is very sore, so we start gently there."
+
+
+def _stroking(
+    spec: RegionSpec,
+    reason: str,
+    tension: int,
+    left_out: tuple[Adjustment, ...],
+    screening: Screening,
+    protocol: Protocol,
+    override: PressureOverride | None,
+    region_index: int,
+) -> _Candidate | None:
+    """Light strokes on one region: the gentle substitute where nothing stronger may be done today."""
+    technique = protocol.techniques[STROKING]
+    target = min(STROKING_LEVEL, technique.max_pressure)
+    level, adjustments = cap_pressure(target, spec.id, screening, protocol, override)
+    if level < 1:
+        return None
+    why = f"Light strokes on {spec.plain}, to ease it without pressing. {reason}".strip()
+    return _Candidate(
+        region=spec.id,
+        technique=technique,
+        tension=tension,
+        level=level,
+        adjustments=left_out + adjustments,
+        why=why,
+        source=f"{technique.source}; {protocol.regions[spec.id].source}",
+        hold_seconds=None,
+        rank=(-1, region_index),  # before the regional techniques, like the seeds' warm strokes
+    )
+
+
+def _fit_to_time(candidates: list[_Candidate], free: int, notes: list[str]) -> list[_Candidate]:
     """Keeps at most `free` steps (one minute each at least), dropping the least important first."""
     if len(candidates) <= free:
         return candidates
     by_importance = sorted(candidates, key=lambda c: (-c.technique.importance, -c.tension, c.rank))
     kept = by_importance[: max(free, 0)]
     left_out = sorted((c for c in candidates if c not in kept), key=lambda c: c.rank)
-    warnings.append(
+    notes.append(
         "Short on time, left out: "
         + "; ".join(f"{c.technique.name} on {SPECS_BY_ID[c.region].plain}" for c in left_out)
         + "."
@@ -268,16 +361,17 @@ def _timed_steps(
     screening: Screening,
     protocol: Protocol,
     override: PressureOverride | None,
-    warnings: list[str],
+    notes: list[str],
 ) -> tuple[Step, ...]:
     warm_up = max(1, min(10, minutes // 10))
     finish = 0 if minutes < 2 else max(1, min(5, minutes // 20))
     if finish == 0:
-        warnings.append("Short on time, left out: the finishing strokes.")
-    kept = _fit_to_time(sorted(candidates, key=lambda c: c.rank), minutes - warm_up - finish, warnings)
+        notes.append("Short on time, left out: the finishing strokes.")
+    kept = _fit_to_time(sorted(candidates, key=lambda c: c.rank), minutes - warm_up - finish, notes)
     spare = minutes - warm_up - finish - len(kept)
     extra = [
-        min(share, STEP_MINUTES_MAX - 1) for share in _share(spare, [c.technique.weight * c.tension for c in kept])
+        min(share, (c.technique.max_minutes or STEP_MINUTES_MAX) - 1)
+        for c, share in zip(kept, _share(spare, [c.technique.weight * c.tension for c in kept]), strict=True)
     ]
     spare -= sum(extra)  # what no regional step takes goes to the relaxing whole-back strokes
     to_finish = spare // 3 if finish else 0
@@ -323,7 +417,7 @@ def _back_step(
     technique = protocol.techniques[technique_id]
     target = min(WARM_UP_LEVEL if part == "warm-up" else FINISH_LEVEL, technique.max_pressure)
     level, adjustments = cap_pressure(target, BACK, screening, protocol, override)
-    around = [SPECS_BY_ID[avoid.region].plain for avoid in screening.avoid]
+    around = screening.left_alone()
     if part == "warm-up":
         why = f"{technique.plain_name.capitalize()} over your whole back, {technique.purpose}."
         repetitions = technique.repetitions[1] if technique.repetitions else None
@@ -331,7 +425,7 @@ def _back_step(
         why = f"{technique.plain_name.capitalize()} over your whole back, lighter and lighter, to finish."
         repetitions = technique.repetitions[0] if technique.repetitions else None
     if around:
-        why += f" The strokes go around {' and '.join(around)}."
+        why += " The strokes go around the places left alone today."
     return Step(
         order=0,
         region=BACK,
@@ -396,9 +490,16 @@ def _step_from_json(data: Any, index: int) -> Step:
 
 
 def plan_from_json(data: Mapping[str, Any]) -> Plan:
-    """A plan read back from its JSON (e.g. the snapshot stored with a session); PlanError names the field."""
+    """A plan read back from its JSON (e.g. the snapshot stored with a session); PlanError names the field.
+
+    A version 1 plan (no "plan_version") had one "warnings" list for everyone; it is read as therapist notes,
+    so nothing of unknown voice reaches the client.
+    """
     if not isinstance(data, Mapping):
         raise PlanError("plan: must be an object")
+    version = data.get("plan_version", 1)
+    if version not in (1, PLAN_VERSION) or isinstance(version, bool):
+        raise PlanError(f"plan_version: must be 1 or {PLAN_VERSION}, not {version!r}")
     outcome = _field(data, "outcome", str, "")
     if outcome not in OUTCOMES:
         raise PlanError(f"outcome: must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
@@ -406,18 +507,36 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
     refer = data.get("refer")
     if refer is not None and not isinstance(refer, str):
         raise PlanError("refer: must be text or null")
+    urgency = data.get("refer_urgency")
+    if urgency is not None and urgency not in URGENCIES:
+        raise PlanError(f"refer_urgency: must be one of {', '.join(URGENCIES)} or null, not {urgency!r}")
+    if version == 1:
+        for_client: tuple[str, ...] = ()
+        notes = _texts(data, "warnings")
+    else:
+        for_client, notes = _texts(data, "for_client"), _texts(data, "therapist_notes")
     return Plan(
         outcome=outcome,
         requires_clearance=_field(data, "requires_clearance", bool, ""),
         position=_field(data, "position", str, ""),
         medium=MediumChoice(_field(medium, "name", str, "medium."), _field(medium, "why", str, "medium.")),
-        warnings=tuple(str(item) for item in _field(data, "warnings", list, "")),
+        for_client=for_client,
+        therapist_notes=notes,
         refer=refer,
+        refer_urgency=urgency,
         steps=tuple(_step_from_json(step, index) for index, step in enumerate(_field(data, "steps", list, ""))),
         aftercare=tuple(str(item) for item in _field(data, "aftercare", list, "")),
         protocol_version=_field(data, "protocol_version", str, ""),
         map_version=_field(data, "map_version", str, ""),
     )
+
+
+def _texts(data: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    items = _field(data, name, list, "")
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise PlanError(f"{name}[{index}]: must be text")
+    return tuple(items)
 
 
 def _place(spec: RegionSpec) -> str:

@@ -1,62 +1,63 @@
-"""A plan in plain words for the terminal (`backmap plan --format text`)."""
+"""A plan in plain words for the terminal (`backmap plan --format text`): the client's part, then the therapist's.
+
+The client's part is laid out from `read_plan`, the same reader as the screen and the PDF, so it says what they
+say and cannot hold a therapist's note; the therapist's part adds the notes, the rules behind each change and
+the sources.
+"""
 
 from __future__ import annotations
 
-from app.domain.plan import Plan, Step
-from app.domain.protocol import PRESSURE_MAX
-from app.domain.region_specs import SPECS_BY_ID
-from app.domain.safety import BACK
+from app.domain.plan import Plan
+from app.domain.plan_wording import PlanWording, clearance_missing, clearance_text, postpone_text, read_plan
+
+THERAPIST_HEADING = "For the therapist only (not for the client)"
 
 _OUTCOME_WORDS = {
     "proceed": "Go ahead as planned.",
     "modify": "Go ahead, with changes for your safety (see below).",
     "postpone": "No massage today.",
+    "urgent": "No massage today: please get emergency help now.",
 }
 
 
-def _where(region: str) -> str:
-    if region == BACK:
-        return "Your whole back"
-    plain = SPECS_BY_ID[region].plain
-    return plain[0].upper() + plain[1:]
-
-
-def _step_lines(step: Step) -> list[str]:
-    how = [f"{step.pressure.label} pressure ({step.pressure.level} of {PRESSURE_MAX})"]
-    if step.hold_seconds is not None:
-        low, high = step.hold_seconds
-        how.append(f"hold {low}-{high} seconds")
-    if step.repetitions is not None:
-        how.append(f"{step.repetitions} times")
-    how.append(f"{step.minutes} min")
-    lines = [
-        f"{step.order:>2}. {_where(step.region)}: {step.technique.replace('_', ' ')}",
-        f"    {', '.join(how)}",
-        f"    Why: {step.why}",
-    ]
-    for change in step.adjustments:
-        after = "left out" if change.after is None else change.after
-        lines.append(f"    Changed by {change.rule}: {change.before} -> {after} ({change.reason})")
-    lines.append(f"    Source: {step.source}")
+def _client_part(plan: PlanWording, clearance_on_record: bool) -> list[str]:
+    lines = ["Your massage plan", "", _OUTCOME_WORDS[plan.outcome]]
+    if plan.refer:
+        lines += ["", postpone_text("", plan.outcome), f"Please see: {plan.refer}"]
+    if clearance_missing(plan, clearance_on_record):
+        lines += ["", clearance_text("")]
+    changes = [*plan.for_client, *(f"{c.where}: {c.what}. {c.reason}" for c in plan.safety_changes)]
+    if changes:
+        lines += ["", "What we changed for your safety:"]
+        lines.extend(f" - {change}" for change in dict.fromkeys(changes))
+    if plan.steps:
+        lines += ["", f"Position: {plan.position}", f"Oil or lotion: {plan.medium}. {plan.medium_why}"]
+        lines += ["", f"Steps (about {round(plan.minutes)} minutes):"]
+        for step in plan.steps:
+            lines.append(f"{step.order:>2}. {step.where}: {step.technique}")
+            lines.append(f"    {step.pressure.capitalize()} pressure. {step.dose}")
+            lines.append(f"    Why: {step.why}")
+    if plan.aftercare:
+        lines += ["", "After your massage:"]
+        lines.extend(f" - {item}" for item in plan.aftercare)
     return lines
 
 
-def render_plan_text(plan: Plan) -> str:
-    lines = ["Your massage plan", "", _OUTCOME_WORDS[plan.outcome]]
-    if plan.refer:
-        lines.append(plan.refer)
-    if plan.requires_clearance:
-        lines.append("A clearance from your doctor is needed before this plan is given.")
-    if plan.outcome != "postpone":
-        lines += [f"Position: {plan.position}", f"Oil or lotion: {plan.medium.name} ({plan.medium.why})"]
-        lines += ["", f"Steps ({plan.minutes} minutes):"]
-        for step in plan.steps:
-            lines.extend(_step_lines(step))
-    if plan.warnings:
-        lines += ["", "Notes for the therapist:"]
-        lines.extend(f" - {warning}" for warning in plan.warnings)
-    if plan.aftercare:
-        lines += ["", "Afterwards:"]
-        lines.extend(f" - {item}" for item in plan.aftercare)
+def _therapist_part(plan: Plan) -> list[str]:
+    lines = [THERAPIST_HEADING]
+    if plan.therapist_notes:
+        lines += ["", "Notes:"]
+        lines.extend(f" - {note}" for note in plan.therapist_notes)
+    for step in plan.steps:
+        lines.append(f"Step {step.order} ({step.region}, {step.technique}, level {step.pressure.level}):")
+        for change in step.adjustments:
+            after = "left out" if change.after is None else change.after
+            lines.append(f"    {change.rule}: {change.before} -> {after}")
+        lines.append(f"    Source: {step.source}")
     lines += ["", f"Protocol version {plan.protocol_version}, map version {plan.map_version}."]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def render_plan_text(plan: Plan, *, clearance_on_record: bool) -> str:
+    client = _client_part(read_plan(plan.to_json()), clearance_on_record)
+    return "\n".join([*client, "", "-" * 60, *_therapist_part(plan)]) + "\n"

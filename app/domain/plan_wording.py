@@ -1,9 +1,10 @@
 """A plan (the `plan --format json` shape of DESIGN.md) put into the client's words, for the screen and paper.
 
-`read_plan` checks the plan dict and returns every client-facing string the plan view and the PDF lay out, so
-both say exactly the same thing. It reads only the keys of the contract: anything else in the dict (a note a
-caller mixed in by mistake) is never rendered. A `Handout` is everything a printed plan may show; it has no
-field for therapist-only text (SOAP notes, region notes), so that text cannot reach the client.
+`read_plan` checks the plan dict and returns every client-facing string the plan view, the PDF and the client's
+part of `backmap plan --format text` lay out, so all say exactly the same thing. It reads only the client's keys
+of the contract: the therapist's notes (and a version 1 plan's "warnings", whose voice is unknown) are never read,
+so they cannot be rendered. A `Handout` is everything a printed plan may show; it has no field for
+therapist-only text (SOAP notes, region notes, therapist notes), so that text cannot reach the client.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.plain_words import long_date
 from app.domain.practice import PracticeSettings
-from app.domain.protocol import OUTCOMES, PRESSURE_LABELS, PRESSURE_MAX, Outcome
+from app.domain.protocol import NO_MASSAGE, OUTCOMES, PRESSURE_LABELS, PRESSURE_MAX, URGENCIES, Outcome, Urgency
 from app.domain.region_specs import ALIASES, REGION_SPECS, SPECS_BY_ID
 from app.domain.safety import BACK as WHOLE_BACK
 from app.errors import BackmapError
@@ -122,8 +124,9 @@ class PlanWording:
     position: str
     medium: str
     medium_why: str
-    warnings: tuple[str, ...]
+    for_client: tuple[str, ...]  # what changed for their safety, in their words
     refer: str | None
+    refer_urgency: Urgency | None
     steps: tuple[StepText, ...]
     aftercare: tuple[str, ...]
     map_marks: tuple[MapMark, ...]
@@ -151,6 +154,8 @@ class Handout:
 
     @property
     def title(self) -> str:
+        if self.plan.outcome == "urgent":
+            return "Please get help now"
         return "No massage today" if self.plan.outcome == "postpone" else "Your massage plan"
 
     @property
@@ -179,11 +184,11 @@ def make_handout(
 
 def clearance_missing(plan: PlanWording, clearance_on_record: bool) -> bool:
     """True when the plan may be shown but must wait for the doctor's clearance before it is given."""
-    return plan.outcome != "postpone" and plan.requires_clearance and not clearance_on_record
+    return plan.outcome not in NO_MASSAGE and plan.requires_clearance and not clearance_on_record
 
 
 def can_mark_as_given(plan: PlanWording, clearance_on_record: bool) -> bool:
-    return plan.outcome != "postpone" and not clearance_missing(plan, clearance_on_record)
+    return plan.outcome not in NO_MASSAGE and not clearance_missing(plan, clearance_on_record)
 
 
 def clearance_text(first_name: str) -> str:
@@ -195,7 +200,19 @@ def clearance_text(first_name: str) -> str:
     )
 
 
-def postpone_text(first_name: str) -> str:
+def postpone_heading(plan: PlanWording) -> str:
+    if plan.outcome == "urgent":
+        return "Emergency: please get help now"
+    return "Not today: please see someone first"
+
+
+def postpone_text(first_name: str, outcome: Outcome = "postpone") -> str:
+    if outcome == "urgent":
+        return _addressed(
+            first_name,
+            "What you told us needs emergency care now, before anything else. Please do what the box below "
+            "says straight away. We will be glad to see you again once you have been checked.",
+        )
     return _addressed(
         first_name,
         "We are not doing a massage today. This is to keep you safe, not because anything you did was wrong. "
@@ -207,27 +224,6 @@ def steps_heading(plan: PlanWording) -> str:
     if not plan.minutes:
         return "Step by step"
     return f"Step by step · about {_number(round(plan.minutes))} minutes"
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def long_date(day: dt.date) -> str:
-    """ "5 March 2026", in English whatever the machine's locale (the rest of the plan is English too)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _addressed(first_name: str, sentence: str) -> str:
@@ -244,7 +240,7 @@ def read_plan(plan: Mapping[str, Any]) -> PlanWording:
         raise PlanFormatError(f"outcome: must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     medium = _field(plan, "medium", Mapping, "plan")
     raw_steps = _field(plan, "steps", list, "plan")
-    if outcome == "postpone" and raw_steps:
+    if outcome in NO_MASSAGE and raw_steps:
         raise PlanFormatError("steps: a postponed plan has no steps")
     steps = tuple(sorted((_read_step(raw, f"steps[{i}]") for i, raw in enumerate(raw_steps)), key=_order))
     orders = [step.order for step in steps]
@@ -253,8 +249,11 @@ def read_plan(plan: Mapping[str, Any]) -> PlanWording:
     refer = plan.get("refer")
     if refer is not None and not isinstance(refer, str):
         raise PlanFormatError("refer: must be text or null")
-    if outcome == "postpone" and not (refer or "").strip():
+    if outcome in NO_MASSAGE and not (refer or "").strip():
         raise PlanFormatError("refer: a postponed plan says whom to see")
+    urgency = plan.get("refer_urgency")
+    if urgency is not None and urgency not in URGENCIES:
+        raise PlanFormatError(f"refer_urgency: must be one of {', '.join(URGENCIES)} or null, not {urgency!r}")
     position = _field(plan, "position", str, "plan")
     return PlanWording(
         outcome=outcome,
@@ -262,8 +261,10 @@ def read_plan(plan: Mapping[str, Any]) -> PlanWording:
         position=POSITION_WORDS.get(position, _humanise(position)),
         medium=_humanise(_field(medium, "name", str, "medium")),
         medium_why=_field(medium, "why", str, "medium").strip(),
-        warnings=_texts(plan, "warnings"),
+        # A version 1 plan had one "warnings" list of unknown voice: none of it is the client's to read.
+        for_client=_texts(plan, "for_client") if "plan_version" in plan else (),
         refer=refer.strip() if refer else None,
+        refer_urgency=urgency,
         steps=steps,
         aftercare=_texts(plan, "aftercare"),
         map_marks=_map_marks(steps),

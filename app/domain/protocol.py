@@ -26,8 +26,17 @@ PRESSURE_LABELS: tuple[str, ...] = ("still hold, no pressure", "very light", "li
 PRESSURE_MAX = len(PRESSURE_LABELS) - 1
 DEFAULT_CAP = 4  # 5 only by an explicit therapist override
 
-Outcome = Literal["proceed", "modify", "postpone"]
-OUTCOMES: tuple[Outcome, ...] = ("proceed", "modify", "postpone")
+# In order of severity: postpone means no massage today and see someone; urgent means emergency care now.
+Outcome = Literal["proceed", "modify", "postpone", "urgent"]
+OUTCOMES: tuple[Outcome, ...] = ("proceed", "modify", "postpone", "urgent")
+NO_MASSAGE: frozenset[Outcome] = frozenset({"postpone", "urgent"})
+# How soon the client should see someone, when massage waits for it.
+Urgency = Literal["emergency", "today", "soon", "routine"]
+URGENCIES: tuple[Urgency, ...] = ("emergency", "today", "soon", "routine")
+# What a local flag covers: its region and what overlaps it; also its same-side injury group; or that side's
+# upper quadrant (protocol.toml, "flags").
+Reach = Literal["site", "injury_group", "upper_quadrant"]
+REACHES: tuple[Reach, ...] = ("site", "injury_group", "upper_quadrant")
 
 TECHNIQUE_IDS: tuple[str, ...] = (
     "effleurage",
@@ -79,6 +88,7 @@ class Technique:
     weight: int  # share of the free minutes per point of tension; 0 = a fixed short step
     importance: int  # when time is short, the least important steps go first
     min_tension: int  # the least tension a region needs to get it (friction: knots only)
+    max_minutes: int | None  # the most on one spot (friction)
     source: str
 
 
@@ -107,10 +117,59 @@ class StandingRule:
 
 @dataclass(frozen=True, slots=True)
 class ClientHighTension:
+    """A client's own 8-10: irritated tissue, so check first and start gentle."""
+
     min_tension: int
     start_level: int
-    reason: str
+    drop: tuple[str, ...]  # techniques too strong for irritated tissue
+    reason: str  # for the client; {places} {verb}
     source: str
+
+
+@dataclass(frozen=True, slots=True)
+class BesideBone:
+    """A mark on the spine or sacrum: gentle work on the muscles beside it instead of the bone."""
+
+    level: int
+    beside: Mapping[str, tuple[str, ...]]  # bone region -> the areas beside it
+    reason: str  # for the client; {places}
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class BonePain:
+    """Pain on the bone that asks for the red-flag questions before any massage."""
+
+    regions: frozenset[str]
+    min_client_tension: int
+    with_flags: frozenset[str]  # with one of these, any mark on the bone counts
+    reason: str  # for the client
+    therapist: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class InjuryGroup:
+    """Same-side regions (names before _l/_r) that a local flag reaches together."""
+
+    id: str
+    bases: tuple[str, ...]
+    plain: str  # for the client; {side}
+
+    def regions(self, side: str) -> tuple[str, ...]:
+        suffix = "_l" if side == "left" else "_r"
+        return tuple(base + suffix for base in self.bases)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalStage:
+    """What a local flag allows on the regions it reaches, up to `until_days` after its onset (None: from then on)."""
+
+    until_days: int | None
+    allow: frozenset[str]  # techniques; empty = no massage there
+    cap: int | None
+    reason: str  # for the client: {places} {verb} {from_date}
+    therapist: str  # {days} {site} {places} {from_date} {side}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,25 +178,36 @@ class FlagRule:
     explain: str  # one line for the intake screen
     local: bool  # takes a region and an onset date
     outcome: Outcome
-    reason: str
+    reason: str  # for the client: plain and kind
     cap: int | None
     region_caps: Mapping[str, int]  # region id -> level (groups expanded)
     drop: tuple[str, ...]
-    position: str | None
+    region_drops: Mapping[str, frozenset[str]]  # region id -> techniques (groups expanded)
+    positions: tuple[str, ...]  # the positions allowed; the first when the recorded one is not
     clearance: bool
     implies: tuple[str, ...]
-    warnings: tuple[str, ...]
+    therapist: tuple[str, ...]  # notes for the therapist only
     aftercare: tuple[str, ...]
     refer: str | None
-    acute_days: int | None  # local flags: this fresh and on the back -> postpone
+    urgency: Urgency | None
+    reach: Reach | None  # local flags only
+    stages: tuple[LocalStage, ...]  # local flags only, by days since onset
     resolved_by_clearance: bool  # a valid clearance on record settles it
     source: str
+
+    def stage_on(self, days: int | None) -> LocalStage:
+        """The stage `days` after onset; an unknown onset counts as the freshest."""
+        for stage in self.stages:
+            if days is None or stage.until_days is None or days <= stage.until_days:
+                return stage
+        return self.stages[-1]
 
 
 @dataclass(frozen=True, slots=True)
 class Medium:
     name: str
     allergens: frozenset[str]
+    pure: bool  # a single ingredient: an allergy to anything else cannot be in it
     source: str
 
 
@@ -155,6 +225,10 @@ class Protocol:
     regions: Mapping[str, RegionProtocol]
     standing_rules: tuple[StandingRule, ...]
     client_high_tension: ClientHighTension
+    beside_bone: BesideBone
+    bone_pain: BonePain
+    overlaps: Mapping[str, frozenset[str]]  # region id -> the regions it overlaps (both ways, same side)
+    injury_groups: Mapping[str, InjuryGroup]
     flags: Mapping[str, FlagRule]
     media: tuple[Medium, ...]  # in order of preference
     aftercare: tuple[AftercareItem, ...]
@@ -310,6 +384,7 @@ def _technique(table: _Table, technique_id: str) -> Technique:
         weight=table.req_integer("weight", 0, 10),
         importance=table.req_integer("importance", 1, 10),
         min_tension=table.integer("min_tension", 1, 10, required=False) or 1,
+        max_minutes=table.integer("max_minutes", 1, 60, required=False),
         source=table.source(),
     )
     table.done()
@@ -393,11 +468,65 @@ def _region_caps(table: _Table, groups: Mapping[str, tuple[str, ...]]) -> dict[s
     return caps
 
 
+def _region_drops(table: _Table, groups: Mapping[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    drops_table = table.optional_table("region_drops")
+    if drops_table is None:
+        return {}
+    drops: dict[str, frozenset[str]] = {}
+    for name, _ in drops_table.items():
+        techniques = frozenset(drops_table.texts(name, allowed=TECHNIQUE_IDS, required=True))
+        for region_id in _group_or_region(drops_table, name, groups):
+            drops[region_id] = drops.get(region_id, frozenset()) | techniques
+    drops_table.done()
+    return drops
+
+
+def _group_or_region(table: _Table, name: str, groups: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    if name in groups:
+        return groups[name]
+    if name in REGION_IDS:
+        return (name,)
+    raise ProtocolError(table.key(name), "unknown region id or group")
+
+
+def _stage(table: _Table) -> LocalStage:
+    stage = LocalStage(
+        until_days=table.integer("until_days", 0, 3650, required=False),
+        allow=frozenset(table.texts("allow", allowed=TECHNIQUE_IDS)),
+        cap=table.integer("cap", 0, PRESSURE_MAX, required=False),
+        reason=table.req_text("reason"),
+        therapist=table.req_text("therapist"),
+    )
+    table.done()
+    return stage
+
+
+def _stages(table: _Table) -> tuple[LocalStage, ...]:
+    stages = tuple(_stage(item) for item in _array_of_tables(table, "stages"))
+    for index, stage in enumerate(stages):
+        last = index == len(stages) - 1
+        if (stage.until_days is None) != last:
+            raise ProtocolError(f"{table.key('stages')}[{index}].until_days", "only the last stage has none")
+        if not last and index and stages[index - 1].until_days is not None:
+            earlier = stages[index - 1].until_days
+            if stage.until_days is not None and earlier is not None and stage.until_days <= earlier:
+                raise ProtocolError(f"{table.key('stages')}[{index}].until_days", "must grow from stage to stage")
+    return stages
+
+
 def _flag(table: _Table, flag_id: str, groups: Mapping[str, tuple[str, ...]]) -> FlagRule:
     outcome = table.req_text("outcome")
     if outcome not in OUTCOMES:
         raise ProtocolError(table.key("outcome"), f"must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     local = table.flag("local")
+    urgency = table.text("urgency", required=False)
+    if urgency is not None and urgency not in URGENCIES:
+        raise ProtocolError(table.key("urgency"), f"must be one of {', '.join(URGENCIES)}, not {urgency!r}")
+    reach = table.text("reach", required=local)
+    if reach is not None and reach not in REACHES:
+        raise ProtocolError(table.key("reach"), f"must be one of {', '.join(REACHES)}, not {reach!r}")
+    if reach is not None and not local:
+        raise ProtocolError(table.key("reach"), "only a local flag reaches regions")
     rule = FlagRule(
         id=flag_id,
         explain=table.req_text("explain"),
@@ -407,21 +536,26 @@ def _flag(table: _Table, flag_id: str, groups: Mapping[str, tuple[str, ...]]) ->
         cap=table.integer("cap", 0, PRESSURE_MAX, required=False),
         region_caps=MappingProxyType(_region_caps(table, groups)),
         drop=table.texts("drop", allowed=TECHNIQUE_IDS),
-        position=table.text("position", required=False),
+        region_drops=MappingProxyType(_region_drops(table, groups)),
+        positions=table.texts("positions"),
         clearance=table.flag("clearance"),
         implies=table.texts("implies", allowed=FLAG_IDS),
-        warnings=table.texts("warnings"),
+        therapist=table.texts("therapist"),
         aftercare=table.texts("aftercare"),
         refer=table.text("refer", required=False),
-        acute_days=table.integer("acute_days", 0, 365, required=False),
+        urgency=urgency,  # narrowed by the URGENCIES check above
+        reach=reach,  # narrowed by the REACHES check above
+        stages=_stages(table) if local else (),
         resolved_by_clearance=table.flag("resolved_by_clearance"),
         source=table.source(),
     )
-    if rule.acute_days is not None and not local:
-        raise ProtocolError(table.key("acute_days"), "only a local flag has an acute window")
-    needs_refer = rule.outcome == "postpone" or rule.acute_days is not None
-    if needs_refer and rule.refer is None:
-        raise ProtocolError(table.key("refer"), "is missing: a postponement must say to whom to turn")
+    stops = rule.outcome in NO_MASSAGE
+    if stops and (rule.refer is None or rule.urgency is None):
+        raise ProtocolError(table.key("refer"), "is missing: a postponement must say to whom to turn, and how soon")
+    if not stops and (rule.refer is not None or rule.urgency is not None):
+        raise ProtocolError(table.key("refer"), "only a postponement refers")
+    if (rule.outcome == "urgent") != (rule.urgency == "emergency"):
+        raise ProtocolError(table.key("urgency"), "an urgent outcome is an emergency, and only it")
     table.done()
     return rule
 
@@ -433,6 +567,7 @@ def _medium(table: _Table) -> Medium:
     medium = Medium(
         name=name,
         allergens=frozenset(word.lower() for word in table.texts("allergens", required=True)),
+        pure=table.flag("pure"),
         source=table.source(),
     )
     table.done()
@@ -472,6 +607,67 @@ def _check_standing_rules(protocol: Protocol) -> None:
                     raise ProtocolError(f"regions.{region_id}.techniques", f"{technique} breaks the {rule.id} rule")
 
 
+_SIDED_BASES = frozenset(spec.id[:-2] for spec in REGION_SPECS if spec.side != "centre")
+
+
+def _bases(table: _Table, name: str) -> tuple[str, ...]:
+    bases = table.texts(name, required=True)
+    for base in bases:
+        if base not in _SIDED_BASES:
+            raise ProtocolError(table.key(name), f"unknown region name {base!r} (the id before _l/_r)")
+    return bases
+
+
+def _overlaps(table: _Table) -> dict[str, frozenset[str]]:
+    """Point -> areas (same side) read both ways, for both sides."""
+    overlaps: dict[str, set[str]] = {}
+    for point, _ in table.items():
+        if point not in _SIDED_BASES:
+            raise ProtocolError(table.key(point), "unknown region name (the id before _l/_r)")
+        for area in _bases(table, point):
+            for suffix in ("_l", "_r"):
+                overlaps.setdefault(point + suffix, set()).add(area + suffix)
+                overlaps.setdefault(area + suffix, set()).add(point + suffix)
+    table.done()
+    return {region: frozenset(others) for region, others in overlaps.items()}
+
+
+def _injury_groups(table: _Table) -> dict[str, InjuryGroup]:
+    groups: dict[str, InjuryGroup] = {}
+    for name, _ in table.items():
+        group_table = table.table(name)
+        groups[name] = InjuryGroup(name, _bases(group_table, "regions"), group_table.req_text("plain"))
+        group_table.done()
+    table.done()
+    if "upper_quadrant" not in groups:
+        raise ProtocolError(table.key("upper_quadrant"), "is missing (the lymph-node rule reaches it)")
+    return groups
+
+
+def _beside_bone(table: _Table) -> BesideBone:
+    level = table.req_integer("level", 1, DEFAULT_CAP)
+    reason = table.req_text("reason")
+    source = table.source()
+    beside = {}
+    for bone in ("spine", "sacrum"):
+        beside[bone] = tuple(_regions_list(table, bone))
+    table.done()
+    return BesideBone(level, MappingProxyType(beside), reason, source)
+
+
+def _bone_pain(table: _Table) -> BonePain:
+    rule = BonePain(
+        regions=frozenset(_regions_list(table, "regions")),
+        min_client_tension=table.req_integer("min_client_tension", 1, 10),
+        with_flags=frozenset(table.texts("with_flags", allowed=FLAG_IDS)),
+        reason=table.req_text("reason"),
+        therapist=table.req_text("therapist"),
+        source=table.source(),
+    )
+    table.done()
+    return rule
+
+
 def parse_protocol(data: Mapping[str, Any]) -> Protocol:
     """The checked protocol from parsed TOML; ProtocolError naming the first bad key."""
     root = _Table(dict(data), "")
@@ -486,10 +682,15 @@ def parse_protocol(data: Mapping[str, Any]) -> Protocol:
     client_high = ClientHighTension(
         min_tension=high_table.req_integer("min_tension", 1, 10),
         start_level=high_table.req_integer("start_level", 1, DEFAULT_CAP),
+        drop=high_table.texts("drop", allowed=TECHNIQUE_IDS),
         reason=high_table.req_text("reason"),
         source=high_table.source(),
     )
     high_table.done()
+    overlaps = _overlaps(root.table("overlaps"))
+    injury_groups = _injury_groups(root.table("injury_groups"))
+    beside_bone = _beside_bone(root.table("beside_bone"))
+    bone_pain = _bone_pain(root.table("bone_pain"))
     flags = {key: _flag(table, key, groups) for key, table in _keyed(root, "flags", FLAG_IDS)}
     media = tuple(_medium(table) for table in _array_of_tables(root, "media"))
     if "none" not in {medium.name for medium in media} or media[-1].allergens:
@@ -508,6 +709,10 @@ def parse_protocol(data: Mapping[str, Any]) -> Protocol:
         regions=MappingProxyType(regions),
         standing_rules=standing,
         client_high_tension=client_high,
+        beside_bone=beside_bone,
+        bone_pain=bone_pain,
+        overlaps=MappingProxyType(overlaps),
+        injury_groups=MappingProxyType(injury_groups),
         flags=MappingProxyType(flags),
         media=media,
         aftercare=tuple(aftercare),

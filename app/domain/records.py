@@ -78,17 +78,20 @@ class Client:
 
 @dataclass(frozen=True, slots=True)
 class FlagEntry:
-    """One screening flag (ids in protocol.toml); local flags carry a region and an onset date."""
+    """One screening flag (ids in protocol.toml); local flags carry a region, an onset date and when it settled."""
 
     flag: str
     region: str | None = None
     since: dt.date | None = None
+    settled: dt.date | None = None  # from this date on the flag no longer applies (an injury has healed)
 
     def __post_init__(self) -> None:
         if self.flag not in FLAG_IDS:
             raise RecordError("flag", f"unknown flag {self.flag!r}")
         if self.region is not None:
             _check_region(self.region)
+        if self.since is not None and self.settled is not None and self.settled < self.since:
+            raise RecordError("settled", "a flag cannot settle before it began")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,5 +22,11 @@ def plan_for_session(session: Session, intakes: Sequence[Intake], protocol: Prot
         return plan_from_json(session.plan)
     day = session.start.date()
     return build_plan(
-        session.marks, intake_on(intakes, day), session.minutes, protocol, override=session.override, on=day
+        session.marks,
+        intake_on(intakes, day),
+        session.minutes,
+        protocol,
+        override=session.override,
+        on=day,
+        position=session.position,
     )

@@ -1,4 +1,8 @@
-"""Client file format v1 (DESIGN.md, "The client file": a contract): parse text -> records, dump -> canonical.
+"""Client file format v1 and v2 (DESIGN.md, "The client file": a contract): parse text -> records, dump -> canonical.
+
+Version 2 adds the screening flags of plan safety v2 (dvt_chest_symptoms, fragility_fracture, lymph_nodes_removed,
+cauda_equina_signs) and a local flag's optional "settled" date. A record that uses none of them is written as
+version 1, byte for byte as before, so older Backmaps still read it; one that does is written as version 2.
 
 Canonical form: keys in the order of the DESIGN.md example, marks sorted by region then `by`, intakes and
 sessions oldest first, ISO 8601 times with their offset, NFC text, UTF-8 (ensure_ascii=False), 2-space indent,
@@ -30,7 +34,15 @@ from app.storage.codec import (
 from app.storage.errors import ClientFileError
 
 FORMAT_NAME = "backmap-client"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest this Backmap reads and writes
+READABLE_VERSIONS = (1, 2)
+VERSION_2_FLAGS = frozenset({"dvt_chest_symptoms", "fragility_fracture", "lymph_nodes_removed", "cauda_equina_signs"})
+
+
+def version_needed(record: ClientRecord) -> int:
+    """The oldest format version that can hold `record`."""
+    entries = [entry for intake in record.intakes for entry in intake.flags]
+    return 2 if any(entry.flag in VERSION_2_FLAGS or entry.settled is not None for entry in entries) else 1
 
 
 def _refuse_constant(name: str) -> Any:
@@ -53,9 +65,9 @@ def parse(text: str) -> ClientRecord:
     if data.get("format") != FORMAT_NAME:
         raise ClientFileError("format", f"must be {FORMAT_NAME!r}, not {data.get('format')!r}")
     version = data.get("version")
-    if version != FORMAT_VERSION or isinstance(version, bool):
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise ClientFileError(
-            "version", f"this Backmap reads client files of version {FORMAT_VERSION}, not {version!r}"
+            "version", f"this Backmap reads client files of version 1 or {FORMAT_VERSION}, not {version!r}"
         )
     for key in ("client", "intakes", "sessions"):
         if key not in data:
@@ -70,11 +82,14 @@ def parse(text: str) -> ClientRecord:
     _check_unique([session.id for session in sessions], "sessions", "id")
     if sessions and client.consent is None:
         raise ClientFileError("client.consent", "the file has sessions but no recorded consent")
-    return ClientRecord(
+    record = ClientRecord(
         client=client,
         intakes=tuple(sorted(intakes, key=lambda intake: intake.date)),
         sessions=tuple(sorted(sessions, key=session_order)),
     )
+    if version_needed(record) > version:
+        raise ClientFileError("version", f"the file uses version {version_needed(record)} flags but says {version}")
+    return record
 
 
 def _check_unique(values: list[str], list_name: str, key: str) -> None:
@@ -89,7 +104,7 @@ def dump(record: ClientRecord) -> str:
     """The canonical text of `record`."""
     data = {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": version_needed(record),
         "client": encode_client(record.client),
         "intakes": [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
         "sessions": [encode_session(session) for session in sorted(record.sessions, key=session_order)],

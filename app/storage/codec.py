@@ -186,7 +186,7 @@ def decode_client(value: Json, path: str) -> Client:
 
 
 def decode_flag(value: Json, path: str) -> FlagEntry:
-    data = _object(value, path, ("flag",), ("region", "since"))
+    data = _object(value, path, ("flag",), ("region", "since", "settled"))
     flag = _text(data["flag"], f"{path}.flag")
     if flag not in FLAG_IDS:
         raise ClientFileError(f"{path}.flag", f"unknown flag {flag!r}")
@@ -194,6 +194,7 @@ def decode_flag(value: Json, path: str) -> FlagEntry:
         flag,
         _optional(data.get("region"), f"{path}.region", _region),
         _optional(data.get("since"), f"{path}.since", _date),
+        _optional(data.get("settled"), f"{path}.settled", _date),
     )
 
 
@@ -422,6 +423,8 @@ def encode_flag(entry: FlagEntry) -> dict[str, Json]:
         data["region"] = entry.region
     if entry.since is not None:
         data["since"] = entry.since.isoformat()
+    if entry.settled is not None:
+        data["settled"] = entry.settled.isoformat()
     return data
 
 

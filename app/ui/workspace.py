@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.domain.flag_info import FlagInfo, flag_infos
 from app.domain.map_outlines import RegionOutline
 from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
-from app.domain.protocol import Protocol
+from app.domain.protocol import NO_MASSAGE, Protocol
 from app.domain.records import Client, Intake, Session
 from app.domain.safety import Screening, screen
 from app.errors import BackmapError
@@ -244,7 +244,7 @@ class Workspace(QWidget):
         if self._intake is None:
             reasons.insert(0, "No safety screening on record yet: Client → Safety screening (Ctrl+I).")
         self.banner.show_outcome(self._screening.outcome, reasons, self._screening.refer)
-        self.consult.show_withheld({avoid.region: avoid.reason for avoid in self._screening.avoid})
+        self.consult.show_withheld(self._screening.left_alone())
         self.banner.setVisible(True)
         self.start_button.setEnabled(client.consent is not None)
         self.start_button.setToolTip(
@@ -359,16 +359,19 @@ class Workspace(QWidget):
         client = self._client
         if client is None:
             return
-        if self._screening is not None and self._screening.outcome == "postpone":
+        if self._screening is not None and self._screening.outcome in NO_MASSAGE:
+            urgent = self._screening.outcome == "urgent"
             answer = QMessageBox.question(
                 self,
-                "Postpone and refer",
-                "The safety screening says to postpone massage and refer the client. Start a session anyway, "
+                "Urgent: emergency care" if urgent else "Postpone and refer",
+                ("The safety screening says the client needs emergency care now. " if urgent else "")
+                + "The safety screening says to postpone massage and refer the client. Start a session anyway, "
                 "to record the consultation?",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        position = self._screening.position if self._screening is not None else "prone"
+        default = self.protocol.session.default_position
+        position = self._screening.position_for(default) if self._screening is not None else default
         session = self._guard(
             lambda: self.repository.start_session(
                 client.id, therapist=self.settings.practice().therapist_name, position=position
@@ -438,7 +441,7 @@ class Workspace(QWidget):
                 str(self._svg_path),
                 self._outlines,
                 self._locator,
-                lambda plan: render_plan_text(plan_from_json(plan)),
+                lambda plan: render_plan_text(plan_from_json(plan), clearance_on_record=True),
             )
             self.pages.addWidget(self._history_page)
         return self._history_page

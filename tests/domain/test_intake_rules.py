@@ -25,13 +25,16 @@ DESIGN_FLAG_IDS = {
     "blood_thinners", "bleeding_disorder", "dvt_history", "dvt_current", "pregnancy", "pregnancy_high_risk",
     "osteoporosis", "recent_injury", "skin_condition", "contagious_skin", "fever", "cancer_treatment",
     "red_flag_back_pain", "medical_condition",
+    # plan safety v2 (client file version 2)
+    "dvt_chest_symptoms", "fragility_fracture", "lymph_nodes_removed", "cauda_equina_signs",
 }  # fmt: skip
 
 
-def test_the_form_shows_the_design_flags_and_only_injury_and_skin_are_local() -> None:
+def test_the_form_shows_the_design_flags_and_only_injury_skin_and_lymph_nodes_are_local() -> None:
     assert set(FLAGS) == DESIGN_FLAG_IDS
     assert len(DEFAULT_FLAGS) == len(DESIGN_FLAG_IDS)
-    assert {info.id for info in DEFAULT_FLAGS if info.local} == {"recent_injury", "skin_condition"}
+    local = {info.id for info in DEFAULT_FLAGS if info.local}
+    assert local == {"recent_injury", "skin_condition", "lymph_nodes_removed"}
     assert all(info.label and info.explanation for info in DEFAULT_FLAGS)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from app.domain.plan import Plan, PlanError, build_plan, plan_from_json
-from app.domain.plan_text import render_plan_text
+from app.domain.plan_text import THERAPIST_HEADING, render_plan_text
 from app.domain.protocol import load_protocol
 from app.domain.records import FlagEntry, Intake, Mark, PressureOverride
 from app.domain.region_specs import MAP_VERSION
@@ -49,9 +49,10 @@ def test_tight_upper_trapezius_both_sides_on_blood_thinners_for_60_minutes() -> 
     kneading = plan.steps[1]
     assert kneading.pressure.label == "light"
     assert [(a.rule, a.before, a.after) for a in kneading.adjustments] == [("blood_thinners", 4, 2)]
-    assert kneading.why.startswith("Kneading on the top of your left shoulder, which felt very tight (7 out of 10)")
-    assert "Ask about new bruising at every visit." in plan.warnings
-    assert any("Clearance needed" in warning for warning in plan.warnings)
+    assert kneading.why.startswith("Kneading on the top of your left shoulder, which felt very tight to your therapist")
+    assert "Ask about new bruising at every visit." in plan.therapist_notes
+    assert any("Clearance needed" in note for note in plan.therapist_notes)
+    assert any("check with your doctor" in reason for reason in plan.for_client)
     assert any("bruises" in item for item in plan.aftercare)
 
 
@@ -93,17 +94,18 @@ def test_a_client_reporting_9_at_the_base_of_the_skull_starts_gentle() -> None:
     assert hold.hold_seconds == (10, 15)
     assert hold.pressure.level == 2
     assert [a.rule for a in hold.adjustments] == ["suboccipital", "client_high_tension"]
-    assert "starts gently" in hold.why
-    assert any("we check first and start gentle" in warning for warning in plan.warnings)
-    assert "The base of your skull, left side: Fingertips or thumbs, no knuckles." in plan.warnings
+    assert "start gently" in hold.why
+    assert plan.outcome == "modify"
+    assert any("check with you first" in reason for reason in plan.for_client)
+    assert "Base of the skull, left: Fingertips or thumbs, no knuckles." in plan.therapist_notes
 
 
-def test_the_therapists_layer_wins_where_both_marked() -> None:
-    plan = plan_for([Mark("suboccipital_l", "client", 9), Mark("suboccipital_l", "therapist", 4)])
-    (hold,) = [s for s in plan.steps if s.region == "suboccipital_l"]
-    assert hold.pressure.level == 2  # the default, tension 4
-    assert hold.adjustments == ()
-    assert "felt tight (4 out of 10)" in hold.why
+def test_the_therapists_layer_sets_the_dose_but_the_clients_9_is_still_heard() -> None:
+    plan = plan_for([Mark("trapezius_upper_l", "client", 9), Mark("trapezius_upper_l", "therapist", 7)])
+    steps = [s for s in plan.steps if s.region == "trapezius_upper_l"]
+    assert max(s.pressure.level for s in steps) == 2  # light, not the firm friction a therapist's 7 gets
+    assert "friction" not in {s.technique for s in steps}
+    assert "which you rated 9 out of 10 and your therapist found 7" in steps[0].why
 
 
 def test_unmarked_and_zero_tension_regions_get_only_the_whole_back_strokes() -> None:
@@ -116,19 +118,22 @@ def test_unmarked_and_zero_tension_regions_get_only_the_whole_back_strokes() -> 
         assert plan.minutes == 45
 
 
-def test_the_spine_and_sacrum_are_noted_never_worked() -> None:
+def test_the_spine_and_sacrum_are_never_worked_and_the_muscles_beside_them_get_gentle_strokes() -> None:
     plan = plan_for([Mark("spine", "client", 8), Mark("sacrum", "therapist", 6)])
-    assert {s.region for s in plan.steps} == {"back"}
-    assert any(warning.startswith("Your spine (8/10): noted, never pressed") for warning in plan.warnings)
-    assert any(warning.startswith("The flat bone at the base of your spine (6/10)") for warning in plan.warnings)
+    regions = {s.region for s in plan.steps}
+    assert not regions & {"spine", "sacrum"}
+    assert regions >= {"paraspinal_thoracic_l", "paraspinal_lumbar_r", "lower_back_l"}
+    assert all(s.pressure.level <= 2 for s in plan.steps if s.region != "back")
+    assert any(note.startswith("Spine (client 8/10): noted, never pressed") for note in plan.therapist_notes)
+    assert any(note.startswith("Sacrum (therapist 6/10)") for note in plan.therapist_notes)
 
 
-def test_a_recent_injury_is_worked_around() -> None:
-    injury = FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 10, 20))
+def test_a_fresh_injury_is_worked_around() -> None:
+    injury = FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 11, 19))
     plan = plan_for([Mark("lower_back_l", "client", 7), Mark("lower_back_r", "client", 7)], Intake(TODAY, (injury,)))
     assert "lower_back_l" not in {s.region for s in plan.steps}
     assert "lower_back_r" in {s.region for s in plan.steps}
-    assert "go around the left side of your lower back" in plan.steps[0].why
+    assert "go around the places left alone today" in plan.steps[0].why
 
 
 def test_a_postponed_plan_has_no_steps_and_says_to_whom() -> None:
@@ -137,9 +142,8 @@ def test_a_postponed_plan_has_no_steps_and_says_to_whom() -> None:
     assert plan.steps == ()
     assert plan.refer is not None
     assert "doctor" in plan.refer
-    assert any(warning == PROTOCOL.flags["fever"].reason for warning in plan.warnings)
-    assert not any("(fever)" in warning for warning in plan.warnings)  # no rule ids on the client's sheet
-    assert render_plan_text(plan).splitlines()[2] == "No massage today."
+    assert plan.for_client == (PROTOCOL.flags["fever"].reason,)
+    assert render_plan_text(plan, clearance_on_record=False).splitlines()[2] == "No massage today."
 
 
 def test_firmer_only_with_an_override_and_never_past_a_rule() -> None:
@@ -157,7 +161,7 @@ def test_short_time_drops_the_least_important_steps_and_says_so() -> None:
     marks = [Mark(region, "therapist", 6) for region in ("neck_l", "neck_r", "rhomboid_l", "scapula_edge_r")]
     plan = plan_for(marks, minutes=8)
     assert plan.minutes <= 8
-    assert any(warning.startswith("Short on time, left out:") for warning in plan.warnings)
+    assert any(note.startswith("Short on time, left out:") for note in plan.therapist_notes)
     kept = {s.technique for s in plan.steps}
     assert "tapotement" not in kept
     assert "petrissage" in kept
@@ -176,22 +180,25 @@ def test_impossible_minutes_are_refused(minutes: int) -> None:
 
 def test_no_screening_says_so() -> None:
     plan = plan_for([Mark("neck_l", "client", 5)], intake=None)
-    assert any("No safety screening" in warning for warning in plan.warnings)
+    assert any("No safety screening" in note for note in plan.therapist_notes)
 
 
 def test_the_json_is_the_contract_shape_and_reads_back() -> None:
     plan = plan_for(
         [Mark("scapula_edge_l", "client", 6), Mark("rhomboid_r", "therapist", 8)],
-        Intake(TODAY, (FlagEntry("osteoporosis"),), allergies=("almond",)),
+        Intake(TODAY, (FlagEntry("pregnancy"),), allergies=("almond",)),
     )
     data = plan.to_json()
     assert list(data) == [
+        "plan_version",
         "outcome",
         "requires_clearance",
         "position",
         "medium",
-        "warnings",
+        "for_client",
+        "therapist_notes",
         "refer",
+        "refer_urgency",
         "steps",
         "aftercare",
         "protocol_version",
@@ -235,17 +242,24 @@ def test_a_bad_plan_json_is_refused_naming_the_field(change: Any, field: str) ->
 
 def test_the_text_reads_like_a_plan() -> None:
     plan = plan_for([Mark("trapezius_upper_l", "therapist", 7)], Intake(TODAY, (FlagEntry("blood_thinners"),)))
-    text = render_plan_text(plan)
-    assert "Your whole back: effleurage" in text
-    assert "The top of your left shoulder: petrissage" in text
-    assert "light pressure (2 of 5)" in text
-    assert "Changed by blood_thinners: 4 -> 2" in text
-    assert "A clearance from your doctor is needed before this plan is given." in text
-    assert "Afterwards:" in text
+    text = render_plan_text(plan, clearance_on_record=False)
+    client, therapist = text.split(THERAPIST_HEADING)
+    assert "Your whole back: Long, gliding strokes (effleurage)" in client
+    assert "The top of your left shoulder: Kneading" in client
+    assert "Light pressure." in client
+    assert "we need your doctor's go-ahead" in client
+    assert "After your massage:" in client
+    assert "blood_thinners: 4 -> 2" in therapist
+    assert "blood_thinners" not in client
+    assert "Ask about new bruising at every visit." in therapist
+    assert "Source:" not in client
+    cleared = render_plan_text(plan, clearance_on_record=True)
+    assert "go-ahead" not in cleared.split(THERAPIST_HEADING)[0]
 
 
-def test_the_kidney_caution_reaches_the_handout_once_for_each_lower_back_area() -> None:
+def test_the_kidney_caution_is_for_the_therapist_and_never_on_the_clients_sheet() -> None:
     plan = plan_for([Mark("lower_back_r", "client", 5), Mark("paraspinal_lumbar_l", "therapist", 4)])
-    kidney = [warning for warning in plan.warnings if "kidney" in warning]
+    assert not any("kidney" in reason for reason in plan.for_client)  # no tapping is planned there to break it
+    kidney = [note for note in plan.therapist_notes if "kidney" in note]
     assert len(kidney) == 2
-    assert all(warning.endswith("No tapping over the kidney area below the ribs.") for warning in kidney)
+    assert all(note.endswith("No tapping over the kidney area below the ribs.") for note in kidney)

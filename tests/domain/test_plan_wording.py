@@ -105,7 +105,7 @@ def test_safety_changes_say_what_changed_and_why_in_plain_words() -> None:
         ("The muscles beside your spine in your lower back, left side", "Pressure: moderate → light"),
     ]
     assert all(change.reason for change in wording.safety_changes)
-    assert wording.warnings == tuple(BLOOD_THINNER_WARNINGS)
+    assert wording.for_client == tuple(BLOOD_THINNER_WARNINGS)
     assert all(step.hold is None for step in wording.steps)  # no sustained holds on blood thinners
 
 
@@ -155,7 +155,7 @@ def _break(path: str, value: Any) -> dict[str, Any]:
         (_break("steps.2.minutes", -1), "steps[2].minutes"),
         (_break("steps.2.order", 1), "two steps share an order"),
         (_break("steps.1.adjustments", [{"rule": "x", "from": 1, "to": 2}]), "steps[1].adjustments[0]"),
-        (_break("warnings", ["fine", 3]), "warnings[1]"),
+        (_break("for_client", ["fine", 3]), "for_client[1]"),
         (_break("medium", "oil"), "medium"),
     ],
 )

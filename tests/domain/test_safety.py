@@ -7,7 +7,8 @@ import pytest
 from app.domain.protocol import load_protocol
 from app.domain.records import Clearance, FlagEntry, Intake, RecordError
 from app.domain.region_specs import REGION_IDS
-from app.domain.safety import choose_medium, is_area_limit, region_guidance, screen
+from app.domain.allergies import choose_medium
+from app.domain.safety import is_area_limit, region_guidance, screen
 
 TODAY = dt.date(2026, 11, 20)
 PROTOCOL = load_protocol()
@@ -26,13 +27,13 @@ def intake(
 def test_no_intake_proceeds_with_a_warning_to_screen_first() -> None:
     screening = screen(None, PROTOCOL, TODAY)
     assert screening.outcome == "proceed"
-    assert any("No safety screening" in warning for warning in screening.warnings)
+    assert any("No safety screening" in note for note in screening.therapist_notes)
 
 
 def test_a_clear_intake_proceeds_face_down_without_warnings() -> None:
     screening = screen(intake(), PROTOCOL, TODAY)
     assert screening.outcome == "proceed"
-    assert screening.position == "prone"
+    assert screening.position_for("prone") == "prone"
     assert screening.caps == ()
     assert screening.may_be_given
 
@@ -46,29 +47,32 @@ def test_bleeding_risk_keeps_it_light_and_needs_a_clearance(flag: str) -> None:
     assert screening.requires_clearance
     assert not screening.clearance_on_record
     assert not screening.may_be_given  # shown, not given
-    assert "Ask about new bruising at every visit." in screening.warnings
-    assert any("Clearance needed" in warning for warning in screening.warnings)
+    assert "Ask about new bruising at every visit." in screening.therapist_notes
+    assert any("Clearance needed" in note for note in screening.therapist_notes)
+    assert any("check with your doctor" in reason.reason for reason in screening.reasons)
 
 
 def test_a_valid_clearance_lets_the_plan_be_given_and_an_expired_one_does_not() -> None:
     clearance = Clearance("Dr N. Example", dt.date(2026, 11, 19), "light pressure only", dt.date(2026, 12, 1))
     valid = screen(intake("blood_thinners", clearance=clearance), PROTOCOL, TODAY)
     assert valid.may_be_given
-    assert any("light pressure only" in warning for warning in valid.warnings)
+    assert any("light pressure only" in note for note in valid.therapist_notes)
     lapsed = screen(intake("blood_thinners", clearance=clearance), PROTOCOL, dt.date(2027, 1, 5))
     assert not lapsed.may_be_given
-    assert any("expired on 2026-12-01" in warning for warning in lapsed.warnings)
+    assert any("expired on 1 December 2026" in note for note in lapsed.therapist_notes)
 
 
 def test_a_past_clot_modifies_but_a_current_one_postpones_and_refers() -> None:
     history = screen(intake("dvt_history"), PROTOCOL, TODAY)
     assert history.outcome == "modify"
     assert history.refer is None
-    assert any("clearance" in warning for warning in history.warnings)
+    assert history.requires_clearance  # the reason promises a doctor's check: the program requires it
+    assert not history.may_be_given
     current = screen(intake("dvt_current"), PROTOCOL, TODAY)
     assert current.outcome == "postpone"
+    assert current.urgency == "today"
     assert current.refer is not None
-    assert "doctor" in current.refer
+    assert "doctor today" in current.refer
 
 
 @pytest.mark.parametrize("flag", ["dvt_current", "fever", "contagious_skin", "red_flag_back_pain"])
@@ -82,30 +86,30 @@ def test_postpone_flags_refer_kindly_with_the_reason_and_source(flag: str) -> No
     assert not screening.may_be_given
 
 
-def test_an_old_injury_is_worked_around_and_a_fresh_one_on_the_back_postpones() -> None:
-    old = screen(intake(FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 11, 1))), PROTOCOL, TODAY)
-    assert old.outcome == "modify"
-    avoided = old.avoided("lower_back_l")
-    assert avoided is not None
-    assert "left side of your lower back" in avoided.reason
-    assert old.avoided("lower_back_r") is None
+def test_a_healing_injury_is_stroked_lightly_and_a_fresh_one_is_left_alone_with_a_date_to_come_back() -> None:
+    healing = screen(intake(FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 11, 1))), PROTOCOL, TODAY)
+    assert healing.outcome == "modify"
+    assert "lower_back_l" not in healing.left_alone()
+    assert healing.allowed_here("lower_back_l", "effleurage")
+    assert not healing.allowed_here("lower_back_point_l", "pressure_point_hold")
+    assert healing.allowed_here("lower_back_r", "pressure_point_hold")
     fresh = screen(intake(FlagEntry("recent_injury", "scapula_r", dt.date(2026, 11, 18))), PROTOCOL, TODAY)
-    assert fresh.outcome == "postpone"
-    assert fresh.refer is not None
-    assert "physiotherapist" in fresh.refer
+    assert fresh.outcome == "modify"  # the rest of the back can still be worked
+    assert set(fresh.left_alone()) == {"scapula_r", "scapula_edge_r", "rhomboid_r"}
+    assert any("22 November 2026" in reason.reason for reason in fresh.reasons)
 
 
 def test_an_injury_without_a_place_is_flagged_for_the_therapist() -> None:
     screening = screen(intake(FlagEntry("recent_injury", since=dt.date(2026, 10, 1))), PROTOCOL, TODAY)
     assert screening.outcome == "modify"
-    assert screening.avoid == ()
-    assert any("no place recorded" in warning for warning in screening.warnings)
+    assert screening.local == ()
+    assert any("no place recorded" in note for note in screening.therapist_notes)
 
 
 def test_a_skin_condition_avoids_its_region_only() -> None:
     screening = screen(intake(FlagEntry("skin_condition", "scapula_l", dt.date(2026, 9, 1))), PROTOCOL, TODAY)
     assert screening.outcome == "modify"
-    assert [avoid.region for avoid in screening.avoid] == ["scapula_l"]
+    assert set(screening.left_alone()) == {"scapula_l", "scapula_edge_l"}  # and the point that lies on it
     guidance = region_guidance("scapula_l", screening, PROTOCOL)
     assert guidance.techniques == ()
     assert guidance.withheld is not None
@@ -113,11 +117,12 @@ def test_a_skin_condition_avoids_its_region_only() -> None:
 
 def test_pregnancy_is_side_lying_with_gentle_lumbar_work_and_high_risk_needs_clearance() -> None:
     pregnant = screen(intake("pregnancy"), PROTOCOL, TODAY)
-    assert pregnant.position == "side-lying"
+    assert pregnant.position_for("prone") == "side-lying"
+    assert pregnant.position_for("seated") == "seated"
     assert {cap.region: cap.level for cap in pregnant.caps}["lower_back_l"] == 2
     assert not pregnant.requires_clearance
     high_risk = screen(intake("pregnancy_high_risk"), PROTOCOL, TODAY)
-    assert high_risk.position == "side-lying"  # implies pregnancy
+    assert high_risk.position_for("prone") == "side-lying"  # implies pregnancy
     assert high_risk.requires_clearance
 
 
@@ -132,11 +137,13 @@ def test_fragile_bone_means_no_tapping_and_no_pressing_on_ribs(flag: str) -> Non
 def test_a_medical_condition_is_a_warning_until_a_clearance_settles_it() -> None:
     unresolved = screen(intake("medical_condition", conditions="type 1 diabetes"), PROTOCOL, TODAY)
     assert unresolved.outcome == "modify"
-    assert any("type 1 diabetes" in warning for warning in unresolved.warnings)
+    assert any("type 1 diabetes" in note for note in unresolved.therapist_notes)
+    assert not any("diabetes" in reason.reason for reason in unresolved.reasons)  # the client's words only
+    assert unresolved.requires_clearance
     clearance = Clearance("Dr N. Example", dt.date(2026, 11, 1))
     settled = screen(intake("medical_condition", clearance=clearance), PROTOCOL, TODAY)
     assert settled.outcome == "proceed"
-    assert not any("medical condition" in warning.lower() for warning in settled.warnings)
+    assert settled.may_be_given
 
 
 @pytest.mark.parametrize(
@@ -156,8 +163,11 @@ def test_the_medium_avoids_every_listed_allergen(allergies: tuple[str, ...], med
 
 
 def test_an_allergy_nobody_lists_asks_to_check_the_label() -> None:
-    _, warnings = choose_medium(("latex",), PROTOCOL)
-    assert warnings == ("Allergy to 'latex' is on no ingredient list here: check the label before use.",)
+    choice, notes = choose_medium(("latex",), PROTOCOL)
+    assert notes == (
+        "Allergy to 'latex' is on no ingredient list here: check the label of the oil or lotion before use.",
+    )
+    assert "checks the label for latex" in choice.why
 
 
 def test_an_unknown_flag_is_refused_by_name_before_it_can_reach_the_screening() -> None:

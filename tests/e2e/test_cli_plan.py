@@ -16,8 +16,8 @@ from app.cli import main
 
 EXAMPLE = Path(__file__).parents[1] / "storage" / "design_example.json"
 PLAN_KEYS = [
-    "outcome", "requires_clearance", "position", "medium", "warnings", "refer", "steps", "aftercare",
-    "protocol_version", "map_version",
+    "plan_version", "outcome", "requires_clearance", "position", "medium", "for_client", "therapist_notes",
+    "refer", "refer_urgency", "steps", "aftercare", "protocol_version", "map_version",
 ]  # fmt: skip
 STEP_KEYS = [
     "order", "region", "technique", "pressure", "hold_seconds", "repetitions", "minutes", "why", "source",

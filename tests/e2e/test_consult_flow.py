@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from app.domain.brush import tensions_from_stroke
-from app.domain.records import Consent
+from app.domain.records import Consent, FlagEntry, Intake
 from app.domain.regions import RegionMap, load_region_map
 from app.resources import map_svg_path
 from app.storage.repository import Repository
@@ -255,15 +255,23 @@ def test_a_region_the_screening_leaves_alone_is_marked_on_the_map(qtbot: QtBot, 
     window = create_main_window(None, demo=True, settings=ini_settings(settings_dir))
     qtbot.addWidget(window)
     window.show()
-    # The demo client's screening records a healing injury on the left lower back.
-    assert window.workspace.banner.text().startswith("Modify")
-    assert window.workspace.consult.map_view.withheld_regions() == {"lower_back_l"}
-    listed = [
-        window.workspace.consult.region_list.item(row).text()
-        for row in range(window.workspace.consult.region_list.count())
-    ]
-    assert [text for text in listed if "left alone today" in text] == [
-        "Lower back (quadratus lumborum), left: not assessed; left alone today"
-    ]
+    workspace = window.workspace
+    (client,) = workspace.repository.list_clients()
+    # The demo client's old strain has settled; today she strained her left lower back again, lifting.
+    assert workspace.banner.text().startswith("Proceed")
+    today = dt.date.today()
+    workspace.repository.save_intake(
+        client.id, Intake(today, flags=(FlagEntry("recent_injury", "lower_back_l", since=today),))
+    )
+    workspace.open_client(client.id)
+    assert workspace.banner.text().startswith("Modify")
+    # The strained muscle and what lies under and beside it: the same-side lower back and its point.
+    assert workspace.consult.map_view.withheld_regions() == {
+        "lower_back_l",
+        "paraspinal_lumbar_l",
+        "lower_back_point_l",
+    }
+    listed = [workspace.consult.region_list.item(row).text() for row in range(workspace.consult.region_list.count())]
+    assert len([text for text in listed if "left alone today" in text]) == 3
     window.close()
     window.workspace.repository.close()

@@ -96,7 +96,7 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
             [{"at": "2026-11-21T09:00:00+02:00", "field": "colour", "before": 1, "after": 2, "reason": ""}],
             "sessions[0].amendments[0].field",
         ),
-        ("version", 2, "version"),
+        ("version", 3, "version"),
         ("client.consent", None, "client.consent"),
     ],
 )

@@ -29,6 +29,10 @@ WARM_UP_WHY = "Warms the muscles and lets your therapist feel where you are tigh
 FINISH_WHY = "Slowing down at the end tells your body the massage is finishing, so you can rest."
 
 
+# A therapist's note inside the plan: it must never reach the client's screen or paper either.
+THERAPIST_NOTE = "Past DVT: stop and refer if the calf swells (therapist only)."
+
+
 def _step(
     order: int,
     region: str,
@@ -59,6 +63,7 @@ def _step(
 
 def proceed_plan() -> dict[str, Any]:
     return {
+        "plan_version": 2,
         "outcome": "proceed",
         "requires_clearance": False,
         "position": "prone",
@@ -66,8 +71,10 @@ def proceed_plan() -> dict[str, Any]:
             "name": "jojoba oil",
             "why": "Oil lets the hands glide without pulling the skin; you have no allergies we know of.",
         },
-        "warnings": [],
+        "for_client": [],
+        "therapist_notes": [THERAPIST_NOTE],
         "refer": None,
+        "refer_urgency": None,
         "steps": [
             _step(
                 1,
@@ -164,6 +171,7 @@ BLOOD_THINNER_WARNINGS = [
 def modify_plan_blood_thinners() -> dict[str, Any]:
     cap_reason = "Blood thinners make bruising more likely, so the pressure stays light."
     return {
+        "plan_version": 2,
         "outcome": "modify",
         "requires_clearance": True,
         "position": "prone",
@@ -171,8 +179,10 @@ def modify_plan_blood_thinners() -> dict[str, Any]:
             "name": "unscented lotion",
             "why": "You told us you are allergic to almonds, so we use a nut-free, unscented lotion.",
         },
-        "warnings": list(BLOOD_THINNER_WARNINGS),
+        "for_client": list(BLOOD_THINNER_WARNINGS),
+        "therapist_notes": [THERAPIST_NOTE, "Ask about new bruising at every visit."],
         "refer": None,
+        "refer_urgency": None,
         "steps": [
             _step(
                 1,
@@ -266,12 +276,15 @@ POSTPONE_REFERRAL = "Your doctor, today: or an emergency unit at once if you fee
 
 def postpone_plan_dvt() -> dict[str, Any]:
     return {
+        "plan_version": 2,
         "outcome": "postpone",
         "requires_clearance": False,
         "position": "prone",
         "medium": {"name": "none", "why": ""},
-        "warnings": [POSTPONE_WARNING],
+        "for_client": [POSTPONE_WARNING],
+        "therapist_notes": [THERAPIST_NOTE],
         "refer": POSTPONE_REFERRAL,
+        "refer_urgency": "today",
         "steps": [],
         "aftercare": [],
         "protocol_version": "1",
@@ -282,3 +295,12 @@ def postpone_plan_dvt() -> dict[str, Any]:
 # Therapist-only text that must never reach the client's screen or paper.
 SOAP_TEXT = "S: reports stress at home. A: guarding, left upper trapezius."
 REGION_NOTE = "knot near the neck; client tearful when pressed"
+
+
+def version_1_plan() -> dict[str, Any]:
+    """A plan as stored before plan version 2: one "warnings" list whose voice nobody can tell."""
+    plan = modify_plan_blood_thinners()
+    for key in ("plan_version", "for_client", "therapist_notes", "refer_urgency"):
+        del plan[key]
+    plan["warnings"] = [*BLOOD_THINNER_WARNINGS, THERAPIST_NOTE]
+    return plan

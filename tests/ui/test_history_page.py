@@ -34,7 +34,7 @@ def page(qtbot: QtBot, sessions: list[Session]) -> HistoryPage:
         str(map_svg_path()),
         load_map_outlines(map_svg_path()).regions,
         lambda: load_region_map(map_svg_path()),
-        lambda plan: render_plan_text(plan_from_json(plan)),
+        lambda plan: render_plan_text(plan_from_json(plan), clearance_on_record=True),
     )
     qtbot.addWidget(widget)
     widget.resize(1200, 900)

@@ -161,7 +161,7 @@ def test_therapist_only_text_cannot_reach_the_screen(view: PlanView) -> None:
 
 def test_plan_text_is_shown_as_text_never_as_markup(view: PlanView) -> None:
     plan = proceed_plan()
-    plan["warnings"] = ["<b>bold</b> & <i>co</i>"]
+    plan["for_client"] = ["<b>bold</b> & <i>co</i>"]
     _show(view, plan)
     safety = [label.text() for label in view.findChildren(QLabel, "cautionLine")]
     assert any("&lt;b&gt;bold&lt;/b&gt; &amp; &lt;i&gt;co&lt;/i&gt;" in line for line in safety)

@@ -1,8 +1,9 @@
 """The screening outcome, unmistakable: a shape and words as well as a colour (never colour alone).
 
 proceed: quiet (a small round tick); modify: amber with a triangle "!" and the reasons; postpone and refer: red
-with an octagon "×", the reasons and whom to refer to. Colours are from the Okabe–Ito colour-blind-safe set,
-with dark text on a pale fill, so they read in light and dark mode alike.
+with an octagon "×", the reasons and whom to refer to; urgent: deep red with an octagon "!" and where to go now.
+Colours are from the Okabe–Ito colour-blind-safe set, with dark text on a pale fill, so they read in light and
+dark mode alike.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _LOOKS = {
     "proceed": _Look("Proceed: nothing in the screening changes today's plan", "circle", "✓", "#009E73", "", ""),
     "modify": _Look("Modify: today's plan is adjusted", "triangle", "!", "#B86E00", "#FFF1D6", "#3A2600"),
     "postpone": _Look("Postpone and refer: no massage today", "octagon", "×", "#C0392B", "#FDE3DE", "#4A0A04"),
+    "urgent": _Look("Urgent: emergency care now, no massage", "octagon", "!", "#8B0000", "#FAD0CC", "#3D0000"),
 }
 
 

@@ -13,9 +13,11 @@ from app.domain.plan_wording import (
     StepText,
     clearance_missing,
     clearance_text,
+    postpone_heading,
     postpone_text,
     steps_heading,
 )
+from app.domain.protocol import NO_MASSAGE
 from app.ui.plan_view.style import CAUTION, CAUTION_WASH_PRINT, INK, MUTED_INK, legend_html
 
 HAIRLINE = "#d5d8de"
@@ -33,12 +35,12 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
     if clearance_missing(plan, clearance_on_record):
         text = clearance_text(handout.client_first_name)
         parts.append(_caution("Please check with your doctor first", _p(escape(text))))
-    if plan.outcome == "postpone":
-        lines = [postpone_text(handout.client_first_name), *plan.warnings]
+    if plan.outcome in NO_MASSAGE:
+        lines = [postpone_text(handout.client_first_name, plan.outcome), *plan.for_client]
         body = "".join(_p(escape(line)) for line in lines) + _p(f"<b>Please see: {escape(plan.refer or '')}</b>")
-        parts.append(_caution("Not today: please see someone first", body))
+        parts.append(_caution(postpone_heading(plan), body))
     else:
-        changes = [escape(warning) for warning in plan.warnings]
+        changes = [escape(reason) for reason in plan.for_client]
         changes += [
             f"<b>{escape(change.where)}:</b> {escape(change.what)}. {escape(change.reason)}"
             for change in plan.safety_changes

@@ -32,10 +32,12 @@ from app.domain.plan_wording import (
     clearance_missing,
     clearance_text,
     make_handout,
+    postpone_heading,
     postpone_text,
     steps_heading,
 )
 from app.domain.practice import PracticeSettings
+from app.domain.protocol import NO_MASSAGE
 from app.resources import map_svg_path
 from app.ui.plan_view.hold_timer import HoldTimer
 from app.ui.plan_view.map_image import render_plan_map
@@ -164,12 +166,12 @@ class PlanView(QWidget):
         allowed = handout is not None and can_mark_as_given(handout.plan, self._clearance_on_record)
         self.mark_given_button.setEnabled(allowed and not self._given)
         # A postponed plan has nothing to give: no button to wonder about, the hint says why.
-        self.mark_given_button.setVisible(handout is None or handout.plan.outcome != "postpone")
+        self.mark_given_button.setVisible(handout is None or handout.plan.outcome not in NO_MASSAGE)
         self.print_button.setEnabled(handout is not None)
         self.save_pdf_button.setEnabled(handout is not None)
         if handout is None:
             hint = ""
-        elif handout.plan.outcome == "postpone":
+        elif handout.plan.outcome in NO_MASSAGE:
             hint = "No massage today"
         elif clearance_missing(handout.plan, self._clearance_on_record):
             hint = "Waiting for the doctor's clearance"
@@ -199,7 +201,7 @@ class PlanView(QWidget):
         self._clearance_box.setObjectName("clearanceBox")
         self._clearance_box.setVisible(clearance_missing(plan, self._clearance_on_record))
         column.addWidget(self._clearance_box)
-        if plan.outcome == "postpone":
+        if plan.outcome in NO_MASSAGE:
             column.addWidget(self._postpone_box(handout))
             if handout.shared_note:
                 column.addWidget(_card("A note from your therapist", [handout.shared_note]))
@@ -245,7 +247,7 @@ class PlanView(QWidget):
 
         right = QVBoxLayout()
         right.setSpacing(12)
-        if plan.warnings or plan.safety_changes:
+        if plan.for_client or plan.safety_changes:
             right.addWidget(self._safety_box(handout))
         right.addWidget(_label(steps_heading(plan), "sectionTitle"))
         for step in plan.steps:
@@ -264,16 +266,14 @@ class PlanView(QWidget):
 
     def _postpone_box(self, handout: Handout) -> QFrame:
         plan = handout.plan
-        lines = [postpone_text(handout.client_first_name), *plan.warnings]
-        box = _caution_box(
-            "Not today: please see someone first", lines, _label(f"Please see: {plan.refer}", "referral")
-        )
+        lines = [postpone_text(handout.client_first_name, plan.outcome), *plan.for_client]
+        box = _caution_box(postpone_heading(plan), lines, _label(f"Please see: {plan.refer}", "referral"))
         box.setObjectName("postponeBox")
         return box
 
     def _safety_box(self, handout: Handout) -> QFrame:
         plan = handout.plan
-        lines = [f"•&nbsp; {escape(warning)}" for warning in plan.warnings]
+        lines = [f"•&nbsp; {escape(reason)}" for reason in plan.for_client]
         lines += [
             f"•&nbsp; <b>{escape(change.where)}</b>: {escape(change.what)}. {escape(change.reason)}"
             for change in plan.safety_changes
