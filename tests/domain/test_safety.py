@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
+from app.domain.allergies import choose_medium
 from app.domain.protocol import load_protocol
 from app.domain.records import Clearance, FlagEntry, Intake, RecordError
 from app.domain.region_specs import REGION_IDS
-from app.domain.allergies import choose_medium
 from app.domain.safety import is_area_limit, region_guidance, screen
 
 TODAY = dt.date(2026, 11, 20)
