@@ -56,12 +56,23 @@ def guardian_problem(minor: bool, consent_given: bool, guardian: str) -> str | N
     return None
 
 
-def flag_problem(info: FlagInfo, region: str | None, since: dt.date | None, intake_date: dt.date) -> str | None:
-    """A local flag needs the region it concerns; an onset cannot come after the screening."""
+def flag_problem(
+    info: FlagInfo,
+    region: str | None,
+    since: dt.date | None,
+    intake_date: dt.date,
+    settled: dt.date | None = None,
+) -> str | None:
+    """A local flag needs the region it concerns; neither its onset nor the day it settled can come after the
+    screening, and it cannot settle before it began."""
     if info.local and region is None:
         return f"{info.label}: choose the region it concerns."
     if since is not None and since > intake_date:
         return f"{info.label}: the onset date is after the screening date."
+    if settled is not None and settled > intake_date:
+        return f"{info.label}: the date it settled is after the screening date."
+    if settled is not None and since is not None and settled < since:
+        return f"{info.label}: it settled before it began."
     return None
 
 

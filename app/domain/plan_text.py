@@ -23,7 +23,7 @@ _OUTCOME_WORDS = {
 def _client_part(plan: PlanWording, clearance_on_record: bool) -> list[str]:
     lines = ["Your massage plan", "", _OUTCOME_WORDS[plan.outcome]]
     if plan.refer:
-        lines += ["", postpone_text("", plan.outcome), f"Please see: {plan.refer}"]
+        lines += ["", postpone_text("", plan.outcome), plan.refer]
     if clearance_missing(plan, clearance_on_record):
         lines += ["", clearance_text("")]
     changes = [*plan.for_client, *(f"{c.where}: {c.what}. {c.reason}" for c in plan.safety_changes)]

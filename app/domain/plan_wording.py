@@ -216,7 +216,7 @@ def postpone_text(first_name: str, outcome: Outcome = "postpone") -> str:
     return _addressed(
         first_name,
         "We are not doing a massage today. This is to keep you safe, not because anything you did was wrong. "
-        "Please see the person below first; we will be glad to see you again when they say it is fine.",
+        "Please follow the advice below first; we will be glad to see you again once it is safe.",
     )
 
 

@@ -96,6 +96,10 @@ def test_a_local_flag_needs_a_region_and_an_onset_not_after_the_screening() -> N
     assert flag_problem(injury, "lower_back_l", dt.date(2026, 11, 1), day) is None
     assert "after the screening" in (flag_problem(injury, "lower_back_l", dt.date(2026, 11, 21), day) or "")
     assert flag_problem(FLAGS["fever"], None, None, day) is None
+    settled_late = flag_problem(injury, "lower_back_l", dt.date(2026, 11, 1), day, dt.date(2026, 11, 25))
+    assert "settled is after the screening" in (settled_late or "")
+    settled_early = flag_problem(injury, "lower_back_l", dt.date(2026, 11, 1), day, dt.date(2026, 10, 25))
+    assert "settled before it began" in (settled_early or "")
 
 
 def test_clearance_problems() -> None:

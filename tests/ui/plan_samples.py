@@ -271,7 +271,9 @@ POSTPONE_WARNING = (
     "You told us about new swelling and pain in your left calf. That can be a sign of a blood clot, "
     "and massage could move it."
 )
-POSTPONE_REFERRAL = "Your doctor, today: or an emergency unit at once if you feel short of breath or chest pain."
+POSTPONE_REFERRAL = (
+    "Please see your doctor today, or go to an emergency unit at once if you feel short of breath or have chest pain."
+)
 
 
 def postpone_plan_dvt() -> dict[str, Any]:

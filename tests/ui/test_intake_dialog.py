@@ -119,6 +119,24 @@ def test_an_onset_after_the_screening_is_refused(qtbot: QtBot) -> None:
     assert not dialog.ok_button.isEnabled()
 
 
+def test_an_injury_that_has_settled_is_recorded_with_the_day_it_settled(qtbot: QtBot) -> None:
+    injury_then = FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 10, 1))
+    dialog = make_dialog(qtbot, Intake(DAY, (injury_then,)))
+    injury = row(dialog, "recent_injury")
+    assert injury.settled_edit is not None
+    injury.settled_edit.edit.setFocus()
+    qtbot.keyClicks(injury.settled_edit.edit, "20260920")  # before it began: refused where it was typed
+    assert "settled before it began" in injury.problem.text()
+    assert not dialog.ok_button.isEnabled()
+    qtbot.mouseClick(injury.settled_edit.clear_button, Qt.MouseButton.LeftButton)
+    injury.settled_edit.edit.setFocus()
+    qtbot.keyClicks(injury.settled_edit.edit, "20261110")
+    assert not injury.problem.isVisible()
+    assert save(qtbot, dialog).flags == (
+        FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 10, 1), settled=dt.date(2026, 11, 10)),
+    )
+
+
 def test_a_ticked_flag_unticked_is_dropped(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot, FULL_INTAKE)
     tick(qtbot, dialog, "blood_thinners")

@@ -37,7 +37,8 @@ from app.ui.qt_dates import qdate, to_date
 
 
 class FlagRow(QWidget):
-    """One flag: a checkbox and its explanation; a local flag also asks where (region) and since when."""
+    """One flag: a checkbox and its explanation; a local flag also asks where (region), since when, and when it
+    settled (from then on it no longer changes the plan)."""
 
     changed = Signal()
 
@@ -61,6 +62,7 @@ class FlagRow(QWidget):
         layout.addLayout(indent)
         self.region_combo: QComboBox | None = None
         self.onset_edit: OptionalDateEdit | None = None
+        self.settled_edit: OptionalDateEdit | None = None
         self.problem = ProblemLabel(self)
         if info.local:
             self.region_combo = QComboBox(self)
@@ -70,15 +72,19 @@ class FlagRow(QWidget):
             self.region_combo.setAccessibleName(f"Region of: {info.label}")
             self.onset_edit = OptionalDateEdit(onset_start, parent=self)
             self.onset_edit.set_accessible_name(f"Since when: {info.label}")
+            self.settled_edit = OptionalDateEdit(onset_start, parent=self)
+            self.settled_edit.set_accessible_name(f"Settled on: {info.label}")
             self.local_box = QWidget(self)
             local_form = QFormLayout(self.local_box)
             local_form.setContentsMargins(24, 2, 0, 0)
             local_form.addRow("Region:", self.region_combo)
             local_form.addRow("Since:", self.onset_edit)
+            local_form.addRow("Settled on:", self.settled_edit)
             layout.addWidget(self.local_box)
             self.local_box.setVisible(False)
             self.region_combo.currentIndexChanged.connect(self.changed)
             self.onset_edit.valueChanged.connect(self.changed)
+            self.settled_edit.valueChanged.connect(self.changed)
             self.checkbox.toggled.connect(self.local_box.setVisible)
         problem_indent = QHBoxLayout()
         problem_indent.setContentsMargins(24, 0, 0, 0)
@@ -92,24 +98,32 @@ class FlagRow(QWidget):
     def since(self) -> dt.date | None:
         return None if self.onset_edit is None else self.onset_edit.value()
 
+    def settled(self) -> dt.date | None:
+        return None if self.settled_edit is None else self.settled_edit.value()
+
     def fill(self, entry: FlagEntry) -> None:
         self.checkbox.setChecked(True)
         if self.region_combo is not None and entry.region is not None:
             self.region_combo.setCurrentIndex(self.region_combo.findData(entry.region))
         if self.onset_edit is not None:
             self.onset_edit.set_value(entry.since)
+        if self.settled_edit is not None:
+            self.settled_edit.set_value(entry.settled)
 
     def fits(self, entry: FlagEntry) -> bool:
         """Whether this row can hold `entry` without losing anything."""
-        return self.info.local or (entry.region is None and entry.since is None)
+        return self.info.local or (entry.region is None and entry.since is None and entry.settled is None)
 
     def entry(self) -> FlagEntry | None:
+        """The flag as entered; only after `check` found no problem (a flag cannot settle before it began)."""
         if not self.checkbox.isChecked():
             return None
-        return FlagEntry(self.info.id, self.region(), self.since())
+        return FlagEntry(self.info.id, self.region(), self.since(), self.settled())
 
     def check(self, intake_date: dt.date) -> str | None:
-        problem = flag_problem(self.info, self.region(), self.since(), intake_date) if self.entry() else None
+        problem = None
+        if self.checkbox.isChecked():
+            problem = flag_problem(self.info, self.region(), self.since(), intake_date, self.settled())
         self.problem.show_problem(problem)
         return problem
 
@@ -313,4 +327,6 @@ def _describe_entry(entry: FlagEntry) -> str:
         parts.append(f"at {SPECS_BY_ID[entry.region].name}")
     if entry.since:
         parts.append(f"since {entry.since.isoformat()}")
+    if entry.settled:
+        parts.append(f"settled {entry.settled.isoformat()}")
     return " ".join(parts)

@@ -37,7 +37,7 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
         parts.append(_caution("Please check with your doctor first", _p(escape(text))))
     if plan.outcome in NO_MASSAGE:
         lines = [postpone_text(handout.client_first_name, plan.outcome), *plan.for_client]
-        body = "".join(_p(escape(line)) for line in lines) + _p(f"<b>Please see: {escape(plan.refer or '')}</b>")
+        body = "".join(_p(escape(line)) for line in lines) + _p(f"<b>{escape(plan.refer or '')}</b>")
         parts.append(_caution(postpone_heading(plan), body))
     else:
         changes = [escape(reason) for reason in plan.for_client]

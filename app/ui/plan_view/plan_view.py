@@ -267,7 +267,7 @@ class PlanView(QWidget):
     def _postpone_box(self, handout: Handout) -> QFrame:
         plan = handout.plan
         lines = [postpone_text(handout.client_first_name, plan.outcome), *plan.for_client]
-        box = _caution_box(postpone_heading(plan), lines, _label(f"Please see: {plan.refer}", "referral"))
+        box = _caution_box(postpone_heading(plan), lines, _label(plan.refer or "", "referral"))
         box.setObjectName("postponeBox")
         return box
 
