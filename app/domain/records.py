@@ -70,6 +70,9 @@ class Client:
     phone: str = ""
     email: str = ""
     consent: Consent | None = None
+    # The stored row's version (raised by every write to it); 0: not read from the records. Not part of what
+    # the record says, so it does not take part in ==.
+    version: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -122,6 +125,7 @@ class Intake:
     allergies: tuple[str, ...] = ()
     conditions: str = ""
     clearance: Clearance | None = None
+    version: int = field(default=0, compare=False)  # as Client.version
 
     def flag_ids(self) -> frozenset[str]:
         return frozenset(entry.flag for entry in self.flags)
@@ -241,6 +245,7 @@ class Session:
     finalised: dt.datetime | None = None
     amendments: tuple[Amendment, ...] = ()
     plan: dict[str, Any] | None = None  # the plan JSON as given to the client
+    version: int = field(default=0, compare=False)  # as Client.version
 
     def __post_init__(self) -> None:
         _check_aware("start", self.start)

@@ -8,11 +8,34 @@ import os
 import sqlite3
 from pathlib import Path
 
-from app.storage.errors import StorageError
+from app.storage.errors import DamagedDatabaseError, StorageError
 from app.storage.files import PRIVATE_FILE_MODE, create_private_file, fsync_dir, temporary_sibling
 from app.storage.location import ensure_private_dir
 
+BACKUPS_FOLDER = "backups"  # in the data folder
 BACKUP_SUFFIX = ".sqlite3"
+
+
+def restore_advice(path: Path) -> str:
+    """What to do about a damaged database; both ways keep the damaged files."""
+    folder = path.parent / BACKUPS_FOLDER
+    backups = sorted(folder.glob(f"*{BACKUP_SUFFIX}"))
+    which = (
+        f"`backmap restore {backups[-1]}` (the latest backup)"
+        if backups
+        else (f"`backmap restore BACKUP` with your latest backup (there is none in {folder})")
+    )
+    return (
+        f"Close Backmap and run {which}: it checks the backup, then moves the damaged files aside. "
+        f"Or by hand: move {path.name} and its -wal and -shm files out of {path.parent}, "
+        f"then copy the backup in as {path.name}."
+    )
+
+
+def damaged(path: Path, detail: str) -> DamagedDatabaseError:
+    return DamagedDatabaseError(
+        f"the database {path} is damaged ({detail}); it was left untouched. {restore_advice(path)}"
+    )
 
 
 def timestamp() -> str:
@@ -47,7 +70,10 @@ def backup_to(source: sqlite3.Connection, destination: Path) -> Path:
         finally:
             target.close()
         if verdict != [("ok",)]:
-            raise StorageError(f"the backup failed its integrity check ({verdict[0][0]}); the database may be damaged")
+            # The copy holds the very pages of the source: the source is damaged, and no backup is kept.
+            source_path = Path(source.execute("PRAGMA database_list").fetchone()[2])
+            problems = "; ".join(row[0] for row in verdict[:3])
+            raise damaged(source_path, f"found by the integrity check of a backup, which was not kept: {problems}")
         descriptor = os.open(temporary, os.O_RDONLY)
         try:
             os.fsync(descriptor)
@@ -56,6 +82,8 @@ def backup_to(source: sqlite3.Connection, destination: Path) -> Path:
         os.chmod(temporary, PRIVATE_FILE_MODE)
         os.replace(temporary, destination)
     except sqlite3.Error as error:
+        if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            raise damaged(Path(source.execute("PRAGMA database_list").fetchone()[2]), str(error)) from error
         raise StorageError(f"could not back up the database to {destination}: {error}") from error
     except OSError as error:
         raise StorageError(f"could not write the backup {destination}: {error.strerror}") from error

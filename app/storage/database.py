@@ -1,12 +1,17 @@
 """Opening the one SQLite file: ours, a newer one of ours, or someone else's (DESIGN.md, "Storage").
 
-A file that is not ours, or from a newer Backmap, is looked at without being written: its header is read as
-plain bytes first, and a newer file is opened with `immutable=1`, which creates no -wal or -shm file. Only a
-file that is ours and current (or older: it is backed up, then migrated) gets a read-write connection.
+Nothing is written before the file is known to be ours, current (or older: it is backed up, then migrated) and
+sane: its header is read as plain bytes, its schema on a connection that cannot write or checkpoint. A damaged
+file is therefore reported with its -wal and -shm exactly as found (a read-write connection would fold the -wal
+into the main file when it closes). Opening reads the header and the schema only, not the whole file: the full
+integrity check (`check_integrity`) runs where it costs nothing (in the background, before backups, `backmap
+check`). A new database is built beside the final name and linked into place, so two first starts at once both
+open the same complete file and nobody ever sees an empty one with a -wal beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from contextlib import closing
@@ -15,14 +20,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 from app.storage import migrations
-from app.storage.errors import StorageError
-from app.storage.files import PRIVATE_FILE_MODE, create_private_file
+from app.storage.backup import BACKUPS_FOLDER, damaged
+from app.storage.errors import NotFoundError, StorageError
+from app.storage.files import PRIVATE_FILE_MODE, create_private_file, fsync_dir, temporary_sibling
 from app.storage.location import ensure_private_dir
-from app.storage.schema import APPLICATION_ID
+from app.storage.schema import APPLICATION_ID, TABLES
 
 DB_FILENAME = "backmap.sqlite3"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+COMPANIONS = ("-wal", "-shm")  # SQLite's files beside the database, part of its state
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +38,18 @@ class OpenDatabase:
     path: Path
     read_only_reason: str | None  # why nothing may be written, or None
     backups: tuple[Path, ...]  # taken before a migration on this open
+    warnings: tuple[str, ...] = ()  # for the user, once (e.g. a new database beside old backups)
+    newer_version: int | None = None  # the file's version when a newer Backmap wrote it (its format is unknown)
 
 
 @dataclass(frozen=True, slots=True)
 class _Header:
     user_version: int
     application_id: int
+
+
+def companion(path: Path, suffix: str) -> Path:
+    return Path(f"{path}{suffix}")
 
 
 def _read_header(path: Path) -> _Header | None:
@@ -56,9 +69,17 @@ def _read_header(path: Path) -> _Header | None:
     )
 
 
+def _has_wal(path: Path) -> bool:
+    wal = companion(path, "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot change the file or create -wal/-shm next to it."""
-    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+    """A connection that cannot write or checkpoint. With no -wal it is `immutable`: it creates no -wal or -shm
+    and touches nothing. With a -wal (another Backmap is open, or a crash left one) it reads through it; SQLite
+    may then note its reader in the -shm, its shared-memory index, but the database and -wal stay as they are."""
+    options = "mode=ro" if _has_wal(path) else "mode=ro&immutable=1"
+    uri = f"file:{quote(str(path))}?{options}"
     return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
 
@@ -81,100 +102,194 @@ def connect_read_write(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _header_through_wal(path: Path) -> _Header | None:
-    """The header as SQLite sees it with the -wal applied (a crash can leave the real one only in the WAL).
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    return getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
 
-    Read-only and not immutable, so the WAL is read but never folded into the file; None if it cannot be read.
+
+def _sane_header(connection: sqlite3.Connection, path: Path) -> _Header:
+    """The header as SQLite sees it and a look at the schema: page 1 and the schema pages, not the data."""
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        if _is_damage(error):
+            raise damaged(path, str(error)) from error
+        raise
+    if application_id == 0 and not tables:
+        return _Header(0, APPLICATION_ID)  # an SQLite file with nothing in it yet: ours to fill
+    if application_id == APPLICATION_ID and version >= 1 and not set(TABLES) <= tables:
+        raise damaged(path, "tables are missing: " + ", ".join(sorted(set(TABLES) - tables)))
+    return _Header(version, application_id)
+
+
+def check_integrity(path: Path) -> list[str]:
+    """PRAGMA integrity_check of the whole file on its own read-only connection: the problems, [] if sound.
+
+    Reads every page (seconds on a large practice): for a background thread, a backup, or `backmap check`.
     """
     try:
-        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-    except sqlite3.Error:
+        with closing(connect_read_only(path)) as connection:
+            verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        if _is_damage(error):
+            return [str(error)]
+        raise StorageError(f"cannot check the database {path}: {error}") from error
+    return [] if verdict == ["ok"] else verdict
+
+
+def read_only_media_reason(path: Path) -> str | None:
+    """Why the data folder cannot be written (read-only media or permissions), or None when it can."""
+    folder = path.parent
+    if not folder.exists():
         return None
-    return _Header(user_version=version, application_id=application_id)
-
-
-def _is_empty_database(path: Path) -> bool:
-    """A SQLite file with no tables: a first start that stopped before the schema was committed."""
-    if Path(f"{path}-wal").exists():
-        return False
-    connection = connect_read_only(path)
-    try:
-        count: int = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        return count == 0
-    finally:
-        connection.close()
-
-
-def _newer_reason(path: Path, version: int) -> str:
+    if os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK)):
+        return None
     return (
-        f"{path} was written by a newer Backmap (database version {version}; this one knows up to "
-        f"{migrations.latest_version()}). It is open read-only and left unchanged: update Backmap to edit it."
+        f"the data folder {folder} is read-only, so the records are open read-only: "
+        "they can be read, exported and planned, but nothing can be changed, backed up or logged"
     )
 
 
-def _make_private(path: Path) -> None:
-    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if file.exists():
-            os.chmod(file, PRIVATE_FILE_MODE)
+def open_database(path: Path, *, read_only_reason: str | None = None) -> OpenDatabase:
+    """Opens (creating, migrating) the database at `path`; StorageError naming the problem otherwise.
 
-
-def _damaged(path: Path, detail: str) -> StorageError:
-    return StorageError(
-        f"the database {path} is damaged ({detail}); it was left untouched. "
-        "Restore the latest backup (in the backups folder next to it)."
-    )
-
-
-def _check_integrity(connection: sqlite3.Connection, path: Path) -> None:
-    verdict = connection.execute("PRAGMA quick_check").fetchall()
-    if verdict != [("ok",)]:
-        raise _damaged(path, verdict[0][0])
-
-
-def open_database(path: Path) -> OpenDatabase:
-    """Opens (creating, migrating) the database at `path`; StorageError naming the problem otherwise."""
+    `read_only_reason`: open it read-only whatever the file allows, saying why (e.g. another window has it).
+    """
     try:
+        reason = read_only_reason or read_only_media_reason(path)
+        if reason is not None:
+            return _open_read_only(path, reason)
         return _open(path)
     except sqlite3.DatabaseError as error:
-        if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
-            raise _damaged(path, str(error)) from error
+        if _is_damage(error):
+            raise damaged(path, str(error)) from error
         raise StorageError(f"cannot open the database {path}: {error}; it was left untouched") from error
     except OSError as error:
         raise StorageError(f"cannot open the database {path}: {error.strerror}") from error
 
 
-def _open(path: Path) -> OpenDatabase:
-    ensure_private_dir(path.parent)
-    if not path.exists():
-        create_private_file(path)
-    header = _read_header(path)
-    if header is not None and header.application_id == 0 and Path(f"{path}-wal").exists():
-        header = _header_through_wal(path) or header
-    if header is not None and header.application_id != APPLICATION_ID:
-        if header.application_id != 0 or not _is_empty_database(path):
-            raise StorageError(
-                f"{path} is an SQLite database, but not Backmap's "
-                f"(application id {header.application_id:#x}); "
-                "it was left untouched. Move it away, or use --data-dir to choose another folder."
-            )
-        header = None
-    if header is not None and header.user_version > migrations.latest_version():
-        reason = _newer_reason(path, header.user_version)
-        return OpenDatabase(connect_read_only(path), path, reason, ())
-    connection = connect_read_write(path)
+def _opened_newer(connection: sqlite3.Connection, path: Path, version: int) -> OpenDatabase:
+    reason = (
+        f"{path} was written by a newer Backmap (database version {version}; this one knows up to "
+        f"{migrations.latest_version()}). It is open read-only and left unchanged: update Backmap to edit it."
+    )
+    return OpenDatabase(connection, path, reason, (), newer_version=version)
+
+
+def _not_ours(path: Path, application_id: int) -> StorageError:
+    return StorageError(
+        f"{path} is an SQLite database, but not Backmap's (application id {application_id:#x}); "
+        "it was left untouched. Move it away, or use --data-dir to choose another folder."
+    )
+
+
+def _checked_read_only(path: Path) -> tuple[sqlite3.Connection, _Header]:
+    """A read-only connection and the header through it, the file known to be ours and sane."""
+    connection = connect_read_only(path)
     try:
-        _make_private(path)
-        # The header may be older than a WAL that a crash left behind: ask SQLite for the real values.
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > migrations.latest_version():
-            connection.close()
-            return OpenDatabase(connect_read_only(path), path, _newer_reason(path, version), ())
-        if header is not None:
-            _check_integrity(connection, path)
-        backups = migrations.migrate(connection, path, version)
+        header = _sane_header(connection, path)
+        if header.application_id != APPLICATION_ID:
+            raise _not_ours(path, header.application_id)
     except BaseException:
         connection.close()
         raise
-    return OpenDatabase(connection, path, None, tuple(backups))
+    return connection, header
+
+
+def _open_read_only(path: Path, reason: str) -> OpenDatabase:
+    if not path.exists() or path.stat().st_size == 0:
+        raise NotFoundError(f"there are no Backmap records in {path.parent} ({reason})")
+    _read_header(path)
+    connection, header = _checked_read_only(path)
+    if header.user_version < migrations.latest_version():
+        connection.close()
+        raise StorageError(
+            f"{path} is from an older Backmap and must be upgraded before this one can read it, which needs "
+            f"a writable folder ({reason}). Copy the data folder somewhere writable and use --data-dir."
+        )
+    if header.user_version > migrations.latest_version():
+        return _opened_newer(connection, path, header.user_version)
+    return OpenDatabase(connection, path, reason, ())
+
+
+def _make_private(path: Path) -> None:
+    for file in (path, *(companion(path, suffix) for suffix in COMPANIONS)):
+        if file.exists():
+            os.chmod(file, PRIVATE_FILE_MODE)
+
+
+def _backups_beside(path: Path) -> list[Path]:
+    return sorted({*path.parent.glob(f"{path.name}.*.backup"), *(path.parent / BACKUPS_FOLDER).glob("*.sqlite3")})
+
+
+def _create(path: Path) -> None:
+    """A complete, current, empty database at `path`, built beside it and linked into place.
+
+    If another process got there first, its file stays and is the one opened (both first starts succeed).
+    """
+    building = temporary_sibling(path)
+    leftovers = (building, *(companion(building, suffix) for suffix in ("-journal", *COMPANIONS)))
+    for leftover in leftovers:
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    create_private_file(building)
+    try:
+        with closing(sqlite3.connect(building, isolation_level=None)) as connection:
+            connection.execute("PRAGMA journal_mode = WAL")  # kept in the header: the file opens in WAL mode
+            migrations.migrate(connection, building)
+        descriptor = os.open(building, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(building, path)
+        except FileExistsError:
+            if path.stat().st_size == 0:  # an empty file from an interrupted first start: ours to fill
+                os.replace(building, path)
+    finally:
+        for leftover in leftovers:
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    fsync_dir(path.parent)
+
+
+def _open(path: Path) -> OpenDatabase:
+    ensure_private_dir(path.parent)
+    warnings: tuple[str, ...] = ()
+    if not path.exists() or path.stat().st_size == 0:
+        beside = [name for name in COMPANIONS if companion(path, name).exists()]
+        if path.exists() and beside:
+            raise damaged(
+                path,
+                f"the file is empty but its {' and '.join(beside)} file is beside it: the records may be in "
+                "them, or the file was lost",
+            )
+        backups = _backups_beside(path)
+        if backups:
+            warnings = (
+                f"{path} was {'empty' if path.exists() else 'missing'}, so Backmap started a new, empty database. "
+                f"If your records should be there, close Backmap and run `backmap restore {backups[-1]}`.",
+            )
+        _create(path)
+    header = _read_header(path)
+    if header is None:  # emptied again since: not ours to guess about
+        raise damaged(path, "the file is empty")
+    if header.application_id not in (0, APPLICATION_ID):
+        raise _not_ours(path, header.application_id)
+    if header.user_version > migrations.latest_version():
+        return _opened_newer(connect_read_only(path), path, header.user_version)
+    # Through the -wal, on a connection that cannot checkpoint: a crash can leave the real header only there.
+    checked, header = _checked_read_only(path)
+    checked.close()
+    if header.user_version > migrations.latest_version():
+        return _opened_newer(connect_read_only(path), path, header.user_version)
+    connection = connect_read_write(path)
+    try:
+        _make_private(path)
+        backups = migrations.migrate(connection, path)
+    except BaseException:
+        connection.close()
+        raise
+    return OpenDatabase(connection, path, None, tuple(backups), warnings)

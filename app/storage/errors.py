@@ -13,6 +13,14 @@ class ReadOnlyError(StorageError):
     """A write to a database that was opened read-only (newer schema, read-only file)."""
 
 
+class DamagedDatabaseError(StorageError):
+    """The database file is damaged; it was left as found, and the message says how to restore a backup."""
+
+
+class StaleWriteError(StorageError):
+    """A write based on an older version of a record than the one stored: someone else changed it meanwhile."""
+
+
 class SessionLockedError(StorageError):
     """A plain edit of a finalised session: changes to it must be dated amendments."""
 

@@ -1,4 +1,8 @@
-"""Moving a database forward to SCHEMA_VERSION, one version per transaction, after a backup of the file."""
+"""Moving a database forward to SCHEMA_VERSION, one version per transaction, after a backup of the file.
+
+Two Backmaps may open an old file at once: each step re-reads the version inside its write transaction, so the
+second finds the work done and skips it.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.storage.backup import backup_beside
-from app.storage.schema import APPLICATION_ID, SCHEMA_V1
+from app.storage.schema import APPLICATION_ID, SCHEMA_V1, SCHEMA_V2
 
 
-def _create_v1(connection: sqlite3.Connection) -> None:
-    for statement in SCHEMA_V1:
-        connection.execute(statement)
+def _run(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
+    def step(connection: sqlite3.Connection) -> None:
+        for statement in statements:
+            connection.execute(statement)
+
+    return step
 
 
 # Target version -> the step that brings version - 1 to it.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _create_v1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _run(SCHEMA_V1), 2: _run(SCHEMA_V2)}
 
 
 def latest_version() -> int:
@@ -24,22 +31,29 @@ def latest_version() -> int:
     return max(MIGRATIONS)
 
 
-def migrate(connection: sqlite3.Connection, db_path: Path, current: int) -> list[Path]:
-    """Runs every step from `current` to the latest version; returns the backups taken (none if new)."""
+def _version(connection: sqlite3.Connection) -> int:
+    version: int = connection.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(connection: sqlite3.Connection, db_path: Path) -> list[Path]:
+    """Runs every step from the file's version to the latest; returns the backups taken (none if new)."""
     backups: list[Path] = []
-    for version in range(current + 1, latest_version() + 1):
-        if version > 1:  # version 0 is an empty file: nothing to keep
+    start = _version(connection)
+    for version in range(start + 1, latest_version() + 1):
+        if start > 0 and _version(connection) == version - 1:  # a new file (version 0) has nothing to keep
             backups.append(backup_beside(connection, db_path, f"v{version - 1}"))
         connection.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[version](connection)
-            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            connection.execute(f"PRAGMA user_version = {version}")
+            if _version(connection) == version - 1:  # else another process did this step meanwhile
+                MIGRATIONS[version](connection)
+                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                connection.execute(f"PRAGMA user_version = {version}")
         except BaseException:
             connection.rollback()
             raise
         connection.commit()
-    if current < latest_version():
+    if start < latest_version():
         # Fold the new header (application_id, user_version) into the file itself: the file must identify
         # itself by its first bytes even when a crash leaves a WAL behind.
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -7,6 +7,12 @@ leaves the database as it was. Calls return frozen records from app.domain.recor
 A session is open while it is edited; `finalise` locks it. After that only `amend` changes it, recording a
 dated Amendment (field, before, after, reason) per changed field; finalise and amend are audit-logged, as are
 consent, import, export and backup. The audit log names actions, ids and field names, never note text.
+
+Two windows, a command or (later) a clinic server may write the same records. Clients, intakes and sessions
+carry a version that every write to them raises; a write based on an older version than the stored one is
+refused with StaleWriteError ("changed elsewhere — reloaded") and the caller reloads. A session write may name
+the version it is based on (`based_on`, what the consult screen shows); otherwise, as for clients and intakes,
+it is based on the version this Repository last handed out for that record.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain.records import (
     Amendment,
@@ -39,21 +45,20 @@ from app.domain.records import (
     Stroke,
 )
 from app.storage import rows
-from app.storage.backup import backup_into, backup_to
+from app.storage.backup import BACKUPS_FOLDER, backup_into, backup_to, damaged, restore_advice
 from app.storage.client_file import dump
 from app.storage.codec import amendment_changes, nfc
 from app.storage.database import DB_FILENAME, OpenDatabase, open_database
 from app.storage.errors import (
     ConsentRequiredError,
+    DamagedDatabaseError,
     NotFoundError,
     ReadOnlyError,
     SessionLockedError,
+    StaleWriteError,
     StorageError,
 )
 from app.storage.files import private_file_on_success
-
-BACKUPS_FOLDER = "backups"
-
 
 # What to tell the therapist when Erasure.wal_still_holds_client: SQLite empties the -wal when its last user closes.
 WAL_LEFTOVER_NOTE = (
@@ -84,14 +89,20 @@ class Repository:
     def __init__(self, database: OpenDatabase) -> None:
         self._database = database
         self._connection = database.connection
+        self._stopped_reason: str | None = None
+        # (kind, id) -> the version last handed out: what a write without `based_on` is based on.
+        self._seen: dict[tuple[str, str], object] = {}
 
     @classmethod
-    def open(cls, data_dir: Path, *, create: bool = True) -> Repository:
-        """Opens the records in `data_dir`; create=False: a missing database is an error."""
+    def open(cls, data_dir: Path, *, create: bool = True, read_only_reason: str | None = None) -> Repository:
+        """Opens the records in `data_dir`; create=False: a missing database is an error.
+
+        `read_only_reason`: open them read-only, saying why (e.g. another Backmap window has them open).
+        """
         path = data_dir / DB_FILENAME
         if not create and not path.exists():
             raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
-        return cls(open_database(path))
+        return cls(open_database(path, read_only_reason=read_only_reason))
 
     # -- the file --------------------------------------------------------------------------------------
 
@@ -106,7 +117,19 @@ class Repository:
     @property
     def read_only_reason(self) -> str | None:
         """Why nothing can be written (e.g. a newer Backmap's file), for the UI; None when writable."""
-        return self._database.read_only_reason
+        return self._stopped_reason or self._database.read_only_reason
+
+    @property
+    def open_warnings(self) -> tuple[str, ...]:
+        """What the user should hear once about this open (e.g. a new database beside old backups)."""
+        return self._database.warnings
+
+    def stop_writing(self, problems: list[str]) -> str:
+        """After a check found damage: refuse every write from now on; returns the message for the user."""
+        self._stopped_reason = str(damaged(self.path, "; ".join(problems[:3]))).replace(
+            "it was left untouched", "nothing more is written to it"
+        )
+        return self._stopped_reason
 
     @property
     def migration_backups(self) -> tuple[Path, ...]:
@@ -170,7 +193,7 @@ class Repository:
             client = self._find_client(connection, client_id)
         if client is None:
             raise NotFoundError(f"no client with id {client_id!r}")
-        return client
+        return self._handed_out(client)
 
     def list_clients(self) -> list[Client]:
         """All clients, by name (ignoring case and accents)."""
@@ -193,12 +216,12 @@ class Repository:
         with self._read() as connection:
             by_id = self._find_client(connection, text)
         if by_id is not None:
-            return by_id
+            return self._handed_out(by_id)
         matches = self.search_clients(text)
         whole = [client for client in matches if rows.name_key(client.name) == rows.name_key(text)]
         for candidates in (whole, matches):
             if len(candidates) == 1:
-                return candidates[0]
+                return self._handed_out(candidates[0])
             if len(candidates) > 1:
                 listing = ", ".join(f"{client.name} ({client.id})" for client in candidates[:10])
                 raise NotFoundError(f"{text!r} matches {len(candidates)} clients: {listing}; give the id")
@@ -210,9 +233,11 @@ class Repository:
         """Saves the screening of `intake.date`, replacing an earlier one of the same date."""
         with self._write() as connection:
             self._client_in(connection, client_id)
+            self._check_intakes_current(connection, client_id)
             rows.save_intake(connection, client_id, intake)
-            saved = self._intakes(connection, client_id, "AND date = ?", (intake.date.isoformat(),))
-        return saved[0]
+            saved = self._intakes(connection, client_id, "", ())
+        self._saw_intakes(client_id, saved)
+        return next(stored for stored in saved if stored.date == intake.date)
 
     def latest_intake(self, client_id: str) -> Intake | None:
         intakes = self.list_intakes(client_id)
@@ -222,7 +247,9 @@ class Repository:
         """The client's intakes, oldest first."""
         with self._read() as connection:
             self._client_in(connection, client_id)
-            return self._intakes(connection, client_id, "", ())
+            intakes = self._intakes(connection, client_id, "", ())
+        self._saw_intakes(client_id, intakes)
+        return intakes
 
     # -- sessions: open ones ---------------------------------------------------------------------------
 
@@ -258,30 +285,34 @@ class Repository:
             if connection.execute("SELECT 1 FROM sessions WHERE id = ?", (session.id,)).fetchone():
                 raise StorageError(f"a session with id {session.id} already exists")
             rows.insert_session(connection, client_id, session)
-            return self._session_in(connection, session.id)
+            return self._handed_out(self._session_in(connection, session.id))
 
-    def set_mark(self, session_id: str, region: str, by: Layer, tension: int, note: str = "") -> Session:
+    def set_mark(
+        self, session_id: str, region: str, by: Layer, tension: int, note: str = "", *, based_on: int | None = None
+    ) -> Session:
         """Sets the tension (0–10) of `region` in one layer, replacing that layer's earlier mark there."""
         state = MarkState(region, by, tension, note)
-        with self._edit_open(session_id) as connection:
+        with self._edit_open(session_id, based_on) as connection:
             _write_mark(connection, session_id, state)
             return self._session_in(connection, session_id)
 
-    def clear_mark(self, session_id: str, region: str, by: Layer) -> Session:
+    def clear_mark(self, session_id: str, region: str, by: Layer, *, based_on: int | None = None) -> Session:
         """Back to "not assessed" for `region` in one layer (not the same as tension 0)."""
-        with self._edit_open(session_id) as connection:
+        with self._edit_open(session_id, based_on) as connection:
             _write_mark(connection, session_id, MarkState(region, by, None))
             return self._session_in(connection, session_id)
 
-    def add_stroke(self, session_id: str, stroke: Stroke) -> Session:
-        with self._edit_open(session_id) as connection:
+    def add_stroke(self, session_id: str, stroke: Stroke, *, based_on: int | None = None) -> Session:
+        with self._edit_open(session_id, based_on) as connection:
             position = rows.next_position(connection, "strokes", session_id)
             rows.insert_strokes(connection, session_id, (stroke,), position)
             return self._session_in(connection, session_id)
 
-    def apply_stroke(self, session_id: str, stroke: Stroke, marks: Sequence[Mark]) -> Session:
+    def apply_stroke(
+        self, session_id: str, stroke: Stroke, marks: Sequence[Mark], *, based_on: int | None = None
+    ) -> Session:
         """A brush stroke and the marks it sets (app.domain.brush), in one transaction."""
-        with self._edit_open(session_id) as connection:
+        with self._edit_open(session_id, based_on) as connection:
             rows.insert_strokes(
                 connection, session_id, (stroke,), rows.next_position(connection, "strokes", session_id)
             )
@@ -289,25 +320,35 @@ class Repository:
                 _write_mark(connection, session_id, MarkState(mark.region, mark.by, mark.tension, mark.note))
             return self._session_in(connection, session_id)
 
-    def undo_stroke(self, session_id: str, restore: Sequence[MarkState]) -> Session:
-        """Removes the session's last stroke and puts the marks it changed back as they were (one transaction)."""
-        with self._edit_open(session_id) as connection:
-            last = connection.execute(
-                "SELECT max(position) FROM strokes WHERE session_id = ?", (session_id,)
-            ).fetchone()
-            if last[0] is None:
-                raise StorageError(f"session {session_id} has no stroke to remove")
-            connection.execute("DELETE FROM strokes WHERE session_id = ? AND position = ?", (session_id, last[0]))
+    def undo_stroke(
+        self, session_id: str, stroke: Stroke, restore: Sequence[MarkState], *, based_on: int | None = None
+    ) -> Session:
+        """Removes `stroke`, which must be the session's last, and puts back the marks it changed (one transaction).
+
+        Refused when the last stroke is another one: an undo never removes a stroke it did not add.
+        """
+        with self._edit_open(session_id, based_on) as connection:
+            last = self._session_in(connection, session_id).strokes
+            if not last or last[-1] != stroke:
+                raise StaleWriteError(
+                    f"the last brush stroke of session {session_id} is not the one this undo would remove: "
+                    "it was changed elsewhere — reloaded. Nothing was removed."
+                )
+            connection.execute(
+                "DELETE FROM strokes WHERE session_id = ? AND position = "
+                "(SELECT max(position) FROM strokes WHERE session_id = ?)",
+                (session_id, session_id),
+            )
             for state in restore:
                 _write_mark(connection, session_id, state)
             return self._session_in(connection, session_id)
 
-    def log_hold(self, session_id: str, hold: Hold) -> Session:
-        with self._edit_open(session_id) as connection:
+    def log_hold(self, session_id: str, hold: Hold, *, based_on: int | None = None) -> Session:
+        with self._edit_open(session_id, based_on) as connection:
             rows.insert_holds(connection, session_id, (hold,), rows.next_position(connection, "holds", session_id))
             return self._session_in(connection, session_id)
 
-    def set_soap(self, session_id: str, soap: Soap) -> Session:
+    def set_soap(self, session_id: str, soap: Soap, *, based_on: int | None = None) -> Session:
         nfc_soap = dataclasses.replace(
             soap,
             subjective=nfc(soap.subjective),
@@ -315,30 +356,32 @@ class Repository:
             assessment=nfc(soap.assessment),
             plan=nfc(soap.plan),
         )
-        return self._change_open(session_id, soap=nfc_soap)
+        return self._change_open(session_id, based_on, soap=nfc_soap)
 
-    def set_shared_note(self, session_id: str, text: str) -> Session:
-        return self._change_open(session_id, shared_note=nfc(text))
+    def set_shared_note(self, session_id: str, text: str, *, based_on: int | None = None) -> Session:
+        return self._change_open(session_id, based_on, shared_note=nfc(text))
 
-    def set_minutes(self, session_id: str, minutes: int) -> Session:
-        return self._change_open(session_id, minutes=minutes)
+    def set_minutes(self, session_id: str, minutes: int, *, based_on: int | None = None) -> Session:
+        return self._change_open(session_id, based_on, minutes=minutes)
 
-    def set_position(self, session_id: str, position: str) -> Session:
-        return self._change_open(session_id, position=nfc(position))
+    def set_position(self, session_id: str, position: str, *, based_on: int | None = None) -> Session:
+        return self._change_open(session_id, based_on, position=nfc(position))
 
-    def set_medium(self, session_id: str, medium: str) -> Session:
-        return self._change_open(session_id, medium=nfc(medium))
+    def set_medium(self, session_id: str, medium: str, *, based_on: int | None = None) -> Session:
+        return self._change_open(session_id, based_on, medium=nfc(medium))
 
-    def set_override(self, session_id: str, override: PressureOverride | None) -> Session:
-        return self._change_open(session_id, override=override)
+    def set_override(
+        self, session_id: str, override: PressureOverride | None, *, based_on: int | None = None
+    ) -> Session:
+        return self._change_open(session_id, based_on, override=override)
 
-    def save_plan(self, session_id: str, plan: dict[str, Any] | None) -> Session:
+    def save_plan(self, session_id: str, plan: dict[str, Any] | None, *, based_on: int | None = None) -> Session:
         """Keeps the plan JSON exactly as given to the client (or None to drop an ungiven one)."""
-        return self._change_open(session_id, plan=plan)
+        return self._change_open(session_id, based_on, plan=plan)
 
-    def finalise(self, session_id: str, at: dt.datetime | None = None) -> Session:
+    def finalise(self, session_id: str, at: dt.datetime | None = None, *, based_on: int | None = None) -> Session:
         """Locks the session: from now on it changes only through `amend`."""
-        with self._edit_open(session_id) as connection:
+        with self._edit_open(session_id, based_on) as connection:
             session = dataclasses.replace(self._session_in(connection, session_id), finalised=at or now())
             rows.replace_session_row(connection, session)
             self._audit(connection, "finalise", self._owner(connection, session_id), f"session {session_id}")
@@ -359,6 +402,7 @@ class Repository:
         when = at or now()
         with self._write() as connection:
             stored = self._session_in(connection, session_id)
+            self._check_current("session", session_id, stored.version, f"session {session_id}")
             if not stored.is_final:
                 raise StorageError(f"session {session_id} is still open: edit it directly, no amendment needed")
             new = dataclasses.replace(corrected, finalised=stored.finalised, amendments=stored.amendments)
@@ -371,23 +415,27 @@ class Repository:
             rows.insert_amendments(connection, session_id, added, len(stored.amendments))
             fields = ", ".join(name for name, _, _ in changes)
             self._audit(connection, "amend", self._owner(connection, session_id), f"session {session_id}: {fields}")
-            return self._session_in(connection, session_id)
+            _raise_version(connection, "sessions", session_id)
+            return self._handed_out(self._session_in(connection, session_id))
 
     # -- reading sessions ------------------------------------------------------------------------------
 
     def get_session(self, session_id: str) -> Session:
         with self._read() as connection:
-            return self._session_in(connection, session_id)
+            return self._handed_out(self._session_in(connection, session_id))
 
     def client_of_session(self, session_id: str) -> Client:
         with self._read() as connection:
-            return self._client_in(connection, self._owner(connection, session_id))
+            return self._handed_out(self._client_in(connection, self._owner(connection, session_id)))
 
     def list_sessions(self, client_id: str) -> list[Session]:
         """The client's sessions, newest first, each whole (marks, strokes, holds, amendments)."""
         with self._read() as connection:
             self._client_in(connection, client_id)
-            return rows.load_sessions(connection, "client_id = ?", (client_id,))
+            sessions = rows.load_sessions(connection, "client_id = ?", (client_id,))
+        for session in sessions:
+            self._handed_out(session)
+        return sessions
 
     def history(self, client_id: str) -> ClientRecord:
         """Everything about one client in one call: the client, intakes and sessions (oldest first)."""
@@ -399,6 +447,10 @@ class Repository:
                 sessions = rows.load_sessions(connection, "client_id = ?", (client_id,))
             finally:
                 connection.execute("COMMIT")
+        self._handed_out(client)
+        self._saw_intakes(client_id, intakes)
+        for session in sessions:
+            self._handed_out(session)
         return ClientRecord(client, tuple(intakes), tuple(reversed(sessions)))
 
     # -- whole clients in and out, backups -------------------------------------------------------------
@@ -440,7 +492,11 @@ class Repository:
 
         Only the folder is logged: a file name may well be the client's name, and the log outlives erasure.
         A folder named after the client (one of their name's words in its path) is not logged either.
+        On read-only media nothing can be logged: the export goes ahead (the records are the client's), and the
+        read-only notice given on opening says so. A newer Backmap's file is not exported (its format is unknown).
         """
+        if self.read_only_reason is not None and self._database.newer_version is None:
+            return
         with self._write() as connection:
             client = self._client_in(connection, client_id)
             self._audit(connection, "export", client_id, f"to {_export_place(destination, client.name)}")
@@ -505,6 +561,9 @@ class Repository:
                 if destination is None
                 else backup_to(self._connection, destination)
             )
+        except DamagedDatabaseError as error:
+            self._stopped_reason = str(error)
+            raise
         except sqlite3.Error as error:
             raise StorageError(self._explain(error)) from error
         with self._write() as connection:
@@ -554,10 +613,7 @@ class Repository:
         if code.startswith("SQLITE_READONLY"):
             return f"the database {self.path} is read-only: {outcome}. Check the file and its folder."
         if code.startswith("SQLITE_CORRUPT") or code == "SQLITE_NOTADB":
-            return (
-                f"the database {self.path} is damaged ({error}): {outcome}. "
-                f"Restore the latest backup from {self.path.parent / BACKUPS_FOLDER}."
-            )
+            return f"the database {self.path} is damaged ({error}): {outcome}. {restore_advice(self.path)}"
         if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             return f"the database {self.path} is busy (another Backmap is writing): {outcome}. Retry soon."
         if code.startswith("SQLITE_IOERR"):
@@ -576,30 +632,61 @@ class Repository:
         self, client_id: str, change: Callable[[Client], Client], audit: tuple[str, str] | None = None
     ) -> Client:
         with self._write() as connection:
-            client = change(self._client_in(connection, client_id))
-            rows.update_client(connection, client)
+            stored = self._client_in(connection, client_id)
+            self._check_current("client", client_id, stored.version, f"client {stored.name}")
+            rows.update_client(connection, change(stored))
             if audit is not None:
                 self._audit(connection, audit[0], client_id, audit[1])
-            return self._client_in(connection, client_id)
+            return self._handed_out(self._client_in(connection, client_id))
 
     @contextmanager
-    def _edit_open(self, session_id: str) -> Iterator[sqlite3.Connection]:
-        """A write transaction on a session that must still be open."""
+    def _edit_open(self, session_id: str, based_on: int | None) -> Iterator[sqlite3.Connection]:
+        """A write transaction on a session that must still be open and unchanged since `based_on`."""
         with self._write() as connection:
             session = self._session_in(connection, session_id)
+            self._check_current("session", session_id, session.version, f"session {session_id}", based_on)
             if session.finalised is not None:
                 raise SessionLockedError(
                     f"session {session_id} was finalised on {session.finalised.isoformat()}; "
                     "change it with an amendment (a dated change with a reason)"
                 )
+            _raise_version(connection, "sessions", session_id)
             yield connection
+        self._seen[("session", session_id)] = session.version + 1
 
-    def _change_open(self, session_id: str, **changes: Any) -> Session:
-        with self._edit_open(session_id) as connection:
+    def _change_open(self, session_id: str, based_on: int | None, **changes: Any) -> Session:
+        with self._edit_open(session_id, based_on) as connection:
             rows.replace_session_row(
                 connection, dataclasses.replace(self._session_in(connection, session_id), **changes)
             )
             return self._session_in(connection, session_id)
+
+    # -- versions ----------------------------------------------------------------------------------------
+
+    def _handed_out(self, record: RecordT) -> RecordT:
+        """Notes the version of a client or session given to the caller: its next write is based on it."""
+        kind = "client" if isinstance(record, Client) else "session"
+        self._seen[(kind, record.id)] = record.version
+        return record
+
+    def _saw_intakes(self, client_id: str, intakes: Sequence[Intake]) -> None:
+        # A screening is edited from the latest one: a new intake of today replaces it in effect.
+        self._seen[("intakes", client_id)] = (intakes[-1].date, intakes[-1].version) if intakes else None
+
+    def _check_intakes_current(self, connection: sqlite3.Connection, client_id: str) -> None:
+        if ("intakes", client_id) not in self._seen:
+            return
+        latest = connection.execute(
+            "SELECT date, version FROM intakes WHERE client_id = ? ORDER BY date DESC LIMIT 1", (client_id,)
+        ).fetchone()
+        stored = None if latest is None else (dt.date.fromisoformat(latest[0]), latest[1])
+        if stored != self._seen[("intakes", client_id)]:
+            raise StaleWriteError(_changed_elsewhere(f"the safety screening of client {client_id}"))
+
+    def _check_current(self, kind: str, key: str, stored: int, what: str, based_on: int | None = None) -> None:
+        expected = based_on if based_on is not None else self._seen.get((kind, key))
+        if expected is not None and expected != stored:
+            raise StaleWriteError(_changed_elsewhere(what))
 
     def _find_client(self, connection: sqlite3.Connection, client_id: str) -> Client | None:
         row = connection.execute(f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE id = ?", (client_id,)).fetchone()
@@ -631,6 +718,20 @@ class Repository:
             (client_id, *parameters),
         )
         return [rows.intake_from_row(row) for row in found]
+
+
+RecordT = TypeVar("RecordT", Client, Session)
+
+
+def _changed_elsewhere(what: str) -> str:
+    return (
+        f"{what} was changed elsewhere (another Backmap window or a command) — reloaded. Nothing was saved: "
+        "look at it again and redo the change if it is still needed."
+    )
+
+
+def _raise_version(connection: sqlite3.Connection, table: str, row_id: str) -> None:
+    connection.execute(f"UPDATE {table} SET version = version + 1 WHERE id = ?", (row_id,))
 
 
 def _export_place(destination: str, client_name: str) -> str:

@@ -27,7 +27,7 @@ from app.domain.records import (
 )
 from app.storage.codec import decode_flag, encode_flag
 
-CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian"
+CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian, version"
 SESSION_COLUMNS = (
     "id, start, minutes, therapist, position, medium, override_max_level, override_reason, soap_subjective, "
     "soap_objective, soap_assessment, soap_plan, pain_before, pain_after, shared_note, finalised, plan"
@@ -61,9 +61,9 @@ def utc_key(moment: dt.datetime) -> str:
 
 
 def client_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Client:
-    client_id, name, born, phone, email, consent_date, notice_version, guardian = row
+    client_id, name, born, phone, email, consent_date, notice_version, guardian, version = row
     consent = None if consent_date is None else Consent(dt.date.fromisoformat(consent_date), notice_version, guardian)
-    return Client(client_id, name, _date(born), phone, email, consent)
+    return Client(client_id, name, _date(born), phone, email, consent, version)
 
 
 def insert_client(connection: sqlite3.Connection, client: Client) -> None:
@@ -77,7 +77,7 @@ def insert_client(connection: sqlite3.Connection, client: Client) -> None:
 def update_client(connection: sqlite3.Connection, client: Client) -> None:
     connection.execute(
         "UPDATE clients SET name = ?, name_key = ?, born = ?, phone = ?, email = ?, consent_date = ?, "
-        "consent_notice_version = ?, consent_guardian = ? WHERE id = ?",
+        "consent_notice_version = ?, consent_guardian = ?, version = version + 1 WHERE id = ?",
         _client_values(client),
     )
 
@@ -98,7 +98,7 @@ def _client_values(client: Client) -> tuple[Any, ...]:
 
 
 def intake_from_row(row: tuple[Any, ...]) -> Intake:
-    date, flags, allergies, conditions, by, cleared, limits, expires = row
+    date, flags, allergies, conditions, by, cleared, limits, expires, version = row
     clearance = None if by is None else Clearance(by, dt.date.fromisoformat(cleared), limits, _date(expires))
     return Intake(
         date=dt.date.fromisoformat(date),
@@ -106,17 +106,24 @@ def intake_from_row(row: tuple[Any, ...]) -> Intake:
         allergies=tuple(json.loads(allergies)),
         conditions=conditions,
         clearance=clearance,
+        version=version,
     )
 
 
-INTAKE_COLUMNS = "date, flags, allergies, conditions, clearance_by, clearance_date, clearance_limits, clearance_expires"
+INTAKE_COLUMNS = (
+    "date, flags, allergies, conditions, clearance_by, clearance_date, clearance_limits, clearance_expires, version"
+)
 
 
 def save_intake(connection: sqlite3.Connection, client_id: str, intake: Intake) -> None:
     clearance = intake.clearance
     connection.execute(
-        "INSERT OR REPLACE INTO intakes (client_id, date, flags, allergies, conditions, clearance_by, "
-        "clearance_date, clearance_limits, clearance_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO intakes (client_id, date, flags, allergies, conditions, clearance_by, clearance_date, "
+        "clearance_limits, clearance_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (client_id, date) DO UPDATE SET flags = excluded.flags, allergies = excluded.allergies, "
+        "conditions = excluded.conditions, clearance_by = excluded.clearance_by, "
+        "clearance_date = excluded.clearance_date, clearance_limits = excluded.clearance_limits, "
+        "clearance_expires = excluded.clearance_expires, version = version + 1",
         (
             client_id,
             intake.date.isoformat(),
@@ -145,7 +152,10 @@ def insert_session(connection: sqlite3.Connection, client_id: str, session: Sess
 
 
 def replace_session_row(connection: sqlite3.Connection, session: Session) -> None:
-    """Rewrites the sessions row of an existing session (its marks, strokes, holds are other rows)."""
+    """Rewrites the sessions row of an existing session (its marks, strokes, holds are other rows).
+
+    Leaves `version` alone: the repository raises it once per write, whatever rows the write touched.
+    """
     assignments = ", ".join(f"{column} = ?" for column in SESSION_COLUMNS.split(", ")[1:])
     connection.execute(
         f"UPDATE sessions SET start_utc = ?, {assignments} WHERE id = ?",
@@ -247,7 +257,7 @@ def next_position(connection: sqlite3.Connection, table: str, session_id: str) -
 def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> list[Session]:
     """Sessions matching `where` (over the sessions table), newest first, each whole: one query per table."""
     rows = connection.execute(
-        f"SELECT {SESSION_COLUMNS} FROM sessions WHERE {where} ORDER BY start_utc DESC, id DESC", parameters
+        f"SELECT {SESSION_COLUMNS}, version FROM sessions WHERE {where} ORDER BY start_utc DESC, id DESC", parameters
     ).fetchall()
     if not rows:
         return []
@@ -311,6 +321,7 @@ def _session_from_row(
         shared_note,
         finalised,
         plan,
+        version,
     ) = row
     return Session(
         id=session_id,
@@ -328,4 +339,5 @@ def _session_from_row(
         finalised=_moment(finalised),
         amendments=tuple(amendments),
         plan=None if plan is None else json.loads(plan),
+        version=version,
     )

@@ -3,13 +3,16 @@
 Timestamps are stored as ISO 8601 text with the offset as given (so a record reads back exactly) plus a UTC
 sort key where screens order by time. Lists whose order matters (strokes, holds, amendments) carry `position`.
 JSON columns hold what is stored "as given" (allergies, flags, the plan snapshot, amendment values).
+Version 2: clients, intakes and sessions carry a `version`, raised by every write to them (or, for a session,
+to its marks, strokes and holds): a write based on an older version is refused (app.storage.repository).
 """
 
 from __future__ import annotations
 
 # PRAGMA application_id: "BkMp". A SQLite file without it is not ours and is never written.
 APPLICATION_ID = 0x426B4D70
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+TABLES = ("clients", "intakes", "sessions", "marks", "strokes", "holds", "amendments", "audit_log")
 
 SCHEMA_V1: tuple[str, ...] = (
     """
@@ -131,4 +134,8 @@ SCHEMA_V1: tuple[str, ...] = (
     CREATE TRIGGER audit_log_keeps_every_entry BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
     """,
+)
+
+SCHEMA_V2: tuple[str, ...] = tuple(
+    f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1" for table in ("clients", "intakes", "sessions")
 )

@@ -38,3 +38,21 @@ def fingerprint(data_dir: Path) -> dict[str, str]:
 
 def db_path(data_dir: Path) -> Path:
     return data_dir / DB_FILENAME
+
+
+PAGE_SIZE = 4096
+
+
+def damage_data(path: Path) -> None:
+    """Overwrites part of a page in the middle of the file: client rows, not the schema (found by a full check)."""
+    content = bytearray(path.read_bytes())
+    middle = len(content) // PAGE_SIZE // 2 * PAGE_SIZE
+    content[middle : middle + 512] = b"\xde\xad\xbe\xef" * 128
+    path.write_bytes(bytes(content))
+
+
+def damage_schema(path: Path) -> None:
+    """Overwrites the b-tree header of page 1, where the schema starts (found on opening)."""
+    content = bytearray(path.read_bytes())
+    content[100:112] = b"\xff" * 12
+    path.write_bytes(bytes(content))

@@ -15,10 +15,10 @@ import pytest
 from app.domain.records import Consent
 from app.storage import migrations
 from app.storage.database import OpenDatabase
-from app.storage.errors import ReadOnlyError, StorageError
+from app.storage.errors import DamagedDatabaseError, ReadOnlyError, StorageError
 from app.storage.repository import Repository
 from app.storage.schema import APPLICATION_ID, SCHEMA_VERSION
-from tests.storage.faults import START, db_path, fill, fingerprint
+from tests.storage.faults import START, damage_schema, db_path, fill, fingerprint
 
 
 def test_the_latest_migration_is_the_schema_version() -> None:
@@ -74,16 +74,11 @@ def test_a_newer_database_opens_read_only_and_stays_byte_identical(data_dir: Pat
     assert fingerprint(data_dir) == before
 
 
-def test_a_damaged_database_is_reported_and_left_untouched(data_dir: Path) -> None:
+def test_a_damaged_schema_is_reported_on_opening_and_left_untouched(data_dir: Path) -> None:
     fill(data_dir)
-    path = db_path(data_dir)
-    content = bytearray(path.read_bytes())
-    page_size = 4096
-    middle = (len(content) // page_size // 2) * page_size
-    content[middle : middle + 512] = b"\xde\xad\xbe\xef" * 128
-    path.write_bytes(bytes(content))
+    damage_schema(db_path(data_dir))
     before = fingerprint(data_dir)
-    with pytest.raises(StorageError, match=r"is damaged .*Restore the latest backup"):
+    with pytest.raises(DamagedDatabaseError, match=r"is damaged .*left untouched.*backmap restore"):
         Repository.open(data_dir)
     assert fingerprint(data_dir) == before
 
@@ -138,17 +133,17 @@ def test_an_older_database_is_backed_up_then_migrated(data_dir: Path, monkeypatc
     def add_room(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE sessions ADD COLUMN room TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, 2, add_room)
+    monkeypatch.setitem(migrations.MIGRATIONS, 3, add_room)
     with Repository.open(data_dir) as repository:
         (backup,) = repository.migration_backups
-        assert repository._connection.execute("PRAGMA user_version").fetchone() == (2,)
+        assert repository._connection.execute("PRAGMA user_version").fetchone() == (3,)
         assert len(repository.list_sessions(client_id)) == 2
     assert backup.parent == data_dir
-    assert backup.name.startswith("backmap.sqlite3.v1-")
+    assert backup.name.startswith("backmap.sqlite3.v2-")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     old = sqlite3.connect(backup)
     try:
-        assert old.execute("PRAGMA user_version").fetchone() == (1,)
+        assert old.execute("PRAGMA user_version").fetchone() == (2,)
         assert old.execute("SELECT count(*) FROM sessions").fetchone() == (2,)
     finally:
         old.close()
@@ -161,12 +156,12 @@ def test_a_failed_migration_leaves_the_database_at_its_version(data_dir: Path, m
         connection.execute("ALTER TABLE sessions ADD COLUMN room TEXT")
         connection.execute("ALTER TABLE nowhere ADD COLUMN room TEXT")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, 2, broken)
+    monkeypatch.setitem(migrations.MIGRATIONS, 3, broken)
     with pytest.raises(StorageError, match="no such table: nowhere"):
         Repository.open(data_dir)
-    monkeypatch.delitem(migrations.MIGRATIONS, 2)
+    monkeypatch.delitem(migrations.MIGRATIONS, 3)
     with Repository.open(data_dir) as repository:
-        assert repository._connection.execute("PRAGMA user_version").fetchone() == (1,)
+        assert repository._connection.execute("PRAGMA user_version").fetchone() == (2,)
         columns = [row[1] for row in repository._connection.execute("PRAGMA table_info(sessions)")]
         assert "room" not in columns
 

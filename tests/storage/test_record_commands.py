@@ -13,7 +13,7 @@ from app.cli import main
 from app.storage import database
 from app.storage.client_file import dump, parse
 from app.storage.repository import Repository
-from tests.storage.faults import db_path, fill, fingerprint
+from tests.storage.faults import damage_data, damage_schema, db_path, fill, fingerprint
 from tests.storage.test_client_file import EXAMPLE
 
 ANA = "0b7f5c1e-2d7a-4c55-9a51-3c1f6f0d2a10"
@@ -181,14 +181,19 @@ def test_a_file_that_is_not_a_database(ana_file: Path, data_dir: Path, capsys: p
 
 def test_a_damaged_database(ana_file: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fill(data_dir)
-    path = db_path(data_dir)
-    content = bytearray(path.read_bytes())
-    middle = len(content) // 4096 // 2 * 4096
-    content[middle : middle + 64] = b"garbage!" * 8
-    path.write_bytes(bytes(content))
+    damage_schema(db_path(data_dir))
     before = fingerprint(data_dir)
     for argv in (["import", str(ana_file)], ["export", "Ana"], ["backup"]):
         _fails(argv, capsys, "is damaged")
+    assert fingerprint(data_dir) == before
+
+
+def test_damage_in_the_rows_stops_a_backup(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Opening reads only the header and the schema; the backup's full check finds the rest and keeps no copy.
+    fill(data_dir)
+    damage_data(db_path(data_dir))
+    before = fingerprint(data_dir)
+    _fails(["backup"], capsys, "is damaged")
     assert fingerprint(data_dir) == before
 
 
