@@ -14,7 +14,16 @@ from app.errors import BackmapError
 
 # Subcommand modules under app/commands, in the order `backmap --help` lists them. The desktop app starts through
 # this parser too, so a command module imports what its command needs (records, numpy, Qt) only when it runs.
-COMMAND_MODULES: tuple[str, ...] = ("regions", "import_clients", "export_client", "plan", "backup", "delete_client")
+COMMAND_MODULES: tuple[str, ...] = (
+    "regions",
+    "import_clients",
+    "export_client",
+    "plan",
+    "backup",
+    "restore",
+    "check",
+    "delete_client",
+)
 
 NO_DISPLAY_MESSAGE = """\
 backmap: the desktop app needs a display, and none was found (DISPLAY and WAYLAND_DISPLAY are unset).

@@ -124,12 +124,15 @@ def _sane_header(connection: sqlite3.Connection, path: Path) -> _Header:
 
 
 def check_integrity(path: Path) -> list[str]:
-    """PRAGMA integrity_check of the whole file on its own read-only connection: the problems, [] if sound.
+    """The whole file through PRAGMA integrity_check, on a connection that cannot write: the problems, [] if sound.
 
-    Reads every page (seconds on a large practice): for a background thread, a backup, or `backmap check`.
+    Reads every page (seconds on a large practice): for a background thread, before a backup, `backmap check`.
+    StorageError if the file is not a Backmap database at all.
     """
+    _read_header(path)
+    connection, _header = _checked_read_only(path)
     try:
-        with closing(connect_read_only(path)) as connection:
+        with closing(connection):
             verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
         if _is_damage(error):

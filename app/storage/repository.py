@@ -59,6 +59,7 @@ from app.storage.errors import (
     StorageError,
 )
 from app.storage.files import private_file_on_success
+from app.storage.restore import ASIDE_INFIX
 
 # What to tell the therapist when Erasure.wal_still_holds_client: SQLite empties the -wal when its last user closes.
 WAL_LEFTOVER_NOTE = (
@@ -538,7 +539,13 @@ class Repository:
 
     def _backups_holding(self, client_id: str) -> list[Path]:
         folder = self.path.parent
-        candidates = sorted({*folder.glob(f"{DB_FILENAME}.*.backup"), *(folder / BACKUPS_FOLDER).glob("*")})
+        candidates = sorted(
+            {
+                *folder.glob(f"{DB_FILENAME}.*.backup"),
+                *folder.glob(f"{DB_FILENAME}{ASIDE_INFIX}*"),  # set aside by a restore
+                *(folder / BACKUPS_FOLDER).glob("*"),
+            }
+        )
         holding = []
         for candidate in candidates:
             if not candidate.is_file():

@@ -80,7 +80,9 @@ def _seed_demo(repository: Repository, today: dt.date) -> None:
     repository.import_records([ClientRecord(client, (intake,), tuple(sessions))])
 
 
-def _open_workspace(data_dir: Path | None, demo: bool, settings: AppSettings) -> Workspace:
+def _open_workspace(
+    data_dir: Path | None, demo: bool, settings: AppSettings, read_only_reason: str | None = None
+) -> Workspace:
     """The records (the data folder's, or the demo's seeded ones), the knowledge base, and the workspace on them."""
     # Loaded here, after the frame's first paint: together they take longer than all of Qt's start-up.
     import datetime as dt
@@ -91,7 +93,7 @@ def _open_workspace(data_dir: Path | None, demo: bool, settings: AppSettings) ->
     from app.storage.repository import Repository
     from app.ui.workspace import Workspace
 
-    repository = Repository.open(resolve_data_dir(data_dir))
+    repository = Repository.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason)
     if demo:
         _seed_demo(repository, dt.date.today())
     workspace = Workspace(
@@ -121,7 +123,7 @@ def _demo_folder() -> Path:
 
 
 def _frame(
-    data_dir: Path | None, demo: bool, settings: AppSettings | None
+    data_dir: Path | None, demo: bool, settings: AppSettings | None, read_only_reason: str | None = None
 ) -> tuple[MainWindow, Callable[[], Workspace]]:
     """The main window's frame, and how to open its workspace (on a demo's own folder and settings)."""
     if demo:
@@ -129,7 +131,7 @@ def _frame(
         # Nothing of the demo reaches the real settings either (window layout, last client).
         settings = AppSettings(QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings or AppSettings(), map_svg_path(), demo=demo)
-    return window, lambda: _open_workspace(data_dir, demo, window.settings)
+    return window, lambda: _open_workspace(data_dir, demo, window.settings, read_only_reason)
 
 
 def create_main_window(data_dir: Path | None, demo: bool, settings: AppSettings | None = None) -> MainWindow:
@@ -154,12 +156,16 @@ class _AfterFirstPaint(QObject):
         return False
 
 
-def start_main_window(data_dir: Path | None, demo: bool, settings: AppSettings | None = None) -> MainWindow:
-    """Shows the frame now; opens the records after its first paint and the region model after that.
+def start_main_window(
+    data_dir: Path | None, demo: bool, settings: AppSettings | None = None, read_only_reason: str | None = None
+) -> MainWindow:
+    """Shows the frame now; opens the records after its first paint, then the region model, then the full
+    integrity check in the background (after the window is usable, so it costs the therapist nothing).
 
     If the records cannot be opened, the therapist is told why and the app ends with status 1.
+    `read_only_reason`: open the records read-only, with a banner saying why.
     """
-    window, open_workspace = _frame(data_dir, demo, settings)
+    window, open_workspace = _frame(data_dir, demo, settings, read_only_reason)
 
     def open_records() -> None:
         try:
@@ -169,6 +175,7 @@ def start_main_window(data_dir: Path | None, demo: bool, settings: AppSettings |
             QApplication.exit(1)
             return
         QTimer.singleShot(0, window.workspace.warm_up)
+        QTimer.singleShot(0, window.workspace.check_records_in_background)
 
     _AfterFirstPaint(window, open_records)
     window.show()
@@ -202,8 +209,40 @@ def install_crash_handler() -> None:
     sys.excepthook = _report_unexpected_error
 
 
+def bring_forward(window: QWidget) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
 def run_app(data_dir: Path | None, demo: bool) -> int:
+    """The desktop app; one per data folder (app.ui.single_instance): a second start brings the first forward."""
     app = create_application()
     install_crash_handler()
-    _window = start_main_window(data_dir, demo)  # held here: the window lives as long as the event loop
-    return app.exec()
+    if demo:  # its own throwaway folder: nothing to share
+        _window = start_main_window(data_dir, demo)
+        return app.exec()
+    from app.storage.location import resolve_data_dir
+    from app.ui.single_instance import InstanceLock, RaiseListener, ask_first_to_raise
+
+    folder = resolve_data_dir(data_dir)
+    lock = InstanceLock(folder)
+    read_only_reason = None
+    if not lock.acquire():
+        if ask_first_to_raise(folder):
+            print(f"backmap: Backmap is already open on {folder}: its window was brought forward.", file=sys.stderr)
+            return 0
+        read_only_reason = (
+            f"another Backmap ({lock.holder()}) has these records open and did not answer. This window is "
+            "read-only, so the two cannot undo each other's changes: close the other one, then restart Backmap "
+            "to edit"
+        )
+    window = start_main_window(folder, demo, read_only_reason=read_only_reason)
+    if read_only_reason is None:
+        listener = RaiseListener(folder, window)
+        listener.raiseRequested.connect(lambda: bring_forward(window))
+        window.workspaceAttached.connect(listener.listen)  # after the first paint: QtNetwork loads then
+    status = app.exec()
+    lock.release()
+    return status

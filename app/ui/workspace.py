@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,6 +39,7 @@ from app.domain.protocol import NO_MASSAGE, Protocol
 from app.domain.records import Client, Intake, Session
 from app.domain.safety import Screening, screen
 from app.errors import BackmapError
+from app.storage.errors import StaleWriteError
 from app.storage.location import cloud_sync_warning
 from app.storage.repository import WAL_LEFTOVER_NOTE, Repository
 from app.ui.body_map.view import RegionLocator
@@ -58,8 +59,15 @@ if TYPE_CHECKING:
 MODES = ("Consult", "Plan", "History")
 
 
+class _CheckResult(QObject):
+    """Carries the background integrity check's result from its thread to the GUI thread (a queued signal)."""
+
+    done = Signal(list)  # the problems found; empty: sound
+
+
 class Workspace(QWidget):
     statusMessage = Signal(str, int)  # text, milliseconds to show it (0: until the next message)
+    recordsChecked = Signal(list)  # the background integrity check's problems (empty: no damage found)
 
     def __init__(
         self,
@@ -97,6 +105,12 @@ class Workspace(QWidget):
         self.start_button.setToolTip("Start a new session for this client (Ctrl+N)")
         self.start_button.clicked.connect(self.start_session)
         self.banner = SafetyBanner()
+        # Why nothing can be saved (another window has the records, read-only media, damage found), in view.
+        self.read_only_banner = QLabel()
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setAccessibleName("Read-only")
+        self.read_only_banner.setStyleSheet("QLabel { background: #fff3cd; color: #3d2e00; padding: 6px; }")
+        self.read_only_banner.setVisible(False)
         self.mode_bar = QTabBar()
         for mode in MODES:
             self.mode_bar.addTab(mode)
@@ -117,6 +131,7 @@ class Workspace(QWidget):
         header.addWidget(self.start_button)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
+        centre_layout.addWidget(self.read_only_banner)
         centre_layout.addLayout(header)
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.mode_bar)
@@ -207,6 +222,8 @@ class Workspace(QWidget):
             return action()
         except BackmapError as error:
             QMessageBox.warning(self, "Backmap", str(error))
+            if isinstance(error, StaleWriteError) and self._client is not None:
+                self.open_client(self._client.id)  # show what is stored now
             return None
 
     def _open_client_quietly(self, client_id: str) -> None:
@@ -495,12 +512,52 @@ class Workspace(QWidget):
         """Says which folder the records are in; warns when it is read-only or in a cloud-synced folder."""
         status = f"Data: {self.repository.path.parent}"
         if self.repository.read_only_reason:
-            status += " — READ-ONLY: " + self.repository.read_only_reason
-            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Backmap", self.repository.read_only_reason or ""))
+            status += " — read-only"
+        self._show_read_only()
         self.statusMessage.emit(status, 0)
-        warning = cloud_sync_warning(self.repository.path.parent)
-        if warning:
-            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Data folder in a cloud folder", warning))
+        for warning in self.repository.open_warnings:
+            QTimer.singleShot(0, partial(QMessageBox.warning, self, "Backmap", warning))
+        cloud = cloud_sync_warning(self.repository.path.parent)
+        if cloud:
+            QTimer.singleShot(0, lambda: QMessageBox.warning(self, "Data folder in a cloud folder", cloud))
+
+    def _show_read_only(self) -> None:
+        reason = self.repository.read_only_reason
+        self.read_only_banner.setText(f"Read-only: {reason}." if reason else "")
+        self.read_only_banner.setVisible(reason is not None)
+
+    def check_records_in_background(self) -> None:
+        """PRAGMA integrity_check of the whole file in a thread, on its own read-only connection.
+
+        Sound: a word in the status bar. Damaged: nothing more is written, the banner and a dialog say what to do.
+        """
+        import contextlib
+        import threading
+
+        from app.storage.database import check_integrity
+
+        result = _CheckResult(self)  # lives in the GUI thread: its signal reaches the workspace queued
+        result.done.connect(self._records_checked)
+        path = self.repository.path
+
+        def run() -> None:
+            try:
+                problems = check_integrity(path)
+            except BackmapError as error:
+                problems = [str(error)]
+            with contextlib.suppress(RuntimeError):  # the window was closed meanwhile: nobody to tell
+                result.done.emit(problems)
+
+        threading.Thread(target=run, name="integrity check", daemon=True).start()
+
+    def _records_checked(self, problems: list[str]) -> None:
+        if problems:
+            message = self.repository.stop_writing(problems)
+            self._show_read_only()
+            QMessageBox.critical(self, "The records are damaged", message)
+        else:
+            self.statusMessage.emit("Records checked: no damage found.", 10_000)
+        self.recordsChecked.emit(problems)
 
     def flush_pending(self) -> None:
         """Typed text not yet saved is written now (the window is closing)."""

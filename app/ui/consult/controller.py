@@ -1,7 +1,10 @@
 """ConsultController: the consult's logic. It drives a ConsultView and writes through a ConsultStore.
 
 Every edit is written first; only when the write returned is an undo command pushed (the screen stays true to
-the disk). A failed write becomes a message and the view is reloaded from the store. The view is a small
+the disk). A failed write becomes a message and the view is reloaded from the store. Each write names the
+session version it is based on (the one shown), so a session changed elsewhere (another window, a command) is
+never overwritten: the store refuses with StaleWriteError and the view reloads. The undo steps of a session
+that changed elsewhere are dropped, so an undo never takes back what someone else wrote. The view is a small
 interface, so this is tested with a fake view (tests/ui/test_consult_controller.py).
 """
 
@@ -11,12 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from app.domain.brush import tensions_from_stroke
 from app.domain.records import Layer, Mark, MarkState, Session, Soap, Stroke
 from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
+from app.storage.errors import StaleWriteError
 from app.ui.consult.undo_commands import WrittenEdit
 
 
@@ -53,25 +58,31 @@ class ConsultStore(Protocol):
 
     def get_session(self, session_id: str) -> Session: ...
 
-    def set_mark(self, session_id: str, region: str, by: Layer, tension: int, note: str = "") -> Session: ...
+    def set_mark(
+        self, session_id: str, region: str, by: Layer, tension: int, note: str = "", *, based_on: int | None = None
+    ) -> Session: ...
 
-    def clear_mark(self, session_id: str, region: str, by: Layer) -> Session: ...
+    def clear_mark(self, session_id: str, region: str, by: Layer, *, based_on: int | None = None) -> Session: ...
 
-    def apply_stroke(self, session_id: str, stroke: Stroke, marks: Sequence[Mark]) -> Session: ...
+    def apply_stroke(
+        self, session_id: str, stroke: Stroke, marks: Sequence[Mark], *, based_on: int | None = None
+    ) -> Session: ...
 
-    def undo_stroke(self, session_id: str, restore: Sequence[MarkState]) -> Session: ...
+    def undo_stroke(
+        self, session_id: str, stroke: Stroke, restore: Sequence[MarkState], *, based_on: int | None = None
+    ) -> Session: ...
 
-    def set_soap(self, session_id: str, soap: Soap) -> Session: ...
+    def set_soap(self, session_id: str, soap: Soap, *, based_on: int | None = None) -> Session: ...
 
-    def set_shared_note(self, session_id: str, text: str) -> Session: ...
+    def set_shared_note(self, session_id: str, text: str, *, based_on: int | None = None) -> Session: ...
 
-    def set_minutes(self, session_id: str, minutes: int) -> Session: ...
+    def set_minutes(self, session_id: str, minutes: int, *, based_on: int | None = None) -> Session: ...
 
-    def set_position(self, session_id: str, position: str) -> Session: ...
+    def set_position(self, session_id: str, position: str, *, based_on: int | None = None) -> Session: ...
 
-    def set_medium(self, session_id: str, medium: str) -> Session: ...
+    def set_medium(self, session_id: str, medium: str, *, based_on: int | None = None) -> Session: ...
 
-    def finalise(self, session_id: str) -> Session: ...
+    def finalise(self, session_id: str, *, based_on: int | None = None) -> Session: ...
 
 
 Coverage = Callable[[Sequence[tuple[float, float]], float], dict[str, float]]
@@ -93,6 +104,7 @@ class ConsultController:
         self._coverage = coverage
         self._guidance = guidance
         self._stacks: dict[str, QUndoStack] = {}
+        self._versions: dict[str, int] = {}  # session id -> the version this screen last wrote or loaded
         self._client_id: str | None = None
         self._session: Session | None = None
         self._layer: Layer = "therapist"
@@ -124,6 +136,9 @@ class ConsultController:
         if stack is None:
             stack = QUndoStack(self._undo_group)
             self._stacks[client_id] = stack
+        if session is not None and self._versions.get(session.id, session.version) != session.version:
+            stack.clear()  # changed elsewhere since: the undo steps were based on what is no longer there
+        self._note(session)
         self._undo_group.setActiveStack(stack)
         self._refresh()
 
@@ -180,8 +195,12 @@ class ConsultController:
             return
         self._edit(
             f"{SPECS_BY_ID[region].name}: note",
-            write_after=lambda: self._store.set_mark(session.id, region, layer, before.tension, note),
-            write_before=lambda: self._store.set_mark(session.id, region, layer, before.tension, before.note),
+            write_after=lambda: self._store.set_mark(
+                session.id, region, layer, before.tension, note, based_on=self._based_on(session.id)
+            ),
+            write_before=lambda: self._store.set_mark(
+                session.id, region, layer, before.tension, before.note, based_on=self._based_on(session.id)
+            ),
             merge_key=("note", session.id, region, layer),
         )
 
@@ -209,8 +228,12 @@ class ConsultController:
         stroke = Stroke(layer, tension, width, tuple((round(x, 1), round(y, 1)) for x, y in points))
         self._edit(
             f"Brush stroke ({len(changes)} region{'s' if len(changes) != 1 else ''})",
-            write_after=lambda: self._store.apply_stroke(session.id, stroke, marks),
-            write_before=lambda: self._store.undo_stroke(session.id, restore),
+            write_after=lambda: self._store.apply_stroke(
+                session.id, stroke, marks, based_on=self._based_on(session.id)
+            ),
+            write_before=lambda: self._store.undo_stroke(
+                session.id, stroke, restore, based_on=self._based_on(session.id)
+            ),
         )
 
     def set_field(self, field: str, value: Any) -> None:
@@ -232,7 +255,8 @@ class ConsultController:
         if session is None or session.is_final:
             return False
         try:
-            self._session = self._store.finalise(session.id)
+            self._session = self._store.finalise(session.id, based_on=self._based_on(session.id))
+            self._note(self._session)
         except BackmapError as error:
             self._report(error)
             return False
@@ -243,23 +267,33 @@ class ConsultController:
         return True
 
     # ---- internals -----------------------------------------------------------------------------------
+    def _based_on(self, session_id: str) -> int | None:
+        return self._versions.get(session_id)
+
+    def _note(self, session: Session | None) -> None:
+        if session is not None:
+            self._versions[session.id] = session.version
+
     def _write_mark(self, session_id: str, state: MarkState) -> Session:
+        based_on = self._based_on(session_id)
         if state.tension is None:
-            return self._store.clear_mark(session_id, state.region, state.by)
-        return self._store.set_mark(session_id, state.region, state.by, state.tension, state.note)
+            return self._store.clear_mark(session_id, state.region, state.by, based_on=based_on)
+        return self._store.set_mark(session_id, state.region, state.by, state.tension, state.note, based_on=based_on)
 
     def _write_field(self, session_id: str, field: str, value: Any) -> Session:
+        based_on = self._based_on(session_id)
         if field.startswith("soap."):
-            # Re-read, so an undo of one SOAP field never rolls back another edited since.
+            # Re-read, so an undo of one SOAP field never rolls back another edited since (by this screen:
+            # `based_on` still refuses the write if the session changed elsewhere).
             stored = self._store.get_session(session_id)
-            return self._store.set_soap(session_id, stored.with_field(field, value).soap)
-        writers: dict[str, Callable[[str, Any], Session]] = {
+            return self._store.set_soap(session_id, stored.with_field(field, value).soap, based_on=based_on)
+        writers: dict[str, Callable[..., Session]] = {
             "shared_note": self._store.set_shared_note,
             "minutes": self._store.set_minutes,
             "position": self._store.set_position,
             "medium": self._store.set_medium,
         }
-        return writers[field](session_id, value)
+        return writers[field](session_id, value, based_on=based_on)
 
     def _edit(
         self,
@@ -273,6 +307,7 @@ class ConsultController:
         except BackmapError as error:
             self._report(error)
             return
+        self._note(self._session)
         stack = self.undo_stack()
         if stack is not None:
             stack.push(
@@ -288,13 +323,19 @@ class ConsultController:
 
     def _apply(self, write: Callable[[], Session]) -> None:
         self._session = write()
+        self._note(self._session)
         self._refresh()
 
     def _report(self, error: BackmapError) -> None:
         self._view.show_error(f"That change was not saved: {error}")
+        stack = self.undo_stack()
+        if isinstance(error, StaleWriteError) and stack is not None:
+            # Called from inside the stack's undo(): clearing it there would delete the running command.
+            QTimer.singleShot(0, stack.clear)
         if self._session is not None:
             try:
                 self._session = self._store.get_session(self._session.id)
+                self._note(self._session)
             except BackmapError as reload_error:
                 self._view.show_error(f"The session could not be read back: {reload_error}")
         self._refresh()

@@ -1,0 +1,33 @@
+"""`backmap check`: PRAGMA integrity_check of the whole database, on a connection that cannot change it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check the records for damage (reads the whole database; changes nothing)",
+        description="Read the whole database with PRAGMA integrity_check, without changing it or its -wal and "
+        "-shm files. Exits 1 with what to do if it is damaged.",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.storage.backup import damaged
+    from app.storage.database import DB_FILENAME, check_integrity
+    from app.storage.errors import NotFoundError
+    from app.storage.location import resolve_data_dir
+
+    data_dir = resolve_data_dir(args.data_dir)
+    path = data_dir / DB_FILENAME
+    if not path.exists():
+        raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
+    problems = check_integrity(path)
+    if problems:
+        raise damaged(path, "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else ""))
+    print(f"{path}: no damage found (PRAGMA integrity_check: ok)")
+    return 0
