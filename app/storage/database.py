@@ -74,11 +74,12 @@ def _has_wal(path: Path) -> bool:
     return wal.exists() and wal.stat().st_size > 0
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write or checkpoint. With no -wal it is `immutable`: it creates no -wal or -shm
-    and touches nothing. With a -wal (another Backmap is open, or a crash left one) it reads through it; SQLite
-    may then note its reader in the -shm, its shared-memory index, but the database and -wal stay as they are."""
-    options = "mode=ro" if _has_wal(path) else "mode=ro&immutable=1"
+def connect_read_only(path: Path, *, main_file_only: bool = False) -> sqlite3.Connection:
+    """A connection that cannot write or checkpoint. With no -wal (or `main_file_only`) it is `immutable`: it
+    reads the main file alone and touches nothing, not even the -shm. With a -wal (another Backmap is open, or
+    a crash left one) it reads through it; SQLite may then note its reader in the -shm, its shared-memory index,
+    but the database and the -wal stay as they are."""
+    options = "mode=ro" if _has_wal(path) and not main_file_only else "mode=ro&immutable=1"
     uri = f"file:{quote(str(path))}?{options}"
     return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
@@ -187,9 +188,9 @@ def _not_ours(path: Path, application_id: int) -> StorageError:
     )
 
 
-def _checked_read_only(path: Path) -> tuple[sqlite3.Connection, _Header]:
+def _checked_read_only(path: Path, *, main_file_only: bool = False) -> tuple[sqlite3.Connection, _Header]:
     """A read-only connection and the header through it, the file known to be ours and sane."""
-    connection = connect_read_only(path)
+    connection = connect_read_only(path, main_file_only=main_file_only)
     try:
         header = _sane_header(connection, path)
         if header.application_id != APPLICATION_ID:
@@ -266,7 +267,8 @@ def _open(path: Path) -> OpenDatabase:
         if path.exists() and beside:
             raise damaged(
                 path,
-                f"the file is empty but its {' and '.join(beside)} file is beside it: the records may be in "
+                f"the file is empty but its {' and '.join(beside)} {'files are' if len(beside) > 1 else 'file is'} "
+                "beside it: the records may be in "
                 "them, or the file was lost",
             )
         backups = _backups_beside(path)
@@ -283,14 +285,19 @@ def _open(path: Path) -> OpenDatabase:
         raise _not_ours(path, header.application_id)
     if header.user_version > migrations.latest_version():
         return _opened_newer(connect_read_only(path), path, header.user_version)
-    # Through the -wal, on a connection that cannot checkpoint: a crash can leave the real header only there.
-    checked, header = _checked_read_only(path)
+    # On a connection that cannot checkpoint; the main file alone when it says it is ours, so that damage is
+    # reported with even the -shm untouched. Otherwise through the -wal: a crash can leave the header only there.
+    checked, header = _checked_read_only(path, main_file_only=header.application_id == APPLICATION_ID)
     checked.close()
     if header.user_version > migrations.latest_version():
         return _opened_newer(connect_read_only(path), path, header.user_version)
     connection = connect_read_write(path)
     try:
         _make_private(path)
+        version = connection.execute("PRAGMA user_version").fetchone()[0]  # the -wal's, if newer than the file's
+        if version > migrations.latest_version():
+            connection.close()
+            return _opened_newer(connect_read_only(path), path, version)
         backups = migrations.migrate(connection, path)
     except BaseException:
         connection.close()
