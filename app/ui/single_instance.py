@@ -89,12 +89,13 @@ class RaiseListener(QObject):
         assert self._server is not None
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(lambda socket=socket: self._answer(socket))
+            socket.readyRead.connect(self._answer)
             socket.disconnected.connect(socket.deleteLater)
 
-    def _answer(self, socket: QObject) -> None:
+    def _answer(self) -> None:
         from PySide6.QtNetwork import QLocalSocket
 
+        socket = self.sender()
         assert isinstance(socket, QLocalSocket)
         if bytes(socket.readAll().data()).startswith(RAISE):
             self.raiseRequested.emit()

@@ -238,7 +238,7 @@ class Workspace(QWidget):
         client = self._guard(lambda: self.repository.get_client(client_id))
         if client is None:
             return
-        self._show_client(client)
+        self._guard(lambda: self._show_client(client))  # damaged rows: say so and what to do
         self.clients.select(client_id)
         self.settings.set_last_client_id(client_id)
 
