@@ -123,7 +123,7 @@ def main() -> None:
         f"  ratio {save_ms / insert_ms:5.1f}x"
     )
     print(
-        f"open (quick_check): {open_ms:7.2f} ms  baseline bare connect {open_base:6.2f} ms"
+        f"open              : {open_ms:7.2f} ms  baseline bare connect {open_base:6.2f} ms"
         f"  ratio {open_ms / open_base:5.1f}x"
     )
 
