@@ -444,6 +444,7 @@ class Workspace(QWidget):
 
             self._plan_page = PlanMode(self.repository, self.protocol, self.settings, self._today)
             self._plan_page.clearanceRequested.connect(self.edit_screening)
+            self._plan_page.sessionWritten.connect(self.controller.adopt)
             self.pages.addWidget(self._plan_page)
         return self._plan_page
 

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.cli import main
 from app.domain.records import Consent
 from app.domain.regions import load_region_map
 from app.resources import map_svg_path
@@ -107,3 +109,51 @@ def test_when_the_first_does_not_answer_the_second_opens_read_only_with_a_banner
     assert "X" in answers.texts()  # refused, saying why
     assert window.workspace.repository.list_sessions(client.id) == []
     window.workspace.repository.close()
+
+
+def test_what_the_plan_page_of_the_same_window_writes_is_not_elsewhere(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, answers: Answers
+) -> None:
+    window = open_window(qtbot, data_dir, ini_settings(tmp_path))
+    repository = window.workspace.repository
+    client = repository.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
+    session = repository.start_session(client.id)
+    window.workspace.open_client(client.id)
+    view = window.workspace.consult.map_view
+    click_region(qtbot, window, load_region_map(map_svg_path()), "rhomboid_l")
+    qtbot.keyClick(view, Qt.Key.Key_5)
+    window.workspace.mode_bar.setCurrentIndex(1)
+    window.workspace.plan_page().view.holdLogged.emit("suboccipital_l", 12.0)  # the hold timer's report
+    window.workspace.mode_bar.setCurrentIndex(0)
+    qtbot.keyClick(view, Qt.Key.Key_6)
+    assert answers.shown == []
+    stored = repository.get_session(session.id)
+    assert (stored.layer("therapist")["rhomboid_l"].tension, len(stored.holds)) == (6, 1)
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # its undo steps still work
+    assert repository.get_session(session.id).layer("therapist")["rhomboid_l"].tension == 5
+    repository.close()
+
+
+def test_the_lock_of_a_killed_backmap_is_taken_over(data_dir: Path) -> None:
+    code = (
+        "import os, sys\nfrom pathlib import Path\nfrom app.ui.single_instance import InstanceLock\n"
+        "lock = InstanceLock(Path(sys.argv[1]))\nassert lock.acquire()\nos._exit(0)"  # killed: the lock file stays
+    )
+    subprocess.run([sys.executable, "-c", code, str(data_dir)], check=True, cwd=ROOT)
+    assert (data_dir / "backmap.lock").exists()
+    lock = InstanceLock(data_dir)
+    assert lock.acquire()
+    lock.release()
+
+
+def test_restore_waits_for_the_app_to_close(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with Repository.open(data_dir) as repository:
+        backup = repository.backup()
+    lock = InstanceLock(data_dir)
+    assert lock.acquire()  # the desktop app is open on these records
+    try:
+        assert main(["restore", str(backup)]) == 1
+    finally:
+        lock.release()
+    assert capsys.readouterr().err.startswith(f"backmap: Backmap is open on {data_dir} (process {os.getpid()} on ")
+    assert sorted(path.name for path in data_dir.iterdir()) == ["backmap.sqlite3", "backups"]

@@ -142,6 +142,13 @@ class ConsultController:
         self._undo_group.setActiveStack(stack)
         self._refresh()
 
+    def adopt(self, session: Session) -> None:
+        """`session` as another screen of this window just wrote it (a hold, the plan as given): not elsewhere."""
+        if self._session is not None and self._session.id == session.id:
+            self._session = session
+            self._refresh()
+        self._note(session)
+
     def forget_client(self, client_id: str) -> None:
         """Drop a client's undo history (e.g. after the client was deleted)."""
         stack = self._stacks.pop(client_id, None)

@@ -32,6 +32,7 @@ from app.ui.settings import AppSettings
 
 class PlanMode(QWidget):
     clearanceRequested = Signal()  # the main window opens the screening, where the clearance is recorded
+    sessionWritten = Signal(object)  # the Session as stored after a write here (the consult adopts its version)
 
     def __init__(
         self,
@@ -107,6 +108,7 @@ class PlanMode(QWidget):
         except BackmapError as error:
             QMessageBox.warning(self, "Backmap", f"Not saved: {error}")
             return False
+        self.sessionWritten.emit(self._session)
         return True
 
     def _mark_given(self) -> None:
