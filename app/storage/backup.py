@@ -32,10 +32,8 @@ def restore_advice(path: Path) -> str:
     )
 
 
-def damaged(path: Path, detail: str) -> DamagedDatabaseError:
-    return DamagedDatabaseError(
-        f"the database {path} is damaged ({detail}); it was left untouched. {restore_advice(path)}"
-    )
+def damaged(path: Path, detail: str, state: str = "it was left untouched") -> DamagedDatabaseError:
+    return DamagedDatabaseError(f"the database {path} is damaged ({detail}); {state}. {restore_advice(path)}", detail)
 
 
 def timestamp() -> str:

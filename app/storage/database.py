@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from app.storage import migrations
 from app.storage.backup import BACKUPS_FOLDER, damaged
-from app.storage.errors import NotFoundError, StorageError
+from app.storage.errors import DamagedDatabaseError, NotFoundError, StorageError
 from app.storage.files import PRIVATE_FILE_MODE, create_private_file, fsync_dir, temporary_sibling
 from app.storage.location import ensure_private_dir
 from app.storage.schema import APPLICATION_ID, TABLES
@@ -127,11 +127,14 @@ def _sane_header(connection: sqlite3.Connection, path: Path) -> _Header:
 def check_integrity(path: Path) -> list[str]:
     """The whole file through PRAGMA integrity_check, on a connection that cannot write: the problems, [] if sound.
 
-    Reads every page (seconds on a large practice): for a background thread, before a backup, `backmap check`.
-    StorageError if the file is not a Backmap database at all.
+    Reads every page (seconds on a large practice): for a background thread and `backmap check` (a backup checks
+    its copy the same way). StorageError if the file is not a Backmap database at all.
     """
     _read_header(path)
-    connection, _header = _checked_read_only(path)
+    try:
+        connection, _header = _checked_read_only(path)
+    except DamagedDatabaseError as error:
+        return [error.detail]
     try:
         with closing(connection):
             verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
@@ -251,6 +254,9 @@ def _create(path: Path) -> None:
             os.link(building, path)
         except FileExistsError:
             if path.stat().st_size == 0:  # an empty file from an interrupted first start: ours to fill
+                os.replace(building, path)
+        except OSError:  # no hard links on this file system (FAT): a rename, which a start at once could race
+            if not path.exists():
                 os.replace(building, path)
     finally:
         for leftover in leftovers:

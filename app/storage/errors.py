@@ -16,6 +16,10 @@ class ReadOnlyError(StorageError):
 class DamagedDatabaseError(StorageError):
     """The database file is damaged; it was left as found, and the message says how to restore a backup."""
 
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail  # what SQLite found, e.g. "database disk image is malformed"
+
 
 class StaleWriteError(StorageError):
     """A write based on an older version of a record than the one stored: someone else changed it meanwhile."""

@@ -127,9 +127,7 @@ class Repository:
 
     def stop_writing(self, problems: list[str]) -> str:
         """After a check found damage: refuse every write from now on; returns the message for the user."""
-        self._stopped_reason = str(damaged(self.path, "; ".join(problems[:3]))).replace(
-            "it was left untouched", "nothing more is written to it"
-        )
+        self._stopped_reason = str(damaged(self.path, "; ".join(problems[:3]), "nothing more is written to it"))
         return self._stopped_reason
 
     @property
@@ -472,7 +470,22 @@ class Repository:
         existing = self._find_client(connection, client.id)
         if existing is not None and not replace:
             raise StorageError(f"client {client.id} ({existing.name}) is already here; use --replace to overwrite it")
+        carried: list[tuple[str, list[Any]]] = []
         if existing is not None:
+            # The new rows go on from the old ones' versions: a window showing the old record cannot write over it.
+            carried = [
+                ("UPDATE clients SET version = ? + 1 WHERE id = ?", [(existing.version, client.id)]),
+                (
+                    "UPDATE sessions SET version = ? + 1 WHERE id = ?",
+                    connection.execute("SELECT version, id FROM sessions WHERE client_id = ?", (client.id,)).fetchall(),
+                ),
+                (
+                    "UPDATE intakes SET version = ? + 1 WHERE client_id = ? AND date = ?",
+                    connection.execute(
+                        "SELECT version, client_id, date FROM intakes WHERE client_id = ?", (client.id,)
+                    ).fetchall(),
+                ),
+            ]
             connection.execute("DELETE FROM clients WHERE id = ?", (client.id,))
         if record.sessions and client.consent is None:
             raise ConsentRequiredError(f"{client.name} has sessions but no recorded consent")
@@ -485,6 +498,8 @@ class Repository:
             rows.save_intake(connection, client.id, intake)
         for session in record.sessions:
             rows.insert_session(connection, client.id, session)
+        for statement, values in carried:
+            connection.executemany(statement, values)
         what = f"{len(record.intakes)} intakes, {len(record.sessions)} sessions"
         self._audit(connection, "import", client.id, what + (", replaced the earlier record" if existing else ""))
 

@@ -63,6 +63,18 @@ def test_a_stale_client_edit_is_refused(repository: Repository, other: Repositor
     assert other.update_contact(client.id, phone="555", email="").phone == "555"
 
 
+def test_a_record_replaced_by_an_import_is_not_written_over(
+    repository: Repository, other: Repository, client: Client
+) -> None:
+    session = repository.start_session(client.id, start=START)  # version 1, as a re-inserted row would be
+    record = other.history(client.id)
+    repository.import_records([record], replace=True)  # e.g. `backmap import --replace` meanwhile
+    with pytest.raises(StaleWriteError, match=CHANGED_ELSEWHERE):
+        other.set_mark(session.id, "neck_l", "client", 2)
+    with pytest.raises(StaleWriteError, match=CHANGED_ELSEWHERE):
+        other.rename_client(client.id, "Ana B")
+
+
 def test_undo_never_removes_a_stroke_it_did_not_add(repository: Repository, other: Repository, client: Client) -> None:
     session = repository.start_session(client.id, start=START)
     mine = Stroke("therapist", 6, 14.0, ((10.0, 20.0), (30.0, 40.0)))
