@@ -48,7 +48,7 @@ from app.storage import rows
 from app.storage.backup import BACKUPS_FOLDER, backup_into, backup_to, damaged, restore_advice
 from app.storage.client_file import dump
 from app.storage.codec import amendment_changes, nfc
-from app.storage.database import DB_FILENAME, OpenDatabase, open_database
+from app.storage.database import DB_FILENAME, OpenDatabase, connect_read_only, open_database
 from app.storage.errors import (
     ConsentRequiredError,
     DamagedDatabaseError,
@@ -136,7 +136,14 @@ class Repository:
         return self._database.backups
 
     def close(self) -> None:
-        self._connection.close()
+        if self._stopped_reason is None:
+            self._connection.close()
+            return
+        # Damaged: the last connection to close would fold the -wal into the file. A read-only one stays open
+        # meanwhile, so the writer is not the last, and the read-only one cannot fold anything.
+        with closing(connect_read_only(self.path)) as reader:
+            reader.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchall()  # takes its shared lock now
+            self._connection.close()
 
     def __enter__(self) -> Repository:
         return self

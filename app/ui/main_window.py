@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._workspace is not None:
             self._workspace.flush_pending()
+            # Now, not whenever Python frees it: closing damaged records must not fold their -wal in.
+            self._workspace.repository.close()
         self.settings.save_window(
             self.saveGeometry(), self.saveState(), {s.objectName(): s.saveState() for s in self._splitters()}
         )

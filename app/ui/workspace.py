@@ -524,7 +524,7 @@ class Workspace(QWidget):
 
     def _show_read_only(self) -> None:
         reason = self.repository.read_only_reason
-        self.read_only_banner.setText(f"Read-only: {reason}." if reason else "")
+        self.read_only_banner.setText(f"Read-only: {reason.rstrip('.')}." if reason else "")
         self.read_only_banner.setVisible(reason is not None)
 
     def check_records_in_background(self) -> None:
@@ -544,7 +544,7 @@ class Workspace(QWidget):
         def run() -> None:
             try:
                 problems = check_integrity(path)
-            except BackmapError as error:
+            except (BackmapError, OSError) as error:  # not ours any more, or gone: the therapist must know
                 problems = [str(error)]
             with contextlib.suppress(RuntimeError):  # the window was closed meanwhile: nobody to tell
                 result.done.emit(problems)

@@ -72,6 +72,18 @@ def test_the_check_reads_through_a_wal_without_folding_it_in(data_dir: Path) -> 
         assert after[name] == before[name]
 
 
+def test_a_backup_that_finds_damage_leaves_a_wal_unfolded(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fill(data_dir)
+    _leave_wal_and_shm(data_dir)
+    damage_data(db_path(data_dir))
+    before = fingerprint(data_dir)
+    assert main(["backup"]) == 1
+    assert "is damaged" in capsys.readouterr().err
+    after = fingerprint(data_dir)
+    for name in ("backmap.sqlite3", "backmap.sqlite3-wal"):  # the -shm is SQLite's index of the -wal
+        assert after[name] == before[name]
+
+
 def test_a_sound_database_passes_the_check(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fill(data_dir, sessions=2)
     assert main(["check"]) == 0
