@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QUndoGroup
@@ -382,3 +383,41 @@ def test_each_client_keeps_its_own_undo_history(
     assert undo_count(controller) == 0
     controller.open_session(first_client, repository.get_session(session.id))
     assert undo_count(controller) == 1
+
+
+def test_an_undo_based_on_an_old_version_is_refused_and_the_view_reloads(
+    qtbot: QtBot,
+    controller: ConsultController,
+    view: FakeView,
+    repository: Repository,
+    session: Session,
+    data_dir: Path,
+) -> None:
+    controller.select_region("rhomboid_l")
+    controller.set_tension(5)
+    with Repository.open(data_dir) as elsewhere:  # another window
+        elsewhere.get_session(session.id)
+        elsewhere.set_mark(session.id, "neck_l", "therapist", 7)
+    stack = controller.undo_stack()
+    assert stack is not None
+    stack.undo()
+    assert "changed elsewhere" in view.errors[-1]
+    assert "— reloaded" in view.errors[-1]
+    assert on_disk(repository, session) == {"rhomboid_l": 5, "neck_l": 7}
+    assert_view_true_to_disk(view, repository, session)
+    qtbot.waitUntil(lambda: undo_count(controller) == 0)  # its steps were based on a session that is no more
+
+
+def test_an_undo_after_a_reload_never_takes_back_what_another_window_wrote(
+    controller: ConsultController, view: FakeView, repository: Repository, session: Session, data_dir: Path
+) -> None:
+    controller.select_region("rhomboid_l")
+    controller.set_tension(5)
+    with Repository.open(data_dir) as elsewhere:
+        elsewhere.get_session(session.id)
+        elsewhere.set_mark(session.id, "rhomboid_l", "therapist", 8)
+    client = repository.client_of_session(session.id)
+    controller.open_session(client.id, repository.get_session(session.id))  # e.g. the client chosen again
+    assert undo_count(controller) == 0
+    assert on_disk(repository, session) == {"rhomboid_l": 8}
+    assert view.active == {"rhomboid_l": 8}
