@@ -327,7 +327,9 @@ class Workspace(QWidget):
             return
         from app.ui.clients.intake_dialog import IntakeDialog
 
-        dialog = IntakeDialog(self._flag_infos(), intake=self._intake, day=self._today(), parent=self)
+        # The screening as stored now (another window may have added to it): what the save is based on.
+        latest = self._guard(lambda: self.repository.latest_intake(client.id))
+        dialog = IntakeDialog(self._flag_infos(), intake=latest, day=self._today(), parent=self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         intake = dialog.intake_record()
