@@ -70,8 +70,8 @@ def _read_header(path: Path) -> _Header | None:
 
 
 def _has_wal(path: Path) -> bool:
-    wal = companion(path, "-wal")
-    return wal.exists() and wal.stat().st_size > 0
+    # Even an empty one: it means a connection is open (or a crash), and then immutable reads are not safe.
+    return companion(path, "-wal").exists()
 
 
 def connect_read_only(path: Path, *, main_file_only: bool = False) -> sqlite3.Connection:

@@ -48,7 +48,7 @@ from app.storage import rows
 from app.storage.backup import BACKUPS_FOLDER, backup_into, backup_to, damaged, restore_advice
 from app.storage.client_file import dump
 from app.storage.codec import amendment_changes, nfc
-from app.storage.database import DB_FILENAME, OpenDatabase, connect_read_only, open_database
+from app.storage.database import DB_FILENAME, OpenDatabase, companion, connect_read_only, open_database
 from app.storage.errors import (
     ConsentRequiredError,
     DamagedDatabaseError,
@@ -136,8 +136,9 @@ class Repository:
         return self._database.backups
 
     def close(self) -> None:
-        if self._stopped_reason is None:
-            self._connection.close()
+        wal = companion(self.path, "-wal")
+        if self._stopped_reason is None or not wal.exists() or wal.stat().st_size == 0:
+            self._connection.close()  # an empty -wal has nothing to fold in: it goes, with the -shm of this open
             return
         # Damaged: the last connection to close would fold the -wal into the file. A read-only one stays open
         # meanwhile, so the writer is not the last, and the read-only one cannot fold anything.
