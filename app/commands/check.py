@@ -24,8 +24,8 @@ def run(args: argparse.Namespace) -> int:
 
     data_dir = resolve_data_dir(args.data_dir)
     path = data_dir / DB_FILENAME
-    if not path.exists():
-        raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
+    if not path.exists() or path.stat().st_size == 0:
+        raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME}, or it is empty)")
     problems = check_integrity(path)
     if problems:
         raise damaged(path, "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else ""))

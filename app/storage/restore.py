@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from app.storage import migrations
-from app.storage.backup import timestamp
+from app.storage.backup import free_name, timestamp
 from app.storage.database import COMPANIONS, DB_FILENAME, SQLITE_MAGIC, companion, open_database
 from app.storage.errors import StorageError
 from app.storage.files import PRIVATE_FILE_MODE, fsync_dir, temporary_sibling
@@ -90,7 +90,7 @@ def restore_backup(data_dir: Path, backup: Path) -> Restored:
 
 
 def _set_aside(path: Path) -> tuple[Path, ...]:
-    stem = f"{path.name}{ASIDE_INFIX}{timestamp()}"
+    stem = free_name(path.parent, f"{path.name}{ASIDE_INFIX}{timestamp()}", "").name  # never over earlier ones
     moved = []
     for suffix in ("", *COMPANIONS):
         current = companion(path, suffix)
