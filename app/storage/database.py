@@ -150,11 +150,15 @@ def read_only_media_reason(path: Path) -> str | None:
     folder = path.parent
     if not folder.exists():
         return None
-    if os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK)):
+    if not os.access(folder, os.W_OK):
+        what = f"the data folder {folder} is read-only"
+    elif path.exists() and not os.access(path, os.W_OK):
+        what = f"the database {path} is read-only"
+    else:
         return None
     return (
-        f"the data folder {folder} is read-only, so the records are open read-only: "
-        "they can be read, exported and planned, but nothing can be changed, backed up or logged"
+        f"{what}, so the records are open read-only: they can be read, exported and planned, "
+        "but nothing can be changed, backed up or logged"
     )
 
 
