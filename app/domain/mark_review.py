@@ -41,7 +41,12 @@ def review_marks(marks: Iterable[Mark], intake: Intake | None, protocol: Protoco
     marks = tuple(marks)
     client = {mark.region: mark.tension for mark in marks if mark.by == "client"}
     high = protocol.client_high_tension
-    irritated = {region: tension for region, tension in client.items() if tension >= high.min_tension}
+    # Bone is never worked, so there is nothing to start gently on: pain there is the bone-pain rule's.
+    irritated = {
+        region: tension
+        for region, tension in client.items()
+        if tension >= high.min_tension and protocol.regions[region].techniques
+    }
     reasons: list[Reason] = []
     notes: list[str] = []
     if irritated:

@@ -1,6 +1,6 @@
 """A plan in plain words for the terminal (`backmap plan --format text`): the client's part, then the therapist's.
 
-The client's part is laid out from `read_plan`, the same reader as the screen and the PDF, so it says what they
+The client's part is laid out from `wording_for`, the same wording as the screen and the PDF, so it says what they
 say and cannot hold a therapist's note; the therapist's part adds the notes, the rules behind each change and
 the sources.
 """
@@ -8,7 +8,14 @@ the sources.
 from __future__ import annotations
 
 from app.domain.plan import Plan
-from app.domain.plan_wording import PlanWording, clearance_missing, clearance_text, postpone_text, read_plan
+from app.domain.plan_wording import (
+    CLOSING,
+    PlanWording,
+    clearance_missing,
+    clearance_text,
+    postpone_text,
+    wording_for,
+)
 
 THERAPIST_HEADING = "For the therapist only (not for the client)"
 
@@ -26,20 +33,27 @@ def _client_part(plan: PlanWording, clearance_on_record: bool) -> list[str]:
         lines += ["", postpone_text("", plan.outcome), plan.refer]
     if clearance_missing(plan, clearance_on_record):
         lines += ["", clearance_text("")]
-    changes = [*plan.for_client, *(f"{c.where}: {c.what}. {c.reason}" for c in plan.safety_changes)]
-    if changes:
-        lines += ["", "What we changed for your safety:"]
-        lines.extend(f" - {change}" for change in dict.fromkeys(changes))
     if plan.steps:
-        lines += ["", f"Position: {plan.position}", f"Oil or lotion: {plan.medium}. {plan.medium_why}"]
         lines += ["", f"Steps (about {round(plan.minutes)} minutes):"]
         for step in plan.steps:
+            if step.turn:
+                lines.append(f"    {step.turn}")
             lines.append(f"{step.order:>2}. {step.where}: {step.technique}")
             lines.append(f"    {step.pressure.capitalize()} pressure. {step.dose}")
             lines.append(f"    Why: {step.why}")
-    if plan.aftercare:
-        lines += ["", "After your massage:"]
-        lines.extend(f" - {item}" for item in plan.aftercare)
+            if step.finishing:
+                lines.append(f"    {step.finishing}")
+    if plan.for_client:
+        lines += ["", "What we changed for your safety:"]
+        lines.extend(f" - {reason}" for reason in plan.for_client)
+    if plan.steps:
+        lines += ["", f"Position: {plan.position}", f"Oil or lotion: {plan.medium}. {plan.medium_why}"]
+    for title, items in (("After your massage:", plan.aftercare), ("Your home routine:", plan.home_routine)):
+        if items:
+            lines += ["", title]
+            lines.extend(f" - {item}" for item in items)
+    if plan.steps:
+        lines += ["", CLOSING]
     return lines
 
 
@@ -49,7 +63,7 @@ def _therapist_part(plan: Plan) -> list[str]:
         lines += ["", "Notes:"]
         lines.extend(f" - {note}" for note in plan.therapist_notes)
     for step in plan.steps:
-        lines.append(f"Step {step.order} ({step.region}, {step.technique}, level {step.pressure.level}):")
+        lines.append(f"Step {step.order} ({', '.join(step.regions)}, {step.technique}, level {step.pressure.level}):")
         for change in step.adjustments:
             after = "left out" if change.after is None else change.after
             lines.append(f"    {change.rule}: {change.before} -> {after}")
@@ -59,5 +73,5 @@ def _therapist_part(plan: Plan) -> list[str]:
 
 
 def render_plan_text(plan: Plan, *, clearance_on_record: bool) -> str:
-    client = _client_part(read_plan(plan.to_json()), clearance_on_record)
+    client = _client_part(wording_for(plan), clearance_on_record)
     return "\n".join([*client, "", "-" * 60, *_therapist_part(plan)]) + "\n"

@@ -1,10 +1,10 @@
-"""A plan (the `plan --format json` shape of DESIGN.md) put into the client's words, for the screen and paper.
+"""A plan put into the client's words, for the screen and paper.
 
-`read_plan` checks the plan dict and returns every client-facing string the plan view, the PDF and the client's
-part of `backmap plan --format text` lay out, so all say exactly the same thing. It reads only the client's keys
-of the contract: the therapist's notes (and a version 1 plan's "warnings", whose voice is unknown) are never read,
-so they cannot be rendered. A `Handout` is everything a printed plan may show; it has no field for
-therapist-only text (SOAP notes, region notes, therapist notes), so that text cannot reach the client.
+`wording_for` turns a typed Plan (read by the one reader, app.domain.plan_model.plan_from_json) into every
+client-facing string the plan view, the PDF and the client's part of `backmap plan --format text` lay out, so all
+say exactly the same thing. It reads only the client's fields: the therapist's notes, the rules behind each
+change and the sources are never read, so they cannot be rendered. A `Handout` is everything a printed plan may
+show; it has no field for therapist-only text (SOAP notes, region notes, therapist notes).
 """
 
 from __future__ import annotations
@@ -14,41 +14,40 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.plain_words import long_date
+from app.domain.plain_words import joined, long_date
+from app.domain.plan_model import Finishing, Plan, PlanError, Step, plan_from_json
 from app.domain.practice import PracticeSettings
-from app.domain.protocol import NO_MASSAGE, OUTCOMES, PRESSURE_LABELS, PRESSURE_MAX, URGENCIES, Outcome, Urgency
-from app.domain.region_specs import ALIASES, REGION_SPECS, SPECS_BY_ID
+from app.domain.protocol import NO_MASSAGE, PRESSURE_LABELS, Outcome, Urgency
+from app.domain.region_specs import REGION_SPECS, plain_places
 from app.domain.safety import BACK as WHOLE_BACK
-from app.errors import BackmapError
 
-# Regions that are never pressed (DESIGN.md, "Pressure scale"): never drawn as worked on the map.
+__all__ = ["PlanFormatError", "long_date"]
+
+# One reader, one error: a plan the handout cannot read is a plan nothing reads.
+PlanFormatError = PlanError
+
+# Regions that are never pressed (docs/design.md, "Pressure scale"): never drawn as worked on the map.
 NEVER_WORKED: frozenset[str] = frozenset(spec.id for spec in REGION_SPECS if spec.kind in ("no_pressure", "caution"))
 
-# The app's own 0–5 scale (DESIGN.md, "Pressure scale": a contract); its words are what the client reads.
+# The app's own 0–5 scale (docs/design.md, "Pressure scale": a contract); its words are what the client reads.
 PRESSURE_WORDS: dict[int, str] = dict(enumerate(PRESSURE_LABELS))
 
 # Each technique as the seeds describe it, in the client's words, for every id of the knowledge base.
 TECHNIQUE_WORDS: dict[str, str] = {
-    "effleurage": "Long, gliding strokes",
-    "petrissage": "Kneading: gently lifting and rolling the muscle",
-    "friction": "Small, deep circles on a tight spot",
-    "tapotement": "Light, rhythmic tapping",
-    "vibration": "Gentle shaking with flat hands",
-    "pressure_point_hold": "Steady pressure on one point, held still",
+    "effleurage": "Long gliding strokes",
+    "petrissage": "Kneading",
+    "friction": "Small deep circles",
+    "tapotement": "Light tapping",
+    "vibration": "Gentle shaking",
+    "pressure_point_hold": "Steady presses, held still",
     "stretching": "A gentle stretch",
 }
-
-# Short names, for "what changed" lines ("Technique: deep circles → gliding strokes").
-SHORT_TECHNIQUE_WORDS: dict[str, str] = {
-    "effleurage": "gliding strokes",
-    "petrissage": "kneading",
-    "friction": "deep circles",
-    "tapotement": "tapping",
+# A finishing touch, after "Then".
+FINISHING_WORDS: dict[str, str] = {
+    "tapotement": "light tapping",
     "vibration": "gentle shaking",
-    "pressure_point_hold": "a held point",
-    "stretching": "a stretch",
+    "stretching": "a gentle stretch",
 }
-NAMED_TECHNIQUES = frozenset({"effleurage", "petrissage", "friction", "tapotement", "vibration"})
 
 POSITION_WORDS: dict[str, str] = {
     "prone": "Lying face down",
@@ -56,10 +55,6 @@ POSITION_WORDS: dict[str, str] = {
     "supine": "Lying on your back",
     "seated": "Sitting, leaning forward onto a support",
 }
-
-
-class PlanFormatError(BackmapError):
-    """A plan dict not in the contract's shape; the message names the field (e.g. steps[2].why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,28 +71,26 @@ class HoldRange:
 
 
 @dataclass(frozen=True, slots=True)
-class SafetyChange:
-    """One thing changed for the client's safety: where, what (from -> to) and why."""
-
-    where: str
-    what: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class StepText:
     order: int
-    region: str  # region id, or "back" for whole-back steps
+    regions: tuple[str, ...]  # region ids, or ("back",) for whole-back steps
     where: str
     technique: str
     pressure_level: int
     pressure: str
-    dose: str  # "Hold 10–15 seconds, 3 times · about 2 minutes"
+    dose: str  # "3 holds of 10–15 seconds on each point · about 3 minutes"
     why: str
     hold: HoldRange | None  # only point holds get a timer
+    holds: int | None  # how many on each point
     repetitions: int | None
     minutes: float
-    changes: tuple[SafetyChange, ...]
+    finishing: str  # "Then gentle shaking and a gentle stretch: …", or ""
+    turn: str  # lying on the side: "Now turn onto your other side." before the second side's first step; else ""
+    side: str | None
+
+    @property
+    def region(self) -> str:
+        return self.regions[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +122,9 @@ class PlanWording:
     refer_urgency: Urgency | None
     steps: tuple[StepText, ...]
     aftercare: tuple[str, ...]
+    home_routine: tuple[str, ...]
     map_marks: tuple[MapMark, ...]
-    minutes: float  # the timed steps' minutes together (holds not counted)
-
-    @property
-    def safety_changes(self) -> tuple[SafetyChange, ...]:
-        return tuple(change for step in self.steps for change in step.changes)
+    minutes: float  # the timed steps' minutes together
 
     @property
     def levels_used(self) -> tuple[int, ...]:
@@ -220,6 +210,19 @@ def postpone_text(first_name: str, outcome: Outcome = "postpone") -> str:
     )
 
 
+# The last words of every plan: the seeds' own cues, in the client's words.
+CLOSING = (
+    "Tell your therapist at any moment if anything is too much: they will ease off straight away. "
+    "Breathe slowly and deeply, on the table and at home: it helps your muscles relax."
+)
+
+
+def next_visit_text(practice: PracticeSettings) -> str:
+    """The practice's suggestion for the next visit, or "" when it has none."""
+    when = practice.next_visit.strip()
+    return f"We suggest your next visit in {when}." if when else ""
+
+
 def steps_heading(plan: PlanWording) -> str:
     if not plan.minutes:
         return "Step by step"
@@ -232,127 +235,90 @@ def _addressed(first_name: str, sentence: str) -> str:
 
 
 def read_plan(plan: Mapping[str, Any]) -> PlanWording:
-    """The plan in the client's words; PlanFormatError names the first field that breaks the contract."""
-    if not isinstance(plan, Mapping):
-        raise PlanFormatError(f"plan: expected a JSON object, not {type(plan).__name__}")
-    outcome = _field(plan, "outcome", str, "plan")
-    if outcome not in OUTCOMES:
-        raise PlanFormatError(f"outcome: must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
-    medium = _field(plan, "medium", Mapping, "plan")
-    raw_steps = _field(plan, "steps", list, "plan")
-    if outcome in NO_MASSAGE and raw_steps:
-        raise PlanFormatError("steps: a postponed plan has no steps")
-    steps = tuple(sorted((_read_step(raw, f"steps[{i}]") for i, raw in enumerate(raw_steps)), key=_order))
-    orders = [step.order for step in steps]
-    if len(set(orders)) != len(orders):
-        raise PlanFormatError("steps: two steps share an order number")
-    refer = plan.get("refer")
-    if refer is not None and not isinstance(refer, str):
-        raise PlanFormatError("refer: must be text or null")
-    if outcome in NO_MASSAGE and not (refer or "").strip():
-        raise PlanFormatError("refer: a postponed plan says whom to see")
-    urgency = plan.get("refer_urgency")
-    if urgency is not None and urgency not in URGENCIES:
-        raise PlanFormatError(f"refer_urgency: must be one of {', '.join(URGENCIES)} or null, not {urgency!r}")
-    position = _field(plan, "position", str, "plan")
+    """The plan dict in the client's words; PlanFormatError names the first field that breaks the contract."""
+    return wording_for(plan_from_json(plan))
+
+
+def wording_for(plan: Plan) -> PlanWording:
+    steps = []
+    sides_seen: list[str] = []
+    for step in plan.steps:
+        turn = ""
+        if step.side is not None and step.side not in sides_seen:
+            if sides_seen:
+                turn = "Now turn onto your other side."
+            sides_seen.append(step.side)
+        steps.append(_step_text(step, turn))
     return PlanWording(
-        outcome=outcome,
-        requires_clearance=_field(plan, "requires_clearance", bool, "plan"),
-        position=POSITION_WORDS.get(position, _humanise(position)),
-        medium=_humanise(_field(medium, "name", str, "medium")),
-        medium_why=_field(medium, "why", str, "medium").strip(),
-        # A version 1 plan had one "warnings" list of unknown voice: none of it is the client's to read.
-        for_client=_texts(plan, "for_client") if "plan_version" in plan else (),
-        refer=refer.strip() if refer else None,
-        refer_urgency=urgency,
-        steps=steps,
-        aftercare=_texts(plan, "aftercare"),
+        outcome=plan.outcome,
+        requires_clearance=plan.requires_clearance,
+        position=POSITION_WORDS.get(plan.position, _humanise(plan.position)),
+        medium=_humanise(plan.medium.name),
+        medium_why=plan.medium.why.strip(),
+        for_client=_clean(plan.for_client),
+        refer=plan.refer.strip() if plan.refer else None,
+        refer_urgency=plan.refer_urgency,
+        steps=tuple(steps),
+        aftercare=_clean(plan.aftercare),
+        home_routine=_clean(plan.home_routine),
         map_marks=_map_marks(steps),
         minutes=sum(step.minutes for step in steps),
     )
 
 
-def _order(step: StepText) -> int:
-    return step.order
+def _clean(texts: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(text.strip() for text in texts if text.strip()))
 
 
-def _read_step(raw: Any, where: str) -> StepText:
-    if not isinstance(raw, Mapping):
-        raise PlanFormatError(f"{where}: expected an object")
-    order = _field(raw, "order", int, where)
-    region = _region(_field(raw, "region", str, where), f"{where}.region")
-    technique = _field(raw, "technique", str, where)
-    pressure = _field(raw, "pressure", Mapping, where)
-    level = _field(pressure, "level", int, f"{where}.pressure")
-    if not 0 <= level <= PRESSURE_MAX:
-        raise PlanFormatError(f"{where}.pressure.level: must be 0 to {PRESSURE_MAX}, not {level}")
-    hold = _hold(raw.get("hold_seconds"), f"{where}.hold_seconds")
-    repetitions = raw.get("repetitions")
-    if repetitions is not None and (isinstance(repetitions, bool) or not isinstance(repetitions, int)):
-        raise PlanFormatError(f"{where}.repetitions: must be a whole number or null")
-    minutes = _step_minutes(raw, where)
-    place = plain_place(region)
-    changes = tuple(
-        _change(change, place, f"{where}.adjustments[{i}]")
-        for i, change in enumerate(_field(raw, "adjustments", list, where))
-    )
+def _step_text(step: Step, turn: str) -> StepText:
+    place = plain_place(step.regions)
+    if step.side is not None:
+        if step.regions == (WHOLE_BACK,):
+            place = f"the {step.side} side of your back"
+        place = f"{place} (lying on your {'right' if step.side == 'left' else 'left'} side)"
+    hold = HoldRange(float(step.hold_seconds[0]), float(step.hold_seconds[1])) if step.hold_seconds else None
     return StepText(
-        order=order,
-        region=region,
+        order=step.order,
+        regions=step.regions,
         where=place[0].upper() + place[1:],
-        technique=_technique_words(technique),
-        pressure_level=level,
-        pressure=PRESSURE_WORDS[level],
-        dose=_dose(hold, repetitions, minutes),
-        why=_field(raw, "why", str, where).strip(),
+        technique=_technique_words(step.technique),
+        pressure_level=step.pressure.level,
+        pressure=PRESSURE_WORDS[step.pressure.level],
+        dose=_dose(hold, step.holds, step.repetitions, step.minutes),
+        why=step.why.strip(),
         hold=hold,
-        repetitions=repetitions,
-        minutes=minutes,
-        changes=changes,
+        holds=step.holds,
+        repetitions=step.repetitions,
+        minutes=float(step.minutes),
+        finishing=_finishing_words(step.finishing),
+        turn=turn,
+        side=step.side,
     )
 
 
-def plain_place(region: str) -> str:
-    """Where on the body, in the client's words ("the top of your left shoulder")."""
-    return "your whole back" if region == WHOLE_BACK else SPECS_BY_ID[region].plain
+def _finishing_words(touches: Sequence[Finishing]) -> str:
+    """An area's finishing touches in one sentence ("Then light tapping and a gentle stretch: …")."""
+    if not touches:
+        return ""
+    words = joined([FINISHING_WORDS.get(t.technique, _humanise(t.technique).lower()) for t in touches])
+    how = " ".join(touch.how for touch in touches if touch.how)
+    return f"Then {words}: {how}" if how else f"Then {words}."
 
 
-def _region(region: str, where: str) -> str:
-    if region == WHOLE_BACK:
-        return region
-    current = ALIASES.get(region, region)
-    if current not in SPECS_BY_ID:
-        raise PlanFormatError(f"{where}: unknown region id {region!r}")
-    return current
+def plain_place(regions: Sequence[str] | str) -> str:
+    """Where on the body, in the client's words ("the tops of both shoulders"), as a noun phrase."""
+    if isinstance(regions, str):
+        regions = (regions,)
+    if tuple(regions) == (WHOLE_BACK,):
+        return "your whole back"
+    return joined(plain_places(regions))
 
 
-def _hold(raw: Any, where: str) -> HoldRange | None:
-    if raw is None:
-        return None
-    if (
-        not isinstance(raw, Sequence)
-        or isinstance(raw, str)
-        or len(raw) != 2
-        or not all(_is_number(value) for value in raw)
-        or not 0 < raw[0] <= raw[1]
-    ):
-        raise PlanFormatError(f"{where}: must be [min, max] seconds with 0 < min <= max, or null")
-    return HoldRange(float(raw[0]), float(raw[1]))
-
-
-def _step_minutes(raw: Mapping[str, Any], where: str) -> float:
-    minutes = raw.get("minutes")
-    if minutes is None:
-        return 0.0
-    if not _is_number(minutes) or minutes < 0:
-        raise PlanFormatError(f"{where}.minutes: must be a number of minutes (0 or more) or null")
-    return float(minutes)
-
-
-def _dose(hold: HoldRange | None, repetitions: int | None, minutes: float) -> str:
+def _dose(hold: HoldRange | None, holds: int | None, repetitions: int | None, minutes: float) -> str:
     how = []
     if hold is not None:
-        how.append(f"hold {hold.label()}")
+        count = f"{holds} holds" if holds and holds > 1 else "a hold"
+        how.append(f"{count} of {hold.label()} on each point, with slow breaths")
     if repetitions:
         how.append("once" if repetitions == 1 else f"{repetitions} times")
     parts = [", ".join(how)] if how else []
@@ -362,62 +328,12 @@ def _dose(hold: HoldRange | None, repetitions: int | None, minutes: float) -> st
     return text[:1].upper() + text[1:]
 
 
-def _change(raw: Any, place: str, where: str) -> SafetyChange:
-    if not isinstance(raw, Mapping):
-        raise PlanFormatError(f"{where}: expected an object")
-    rule = _field(raw, "rule", str, where)
-    before, after = raw.get("from"), raw.get("to")
-    kind = _change_kind(rule, before, after)
-    return SafetyChange(
-        where=place[0].upper() + place[1:],
-        what=f"{kind}: {_value_words(kind, before)} → {_value_words(kind, after)}",
-        reason=_field(raw, "reason", str, where).strip(),
-    )
-
-
-def _change_kind(rule: str, before: Any, after: Any) -> str:
-    """What an adjustment changed, from its values (the rule id is the knowledge base's, not the client's)."""
-    values = [value for value in (before, after) if value is not None]
-    if values and all(_is_level(value) for value in values) and ("pressure" in rule or "cap" in rule):
-        return "Pressure"
-    if values and all(_is_hold(value) for value in values):
-        return "Hold"
-    names = [value for value in values if isinstance(value, str)]
-    if names and all(name in TECHNIQUE_WORDS for name in names):
-        return "Technique"
-    for word, kind in (("position", "Position"), ("medium", "Oil or lotion"), ("hold", "Hold")):
-        if word in rule:
-            return kind
-    return _humanise(rule.split(".")[-1])
-
-
-def _value_words(kind: str, value: Any) -> str:
-    """An adjustment's from/to value as a client reads it (pressure levels as words, holds as seconds)."""
-    if value is None:
-        return "left out"
-    if kind == "Pressure" and _is_level(value):
-        return PRESSURE_WORDS[value]
-    if _is_hold(value):
-        return HoldRange(float(value[0]), float(value[1])).label()
-    if isinstance(value, str):
-        text = SHORT_TECHNIQUE_WORDS.get(value) or POSITION_WORDS.get(value) or _humanise(value)
-        return text[:1].lower() + text[1:]
-    return str(value)
-
-
-def _is_level(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value in PRESSURE_WORDS
-
-
-def _is_hold(value: Any) -> bool:
-    return isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)
-
-
 def _map_marks(steps: Sequence[StepText]) -> tuple[MapMark, ...]:
     by_region: dict[str, list[StepText]] = {}
     for step in steps:
-        if step.region != WHOLE_BACK and step.region not in NEVER_WORKED:
-            by_region.setdefault(step.region, []).append(step)
+        for region in step.regions:
+            if region != WHOLE_BACK and region not in NEVER_WORKED:
+                by_region.setdefault(region, []).append(step)
     return tuple(
         MapMark(region, tuple(step.order for step in group), max(step.pressure_level for step in group))
         for region, group in by_region.items()
@@ -425,36 +341,7 @@ def _map_marks(steps: Sequence[StepText]) -> tuple[MapMark, ...]:
 
 
 def _technique_words(technique: str) -> str:
-    words = TECHNIQUE_WORDS.get(technique, _humanise(technique))
-    # The seeds' technique names follow the plain words, so the client can look them up or ask about them.
-    return f"{words} ({technique})" if technique in NAMED_TECHNIQUES else words
-
-
-def _texts(plan: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    values = _field(plan, key, list, "plan")
-    for i, value in enumerate(values):
-        if not isinstance(value, str):
-            raise PlanFormatError(f"{key}[{i}]: must be text")
-    return tuple(value.strip() for value in values if value.strip())
-
-
-def _field(container: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
-    if key not in container:
-        raise PlanFormatError(f"{where}: missing {key!r}")
-    value = container[key]
-    wrong_bool = kind is int and isinstance(value, bool)
-    if wrong_bool or not isinstance(value, kind):
-        name = "true/false" if kind is bool else kind.__name__
-        raise PlanFormatError(f"{_path(where, key)}: must be {name}, not {value!r}")
-    return value
-
-
-def _path(where: str, key: str) -> str:
-    return key if where == "plan" else f"{where}.{key}"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return TECHNIQUE_WORDS.get(technique, _humanise(technique))
 
 
 def _number(value: float) -> str:

@@ -16,6 +16,7 @@ class PracticeSettings:
     phone: str = ""
     email: str = ""
     address: str = ""
+    next_visit: str = ""  # printed on plans: "We suggest your next visit in …", e.g. "two to three weeks"
 
     def contact_line(self) -> str:
         """Who to contact, on one line ("Sam Example · Quiet Hands · 021 000 0000"); "" when unset."""

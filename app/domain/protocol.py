@@ -66,12 +66,44 @@ class ProtocolError(BackmapError):
         self.key = key
 
 
+POSITIONS: tuple[str, ...] = ("prone", "side-lying", "seated", "supine")
+
+
 @dataclass(frozen=True, slots=True)
 class SessionOrder:
-    order: tuple[str, ...]  # the regional techniques, between the warm-up and the finish
+    """The shape of a session (protocol.toml, "session")."""
+
+    order: tuple[str, ...]  # an area's main techniques, in the seeds' order
+    finishing: tuple[str, ...]  # an area's finishing touches
     warm_up: str
+    general: str  # the general work of the back that takes the time left over
     finish: str
     default_position: str
+    warm_up_minutes: tuple[int, int]
+    finish_minutes: tuple[int, int]
+    step_minutes: int  # the least a regional step takes
+    general_level: int
+    holds_per_point: int
+    rest_seconds: int
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """Regions (names before _l/_r) worked together, in the order of the session."""
+
+    bases: tuple[str, ...]
+    plain: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeItem:
+    """One item of the client's home routine and when it is left out."""
+
+    text: str
+    technique: str | None  # left out when a rule leaves this technique out
+    regions: frozenset[str]  # left out when a local flag limits one of these regions
+    not_with: frozenset[str]  # left out with any of these flags
     source: str
 
 
@@ -229,6 +261,9 @@ class Protocol:
     bone_pain: BonePain
     overlaps: Mapping[str, frozenset[str]]  # region id -> the regions it overlaps (both ways, same side)
     injury_groups: Mapping[str, InjuryGroup]
+    areas: tuple[Area, ...]
+    stretches: Mapping[str, Mapping[str, str]]  # region name (before _l/_r) -> position -> how
+    home_routine: tuple[HomeItem, ...]
     flags: Mapping[str, FlagRule]
     media: tuple[Medium, ...]  # in order of preference
     aftercare: tuple[AftercareItem, ...]
@@ -356,19 +391,80 @@ class _Table:
 
 
 def _session(table: _Table) -> SessionOrder:
-    order = table.texts("order", allowed=TECHNIQUE_IDS, required=True)
     session = SessionOrder(
-        order=order,
+        order=table.texts("order", allowed=TECHNIQUE_IDS, required=True),
+        finishing=table.texts("finishing", allowed=TECHNIQUE_IDS, required=True),
         warm_up=table.req_text("warm_up"),
+        general=table.req_text("general"),
         finish=table.req_text("finish"),
         default_position=table.req_text("default_position"),
+        warm_up_minutes=_required_span(table, "warm_up_minutes", 1, 30),
+        finish_minutes=_required_span(table, "finish_minutes", 1, 30),
+        step_minutes=table.req_integer("step_minutes", 1, 30),
+        general_level=table.req_integer("general_level", 1, DEFAULT_CAP),
+        holds_per_point=table.req_integer("holds_per_point", 1, 10),
+        rest_seconds=table.req_integer("rest_seconds", 0, 120),
         source=table.source(),
     )
-    for name in ("warm_up", "finish"):
+    for name in ("warm_up", "general", "finish"):
         if getattr(session, name) not in TECHNIQUE_IDS:
             raise ProtocolError(table.key(name), f"unknown technique {getattr(session, name)!r}")
+    if session.default_position not in POSITIONS:
+        raise ProtocolError(table.key("default_position"), f"must be one of {', '.join(POSITIONS)}")
     table.done()
     return session
+
+
+def _required_span(table: _Table, name: str, low: int, high: int) -> tuple[int, int]:
+    span = table.span(name, low, high)
+    if span is None:
+        raise ProtocolError(table.key(name), "is missing")
+    return span
+
+
+def _areas(root: _Table) -> tuple[Area, ...]:
+    areas = []
+    for table in _array_of_tables(root, "areas"):
+        areas.append(Area(_bases(table, "regions"), table.req_text("plain")))
+        table.done()
+    covered = [base for area in areas for base in area.bases]
+    if sorted(covered) != sorted(_SIDED_BASES):
+        raise ProtocolError("areas", "must list every sided region name once")
+    return tuple(areas)
+
+
+def _stretches(table: _Table) -> dict[str, Mapping[str, str]]:
+    stretches: dict[str, Mapping[str, str]] = {}
+    for base, _ in table.items():
+        if base not in _SIDED_BASES:
+            raise ProtocolError(table.key(base), "unknown region name (the id before _l/_r)")
+        entry = table.table(base)
+        entry.source()
+        stretches[base] = MappingProxyType(
+            {position: how for position in POSITIONS if (how := entry.text(position, required=False))}
+        )
+        entry.done()
+    table.done()
+    return stretches
+
+
+def _home_routine(root: _Table) -> tuple[HomeItem, ...]:
+    items = []
+    for table in _array_of_tables(root, "home_routine"):
+        technique = table.text("technique", required=False)
+        if technique is not None and technique not in TECHNIQUE_IDS:
+            raise ProtocolError(table.key("technique"), f"unknown technique {technique!r}")
+        items.append(
+            HomeItem(
+                text=table.req_text("text"),
+                technique=technique,
+                regions=frozenset(_regions_list(table, "regions")) if "regions" in table.data else frozenset(),
+                not_with=frozenset(table.texts("not_with", allowed=FLAG_IDS)),
+                source=table.source(),
+            )
+        )
+        table.done()
+    return tuple(items)
 
 
 def _technique(table: _Table, technique_id: str) -> Technique:
@@ -691,6 +787,9 @@ def parse_protocol(data: Mapping[str, Any]) -> Protocol:
     injury_groups = _injury_groups(root.table("injury_groups"))
     beside_bone = _beside_bone(root.table("beside_bone"))
     bone_pain = _bone_pain(root.table("bone_pain"))
+    areas = _areas(root)
+    stretches = _stretches(root.table("stretches"))
+    home_routine = _home_routine(root)
     flags = {key: _flag(table, key, groups) for key, table in _keyed(root, "flags", FLAG_IDS)}
     media = tuple(_medium(table) for table in _array_of_tables(root, "media"))
     if "none" not in {medium.name for medium in media} or media[-1].allergens:
@@ -713,6 +812,9 @@ def parse_protocol(data: Mapping[str, Any]) -> Protocol:
         bone_pain=bone_pain,
         overlaps=MappingProxyType(overlaps),
         injury_groups=MappingProxyType(injury_groups),
+        areas=areas,
+        stretches=MappingProxyType(stretches),
+        home_routine=home_routine,
         flags=MappingProxyType(flags),
         media=media,
         aftercare=tuple(aftercare),

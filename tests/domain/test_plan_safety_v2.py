@@ -46,8 +46,7 @@ def client_text(plan: Plan) -> str:
     wording = read_plan(plan.to_json())
     parts = [wording.medium_why, wording.refer or "", *wording.for_client, *wording.aftercare]
     for step in wording.steps:
-        parts += [step.where, step.technique, step.why, step.dose]
-        parts += [f"{change.what} {change.reason}" for change in step.changes]
+        parts += [step.where, step.technique, step.why, step.dose, step.finishing, step.turn]
     text = render_plan_text(plan, clearance_on_record=False).split(THERAPIST_HEADING)[0]
     return "\n".join([*parts, text])
 
@@ -176,7 +175,7 @@ def test_a_client_rating_9_where_the_therapist_found_7_gets_gentle_work_and_read
     shoulder = steps_on(plan, {"trapezius_upper_r"})
     assert max(step.pressure.level for step in shoulder) <= 2
     assert "friction" not in {step.technique for step in shoulder}
-    assert "you rated 9 out of 10 and your therapist found 7" in shoulder[0].why
+    assert "You rated it 9 out of 10 and your therapist found 7" in shoulder[0].why
     assert any("check with you first" in reason for reason in plan.for_client)
 
 

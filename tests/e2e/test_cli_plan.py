@@ -17,11 +17,11 @@ from app.cli import main
 EXAMPLE = Path(__file__).parents[1] / "storage" / "design_example.json"
 PLAN_KEYS = [
     "plan_version", "outcome", "requires_clearance", "position", "medium", "for_client", "therapist_notes",
-    "refer", "refer_urgency", "steps", "aftercare", "protocol_version", "map_version",
+    "refer", "refer_urgency", "steps", "aftercare", "home_routine", "protocol_version", "map_version",
 ]  # fmt: skip
 STEP_KEYS = [
-    "order", "region", "technique", "pressure", "hold_seconds", "repetitions", "minutes", "why", "source",
-    "adjustments",
+    "order", "regions", "side", "technique", "pressure", "hold_seconds", "holds", "repetitions", "minutes", "why",
+    "finishing", "source", "adjustments",
 ]  # fmt: skip
 
 

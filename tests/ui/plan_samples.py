@@ -10,7 +10,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from app.domain.plan import build_plan
 from app.domain.practice import PracticeSettings
+from app.domain.protocol import load_protocol
+from app.domain.records import Intake, Mark
+from app.domain.region_specs import REGION_IDS
 
 STAND_IN_MAP = Path(__file__).with_name("stand_in_map.svg")
 DATE = dt.date(2026, 11, 23)
@@ -41,24 +45,33 @@ def _step(
     why: str,
     source: str,
     *,
-    hold: list[float] | None = None,
+    hold: list[int] | None = None,
+    holds: int | None = None,
     repetitions: int | None = None,
-    minutes: float | None = None,
+    minutes: int = 0,
     adjustments: list[dict[str, Any]] | None = None,
+    regions: list[str] | None = None,
+    finishing: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    labels = {0: "still hold, no pressure", 1: "very light", 2: "light", 3: "moderate", 4: "firm", 5: "deep"}
     return {
         "order": order,
-        "region": region,
+        "regions": regions or [region],
+        "side": None,
         "technique": technique,
-        "pressure": {"level": level, "label": labels[level]},
+        "pressure": {"level": level, "label": LABELS[level]},
         "hold_seconds": hold,
+        "holds": holds,
         "repetitions": repetitions,
         "minutes": minutes,
         "why": why,
+        "finishing": finishing or [],
         "source": source,
         "adjustments": adjustments or [],
     }
+
+
+LABELS = {0: "still hold, no pressure", 1: "very light", 2: "light", 3: "moderate", 4: "firm", 5: "deep"}
+HOME_ROUTINE = ["Shoulder rolls: sitting tall, roll your shoulders slowly up, back and down, 5 times."]
 
 
 def proceed_plan() -> dict[str, Any]:
@@ -111,7 +124,8 @@ def proceed_plan() -> dict[str, Any]:
                 "The base of the skull holds tension from stress; a steady, gentle hold lets it ease.",
                 f"{_SEED_POINTS}: 'steady pressure for 10-15 seconds'",
                 hold=[10, 15],
-                repetitions=3,
+                holds=3,
+                minutes=3,
             ),
             _step(
                 5,
@@ -121,7 +135,8 @@ def proceed_plan() -> dict[str, Any]:
                 "A tight spot on the inner edge of your shoulder blade; pressing gently along it eases it.",
                 f"{_SEED_POINTS}: 'Press gently along the edges to ease tightness'",
                 hold=[10, 15],
-                repetitions=2,
+                holds=2,
+                minutes=3,
             ),
             _step(
                 6,
@@ -156,6 +171,7 @@ def proceed_plan() -> dict[str, Any]:
             "Gentle stretches for your neck and shoulders later today help the looseness last.",
             "If anything feels sore or bruised tomorrow, tell your therapist at your next visit.",
         ],
+        "home_routine": list(HOME_ROUTINE),
         "protocol_version": "1",
         "map_version": "1",
     }
@@ -262,6 +278,7 @@ def modify_plan_blood_thinners() -> dict[str, Any]:
             "pain, tell your therapist and your doctor.",
             "Take a moment to rest quietly before you get up.",
         ],
+        "home_routine": list(HOME_ROUTINE),
         "protocol_version": "1",
         "map_version": "1",
     }
@@ -289,6 +306,7 @@ def postpone_plan_dvt() -> dict[str, Any]:
         "refer_urgency": "today",
         "steps": [],
         "aftercare": [],
+        "home_routine": [],
         "protocol_version": "1",
         "map_version": "1",
     }
@@ -302,7 +320,17 @@ REGION_NOTE = "knot near the neck; client tearful when pressed"
 def version_1_plan() -> dict[str, Any]:
     """A plan as stored before plan version 2: one "warnings" list whose voice nobody can tell."""
     plan = modify_plan_blood_thinners()
-    for key in ("plan_version", "for_client", "therapist_notes", "refer_urgency"):
+    for key in ("plan_version", "for_client", "therapist_notes", "refer_urgency", "home_routine"):
         del plan[key]
+    for step in plan["steps"]:
+        step["region"] = step["regions"][0]
+        for key in ("regions", "side", "holds", "finishing"):
+            del step[key]
     plan["warnings"] = [*BLOOD_THINNER_WARNINGS, THERAPIST_NOTE]
     return plan
+
+
+def every_region_plan() -> dict[str, Any]:
+    """A real plan, as the builder makes it, with every region of the map marked 7 by the therapist."""
+    marks = [Mark(region, "therapist", 7) for region in sorted(REGION_IDS)]
+    return build_plan(marks, Intake(DATE), 60, load_protocol(), on=DATE).to_json()

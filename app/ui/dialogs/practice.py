@@ -13,6 +13,7 @@ _LABELS = {
     "phone": "Phone",
     "email": "Email",
     "address": "Address",
+    "next_visit": "Next visit in (on plans)",
 }
 
 

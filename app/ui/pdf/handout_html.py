@@ -9,10 +9,12 @@ from __future__ import annotations
 from html import escape
 
 from app.domain.plan_wording import (
+    CLOSING,
     Handout,
     StepText,
     clearance_missing,
     clearance_text,
+    next_visit_text,
     postpone_heading,
     postpone_text,
     steps_heading,
@@ -40,19 +42,13 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
         body = "".join(_p(escape(line)) for line in lines) + _p(f"<b>{escape(plan.refer or '')}</b>")
         parts.append(_caution(postpone_heading(plan), body))
     else:
-        changes = [escape(reason) for reason in plan.for_client]
-        changes += [
-            f"<b>{escape(change.where)}:</b> {escape(change.what)}. {escape(change.reason)}"
-            for change in plan.safety_changes
-        ]
-        if changes:
-            parts.append(_caution("What we changed for your safety", _bullets(changes)))
         parts.append(_map_and_steps(handout, map_width))
-        parts.append(_section("Position, oil or lotion", _setup(handout)))
-        if plan.aftercare:
-            parts.append(_section("After your massage", _bullets([escape(line) for line in plan.aftercare])))
+        if plan.for_client:
+            changes = _bullets([escape(reason) for reason in plan.for_client])
+            parts.append(_p("&nbsp;", "font-size:4pt", 0) + _caution("What we changed for your safety", changes))
+        parts.append(_footer(handout))
     if handout.shared_note:
-        parts.append(_section("A note from your therapist", _p(escape(handout.shared_note))))
+        parts.append(_heading("A note from your therapist") + _p(escape(handout.shared_note)))
     return f'<html><body style="color:{INK}">{"".join(parts)}</body></html>'
 
 
@@ -72,8 +68,8 @@ def _header(handout: Handout) -> str:
     over = _p(escape(practice.upper()), f"color:{MUTED_INK}; font-size:8.5pt", 4) if practice else ""
     return (
         over
-        + _p(escape(handout.title), "font-size:22pt; font-weight:bold", 2)
-        + _p(escape(handout.subtitle), f"color:{MUTED_INK}; font-size:11pt", 14)
+        + _p(escape(handout.title), "font-size:19pt; font-weight:bold", 1)
+        + _p(escape(handout.subtitle), f"color:{MUTED_INK}; font-size:10pt", 8)
     )
 
 
@@ -90,36 +86,64 @@ def _caution(title: str, body: str) -> str:
 
 
 def _map_and_steps(handout: Handout, map_width: int) -> str:
+    """The map, its key and the set-up beside the steps: one page for a typical plan."""
     plan = handout.plan
     steps = "".join(_step(step) for step in plan.steps)
+    side = [
+        f'<img src="{MAP_URL}" width="{map_width}">',
+        f'<div style="color:{MUTED_INK}; font-size:8pt">{legend_html(plan.levels_used)}</div>',
+    ]
+    side.append(_heading("Position, oil or lotion") + _setup(handout))
     return (
         '<table width="100%" cellspacing="0" cellpadding="0"><tr>'
-        f'<td width="{map_width + 22}" valign="top" style="padding-right:22px; padding-top:6px">'
-        f'<img src="{MAP_URL}" width="{map_width}">'
-        f'<div style="color:{MUTED_INK}; font-size:8.5pt">{legend_html(plan.levels_used)}</div></td>'
+        f'<td width="{map_width + 18}" valign="top" style="padding-right:18px; padding-top:4px">'
+        f"{''.join(side)}</td>"
         '<td valign="top">'
-        f"{_p(escape(steps_heading(plan)), 'font-size:14pt; font-weight:bold', 8)}"
+        f"{_p(escape(steps_heading(plan)), 'font-size:13pt; font-weight:bold', 6)}"
         f"{steps}</td></tr></table>"
     )
 
 
-def _step(step: StepText) -> str:
-    lines = [
-        _p(escape(step.where), "font-size:11.5pt; font-weight:bold", 2),
-        _p(f"{escape(step.technique)} · <b>{escape(step.pressure)} pressure</b>", after=2),
+def _footer(handout: Handout) -> str:
+    """After the massage, at home, next time: three short columns, so the foot of the page stays short."""
+    plan = handout.plan
+    closing = [text for text in (next_visit_text(handout.practice), CLOSING) if text]
+    columns = [  # (title, body, share of the width): the longest list gets the widest column
+        ("After your massage", _bullets([escape(item) for item in plan.aftercare]) if plan.aftercare else "", 30),
+        ("Your home routine", _bullets([escape(i) for i in plan.home_routine]) if plan.home_routine else "", 45),
+        ("Next time", "".join(_p(escape(text)) for text in closing), 25),
     ]
-    if step.dose:
-        lines.append(_p(f"<b>{escape(step.dose)}</b>", after=2))
+    cells = [
+        f'<td width="{width}%" valign="top" style="padding-right:12px; font-size:8.5pt">{_heading(title)}{body}</td>'
+        for title, body, width in columns
+        if body
+    ]
+    return '<table width="100%" cellspacing="0" cellpadding="0"><tr>' + "".join(cells) + "</tr></table>"
+
+
+def _heading(title: str) -> str:
+    return _p("&nbsp;", "font-size:4pt", 0) + _p(escape(title), "font-size:12pt; font-weight:bold", 3)
+
+
+def _step(step: StepText) -> str:
+    how = f"{escape(step.technique)} · <b>{escape(step.pressure)} pressure</b>"
+    lines = [
+        _p(escape(step.where), "font-size:10pt; font-weight:bold", 1),
+        _p(f"{how} · {escape(step.dose)}" if step.dose else how, after=1),
+    ]
     if step.why:
-        lines.append(_p(f"Why: {escape(step.why)}", f"color:{MUTED_INK}", 2))
-    lines += [_p(f"<b>Changed for your safety:</b> {escape(c.what)}", f"color:{CAUTION}", 2) for c in step.changes]
+        lines.append(_p(escape(step.why), f"color:{MUTED_INK}; font-size:8.5pt", 1))
+    if step.finishing:
+        lines.append(_p(escape(step.finishing), after=1))
+    if step.turn:
+        lines.insert(0, _p(f"<b>{escape(step.turn)}</b>", f"color:{CAUTION}", 2))
     # One table per step, so the PDF can keep each step whole on a page.
     return (
-        '<table width="100%" cellspacing="0" cellpadding="0">'
-        f'<tr><td width="{BADGE_PX + 10}" valign="top" style="padding-top:1px">'
+        '<table width="100%" cellspacing="0" cellpadding="0" style="margin-bottom:5px">'
+        f'<tr><td width="{BADGE_PX + 8}" valign="top" style="padding-top:1px">'
         f'<img src="{badge_url(step.order)}" width="{BADGE_PX}" height="{BADGE_PX}"></td>'
-        f'<td valign="top" style="padding-bottom:9px; border-bottom:1px solid {HAIRLINE}">'
-        f"{''.join(lines)}</td></tr></table>" + _p("&nbsp;", "font-size:5pt", 0)
+        f'<td valign="top" style="padding-bottom:4px; border-bottom:1px solid {HAIRLINE}">'
+        f"{''.join(lines)}</td></tr></table>"
     )
 
 
@@ -132,7 +156,3 @@ def _setup(handout: Handout) -> str:
     if plan.medium_why:
         lines.append(_p(f"Why: {escape(plan.medium_why)}", f"color:{MUTED_INK}"))
     return "".join(lines)
-
-
-def _section(title: str, body: str) -> str:
-    return _p("&nbsp;", "font-size:6pt", 0) + _p(escape(title), "font-size:14pt; font-weight:bold", 4) + body

@@ -48,16 +48,16 @@ PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
 }
 PDF_RESOLUTION = 1200
 # Margins in millimetres: wide sides for a calm page; room at the top and bottom for the header and footer.
-MARGIN_SIDE_MM = 20.0
-MARGIN_TOP_MM = 22.0
-MARGIN_BOTTOM_MM = 24.0
-BODY_POINT_SIZE = 10.5
+MARGIN_SIDE_MM = 16.0
+MARGIN_TOP_MM = 18.0
+MARGIN_BOTTOM_MM = 20.0
+BODY_POINT_SIZE = 9.5
 FOOTER_POINT_SIZE = 8.5
 LIST_INDENT_PX = 16
 # A table shorter than this share of a page is moved whole rather than cut by a page break.
 SMALL_TABLE_SHARE = 0.4
 MAX_PAGE_BREAK_MOVES = 100
-MAP_WIDTH_PX = 220  # in CSS pixels (1/96 inch): about 5.8 cm on paper
+MAP_WIDTH_PX = 175  # in CSS pixels (1/96 inch): about 4.6 cm on paper
 # Images are drawn at this many times their printed size, so they stay crisp on a 300 dpi printer.
 IMAGE_OVERSAMPLING = 3
 # Kept for the life of the process: Qt must not lose its application while painting.

@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.plan_wording import (
+    CLOSING,
     Handout,
     StepText,
     can_mark_as_given,
     clearance_missing,
     clearance_text,
     make_handout,
+    next_visit_text,
     postpone_heading,
     postpone_text,
     steps_heading,
@@ -247,15 +249,19 @@ class PlanView(QWidget):
 
         right = QVBoxLayout()
         right.setSpacing(12)
-        if plan.for_client or plan.safety_changes:
-            right.addWidget(self._safety_box(handout))
         right.addWidget(_label(steps_heading(plan), "sectionTitle"))
         for step in plan.steps:
             right.addWidget(self._step_card(step))
+        if plan.for_client:
+            right.addWidget(self._safety_box(handout))
         if plan.aftercare:
             right.addWidget(_card("After your massage", [f"•  {line}" for line in plan.aftercare]))
+        if plan.home_routine:
+            right.addWidget(_card("Your home routine", [f"•  {line}" for line in plan.home_routine]))
         if handout.shared_note:
             right.addWidget(_card("A note from your therapist", [handout.shared_note]))
+        closing = [text for text in (next_visit_text(handout.practice), CLOSING) if text]
+        right.addWidget(_card("Next time", closing))
         right.addStretch(1)
 
         row = QHBoxLayout()
@@ -274,10 +280,6 @@ class PlanView(QWidget):
     def _safety_box(self, handout: Handout) -> QFrame:
         plan = handout.plan
         lines = [f"•&nbsp; {escape(reason)}" for reason in plan.for_client]
-        lines += [
-            f"•&nbsp; <b>{escape(change.where)}</b>: {escape(change.what)}. {escape(change.reason)}"
-            for change in plan.safety_changes
-        ]
         box = _caution_box("What we changed for your safety", [], *(_rich_label(line, "cautionLine") for line in lines))
         box.setObjectName("safetyBox")
         return box
@@ -298,20 +300,22 @@ class PlanView(QWidget):
         row.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
         text = QVBoxLayout()
         text.setSpacing(4)
+        if step.turn:
+            text.addWidget(_label(step.turn, "stepTurn"))
         text.addWidget(_label(step.where, "stepWhere"))
         text.addWidget(_label(f"{step.technique} · {step.pressure} pressure", "stepHow"))
         if step.dose:
             text.addWidget(_label(step.dose, "stepDose"))
         if step.why:
-            text.addWidget(_label(f"Why: {step.why}", "stepWhy"))
-        for change in step.changes:
-            # The reason is in the safety box at the top; here the change itself, beside the step it touched.
-            text.addWidget(_label(f"Changed for your safety: {change.what}", "stepChange"))
+            text.addWidget(_label(step.why, "stepWhy"))
+        if step.finishing:
+            text.addWidget(_label(step.finishing, "stepWhy"))
         if step.hold is not None:
-            timer = HoldTimer(step.region, step.hold, repetitions=step.repetitions, clock=self._clock)
-            timer.holdLogged.connect(self.holdLogged)
-            self.hold_timers.append(timer)
-            text.addWidget(timer)
+            for region in step.regions:  # one timer a point, so each hold is logged where it was done
+                timer = HoldTimer(region, step.hold, repetitions=step.holds, clock=self._clock)
+                timer.holdLogged.connect(self.holdLogged)
+                self.hold_timers.append(timer)
+                text.addWidget(timer)
         row.addLayout(text, 1)
         return card
 
@@ -342,7 +346,7 @@ class PlanView(QWidget):
             QLabel#stepWhere {{ font-size: 14pt; font-weight: bold; }}
             QLabel#stepDose, QLabel#referral {{ font-weight: bold; }}
             QLabel#stepWhy {{ color: {muted}; }}
-            QLabel#stepChange {{ color: {CAUTION}; font-weight: bold; }}
+            QLabel#stepTurn {{ color: {CAUTION}; font-weight: bold; }}
             QLabel#stepBadge {{ border-radius: 19px; font-size: 14pt; font-weight: bold; }}
             QLabel#legend {{ font-size: 11pt; }}
             QFrame#card {{ background: palette(base); border: 1px solid {line}; border-radius: 10px; }}

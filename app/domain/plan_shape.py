@@ -1,0 +1,371 @@
+"""The doses of the marked regions shaped into a session a therapist would follow, and timed.
+
+A step covers one or more regions: the same technique at the same pressure on neighbouring regions of one area
+(left and right together) is one step. Areas are worked one after the other, top to bottom, each with its
+techniques in the seeds' order; tapping, shaking and stretching are the finishing touches of an area's last
+step. Lying on the side, all of one side is worked, then one turn, then the other side. The warm-up and the
+finish get their share within bounds, each regional step at least a few minutes, and the time left over goes to
+general work of the back at a comfortable pressure; when time is short, the tightest areas come first and the
+therapist is told what waits for next time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from app.domain.plain_words import joined
+from app.domain.plan_dose import STROKING, Dose
+from app.domain.plan_model import Finishing, Step
+from app.domain.protocol import Protocol, Technique
+from app.domain.records import PressureOverride
+from app.domain.region_specs import SPECS_BY_ID, plain_places
+from app.domain.safety import BACK, Adjustment, Pressure, Screening, cap_pressure
+
+STEP_MINUTES_MAX = 15  # one technique on one area never takes the whole session
+WARM_UP_LEVEL = 2  # "gentle, broad strokes"
+FINISH_LEVEL = 1  # "gradually reduce the intensity"
+SIDE_LYING = "side-lying"
+FULL_SESSION = 30  # from this many minutes on the warm-up and finish get their full bounds
+
+
+@dataclass
+class _Draft:
+    """A step before its order and final minutes are known."""
+
+    block: int  # 0, or lying on the side: 0 for the first side, 1 for the second
+    side: str | None
+    area: int
+    technique: Technique
+    doses: list[Dose]
+    finishing: list[Finishing]
+    minutes: int = 0
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(dose.region for dose in self.doses))
+
+    @property
+    def tension(self) -> int:
+        return max(dose.tension for dose in self.doses)
+
+
+def shape_steps(
+    doses: Sequence[Dose],
+    minutes: int,
+    position: str,
+    screening: Screening,
+    protocol: Protocol,
+    override: PressureOverride | None,
+    notes: list[str],
+) -> tuple[Step, ...]:
+    session = protocol.session
+    warm_up, finish = _bounds(minutes, protocol)
+    drafts = _drafts(doses, position, protocol, notes)
+    kept = _fit(drafts, minutes - warm_up - finish, protocol, notes)
+    spare = minutes - warm_up - finish - sum(draft.minutes for draft in kept)
+    spare = _lengthen(kept, spare)
+    blocks = sorted({draft.block for draft in kept}) or [0]
+    general = _general_steps(spare, blocks, kept, position, screening, protocol, override)
+    spare -= sum(step.minutes for step in general)
+    warm_extra = min(spare, session.warm_up_minutes[1] - warm_up) if minutes >= FULL_SESSION else 0
+    finish_extra = min(spare - warm_extra, session.finish_minutes[1] - finish) if minutes >= FULL_SESSION else 0
+    unplanned = spare - warm_extra - finish_extra
+    if unplanned > 0:
+        notes.append(f"The plan fills {minutes - unplanned} of {minutes} minutes: the rest is time to rest or talk.")
+    steps: list[Step] = []
+    first = _back_step(protocol, screening, override, "warm-up", warm_up + warm_extra)
+    steps.extend([first] if first else [])
+    for block in blocks:
+        steps.extend(step for step in general if step.side == _block_side(block, kept))
+        in_block = [draft for draft in kept if draft.block == block]
+        for index, draft in enumerate(in_block):
+            same_places = index > 0 and in_block[index - 1].regions == draft.regions
+            steps.append(_step(draft, protocol, said_how_tight=same_places))
+    last = _back_step(protocol, screening, override, "finish", finish + finish_extra)
+    steps.extend([last] if last and finish + finish_extra > 0 else [])
+    return tuple(replace(step, order=order) for order, step in enumerate(steps, start=1))
+
+
+def _bounds(minutes: int, protocol: Protocol) -> tuple[int, int]:
+    """The warm-up's and the finish's minutes: within their bounds in a full session, a share of a short one."""
+    session = protocol.session
+    if minutes >= FULL_SESSION:
+        low, high = session.warm_up_minutes
+        warm_up = max(low, min(high, round(minutes * 0.1)))
+        low, high = session.finish_minutes
+        return warm_up, max(low, min(high, round(minutes * 0.07)))
+    warm_up = max(1, round(minutes * 0.15))
+    finish = 0 if minutes < 4 else max(1, round(minutes * 0.1))
+    return min(warm_up, minutes), min(finish, minutes - min(warm_up, minutes))
+
+
+def _area_of(region: str, protocol: Protocol) -> int:
+    base = SPECS_BY_ID[region].base
+    return next(index for index, area in enumerate(protocol.areas) if base in area.bases)
+
+
+def _drafts(doses: Sequence[Dose], position: str, protocol: Protocol, notes: list[str]) -> list[_Draft]:
+    """Doses grouped into steps by side block, area, technique and pressure; finishing touches attached."""
+    session = protocol.session
+    rank = {STROKING: -1} | {technique: index for index, technique in enumerate(session.order)}
+    side_lying = position == SIDE_LYING
+    mains: dict[tuple[int, int, int], list[Dose]] = {}
+    touches: dict[tuple[int, int], dict[tuple[str, int], list[Dose]]] = {}
+    for dose in doses:
+        spec = SPECS_BY_ID[dose.region]
+        block = (0 if spec.side == "left" else 1) if side_lying else 0
+        area = _area_of(dose.region, protocol)
+        if dose.technique in session.finishing:
+            touches.setdefault((block, area), {}).setdefault((dose.technique, dose.level), []).append(dose)
+            continue
+        mains.setdefault((block, area, rank[dose.technique]), []).append(dose)
+    drafts = []
+    for (block, area, _), group in sorted(mains.items()):
+        side = SPECS_BY_ID[group[0].region].side if side_lying else None
+        for similar in _similar_levels(group):
+            drafts.append(_Draft(block, side, area, protocol.techniques[similar[0].technique], similar, []))
+    for (block, area), by_touch in touches.items():
+        finishing = _finishing(by_touch, position, protocol, notes)
+        owner = [draft for draft in drafts if (draft.block, draft.area) == (block, area)]
+        # The touches end the area's work, but never lengthen a dose that has a limit (friction).
+        open_ended = [draft for draft in owner if draft.technique.max_minutes is None]
+        if owner:
+            (open_ended or owner)[-1].finishing.extend(finishing)
+        elif finishing:  # only finishing touches here (e.g. kneading left out): the first one leads the step
+            first, *rest = finishing
+            lead = [dose for key, group in by_touch.items() if key[0] == first.technique for dose in group]
+            side = SPECS_BY_ID[lead[0].region].side if position == SIDE_LYING else None
+            drafts.append(_Draft(block, side, area, protocol.techniques[first.technique], lead, rest))
+    drafts.sort(key=lambda d: (d.block, d.area, rank.get(d.technique.id, len(rank))))
+    for draft in drafts:
+        draft.minutes = _base_minutes(draft, protocol)
+    return drafts
+
+
+def _similar_levels(doses: list[Dose]) -> list[list[Dose]]:
+    """One technique's doses in one area, split where their pressures differ by more than one level; each part
+    is then done at its lightest level (never firmer than any of its regions may have)."""
+    parts: list[list[Dose]] = []
+    for dose in sorted(doses, key=lambda d: -d.level):
+        if parts and parts[-1][0].level - dose.level <= 1:
+            parts[-1].append(dose)
+        else:
+            parts.append([dose])
+    return [sorted(part, key=lambda d: doses.index(d)) for part in parts]
+
+
+def _finishing(
+    by_touch: dict[tuple[str, int], list[Dose]], position: str, protocol: Protocol, notes: list[str]
+) -> list[Finishing]:
+    finishing = []
+    order = {technique: index for index, technique in enumerate(protocol.session.finishing)}
+    for (technique, level), group in sorted(by_touch.items(), key=lambda item: (order[item[0][0]], item[0][1])):
+        regions = [dose.region for dose in group]
+        how = ""
+        if technique == "stretching":
+            method = {r: protocol.stretches.get(SPECS_BY_ID[r].base, {}).get(position) for r in regions}
+            without = [SPECS_BY_ID[r].name for r in regions if not method[r]]
+            if without:
+                notes.append(f"No stretch for {', '.join(without)} in this position ({position}).")
+            regions = [r for r in regions if method[r]]
+            if not regions:
+                continue
+            how = " ".join(sorted({text for text in method.values() if text}))
+        finishing.append(Finishing(technique, Pressure.of(level), tuple(regions), how))
+    return finishing
+
+
+def _holds_minutes(draft: _Draft, protocol: Protocol) -> int:
+    session = protocol.session
+    hold = max((protocol.regions[dose.region].hold_seconds or (0, 0))[1] for dose in draft.doses)
+    seconds = len(draft.doses) * session.holds_per_point * (hold + session.rest_seconds)
+    return math.ceil(seconds / 60)
+
+
+def _base_minutes(draft: _Draft, protocol: Protocol) -> int:
+    least = protocol.session.step_minutes
+    if draft.technique.max_minutes is not None:
+        return min(least, draft.technique.max_minutes)  # its finishing touches fit in its minutes
+    if draft.technique.hold_seconds is not None:
+        return max(least, _holds_minutes(draft, protocol)) + min(2, len(draft.finishing))
+    return least + min(2, len(draft.finishing))
+
+
+def _fit(drafts: list[_Draft], free: int, protocol: Protocol, notes: list[str]) -> list[_Draft]:
+    """The steps that fit in `free` minutes, the tightest areas first; what waits is told to the therapist."""
+    by_priority = sorted(drafts, key=lambda d: (-d.tension, -d.technique.importance, d.block, d.area))
+    kept: list[_Draft] = []
+    used = 0
+    for draft in by_priority:
+        if used + draft.minutes <= free:
+            kept.append(draft)
+            used += draft.minutes
+    waiting = [draft for draft in drafts if draft not in kept]
+    if waiting:
+        notes.append(
+            "Short on time, waits for next time: "
+            + "; ".join(f"{d.technique.name} on {joined(plain_places(d.regions))}" for d in waiting)
+            + "."
+        )
+    return [draft for draft in drafts if draft in kept]
+
+
+def _lengthen(kept: list[_Draft], spare: int) -> int:
+    """Spare minutes to the steps that earn them (kneading where it is tight), each within its limit."""
+    weights = [draft.technique.weight * draft.tension for draft in kept]
+    total = sum(weights)
+    if total == 0 or spare <= 0:
+        return spare
+    budget = spare
+    for draft, weight in zip(kept, weights, strict=True):
+        limit = draft.technique.max_minutes or STEP_MINUTES_MAX + min(2, len(draft.finishing))
+        extra = min(budget * weight // total, max(0, limit - draft.minutes))
+        draft.minutes += extra
+        spare -= extra
+    return spare
+
+
+def _block_side(block: int, kept: list[_Draft]) -> str | None:
+    return next((draft.side for draft in kept if draft.block == block), None)
+
+
+def _general_steps(
+    spare: int,
+    blocks: list[int],
+    kept: list[_Draft],
+    position: str,
+    screening: Screening,
+    protocol: Protocol,
+    override: PressureOverride | None,
+) -> list[Step]:
+    """The time left over as general work of the back (the seeds' kneading either side of the spine), at a
+    comfortable pressure within every cap; lying on the side, half on each side."""
+    session = protocol.session
+    technique = protocol.techniques[session.general]
+    if spare < session.step_minutes or technique.id in screening.dropped():
+        return []
+    sides: list[str | None] = [None]
+    if position == SIDE_LYING:
+        sides = [_block_side(block, kept) for block in blocks] if kept else ["left", "right"]
+        sides = [side or ("left" if index == 0 else "right") for index, side in enumerate(sides)]
+        if len(sides) == 1:
+            sides.append("right" if sides[0] == "left" else "left")
+        if spare < 2 * session.step_minutes:
+            sides = sides[:1]
+    target = min(session.general_level, technique.max_pressure)
+    level, adjustments = cap_pressure(target, BACK, screening, protocol, override)
+    if level < 1:
+        return []
+    why = "Kneading either side of your spine, at a pressure that feels good, to loosen your whole back."
+    if screening.left_alone():
+        why += " The hands go around the places left alone today."
+    shares = [spare // len(sides) + (1 if index < spare % len(sides) else 0) for index in range(len(sides))]
+    return [
+        Step(
+            order=0,
+            regions=(BACK,),
+            technique=technique.id,
+            pressure=Pressure.of(level),
+            hold_seconds=None,
+            holds=None,
+            repetitions=None,
+            minutes=share,
+            why=why if side is None else why.replace("your whole back", f"the {side} side of your back"),
+            source=f"{technique.source}; {session.source}",
+            adjustments=adjustments,
+            side=side,
+        )
+        for side, share in zip(sides, shares, strict=True)
+    ]
+
+
+def _tension_words(doses: list[Dose]) -> str:
+    """How tight it is, in words that never pass the therapist's number off as the client's feeling."""
+    top = max(doses, key=lambda dose: dose.tension)
+    several = len({dose.region for dose in doses}) > 1
+    up_to = "up to " if several and any(dose.tension != top.tension for dose in doses) else ""
+    if top.marked_by == "client":
+        return f"You rated it {up_to}{top.tension} out of 10"
+    if top.client_tension is not None and top.client_tension != top.tension:
+        return f"You rated it {top.client_tension} out of 10 and your therapist found {top.tension}"
+    feel = "a little tight" if top.tension <= 3 else "tight" if top.tension <= 6 else "very tight"
+    return f"It felt {feel} to your therapist ({up_to}{top.tension} out of 10)"
+
+
+def _step(draft: _Draft, protocol: Protocol, *, said_how_tight: bool) -> Step:
+    """A drafted step in full; `said_how_tight` when the step before worked the same places and said so."""
+    technique = draft.technique
+    regions = draft.regions
+    substitute = next((dose.reason for dose in draft.doses if dose.reason), None)
+    if substitute is not None or all(dose.tension == 0 for dose in draft.doses):
+        why = f"Light strokes ease it without pressing. {substitute or ''}".strip()
+    elif said_how_tight:
+        why = f"{technique.purpose.capitalize()}."
+    else:
+        why = f"{_tension_words(draft.doses)}, {technique.purpose}."
+    if any(dose.irritated for dose in draft.doses):
+        why += " We check with you first and start gently."
+    adjustments: dict[tuple[str, object, object], Adjustment] = {}
+    for dose in draft.doses:
+        for adjustment in dose.adjustments:
+            adjustments.setdefault((adjustment.rule, adjustment.before, adjustment.after), adjustment)
+    holds = protocol.session.holds_per_point if technique.hold_seconds is not None else None
+    hold_seconds = None
+    if technique.hold_seconds is not None:
+        hold_seconds = protocol.regions[regions[0]].hold_seconds or technique.hold_seconds
+    return Step(
+        order=0,
+        regions=regions,
+        technique=technique.id,
+        pressure=Pressure.of(min(dose.level for dose in draft.doses)),
+        hold_seconds=hold_seconds,
+        holds=holds,
+        repetitions=None,
+        minutes=draft.minutes,
+        why=why,
+        source="; ".join(dict.fromkeys([technique.source, *(protocol.regions[r].source for r in regions)])),
+        adjustments=tuple(adjustments.values()),
+        side=draft.side,
+        finishing=tuple(draft.finishing),
+    )
+
+
+def _back_step(
+    protocol: Protocol,
+    screening: Screening,
+    override: PressureOverride | None,
+    part: str,
+    minutes: int,
+) -> Step | None:
+    """The whole-back warm-up or finish; None when a rule drops its technique."""
+    session = protocol.session
+    technique_id = session.warm_up if part == "warm-up" else session.finish
+    if technique_id in screening.dropped() or minutes <= 0:
+        return None
+    technique = protocol.techniques[technique_id]
+    target = min(WARM_UP_LEVEL if part == "warm-up" else FINISH_LEVEL, technique.max_pressure)
+    level, adjustments = cap_pressure(target, BACK, screening, protocol, override)
+    low, high = technique.repetitions or (0, 0)
+    if part == "warm-up":
+        why = f"{technique.purpose.capitalize()}."
+        repetitions = high if minutes * 2 >= high else None  # a long stroke takes about half a minute
+    else:
+        why = "Lighter and lighter, to finish."
+        repetitions = low if minutes * 2 >= low else None
+    if screening.left_alone():
+        why += " The strokes go around the places left alone today."
+    return Step(
+        order=0,
+        regions=(BACK,),
+        technique=technique.id,
+        pressure=Pressure.of(level),
+        hold_seconds=None,
+        holds=None,
+        repetitions=repetitions or None,
+        minutes=minutes,
+        why=why,
+        source=f"{technique.source}; {session.source}",
+        adjustments=adjustments,
+    )
