@@ -290,8 +290,8 @@ def _left_out(screening: Screening, worked: set[str], protocol: Protocol) -> tup
     techniques_by_regions: dict[frozenset[str], list[str]] = {}
     for technique, regions in regions_by_technique.items():
         techniques_by_regions.setdefault(frozenset(regions), []).append(_technique_words(technique, protocol))
-    for regions, techniques in techniques_by_regions.items():
-        items.append(f"{_upper(joined(techniques))}, {'; '.join(_places(regions))}")
+    for same_regions, techniques in techniques_by_regions.items():
+        items.append(f"{_upper(joined(techniques))}, {'; '.join(_places(same_regions))}")
     alone_by_flag: dict[str, set[str]] = {}
     for limit in screening.local:
         if not limit.allow:
