@@ -276,7 +276,8 @@ def _proposal(plan: Plan, screening: Screening, protocol: Protocol) -> Proposal:
 
 
 def _left_out(screening: Screening, worked: set[str], protocol: Protocol) -> tuple[str, ...]:
-    """What the screening leaves out: techniques everywhere, techniques on the areas worked, areas left alone."""
+    """What the screening leaves out: techniques everywhere, techniques on the areas worked, what a local flag
+    limits (areas left alone, or given only some techniques)."""
     items: list[str] = []
     everywhere = [drop.technique for drop in screening.drops if drop.region is None]
     if everywhere:
@@ -292,12 +293,18 @@ def _left_out(screening: Screening, worked: set[str], protocol: Protocol) -> tup
         techniques_by_regions.setdefault(frozenset(regions), []).append(_technique_words(technique, protocol))
     for same_regions, techniques in techniques_by_regions.items():
         items.append(f"{_upper(joined(techniques))}, {'; '.join(_places(same_regions))}")
-    alone_by_flag: dict[str, set[str]] = {}
+    # A local flag's limits, by flag and what they allow: nothing there today, or only some techniques.
+    limited: dict[tuple[str, frozenset[str]], set[str]] = {}
     for limit in screening.local:
-        if not limit.allow:
-            alone_by_flag.setdefault(limit.rule, set()).add(limit.region)
-    for flag, alone in alone_by_flag.items():
-        items.append(f"No massage today {'; '.join(_places(alone))} ({_lower(FLAG_CLINICAL_WORDS[flag])})")
+        limited.setdefault((limit.rule, limit.allow), set()).add(limit.region)
+    for (flag, allow), regions in limited.items():
+        places = "; ".join(_places(regions))
+        why = _lower(FLAG_CLINICAL_WORDS[flag])
+        if allow:
+            allowed = joined([_technique_words(t, protocol) for t in protocol.techniques if t in allow])
+            items.append(f"Only {allowed}, {places} ({why})")
+        else:
+            items.append(f"No massage today {places} ({why})")
     return tuple(items)
 
 

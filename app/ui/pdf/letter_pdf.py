@@ -141,6 +141,8 @@ def _letterhead(letter: DoctorLetter) -> str:
         )
         if part.strip()
     ]
+    if not name and not details:
+        return ""  # no practice details yet (File → Practice details): no empty letterhead
     lines = _p(escape(name), "font-size:15pt; font-weight:bold", after=2) if name else ""
     if details:
         lines += _p(escape(" · ".join(details)), f"color:{MUTED_INK}; font-size:9pt", after=6)
