@@ -31,7 +31,7 @@ from app.ui.plan_view.style import CAUTION, CAUTION_WASH_PRINT, INK, MUTED_INK, 
 MARGIN_MM = MARGIN_SIDE_MM
 SMALLEST_SCALE = 0.7  # about 7.5 pt type at the smallest
 SCALE_STEP = 0.05
-LABEL_WIDTH_PX = 112  # "Techniques", "Name and role" on one line
+LABEL_WIDTH_PX = 112  # the proposal's labels ("Techniques") on one line
 
 
 def write_letter_pdf(letter: DoctorLetter, path: Path, *, page_size: PageSizeName = "A4") -> None:
@@ -98,8 +98,9 @@ def letter_html(letter: DoctorLetter) -> str:
     if letter.reported:
         parts.append(_section("What the client told us", _bullets(letter.reported)))
     if letter.told_client:
-        quoted = [f"“{reason}”" for reason in letter.told_client]
-        parts.append(_section("What we told the client", _bullets(quoted, f"color:{MUTED_INK}")))
+        # One paragraph, not a list: the client's sentences are long, and a page has room for every one of them.
+        quoted = " ".join(f"“{reason}”" for reason in letter.told_client)
+        parts.append(_section("What we told the client", _p(escape(quoted), f"color:{MUTED_INK}", after=0)))
     if letter.advice:
         parts.append(_section("Our advice to the client", _p(f"“{escape(letter.advice)}”")))
     if letter.proposal is not None:
@@ -119,8 +120,8 @@ def _p(inner: str, style: str = "", after: int = 4, before: int = 0) -> str:
     return f'<p style="margin-top:{before}px; margin-bottom:{after}px; {style}">{inner}</p>'
 
 
-def _bullets(items: tuple[str, ...] | list[str], style: str = "") -> str:
-    rows = "".join(f'<li style="margin-bottom:3px; {style}">{escape(item)}</li>' for item in items)
+def _bullets(items: tuple[str, ...]) -> str:
+    rows = "".join(f'<li style="margin-bottom:3px">{escape(item)}</li>' for item in items)
     return f'<ul style="margin-top:0; margin-bottom:0">{rows}</ul>'
 
 
@@ -182,34 +183,39 @@ def _question(question: str) -> str:
 
 
 def _reply(letter: DoctorLetter) -> str:
-    """The clinician's reply: a choice, then one line per field of the clearance record (Limits gets two)."""
+    """The clinician's reply: a choice, then a line per field of the clearance record, two to a row (the limits
+    get a whole row and one more), and the signature."""
     contact = letter.practice.contact_line()
-    back = (
-        f" Please return this page to {contact}." if contact else " Please return this page to the client's therapist."
-    )
+    back = f"Please return this page to {contact}." if contact else "Please return this page to the client's therapist."
     choices = "&nbsp;&nbsp;&nbsp;&nbsp;".join(f"☐ {escape(choice)}" for choice in letter.reply_choices)
-    lines = []
-    for field_name, label in REPLY_LINES:
-        lines.append(_fill_line(label))
-        if field_name == "limits":
-            lines.append(_fill_line(""))
-    lines.append(_fill_line("Signature"))
+    labels = dict(REPLY_LINES)
+    # (label, its width, the line's width) in per cent of the row; the first column lines up the labels.
+    rows = [
+        _fill_row((labels["by"], 19, 43), (labels["date"], 10, 28)),
+        _fill_row((labels["limits"], 19, 81)),
+        _fill_row(("", 19, 81)),
+        _fill_row((labels["expires"], 19, 26), ("Signature", 15, 40)),
+    ]
     return (
-        f'<table width="100%" cellspacing="0" cellpadding="0" style="border:1px solid {HAIRLINE}">'
-        '<tr><td style="padding:8px 12px">'
-        f"{_p('<b>Your reply</b>' + escape(back), after=6)}"
-        f"{_p(choices, after=4)}"
-        f'<table width="100%" cellspacing="0" cellpadding="0">{"".join(lines)}</table>'
-        "</td></tr></table>"
+        f'<table width="100%" cellspacing="0" cellpadding="0" style="border-collapse:collapse">'
+        f'<tr><td style="border:1px solid {MUTED_INK}; padding:8px 12px">'
+        f"{_p(f'<b>Your reply.</b> {escape(back)}', after=6)}"
+        f"{_p(choices, after=2)}"
+        f"{''.join(rows)}</td></tr></table>"
     )
 
 
-def _fill_line(label: str) -> str:
-    caption = escape(f"{label}:") if label else ""
-    return (
-        f'<tr><td width="{LABEL_WIDTH_PX}" valign="bottom" style="padding-top:14px">{caption}</td>'
-        f'<td style="border-bottom:1px solid {MUTED_INK}; padding-top:14px">&nbsp;</td></tr>'
-    )
+def _fill_row(*fields: tuple[str, int, int]) -> str:
+    """A row of labelled lines to write on, its own table since rows differ in their columns."""
+    cells = []
+    for index, (label, label_width, line_width) in enumerate(fields):
+        gap = "padding-left:14px; " if index else ""
+        caption = escape(f"{label}:") if label else ""
+        cells.append(
+            f'<td width="{label_width}%" valign="bottom" style="{gap}padding-right:6px; padding-top:16px">{caption}</td>'
+            f'<td width="{line_width}%" style="border-bottom:1px solid {MUTED_INK}; padding-top:16px">&nbsp;</td>'
+        )
+    return f'<table width="100%" cellspacing="0" cellpadding="0"><tr>{"".join(cells)}</tr></table>'
 
 
 def _capital(text: str) -> str:
