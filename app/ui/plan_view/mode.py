@@ -106,7 +106,13 @@ class PlanMode(QWidget):
         self._plan = plan
         self.view.set_given(session.plan is not None)
         self.clearance_button.setVisible(clearance_missing(read_plan(plan), on_record) and not session.is_final)
-        self.view.letter_button.setEnabled(needs_letter(built, on_record))
+        needed = needs_letter(built, on_record)
+        self.view.letter_button.setEnabled(needed)
+        self.view.letter_button.setToolTip(
+            "For the client's doctor: why we ask, what we propose, and lines for their reply"
+            if needed
+            else "Not needed: the massage goes ahead and no doctor's clearance is missing"
+        )
         self._stack.setCurrentWidget(self.view)
 
     def _write(self, action: Callable[[], Session]) -> bool:
