@@ -209,10 +209,10 @@ def _fill_row(*fields: tuple[str, int, int]) -> str:
     """A row of labelled lines to write on, its own table since rows differ in their columns."""
     cells = []
     for index, (label, label_width, line_width) in enumerate(fields):
-        gap = "padding-left:14px; " if index else ""
+        padding = "padding-left:14px; padding-right:6px" if index else "padding-right:6px"
         caption = escape(f"{label}:") if label else ""
         cells.append(
-            f'<td width="{label_width}%" valign="bottom" style="{gap}padding-right:6px; padding-top:16px">{caption}</td>'
+            f'<td width="{label_width}%" valign="bottom" style="{padding}; padding-top:16px">{caption}</td>'
             f'<td width="{line_width}%" style="border-bottom:1px solid {MUTED_INK}; padding-top:16px">&nbsp;</td>'
         )
     return f'<table width="100%" cellspacing="0" cellpadding="0"><tr>{"".join(cells)}</tr></table>'
