@@ -191,10 +191,10 @@ def _reply(letter: DoctorLetter) -> str:
     labels = dict(REPLY_LINES)
     # (label, its width, the line's width) in per cent of the row; the first column lines up the labels.
     rows = [
-        _fill_row((labels["by"], 19, 43), (labels["date"], 10, 28)),
-        _fill_row((labels["limits"], 19, 81)),
-        _fill_row(("", 19, 81)),
-        _fill_row((labels["expires"], 19, 26), ("Signature", 15, 40)),
+        _fill_row((labels["by"], 21, 41), (labels["date"], 10, 28)),
+        _fill_row((labels["limits"], 21, 79)),
+        _fill_row(("", 21, 79)),
+        _fill_row((labels["expires"], 21, 24), ("Signature", 15, 40)),
     ]
     return (
         f'<table width="100%" cellspacing="0" cellpadding="0" style="border-collapse:collapse">'
