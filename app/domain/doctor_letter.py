@@ -245,7 +245,7 @@ def pressure_scale() -> str:
 def _flags_in_force(intake: Intake | None, on: dt.date) -> tuple[FlagEntry, ...]:
     if intake is None:
         return ()
-    entries = [entry for entry in intake.flags if entry.settled is None or entry.settled > on]
+    entries = [entry for entry in intake.flags if entry.in_force_on(on)]
     return tuple(sorted(entries, key=lambda entry: FLAG_IDS.index(entry.flag)))
 
 
