@@ -19,7 +19,7 @@ from app.domain.plain_words import joined, long_date
 from app.domain.plan import Plan
 from app.domain.practice import PracticeSettings
 from app.domain.protocol import FLAG_IDS, NO_MASSAGE, PRESSURE_LABELS, PRESSURE_MAX, Outcome, Protocol, Urgency
-from app.domain.records import Client, FlagEntry, Intake, Session
+from app.domain.records import Clearance, Client, FlagEntry, Intake, Session
 from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID, RegionSpec
 from app.domain.safety import BACK, Pressure, Screening, screen
 from app.domain.session_plan import intake_on, plan_for_session
@@ -110,6 +110,7 @@ class DoctorLetter:
     client_born: dt.date | None
     outcome: Outcome
     reported: tuple[str, ...]  # the screening flags in force, in clinical words
+    lapsed_clearance: Clearance | None  # a clearance on record that no longer covers the session's date
     told_client: tuple[str, ...]  # the screening's reasons, as the client read them
     advice: str | None  # what the client was advised to do, when massage was postponed
     urgency: Urgency | None
@@ -150,8 +151,16 @@ class DoctorLetter:
             )
         return (
             f"{seen} Because of what they told us at their screening, we would like your advice before we "
-            "give the massage described below."
+            f"give the massage described below.{self._lapsed()}"
         )
+
+    def _lapsed(self) -> str:
+        clearance = self.lapsed_clearance
+        if clearance is None:
+            return ""
+        limits = f", with the limits “{clearance.limits.strip()}”," if clearance.limits.strip() else ""
+        until = f" expired on {long_date(clearance.expires)}" if clearance.expires else " no longer applies"
+        return f" The clearance from {clearance.by} of {long_date(clearance.date)}{limits}{until}."
 
     @property
     def question(self) -> str:
@@ -210,6 +219,7 @@ def doctor_letter(
         client_born=client.born,
         outcome=plan.outcome,
         reported=tuple(dict.fromkeys(_flag_words(entry) for entry in in_force)),
+        lapsed_clearance=_lapsed_clearance(intake, screening.on),
         told_client=plan.for_client,
         advice=plan.refer if stopped else None,
         urgency=plan.refer_urgency if stopped else None,
@@ -247,6 +257,12 @@ def _flags_in_force(intake: Intake | None, on: dt.date) -> tuple[FlagEntry, ...]
         return ()
     entries = [entry for entry in intake.flags if entry.in_force_on(on)]
     return tuple(sorted(entries, key=lambda entry: FLAG_IDS.index(entry.flag)))
+
+
+def _lapsed_clearance(intake: Intake | None, on: dt.date) -> Clearance | None:
+    """The intake's clearance when it has expired by `on` (one dated later does not cover the session either)."""
+    clearance = intake.clearance if intake is not None else None
+    return clearance if clearance is not None and not clearance.valid_on(on) else None
 
 
 def _flag_words(entry: FlagEntry) -> str:

@@ -177,6 +177,17 @@ def test_no_letter_when_massage_goes_ahead_and_no_clearance_is_missing() -> None
     assert not needs_letter(build_plan(UPPER_TRAPEZIUS, intake(), 60, PROTOCOL, on=SEEN), clearance_on_record=False)
 
 
+def test_an_expired_clearance_is_named_so_the_doctor_can_renew_it() -> None:
+    expired = dataclasses.replace(CLEARANCE, date=dt.date(2026, 1, 5), expires=dt.date(2026, 7, 5))
+    letter, plan = letter_and_plan(intake("blood_thinners", clearance=expired))
+    assert needs_letter(plan, screen(intake("blood_thinners", clearance=expired), PROTOCOL, SEEN).clearance_on_record)
+    assert letter.lapsed_clearance == expired
+    assert letter.opening.endswith(
+        "The clearance from Dr N. Example of 5 January 2026, with the limits “light pressure only”, expired on "
+        "5 July 2026."
+    )
+
+
 def test_the_reply_lines_are_the_clearance_records_fields_in_order() -> None:
     assert [name for name, _label in REPLY_LINES] == [field.name for field in dataclasses.fields(Clearance)]
 
@@ -185,7 +196,7 @@ def test_the_letter_has_no_field_for_therapist_only_text() -> None:
     # A new field must be one a clinician may read: SOAP notes, therapist notes and the intake's free text are not.
     assert [field.name for field in dataclasses.fields(DoctorLetter)] == [
         "practice", "written_on", "seen_on", "addressee", "greeting", "client_name", "client_born", "outcome",
-        "reported", "told_client", "advice", "urgency", "proposal",
+        "reported", "lapsed_clearance", "told_client", "advice", "urgency", "proposal",
     ]  # fmt: skip
     assert [field.name for field in dataclasses.fields(Proposal)] == [
         "minutes", "position", "areas", "techniques", "ceiling", "left_out",
