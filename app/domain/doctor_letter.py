@@ -110,7 +110,7 @@ class DoctorLetter:
     client_born: dt.date | None
     outcome: Outcome
     reported: tuple[str, ...]  # the screening flags in force, in clinical words
-    lapsed_clearance: Clearance | None  # a clearance on record that no longer covers the session's date
+    lapsed_clearance: Clearance | None  # a clearance on record that expired before the session
     told_client: tuple[str, ...]  # the screening's reasons, as the client read them
     advice: str | None  # what the client was advised to do, when massage was postponed
     urgency: Urgency | None
@@ -159,8 +159,8 @@ class DoctorLetter:
         if clearance is None:
             return ""
         limits = f", with the limits “{clearance.limits.strip()}”," if clearance.limits.strip() else ""
-        until = f" expired on {long_date(clearance.expires)}" if clearance.expires else " no longer applies"
-        return f" The clearance from {clearance.by} of {long_date(clearance.date)}{limits}{until}."
+        until = long_date(clearance.expires) if clearance.expires else ""
+        return f" The clearance from {clearance.by} of {long_date(clearance.date)}{limits} expired on {until}."
 
     @property
     def question(self) -> str:
@@ -260,9 +260,10 @@ def _flags_in_force(intake: Intake | None, on: dt.date) -> tuple[FlagEntry, ...]
 
 
 def _lapsed_clearance(intake: Intake | None, on: dt.date) -> Clearance | None:
-    """The intake's clearance when it has expired by `on` (one dated later does not cover the session either)."""
+    """The intake's clearance when it expired before `on`."""
     clearance = intake.clearance if intake is not None else None
-    return clearance if clearance is not None and not clearance.valid_on(on) else None
+    expired = clearance is not None and clearance.expires is not None and clearance.expires < on
+    return clearance if expired else None
 
 
 def _flag_words(entry: FlagEntry) -> str:
