@@ -156,10 +156,10 @@ class DoctorLetter:
 
     def _lapsed(self) -> str:
         clearance = self.lapsed_clearance
-        if clearance is None:
+        if clearance is None or clearance.expires is None:
             return ""
         limits = f", with the limits “{clearance.limits.strip()}”," if clearance.limits.strip() else ""
-        until = long_date(clearance.expires) if clearance.expires else ""
+        until = long_date(clearance.expires)
         return f" The clearance from {clearance.by} of {long_date(clearance.date)}{limits} expired on {until}."
 
     @property
