@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "import_clients",
     "export_client",
     "plan",
+    "letter",
     "backup",
     "restore",
     "check",

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.commands.common import open_repository
+from app.commands.common import chosen_session, open_repository
 from app.errors import BackmapError
 
 if TYPE_CHECKING:
@@ -38,12 +38,7 @@ def run(args: argparse.Namespace) -> int:
     with open_repository(args, create=False) as repository:
         client = repository.resolve_client(args.client)
         record = repository.history(client.id)
-    if not record.sessions:
-        raise BackmapError(f"client {client.id} has no sessions yet")
-    wanted = record.sessions[-1].id if args.session == "latest" else args.session
-    session = next((s for s in record.sessions if s.id == wanted), None)
-    if session is None:
-        raise BackmapError(f"--session: client {client.id} has no session {args.session!r}")
+    session = chosen_session(record.sessions, client.id, args.session)
     plan = plan_for_session(session, record.intakes, load_protocol())
     day = session.start.date()
     intake = intake_on(record.intakes, day)

@@ -96,6 +96,10 @@ class FlagEntry:
         if self.since is not None and self.settled is not None and self.settled < self.since:
             raise RecordError("settled", "a flag cannot settle before it began")
 
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the flag still applies on `day` (from its `settled` date on, it no longer does)."""
+        return self.settled is None or self.settled > day
+
 
 @dataclass(frozen=True, slots=True)
 class Clearance:

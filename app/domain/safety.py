@@ -201,7 +201,7 @@ def _severity(outcome: Outcome) -> int:
 
 def _expanded_flags(intake: Intake, protocol: Protocol, on: dt.date) -> list[FlagEntry]:
     """The intake's flags still in force on `on` plus the ones they imply, in the controlled list's order."""
-    entries = [entry for entry in intake.flags if entry.settled is None or entry.settled > on]
+    entries = [entry for entry in intake.flags if entry.in_force_on(on)]
     present = {entry.flag for entry in entries}
     for entry in list(entries):
         for implied in protocol.flags[entry.flag].implies:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -92,7 +92,7 @@ def write_handout_pdf(
     map_svg: Path | None = None,
 ) -> None:
     data = handout_pdf_bytes(handout, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg)
-    _write_private(Path(path), data)
+    write_private_pdf(Path(path), data)
 
 
 def handout_pdf_bytes(
@@ -103,15 +103,24 @@ def handout_pdf_bytes(
     map_svg: Path | None = None,
 ) -> bytes:
     """The PDF in memory (for `backmap plan --format pdf`, which may write to stdout)."""
+    return pdf_bytes(
+        handout.title,
+        page_size,
+        lambda writer: paint_handout(writer, handout, clearance_on_record=clearance_on_record, map_svg=map_svg),
+    )
+
+
+def pdf_bytes(title: str, page_size: PageSizeName, paint: Callable[[QPdfWriter], None]) -> bytes:
+    """A PDF in memory: `paint` draws on a writer whose page layout is set, margins zero (it draws its own)."""
     ensure_application()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
     writer.setResolution(PDF_RESOLUTION)
-    writer.setTitle(handout.title)  # no client name in the metadata: the file may be shared or synced
+    writer.setTitle(title)  # no client name in the metadata: the file may be shared or synced
     writer.setCreator("Backmap")
     writer.setPageLayout(_page_layout(page_size))
-    paint_handout(writer, handout, clearance_on_record=clearance_on_record, map_svg=map_svg)
+    paint(writer)
     buffer.close()
     return bytes(buffer.data().data())
 
@@ -255,11 +264,12 @@ def _page_layout(page_size: PageSizeName) -> QPageLayout:
     return QPageLayout(QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private_pdf(path: Path, data: bytes, what: str = "the plan") -> None:
+    """Writes a PDF atomically, owner-only; BackmapError names `what` could not be saved and why."""
     folder = path.parent
     if not folder.is_dir():
-        raise BackmapError(f"cannot save the plan: the folder {folder} does not exist")
+        raise BackmapError(f"cannot save {what}: the folder {folder} does not exist")
     try:
         write_private_file(path, data)
     except OSError as error:
-        raise BackmapError(f"cannot save the plan to {path}: {error.strerror}") from error
+        raise BackmapError(f"cannot save {what} to {path}: {error.strerror}") from error

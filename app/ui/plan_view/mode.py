@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.doctor_letter import letter_for_session, needs_letter
 from app.domain.plan_wording import clearance_missing, read_plan
 from app.domain.protocol import Protocol
 from app.domain.records import Client, Hold, Intake, Session
 from app.domain.session_plan import intake_on, plan_for_session
 from app.errors import BackmapError
 from app.storage.repository import Repository
+from app.ui.pdf.letter_pdf import write_letter_pdf
 from app.ui.pdf.plan_pdf import print_handout, write_handout_pdf
 from app.ui.plan_view.plan_view import PlanView
 from app.ui.settings import AppSettings
@@ -47,6 +49,7 @@ class PlanMode(QWidget):
         self._protocol = protocol
         self._settings = settings
         self._today = today
+        self._client: Client | None = None
         self._session: Session | None = None
         self._plan: dict[str, Any] | None = None
         self.view = PlanView()
@@ -69,19 +72,22 @@ class PlanMode(QWidget):
         self.view.holdLogged.connect(self._log_hold)
         self.view.printRequested.connect(self._print)
         self.view.savePdfRequested.connect(self._save_pdf)
+        self.view.letterRequested.connect(self._save_letter)
         self.show_for(None, None, None)
 
     def show_for(self, client: Client | None, _latest_intake: Intake | None, session: Session | None) -> None:
         """The plan of `session` (as given, or built from its marks now); a message when there is none."""
-        self._session = session
+        self._client, self._session = client, session
         self.clearance_button.setVisible(False)
+        self.view.letter_button.setEnabled(False)
         if client is None or session is None:
             self.message.setText("Choose a client and start a session; their plan shows here.")
             self._stack.setCurrentWidget(self.message)
             return
         try:
             intakes = self._repository.list_intakes(client.id)
-            plan = plan_for_session(session, intakes, self._protocol).to_json()
+            built = plan_for_session(session, intakes, self._protocol)
+            plan = built.to_json()
             day = session.start.date()
             intake = intake_on(intakes, day)
             on_record = intake is not None and intake.clearance is not None and intake.clearance.valid_on(day)
@@ -100,6 +106,13 @@ class PlanMode(QWidget):
         self._plan = plan
         self.view.set_given(session.plan is not None)
         self.clearance_button.setVisible(clearance_missing(read_plan(plan), on_record) and not session.is_final)
+        needed = needs_letter(built, on_record)
+        self.view.letter_button.setEnabled(needed)
+        self.view.letter_button.setToolTip(
+            "For the client's doctor: why we ask, what we propose, and lines for their reply"
+            if needed
+            else "Not needed: the massage goes ahead and no doctor's clearance is missing"
+        )
         self._stack.setCurrentWidget(self.view)
 
     def _write(self, action: Callable[[], Session]) -> bool:
@@ -149,5 +162,33 @@ class PlanMode(QWidget):
                 page_size=self._settings.page_size(),
                 clearance_on_record=self.view.clearance_on_record,
             )
+        except BackmapError as error:
+            QMessageBox.warning(self, "Backmap", str(error))
+
+    def _save_letter(self) -> None:
+        client, session = self._client, self._session
+        if client is None or session is None:
+            return
+        try:
+            letter = letter_for_session(
+                client,
+                session,
+                self._repository.list_intakes(client.id),
+                self._protocol,
+                practice=self._settings.practice(),
+                written_on=self._today(),
+            )
+        except BackmapError as error:
+            QMessageBox.warning(self, "Backmap", str(error))
+            return
+        if letter is None:
+            return  # the button is enabled only when the plan needs a letter
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Save the letter for the doctor", "letter for the doctor.pdf", "PDF (*.pdf)"
+        )
+        if not path:
+            return
+        try:
+            write_letter_pdf(letter, Path(path), page_size=self._settings.page_size())
         except BackmapError as error:
             QMessageBox.warning(self, "Backmap", str(error))

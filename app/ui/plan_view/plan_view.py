@@ -64,6 +64,7 @@ class PlanView(QWidget):
     holdLogged = Signal(str, float)  # region id, seconds held (from a step's hold timer)
     printRequested = Signal()
     savePdfRequested = Signal()
+    letterRequested = Signal()  # the letter for the doctor; Plan mode enables its button when a plan needs one
 
     def __init__(
         self,
@@ -87,18 +88,21 @@ class PlanView(QWidget):
 
         self.print_button = QPushButton("Print…")
         self.save_pdf_button = QPushButton("Save as PDF…")
+        self.letter_button = QPushButton("Letter for the doctor…")
         self.mark_given_button = QPushButton("Mark as given")
         self.mark_given_button.setObjectName("markGiven")
         self.given_hint = QLabel()
         self.given_hint.setObjectName("givenHint")
         self.print_button.clicked.connect(self.printRequested)
         self.save_pdf_button.clicked.connect(self.savePdfRequested)
+        self.letter_button.clicked.connect(self.letterRequested)
         self.mark_given_button.clicked.connect(self._mark_given)
 
         actions = QHBoxLayout()
         actions.setContentsMargins(24, 10, 24, 14)
         actions.addWidget(self.print_button)
         actions.addWidget(self.save_pdf_button)
+        actions.addWidget(self.letter_button)
         actions.addStretch(1)
         actions.addWidget(self.given_hint)
         actions.addWidget(self.mark_given_button)
