@@ -277,7 +277,7 @@ def _flag_words(entry: FlagEntry) -> str:
 
 
 def _proposal(plan: Plan, screening: Screening, protocol: Protocol) -> Proposal:
-    worked = {step.region for step in plan.steps}
+    worked = {region for step in plan.steps for region in step.regions}
     techniques = dict.fromkeys(step.technique for step in plan.steps)
     areas = ["the whole back, with gentle strokes to begin and to finish"] if BACK in worked else []
     areas += _places(worked - {BACK})
