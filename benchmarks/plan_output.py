@@ -1,13 +1,17 @@
-"""How long the plan view and the plan PDF take to build, against a one-paragraph PDF from the same run.
+"""How long a plan and its PDF take, against a bare QTextDocument PDF of the same text, and how many pages.
 
     .venv/bin/python benchmarks/plan_output.py
 
-The baseline is the cheapest PDF Qt can make here (QPdfWriter + QTextDocument, one line of text): the ratios
-say how much the plan itself (map rendering, badges, layout, page breaks) costs on top of Qt's own start-up.
+The plan: every region of the map marked, built by the plan builder (screening, doses, shape) and printed as the
+client's handout (map, badges, layout, page breaks). The baseline: the handout's own words as plain text in one
+QTextDocument printed by one QPdfWriter, in the same run. Also the page count of a typical plan and of an
+every-region plan (goals: one page and two pages at most).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import statistics
 import sys
@@ -18,16 +22,30 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pypdf import PdfReader
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QPainter, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QApplication
 
+from app.domain.plan import build_plan
 from app.domain.plan_wording import make_handout
+from app.domain.protocol import load_protocol
+from app.domain.records import Intake, Mark
+from app.domain.region_specs import REGION_IDS
 from app.ui.pdf.plan_pdf import handout_pdf_bytes
-from app.ui.plan_view.plan_view import PlanView
 from tests.ui import plan_samples
 
 RUNS = 15
+DAY = dt.date(2026, 11, 20)
+EVERY_REGION = [Mark(region, "therapist", 7) for region in sorted(REGION_IDS)]
+TYPICAL = [
+    Mark("trapezius_upper_l", "client", 7),
+    Mark("trapezius_upper_r", "client", 6),
+    Mark("rhomboid_l", "therapist", 6),
+    Mark("suboccipital_l", "client", 5),
+    Mark("suboccipital_r", "client", 5),
+    Mark("lower_back_l", "therapist", 4),
+]
 
 
 def _median_seconds(work: Callable[[], object]) -> float:
@@ -40,44 +58,46 @@ def _median_seconds(work: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
-def _baseline_pdf() -> bytes:
+def _plan_pdf(marks: list[Mark]) -> bytes:
+    plan = build_plan(marks, Intake(DAY), 60, load_protocol(), on=DAY)
+    handout = make_handout(
+        plan.to_json(), client_first_name="Ana", date=DAY, shared_note="", practice=plan_samples.PRACTICE
+    )
+    return handout_pdf_bytes(handout)
+
+
+def _bare_pdf(text: str) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
     document = QTextDocument()
-    document.setPlainText("Your massage plan")
+    document.setPlainText(text)
+    document.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF())
     painter = QPainter(writer)
-    document.drawContents(painter)
+    for page in range(document.pageCount()):
+        if page:
+            writer.newPage()
+        painter.save()
+        painter.translate(0, -page * document.pageSize().height())
+        document.drawContents(painter)
+        painter.restore()
     painter.end()
     return bytes(buffer.data().data())
 
 
+def _pages(data: bytes) -> int:
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
 def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv)
-    handout = make_handout(
-        plan_samples.modify_plan_blood_thinners(),
-        client_first_name="Ana",
-        date=plan_samples.DATE,
-        shared_note=plan_samples.SHARED_NOTE,
-        practice=plan_samples.PRACTICE,
-    )
-    view = PlanView(map_svg=plan_samples.STAND_IN_MAP)
-
-    def show() -> None:
-        view.show_plan(
-            plan_samples.modify_plan_blood_thinners(),
-            client_first_name="Ana",
-            date=plan_samples.DATE,
-            shared_note=plan_samples.SHARED_NOTE,
-            practice=plan_samples.PRACTICE,
-        )
-
-    baseline = _median_seconds(_baseline_pdf)
-    pdf = _median_seconds(lambda: handout_pdf_bytes(handout, map_svg=plan_samples.STAND_IN_MAP))
-    screen = _median_seconds(show)
-    print(f"baseline one-line PDF     {baseline * 1000:7.1f} ms")
-    print(f"plan PDF (2 pages)        {pdf * 1000:7.1f} ms   {pdf / baseline:5.1f}x baseline")
-    print(f"plan view (show_plan)     {screen * 1000:7.1f} ms   {screen / baseline:5.1f}x baseline")
+    every = _plan_pdf(EVERY_REGION)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(every)).pages)
+    baseline = _median_seconds(lambda: _bare_pdf(text))
+    real = _median_seconds(lambda: _plan_pdf(EVERY_REGION))
+    print(f"bare PDF of the same text          {baseline * 1000:7.1f} ms")
+    print(f"plan + PDF, every region marked    {real * 1000:7.1f} ms   {real / baseline:5.1f}x bare (goal <= 3x)")
+    print(f"pages: typical plan {_pages(_plan_pdf(TYPICAL))} (goal 1), every region {_pages(every)} (goal <= 2)")
     del app
 
 

@@ -59,7 +59,7 @@ SMALL_TABLE_SHARE = 0.4
 MAX_PAGE_BREAK_MOVES = 100
 MAP_WIDTH_PX = 175  # in CSS pixels (1/96 inch): about 4.6 cm on paper
 # Images are drawn at this many times their printed size, so they stay crisp on a 300 dpi printer.
-IMAGE_OVERSAMPLING = 3
+IMAGE_OVERSAMPLING = 2
 # Kept for the life of the process: Qt must not lose its application while painting.
 _headless_app: QApplication | None = None
 
@@ -164,11 +164,7 @@ def paint_handout(
     mm = dpi / 25.4
     left, top, bottom = MARGIN_SIDE_MM * mm, MARGIN_TOP_MM * mm, MARGIN_BOTTOM_MM * mm
     body = QSizeF(device.width() - 2 * left, device.height() - top - bottom)
-    document = _document(handout, clearance_on_record, map_svg or map_svg_path())
-    document.documentLayout().setPaintDevice(device)
-    # In CSS pixels like the rest of the document; Qt's default (40 px) leaves bullets adrift on paper.
-    document.setIndentWidth(LIST_INDENT_PX)
-    document.setPageSize(body)
+    document = _document(handout, clearance_on_record, map_svg or map_svg_path(), device, body)
     _keep_small_tables_whole(document, body.height())
     pages = document.pageCount()
     painter = QPainter()
@@ -187,8 +183,16 @@ def paint_handout(
         painter.end()
 
 
-def _document(handout: Handout, clearance_on_record: bool, map_svg: Path) -> QTextDocument:
+def _document(
+    handout: Handout, clearance_on_record: bool, map_svg: Path, device: QPagedPaintDevice, body: QSizeF
+) -> QTextDocument:
+    """The handout laid out once for `device` and pages of `body` size: everything that changes the layout is
+    set before the text goes in (each setting after it would lay the whole document out again)."""
     document = QTextDocument()
+    document.documentLayout().setPaintDevice(device)
+    # In CSS pixels like the rest of the document; Qt's default (40 px) leaves bullets adrift on paper.
+    document.setIndentWidth(LIST_INDENT_PX)
+    document.setPageSize(body)
     document.setDocumentMargin(0)
     font = QFont(font_family())
     font.setPointSizeF(BODY_POINT_SIZE)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtSvg import QSvgRenderer
 
 from app.domain.plan_wording import NEVER_WORKED, MapMark
 from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
+
+if TYPE_CHECKING:
+    from app.domain.regions import RegionMap
 from app.ui.plan_view.style import INK, PRESSURE_COLOURS, badge_text_colour, font_family
 
 OUTLINE_ID = "outline"
@@ -52,12 +56,17 @@ def render_plan_map(svg_path: Path, marks: Sequence[MapMark], width: int, *, dev
     renderer.render(painter, QRectF(0, 0, width, height))
     painter.setOpacity(1.0)
     drawn = [mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)]
+    region_map = _region_map(svg_path)
     for mark in drawn:
-        _tint(painter, renderer, mark.region, on_image(mark.region), PRESSURE_COLOURS[mark.level], image)
+        colour = QColor(PRESSURE_COLOURS[mark.level])
+        if region_map is not None:
+            painter.fillPath(_path(region_map.rings(mark.region), view, scale), colour)
+        else:  # a map the region model cannot read: tint the element as the SVG draws it
+            _tint(painter, renderer, mark.region, on_image(mark.region), colour, image)
     if renderer.elementExists(OUTLINE_ID):
         renderer.render(painter, OUTLINE_ID, on_image(OUTLINE_ID))
     radius = max(9.0, width * BADGE_RADIUS)
-    anchors = _anchors(svg_path)
+    anchors = {info.id: info.anchor for info in region_map.catalogue} if region_map is not None else {}
     for mark in drawn:
         bounds = on_image(mark.region)
         if SPECS_BY_ID[mark.region].kind == "point":
@@ -75,30 +84,48 @@ def render_plan_map(svg_path: Path, marks: Sequence[MapMark], width: int, *, dev
     return image
 
 
-def _anchors(svg_path: Path) -> dict[str, tuple[float, float]]:
-    """Each region's anchor in SVG units; a map the region model cannot read gets none (bounds are used)."""
+def _region_map(svg_path: Path) -> RegionMap | None:
+    """The map's regions as polygons (anchors, outlines); None for a map the region model cannot read."""
     from app.domain.regions import load_region_map  # shapely: only when a plan is drawn, not at start-up
 
     try:
-        return {info.id: info.anchor for info in load_region_map(svg_path).catalogue}
+        return load_region_map(svg_path)
     except BackmapError:
-        return {}
+        return None
+
+
+def _path(rings: list[list[tuple[float, float]]], view: QRectF, scale: float) -> QPainterPath:
+    """A region's outline (SVG units) as a path in the image's logical pixels; holes stay holes."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    for ring in rings:
+        path.addPolygon(QPolygonF([QPointF((x - view.x()) * scale, (y - view.y()) * scale) for x, y in ring]))
+        path.closeSubpath()
+    return path
 
 
 def _tint(
-    painter: QPainter, renderer: QSvgRenderer, element_id: str, bounds: QRectF, colour: str, target: QImage
+    painter: QPainter, renderer: QSvgRenderer, element_id: str, bounds: QRectF, colour: QColor, target: QImage
 ) -> None:
-    """Draws the element's own shape filled with `colour`: render it alone, then recolour what it covered."""
-    layer = QImage(target.size(), QImage.Format.Format_ARGB32_Premultiplied)
-    layer.setDevicePixelRatio(target.devicePixelRatio())
+    """Draws the element's own shape filled with `colour`: render it alone, then recolour what it covered.
+
+    The layer is only as big as the element (a whole-map layer per region made the every-region plan slow)."""
+    ratio = target.devicePixelRatio()
+    box = bounds.adjusted(-1, -1, 1, 1).toAlignedRect()
+    layer = QImage(
+        max(1, round(box.width() * ratio)),
+        max(1, round(box.height() * ratio)),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    layer.setDevicePixelRatio(ratio)
     layer.fill(Qt.GlobalColor.transparent)
     layer_painter = QPainter(layer)
     layer_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(layer_painter, element_id, bounds)
+    renderer.render(layer_painter, element_id, bounds.translated(-box.x(), -box.y()))
     layer_painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
-    layer_painter.fillRect(layer.rect(), QColor(colour))
+    layer_painter.fillRect(QRectF(0, 0, box.width(), box.height()), colour)
     layer_painter.end()
-    painter.drawImage(QPointF(0, 0), layer)
+    painter.drawImage(QPointF(box.x(), box.y()), layer)
 
 
 def _point_badge(painter: QPainter, bounds: QRectF, midline: float, text: str, radius: float) -> None:
