@@ -194,14 +194,22 @@ def _base_minutes(draft: _Draft, protocol: Protocol) -> int:
 
 
 def _fit(drafts: list[_Draft], free: int, protocol: Protocol, notes: list[str]) -> list[_Draft]:
-    """The steps that fit in `free` minutes, the tightest areas first; what waits is told to the therapist."""
-    by_priority = sorted(drafts, key=lambda d: (-d.tension, -d.technique.importance, d.block, d.area))
+    """The steps that fit in `free` minutes, the tightest areas first; what waits is told to the therapist.
+
+    Lying on the side, a step and its mirror on the other side stay or wait together, so both sides match."""
+    units: dict[tuple[int, str], list[_Draft]] = {}
+    for draft in drafts:
+        units.setdefault((draft.area, draft.technique.id), []).append(draft)
+    by_priority = sorted(
+        units.values(), key=lambda u: (-max(d.tension for d in u), -u[0].technique.importance, u[0].area)
+    )
     kept: list[_Draft] = []
     used = 0
-    for draft in by_priority:
-        if used + draft.minutes <= free:
-            kept.append(draft)
-            used += draft.minutes
+    for unit in by_priority:
+        cost = sum(draft.minutes for draft in unit)
+        if used + cost <= free:
+            kept.extend(unit)
+            used += cost
     waiting = [draft for draft in drafts if draft not in kept]
     if waiting:
         notes.append(

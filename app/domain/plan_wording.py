@@ -85,7 +85,7 @@ class StepText:
     repetitions: int | None
     minutes: float
     finishing: str  # "Then gentle shaking and a gentle stretch: …", or ""
-    turn: str  # lying on the side: "Now turn onto your other side." before the second side's first step; else ""
+    turn: str  # lying on the side: which side, before the first step on each side ("Now turn over: …"); else ""
     side: str | None
 
     @property
@@ -245,8 +245,8 @@ def wording_for(plan: Plan) -> PlanWording:
     for step in plan.steps:
         turn = ""
         if step.side is not None and step.side not in sides_seen:
-            if sides_seen:
-                turn = "Now turn onto your other side."
+            lying = f"lying on your {'right' if step.side == 'left' else 'left'} side"
+            turn = f"Now turn over: {lying}." if sides_seen else f"First, {lying}."
             sides_seen.append(step.side)
         steps.append(_step_text(step, turn))
     return PlanWording(
@@ -272,10 +272,8 @@ def _clean(texts: Sequence[str]) -> tuple[str, ...]:
 
 def _step_text(step: Step, turn: str) -> StepText:
     place = plain_place(step.regions)
-    if step.side is not None:
-        if step.regions == (WHOLE_BACK,):
-            place = f"the {step.side} side of your back"
-        place = f"{place} (lying on your {'right' if step.side == 'left' else 'left'} side)"
+    if step.side is not None and step.regions == (WHOLE_BACK,):
+        place = f"the {step.side} side of your back"
     hold = HoldRange(float(step.hold_seconds[0]), float(step.hold_seconds[1])) if step.hold_seconds else None
     return StepText(
         order=step.order,
