@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.domain.plan import Plan, build_plan, plan_from_json
 from app.domain.protocol import DEFAULT_CAP, FLAG_IDS, load_protocol
-from app.domain.records import FlagEntry, Intake, Mark, PressureOverride
+from app.domain.records import LAYERS, FlagEntry, Intake, Mark, PressureOverride
 from app.domain.region_specs import REGION_IDS, SPECS_BY_ID
 from app.domain.safety import BACK, screen
 
@@ -47,7 +47,7 @@ class Case:
 
 @st.composite
 def marks(draw: st.DrawFn) -> tuple[Mark, ...]:
-    keys = draw(st.sets(st.tuples(st.sampled_from(sorted(REGION_IDS)), st.sampled_from(("client", "therapist")))))
+    keys = draw(st.sets(st.tuples(st.sampled_from(sorted(REGION_IDS)), st.sampled_from(LAYERS))))
     return tuple(Mark(region, by, draw(st.integers(0, 10))) for region, by in sorted(keys))
 
 

@@ -17,7 +17,7 @@ from app.domain.plan import Plan, build_plan
 from app.domain.plan_text import THERAPIST_HEADING, render_plan_text
 from app.domain.plan_wording import read_plan
 from app.domain.protocol import FLAG_IDS, load_protocol
-from app.domain.records import Clearance, FlagEntry, Intake, Mark
+from app.domain.records import LAYERS, Clearance, FlagEntry, Intake, Mark
 from app.domain.region_specs import REGION_IDS
 from app.domain.safety import reached_regions, screen
 
@@ -316,7 +316,7 @@ def local_cases(draw: st.DrawFn) -> tuple[list[Mark], Intake]:
     marks = [
         Mark(region, by, draw(st.integers(1, 10)))
         for region in draw(st.sets(st.sampled_from(sorted(REGION_IDS)), min_size=1))
-        for by in draw(st.sets(st.sampled_from(("client", "therapist")), min_size=1))
+        for by in draw(st.sets(st.sampled_from(LAYERS), min_size=1))
     ]
     return marks, intake(*entries, *others)
 

@@ -110,7 +110,7 @@ def _delete(path: tuple[str, ...]) -> Callable[[dict[str, Any]], None]:
 
 def _append(path: tuple[str, ...], value: str) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
-        target = data
+        target: Any = data
         for key in path:
             target = target[key]
         target.append(value)

@@ -87,8 +87,8 @@ def test_a_whole_consult_survives_closing_and_reopening_the_app(
     fill_dialogs(
         monkeypatch,
         qtbot,
-        client=lambda dialog: new_client_on_blood_thinners(dialog, qtbot),  # type: ignore[arg-type]
-        intake=lambda dialog: tick_blood_thinners(dialog, qtbot),  # type: ignore[arg-type]
+        client=lambda dialog: new_client_on_blood_thinners(dialog, qtbot),
+        intake=lambda dialog: tick_blood_thinners(dialog, qtbot),
     )
     window = open_window(qtbot, data_dir, ini_settings(settings_dir))
     page, view, repo = window.workspace.consult, window.workspace.consult.map_view, window.workspace.repository

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent, FlagEntry, Intake
-from app.domain.regions import load_region_map
+from app.domain.regions import Direction, load_region_map
 from app.resources import map_svg_path
 from app.ui.main_window import MainWindow
 from tests.e2e.consult_driver import ini_settings, open_window
@@ -69,7 +69,12 @@ def test_tab_reaches_the_map_arrows_move_enter_selects_and_a_number_sets_tension
     start = view.focused_region()
     assert start is not None
     path = [start]
-    for key, direction in ((Qt.Key.Key_Down, "down"), (Qt.Key.Key_Down, "down"), (Qt.Key.Key_Right, "right")):
+    moves: tuple[tuple[Qt.Key, Direction], ...] = (
+        (Qt.Key.Key_Down, "down"),
+        (Qt.Key.Key_Down, "down"),
+        (Qt.Key.Key_Right, "right"),
+    )
+    for key, direction in moves:
         expected = region_map.neighbours(path[-1]).get(direction, path[-1])
         qtbot.keyClick(view, key)
         assert view.focused_region() == expected

@@ -144,7 +144,7 @@ def test_the_pdf_embeds_the_bundled_font_and_keeps_the_clients_name_out_of_its_m
     tmp_path: Path,
 ) -> None:
     reader = PdfReader(_write(tmp_path / "plan.pdf", proceed_plan()))
-    fonts = reader.pages[0]["/Resources"]["/Font"]
+    fonts: Any = reader.pages[0]["/Resources"]["/Font"]  # type: ignore[index]  # pypdf types it loosely
     names = {str(fonts[key].get_object()["/BaseFont"]) for key in fonts}
     assert names
     assert all("DejaVuSans" in name for name in names)

@@ -37,7 +37,9 @@ def test_the_notice_renders_to_a_pdf_with_its_key_sections(tmp_path: Path) -> No
         "HIPAA",
     ):
         assert expected in text
-    assert PdfReader(path).metadata.title == "Privacy notice (version 1)"
+    metadata = PdfReader(path).metadata
+    assert metadata is not None
+    assert metadata.title == "Privacy notice (version 1)"
 
 
 def test_the_dialog_shows_the_notice_in_large_type(qtbot: QtBot) -> None:

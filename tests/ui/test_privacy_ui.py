@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QTextEdit,
 )
@@ -55,7 +56,9 @@ def trigger(window: MainWindow, menu: str, text: str) -> None:
     """Chooses a menu entry, as a click on it would."""
     for menu_action in window.menuBar().actions():
         if menu_action.text().replace("&", "") == menu:
-            for action in menu_action.menu().actions():
+            submenu = menu_action.menu()
+            assert isinstance(submenu, QMenu)
+            for action in submenu.actions():
                 if action.text() == text:
                     action.trigger()
                     return

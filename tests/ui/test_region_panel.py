@@ -70,11 +70,15 @@ def stored(repository: Repository, session: Session) -> int | None:
 
 
 def slider_of(panel: RegionPanel) -> QSlider:
-    return panel.findChild(QSlider)
+    slider = panel.findChild(QSlider)
+    assert slider is not None
+    return slider
 
 
 def shown(panel: RegionPanel) -> str:
-    return panel.findChild(QLabel, "tensionShown").text()
+    label = panel.findChild(QLabel, "tensionShown")
+    assert label is not None
+    return label.text()
 
 
 def handle_at(slider: QSlider, value: int) -> QPoint:
