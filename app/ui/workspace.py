@@ -119,7 +119,7 @@ class Workspace(QWidget):
         media = [medium.name for medium in protocol.media]
         self.consult = ConsultPage(str(svg_path), outlines, locator, media)
         self.controller = ConsultController(
-            repository, self.consult, self.undo_group, self._coverage, lambda _region: ""
+            repository, self.consult, self.undo_group, self._coverage, lambda _region, _override: ""
         )
         self.pages = QStackedWidget()
         self.pages.addWidget(self.consult)
@@ -273,7 +273,9 @@ class Workspace(QWidget):
         current = sessions[0] if sessions else None
         screening = self._screening
         self.controller.open_session(
-            client.id, current, guidance=lambda region: guidance_html(region, screening, self.protocol)
+            client.id,
+            current,
+            guidance=lambda region, override: guidance_html(region, screening, self.protocol, override),
         )
         self._refresh_other_modes(sessions)
 

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.brush import COVERAGE_THRESHOLD
 from app.domain.protocol import load_protocol
-from app.domain.records import Consent, FlagEntry, Intake, Layer, Session, Stroke
+from app.domain.records import Consent, FlagEntry, Intake, Layer, PressureOverride, Session, Stroke
 from app.domain.safety import screen
 from app.storage.errors import StorageError
 from app.storage.repository import Repository
@@ -84,7 +84,7 @@ def controller(qtbot: QtBot, repository: Repository, view: FakeView, session: Se
         view,
         QUndoGroup(),
         lambda _points, _width: dict(STROKE_COVERAGE),
-        lambda region: guidance_html(region, screening, protocol),
+        lambda region, override: guidance_html(region, screening, protocol, override),
     )
     made.open_session(client.id, session)
     return made
@@ -124,6 +124,18 @@ def test_selecting_a_region_shows_its_name_tension_and_this_clients_guidance(
     guidance = str(view.selection.guidance_html)
     assert "at most 2" in guidance  # blood thinners cap the pressure at 2
     assert "Changed for this client" in guidance
+
+
+def test_the_guidance_follows_the_sessions_pressure_override_as_the_plan_does(
+    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+) -> None:
+    client = repository.client_of_session(session.id)
+    lighter = repository.set_override(session.id, PressureOverride(1, "the client asked for very light work"))
+    controller.open_session(client.id, lighter)
+    controller.select_region("trapezius_upper_l")
+    guidance = str(view.selection.guidance_html)
+    assert "at most 1" in guidance
+    assert "override" in guidance
 
 
 def test_set_tension_writes_first_then_pushes_one_undo_step(
@@ -256,7 +268,9 @@ def test_a_session_finalised_behind_the_screens_back_refuses_the_write_and_shows
 def test_a_finalised_session_refuses_every_edit_without_writing(
     qtbot: QtBot, repository: Repository, session: Session, view: FakeView
 ) -> None:
-    controller = ConsultController(repository, view, QUndoGroup(), lambda _p, _w: dict(STROKE_COVERAGE), str)
+    controller = ConsultController(
+        repository, view, QUndoGroup(), lambda _p, _w: dict(STROKE_COVERAGE), lambda r, _o: r
+    )
     final = repository.finalise(session.id)
     controller.open_session(repository.client_of_session(session.id).id, final)
     controller.select_region("rhomboid_l")

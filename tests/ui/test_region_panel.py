@@ -56,7 +56,7 @@ def consult(qtbot: QtBot, repository: Repository, session: Session) -> tuple[Reg
     panel.resize(420, 360)
     panel.show()
     qtbot.waitExposed(panel)
-    controller = ConsultController(repository, PanelOnly(panel), QUndoGroup(), lambda _p, _w: {}, lambda _r: "")
+    controller = ConsultController(repository, PanelOnly(panel), QUndoGroup(), lambda _p, _w: {}, lambda _r, _o: "")
     panel.tensionChanged.connect(controller.set_tension)
     panel.tensionCleared.connect(lambda: controller.set_tension(None))
     controller.open_session(repository.client_of_session(session.id).id, session)

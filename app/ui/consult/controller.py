@@ -18,7 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from app.domain.brush import tensions_from_stroke
-from app.domain.records import Layer, Mark, MarkState, Session, Soap, Stroke
+from app.domain.records import Layer, Mark, MarkState, PressureOverride, Session, Soap, Stroke
 from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
 from app.storage.errors import StaleWriteError
@@ -86,7 +86,8 @@ class ConsultStore(Protocol):
 
 
 Coverage = Callable[[Sequence[tuple[float, float]], float], dict[str, float]]
-Guidance = Callable[[str], str]  # region id -> the panel's HTML for this client
+# (region id, the session's pressure override) -> the panel's HTML for this client, as the plan will dose it
+Guidance = Callable[[str, PressureOverride | None], str]
 
 
 class ConsultController:
@@ -376,7 +377,7 @@ class ConsultController:
                 spec.kind,
                 mark.tension if mark else None,
                 mark.note if mark else "",
-                self._guidance(region),
+                self._guidance(region, session.override if session else None),
                 editable,
             )
         )
