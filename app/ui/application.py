@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -20,7 +19,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import BackmapError
-from app.resources import data_path, map_svg_path
+from app.resources import map_svg_path
+from app.ui.fonts import load_bundled_fonts
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
 
@@ -31,22 +31,10 @@ if TYPE_CHECKING:
     from app.ui.body_map.view import RegionLocator
     from app.ui.workspace import Workspace
 
-BUNDLED_FONTS = ("fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf")
 UNEXPECTED_ERROR_MESSAGE = (
     "Something went wrong inside Backmap. Everything saved before is safe on disk; "
     "the last thing you did may not have been saved. If it happens again, restart Backmap."
 )
-
-
-@cache
-def load_bundled_fonts() -> str:
-    """Registers the bundled fonts (once), so that plans and PDFs look the same on every machine; returns the family."""
-    family = ""
-    for name in BUNDLED_FONTS:
-        font_id = QFontDatabase.addApplicationFont(str(data_path(name)))
-        families = QFontDatabase.applicationFontFamilies(font_id)
-        family = family or (families[0] if families else "")
-    return family
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:

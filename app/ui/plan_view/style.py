@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from app.domain.plan_wording import PRESSURE_WORDS
-from app.ui.application import load_bundled_fonts
+from app.ui.fonts import load_bundled_fonts
 
 # ColorBrewer YlGnBu, sequential and colour-blind safe (colorbrewer2.org), one shade per pressure level 0–5.
 PRESSURE_COLOURS: dict[int, str] = {
