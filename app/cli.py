@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,13 +93,18 @@ def parse_arguments(arguments: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
+    previous = signal.getsignal(signal.SIGTERM)
     try:
         if args.command is None:
             return _open_app(args)
+        # A polite kill (SIGTERM) unwinds like Ctrl+C, so a half-written output file is removed on the way out.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         status: int = args.func(args)
         return status
     except BackmapError as error:
-        print(f"backmap: {error}", file=sys.stderr)
+        from app.commands.common import printable
+
+        print(f"backmap: {printable(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -106,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`backmap regions | head`): not an error; keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _open_app(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import open_repository
+from app.commands.common import open_repository, printable
 
 
 def register(subparsers: Any) -> None:
@@ -17,11 +17,12 @@ def register(subparsers: Any) -> None:
         "with PRAGMA integrity_check, and record the backup in the audit log. Prints the backup's path.",
     )
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the backup to FILE instead")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with open_repository(args, create=False) as repository:
-        made = repository.backup(args.output)
-    print(made)
+        made = repository.backup(args.output, replace=args.force)
+    print(printable(str(made)))
     return 0

@@ -1,29 +1,58 @@
-"""What the record commands share: opening the repository of --data-dir, choosing a session."""
+"""What the record commands share: opening the records of --data-dir, naming a client, choosing a session,
+printing safely."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from app.errors import BackmapError
 
 if TYPE_CHECKING:
-    from app.domain.records import Session
+    from app.domain.records import Client, Session
     from app.storage.repository import Repository
+
+# Candidates listed when CLIENT names nobody exactly.
+MAX_CANDIDATES = 10
+
+
+def printable(text: str) -> str:
+    """`text` with terminal control characters (and lone surrogates) escaped, so printing it cannot drive the
+    terminal or break a one-line message: a name with ESC or a newline in it prints as \\x1b or \\n."""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii") if unicodedata.category(char) in ("Cc", "Cs") else char
+        for char in text
+    )
+
+
+def warn(message: str) -> None:
+    print(f"backmap: {printable(message)}", file=sys.stderr)
 
 
 def open_repository(args: argparse.Namespace, *, create: bool = True) -> Repository:
     """The records of --data-dir (else $BACKMAP_DATA_DIR, else the user data folder); says once on stderr
-    why they are read-only, if they are, and any warning about them."""
-    from app.storage.location import resolve_data_dir
+    why they are read-only, if they are, and any warning about them.
+
+    First removes what an earlier, killed command left half-written, and says so.
+    """
+    from app.storage.files import remove_unfinished_outputs
+    from app.storage.location import locate_data_folder
     from app.storage.repository import Repository
 
-    repository = Repository.open(resolve_data_dir(args.data_dir), create=create)
-    for notice in (repository.read_only_reason, *repository.open_warnings):
+    folder = locate_data_folder(args.data_dir)
+    removed = remove_unfinished_outputs(folder.records)
+    if removed:
+        places = ", ".join(sorted({str(path.parent) for path in removed}))
+        warn(f"removed {len(removed)} half-written file(s) that an interrupted backmap command left in {places}")
+    new_records_folder = not folder.records.exists()
+    repository = Repository.open(folder.records, create=create)
+    exposed = folder.exposure_warning() if new_records_folder else None
+    for notice in (repository.read_only_reason, *repository.open_warnings, exposed):
         if notice:
-            print(f"backmap: note: {notice}", file=sys.stderr)
+            warn(f"note: {notice}")
     return repository
 
 
@@ -36,3 +65,35 @@ def chosen_session(sessions: Sequence[Session], client_id: str, wanted: str) -> 
     if session is None:
         raise BackmapError(f"--session: client {client_id} has no session {wanted!r}")
     return session
+
+
+def _name_key(name: str) -> str:
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def _describe(client: Client) -> str:
+    born = client.born.isoformat() if client.born else "unknown"
+    return f"{client.id} {client.name!r} (born {born})"
+
+
+def find_client(repository: Repository, text: str) -> Client:
+    """The one client whose id is `text` or whose whole name is `text` (ignoring case, NFC), for every command
+    that takes CLIENT. Never part of a name: anything but exactly one such client is an error that lists the
+    candidates (id, name, born), so nothing is done to a client the user did not name."""
+    key = _name_key(text)
+    named = [client for client in repository.list_clients() if client.id == text or _name_key(client.name) == key]
+    if len(named) == 1:
+        return repository.get_client(named[0].id)  # as handed out for an edit (its version noted)
+    if named:
+        candidates = named
+        problem = f"{text!r} names {len(named)} clients; give the id of one"
+    else:
+        candidates = repository.search_clients(text) if text.strip() else []
+        problem = f"no client has the id or the whole name {text!r}"
+        if candidates:
+            problem += "; give a whole name or an id"
+    if not candidates:
+        raise BackmapError(problem)
+    listing = "; ".join(_describe(client) for client in candidates[:MAX_CANDIDATES])
+    more = f"; and {len(candidates) - MAX_CANDIDATES} more" if len(candidates) > MAX_CANDIDATES else ""
+    raise BackmapError(f"{problem}: {listing}{more}")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from app.commands.common import open_repository
+from app.commands.common import find_client, open_repository, printable
 
 
 def register(subparsers: Any) -> None:
@@ -17,7 +17,7 @@ def register(subparsers: Any) -> None:
         "overwriting the freed space. The audit log keeps that it happened, by client id only. Backups made "
         "before still hold the client: they are listed, for you to deal with.",
     )
-    parser.add_argument("client", metavar="CLIENT", help="the client's id (or a name that matches only one client)")
+    parser.add_argument("client", metavar="CLIENT", help="the client's id (or their whole name, any case)")
     parser.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
     parser.set_defaults(func=run)
 
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from app.storage.repository import WAL_LEFTOVER_NOTE
 
     with open_repository(args, create=False) as repository:
-        client = repository.resolve_client(args.client)
+        client = find_client(repository, args.client)
         erasure = repository.delete_client(client.id)
     print(f"deleted client {erasure.client_id}")
     if erasure.wal_still_holds_client:
@@ -37,5 +37,6 @@ def run(args: argparse.Namespace) -> int:
     if erasure.backups_holding_client:
         print("these backups still hold the client (delete or re-create them to complete the erasure):")
         for path in erasure.backups_holding_client:
-            print(f"  {path}")
+            missing = "" if path.exists() else "  (not found now: on a disk that is not connected?)"
+            print(f"  {printable(str(path))}{missing}")
     return 0

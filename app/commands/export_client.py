@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import open_repository
+from app.commands.common import find_client, open_repository
 
 
 def register(subparsers: Any) -> None:
@@ -17,9 +17,10 @@ def register(subparsers: Any) -> None:
         description="Export one client's whole record as a client file (format version 1). "
         "The export is recorded in the audit log.",
     )
-    parser.add_argument("client", metavar="CLIENT", help="the client's id, or a name that matches only one client")
+    parser.add_argument("client", metavar="CLIENT", help="the client's id, or their whole name (any case)")
     parser.add_argument("--format", choices=("json",), default="json", help="the file format (default: json)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.set_defaults(func=run)
 
 
@@ -28,11 +29,11 @@ def run(args: argparse.Namespace) -> int:
 
     output: Path | None = args.output
     with open_repository(args, create=False) as repository:
-        client = repository.resolve_client(args.client)
-        text = dump(repository.history(client.id))
-        if output is None:
-            repository.log_export(client.id, "stdout")
-            sys.stdout.write(text)
+        client = find_client(repository, args.client)
+        if output is not None:
+            repository.export_client(client.id, output, replace=args.force)
             return 0
-        repository.export_client(client.id, output)
+        text = dump(repository.history(client.id))
+        repository.log_export(client.id, to_file=False)
+    sys.stdout.write(text)
     return 0

@@ -26,16 +26,10 @@ def register(subparsers: Any) -> None:
 
 
 def read_client_file(path: Path) -> ClientRecord:
-    from app.storage.client_file import parse
+    from app.storage.client_file import read_file
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BackmapError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise BackmapError(f"{path}: cannot read it ({error.strerror})") from None
-    try:
-        return parse(text)
+        return read_file(path)
     except BackmapError as error:
         raise BackmapError(f"{path}: {error}") from None
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import chosen_session, open_repository
+from app.commands.common import chosen_session, find_client, open_repository
 from app.errors import BackmapError
 
 
@@ -21,9 +21,10 @@ def register(subparsers: Any) -> None:
         "care: what the client reported, the massage proposed, the question, and lines for the reply. "
         "Therapist-only notes never appear in it.",
     )
-    parser.add_argument("client", metavar="CLIENT", help="the client's id, or a name that matches only one client")
+    parser.add_argument("client", metavar="CLIENT", help="the client's id, or their whole name (any case)")
     parser.add_argument("--session", default="latest", metavar="ID|latest", help="which session (default: latest)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.set_defaults(func=run)
 
 
@@ -31,14 +32,15 @@ def run(args: argparse.Namespace) -> int:
     # Qt is needed for the PDF and the practice's details (QSettings) alike.
     from app.domain.doctor_letter import letter_for_session
     from app.domain.protocol import load_protocol
-    from app.storage.files import write_private_file
+    from app.storage.files import output_file
     from app.ui.pdf.letter_pdf import letter_pdf_bytes
     from app.ui.pdf.plan_pdf import ensure_application
     from app.ui.settings import AppSettings
 
     with open_repository(args, create=False) as repository:
-        client = repository.resolve_client(args.client)
+        client = find_client(repository, args.client)
         record = repository.history(client.id)
+        data_folder = repository.path.parent
     session = chosen_session(record.sessions, client.id, args.session)
     ensure_application()
     settings = AppSettings()
@@ -53,8 +55,6 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.buffer.write(data)
         return 0
-    try:
-        write_private_file(args.output, data)
-    except OSError as error:
-        raise BackmapError(f"cannot write {args.output}: {error.strerror}") from None
+    with output_file(args.output, data_folder, replace=args.force) as temporary:
+        temporary.write_bytes(data)
     return 0

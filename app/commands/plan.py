@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.commands.common import chosen_session, open_repository
+from app.commands.common import chosen_session, find_client, open_repository, printable
 from app.errors import BackmapError
 
 if TYPE_CHECKING:
@@ -22,10 +22,11 @@ def register(subparsers: Any) -> None:
         description="The plan of one session: the plan as given if it was recorded, otherwise built from the "
         "session's marks and the screening in force that day. Therapist-only notes never appear in it.",
     )
-    parser.add_argument("client", metavar="CLIENT", help="the client's id, or a name that matches only one client")
+    parser.add_argument("client", metavar="CLIENT", help="the client's id, or their whole name (any case)")
     parser.add_argument("--session", default="latest", metavar="ID|latest", help="which session (default: latest)")
     parser.add_argument("--format", choices=("text", "json", "pdf"), default="text", help="default: text")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.set_defaults(func=run)
 
 
@@ -33,11 +34,13 @@ def run(args: argparse.Namespace) -> int:
     from app.domain.plan_text import render_plan_text
     from app.domain.protocol import load_protocol
     from app.domain.session_plan import intake_on, plan_for_session
-    from app.storage.files import write_private_file
+    from app.storage.client_file import escape_terminal_controls
+    from app.storage.files import output_file
 
     with open_repository(args, create=False) as repository:
-        client = repository.resolve_client(args.client)
+        client = find_client(repository, args.client)
         record = repository.history(client.id)
+        data_folder = repository.path.parent
     session = chosen_session(record.sessions, client.id, args.session)
     plan = plan_for_session(session, record.intakes, load_protocol())
     day = session.start.date()
@@ -46,18 +49,18 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "pdf":
         data = _pdf(plan.to_json(), client.name, session, clearance)
     elif args.format == "json":
-        data = (json.dumps(plan.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        data = (escape_terminal_controls(json.dumps(plan.to_json(), ensure_ascii=False, indent=2)) + "\n").encode()
     else:
-        data = render_plan_text(plan, clearance_on_record=clearance).encode("utf-8")
+        # A plan given earlier is stored as it was, from a client file too: its text must not drive the terminal.
+        text = render_plan_text(plan, clearance_on_record=clearance)
+        data = "\n".join(printable(line) for line in text.split("\n")).encode("utf-8")
     if args.output is None:
         if args.format == "pdf" and sys.stdout.isatty():
             raise BackmapError("a PDF is not for the terminal: add -o FILE")
         sys.stdout.buffer.write(data)
         return 0
-    try:
-        write_private_file(args.output, data)
-    except OSError as error:
-        raise BackmapError(f"cannot write {args.output}: {error.strerror}") from None
+    with output_file(args.output, data_folder, replace=args.force) as temporary:
+        temporary.write_bytes(data)
     return 0
 
 

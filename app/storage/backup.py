@@ -1,19 +1,26 @@
-"""Copies of the database made with SQLite's online backup API, checked before they are kept."""
+"""Copies of the database made with SQLite's online backup API, checked before they are kept.
+
+Backups in the data folder (the backups folder, and the copies taken before a migration) are found by looking
+there. A backup written elsewhere (`backmap backup -o FILE`) is remembered by its location in
+`<data folder>/backups-elsewhere/`, one small file per backup, so that erasing a client can list it too.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import hashlib
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from app.storage.errors import DamagedDatabaseError, StorageError
-from app.storage.files import PRIVATE_FILE_MODE, create_private_file, fsync_dir, temporary_sibling
+from app.storage.files import private_file, write_private_file
 from app.storage.location import ensure_private_dir
 
 BACKUPS_FOLDER = "backups"  # in the data folder
 BACKUP_SUFFIX = ".sqlite3"
+ELSEWHERE_FOLDER = "backups-elsewhere"
 
 
 def restore_advice(path: Path) -> str:
@@ -50,56 +57,92 @@ def free_name(folder: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
-def backup_to(source: sqlite3.Connection, destination: Path) -> Path:
-    """Copies the database to `destination` (0600, a standalone file without WAL), after integrity_check."""
-    if destination.exists():
-        raise StorageError(f"{destination} already exists; choose another file name")
-    temporary = temporary_sibling(destination)
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
+def copy_database(source: sqlite3.Connection, copy: Path) -> None:
+    """Copies the database into the empty file `copy` (a standalone file without WAL) and checks it.
+
+    sqlite3.Error if the copy fails; DamagedDatabaseError if it shows the database is damaged.
+    """
     try:
-        create_private_file(temporary)
-        target = sqlite3.connect(temporary, isolation_level=None)
-        try:
+        with closing(sqlite3.connect(copy, isolation_level=None)) as target:
             source.backup(target)
             # The copy carries the source's WAL flag; a backup is one self-contained file.
             target.execute("PRAGMA journal_mode = DELETE")
             verdict = target.execute("PRAGMA integrity_check").fetchall()
-        finally:
-            target.close()
-        if verdict != [("ok",)]:
-            # The copy holds the very pages of the source: the source is damaged, and no backup is kept.
-            source_path = Path(source.execute("PRAGMA database_list").fetchone()[2])
-            problems = "; ".join(row[0] for row in verdict[:3])
-            raise damaged(source_path, f"found by the integrity check of a backup, which was not kept: {problems}")
-        descriptor = os.open(temporary, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        os.chmod(temporary, PRIVATE_FILE_MODE)
-        os.replace(temporary, destination)
     except sqlite3.Error as error:
         if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
-            raise damaged(Path(source.execute("PRAGMA database_list").fetchone()[2]), str(error)) from error
+            raise damaged(_path_of(source), str(error)) from error
+        raise
+    if verdict != [("ok",)]:
+        # The copy holds the very pages of the source: the source is damaged, and no backup is kept.
+        problems = "; ".join(row[0] for row in verdict[:3])
+        raise damaged(_path_of(source), f"found by the integrity check of a backup, which was not kept: {problems}")
+
+
+def _path_of(connection: sqlite3.Connection) -> Path:
+    return Path(connection.execute("PRAGMA database_list").fetchone()[2])
+
+
+def backup_to(source: sqlite3.Connection, destination: Path, *, journal: Path) -> Path:
+    """A checked copy of the database at `destination` (0600, atomic); `journal` is the data folder."""
+    try:
+        with private_file(destination, journal=journal) as copy:
+            copy_database(source, copy)
+    except sqlite3.Error as error:
         raise StorageError(f"could not back up the database to {destination}: {error}") from error
     except OSError as error:
         raise StorageError(f"could not write the backup {destination}: {error.strerror}") from error
-    finally:
-        for leftover in (temporary, temporary.with_name(temporary.name + "-journal")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-    fsync_dir(destination.parent)
     return destination
 
 
 def backup_beside(source: sqlite3.Connection, db_path: Path, label: str) -> Path:
     """The backup taken before a migration: next to the database, named by the old version and the time."""
     destination = free_name(db_path.parent, f"{db_path.name}.{label}-{timestamp()}", ".backup")
-    return backup_to(source, destination)
+    return backup_to(source, destination, journal=db_path.parent)
 
 
-def backup_into(source: sqlite3.Connection, folder: Path) -> Path:
+def backup_into(source: sqlite3.Connection, folder: Path, *, journal: Path) -> Path:
     """A timestamped backup in `folder` (e.g. <data>/backups)."""
-    ensure_private_dir(folder)
-    return backup_to(source, free_name(folder, f"backmap-{timestamp()}", BACKUP_SUFFIX))
+    try:
+        ensure_private_dir(folder)
+    except OSError as error:
+        raise StorageError(f"could not make the backups folder {folder}: {error.strerror}") from error
+    return backup_to(source, free_name(folder, f"backmap-{timestamp()}", BACKUP_SUFFIX), journal=journal)
+
+
+def remember_backup(data_folder: Path, backup: Path) -> None:
+    """Notes where a backup outside the data folder was made (the same place twice is one note)."""
+    location = os.fsencode(backup.resolve())
+    folder = ensure_private_dir(data_folder / ELSEWHERE_FOLDER)
+    write_private_file(folder / hashlib.sha256(location).hexdigest()[:32], location, journal=data_folder)
+
+
+def remembered_backups(data_folder: Path) -> list[Path]:
+    """The backups made outside the data folder, as remembered; a deleted one is forgotten here.
+
+    One whose folder is missing too is kept: it may be on a disk that is not connected now.
+    """
+    try:
+        notes = sorted((data_folder / ELSEWHERE_FOLDER).iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    backups = []
+    for note in notes:
+        if note.name.startswith("."):
+            continue  # a note being written
+        backup = Path(os.fsdecode(note.read_bytes()))
+        if not backup.exists() and backup.parent.is_dir():
+            note.unlink()
+            continue
+        backups.append(backup)
+    return backups
+
+
+def may_hold_client(backup: Path, client_id: str) -> bool:
+    """Whether the backup holds the client, or cannot be read (missing, damaged) and so may hold them."""
+    if not backup.is_file():
+        return True
+    try:
+        with closing(sqlite3.connect(f"{backup.as_uri()}?mode=ro&immutable=1", uri=True)) as copy:
+            return copy.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone() is not None
+    except sqlite3.Error:
+        return True

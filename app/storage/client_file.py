@@ -14,29 +14,40 @@ Amendments (a decision of this module, not in the DESIGN.md example) are
 session key (`minutes`, `medium`, `plan`, ...), `soap.<key>`, or `marks.<region>.<client|therapist>`, and
 `before`/`after` are that field's JSON value as in this format (a mark as {"tension", "note"}, absent = null).
 The session itself shows the values after its amendments; the amendments keep every earlier value.
+
+The JSON is read strictly: a key twice in one object, NaN or Infinity, and integers longer than any field needs
+are refused with the field's path (see codec). DEL and the C1 control characters are written as \\u escapes
+(as JSON writes the C0 ones), so a file printed to a terminal cannot drive it.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import os
+from pathlib import Path
 
 from app.domain.records import ClientRecord
 from app.storage.codec import (
+    check_keys_once,
     decode_client,
     decode_intake,
     decode_session,
     encode_client,
     encode_intake,
     encode_session,
+    json_integer,
+    json_object,
     session_order,
 )
 from app.storage.errors import ClientFileError
+from app.storage.files import file_kind
 
 FORMAT_NAME = "backmap-client"
 FORMAT_VERSION = 2  # the newest this Backmap reads and writes
 READABLE_VERSIONS = (1, 2)
 VERSION_2_FLAGS = frozenset({"dvt_chest_symptoms", "fragility_fracture", "lymph_nodes_removed", "cauda_equina_signs"})
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a client with years of sessions and brush strokes is a few MB
+_TERMINAL_CONTROLS = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0))}
 
 
 def version_needed(record: ClientRecord) -> int:
@@ -45,20 +56,56 @@ def version_needed(record: ClientRecord) -> int:
     return 2 if any(entry.flag in VERSION_2_FLAGS or entry.settled is not None for entry in entries) else 1
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ClientFileError("", f"{name} is not a number JSON allows")
+def read_file(path: Path) -> ClientRecord:
+    """The client record in the file at `path`: a regular file of at most MAX_FILE_BYTES (never a device or a
+    pipe, which could be endless or block), UTF-8. ClientFileError naming the file's problem or the field."""
+    try:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer (it is refused just below).
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise ClientFileError("", f"cannot read it ({error.strerror})") from None
+    try:
+        status = os.fstat(descriptor)
+        kind = file_kind(status.st_mode)
+        if kind is not None:
+            raise ClientFileError("", f"is {kind}, not a client file")
+        if status.st_size > MAX_FILE_BYTES:
+            raise ClientFileError(
+                "", f"is {_megabytes(status.st_size)}; a client file is at most {_megabytes(MAX_FILE_BYTES)}"
+            )
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ClientFileError("", f"cannot read it ({error.strerror})") from None
+    finally:
+        os.close(descriptor)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ClientFileError("", f"grew past {_megabytes(MAX_FILE_BYTES)} while it was read")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ClientFileError("", "not UTF-8 text") from None
+    return parse(text)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def parse(text: str) -> ClientRecord:
     """The client record in `text`; ClientFileError naming the field path when anything is wrong."""
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        # NaN and Infinity are read as floats and refused where they stand, by the field's decoder.
+        data = json.loads(text, object_pairs_hook=json_object, parse_int=json_integer, parse_constant=float)
     except json.JSONDecodeError as error:
         raise ClientFileError(
             "", f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
         ) from None
+    except RecursionError:
+        raise ClientFileError("", "not a client file: its JSON is nested far too deeply") from None
     if not isinstance(data, dict):
         raise ClientFileError("", "a client file is a JSON object")
+    check_keys_once(data, "")
     for key in data:
         if key not in ("format", "version", "client", "intakes", "sessions"):
             raise ClientFileError(key, "unknown key")
@@ -109,4 +156,9 @@ def dump(record: ClientRecord) -> str:
         "intakes": [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
         "sessions": [encode_session(session) for session in sorted(record.sessions, key=session_order)],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return escape_terminal_controls(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
+
+
+def escape_terminal_controls(json_text: str) -> str:
+    """JSON text with DEL and the C1 controls written as \\u escapes, as json.dumps writes the C0 ones."""
+    return json_text.translate(_TERMINAL_CONTROLS)

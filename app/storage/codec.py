@@ -3,6 +3,11 @@
 Decoding is strict (unknown keys, unknown ids, wrong types are refused) and every error names the field path,
 e.g. `sessions[0].marks[2].tension`. Text is NFC-normalised on the way in and out. The same encoders give the
 `before`/`after` values of amendments, so an amendment reads like the file it sits in.
+
+What no field may hold, so that nothing read can fail later where no field is named: a lone surrogate (a
+`\ud800` escape that is not text), a number that is not finite (NaN, Infinity, 1e400) or has more than
+MAX_INTEGER_DIGITS digits, a key twice in one object, a date outside EARLIEST_YEAR..LATEST_YEAR, JSON nested
+deeper than MAX_JSON_DEPTH. JSON is read with json_object and json_integer so that the decoders can tell.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -53,10 +59,49 @@ SESSION_FIELDS = (
 )
 SOAP_FIELDS = ("subjective", "objective", "assessment", "plan", "pain_before", "pain_after")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The ids Backmap makes, str(uuid.uuid4()); ids in a file must look the same, so an id never looks like a name.
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+MAX_INTEGER_DIGITS = 18  # any 64-bit integer the format needs
+MAX_JSON_DEPTH = 32  # a plan, the deepest free JSON in the format, is 5 levels deep
+# Characters that take no space on screen: a name of only these would be a blank line in every list.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+class TooLong:
+    """An integer in a file with more digits than any field allows (read as this, so the field is named)."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a number of {self.digits} digits"
+
+
+class JsonObject(dict[str, Any]):
+    """A JSON object as read, with a key it had twice (a plain dict would silently keep the last value)."""
+
+    repeated: str | None = None
+
+
+def json_object(pairs: list[tuple[str, Any]]) -> JsonObject:
+    """json.loads' object_pairs_hook for client files."""
+    found = JsonObject(pairs)
+    if len(found) < len(pairs):
+        found.repeated = next(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+    return found
+
+
+def json_integer(digits: str) -> int | TooLong:
+    """json.loads' parse_int for client files: no integer longer than a field could need."""
+    length = len(digits.lstrip("-"))
+    return TooLong(length) if length > MAX_INTEGER_DIGITS else int(digits)
 
 
 # -- reading -------------------------------------------------------------------------------------------------
@@ -65,6 +110,7 @@ def nfc(text: str) -> str:
 def _object(value: Json, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Json]:
     if not isinstance(value, dict):
         raise ClientFileError(path, f"must be an object, not {_kind(value)}")
+    check_keys_once(value, path)
     for key in value:
         if key not in required and key not in optional:
             raise ClientFileError(_join(path, key), "unknown key")
@@ -80,31 +126,59 @@ def _list(value: Json, path: str) -> list[Json]:
     return value
 
 
+def check_keys_once(value: dict[str, Json], path: str) -> None:
+    repeated: str | None = getattr(value, "repeated", None)  # a JsonObject's
+    if repeated is not None:
+        raise ClientFileError(_join(path, repeated), "appears twice in one object (a client file is strict JSON)")
+
+
+def _check_text(value: str, path: str) -> str:
+    surrogate = _SURROGATE.search(value)
+    if surrogate is not None:
+        code = f"\\u{ord(surrogate.group()):04x}"
+        raise ClientFileError(path, f"holds {code}, half of a character (a lone surrogate), which is not text")
+    return value
+
+
 def _text(value: Json, path: str) -> str:
     if not isinstance(value, str):
         raise ClientFileError(path, f"must be text, not {_kind(value)}")
-    return nfc(value)
+    return nfc(_check_text(value, path))
+
+
+def _shown(value: Json) -> str:
+    """A number as the file spelled it, where Python's repr would not (nan, inf)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity (or a number too large for one, like 1e400)"
+    return repr(value)
 
 
 def _whole(value: Json, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ClientFileError(path, f"must be a whole number, not {value!r}")
+        raise ClientFileError(path, f"must be a whole number, not {_shown(value)}")
     return value
 
 
 def _number(value: Json, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ClientFileError(path, f"must be a number, not {value!r}")
+        raise ClientFileError(path, f"must be a number, not {_shown(value)}")
     return float(value)
+
+
+def _in_years(year: int, value: str, path: str) -> None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ClientFileError(path, f"must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}, not {value!r}")
 
 
 def _date(value: Json, path: str) -> dt.date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise ClientFileError(path, f"must be a date like 2026-11-20, not {value!r}")
+        raise ClientFileError(path, f"must be a date like 2026-11-20, not {_shown(value)}")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ClientFileError(path, f"is not a real date: {value!r}") from None
+    _in_years(day.year, value, path)
+    return day
 
 
 def _moment(value: Json, path: str) -> dt.datetime:
@@ -116,7 +190,47 @@ def _moment(value: Json, path: str) -> dt.datetime:
         raise ClientFileError(path, f"is not an ISO 8601 time: {value!r}") from None
     if moment.utcoffset() is None:
         raise ClientFileError(path, f"needs a time zone offset (e.g. 2026-11-20T10:00:00+02:00), not {value!r}")
+    _in_years(moment.year, value, path)
     return moment
+
+
+def _id(value: Json, path: str) -> str:
+    text = _text(value, path)
+    if not _ID.fullmatch(text):
+        raise ClientFileError(
+            path, f"must be an id as Backmap makes them (like 0b7f5c1e-2d7a-4c55-9a51-3c1f6f0d2a10), not {text!r}"
+        )
+    return text
+
+
+def has_visible_character(text: str) -> bool:
+    return any(unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _BLANK_LETTERS for char in text)
+
+
+def _visible_name(value: Json, path: str) -> str:
+    name = _text(value, path)
+    if not has_visible_character(name):
+        raise ClientFileError(path, "a client needs a name with at least one visible character")
+    return name
+
+
+def _free_json(value: Json, path: str, depth: int = 0) -> Json:
+    """A value the format stores as given (a plan, an amendment's before/after), checked as the docstring says."""
+    if depth > MAX_JSON_DEPTH:
+        raise ClientFileError(path, f"is nested more than {MAX_JSON_DEPTH} levels deep")
+    if isinstance(value, dict):
+        check_keys_once(value, path)
+        return {
+            _check_text(key, _join(path, key)): _free_json(item, _join(path, key), depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_free_json(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
+    if isinstance(value, str):
+        return _check_text(value, path)
+    if isinstance(value, TooLong) or (isinstance(value, float) and not math.isfinite(value)):
+        raise ClientFileError(path, f"must be a number JSON can carry, not {_shown(value)}")
+    return value
 
 
 def _optional(value: Json, path: str, read: Callable[[Json, str], T]) -> T | None:
@@ -152,9 +266,9 @@ def _join(path: str, key: str) -> str:
 
 
 def _kind(value: Json) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
-        type(value), "a number"
-    )
+    if isinstance(value, dict):
+        return "an object"
+    return {list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(type(value), "a number")
 
 
 def decode_consent(value: Json, path: str) -> Consent:
@@ -171,13 +285,11 @@ def decode_consent(value: Json, path: str) -> Consent:
 
 def decode_client(value: Json, path: str) -> Client:
     data = _object(value, path, ("id", "name", "born", "phone", "email", "consent"))
-    client_id = _text(data["id"], f"{path}.id")
-    if not client_id.strip():
-        raise ClientFileError(f"{path}.id", "a client needs an id")
+    client_id = _id(data["id"], f"{path}.id")
     with _record_at(path):
         return Client(
             id=client_id,
-            name=_text(data["name"], f"{path}.name"),
+            name=_visible_name(data["name"], f"{path}.name"),
             born=_optional(data["born"], f"{path}.born", _date),
             phone=_text(data["phone"], f"{path}.phone"),
             email=_text(data["email"], f"{path}.email"),
@@ -300,7 +412,8 @@ def decode_override(value: Json, path: str) -> PressureOverride:
 def decode_plan(value: Json, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ClientFileError(path, f"must be the plan object or null, not {_kind(value)}")
-    return value
+    plan: dict[str, Any] = _free_json(value, path)
+    return plan
 
 
 def is_amendable_field(name: str) -> bool:
@@ -324,8 +437,8 @@ def decode_amendment(value: Json, path: str) -> Amendment:
     return Amendment(
         at=_moment(data["at"], f"{path}.at"),
         field=name,
-        before=data["before"],
-        after=data["after"],
+        before=_free_json(data["before"], f"{path}.before"),
+        after=_free_json(data["after"], f"{path}.after"),
         reason=_text(data["reason"], f"{path}.reason"),
     )
 
@@ -352,9 +465,7 @@ def decode_session(value: Json, path: str) -> Session:
             "plan",
         ),
     )
-    session_id = _text(data["id"], f"{path}.id")
-    if not session_id.strip():
-        raise ClientFileError(f"{path}.id", "a session needs an id")
+    session_id = _id(data["id"], f"{path}.id")
     amendments = _list(data["amendments"], f"{path}.amendments")
     finalised = _optional(data["finalised"], f"{path}.finalised", _moment)
     if amendments and finalised is None:

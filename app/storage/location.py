@@ -1,13 +1,24 @@
-"""Where the data folder is, and making it private (owner-only): client records are health data."""
+"""Where the data folder is, and making it private (owner-only): client records are health data.
+
+A folder the user names (--data-dir, $BACKMAP_DATA_DIR) is theirs: Backmap never changes its permissions.
+The records go directly in it if it does not exist yet (Backmap makes it, private), if it is empty and private
+already (e.g. made with `mkdir -m 700`, or the demo's temporary folder), or if it already holds Backmap's
+database (how every version so far kept them, so old data folders open as before; its -wal or a migration's
+backup beside it count too, for a database moved aside to be restored). Otherwise they go in a private folder
+inside it, `backmap-records`. The user data folder of the platform is Backmap's own.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 DATA_DIR_ENV = "BACKMAP_DATA_DIR"
+RECORDS_SUBFOLDER = "backmap-records"
 
 # Folder names the common sync clients create; health records synced to a cloud leave this machine.
 _CLOUD_SYNC_MARKERS = (
@@ -27,14 +38,47 @@ _CLOUD_SYNC_MARKERS = (
 )
 
 
-def resolve_data_dir(explicit: Path | None = None) -> Path:
-    """--data-dir, else $BACKMAP_DATA_DIR, else the user data folder of this platform."""
-    if explicit is not None:
-        return explicit.expanduser().resolve()
+@dataclass(frozen=True, slots=True)
+class DataFolder:
+    chosen: Path  # the folder the user named (or the user data folder)
+    records: Path  # where the records are: `chosen` itself or its private RECORDS_SUBFOLDER
+
+    def exposure_warning(self) -> str | None:
+        """A note for the user when the records go inside a folder that other users can read, else None."""
+        if self.records == self.chosen or not self.chosen.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            return None
+        return (
+            f"{self.chosen} can be read by other users of this computer; it is left as it is, and the records are "
+            f"kept in the private folder {self.records} inside it."
+        )
+
+
+def locate_data_folder(explicit: Path | None = None) -> DataFolder:
+    """--data-dir, else $BACKMAP_DATA_DIR, else the user data folder of this platform; and the records in it."""
     from_env = os.environ.get(DATA_DIR_ENV)
-    if from_env:
-        return Path(from_env).expanduser().resolve()
-    return Path(platformdirs.user_data_dir("backmap", appauthor=False))
+    if explicit is not None:
+        chosen = explicit.expanduser().resolve()
+    elif from_env:
+        chosen = Path(from_env).expanduser().resolve()
+    else:
+        own = Path(platformdirs.user_data_dir("backmap", appauthor=False))
+        return DataFolder(own, own)
+    from app.storage.database import DB_FILENAME  # (that module opens the database inside the folder found here)
+
+    in_place = not chosen.exists() or any(chosen.glob(f"{DB_FILENAME}*")) or _empty_and_private(chosen)
+    return DataFolder(chosen, chosen if in_place else chosen / RECORDS_SUBFOLDER)
+
+
+def _empty_and_private(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and not folder.stat().st_mode & 0o077 and not any(folder.iterdir())
+    except OSError:
+        return False
+
+
+def resolve_data_dir(explicit: Path | None = None) -> Path:
+    """The folder that holds the records (see locate_data_folder)."""
+    return locate_data_folder(explicit).records
 
 
 def ensure_private_dir(path: Path) -> Path:

@@ -23,7 +23,7 @@ import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -45,7 +45,16 @@ from app.domain.records import (
     Stroke,
 )
 from app.storage import rows
-from app.storage.backup import BACKUPS_FOLDER, backup_into, backup_to, damaged, restore_advice
+from app.storage.backup import (
+    BACKUPS_FOLDER,
+    backup_into,
+    copy_database,
+    damaged,
+    may_hold_client,
+    remember_backup,
+    remembered_backups,
+    restore_advice,
+)
 from app.storage.client_file import dump
 from app.storage.codec import amendment_changes, nfc
 from app.storage.database import DB_FILENAME, OpenDatabase, companion, connect_read_only, open_database
@@ -58,8 +67,10 @@ from app.storage.errors import (
     StaleWriteError,
     StorageError,
 )
-from app.storage.files import private_file_on_success
+from app.storage.files import output_file
 from app.storage.restore import ASIDE_INFIX
+
+_NOTICE_VERSION = re.compile(r"[vV]?[0-9][0-9A-Za-z.-]{0,19}")
 
 # What to tell the therapist when Erasure.wal_still_holds_client: SQLite empties the -wal when its last user closes.
 WAL_LEFTOVER_NOTE = (
@@ -217,22 +228,6 @@ class Repository:
                 (pattern,),
             )
             return [rows.client_from_row(row) for row in found]
-
-    def resolve_client(self, text: str) -> Client:
-        """The client `text` names: an id, else the one whole name matching, else the one containing it."""
-        with self._read() as connection:
-            by_id = self._find_client(connection, text)
-        if by_id is not None:
-            return self._handed_out(by_id)
-        matches = self.search_clients(text)
-        whole = [client for client in matches if rows.name_key(client.name) == rows.name_key(text)]
-        for candidates in (whole, matches):
-            if len(candidates) == 1:
-                return self._handed_out(candidates[0])
-            if len(candidates) > 1:
-                listing = ", ".join(f"{client.name} ({client.id})" for client in candidates[:10])
-                raise NotFoundError(f"{text!r} matches {len(candidates)} clients: {listing}; give the id")
-        raise NotFoundError(f"no client with the id or name {text!r}")
 
     # -- intakes ---------------------------------------------------------------------------------------
 
@@ -511,28 +506,30 @@ class Repository:
         what = f"{len(record.intakes)} intakes, {len(record.sessions)} sessions"
         self._audit(connection, "import", client.id, what + (", replaced the earlier record" if existing else ""))
 
-    def log_export(self, client_id: str, destination: str) -> None:
-        """Audit-logs an export of the client's record (right of access) before it is handed out.
+    def log_export(self, client_id: str, *, to_file: bool) -> None:
+        """Audit-logs an export of the client's record (right of access).
 
-        Only the folder is logged: a file name may well be the client's name, and the log outlives erasure.
-        A folder named after the client (one of their name's words in its path) is not logged either.
+        Never the path: a file or folder name may well be the client's name, and the log outlives erasure.
         On read-only media nothing can be logged: the export goes ahead (the records are the client's), and the
         read-only notice given on opening says so. A newer Backmap's file is not exported (its format is unknown).
         """
         if self.read_only_reason is not None and self._database.newer_version is None:
             return
         with self._write() as connection:
-            client = self._client_in(connection, client_id)
-            self._audit(connection, "export", client_id, f"to {_export_place(destination, client.name)}")
+            self._client_in(connection, client_id)
+            place = "a file outside the data folder" if to_file else "standard output"
+            self._audit(connection, "export", client_id, f"to {place}")
 
-    def export_client(self, client_id: str, destination: Path) -> Path:
-        """Writes the client's whole record as a client file (0600, atomic), in place only once it is logged."""
+    def export_client(self, client_id: str, destination: Path, *, replace: bool = True) -> Path:
+        """Writes the client's whole record as a client file (0600, atomic), then audit-logs it.
+
+        The file is checked as files.checked_output_path says (replace=False: an existing file is refused;
+        a file dialog has already asked). If the export cannot be logged, the file is removed again.
+        """
         text = dump(self.history(client_id))
-        try:
-            with private_file_on_success(destination, text.encode("utf-8")):
-                self.log_export(client_id, str(destination.resolve()))
-        except OSError as error:
-            raise StorageError(f"cannot write {destination}: {error.strerror}") from None
+        with output_file(destination, self.path.parent, replace=replace) as temporary:
+            temporary.write_bytes(text.encode("utf-8"))
+        self._logged_or_removed(destination, lambda: self.log_export(client_id, to_file=True))
         return destination
 
     def delete_client(self, client_id: str) -> Erasure:
@@ -561,44 +558,66 @@ class Repository:
         return Erasure(client_id, tuple(self._backups_holding(client_id)), wal_still_holds_client=bool(busy))
 
     def _backups_holding(self, client_id: str) -> list[Path]:
+        """Backups in the data folder and those made elsewhere that hold the client (or may: unreadable ones)."""
         folder = self.path.parent
-        candidates = sorted(
+        here = sorted(
             {
                 *folder.glob(f"{DB_FILENAME}.*.backup"),
                 *folder.glob(f"{DB_FILENAME}{ASIDE_INFIX}*"),  # set aside by a restore
                 *(folder / BACKUPS_FOLDER).glob("*"),
             }
         )
-        holding = []
-        for candidate in candidates:
-            if not candidate.is_file():
-                continue
-            try:
-                with closing(sqlite3.connect(f"{candidate.as_uri()}?mode=ro&immutable=1", uri=True)) as backup:
-                    if backup.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone():
-                        holding.append(candidate)
-            except sqlite3.Error:
-                holding.append(candidate)  # unreadable: it may hold the client, so it is listed
-        return holding
+        elsewhere = [backup for backup in remembered_backups(folder) if backup not in here]
+        return [
+            backup
+            for backup in [*(path for path in here if path.is_file()), *elsewhere]
+            if may_hold_client(backup, client_id)
+        ]
 
-    def backup(self, destination: Path | None = None) -> Path:
-        """A checked copy (integrity_check, 0600) in `destination` or timestamped in <data>/backups."""
+    def backup(self, destination: Path | None = None, *, replace: bool = True) -> Path:
+        """A checked copy (integrity_check, 0600) timestamped in <data>/backups, or in `destination`.
+
+        `destination` is checked as files.checked_output_path says (replace=False: an existing file is refused)
+        and remembered, so that erasing a client lists it. The audit log says where only as inside or outside
+        the data folder. If the backup cannot be logged, it is removed again.
+        """
         if self.read_only_reason is not None:
             raise ReadOnlyError(self.read_only_reason)
+        folder = self.path.parent
         try:
-            made = (
-                backup_into(self._connection, self.path.parent / BACKUPS_FOLDER)
-                if destination is None
-                else backup_to(self._connection, destination)
-            )
+            if destination is None:
+                made = backup_into(self._connection, folder / BACKUPS_FOLDER, journal=folder)
+            else:
+                with output_file(destination, folder, replace=replace) as copy:
+                    copy_database(self._connection, copy)
+                made = destination
         except DamagedDatabaseError as error:
             self._stopped_reason = str(error)
             raise
         except sqlite3.Error as error:
             raise StorageError(self._explain(error)) from error
-        with self._write() as connection:
-            self._audit(connection, "backup", None, f"to {made}")
+        if destination is not None:
+            try:
+                remember_backup(folder, made)
+            except OSError as error:
+                raise StorageError(f"backup {made} written but not noted in {folder}: {error.strerror}") from None
+        place = "the backups folder of the data folder" if destination is None else "a file outside the data folder"
+        self._logged_or_removed(made, lambda: self._log(None, "backup", f"to {place}"))
         return made
+
+    def _log(self, client_id: str | None, action: str, what: str) -> None:
+        with self._write() as connection:
+            self._audit(connection, action, client_id, what)
+
+    @staticmethod
+    def _logged_or_removed(written: Path, log: Callable[[], None]) -> None:
+        """Audit-logs a file once it is in place; removes it if that fails, so nothing is handed out unlogged."""
+        try:
+            log()
+        except BaseException:
+            with suppress(OSError):
+                written.resolve().unlink()  # the file, not a symbolic link to it
+            raise
 
     def audit_entries(self, client_id: str | None = None) -> list[tuple[str, str, str | None, str]]:
         """(at, action, client id, what), oldest first; all of them or one client's."""
@@ -764,19 +783,11 @@ def _raise_version(connection: sqlite3.Connection, table: str, row_id: str) -> N
     connection.execute(f"UPDATE {table} SET version = version + 1 WHERE id = ?", (row_id,))
 
 
-def _export_place(destination: str, client_name: str) -> str:
-    if destination == "stdout":
-        return destination
-    folder = Path(destination).parent
-    folder_key = rows.name_key(str(folder))
-    if any(len(word) > 1 and word in folder_key for word in re.findall(r"\w+", rows.name_key(client_name))):
-        return "a file in a folder named after the client (so the folder is not recorded)"
-    return f"a file in {folder}"
-
-
 def _consent_summary(consent: Consent) -> str:
     given_by = ", by a guardian" if consent.guardian else ""
-    return f"notice version {consent.notice_version}, given {consent.date.isoformat()}{given_by}"
+    # The notice version is free text in a client file: the log keeps it only if it looks like a version.
+    version = consent.notice_version if _NOTICE_VERSION.fullmatch(consent.notice_version) else "(not a version)"
+    return f"notice version {version}, given {consent.date.isoformat()}{given_by}"
 
 
 def _write_mark(connection: sqlite3.Connection, session_id: str, state: MarkState) -> None:

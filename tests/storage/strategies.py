@@ -26,6 +26,7 @@ from app.domain.records import (
     Stroke,
 )
 from app.domain.region_specs import REGION_IDS
+from app.storage.codec import has_visible_character
 
 REGIONS = sorted(REGION_IDS)
 texts = st.text(max_size=30).map(lambda text: unicodedata.normalize("NFC", text))
@@ -88,7 +89,7 @@ plans: st.SearchStrategy[dict[str, Any] | None] = st.none() | st.dictionaries(te
 def sessions(draw: st.DrawFn) -> Session:
     finalised = draw(st.none() | moments)
     return Session(
-        id=draw(st.uuids()).hex,
+        id=str(draw(st.uuids(version=4))),
         start=draw(moments),
         minutes=draw(st.integers(1, 480)),
         therapist=draw(texts),
@@ -143,8 +144,8 @@ def client_records(draw: st.DrawFn) -> ClientRecord:
     session_list = draw(st.lists(sessions(), max_size=3, unique_by=lambda session: session.id))
     consent = Consent(draw(dates), draw(names)) if session_list else draw(st.none() | st.builds(Consent, dates, names))
     client = Client(
-        id=draw(st.uuids()).hex,
-        name=draw(names),
+        id=str(draw(st.uuids(version=4))),
+        name=draw(names.filter(has_visible_character)),
         born=draw(st.none() | dates),
         phone=draw(texts),
         email=draw(texts),

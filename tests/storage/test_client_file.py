@@ -45,7 +45,7 @@ def test_marks_are_sorted_by_region_then_layer_and_sessions_oldest_first() -> No
         {"region": "neck_l", "by": "therapist", "tension": 2, "note": ""},
         {"region": "neck_l", "by": "client", "tension": 3, "note": ""},
     ]
-    later = dict(session, id="later", start="2026-11-27T09:00:00+02:00")
+    later = dict(session, id="6c1e2f4a-9d3b-4e8f-a2c1-7b5d3e9f0a12", start="2026-11-27T09:00:00+02:00")
     data["sessions"] = [later, session]
     out = json.loads(dump(parse(json.dumps(data))))
     assert [(m["region"], m["by"]) for m in out["sessions"][1]["marks"]] == [
@@ -53,7 +53,7 @@ def test_marks_are_sorted_by_region_then_layer_and_sessions_oldest_first() -> No
         ("neck_l", "therapist"),
         ("neck_r", "therapist"),
     ]
-    assert [s["id"] for s in out["sessions"]] == [session["id"], "later"]
+    assert [s["id"] for s in out["sessions"]] == [session["id"], later["id"]]
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:

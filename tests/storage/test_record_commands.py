@@ -17,6 +17,7 @@ from tests.storage.faults import damage_data, damage_schema, db_path, fill, fing
 from tests.storage.test_client_file import EXAMPLE
 
 ANA = "0b7f5c1e-2d7a-4c55-9a51-3c1f6f0d2a10"
+BEN = "b0b0b0b0-0000-4000-8000-000000000002"
 
 
 @pytest.fixture
@@ -94,10 +95,10 @@ def test_a_bad_file_among_several_imports_nothing(
 ) -> None:
     data = json.loads(ana_file.read_text(encoding="utf-8"))
     good = tmp_path / "ben.json"
-    data["client"]["id"] = "ben"
-    data["sessions"][0]["id"] = "ben-1"
+    data["client"]["id"] = BEN
+    data["sessions"][0]["id"] = "1b2c3d4e-5f60-4172-8394-a5b6c7d8e9f0"
     good.write_text(json.dumps(data), encoding="utf-8")
-    data["client"]["id"] = "cara"
+    data["client"]["id"] = "c0c0c0c0-0000-4000-8000-000000000003"
     data["sessions"][0]["marks"][0]["tension"] = 12
     bad = tmp_path / "cara.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
@@ -108,7 +109,7 @@ def test_a_bad_file_among_several_imports_nothing(
         capsys,
         f"{bad}: sessions[0].marks[0].tension: must be a whole number",
     )
-    data["client"]["id"] = "dan"
+    data["client"]["id"] = "d0d0d0d0-0000-4000-8000-000000000004"
     data["sessions"][0]["marks"][0]["tension"] = 2
     data["sessions"][0]["marks"][0]["colour"] = "red"
     bad.write_text(json.dumps(data), encoding="utf-8")
@@ -126,7 +127,7 @@ def test_a_session_id_of_another_client_is_refused(
     capsys.readouterr()
     before = fingerprint(data_dir)
     data = json.loads(ana_file.read_text(encoding="utf-8"))
-    data["client"]["id"] = "other"
+    data["client"]["id"] = BEN
     copy = tmp_path / "copy.json"
     copy.write_text(json.dumps(data), encoding="utf-8")
     _fails(["import", str(copy)], capsys, f"already belongs to client {ANA}")
@@ -143,7 +144,7 @@ def test_odd_unicode_round_trips_through_the_command_line(
     odd.write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")
     assert main(["import", str(odd)]) == 0
     capsys.readouterr()
-    assert main(["export", "zoe"]) == 0
+    assert main(["export", "ZOË שלום \u202eabc\u202c 👩🏽‍⚕️"]) == 0  # the whole name, in any case
     exported = capsys.readouterr().out
     assert exported == dump(parse(odd.read_text(encoding="utf-8")))
     assert "Zoë שלום" in exported
@@ -152,11 +153,11 @@ def test_odd_unicode_round_trips_through_the_command_line(
 def test_unknown_and_ambiguous_clients_are_named(ana_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["import", str(ana_file)])
     capsys.readouterr()
-    _fails(["export", "Bea"], capsys, "no client with the id or name 'Bea'")
+    _fails(["export", "Bea"], capsys, "no client has the id or the whole name 'Bea'")
 
 
 def test_commands_on_a_folder_without_records_write_nothing(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _fails(["export", "Ana"], capsys, "there are no Backmap records in")
+    _fails(["export", "Ana Example"], capsys, "there are no Backmap records in")
     _fails(["backup"], capsys, "there are no Backmap records in")
     assert not data_dir.exists()
 
@@ -174,7 +175,7 @@ def test_a_file_that_is_not_a_database(ana_file: Path, data_dir: Path, capsys: p
     db_path(data_dir).write_bytes(b"\x00garbage" * 1000)
     before = fingerprint(data_dir)
     _fails(["import", str(ana_file)], capsys, "is not a Backmap database (it is not an SQLite file)")
-    _fails(["export", "Ana"], capsys, "is not a Backmap database")
+    _fails(["export", "Ana Example"], capsys, "is not a Backmap database")
     _fails(["backup"], capsys, "is not a Backmap database")
     assert fingerprint(data_dir) == before
 
@@ -183,7 +184,7 @@ def test_a_damaged_database(ana_file: Path, data_dir: Path, capsys: pytest.Captu
     fill(data_dir)
     damage_schema(db_path(data_dir))
     before = fingerprint(data_dir)
-    for argv in (["import", str(ana_file)], ["export", "Ana"], ["backup"]):
+    for argv in (["import", str(ana_file)], ["export", "Ana Example"], ["backup"]):
         _fails(argv, capsys, "is damaged")
     assert fingerprint(data_dir) == before
 
@@ -203,7 +204,7 @@ def test_a_newer_database(ana_file: Path, data_dir: Path, capsys: pytest.Capture
     raw.execute("PRAGMA user_version = 7")
     raw.close()
     before = fingerprint(data_dir)
-    for argv in (["import", str(ana_file)], ["export", "Ana"], ["backup"]):
+    for argv in (["import", str(ana_file)], ["export", "Ana Example"], ["backup"]):
         _fails(argv, capsys, "written by a newer Backmap (database version 7")
     assert fingerprint(data_dir) == before
 
@@ -240,7 +241,7 @@ def test_a_read_only_database(
 
     monkeypatch.setattr(database, "connect_read_write", read_only)
     _fails(["import", str(ana_file)], capsys, "is read-only: nothing was saved")
-    _fails(["export", "Ana"], capsys, "is read-only")  # the export could not be audit-logged
+    _fails(["export", "Ana Example"], capsys, "is read-only")  # the export could not be audit-logged
     assert fingerprint(data_dir)[db_path(data_dir).name] == before
 
 
