@@ -260,7 +260,7 @@ def test_a_stored_plan_with_control_characters_prints_harmlessly(
 ) -> None:
     assert main(["plan", ANA, "--format", "json"]) == 0
     plan = json.loads(capsys.readouterr().out)
-    plan["warnings"] = ["\x1b]0;owned\x07 check first \x9b2J"]
+    plan["for_client"] = ["\x1b]0;owned\x07 check first \x9b2J"]
     data = json.loads(CANONICAL)
     data["sessions"][0]["plan"] = plan  # the plan as given, from a file
     given = tmp_path / "given.json"
