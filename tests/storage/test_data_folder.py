@@ -40,7 +40,7 @@ def test_an_existing_shared_folder_is_left_as_it_is_and_the_records_go_in_a_priv
     records = shared / RECORDS_SUBFOLDER
     assert captured.out == f"{ANA}\n"
     assert captured.err == (
-        f"backmap: {shared} can be read by other users of this computer; it is left as it is, and the records "
+        f"backmap: note: {shared} can be read by other users of this computer; it is left as it is, and the records "
         f"are kept in the private folder {records} inside it.\n"
     )
     assert mode(shared) == 0o755
