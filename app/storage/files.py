@@ -104,9 +104,12 @@ def _mark_unfinished(journal: Path, temporary: Path) -> int | None:
 
 
 def _unmark(journal: Path, temporary: Path, descriptor: int) -> None:
+    folder = journal / UNFINISHED_FOLDER
     with suppress(FileNotFoundError):
-        (journal / UNFINISHED_FOLDER / temporary.name).unlink()
+        (folder / temporary.name).unlink()
     os.close(descriptor)
+    with suppress(OSError):
+        folder.rmdir()  # when no other output is being written: the data folder stays as it was
 
 
 def remove_unfinished_outputs(journal: Path) -> list[Path]:
@@ -138,6 +141,8 @@ def remove_unfinished_outputs(journal: Path) -> list[Path]:
             continue
         finally:
             os.close(descriptor)
+    with suppress(OSError):
+        (journal / UNFINISHED_FOLDER).rmdir()  # if no marker is left
     return removed
 
 

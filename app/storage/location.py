@@ -3,9 +3,10 @@
 A folder the user names (--data-dir, $BACKMAP_DATA_DIR) is theirs: Backmap never changes its permissions.
 The records go directly in it if it does not exist yet (Backmap makes it, private), if it is empty and private
 already (e.g. made with `mkdir -m 700`, or the demo's temporary folder), or if it already holds Backmap's
-database (how every version so far kept them, so old data folders open as before; its -wal or a migration's
-backup beside it count too, for a database moved aside to be restored). Otherwise they go in a private folder
-inside it, `backmap-records`. The user data folder of the platform is Backmap's own.
+files (how every version so far kept them, so old data folders open as before): `backmap.sqlite3` or what lies
+beside it (its -wal, a migration's backup, a damaged copy set aside), or the app's `backmap.lock`, which a first
+start takes just before it makes the database. Otherwise they go in a private folder inside it,
+`backmap-records`. The user data folder of the platform is Backmap's own.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import platformdirs
 
 DATA_DIR_ENV = "BACKMAP_DATA_DIR"
 RECORDS_SUBFOLDER = "backmap-records"
+OWN_FILE_PREFIX = "backmap."  # backmap.sqlite3 and its companions, backmap.lock
 
 # Folder names the common sync clients create; health records synced to a cloud leave this machine.
 _CLOUD_SYNC_MARKERS = (
@@ -63,9 +65,7 @@ def locate_data_folder(explicit: Path | None = None) -> DataFolder:
     else:
         own = Path(platformdirs.user_data_dir("backmap", appauthor=False))
         return DataFolder(own, own)
-    from app.storage.database import DB_FILENAME  # (that module opens the database inside the folder found here)
-
-    in_place = not chosen.exists() or any(chosen.glob(f"{DB_FILENAME}*")) or _empty_and_private(chosen)
+    in_place = not chosen.exists() or any(chosen.glob(f"{OWN_FILE_PREFIX}*")) or _empty_and_private(chosen)
     return DataFolder(chosen, chosen if in_place else chosen / RECORDS_SUBFOLDER)
 
 

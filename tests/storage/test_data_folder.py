@@ -96,6 +96,8 @@ def test_a_new_or_empty_private_folder_holds_the_records_itself(tmp_path: Path) 
     assert locate_data_folder(empty).records == empty
     empty.chmod(0o750)
     assert locate_data_folder(empty).records == empty / RECORDS_SUBFOLDER
+    (empty / "backmap.lock").touch()  # a first start has the folder, and makes the database next
+    assert locate_data_folder(empty).records == empty
     assert main(["--data-dir", str(new), "import", str(tmp_path / "missing.json")]) == 1
     assert main(["--data-dir", str(new), "backup"]) == 1  # no records there: nothing is made either
     assert not new.exists()
