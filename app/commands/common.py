@@ -28,8 +28,9 @@ def printable(text: str) -> str:
     )
 
 
-def warn(message: str) -> None:
-    print(f"backmap: {printable(message)}", file=sys.stderr)
+def note(message: str) -> None:
+    """A notice on stderr that does not stop the command."""
+    print(f"backmap: note: {printable(message)}", file=sys.stderr)
 
 
 def open_repository(args: argparse.Namespace, *, create: bool = True) -> Repository:
@@ -46,13 +47,13 @@ def open_repository(args: argparse.Namespace, *, create: bool = True) -> Reposit
     removed = remove_unfinished_outputs(folder.records)
     if removed:
         places = ", ".join(sorted({str(path.parent) for path in removed}))
-        warn(f"removed {len(removed)} half-written file(s) that an interrupted backmap command left in {places}")
+        note(f"removed {len(removed)} half-written file(s) that an interrupted backmap command left in {places}")
     new_records_folder = not folder.records.exists()
     repository = Repository.open(folder.records, create=create)
     exposed = folder.exposure_warning() if new_records_folder else None
     for notice in (repository.read_only_reason, *repository.open_warnings, exposed):
         if notice:
-            warn(f"note: {notice}")
+            note(notice)
     return repository
 
 

@@ -189,7 +189,8 @@ def test_a_killed_command_leaves_a_marked_file_that_the_next_start_removes_and_r
 
         assert main(["export", ANA]) == 0
         err = capsys.readouterr().err
-        assert err == f"backmap: removed 1 half-written file(s) that an interrupted backmap command left in {outside}\n"
+        said = "removed 1 half-written file(s) that an interrupted backmap command left in"
+        assert err == f"backmap: note: {said} {outside}\n"
         assert leftovers(outside) == []
         assert not (data_dir / UNFINISHED_FOLDER).exists()
     assert main(["export", ANA]) == 0
