@@ -13,7 +13,7 @@ from app.storage.repository import Repository
 from tests.storage.faults import fingerprint
 from tests.storage.test_client_file import example_data
 
-COMMANDS = [["delete", "--yes"], ["export"], ["plan"]]
+COMMANDS = [["delete", "--yes"], ["export"], ["plan"], ["letter"]]
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
