@@ -81,6 +81,10 @@ def find_client(repository: Repository, text: str) -> Client:
     """The one client whose id is `text` or whose whole name is `text` (ignoring case, NFC), for every command
     that takes CLIENT. Never part of a name: anything but exactly one such client is an error that lists the
     candidates (id, name, born), so nothing is done to a client the user did not name."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes in the argument that are not UTF-8 (Python keeps them as surrogates)
+        raise BackmapError(f"{text!r} is not a client's id or name: part of it is not UTF-8 text") from None
     key = _name_key(text)
     named = [client for client in repository.list_clients() if client.id == text or _name_key(client.name) == key]
     if len(named) == 1:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.storage.errors import StorageError
+
 DATA_DIR_ENV = "BACKMAP_DATA_DIR"
 RECORDS_SUBFOLDER = "backmap-records"
 OWN_FILE_PREFIX = "backmap."  # backmap.sqlite3 and its companions, backmap.lock
@@ -65,6 +67,10 @@ def locate_data_folder(explicit: Path | None = None) -> DataFolder:
     else:
         own = Path(platformdirs.user_data_dir("backmap", appauthor=False))
         return DataFolder(own, own)
+    try:
+        str(chosen).encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, which SQLite cannot be given as a file name
+        raise StorageError(f"the data folder {chosen} has a name that is not UTF-8 text: choose another") from None
     in_place = not chosen.exists() or any(chosen.glob(f"{OWN_FILE_PREFIX}*")) or _empty_and_private(chosen)
     return DataFolder(chosen, chosen if in_place else chosen / RECORDS_SUBFOLDER)
 

@@ -101,3 +101,14 @@ def test_a_new_or_empty_private_folder_holds_the_records_itself(tmp_path: Path) 
     assert main(["--data-dir", str(new), "import", str(tmp_path / "missing.json")]) == 1
     assert main(["--data-dir", str(new), "backup"]) == 1  # no records there: nothing is made either
     assert not new.exists()
+
+
+def test_a_folder_name_that_is_not_text_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    odd = tmp_path / "records\udcff"  # the bytes b"records\xff", as Python passes them on
+    odd.mkdir()
+    assert main(["--data-dir", str(odd), "backup"]) == 1
+    assert (
+        capsys.readouterr().err
+        == f"backmap: the data folder {tmp_path}/records\\udcff has a name that is not UTF-8 text: choose another\n"
+    )
+    assert list(odd.iterdir()) == []

@@ -131,3 +131,11 @@ def test_import_refuses_ids_unlike_those_backmap_makes(
     data["sessions"][0]["id"] = client_id
     path.write_text(json.dumps(data), encoding="utf-8")
     refused(["import", str(path)], capsys, data_dir, "sessions[0].id: must be an id as Backmap makes them")
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])
+def test_a_client_argument_that_is_not_text_is_refused(
+    command: list[str], clients: dict[str, str], data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # How Python passes on argument bytes that are not UTF-8: `backmap delete $'\xff'` in a shell.
+    refused([command[0], "Ana\udcff\x1b", *command[1:]], capsys, data_dir, "'Ana\\udcff\\x1b' is not a client's")
