@@ -211,6 +211,7 @@ def run_app(data_dir: Path | None, demo: bool) -> int:
     if demo:  # its own throwaway folder: nothing to share
         _window = start_main_window(data_dir, demo)
         return app.exec()
+    from app.storage.files import remove_unfinished_outputs
     from app.storage.location import resolve_data_dir
     from app.ui.single_instance import InstanceLock, RaiseListener, ask_first_to_raise
 
@@ -226,7 +227,11 @@ def run_app(data_dir: Path | None, demo: bool) -> int:
             "read-only, so the two cannot undo each other's changes: close the other one, then restart Backmap "
             "to edit"
         )
+    removed = [] if read_only_reason else remove_unfinished_outputs(folder)
     window = start_main_window(folder, demo, read_only_reason=read_only_reason)
+    if removed:  # a command or this app was killed while writing an export, a plan or a backup
+        places = ", ".join(sorted({str(path.parent) for path in removed}))
+        window.statusBar().showMessage(f"Removed {len(removed)} half-written file(s) left in {places}.", 15000)
     if read_only_reason is None:
         listener = RaiseListener(folder, window)
         listener.raiseRequested.connect(lambda: bring_forward(window))
