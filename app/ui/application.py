@@ -8,6 +8,7 @@ from create_main_window.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from app.ui.body_map.view import RegionLocator
     from app.ui.workspace import Workspace
 
+# Set, the app quits with status 0 once it has started (window painted, records open, region model loaded):
+# the smoke check of a built app (packaging/build) has no one to close the window.
+QUIT_WHEN_STARTED_ENV = "BACKMAP_QUIT_WHEN_STARTED"
 UNEXPECTED_ERROR_MESSAGE = (
     "Something went wrong inside Backmap. Everything saved before is safe on disk; "
     "the last thing you did may not have been saved. If it happens again, restart Backmap."
@@ -204,12 +208,25 @@ def bring_forward(window: QWidget) -> None:
     window.activateWindow()
 
 
+def _quit_once_started_if_asked(window: MainWindow) -> None:
+    """Quits the app once `window` has started, if QUIT_WHEN_STARTED_ENV asks for it."""
+    if not os.environ.get(QUIT_WHEN_STARTED_ENV):
+        return
+
+    def quit_when_started() -> None:
+        window.workspace.warm_up()  # the region model too, unless the app's own warm-up already loaded it
+        QApplication.quit()
+
+    window.workspaceAttached.connect(lambda: QTimer.singleShot(0, quit_when_started))
+
+
 def run_app(data_dir: Path | None, demo: bool) -> int:
     """The desktop app; one per data folder (app.ui.single_instance): a second start brings the first forward."""
     app = create_application()
     install_crash_handler()
     if demo:  # its own throwaway folder: nothing to share
-        _window = start_main_window(data_dir, demo)
+        window = start_main_window(data_dir, demo)
+        _quit_once_started_if_asked(window)
         return app.exec()
     from app.storage.files import remove_unfinished_outputs
     from app.storage.location import resolve_data_dir
@@ -236,6 +253,7 @@ def run_app(data_dir: Path | None, demo: bool) -> int:
         listener = RaiseListener(folder, window)
         listener.raiseRequested.connect(lambda: bring_forward(window))
         window.workspaceAttached.connect(listener.listen)  # after the first paint: QtNetwork loads then
+    _quit_once_started_if_asked(window)
     status = app.exec()
     lock.release()
     return status

@@ -1,0 +1,88 @@
+"""The built app folder, checked headless the way a therapist would meet it; any failure fails the build.
+
+Run by packaging/build with the build venv's Python (its PyInstaller reads the bundle's table of contents):
+    packaging/.venv/bin/python packaging/smoke_check.py packaging/dist/backmap
+Every program runs from an empty folder with its own data, settings and cache folders, so nothing in the
+checkout or the user's home can stand in for the bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PyInstaller.archive.readers import CArchiveReader
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the checkout's app, the one the spec bundled
+
+from app.cli import modules_imported_by_name  # noqa: E402
+from app.ui.application import QUIT_WHEN_STARTED_ENV  # noqa: E402
+
+CLIENT_FILE = REPO / "tests" / "storage" / "design_example.json"  # its client is "Ana Example"
+TIMEOUT_S = 120  # a hung program fails the check instead of the build waiting for ever
+
+
+def bundled_modules(folder: Path) -> set[str]:
+    """The Python modules in the bundle's archive (PYZ), read from the program's table of contents."""
+    program = CArchiveReader(str(folder / "backmap"))
+    (archive_name,) = (name for name, entry in program.toc.items() if entry[-1] == "z")
+    return set(program.open_embedded_archive(archive_name).toc)
+
+
+def check_modules_imported_by_name(folder: Path) -> None:
+    missing = sorted(set(modules_imported_by_name()) - bundled_modules(folder))
+    if missing:
+        raise SystemExit(f"smoke check: imported by name but not in the bundle: {', '.join(missing)}")
+    print(f"== the {len(modules_imported_by_name())} modules the app imports by name are all in the bundle")
+
+
+def run(folder: Path, home: Path, *command: str, env: dict[str, str] | None = None) -> str:
+    """Runs a program of the folder in `home`; returns its stdout, or ends the check with its stderr."""
+    print("== smoke check:", " ".join(command), flush=True)
+    result = subprocess.run(
+        [str(folder / command[0]), *command[1:]],
+        cwd=home,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"smoke check: {' '.join(command)} exited with status {result.returncode}")
+    return result.stdout
+
+
+def main(folder: Path) -> None:
+    check_modules_imported_by_name(folder)
+    with tempfile.TemporaryDirectory(prefix="backmap-smoke-") as temporary:
+        home = Path(temporary)
+        os.environ.pop("PYTHONPATH", None)
+        os.environ.update(
+            QT_QPA_PLATFORM="offscreen",
+            BACKMAP_DATA_DIR=str(home / "data"),
+            XDG_CONFIG_HOME=str(home / "config"),
+            XDG_CACHE_HOME=str(home / "cache"),
+            XDG_DATA_HOME=str(home / "share"),
+        )
+        if "usage: backmap" not in run(folder, home, "backmap", "--help"):
+            raise SystemExit("smoke check: backmap --help printed no usage")
+        regions = json.loads(run(folder, home, "backmap", "regions", "--format", "json"))
+        if "spine" not in {region["id"] for region in regions}:
+            raise SystemExit("smoke check: the region catalogue has no spine")
+        run(folder, home, "backmap", "import", str(CLIENT_FILE))
+        run(folder, home, "backmap", "plan", "Ana Example", "--format", "pdf", "-o", "plan.pdf")
+        if not (home / "plan.pdf").read_bytes().startswith(b"%PDF"):
+            raise SystemExit("smoke check: backmap plan wrote no PDF")
+        # The desktop app on the imported records: its window painted, records open, region model loaded.
+        run(folder, home, "backmap-app", env={QUIT_WHEN_STARTED_ENV: "1"})
+    print("== smoke check passed: --help, regions, import + plan PDF, the desktop app started and quit")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]).resolve())
