@@ -27,11 +27,18 @@ CLIENT_FILE = REPO / "tests" / "storage" / "design_example.json"  # its client i
 TIMEOUT_S = 120  # a hung program fails the check instead of the build waiting for ever
 
 
+def program(folder: Path, name: str) -> Path:
+    """A program of the folder by its Linux name: Windows adds .exe; macOS has one program, `backmap`, for both."""
+    if sys.platform == "win32":
+        return folder / f"{name}.exe"
+    return folder / ("backmap" if sys.platform == "darwin" else name)
+
+
 def bundled_modules(folder: Path) -> set[str]:
     """The Python modules in the bundle's archive (PYZ), read from the program's table of contents."""
-    program = CArchiveReader(str(folder / "backmap"))
-    (archive_name,) = (name for name, entry in program.toc.items() if entry[-1] == "z")
-    return set(program.open_embedded_archive(archive_name).toc)
+    program_archive = CArchiveReader(str(program(folder, "backmap")))
+    (archive_name,) = (name for name, entry in program_archive.toc.items() if entry[-1] == "z")
+    return set(program_archive.open_embedded_archive(archive_name).toc)
 
 
 def check_modules_imported_by_name(folder: Path) -> None:
@@ -45,7 +52,7 @@ def run(folder: Path, home: Path, *command: str, env: dict[str, str] | None = No
     """Runs a program of the folder in `home`; returns its stdout, or ends the check with its stderr."""
     print("== smoke check:", " ".join(command), flush=True)
     result = subprocess.run(
-        [str(folder / command[0]), *command[1:]],
+        [str(program(folder, command[0])), *command[1:]],
         cwd=home,
         env={**os.environ, **(env or {})},
         capture_output=True,
