@@ -24,7 +24,7 @@ from app.cli import modules_imported_by_name  # noqa: E402
 from app.ui.application import QUIT_WHEN_STARTED_ENV  # noqa: E402
 
 CLIENT_FILE = REPO / "tests" / "storage" / "design_example.json"  # its client is "Ana Example"
-TIMEOUT_S = 120  # a hung program fails the check instead of the build waiting for ever
+TIMEOUT_S = 120  # a hung program (an error dialog nobody closes) fails the check instead of waiting for ever
 
 
 def program(folder: Path, name: str) -> Path:
@@ -48,17 +48,20 @@ def check_modules_imported_by_name(folder: Path) -> None:
     print(f"== the {len(modules_imported_by_name())} modules the app imports by name are all in the bundle")
 
 
-def run(folder: Path, home: Path, *command: str, env: dict[str, str] | None = None) -> str:
-    """Runs a program of the folder in `home`; returns its stdout, or ends the check with its stderr."""
+def run(folder: Path, scratch: Path, *command: str, env: dict[str, str] | None = None) -> str:
+    """Runs a program of the folder in `scratch`; returns its stdout, or ends the check with its stderr."""
     print("== smoke check:", " ".join(command), flush=True)
-    result = subprocess.run(
-        [str(program(folder, command[0])), *command[1:]],
-        cwd=home,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-    )
+    try:
+        result = subprocess.run(
+            [str(program(folder, command[0])), *command[1:]],
+            cwd=scratch,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"smoke check: {' '.join(command)} was still running after {TIMEOUT_S} s") from None
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
         raise SystemExit(f"smoke check: {' '.join(command)} exited with status {result.returncode}")
@@ -68,26 +71,26 @@ def run(folder: Path, home: Path, *command: str, env: dict[str, str] | None = No
 def main(folder: Path) -> None:
     check_modules_imported_by_name(folder)
     with tempfile.TemporaryDirectory(prefix="backmap-smoke-") as temporary:
-        home = Path(temporary)
+        scratch = Path(temporary)
         os.environ.pop("PYTHONPATH", None)
         os.environ.update(
             QT_QPA_PLATFORM="offscreen",
-            BACKMAP_DATA_DIR=str(home / "data"),
-            XDG_CONFIG_HOME=str(home / "config"),
-            XDG_CACHE_HOME=str(home / "cache"),
-            XDG_DATA_HOME=str(home / "share"),
+            BACKMAP_DATA_DIR=str(scratch / "data"),
+            XDG_CONFIG_HOME=str(scratch / "config"),
+            XDG_CACHE_HOME=str(scratch / "cache"),
+            XDG_DATA_HOME=str(scratch / "share"),
         )
-        if "usage: backmap" not in run(folder, home, "backmap", "--help"):
+        if "usage: backmap" not in run(folder, scratch, "backmap", "--help"):
             raise SystemExit("smoke check: backmap --help printed no usage")
-        regions = json.loads(run(folder, home, "backmap", "regions", "--format", "json"))
+        regions = json.loads(run(folder, scratch, "backmap", "regions", "--format", "json"))
         if "spine" not in {region["id"] for region in regions}:
             raise SystemExit("smoke check: the region catalogue has no spine")
-        run(folder, home, "backmap", "import", str(CLIENT_FILE))
-        run(folder, home, "backmap", "plan", "Ana Example", "--format", "pdf", "-o", "plan.pdf")
-        if not (home / "plan.pdf").read_bytes().startswith(b"%PDF"):
+        run(folder, scratch, "backmap", "import", str(CLIENT_FILE))
+        run(folder, scratch, "backmap", "plan", "Ana Example", "--format", "pdf", "-o", "plan.pdf")
+        if not (scratch / "plan.pdf").read_bytes().startswith(b"%PDF"):
             raise SystemExit("smoke check: backmap plan wrote no PDF")
         # The desktop app on the imported records: its window painted, records open, region model loaded.
-        run(folder, home, "backmap-app", env={QUIT_WHEN_STARTED_ENV: "1"})
+        run(folder, scratch, "backmap-app", env={QUIT_WHEN_STARTED_ENV: "1"})
     print("== smoke check passed: --help, regions, import + plan PDF, the desktop app started and quit")
 
 
