@@ -25,7 +25,11 @@ def imports_by_name(source: Path) -> list[int]:
 
 
 def test_only_the_command_line_imports_modules_by_name() -> None:
-    found = [f"{path.relative_to(APP.parent)}:{line}" for path in APP.rglob("*.py") for line in imports_by_name(path)]
+    found = [
+        f"{path.relative_to(APP.parent).as_posix()}:{line}"
+        for path in APP.rglob("*.py")
+        for line in imports_by_name(path)
+    ]
     assert found
     assert [place for place in found if not place.startswith("app/cli.py:")] == []
 
