@@ -60,7 +60,9 @@ def run(folder: Path, scratch: Path, *command: str, env: dict[str, str] | None =
             text=True,
             timeout=TIMEOUT_S,
         )
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired as timeout:
+        stderr = timeout.stderr or b""
+        sys.stderr.write(stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr)
         raise SystemExit(f"smoke check: {' '.join(command)} was still running after {TIMEOUT_S} s") from None
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
