@@ -20,7 +20,7 @@ from app.domain.practice import PracticeSettings  # noqa: E402
 from app.domain.regions import load_region_map  # noqa: E402
 from app.ui.application import create_application, create_main_window  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
-from app.ui.pdf.plan_pdf import write_handout_pdf  # noqa: E402
+from app.ui.plan_view.plan_pdf import write_handout_pdf  # noqa: E402
 
 SIZE = (1440, 900)
 DEMO_PRACTICE = PracticeSettings(therapist_name="Jo Sample", practice_name="Example Massage Studio")

@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from app.domain.doctor_letter import letter_for_session
     from app.domain.protocol import load_protocol
     from app.storage.files import output_file
-    from app.ui.pdf.letter_pdf import letter_pdf_bytes
-    from app.ui.pdf.plan_pdf import ensure_application
+    from app.ui.plan_view.letter_pdf import letter_pdf_bytes
+    from app.ui.plan_view.plan_pdf import ensure_application
     from app.ui.settings import AppSettings
 
     with open_repository(args, create=False) as repository:

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 def _pdf(plan: dict[str, Any], name: str, session: Session, clearance_on_record: bool) -> bytes:
     # Qt only for this format: text and JSON stay fast and need no display libraries.
     from app.domain.plan_wording import make_handout
-    from app.ui.pdf.plan_pdf import ensure_application, handout_pdf_bytes
+    from app.ui.plan_view.plan_pdf import ensure_application, handout_pdf_bytes
     from app.ui.settings import AppSettings
 
     ensure_application()

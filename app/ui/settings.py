@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QByteArray, QSettings
 
 if TYPE_CHECKING:
     from app.domain.practice import PracticeSettings
-    from app.ui.pdf.plan_pdf import PageSizeName
+
+PageSizeName = Literal["A4", "Letter"]  # the paper of the printed plan, a setting of the practice
 
 
 class AppSettings:

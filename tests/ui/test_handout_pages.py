@@ -13,7 +13,7 @@ from app.domain.plan_wording import make_handout
 from app.domain.protocol import load_protocol
 from app.domain.records import FlagEntry, Intake, Mark
 from app.domain.region_specs import REGION_IDS
-from app.ui.pdf.plan_pdf import handout_pdf_bytes
+from app.ui.plan_view.plan_pdf import handout_pdf_bytes
 from tests.ui.plan_samples import PRACTICE
 
 TODAY = dt.date(2026, 11, 20)

@@ -18,7 +18,7 @@ from app.domain.records import Client, FlagEntry, Intake, Mark
 from app.domain.region_specs import REGION_IDS
 from app.domain.safety import screen
 from app.errors import BackmapError
-from app.ui.pdf.letter_pdf import write_letter_pdf
+from app.ui.plan_view.letter_pdf import write_letter_pdf
 from tests.ui.plan_samples import DATE, PRACTICE
 
 PROTOCOL = load_protocol()

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication
 from app.domain.plan_wording import make_handout, read_plan
 from app.domain.practice import PracticeSettings
 from app.errors import BackmapError
-from app.ui.pdf.plan_pdf import PageSizeName, _page_layout, paint_handout, write_plan_pdf
+from app.ui.plan_view.plan_pdf import _page_layout, paint_handout, write_plan_pdf
+from app.ui.settings import PageSizeName
 from tests.ui.plan_samples import (
     BLOOD_THINNER_WARNINGS,
     DATE,
@@ -213,7 +214,7 @@ def test_the_command_line_can_make_a_pdf_without_a_display_or_an_application(tmp
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from app.ui.pdf.plan_pdf import write_plan_pdf\n"
+        "from app.ui.plan_view.plan_pdf import write_plan_pdf\n"
         "from tests.ui.plan_samples import DATE, PRACTICE, STAND_IN_MAP, proceed_plan\n"
         "write_plan_pdf(proceed_plan(), Path(sys.argv[1]), client_first_name='Ana', date=DATE,"
         " shared_note='', practice=PRACTICE, map_svg=STAND_IN_MAP)\n"

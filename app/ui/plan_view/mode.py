@@ -26,8 +26,8 @@ from app.domain.records import Client, Hold, Intake, Session
 from app.domain.session_plan import intake_on, plan_for_session
 from app.errors import BackmapError
 from app.storage.repository import Repository
-from app.ui.pdf.letter_pdf import write_letter_pdf
-from app.ui.pdf.plan_pdf import print_handout, write_handout_pdf
+from app.ui.plan_view.letter_pdf import write_letter_pdf
+from app.ui.plan_view.plan_pdf import print_handout, write_handout_pdf
 from app.ui.plan_view.plan_view import PlanView
 from app.ui.settings import AppSettings
 

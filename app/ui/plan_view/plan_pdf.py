@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
@@ -37,11 +37,11 @@ from app.domain.practice import PracticeSettings
 from app.errors import BackmapError
 from app.resources import map_svg_path
 from app.storage.files import write_private_file
-from app.ui.pdf.handout_html import BADGE_PX, HAIRLINE, MAP_URL, badge_url, handout_html
+from app.ui.plan_view.handout_html import BADGE_PX, HAIRLINE, MAP_URL, badge_url, handout_html
 from app.ui.plan_view.map_image import render_plan_map, render_step_badge
 from app.ui.plan_view.style import INK, MUTED_INK, font_family
+from app.ui.settings import PageSizeName
 
-PageSizeName = Literal["A4", "Letter"]
 PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
     "A4": QPageSize.PageSizeId.A4,
     "Letter": QPageSize.PageSizeId.Letter,

@@ -16,16 +16,16 @@ from PySide6.QtGui import QFont, QPagedPaintDevice, QPainter, QTextDocument
 from app.domain.doctor_letter import REPLY_LINES, DoctorLetter, Proposal, pressure_scale
 from app.domain.plain_words import long_date
 from app.errors import BackmapError
-from app.ui.pdf.handout_html import HAIRLINE
-from app.ui.pdf.plan_pdf import (
+from app.ui.plan_view.handout_html import HAIRLINE
+from app.ui.plan_view.plan_pdf import (
     BODY_POINT_SIZE,
     LIST_INDENT_PX,
     MARGIN_SIDE_MM,
-    PageSizeName,
     pdf_bytes,
     write_private_pdf,
 )
 from app.ui.plan_view.style import CAUTION, CAUTION_WASH_PRINT, INK, MUTED_INK, font_family
+from app.ui.settings import PageSizeName
 
 # The letter has no running header or footer, so its top and bottom margins match the sides.
 MARGIN_MM = MARGIN_SIDE_MM

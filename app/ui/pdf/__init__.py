@@ -1,1 +1,0 @@
-"""The client's plan on paper: PDF and printing through Qt only."""
