@@ -267,6 +267,19 @@ class Session:
     def is_final(self) -> bool:
         return self.finalised is not None
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing recorded yet (its length, position and medium are only the defaults it started with)."""
+        return (
+            not self.marks
+            and not self.strokes
+            and not self.holds
+            and self.soap == Soap()
+            and not self.shared_note
+            and self.plan is None
+            and self.override is None
+        )
+
     def layer(self, by: Layer) -> dict[str, Mark]:
         """The marks of one layer by region."""
         return {mark.region: mark for mark in self.marks if mark.by == by}

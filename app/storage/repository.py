@@ -389,6 +389,13 @@ class Repository:
             self._audit(connection, "finalise", self._owner(connection, session_id), f"session {session_id}")
             return self._session_in(connection, session_id)
 
+    def discard_session(self, session_id: str, *, based_on: int | None = None) -> None:
+        """Erases an open session (started by mistake, or left unfinished); a finalised one is never discarded."""
+        with self._edit_open(session_id, based_on) as connection:
+            owner = self._owner(connection, session_id)
+            connection.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            self._audit(connection, "discard_session", owner, f"open session {session_id} discarded")
+
     # -- sessions: finalised ones ----------------------------------------------------------------------
 
     def amend(self, session_id: str, corrected: Session, reason: str, at: dt.datetime | None = None) -> Session:

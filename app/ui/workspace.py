@@ -47,7 +47,9 @@ from app.ui.clients.client_list import ClientListPane
 from app.ui.clients.safety_banner import SafetyBanner
 from app.ui.consult.controller import ConsultController
 from app.ui.consult.guidance import guidance_html
+from app.ui.consult.open_session_prompt import OpenSessionChoice, ask_about_open_session
 from app.ui.consult.page import ConsultPage
+from app.ui.display_dates import day_text
 from app.ui.settings import AppSettings
 
 # Dialogs and the Plan and History pages are imported when first used: the first paint does without them
@@ -119,7 +121,7 @@ class Workspace(QWidget):
         media = [medium.name for medium in protocol.media]
         self.consult = ConsultPage(str(svg_path), outlines, locator, media)
         self.controller = ConsultController(
-            repository, self.consult, self.undo_group, self._coverage, lambda _region, _override: ""
+            repository, self.consult, self.undo_group, self._coverage, lambda _region, _override: "", today=today
         )
         self.pages = QStackedWidget()
         self.pages.addWidget(self.consult)
@@ -206,6 +208,8 @@ class Workspace(QWidget):
         page.session_panel.fieldEdited.connect(controller.set_field)
         page.session_panel.finaliseRequested.connect(self.finalise_session)
         page.session_panel.amendRequested.connect(self.amend_session)
+        page.session_panel.continueRequested.connect(controller.continue_session)
+        page.session_panel.discardRequested.connect(self.discard_session)
         page.undo_shortcut.activated.connect(self.undo_group.undo)
         page.redo_shortcut.activated.connect(self.undo_group.redo)
 
@@ -270,14 +274,20 @@ class Workspace(QWidget):
             else "Record the client's consent first (Client → Details and consent)"
         )
         sessions = self.repository.list_sessions(client.id)
-        current = sessions[0] if sessions else None
+        self._show_session(client.id, sessions[0] if sessions else None)
+        self._refresh_other_modes(sessions)
+
+    def _show_session(self, client_id: str, session: Session | None) -> None:
+        """The consult shows `session` of the current client, with this client's guidance."""
         screening = self._screening
+        if screening is None:
+            self.controller.open_session(client_id, session)
+            return
         self.controller.open_session(
-            client.id,
-            current,
+            client_id,
+            session,
             guidance=lambda region, override: guidance_html(region, screening, self.protocol, override),
         )
-        self._refresh_other_modes(sessions)
 
     def new_client(self) -> None:
         from app.ui.clients.client_dialog import ClientDialog
@@ -377,9 +387,28 @@ class Workspace(QWidget):
 
     # ---- sessions ------------------------------------------------------------------------------------
     def start_session(self) -> None:
+        """Today's session; an open one is continued, finalised or discarded first (an empty one quietly)."""
         client = self._client
         if client is None:
             return
+        self.consult.flush_pending()
+        still_open = next((s for s in self.repository.list_sessions(client.id) if not s.is_final), None)
+        if still_open is not None:
+            self._show_session(client.id, still_open)
+            empty = still_open.is_empty
+            choice = OpenSessionChoice.DISCARD if empty else ask_about_open_session(self, still_open, self._today())
+            if choice is OpenSessionChoice.CONTINUE:
+                self.controller.continue_session()
+                self.mode_bar.setCurrentIndex(0)
+                return
+            if choice is OpenSessionChoice.CANCEL:
+                return
+            if choice is OpenSessionChoice.FINALISE:
+                ended = self.controller.finalise()
+            else:
+                ended = (empty or self._confirm_discard(still_open)) and self.controller.discard_session()
+            if not ended:
+                return
         if self._screening is not None and self._screening.outcome in NO_MASSAGE:
             urgent = self._screening.outcome == "urgent"
             answer = QMessageBox.question(
@@ -407,13 +436,40 @@ class Workspace(QWidget):
         if session is None or session.is_final:
             return
         self.consult.flush_pending()
+        if self._confirm_finalise() and self.controller.finalise():
+            self._refresh_other_modes()
+
+    def _confirm_finalise(self) -> bool:
         answer = QMessageBox.question(
             self,
             "Finalise session",
             "Lock this session? Later changes will be dated amendments, and the original stays on record.",
         )
-        if answer == QMessageBox.StandardButton.Yes and self.controller.finalise():
-            self._refresh_other_modes()
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _confirm_discard(self, session: Session) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Discard session",
+            f"Erase the open session of {day_text(session.start.astimezone().date())} for good? "
+            "Its marks and notes cannot be brought back.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def discard_session(self) -> None:
+        """Erases the open session shown: asked first unless nothing was recorded in it."""
+        shown, client = self.controller.session, self._client
+        if shown is None or shown.is_final or client is None:
+            return
+        self.consult.flush_pending()
+        session = self._guard(lambda: self.repository.get_session(shown.id))  # notes just flushed count too
+        if session is None:
+            return
+        if not session.is_empty and not self._confirm_discard(session):
+            return
+        if self.controller.discard_session():
+            self.statusMessage.emit("The open session was discarded.", 5000)
+            self.open_client(client.id)
 
     def amend_session(self) -> None:
         session = self.controller.session

@@ -42,7 +42,7 @@ class FakeView:
     def show_selection(self, selection: RegionSelection) -> None:
         self.selection = selection
 
-    def show_session(self, session: Session | None) -> None:
+    def show_session(self, session: Session | None, editable: bool) -> None:
         self.session = session
 
     def show_strokes(self, strokes: Sequence[Stroke]) -> None:

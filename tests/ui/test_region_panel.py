@@ -33,7 +33,7 @@ class PanelOnly:
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:
         pass
 
-    def show_session(self, session: Session | None) -> None:
+    def show_session(self, session: Session | None, editable: bool) -> None:
         pass
 
     def show_strokes(self, strokes: Sequence[Stroke]) -> None:

@@ -10,6 +10,7 @@ interface, so this is tested with a fake view (tests/ui/test_consult_controller.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -46,7 +47,7 @@ class ConsultView(Protocol):
 
     def show_selection(self, selection: RegionSelection) -> None: ...
 
-    def show_session(self, session: Session | None) -> None: ...
+    def show_session(self, session: Session | None, editable: bool) -> None: ...
 
     def show_strokes(self, strokes: Sequence[Stroke]) -> None: ...
 
@@ -84,6 +85,8 @@ class ConsultStore(Protocol):
 
     def finalise(self, session_id: str, *, based_on: int | None = None) -> Session: ...
 
+    def discard_session(self, session_id: str, *, based_on: int | None = None) -> None: ...
+
 
 Coverage = Callable[[Sequence[tuple[float, float]], float], dict[str, float]]
 # (region id, the session's pressure override) -> the panel's HTML for this client, as the plan will dose it
@@ -98,18 +101,23 @@ class ConsultController:
         undo_group: QUndoGroup,
         coverage: Coverage,
         guidance: Guidance,
+        today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self._store = store
         self._view = view
         self._undo_group = undo_group
         self._coverage = coverage
         self._guidance = guidance
+        self._today = today
         self._stacks: dict[str, QUndoStack] = {}
         self._versions: dict[str, int] = {}  # session id -> the version this screen last wrote or loaded
         self._client_id: str | None = None
         self._session: Session | None = None
         self._layer: Layer = "therapist"
         self._selected: str | None = None
+        # An open session started on an earlier day is shown with its date but not edited until the therapist
+        # chooses to continue it: today's marks never land in last week's session unseen.
+        self._held = False
 
     # ---- state ---------------------------------------------------------------------------------------
     @property
@@ -124,6 +132,16 @@ class ConsultController:
     def selected(self) -> str | None:
         return self._selected
 
+    @property
+    def editable(self) -> bool:
+        """Whether edits go to the session shown: it is open, and from today or continued on purpose."""
+        return self._session is not None and not self._session.is_final and not self._held
+
+    @property
+    def held(self) -> bool:
+        """An open session of an earlier day, waiting for Continue, Finalise or Discard."""
+        return self._held
+
     def undo_stack(self) -> QUndoStack | None:
         return self._stacks.get(self._client_id) if self._client_id else None
 
@@ -131,6 +149,7 @@ class ConsultController:
         """Show `session` of `client_id` (None: the client has no session open), with that client's undo."""
         self._client_id = client_id
         self._session = session
+        self._held = session is not None and not session.is_final and session.start.astimezone().date() < self._today()
         if guidance is not None:
             self._guidance = guidance
         stack = self._stacks.get(client_id)
@@ -158,9 +177,34 @@ class ConsultController:
         if self._client_id == client_id:
             self._client_id = None
             self._session = None
+            self._held = False
             self._refresh()
 
     # ---- intents from the view ---------------------------------------------------------------------
+    def continue_session(self) -> None:
+        """Goes on editing the open session of an earlier day that is shown."""
+        if self._session is not None and self._held:
+            self._held = False
+            self._refresh()
+
+    def discard_session(self) -> bool:
+        """Erases the open session shown (the caller asked first, unless it is empty); its undo goes with it."""
+        session = self._session
+        if session is None or session.is_final:
+            return False
+        try:
+            self._store.discard_session(session.id, based_on=self._based_on(session.id))
+        except BackmapError as error:
+            self._report(error)
+            return False
+        self._session = None
+        self._held = False
+        stack = self.undo_stack()
+        if stack is not None:
+            stack.clear()  # its edits were of a session that no longer exists
+        self._refresh()
+        return True
+
     def choose_layer(self, layer: Layer) -> None:
         self._layer = layer
         self._refresh()
@@ -172,7 +216,7 @@ class ConsultController:
     def set_tension(self, tension: int | None, dragging: bool = False) -> None:
         """Tension 0-10 for the selected region in the active layer; None marks it "not assessed"."""
         session, region = self._session, self._selected
-        if session is None or region is None or session.is_final:
+        if session is None or region is None or not self.editable:
             return
         layer = self._layer
         before = session.layer(layer).get(region)
@@ -192,7 +236,7 @@ class ConsultController:
 
     def set_region_note(self, note: str) -> None:
         session, region = self._session, self._selected
-        if session is None or region is None or session.is_final:
+        if session is None or region is None or not self.editable:
             return
         layer = self._layer
         before = session.layer(layer).get(region)
@@ -214,7 +258,7 @@ class ConsultController:
 
     def add_stroke(self, points: Sequence[tuple[float, float]], width: float, tension: int) -> None:
         session = self._session
-        if session is None or session.is_final or not points:
+        if session is None or not self.editable or not points:
             return
         layer = self._layer
         current_marks = session.layer(layer)
@@ -246,7 +290,7 @@ class ConsultController:
 
     def set_field(self, field: str, value: Any) -> None:
         session = self._session
-        if session is None or session.is_final:
+        if session is None or not self.editable:
             return
         before = session.field_value(field)
         if before == value:
@@ -265,6 +309,7 @@ class ConsultController:
         try:
             self._session = self._store.finalise(session.id, based_on=self._based_on(session.id))
             self._note(self._session)
+            self._held = False
         except BackmapError as error:
             self._report(error)
             return False
@@ -350,7 +395,7 @@ class ConsultController:
 
     def _refresh(self) -> None:
         session = self._session
-        self._view.show_session(session)
+        self._view.show_session(session, self.editable)
         if session is None:
             self._view.show_marks({}, {}, self._layer)
             self._view.show_strokes([])
@@ -369,7 +414,7 @@ class ConsultController:
             return
         spec = SPECS_BY_ID[region]
         mark = session.layer(self._layer).get(region) if session else None
-        editable = session is not None and not session.is_final
+        editable = self.editable
         self._view.show_selection(
             RegionSelection(
                 region,

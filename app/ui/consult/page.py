@@ -148,9 +148,8 @@ class ConsultPage(QWidget):
         self.map_view.set_withheld(reasons)
         self.region_list.show_withheld(frozenset(reasons))
 
-    def show_session(self, session: Session | None) -> None:
-        self.session_panel.show_session(session)
-        editable = session is not None and not session.is_final
+    def show_session(self, session: Session | None, editable: bool) -> None:
+        self.session_panel.show_session(session, editable)
         self.brush_button.setEnabled(editable)
         if not editable:
             self.brush_button.setChecked(False)

@@ -55,6 +55,7 @@ class RegionPanel(QWidget):
         self._note.setAccessibleName("Region note, therapist only")
         self._note.setToolTip("Therapist-only note about this region")
         self._note.setMaximumHeight(80)
+        self._note.setTabChangesFocus(True)
         self._note_saver = DebouncedText(self._note)
         self._guidance = QLabel()
         self._guidance.setWordWrap(True)

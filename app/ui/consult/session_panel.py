@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.records import Session
 from app.ui.debounce import DebouncedText
+from app.ui.display_dates import day_text, moment_text
 
 SOAP_FIELDS = (
     ("subjective", "Subjective", "What the client tells you: where, since when, what makes it better or worse"),
@@ -28,6 +29,7 @@ SOAP_FIELDS = (
     ("plan", "Plan", "Next visit and home care"),
 )
 POSITIONS = ("prone", "side-lying", "seated", "supine")
+DEFAULT_MINUTES = 60
 NOT_RECORDED = -1
 
 
@@ -35,6 +37,8 @@ class SessionPanel(QWidget):
     fieldEdited = Signal(str, object)  # ("soap.subjective", "text"), ("minutes", 60), ("soap.pain_before", None)
     finaliseRequested = Signal()
     amendRequested = Signal()
+    continueRequested = Signal()  # go on with an open session of an earlier day
+    discardRequested = Signal()
 
     def __init__(self, media: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,12 +100,18 @@ class SessionPanel(QWidget):
         self._finalise.setToolTip("Lock this session. Later changes become dated amendments.")
         self._amend = QPushButton("Amend…")
         self._amend.setToolTip("Record a dated amendment to this finalised session")
+        self._continue = QPushButton("Continue this session")
+        self._continue.setToolTip("Go on recording in this open session (it keeps the date it was started)")
+        self._discard = QPushButton("Discard…")
+        self._discard.setToolTip("Erase this open session: it was started by mistake or will not be finished")
         # The session's state and its Finalise / Amend buttons: the page keeps this strip in view below the scrolling
         # notes (it is not in this panel's layout), so ending a session never needs a scroll first.
         self.action_strip = QWidget()
         self.action_strip.setAccessibleName("Session status and actions")
         buttons = QHBoxLayout(self.action_strip)
         buttons.addWidget(self._status, 1)
+        buttons.addWidget(self._discard)
+        buttons.addWidget(self._continue)
         buttons.addWidget(self._amend)
         buttons.addWidget(self._finalise)
 
@@ -117,7 +127,9 @@ class SessionPanel(QWidget):
         self._pain_after.valueChanged.connect(lambda v: self._emit("soap.pain_after", _pain(v)))
         self._finalise.clicked.connect(self.finaliseRequested)
         self._amend.clicked.connect(self.amendRequested)
-        self.show_session(None)
+        self._continue.clicked.connect(self.continueRequested)
+        self._discard.clicked.connect(self.discardRequested)
+        self.show_session(None, editable=False)
 
     def _pain_box(self, accessible: str) -> QSpinBox:
         box = QSpinBox()
@@ -128,6 +140,7 @@ class SessionPanel(QWidget):
         return box
 
     def _add_text(self, name: str, edit: QPlainTextEdit) -> None:
+        edit.setTabChangesFocus(True)  # Tab goes on to the next note, as in every other form
         saver = DebouncedText(edit)
         saver.edited.connect(lambda text, name=name: self._emit(name, text))
         self._text_fields[name] = saver
@@ -140,11 +153,11 @@ class SessionPanel(QWidget):
         for saver in self._text_fields.values():
             saver.flush()
 
-    def show_session(self, session: Session | None) -> None:
-        """Fill every field from `session` without emitting edits; read-only once finalised."""
+    def show_session(self, session: Session | None, editable: bool) -> None:
+        """Fill every field from `session` (None: empty them all) without emitting edits; read-only unless
+        `editable`."""
         self._loading = True
         try:
-            editable = session is not None and not session.is_final
             if session is not None:
                 self._minutes.setValue(session.minutes)
                 _set_combo(self._position, session.position)
@@ -159,6 +172,12 @@ class SessionPanel(QWidget):
                     "shared_note": session.shared_note,
                 }
             else:
+                # Nothing of the previous client's session stays on screen.
+                self._minutes.setValue(DEFAULT_MINUTES)
+                self._position.setCurrentIndex(0)
+                self._medium.setCurrentIndex(0)
+                self._pain_before.setValue(NOT_RECORDED)
+                self._pain_after.setValue(NOT_RECORDED)
                 texts = dict.fromkeys(self._text_fields, "")
             for name, saver in self._text_fields.items():
                 saver.set_text(texts[name])
@@ -167,18 +186,31 @@ class SessionPanel(QWidget):
                 field.setReadOnly(not editable)
             for widget in (self._minutes, self._position, self._medium, self._pain_before, self._pain_after):
                 widget.setEnabled(editable)
-            self._finalise.setVisible(editable)
+            is_open = session is not None and not session.is_final
+            self._finalise.setVisible(is_open)
+            self._discard.setVisible(is_open)
+            self._continue.setVisible(is_open and not editable)
             self._amend.setVisible(session is not None and session.is_final)
-            if session is None:
-                self._status.setText("No session open. Choose a client and start a session.")
-            elif session.finalised is not None:
-                count = len(session.amendments)
-                extra = f", {count} amendment{'s' if count != 1 else ''}" if count else ""
-                self._status.setText(f"Finalised {session.finalised:%d %b %Y %H:%M}{extra}: read-only.")
-            else:
-                self._status.setText("Open: every change is saved as you go.")
+            self._status.setText(session_status(session, editable))
         finally:
             self._loading = False
+
+
+def session_status(session: Session | None, editable: bool) -> str:
+    """The strip's words: which session this is (its date) and what can be done with it."""
+    if session is None:
+        return "No session open. Choose a client and start a session (Ctrl+N)."
+    started = moment_text(session.start)
+    if session.finalised is not None:
+        count = len(session.amendments)
+        extra = f", {count} amendment{'s' if count != 1 else ''}" if count else ""
+        return f"Session of {started}. Finalised {moment_text(session.finalised)}{extra}: read-only."
+    if not editable:
+        return (
+            f"Session of {day_text(session.start.astimezone().date())} is still open (not finalised). "
+            "Continue it, finalise it, or discard it; Start session begins today's."
+        )
+    return f"Session of {started}. Open: every change is saved as you go."
 
 
 def _pain(value: int) -> int | None:

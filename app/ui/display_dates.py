@@ -1,0 +1,51 @@
+"""Dates and times as the therapist reads them on screen: "Friday 20 November 2026, 10:00", local time.
+
+English names spelled out here, not strftime's: Qt sets the C locale from the environment, and the rest of the
+screen is English. No message shows an ISO timestamp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def day_text(day: dt.date) -> str:
+    """'Friday 20 November 2026'."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def short_day_text(day: dt.date) -> str:
+    """'20 Nov 2026'."""
+    return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """'Friday 20 November 2026, 10:00' in this computer's time zone."""
+    local = moment.astimezone() if moment.tzinfo is not None else moment
+    return f"{day_text(local.date())}, {local:%H:%M}"
+
+
+def days_ago_text(day: dt.date, today: dt.date) -> str:
+    """'today', 'yesterday', '7 days ago'."""
+    days = (today - day).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago" if days > 1 else f"in {-days} days"
