@@ -31,6 +31,7 @@ from app.domain.records import Client, Consent
 from app.ui.clients.optional_date import OptionalDateEdit
 from app.ui.clients.privacy_notice import PrivacyNoticeDialog
 from app.ui.clients.problem_label import ProblemLabel
+from app.ui.wheel_guard import guard_wheel
 
 ADULT_CONSENT = "The client has read the privacy notice and consents to their health information being recorded."
 GUARDIAN_CONSENT = (
@@ -150,6 +151,7 @@ class ClientDialog(QDialog):
             signal.connect(self._update)
         self.notice_button.clicked.connect(self.show_notice)
         self._update()
+        guard_wheel(self)
 
     def _fill(self, client: Client) -> None:
         self.name_edit.setText(client.name)

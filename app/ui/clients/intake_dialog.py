@@ -34,6 +34,7 @@ from app.ui.clients.allergy_editor import AllergyEditor
 from app.ui.clients.optional_date import DISPLAY_FORMAT, OptionalDateEdit
 from app.ui.clients.problem_label import ProblemLabel
 from app.ui.qt_dates import qdate, to_date
+from app.ui.wheel_guard import guard_wheel
 
 
 class FlagRow(QWidget):
@@ -241,6 +242,7 @@ class IntakeDialog(QDialog):
         ):
             signal.connect(self._update)
         self._update()
+        guard_wheel(self)
 
     def _fill(self, intake: Intake) -> None:
         self._original_count = len(intake.flags)

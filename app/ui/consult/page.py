@@ -30,6 +30,7 @@ from app.ui.body_map.view import BodyMapView, RegionLocator, StrokeShape
 from app.ui.consult.controller import RegionSelection
 from app.ui.consult.region_panel import RegionPanel
 from app.ui.consult.session_panel import SessionPanel
+from app.ui.wheel_guard import guard_wheel
 
 BRUSH_WIDTH_PX = 36.0  # map px: one pass across the lower back covers a fifth of each region it crosses
 
@@ -130,6 +131,7 @@ class ConsultPage(QWidget):
         self.redo_shortcut = QShortcut(QKeySequence.StandardKey.Redo, self.map_view)
         self.redo_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.region_list.regionActivated.connect(self.map_view.regionClicked)
+        guard_wheel(self)
 
     # ---- ConsultView -------------------------------------------------------------------------------
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:
