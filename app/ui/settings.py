@@ -62,6 +62,20 @@ class AppSettings:
         for name in _practice_fields():
             self._settings.setValue(f"practice/{name}", getattr(practice, name))
 
+    def screening_recheck_days(self) -> int:
+        """After how many days a screening is flagged for a re-check with the client."""
+        from app.domain.intake_rules import SCREENING_RECHECK_DAYS
+
+        value = self._settings.value("practice/screening_recheck_days", SCREENING_RECHECK_DAYS)
+        try:
+            days = int(value)  # type: ignore[call-overload]  # an INI file gives it back as text
+        except (TypeError, ValueError):
+            return SCREENING_RECHECK_DAYS
+        return days if days > 0 else SCREENING_RECHECK_DAYS
+
+    def set_screening_recheck_days(self, days: int) -> None:
+        self._settings.setValue("practice/screening_recheck_days", days)
+
     def page_size(self) -> PageSizeName:
         return "Letter" if self._text("print/page_size", "A4") == "Letter" else "A4"
 

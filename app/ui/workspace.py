@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.flag_info import FlagInfo, flag_infos
+from app.domain.intake_rules import screening_is_due
 from app.domain.map_outlines import RegionOutline
 from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
 from app.domain.protocol import NO_MASSAGE, Protocol
@@ -49,7 +50,7 @@ from app.ui.consult.controller import ConsultController
 from app.ui.consult.guidance import guidance_html
 from app.ui.consult.open_session_prompt import OpenSessionChoice, ask_about_open_session
 from app.ui.consult.page import ConsultPage
-from app.ui.display_dates import day_text
+from app.ui.display_dates import day_text, days_ago_text
 from app.ui.settings import AppSettings
 
 # Dialogs and the Plan and History pages are imported when first used: the first paint does without them
@@ -262,8 +263,15 @@ class Workspace(QWidget):
         self._intake = self.repository.latest_intake(client.id)
         self._screening = screen(self._intake, self.protocol, on=self._today())
         reasons = [reason.reason for reason in self._screening.reasons]
+        today = self._today()
         if self._intake is None:
             reasons.insert(0, "No safety screening on record yet: Client → Safety screening (Ctrl+I).")
+        elif screening_is_due(self._intake.date, today, self.settings.screening_recheck_days()):
+            reasons.insert(
+                0,
+                f"Re-check the screening with the client: it is from {day_text(self._intake.date)} "
+                f"({days_ago_text(self._intake.date, today)}). Client → Safety screening (Ctrl+I).",
+            )
         self.banner.show_outcome(self._screening.outcome, reasons, self._screening.refer)
         self.consult.show_withheld(self._screening.left_alone())
         self.banner.setVisible(True)
@@ -304,7 +312,8 @@ class Workspace(QWidget):
         if created is not None:
             self.clients.refresh()
             self.open_client(created.id)
-            self.edit_screening()
+            if created.consent is not None:
+                self.edit_screening()
 
     def edit_client(self) -> None:
         client = self._client
@@ -334,8 +343,17 @@ class Workspace(QWidget):
             self.open_client(client.id)
 
     def edit_screening(self) -> None:
+        """Today's screening: a new dated one that starts from the last; none without the client's consent."""
         client = self._client
         if client is None:
+            return
+        if client.consent is None:
+            QMessageBox.information(
+                self,
+                "Safety screening",
+                "Without the client's consent no health information is recorded: record their consent first "
+                "(Client → Details and consent).",
+            )
             return
         from app.ui.clients.intake_dialog import IntakeDialog
 

@@ -16,6 +16,9 @@ from app.domain.intake_rules import (
     guardian_problem,
     is_minor,
     normalise_allergy,
+    parse_date,
+    screening_is_due,
+    typed_date_problem,
 )
 from app.domain.protocol import load_protocol
 
@@ -113,3 +116,35 @@ def test_clearance_problems() -> None:
 def test_allergies_are_written_one_way() -> None:
     assert normalise_allergy("  Almond   Oil ") == "almond oil"
     assert normalise_allergy("Lanolin") == normalise_allergy("LANOLIN")
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("1957-03-14", dt.date(1957, 3, 14)),
+        (" 14/03/1957 ", dt.date(1957, 3, 14)),
+        ("3/4/1957", dt.date(1957, 4, 3)),  # day first, as on South African forms
+        ("03/14/1957", None),  # month first: no 14th month
+        ("14/03/57", None),  # a two-digit year is not guessed
+        ("14.03.1957", None),
+        ("1957-02-29", None),  # not a leap year
+        ("١٩٥٧-٠٣-١٤", None),  # digits of another script are not read as these
+        ("", None),
+    ],
+)
+def test_a_date_is_read_as_typed_or_not_at_all(typed: str, read: dt.date | None) -> None:
+    assert parse_date(typed) == read
+
+
+def test_a_typed_date_problem_names_the_forms_it_accepts() -> None:
+    assert typed_date_problem("", required=False) is None
+    assert typed_date_problem("", required=True) == "Enter the date."
+    problem = typed_date_problem("tomorrow", required=False)
+    assert problem is not None
+    assert "1957-03-14 or 14/03/1957" in problem
+
+
+def test_a_screening_is_due_for_a_recheck_after_the_practice_age() -> None:
+    today = dt.date(2026, 11, 20)
+    assert not screening_is_due(today - dt.timedelta(days=90), today, 90)
+    assert screening_is_due(today - dt.timedelta(days=91), today, 90)

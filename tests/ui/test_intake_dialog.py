@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox, QDialog
 from pytestqt.qtbot import QtBot
 
 from app.domain.flag_info import flag_infos
@@ -50,6 +53,11 @@ def tick(qtbot: QtBot, dialog: IntakeDialog, flag: str) -> FlagRow:
     return flag_row
 
 
+def click_words(qtbot: QtBot, checkbox: QCheckBox) -> None:
+    """A wide checkbox is clickable on its box and words only, like any checkbox."""
+    qtbot.mouseClick(checkbox, Qt.MouseButton.LeftButton, pos=QPoint(30, checkbox.height() // 2))
+
+
 def save(qtbot: QtBot, dialog: IntakeDialog) -> Intake:
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -85,9 +93,72 @@ def test_flags_keep_their_order_and_a_second_injury_the_form_cannot_show_is_kept
     assert save(qtbot, dialog) == intake
 
 
-def test_a_new_screening_starts_empty(qtbot: QtBot) -> None:
+def test_an_untouched_screening_is_saved_only_once_reviewed_with_the_client(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
+    assert not dialog.ok_button.isEnabled()
+    assert "none of these apply" in dialog.blank_problem.text()
+    qtbot.keyClick(dialog.clearance_by, Qt.Key.Key_Return)  # Enter does not get round it
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    click_words(qtbot, dialog.none_apply)
     assert save(qtbot, dialog) == Intake(date=DAY)
+
+
+def test_none_of_these_apply_cannot_stand_beside_a_ticked_flag(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    click_words(qtbot, dialog.none_apply)
+    tick(qtbot, dialog, "fever")
+    assert not dialog.none_apply.isChecked()
+    assert not dialog.none_apply.isEnabled()
+    assert save(qtbot, dialog).flags == (FlagEntry("fever"),)
+
+
+def test_a_new_visits_screening_is_a_new_dated_one_that_starts_from_the_last(qtbot: QtBot) -> None:
+    last_week = dataclasses.replace(FULL_INTAKE, date=DAY - dt.timedelta(days=7))
+    dialog = make_dialog(qtbot, last_week)
+    assert dialog.carried_label.isVisible()
+    assert "Friday 13 November 2026" in dialog.carried_label.text()
+    assert dialog.date_edit.value() == DAY
+    assert save(qtbot, dialog) == dataclasses.replace(last_week, date=DAY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("1957-03-14", dt.date(1957, 3, 14)), ("14/03/1957", dt.date(1957, 3, 14)), ("3/4/1957", dt.date(1957, 4, 3))],
+)
+def test_an_onset_is_stored_as_typed(qtbot: QtBot, typed: str, stored: dt.date) -> None:
+    dialog = make_dialog(qtbot, Intake(DAY, (FlagEntry("skin_condition", "sacrum"),)))
+    skin = row(dialog, "skin_condition")
+    assert skin.onset_edit is not None
+    qtbot.keyClicks(skin.onset_edit.line_edit, typed)
+    assert save(qtbot, dialog).flags == (FlagEntry("skin_condition", "sacrum", stored),)
+
+
+@pytest.mark.parametrize("typed", ["03/14/1957", "14.03.57", "1957-02-30", "yesterday"])
+def test_a_date_that_is_not_one_is_refused_visibly(qtbot: QtBot, typed: str) -> None:
+    dialog = make_dialog(qtbot)
+    dialog.clearance_group.setChecked(True)
+    qtbot.keyClicks(dialog.clearance_by, "Dr N. Example")
+    dialog.clearance_date.line_edit.clear()
+    qtbot.keyClicks(dialog.clearance_date.line_edit, typed)
+    assert dialog.clearance_date.problem_label.isVisible()
+    assert "is not a date" in dialog.clearance_date.problem_label.text()
+    assert not dialog.ok_button.isEnabled()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+
+
+def test_a_clearance_expiry_picked_from_the_calendar_is_stored(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    dialog.clearance_group.setChecked(True)
+    qtbot.keyClicks(dialog.clearance_by, "Dr N. Example")
+    expires = dialog.clearance_expires
+    qtbot.mouseClick(expires.calendar_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(expires.calendar.isVisible)
+    qtbot.keyClick(expires.calendar.focusWidget() or expires.calendar, Qt.Key.Key_Down)  # a week on
+    qtbot.keyClick(expires.calendar.focusWidget() or expires.calendar, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not expires.calendar.isVisible())
+    assert expires.read_as.text() == "Friday 27 November 2026"
+    assert save(qtbot, dialog).clearance == Clearance("Dr N. Example", DAY, "", DAY + dt.timedelta(days=7))
 
 
 def test_a_local_flag_requires_a_region(qtbot: QtBot) -> None:
@@ -103,8 +174,7 @@ def test_a_local_flag_requires_a_region(qtbot: QtBot) -> None:
     injury.region_combo.setFocus()
     qtbot.keyClick(injury.region_combo, Qt.Key.Key_Down)  # the first region after "Choose a region…"
     assert injury.region() == "neck_l"
-    injury.onset_edit.edit.setFocus()
-    qtbot.keyClicks(injury.onset_edit.edit, "20261115")
+    qtbot.keyClicks(injury.onset_edit.line_edit, "15/11/2026")
     assert not injury.problem.isVisible()
     assert save(qtbot, dialog).flags == (FlagEntry("recent_injury", "neck_l", dt.date(2026, 11, 15)),)
 
@@ -113,8 +183,7 @@ def test_an_onset_after_the_screening_is_refused(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot, Intake(DAY, (FlagEntry("skin_condition", "sacrum"),)))
     skin = row(dialog, "skin_condition")
     assert skin.onset_edit is not None
-    skin.onset_edit.edit.setFocus()
-    qtbot.keyClicks(skin.onset_edit.edit, "20261201")
+    qtbot.keyClicks(skin.onset_edit.line_edit, "2026-12-01")
     assert "after the screening date" in skin.problem.text()
     assert not dialog.ok_button.isEnabled()
 
@@ -124,13 +193,11 @@ def test_an_injury_that_has_settled_is_recorded_with_the_day_it_settled(qtbot: Q
     dialog = make_dialog(qtbot, Intake(DAY, (injury_then,)))
     injury = row(dialog, "recent_injury")
     assert injury.settled_edit is not None
-    injury.settled_edit.edit.setFocus()
-    qtbot.keyClicks(injury.settled_edit.edit, "20260920")  # before it began: refused where it was typed
+    qtbot.keyClicks(injury.settled_edit.line_edit, "2026-09-20")  # before it began: refused where it was typed
     assert "settled before it began" in injury.problem.text()
     assert not dialog.ok_button.isEnabled()
-    qtbot.mouseClick(injury.settled_edit.clear_button, Qt.MouseButton.LeftButton)
-    injury.settled_edit.edit.setFocus()
-    qtbot.keyClicks(injury.settled_edit.edit, "20261110")
+    injury.settled_edit.line_edit.clear()
+    qtbot.keyClicks(injury.settled_edit.line_edit, "10/11/2026")
     assert not injury.problem.isVisible()
     assert save(qtbot, dialog).flags == (
         FlagEntry("recent_injury", "lower_back_l", dt.date(2026, 10, 1), settled=dt.date(2026, 11, 10)),
@@ -169,8 +236,7 @@ def test_a_clearance_needs_who_gave_it(qtbot: QtBot) -> None:
     assert not dialog.ok_button.isEnabled()
     qtbot.keyClicks(dialog.clearance_by, "Dr N. Example")
     qtbot.keyClicks(dialog.clearance_limits, "light pressure only")
-    dialog.clearance_expires.edit.setFocus()
-    qtbot.keyClicks(dialog.clearance_expires.edit, "20270519")
+    qtbot.keyClicks(dialog.clearance_expires.line_edit, "2027-05-19")
     assert save(qtbot, dialog).clearance == Clearance("Dr N. Example", DAY, "light pressure only", dt.date(2027, 5, 19))
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.domain.intake_rules import age_on, birth_date_problem, email_problem, guardian_problem, is_minor
 from app.domain.privacy_notice import PrivacyNotice
 from app.domain.records import Client, Consent
-from app.ui.clients.optional_date import OptionalDateEdit
+from app.ui.clients.date_field import DateField
 from app.ui.clients.privacy_notice import PrivacyNoticeDialog
 from app.ui.clients.problem_label import ProblemLabel
 from app.ui.wheel_guard import guard_wheel
@@ -38,7 +38,7 @@ GUARDIAN_CONSENT = (
     "The client is under 18: their parent or guardian has read the privacy notice and consents to the client's "
     "health information being recorded."
 )
-DATE_OF_BIRTH_START_YEARS = 40  # where the arrows start from "Not given"
+DATE_OF_BIRTH_START_YEARS = 40  # where the calendar opens on an empty date of birth
 
 
 def new_client_id() -> str:
@@ -68,7 +68,7 @@ class ClientDialog(QDialog):
         self.name_edit.setAccessibleName("Name")
         self.name_edit.setPlaceholderText("As the client likes to be called")
         born_start = self._today.replace(year=self._today.year - DATE_OF_BIRTH_START_YEARS, month=1, day=1)
-        self.born_edit = OptionalDateEdit(born_start, parent=self)
+        self.born_edit = DateField(born_start, parent=self)
         self.born_edit.set_accessible_name("Date of birth")
         self.age_label = QLabel(self)
         self.born_problem = ProblemLabel(self)
@@ -79,13 +79,13 @@ class ClientDialog(QDialog):
         self.email_problem = ProblemLabel(self)
 
         born_row = QHBoxLayout()
-        born_row.addWidget(self.born_edit)
-        born_row.addWidget(self.age_label, 1)
+        born_row.addWidget(self.born_edit, 1)
+        born_row.addWidget(self.age_label, 0, Qt.AlignmentFlag.AlignTop)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("&Name:", self.name_edit)
         born_label = QLabel("Date of &birth:", self)
-        born_label.setBuddy(self.born_edit.edit)  # a row holding a layout gets no buddy of its own
+        born_label.setBuddy(self.born_edit.line_edit)  # a row holding a layout gets no buddy of its own
         form.addRow(born_label, born_row)
         form.addRow("", self.born_problem)
         form.addRow("&Phone:", self.phone_edit)
@@ -168,6 +168,7 @@ class ClientDialog(QDialog):
     def problems(self) -> list[str]:
         """What keeps the dialog from returning a client, as shown next to the fields."""
         found = [
+            self.born_edit.problem(),
             birth_date_problem(self.born_edit.value(), self._today),
             email_problem(self.email_edit.text()),
             guardian_problem(self.minor(), self.consent_box.isChecked(), self.guardian_edit.text()),

@@ -12,7 +12,6 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,10 +30,12 @@ from app.domain.intake_rules import COMMON_ALLERGIES, clearance_problem, flag_pr
 from app.domain.records import Clearance, FlagEntry, Intake
 from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
 from app.ui.clients.allergy_editor import AllergyEditor
-from app.ui.clients.optional_date import DISPLAY_FORMAT, OptionalDateEdit
+from app.ui.clients.date_field import DateField
 from app.ui.clients.problem_label import ProblemLabel
-from app.ui.qt_dates import qdate, to_date
+from app.ui.display_dates import day_text
 from app.ui.wheel_guard import guard_wheel
+
+UNREVIEWED = "Nothing is ticked: go through the list with the client, then tick “none of these apply”."
 
 
 class FlagRow(QWidget):
@@ -62,8 +63,8 @@ class FlagRow(QWidget):
         indent.addWidget(explanation)
         layout.addLayout(indent)
         self.region_combo: QComboBox | None = None
-        self.onset_edit: OptionalDateEdit | None = None
-        self.settled_edit: OptionalDateEdit | None = None
+        self.onset_edit: DateField | None = None
+        self.settled_edit: DateField | None = None
         self.problem = ProblemLabel(self)
         if info.local:
             self.region_combo = QComboBox(self)
@@ -71,9 +72,9 @@ class FlagRow(QWidget):
             for spec in REGION_SPECS:
                 self.region_combo.addItem(spec.name, spec.id)
             self.region_combo.setAccessibleName(f"Region of: {info.label}")
-            self.onset_edit = OptionalDateEdit(onset_start, parent=self)
+            self.onset_edit = DateField(onset_start, parent=self)
             self.onset_edit.set_accessible_name(f"Since when: {info.label}")
-            self.settled_edit = OptionalDateEdit(onset_start, parent=self)
+            self.settled_edit = DateField(onset_start, parent=self)
             self.settled_edit.set_accessible_name(f"Settled on: {info.label}")
             self.local_box = QWidget(self)
             local_form = QFormLayout(self.local_box)
@@ -121,10 +122,13 @@ class FlagRow(QWidget):
             return None
         return FlagEntry(self.info.id, self.region(), self.since(), self.settled())
 
-    def check(self, intake_date: dt.date) -> str | None:
-        problem = None
-        if self.checkbox.isChecked():
-            problem = flag_problem(self.info, self.region(), self.since(), intake_date, self.settled())
+    def check(self, intake_date: dt.date | None) -> str | None:
+        """The row's problem (None: fine); a mistyped date is shown by its own field, the rest under the row."""
+        typed = next((edit.problem() for edit in (self.onset_edit, self.settled_edit) if edit and edit.problem()), None)
+        if not self.checkbox.isChecked() or typed is not None:
+            self.problem.show_problem(None)
+            return f"{self.info.label}: {typed}" if self.checkbox.isChecked() else None
+        problem = flag_problem(self.info, self.region(), self.since(), intake_date, self.settled())
         self.problem.show_problem(problem)
         return problem
 
@@ -141,12 +145,20 @@ class IntakeDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Screening" if intake is None else "Screening (editing)")
-        start = intake.date if intake is not None else (day or dt.date.today())
-        self.date_edit = QDateEdit(qdate(start), self)
-        self.date_edit.setDisplayFormat(DISPLAY_FORMAT)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setAccessibleName("Date of the screening")
+        start = day or dt.date.today()
+        # A new visit's screening is a new dated one that starts from the last; only today's is edited in place.
+        editing_today = intake is not None and intake.date == start
+        self.setWindowTitle("Screening of today (editing)" if editing_today else "Screening")
+        self.date_edit = DateField(start, start, required=True, parent=self)
+        self.date_edit.set_accessible_name("Date of the screening")
+        self.carried_label = QLabel(self)
+        self.carried_label.setWordWrap(True)
+        self.carried_label.setVisible(intake is not None and not editing_today)
+        if intake is not None and not editing_today:
+            self.carried_label.setText(
+                f"A new screening for today, filled in from the one of {day_text(intake.date)}: "
+                "go through each item with the client; the earlier screening stays on file as it was."
+            )
 
         self.flag_rows = [FlagRow(info, start, self) for info in flags]
         flag_list = QWidget(self)
@@ -178,14 +190,12 @@ class IntakeDialog(QDialog):
         self.clearance_by = QLineEdit(self)
         self.clearance_by.setAccessibleName("Clearance given by")
         self.clearance_by.setPlaceholderText("e.g. Dr N. Example")
-        self.clearance_date = QDateEdit(qdate(start), self)
-        self.clearance_date.setDisplayFormat(DISPLAY_FORMAT)
-        self.clearance_date.setCalendarPopup(True)
-        self.clearance_date.setAccessibleName("Clearance given on")
+        self.clearance_date = DateField(start, start, required=True, parent=self)
+        self.clearance_date.set_accessible_name("Clearance given on")
         self.clearance_limits = QLineEdit(self)
         self.clearance_limits.setAccessibleName("Limits of the clearance")
         self.clearance_limits.setPlaceholderText("e.g. light pressure only")
-        self.clearance_expires = OptionalDateEdit(start, parent=self)
+        self.clearance_expires = DateField(start, parent=self)
         self.clearance_expires.set_accessible_name("Clearance expires on")
         self.clearance_problem = ProblemLabel(self)
         clearance_form = QFormLayout(self.clearance_group)
@@ -198,6 +208,9 @@ class IntakeDialog(QDialog):
         self.kept_label = QLabel(self)
         self.kept_label.setWordWrap(True)
         self.kept_label.hide()
+        self.none_apply = QCheckBox("Reviewed with the client: none of these apply", self)
+        self.none_apply.setToolTip("An empty screening is saved only once you have gone through it with the client")
+        self.blank_problem = ProblemLabel(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -207,7 +220,7 @@ class IntakeDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         date_row = QHBoxLayout()
-        date_row.addWidget(QLabel("Screening on:", self))
+        date_row.addWidget(QLabel("Screening on:", self), 0, Qt.AlignmentFlag.AlignTop)
         date_row.addWidget(self.date_edit)
         date_row.addStretch(1)
         right = QVBoxLayout()
@@ -220,8 +233,11 @@ class IntakeDialog(QDialog):
         columns.addLayout(right, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(date_row)
+        layout.addWidget(self.carried_label)
         layout.addLayout(columns, 1)
         layout.addWidget(self.kept_label)
+        layout.addWidget(self.none_apply)
+        layout.addWidget(self.blank_problem)
         layout.addWidget(self.buttons)
         self.resize(1080, 760)
 
@@ -234,11 +250,15 @@ class IntakeDialog(QDialog):
         for row in self.flag_rows:
             row.changed.connect(self._update)
         for signal in (
-            self.date_edit.dateChanged,
+            self.date_edit.valueChanged,
             self.clearance_group.toggled,
             self.clearance_by.textChanged,
-            self.clearance_date.dateChanged,
+            self.clearance_date.valueChanged,
             self.clearance_expires.valueChanged,
+            self.conditions_edit.textChanged,
+            self.allergies.list_widget.model().rowsInserted,
+            self.allergies.list_widget.model().rowsRemoved,
+            self.none_apply.toggled,
         ):
             signal.connect(self._update)
         self._update()
@@ -264,26 +284,37 @@ class IntakeDialog(QDialog):
         if intake.clearance is not None:
             self.clearance_group.setChecked(True)
             self.clearance_by.setText(intake.clearance.by)
-            self.clearance_date.setDate(qdate(intake.clearance.date))
+            self.clearance_date.set_value(intake.clearance.date)
             self.clearance_limits.setText(intake.clearance.limits)
             self.clearance_expires.set_value(intake.clearance.expires)
 
-    def intake_date(self) -> dt.date:
-        return to_date(self.date_edit.date())
+    def intake_date(self) -> dt.date | None:
+        return self.date_edit.value()
 
     def problems(self) -> list[str]:
+        """What keeps the screening from being saved; each is shown next to its field."""
         day = self.intake_date()
-        found = [row.check(day) for row in self.flag_rows]
+        found = [self.date_edit.problem(), *(row.check(day) for row in self.flag_rows)]
         clearance = None
         if self.clearance_group.isChecked():
-            clearance = clearance_problem(
-                self.clearance_by.text(),
-                to_date(self.clearance_date.date()),
-                self.clearance_expires.value(),
-                day,
+            typed = self.clearance_date.problem() or self.clearance_expires.problem()
+            clearance = typed or clearance_problem(
+                self.clearance_by.text(), self.clearance_date.value(), self.clearance_expires.value(), day
             )
-        self.clearance_problem.show_problem(clearance)
-        return [problem for problem in [*found, clearance] if problem]
+            self.clearance_problem.show_problem(None if typed else clearance)  # a mistyped date says so itself
+        else:
+            self.clearance_problem.show_problem(None)
+        # An untouched form is not a screening: saving one says the therapist went through it with the client.
+        blank = not any(row.checkbox.isChecked() for row in self.flag_rows) and not (
+            self._kept or self.allergies.allergies() or self.conditions_edit.toPlainText().strip()
+        )
+        blank = blank and not self.clearance_group.isChecked()
+        self.none_apply.setEnabled(blank)
+        if not blank:
+            self.none_apply.setChecked(False)
+        unreviewed = UNREVIEWED if blank and not self.none_apply.isChecked() else None
+        self.blank_problem.show_problem(unreviewed)
+        return [problem for problem in [*found, clearance, unreviewed] if problem]
 
     def _update(self) -> None:
         self.ok_button.setEnabled(not self.problems())
@@ -299,18 +330,22 @@ class IntakeDialog(QDialog):
         return tuple(entry for _, entry in keyed)
 
     def clearance(self) -> Clearance | None:
-        if not self.clearance_group.isChecked():
+        given = self.clearance_date.value()
+        if not self.clearance_group.isChecked() or given is None:
             return None
         return Clearance(
             by=self.clearance_by.text().strip(),
-            date=to_date(self.clearance_date.date()),
+            date=given,
             limits=self.clearance_limits.text().strip(),
             expires=self.clearance_expires.value(),
         )
 
     def intake_record(self) -> Intake:
+        """The screening as entered; only after accept (its date is then a date)."""
+        day = self.intake_date()
+        assert day is not None, "intake_record() before the dialog was accepted"
         return Intake(
-            date=self.intake_date(),
+            date=day,
             flags=self.flag_entries(),
             allergies=self.allergies.allergies(),
             conditions=self.conditions_edit.toPlainText().strip(),
@@ -328,7 +363,7 @@ def _describe_entry(entry: FlagEntry) -> str:
     if entry.region:
         parts.append(f"at {SPECS_BY_ID[entry.region].name}")
     if entry.since:
-        parts.append(f"since {entry.since.isoformat()}")
+        parts.append(f"since {day_text(entry.since)}")
     if entry.settled:
-        parts.append(f"settled {entry.settled.isoformat()}")
+        parts.append(f"settled {day_text(entry.settled)}")
     return " ".join(parts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 from app.domain.practice import PracticeSettings
 from app.ui.settings import AppSettings
@@ -35,6 +35,13 @@ class PracticeDialog(QDialog):
         self.page_size.setCurrentText(settings.page_size())
         self.page_size.setAccessibleName("Paper size for printed plans")
         form.addRow("Paper", self.page_size)
+        self.recheck_days = QSpinBox()
+        self.recheck_days.setRange(7, 730)
+        self.recheck_days.setSuffix(" days")
+        self.recheck_days.setValue(settings.screening_recheck_days())
+        self.recheck_days.setAccessibleName("Re-check a safety screening after this many days")
+        self.recheck_days.setToolTip("An older screening is flagged above the map: go through it with the client")
+        form.addRow("Re-check screenings after", self.recheck_days)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -43,4 +50,5 @@ class PracticeDialog(QDialog):
     def accept(self) -> None:
         self._settings.set_practice(PracticeSettings(**{n: e.text().strip() for n, e in self.fields.items()}))
         self._settings.set_page_size(self.page_size.currentText())
+        self._settings.set_screening_recheck_days(self.recheck_days.value())
         super().accept()
