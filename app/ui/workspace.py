@@ -257,7 +257,12 @@ class Workspace(QWidget):
             self.banner.setVisible(False)
             self.consult.show_withheld({})
             self.start_button.setEnabled(False)
-            self.controller.open_session("", None)
+            self.controller.open_session("", None, guidance=lambda _region: "")
+            # Every page that showed a client forgets them, shown or not (after a deletion, nothing of them stays).
+            if self._plan_page is not None:
+                self._plan_page.show_for(None, None, None)
+            if self._history_page is not None:
+                self._history_page.show_history([])
             return
         self.client_header.setText(client.name)
         self._intake = self.repository.latest_intake(client.id)

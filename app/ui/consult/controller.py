@@ -178,6 +178,7 @@ class ConsultController:
             self._client_id = None
             self._session = None
             self._held = False
+            self._selected = None  # its panel showed this client's guidance
             self._refresh()
 
     # ---- intents from the view ---------------------------------------------------------------------
