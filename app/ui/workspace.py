@@ -43,7 +43,7 @@ from app.errors import BackmapError
 from app.storage.errors import StaleWriteError
 from app.storage.location import cloud_sync_warning
 from app.storage.repository import WAL_LEFTOVER_NOTE, Repository
-from app.ui.body_map.view import RegionLocator
+from app.ui.body_map.view import NOT_ASSESSED_KEY_VALUE, RegionLocator
 from app.ui.clients.client_list import ClientListPane
 from app.ui.clients.safety_banner import SafetyBanner
 from app.ui.consult.controller import ConsultController
@@ -198,7 +198,9 @@ class Workspace(QWidget):
         self.mode_bar.currentChanged.connect(self._show_mode)
         page, controller = self.consult, self.controller
         page.map_view.regionClicked.connect(controller.select_region)
-        page.map_view.tensionKeyPressed.connect(lambda value: controller.set_tension(None if value < 0 else value))
+        page.map_view.tensionKeyPressed.connect(
+            lambda value: controller.set_tension(None if value == NOT_ASSESSED_KEY_VALUE else value)
+        )
         page.map_view.strokeDrawn.connect(
             lambda points, width: controller.add_stroke(points, width, page.brush_tension.value())
         )

@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.records import Consent, FlagEntry, Intake
 from app.domain.regions import Direction, load_region_map
 from app.resources import map_svg_path
+from app.ui.body_map.view import arrow_target
 from app.ui.main_window import MainWindow
 from tests.e2e.consult_driver import ini_settings, open_window
 
@@ -50,7 +51,7 @@ def list_text(window: MainWindow, region_id: str) -> str:
     raise AssertionError(f"{region_id} is not in the region list")
 
 
-def test_tab_reaches_the_map_arrows_move_enter_selects_and_a_number_sets_tension(
+def test_tab_reaches_the_map_arrows_select_and_a_number_sets_tension(
     qtbot: QtBot, data_dir: Path, tmp_path: Path
 ) -> None:
     window = window_with_open_session(qtbot, data_dir, tmp_path)
@@ -63,11 +64,10 @@ def test_tab_reaches_the_map_arrows_move_enter_selects_and_a_number_sets_tension
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert view.hasFocus(), f"{MAX_TABS} presses of Tab never reached the map"
 
-    selected_before = view.selected_region()
-    assert selected_before is None  # Tab passed through the region list: focus alone selects nothing
+    assert view.selected_region() is None  # Tab passed through the region list: focus alone selects nothing
     qtbot.keyClick(view, Qt.Key.Key_Down)
-    start = view.focused_region()
-    assert start is not None
+    start = view.selected_region()
+    assert start is not None  # the first arrow selects a region: the keys always act on the outlined one
     path = [start]
     moves: tuple[tuple[Qt.Key, Direction], ...] = (
         (Qt.Key.Key_Down, "down"),
@@ -75,16 +75,12 @@ def test_tab_reaches_the_map_arrows_move_enter_selects_and_a_number_sets_tension
         (Qt.Key.Key_Right, "right"),
     )
     for key, direction in moves:
-        expected = region_map.neighbours(path[-1]).get(direction, path[-1])
+        expected = arrow_target(path[-1], direction, region_map.neighbours(path[-1]))
         qtbot.keyClick(view, key)
-        assert view.focused_region() == expected
+        assert view.selected_region() == expected
         path.append(expected)
     target = path[-1]
     assert target != start
-    assert view.selected_region() == selected_before  # arrows move the focus ring; they do not select
-
-    qtbot.keyClick(view, Qt.Key.Key_Return)
-    assert view.selected_region() == target
     name = region_map.info(target).name
     assert window.workspace.consult.region_list.currentItem().data(Qt.ItemDataRole.UserRole) == target
     assert list_text(window, target) == f"{name}: not assessed"
@@ -117,6 +113,16 @@ def test_the_region_list_is_a_keyboard_way_to_the_same_selection(qtbot: QtBot, d
     chosen = regions.currentItem().data(Qt.ItemDataRole.UserRole)
     assert window.workspace.consult.map_view.selected_region() == chosen
     assert window.workspace.controller.selected == chosen
+    name = regions.currentItem().text().split(":")[0]
+
+    # The map's keys work in the list too: digits, T for ten, Delete for "not assessed".
+    qtbot.keyClick(regions, Qt.Key.Key_T)
+    assert list_text(window, chosen) == f"{name}: tension 10"
+    assert regions.currentItem().data(Qt.ItemDataRole.UserRole) == chosen  # T did not jump to "Thoracic…"
+    qtbot.keyClick(regions, Qt.Key.Key_3)
+    assert list_text(window, chosen) == f"{name}: tension 3"
+    qtbot.keyClick(regions, Qt.Key.Key_Delete)
+    assert list_text(window, chosen) == f"{name}: not assessed"
     window.workspace.repository.close()
 
 

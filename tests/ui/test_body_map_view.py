@@ -63,15 +63,34 @@ def test_hovering_names_the_region_under_the_pointer(qtbot: QtBot, view: BodyMap
     assert view.toolTip() == "Rhomboids, right"
 
 
-def test_arrow_keys_move_between_regions_and_enter_selects(qtbot: QtBot, view: BodyMapView) -> None:
+def test_arrow_keys_move_the_selection_itself(qtbot: QtBot, view: BodyMapView) -> None:
     view.setFocus()
     view.set_selected("lower_back_l")
     expected = load_region_map(map_svg_path()).neighbours("lower_back_l")["up"]
-    qtbot.keyClick(view, Qt.Key.Key_Up)
-    assert view.focused_region() == expected
     with qtbot.waitSignal(view.regionClicked) as clicked:
-        qtbot.keyClick(view, Qt.Key.Key_Return)
+        qtbot.keyClick(view, Qt.Key.Key_Up)
     assert clicked.args == [expected]
+
+
+@pytest.mark.parametrize(
+    ("start", "key", "mirror"),
+    [
+        ("paraspinal_thoracic_l", Qt.Key.Key_Right, "paraspinal_thoracic_r"),
+        ("paraspinal_lumbar_r", Qt.Key.Key_Left, "paraspinal_lumbar_l"),
+        ("neck_l", Qt.Key.Key_Right, "neck_r"),
+    ],
+)
+def test_left_and_right_beside_the_spine_cross_to_the_mirror_region(
+    qtbot: QtBot, view: BodyMapView, start: str, key: Qt.Key, mirror: str
+) -> None:
+    region_map = load_region_map(map_svg_path())
+    toward_spine = "right" if key == Qt.Key.Key_Right else "left"
+    assert region_map.neighbours(start)[toward_spine] == "spine"  # the strip is what lies that way
+    view.setFocus()
+    view.set_selected(start)
+    with qtbot.waitSignal(view.regionClicked) as clicked:
+        qtbot.keyClick(view, key)
+    assert clicked.args == [mirror]
 
 
 @pytest.mark.parametrize(("key", "tension"), [(Qt.Key.Key_7, 7), (Qt.Key.Key_0, 0), (Qt.Key.Key_T, 10)])

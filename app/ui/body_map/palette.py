@@ -16,7 +16,6 @@ WITHHELD = QColor("#8e0152")
 WITHHELD_PATTERN = Qt.BrushStyle.DiagCrossPattern
 HOVER = QColor(40, 110, 200, 70)
 SELECTED_PEN = QColor("#1f5fbf")
-FOCUS_PEN = QColor("#111111")
 OTHER_LAYER_PEN = QColor("#3b3b3b")
 
 

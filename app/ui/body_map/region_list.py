@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 
 from app.domain.map_outlines import RegionOutline
 from app.domain.region_specs import SPECS_BY_ID
+from app.ui.body_map.view import tension_for_key
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -28,6 +30,7 @@ def describe_tension(name: str, kind: str, active: int | None, other: int | None
 
 class RegionList(QListWidget):
     regionActivated = Signal(str)
+    tensionKeyPressed = Signal(int)  # as on the map: 0-10, or -1 for "not assessed"
 
     def __init__(self, outlines: Sequence[RegionOutline], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,7 +38,10 @@ class RegionList(QListWidget):
         self.setWordWrap(True)  # the longest names with both layers and "left alone today" are wider than the column
         self.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap when the splitter resizes the column
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setToolTip("Every region of the map; select one to edit it (the same as clicking it on the map)")
+        self.setToolTip(
+            "Every region of the map; select one to edit it (the same as clicking it on the map), "
+            "then 0 to 9 set its tension, T sets 10, Delete clears it"
+        )
         self._outlines = {outline.id: outline for outline in outlines}
         for outline in outlines:
             item = QListWidgetItem(SPECS_BY_ID[outline.id].name)
@@ -79,6 +85,15 @@ class RegionList(QListWidget):
             self.setCurrentRow(-1)
         finally:
             self._syncing = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # The same keys as on the map; T would otherwise jump to the first region starting with "T".
+        tension = tension_for_key(event)
+        if tension is None or not self.selectedItems():
+            super().keyPressEvent(event)
+            return
+        self.tensionKeyPressed.emit(tension)
+        event.accept()
 
     def _on_selection_changed(self) -> None:
         chosen = self.selectedItems()

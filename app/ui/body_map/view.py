@@ -46,12 +46,38 @@ if TYPE_CHECKING:  # the region map needs shapely: never imported before the fir
 POINT_TOLERANCE_PX = 24.0  # screen pixels within which a click reaches a pressure point (DESIGN.md)
 TEN_KEY = Qt.Key.Key_T  # "T for ten": digits give 0-9
 CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+NOT_ASSESSED_KEY_VALUE = -1  # what tensionKeyPressed carries for Delete: "not assessed"
 _ARROWS: dict[Qt.Key, Direction] = {
     Qt.Key.Key_Left: "left",
     Qt.Key.Key_Right: "right",
     Qt.Key.Key_Up: "up",
     Qt.Key.Key_Down: "down",
 }
+
+
+def tension_for_key(event: QKeyEvent) -> int | None:
+    """The tension a key gives the selected region, on the map and in the region list alike: 0-9, T for 10,
+    Delete for "not assessed" (NOT_ASSESSED_KEY_VALUE); None for any other key (or with Ctrl: a shortcut)."""
+    key = Qt.Key(event.key())
+    if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        return None
+    if Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
+        return key - Qt.Key.Key_0
+    if key == TEN_KEY:
+        return 10
+    if key in CLEAR_KEYS:
+        return NOT_ASSESSED_KEY_VALUE
+    return None
+
+
+def arrow_target(current: str, direction: Direction, neighbours: Mapping[Direction, str]) -> str:
+    """Where an arrow key takes the selection. Left or right from one side of the back goes to the same region
+    on the other side, across the spine strip rather than onto it (the spine is reached by Up and Down)."""
+    target = neighbours.get(direction, current)
+    side = SPECS_BY_ID[current].side
+    if direction in ("left", "right") and side != "centre" and SPECS_BY_ID[target].side == "centre":
+        return current[:-1] + ("r" if side == "left" else "l")
+    return target
 
 
 class RegionLocator(Protocol):
@@ -130,7 +156,6 @@ class BodyMapView(QGraphicsView):
         self._withheld: dict[str, QGraphicsPathItem] = {}
         self._hovered: str | None = None
         self._selected: str | None = None
-        self._focused: str | None = None
         self._brush_width: float | None = None
         self._brush_tension = 5
         self._live_stroke: list[tuple[float, float]] = []
@@ -142,8 +167,8 @@ class BodyMapView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Back map")
         self.setAccessibleDescription(
-            "Map of the client's back. Arrow keys move between regions, Enter selects, "
-            "0 to 9 set tension, T sets 10, Delete clears it. The region list beside it mirrors the map."
+            "Map of the client's back. Arrow keys select the next region; 0 to 9 set its tension, T sets 10, "
+            "Delete clears it. The region list beside it mirrors the map."
         )
         self.setMinimumSize(240, 320)
         self._repaint_regions()
@@ -159,15 +184,10 @@ class BodyMapView(QGraphicsView):
         """The fill and the label a region shows now (what a user reads off the map)."""
         return self._fills.get(region_id), self._label_texts.get(region_id, "")
 
-    def focused_region(self) -> str | None:
-        return self._focused
-
     def set_selected(self, region_id: str | None) -> None:
-        before = (self._selected, self._focused)
+        before = self._selected
         self._selected = region_id
-        if region_id is not None:
-            self._focused = region_id
-        self._restyle({*before, self._selected, self._focused})
+        self._restyle((before, region_id))
 
     def set_marks(self, active: Mapping[str, int], other: Mapping[str, int]) -> None:
         """Tension per region in the layer being edited, and in the other layer (in brackets, dashed outline)."""
@@ -258,9 +278,8 @@ class BodyMapView(QGraphicsView):
 
     def _pen_for(self, region_id: str) -> QPen:
         if region_id == self._selected:
-            pen = QPen(palette.SELECTED_PEN, 3.0)
-        elif region_id == self._focused and self.hasFocus():
-            pen = QPen(palette.FOCUS_PEN, 2.0, Qt.PenStyle.DotLine)
+            # Thicker while the map has the keyboard: the keys act on this region.
+            pen = QPen(palette.SELECTED_PEN, 4.0 if self.hasFocus() else 3.0)
         elif region_id in self._dashed:
             pen = QPen(palette.OTHER_LAYER_PEN, 1.5, Qt.PenStyle.DashLine)  # marked in the other layer only
         else:
@@ -361,36 +380,29 @@ class BodyMapView(QGraphicsView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())
+        tension = tension_for_key(event)
         if key in _ARROWS:
-            self._move_focus(_ARROWS[key])
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self._focused:
-            self.regionClicked.emit(self._focused)
-        elif Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.tensionKeyPressed.emit(key - Qt.Key.Key_0)
-        elif key == TEN_KEY:
-            self.tensionKeyPressed.emit(10)
-        elif key in CLEAR_KEYS:
-            self.tensionKeyPressed.emit(-1)
+            # One model: the arrows move the selection itself, so a digit marks the region that is outlined.
+            current = self._selected
+            if current is None:
+                self.regionClicked.emit(next(iter(self._items)))
+            else:
+                neighbours = self.attach_locator().neighbours(current)
+                self.regionClicked.emit(arrow_target(current, _ARROWS[key], neighbours))
+        elif tension is not None:
+            self.tensionKeyPressed.emit(tension)
         else:
             super().keyPressEvent(event)
             return
         event.accept()
 
-    def _move_focus(self, direction: Direction) -> None:
-        before = self._focused
-        if self._focused is None:
-            self._focused = self._selected or next(iter(self._items))
-        else:
-            self._focused = self.attach_locator().neighbours(self._focused).get(direction, self._focused)
-        self._restyle((before, self._focused))
-
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
-        self._restyle((self._focused,))
+        self._restyle((self._selected,))
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
-        self._restyle((self._focused,))
+        self._restyle((self._selected,))
 
 
 def _blend(base: QColor, over: QColor) -> QColor:

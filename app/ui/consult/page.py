@@ -131,6 +131,7 @@ class ConsultPage(QWidget):
         self.redo_shortcut = QShortcut(QKeySequence.StandardKey.Redo, self.map_view)
         self.redo_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.region_list.regionActivated.connect(self.map_view.regionClicked)
+        self.region_list.tensionKeyPressed.connect(self.map_view.tensionKeyPressed)
         guard_wheel(self)
 
     # ---- ConsultView -------------------------------------------------------------------------------
