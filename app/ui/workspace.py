@@ -48,9 +48,15 @@ from app.ui.clients.client_list import ClientListPane
 from app.ui.clients.safety_banner import SafetyBanner
 from app.ui.consult.controller import ConsultController
 from app.ui.consult.guidance import guidance_html
-from app.ui.consult.open_session_prompt import OpenSessionChoice, ask_about_open_session
+from app.ui.consult.open_session_prompt import (
+    FinaliseChoice,
+    OpenSessionChoice,
+    ask_about_open_session,
+    ask_before_finalising_without_plan,
+)
 from app.ui.consult.page import ConsultPage
 from app.ui.display_dates import day_text, days_ago_text
+from app.ui.error_text import plain_error
 from app.ui.settings import AppSettings
 
 # Dialogs and the Plan and History pages are imported when first used: the first paint does without them
@@ -228,7 +234,7 @@ class Workspace(QWidget):
         try:
             return action()
         except BackmapError as error:
-            QMessageBox.warning(self, "Backmap", str(error))
+            QMessageBox.warning(self, "Backmap", plain_error(error))
             if isinstance(error, StaleWriteError) and self._client is not None:
                 self.open_client(self._client.id)  # show what is stored now
             return None
@@ -259,7 +265,7 @@ class Workspace(QWidget):
             self.banner.setVisible(False)
             self.consult.show_withheld({})
             self.start_button.setEnabled(False)
-            self.controller.open_session("", None, guidance=lambda _region: "")
+            self.controller.open_session("", None, guidance=lambda _region, _override: "")
             # Every page that showed a client forgets them, shown or not (after a deletion, nothing of them stays).
             if self._plan_page is not None:
                 self._plan_page.show_for(None, None, None)
@@ -457,12 +463,30 @@ class Workspace(QWidget):
             self.open_client(client.id)
 
     def finalise_session(self) -> None:
-        session = self.controller.session
-        if session is None or session.is_final:
+        shown = self.controller.session
+        if shown is None or shown.is_final:
             return
         self.consult.flush_pending()
-        if self._confirm_finalise() and self.controller.finalise():
+        session = self._guard(lambda: self.repository.get_session(shown.id))  # Plan mode may have given it since
+        if session is None:
+            return
+        if self._plan_due(session):
+            # Giving the plan and timing holds belong to the visit: once finalised, neither can be recorded.
+            choice = ask_before_finalising_without_plan(self)
+            if choice is FinaliseChoice.SHOW_PLAN:
+                self.mode_bar.setCurrentIndex(1)
+                return
+            if choice is FinaliseChoice.CANCEL:
+                return
+        elif not self._confirm_finalise():
+            return
+        if self.controller.finalise():
             self._refresh_other_modes()
+
+    def _plan_due(self, session: Session) -> bool:
+        """The plan of this open session is still to be given (a postponed visit has none to give)."""
+        postponed = self._screening is not None and self._screening.outcome == "postpone"
+        return session.plan is None and not postponed
 
     def _confirm_finalise(self) -> bool:
         answer = QMessageBox.question(

@@ -24,6 +24,7 @@ from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
 from app.storage.errors import StaleWriteError
 from app.ui.consult.undo_commands import WrittenEdit
+from app.ui.error_text import plain_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +148,13 @@ class ConsultController:
 
     def open_session(self, client_id: str, session: Session | None, guidance: Guidance | None = None) -> None:
         """Show `session` of `client_id` (None: the client has no session open), with that client's undo."""
+        shown_already = session is not None and self._session is not None and session.id == self._session.id
         self._client_id = client_id
         self._session = session
-        self._held = session is not None and not session.is_final and session.start.astimezone().date() < self._today()
+        if not shown_already:  # the same session read again keeps the therapist's choice to continue it
+            self._held = (
+                session is not None and not session.is_final and session.start.astimezone().date() < self._today()
+            )
         if guidance is not None:
             self._guidance = guidance
         stack = self._stacks.get(client_id)
@@ -381,7 +386,7 @@ class ConsultController:
         self._refresh()
 
     def _report(self, error: BackmapError) -> None:
-        self._view.show_error(f"That change was not saved: {error}")
+        self._view.show_error(f"That change was not saved: {plain_error(error)}")
         stack = self.undo_stack()
         if isinstance(error, StaleWriteError) and stack is not None:
             # Called from inside the stack's undo(): clearing it there would delete the running command.
@@ -391,7 +396,7 @@ class ConsultController:
                 self._session = self._store.get_session(self._session.id)
                 self._note(self._session)
             except BackmapError as reload_error:
-                self._view.show_error(f"The session could not be read back: {reload_error}")
+                self._view.show_error(f"The session could not be read back: {plain_error(reload_error)}")
         self._refresh()
 
     def _refresh(self) -> None:

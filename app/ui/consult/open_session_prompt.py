@@ -18,6 +18,12 @@ class OpenSessionChoice(Enum):
     CANCEL = "Cancel"
 
 
+class FinaliseChoice(Enum):
+    FINALISE = "Finalise without giving it"
+    SHOW_PLAN = "Show the plan"
+    CANCEL = "Cancel"
+
+
 def recorded_summary(session: Session) -> str:
     """What an open session holds, in a few words: '3 marks, notes'."""
     parts = []
@@ -61,3 +67,23 @@ def ask_about_open_session(parent: QWidget, session: Session, today: dt.date) ->
     box.setDefaultButton(continue_button)
     box.exec()
     return buttons.get(box.clickedButton(), OpenSessionChoice.CANCEL)
+
+
+def ask_before_finalising_without_plan(parent: QWidget) -> FinaliseChoice:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Finalise session")
+    box.setText("The plan of this session was not marked as given.")
+    box.setInformativeText(
+        "Once the session is finalised, the plan can no longer be marked as given and holds can no longer be "
+        "timed. Later corrections to the notes are dated amendments."
+    )
+    show_plan = box.addButton(FinaliseChoice.SHOW_PLAN.value, QMessageBox.ButtonRole.RejectRole)
+    buttons: dict[QAbstractButton, FinaliseChoice] = {
+        show_plan: FinaliseChoice.SHOW_PLAN,
+        box.addButton(FinaliseChoice.FINALISE.value, QMessageBox.ButtonRole.AcceptRole): FinaliseChoice.FINALISE,
+        box.addButton(QMessageBox.StandardButton.Cancel): FinaliseChoice.CANCEL,
+    }
+    box.setDefaultButton(show_plan)
+    box.exec()
+    return buttons.get(box.clickedButton(), FinaliseChoice.CANCEL)

@@ -26,6 +26,7 @@ from app.domain.records import Client, Hold, Intake, Session
 from app.domain.session_plan import intake_on, plan_for_session
 from app.errors import BackmapError
 from app.storage.repository import Repository
+from app.ui.error_text import plain_error
 from app.ui.plan_view.letter_pdf import write_letter_pdf
 from app.ui.plan_view.plan_pdf import print_handout, write_handout_pdf
 from app.ui.plan_view.plan_view import PlanView
@@ -100,11 +101,12 @@ class PlanMode(QWidget):
                 clearance_on_record=on_record,
             )
         except BackmapError as error:
-            self.message.setText(f"The plan cannot be shown: {error}")
+            self.message.setText(f"The plan cannot be shown: {plain_error(error)}")
             self._stack.setCurrentWidget(self.message)
             return
         self._plan = plan
         self.view.set_given(session.plan is not None)
+        self.view.set_finalised(session.is_final)
         self.clearance_button.setVisible(clearance_missing(read_plan(plan), on_record) and not session.is_final)
         needed = needs_letter(built, on_record)
         self.view.letter_button.setEnabled(needed)
@@ -119,7 +121,7 @@ class PlanMode(QWidget):
         try:
             self._session = action()
         except BackmapError as error:
-            QMessageBox.warning(self, "Backmap", f"Not saved: {error}")
+            QMessageBox.warning(self, "Backmap", f"Not saved: {plain_error(error)}")
             return False
         self.sessionWritten.emit(self._session)
         return True
@@ -163,7 +165,7 @@ class PlanMode(QWidget):
                 clearance_on_record=self.view.clearance_on_record,
             )
         except BackmapError as error:
-            QMessageBox.warning(self, "Backmap", str(error))
+            QMessageBox.warning(self, "Backmap", plain_error(error))
 
     def _save_letter(self) -> None:
         client, session = self._client, self._session
@@ -179,7 +181,7 @@ class PlanMode(QWidget):
                 written_on=self._today(),
             )
         except BackmapError as error:
-            QMessageBox.warning(self, "Backmap", str(error))
+            QMessageBox.warning(self, "Backmap", plain_error(error))
             return
         if letter is None:
             return  # the button is enabled only when the plan needs a letter
@@ -191,4 +193,4 @@ class PlanMode(QWidget):
         try:
             write_letter_pdf(letter, Path(path), page_size=self._settings.page_size())
         except BackmapError as error:
-            QMessageBox.warning(self, "Backmap", str(error))
+            QMessageBox.warning(self, "Backmap", plain_error(error))

@@ -79,6 +79,7 @@ class PlanView(QWidget):
         self._handout: Handout | None = None
         self._clearance_on_record = False
         self._given = False
+        self._final = False
         self.hold_timers: list[HoldTimer] = []
 
         self._scroll = QScrollArea()
@@ -137,6 +138,7 @@ class PlanView(QWidget):
         self._handout = handout
         self._clearance_on_record = clearance_on_record
         self._given = False
+        self._final = False
         self.hold_timers = []
         self._scroll.setWidget(self._page(handout, picture))
         self._update_actions()
@@ -151,6 +153,14 @@ class PlanView(QWidget):
     def set_given(self, given: bool) -> None:
         """Call once the plan is stored as given (after markedAsGiven succeeded)."""
         self._given = given
+        self._update_actions()
+
+    def set_finalised(self, final: bool) -> None:
+        """Call for a finalised session: its plan is shown as it was; nothing is given or timed any more."""
+        self._final = final
+        for timer in self.hold_timers:
+            timer.setEnabled(not final)
+            timer.setToolTip("The session is finalised: holds are timed during the session" if final else "")
         self._update_actions()
 
     @property
@@ -170,7 +180,7 @@ class PlanView(QWidget):
     def _update_actions(self) -> None:
         handout = self._handout
         allowed = handout is not None and can_mark_as_given(handout.plan, self._clearance_on_record)
-        self.mark_given_button.setEnabled(allowed and not self._given)
+        self.mark_given_button.setEnabled(allowed and not self._given and not self._final)
         # A postponed plan has nothing to give: no button to wonder about, the hint says why.
         self.mark_given_button.setVisible(handout is None or handout.plan.outcome not in NO_MASSAGE)
         self.print_button.setEnabled(handout is not None)
@@ -179,10 +189,14 @@ class PlanView(QWidget):
             hint = ""
         elif handout.plan.outcome in NO_MASSAGE:
             hint = "No massage today"
+        elif self._given:
+            hint = "Given ✓"
+        elif self._final:
+            hint = "The session was finalised without the plan marked as given"
         elif clearance_missing(handout.plan, self._clearance_on_record):
             hint = "Waiting for the doctor's clearance"
         else:
-            hint = "Given ✓" if self._given else ""
+            hint = ""
         self.given_hint.setText(hint)
         self.mark_given_button.setText("Given" if self._given else "Mark as given")
 
