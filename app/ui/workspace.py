@@ -285,7 +285,12 @@ class Workspace(QWidget):
                 f"Re-check the screening with the client: it is from {day_text(self._intake.date)} "
                 f"({days_ago_text(self._intake.date, today)}). Client → Safety screening (Ctrl+I).",
             )
-        self.banner.show_outcome(self._screening.outcome, reasons, self._screening.refer)
+        self.banner.show_outcome(
+            self._screening.outcome,
+            reasons,
+            self._screening.refer,
+            clearance_needed=self._screening.requires_clearance and not self._screening.clearance_on_record,
+        )
         self.consult.show_withheld(self._screening.left_alone())
         self.banner.setVisible(True)
         self.start_button.setEnabled(client.consent is not None)

@@ -3,6 +3,7 @@ flagged for a re-check."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from app.domain.records import Consent, FlagEntry, Intake
+from app.domain.records import Clearance, Consent, FlagEntry, Intake
 from app.ui.clients.client_dialog import ClientDialog
 from app.ui.clients.intake_dialog import IntakeDialog
 from app.ui.main_window import MainWindow
@@ -96,3 +97,15 @@ def test_the_recheck_age_is_a_practice_setting(window: MainWindow) -> None:
     window.settings.set_screening_recheck_days(30)
     add_client(window, Consent(TODAY, "1"), Intake(TODAY - dt.timedelta(days=45)))
     assert "Re-check the screening" in window.workspace.banner.text()
+
+
+def test_the_banner_says_a_clearance_is_needed_before_the_session_starts(window: MainWindow) -> None:
+    thinners = Intake(TODAY, (FlagEntry("blood_thinners"),))
+    client_id = add_client(window, Consent(TODAY, "1"), thinners)
+    assert window.workspace.repository.list_sessions(client_id) == []
+    assert window.workspace.banner.title_label.text().startswith("Modify — doctor's clearance needed")
+
+    cleared = dataclasses.replace(thinners, clearance=Clearance("Dr N. Example", TODAY, "light pressure only"))
+    window.workspace.repository.save_intake(client_id, cleared)
+    window.workspace.open_client(client_id)
+    assert window.workspace.banner.title_label.text() == "Modify: today's plan is adjusted"

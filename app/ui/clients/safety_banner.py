@@ -102,13 +102,20 @@ class SafetyBanner(QFrame):
         row.addLayout(text_column, 1)
         self.hide()
 
-    def show_outcome(self, outcome: str, reasons: Sequence[str], refer: str | None) -> None:
+    def show_outcome(
+        self, outcome: str, reasons: Sequence[str], refer: str | None, *, clearance_needed: bool = False
+    ) -> None:
+        """`clearance_needed`: the screening asks for a doctor's clearance that is not on record (said in the
+        title, before the session starts: the plan can be shown but not given without it)."""
         if outcome not in _LOOKS:
             raise ValueError(f"unknown screening outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
         look = _LOOKS[outcome]
         self.outcome = outcome
         self.icon_label.setPixmap(outcome_icon(outcome, ICON_SIZE, self.devicePixelRatioF()))
-        self.title_label.setText(look.title)
+        title = look.title
+        if clearance_needed and outcome in ("proceed", "modify"):
+            title = f"{look.title.split(':')[0]} — doctor's clearance needed before the plan is given"
+        self.title_label.setText(title)
         # Quiet when all is well: only a warning gets the large bold heading.
         title_font = self.font()
         title_font.setBold(bool(look.fill))
@@ -127,8 +134,8 @@ class SafetyBanner(QFrame):
             )
         else:
             self.setStyleSheet("")
-        summary = "\n".join([look.title, *lines])
-        self.setAccessibleName(look.title)
+        summary = "\n".join([title, *lines])
+        self.setAccessibleName(title)
         self.setAccessibleDescription(summary)
         self.setToolTip(summary)
         self.show()
