@@ -547,6 +547,7 @@ class Workspace(QWidget):
             self.pages.setCurrentWidget(self.consult)
         elif index == 1:
             self.pages.setCurrentWidget(self.plan_page())
+            self.plan_page().view.setFocus()  # Space times a hold at once, hands on the client
         else:
             self.pages.setCurrentWidget(self.history_page())
         self._refresh_other_modes()

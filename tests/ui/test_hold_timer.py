@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.domain.plan_wording import HoldRange
 from app.ui.plan_view.hold_timer import HoldTimer
+from app.ui.plan_view.plan_view import PlanView
+from tests.ui.plan_samples import DATE, PRACTICE, STAND_IN_MAP, proceed_plan
 
 
 class FakeClock:
@@ -111,3 +114,41 @@ def test_stop_before_start_and_a_second_start_change_nothing(qtbot: QtBot, clock
     _advance(timer, clock, 5)
     timer.start()  # a double click must not restart the count
     assert timer.elapsed() == pytest.approx(5)
+
+
+def test_at_the_longest_hold_it_stops_by_itself_and_logs_the_seconds(qtbot: QtBot, clock: FakeClock) -> None:
+    timer = _timer(qtbot, clock, [])
+    timer.start()
+    _advance(timer, clock, 9.0)
+    with qtbot.waitSignal(timer.markReached) as reached:
+        _advance(timer, clock, 1.0)
+    assert reached.args == ["minimum"]  # the cue at 10 s
+    with qtbot.waitSignal(timer.holdLogged) as logged:
+        _advance(timer, clock, 5.0)
+    assert logged.args == ["suboccipital_l", 15.0]  # the cue at 15 s, and the hold logged without a click
+    assert not timer.running
+    assert not timer.ticker.isActive()
+    assert "release gently. Held 15.0 seconds" in timer.status_label.text()
+
+
+def test_space_starts_and_stops_the_hold_in_the_plan(qtbot: QtBot, clock: FakeClock) -> None:
+    view = PlanView(map_svg=STAND_IN_MAP, clock=clock)
+    qtbot.addWidget(view)
+    view.show_plan(proceed_plan(), client_first_name="Ana", date=DATE, shared_note="", practice=PRACTICE)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+    view.setFocus()
+    first = view.hold_timers[0]
+
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert first.running
+    clock.now += 11.0
+    assert QApplication.focusWidget() is first.stop_button  # the keyboard followed the hold to its Stop
+    with qtbot.waitSignal(view.holdLogged) as logged:
+        qtbot.keyClick(first.stop_button, Qt.Key.Key_Space)
+    assert logged.args == [first.region_id, 11.0]
+    assert QApplication.focusWidget() is first.start_button
+    qtbot.keyClick(first.start_button, Qt.Key.Key_Space)
+    assert first.running or view.hold_timers[1].running  # the next hold still to do

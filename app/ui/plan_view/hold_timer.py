@@ -1,4 +1,5 @@
-"""A hold timer for one point-hold step: count up to the minimum, then show the "up to" band, then log it.
+"""A hold timer for one point-hold step: count down to the minimum, then show the "up to" band; at the maximum it
+stops by itself and logs the hold (or Stop logs it sooner). Space starts and stops it (hands stay on the client).
 
 The clock, the ticking QTimer and the chime are injected so tests drive time by hand (no sleeping).
 """
@@ -114,7 +115,9 @@ class HoldTimer(QWidget):
         self._pulse.setKeyValueAt(1.0, 0.0)
 
         self.start_button = QPushButton("Start hold")
+        self.start_button.setToolTip("Start timing the hold (Space)")
         self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop and log the hold (Space); it stops by itself at the longest hold")
         self.stop_button.setEnabled(False)
         self.count_label = QLabel()
         self.count_label.setObjectName("holdCount")
@@ -154,6 +157,11 @@ class HoldTimer(QWidget):
         self.count_label.setMinimumWidth(QFontMetrics(count_font).horizontalAdvance("88 s") + 8)
 
     @property
+    def holds_to_do(self) -> bool:
+        """Fewer holds done than the step asks for (one, when it names no repetitions)."""
+        return self.holds_done < (self._repetitions or 1)
+
+    @property
     def running(self) -> bool:
         return self._started is not None
 
@@ -171,6 +179,13 @@ class HoldTimer(QWidget):
         self.ticker.start()
         self._tick()
 
+    def toggle(self) -> None:
+        """Space: start, or stop a running hold."""
+        if self.running:
+            self.stop()
+        else:
+            self.start()
+
     def stop(self) -> None:
         if self._started is None:
             return
@@ -178,11 +193,15 @@ class HoldTimer(QWidget):
         self.ticker.stop()
         self._started = None
         self.holds_done += 1
+        keyboard_here = self.stop_button.hasFocus()
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
+        if keyboard_here:
+            self.start_button.setFocus()  # the next Space starts the next hold
         self.start_button.setText("Start next hold" if self._more_to_do() else "Start another hold")
         self.count_label.setText(f"{seconds:.1f} s")
-        self.status_label.setText(f"Held {seconds:.1f} seconds. {self._progress()}")
+        ended = f"{self.hold.maximum:g} s: release gently. " if seconds >= self.hold.maximum else ""
+        self.status_label.setText(f"{ended}Held {seconds:.1f} seconds. {self._progress()}".strip())
         self.holdLogged.emit(self.region_id, seconds)
 
     def _tick(self) -> None:
@@ -200,8 +219,8 @@ class HoldTimer(QWidget):
             self.status_label.setText(f"{minimum:g} s reached: you may hold up to {maximum:g} s, or stop now.")
             self._signal_once("minimum")
         else:
-            self.status_label.setText(f"{maximum:g} s: release gently and press Stop.")
             self._signal_once("maximum")
+            self.stop()  # the longest hold is done: it stops and logs by itself
 
     def _signal_once(self, mark: str) -> None:
         if mark in self._signalled:
@@ -215,7 +234,7 @@ class HoldTimer(QWidget):
 
     def _show_idle(self) -> None:
         self.count_label.setText(f"{self.hold.minimum:g} s")
-        self.status_label.setText(f"Hold {self.hold.label()}. {self._progress()}".strip())
+        self.status_label.setText(f"Hold {self.hold.label()}. Space starts and stops it. {self._progress()}".strip())
 
     def _more_to_do(self) -> bool:
         return self._repetitions is not None and self.holds_done < self._repetitions

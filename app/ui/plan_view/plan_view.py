@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -154,6 +154,25 @@ class PlanView(QWidget):
         """Call once the plan is stored as given (after markedAsGiven succeeded)."""
         self._given = given
         self._update_actions()
+
+    def toggle_hold(self) -> None:
+        """Space in the plan: stops the running hold, else starts the first timer with holds still to do."""
+        if self._final or not self.hold_timers:
+            return
+        running = next((timer for timer in self.hold_timers if timer.running), None)
+        if running is not None:
+            running.stop()
+            return
+        to_do = [timer for timer in self.hold_timers if timer.holds_to_do]
+        (to_do or self.hold_timers)[0].start()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Only what no focused control took (a focused button still presses with Space, as everywhere).
+        if event.key() == Qt.Key.Key_Space and not event.modifiers():
+            self.toggle_hold()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def set_finalised(self, final: bool) -> None:
         """Call for a finalised session: its plan is shown as it was; nothing is given or timed any more."""
