@@ -76,6 +76,17 @@ class AppSettings:
     def set_screening_recheck_days(self, days: int) -> None:
         self._settings.setValue("practice/screening_recheck_days", days)
 
+    def plan_zoom(self) -> float:
+        """Plan mode's type size (1.0 as designed), as the therapist last left it."""
+        value = self._settings.value("plan/zoom", 1.0)
+        try:
+            return float(value)  # type: ignore[arg-type]  # an INI file gives it back as text
+        except (TypeError, ValueError):
+            return 1.0
+
+    def set_plan_zoom(self, zoom: float) -> None:
+        self._settings.setValue("plan/zoom", zoom)
+
     def page_size(self) -> PageSizeName:
         return "Letter" if self._text("print/page_size", "A4") == "Letter" else "A4"
 

@@ -32,6 +32,7 @@ from app.ui.consult.region_panel import RegionPanel
 from app.ui.consult.session_panel import SessionPanel
 from app.ui.wheel_guard import guard_wheel
 
+REGION_LIST_MIN_WIDTH = 190  # "Upper trapezius, right: tension 2; client 3" in two lines, not five
 BRUSH_WIDTH_PX = 36.0  # map px: one pass across the lower back covers a fifth of each region it crosses
 
 
@@ -81,14 +82,20 @@ class ConsultPage(QWidget):
         self.brush_button.toggled.connect(self._on_brush)
         self.brush_tension.valueChanged.connect(lambda _v: self._on_brush(self.brush_button.isChecked()))
 
-        toolbar = QHBoxLayout()
-        toolbar.addWidget(QLabel("Editing:"))
-        toolbar.addWidget(self._client_layer)
-        toolbar.addWidget(self._therapist_layer)
-        toolbar.addSpacing(16)
-        toolbar.addWidget(self.brush_button)
-        toolbar.addWidget(self.brush_tension)
-        toolbar.addStretch(1)
+        # Two short rows rather than one long one: the map column stays narrow enough for a 1024 px screen.
+        toolbar = QVBoxLayout()
+        layer_row = QHBoxLayout()
+        layer_row.addWidget(QLabel("Editing:"))
+        layer_row.addWidget(self._client_layer)
+        layer_row.addWidget(self._therapist_layer)
+        layer_row.addStretch(1)
+        brush_row = QHBoxLayout()
+        brush_row.addWidget(QLabel("Paint:"))
+        brush_row.addWidget(self.brush_button)
+        brush_row.addWidget(self.brush_tension)
+        brush_row.addStretch(1)
+        toolbar.addLayout(layer_row)
+        toolbar.addLayout(brush_row)
 
         map_column = QWidget()
         map_layout = QVBoxLayout(map_column)
@@ -104,6 +111,11 @@ class ConsultPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(panels)
+        # The notes scroll up and down, never sideways: the splitter keeps the column as wide as they need.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(
+            panels.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 2 * scroll.frameWidth()
+        )
         # The notes scroll; the session's Finalise / Amend strip stays below them, always in view.
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -117,6 +129,8 @@ class ConsultPage(QWidget):
         self.splitter.addWidget(self.region_list)
         self.splitter.addWidget(map_column)
         self.splitter.addWidget(right)
+        self.region_list.setMinimumWidth(REGION_LIST_MIN_WIDTH)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)

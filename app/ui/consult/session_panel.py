@@ -108,12 +108,16 @@ class SessionPanel(QWidget):
         # notes (it is not in this panel's layout), so ending a session never needs a scroll first.
         self.action_strip = QWidget()
         self.action_strip.setAccessibleName("Session status and actions")
-        buttons = QHBoxLayout(self.action_strip)
-        buttons.addWidget(self._status, 1)
+        # The session's words on a line of their own, the buttons under them: both stay readable in a narrow column.
+        strip = QVBoxLayout(self.action_strip)
+        strip.addWidget(self._status)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
         buttons.addWidget(self._discard)
         buttons.addWidget(self._continue)
         buttons.addWidget(self._amend)
         buttons.addWidget(self._finalise)
+        strip.addLayout(buttons)
 
         layout = QVBoxLayout(self)
         layout.addLayout(basics)

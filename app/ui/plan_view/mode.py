@@ -69,6 +69,8 @@ class PlanMode(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self._stack, 1)
+        self.view.set_zoom(settings.plan_zoom())
+        self.view.zoomChanged.connect(settings.set_plan_zoom)
         self.view.markedAsGiven.connect(self._mark_given)
         self.view.holdLogged.connect(self._log_hold)
         self.view.printRequested.connect(self._print)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QKeySequence, QPalette, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -55,12 +55,15 @@ from app.ui.plan_view.style import (
 MAP_WIDTH = 330
 BODY_POINT_SIZE = 13
 PAGE_MAX_WIDTH = 1100
+BADGE_SIZE = 38
+ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)  # Ctrl++ / Ctrl+- step through these
 
 
 class PlanView(QWidget):
     """Plan mode. Inputs: `show_plan(...)`, `set_clearance_on_record(...)`, `set_given(...)`."""
 
     markedAsGiven = Signal()
+    zoomChanged = Signal(float)  # the new zoom, for the settings to remember
     holdLogged = Signal(str, float)  # region id, seconds held (from a step's hold timer)
     printRequested = Signal()
     savePdfRequested = Signal()
@@ -80,6 +83,7 @@ class PlanView(QWidget):
         self._clearance_on_record = False
         self._given = False
         self._final = False
+        self._zoom = 1.0
         self.hold_timers: list[HoldTimer] = []
 
         self._scroll = QScrollArea()
@@ -113,6 +117,14 @@ class PlanView(QWidget):
         layout.addWidget(self._scroll, 1)
         layout.addLayout(actions)
         self._apply_style()
+        for keys, step in (
+            (QKeySequence.StandardKey.ZoomIn, 1),
+            (QKeySequence("Ctrl+="), 1),  # Ctrl++ without Shift on most keyboards
+            (QKeySequence.StandardKey.ZoomOut, -1),
+        ):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda step=step: self.step_zoom(step))
         self._scroll.setWidget(self._placeholder())
         self._update_actions()
 
@@ -133,15 +145,44 @@ class PlanView(QWidget):
             plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
         )
         # The map is the other thing that can fail (an unreadable SVG): before anything on screen changes.
-        ratio = self.devicePixelRatioF()
-        picture = render_plan_map(self._map_svg, handout.plan.map_marks, MAP_WIDTH, device_pixel_ratio=ratio)
+        picture = self._render_map(handout)
         self._handout = handout
         self._clearance_on_record = clearance_on_record
         self._given = False
         self._final = False
+        self._show_page(picture)
+
+    @property
+    def zoom(self) -> float:
+        return self._zoom
+
+    def set_zoom(self, zoom: float) -> None:
+        """Type and map size (1.0: as designed); a plan on screen is laid out again (not while a hold runs)."""
+        if any(timer.running for timer in self.hold_timers) or zoom == self._zoom:
+            return
+        self._zoom = min(max(zoom, ZOOM_STEPS[0]), ZOOM_STEPS[-1])
+        self._apply_style()
+        if self._handout is not None:
+            self._show_page(self._render_map(self._handout))
+        self.zoomChanged.emit(self._zoom)
+
+    def step_zoom(self, step: int) -> None:
+        """Ctrl++ (1) or Ctrl+- (-1): the next larger or smaller of ZOOM_STEPS."""
+        nearest = min(range(len(ZOOM_STEPS)), key=lambda index: abs(ZOOM_STEPS[index] - self._zoom))
+        self.set_zoom(ZOOM_STEPS[min(max(nearest + step, 0), len(ZOOM_STEPS) - 1)])
+
+    def _scaled(self, size: float) -> int:
+        return round(size * self._zoom)
+
+    def _render_map(self, handout: Handout) -> QImage:
+        ratio = self.devicePixelRatioF()
+        return render_plan_map(self._map_svg, handout.plan.map_marks, self._scaled(MAP_WIDTH), device_pixel_ratio=ratio)
+
+    def _show_page(self, picture: QImage) -> None:
+        assert self._handout is not None
         self.hold_timers = []
-        self._scroll.setWidget(self._page(handout, picture))
-        self._update_actions()
+        self._scroll.setWidget(self._page(self._handout, picture))
+        self.set_finalised(self._final)  # the new timers follow the session's state
 
     def set_clearance_on_record(self, on_record: bool) -> None:
         """Call when a clearance (who, date, limits) is recorded or removed: enables "Mark as given"."""
@@ -251,7 +292,7 @@ class PlanView(QWidget):
         # A comfortable line length on wide screens: the page is centred with a maximum width.
         inner = QWidget()
         inner.setLayout(column)
-        inner.setMaximumWidth(PAGE_MAX_WIDTH)
+        inner.setMaximumWidth(self._scaled(PAGE_MAX_WIDTH))
         page = QWidget()
         page.setObjectName("planPage")
         outer = QHBoxLayout(page)
@@ -282,7 +323,7 @@ class PlanView(QWidget):
         left.addStretch(1)
         holder = QWidget()
         holder.setLayout(left)
-        holder.setFixedWidth(MAP_WIDTH + 24)
+        holder.setFixedWidth(self._scaled(MAP_WIDTH) + 24)
 
         right = QVBoxLayout()
         right.setSpacing(12)
@@ -330,7 +371,7 @@ class PlanView(QWidget):
         badge = QLabel(str(step.order))
         badge.setObjectName("stepBadge")
         badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        badge.setFixedSize(38, 38)
+        badge.setFixedSize(self._scaled(BADGE_SIZE), self._scaled(BADGE_SIZE))
         level = step.pressure_level
         badge.setStyleSheet(f"background: {PRESSURE_COLOURS[level]}; color: {badge_text_colour(level)};")
         badge.setAccessibleName(f"Step {step.order}")
@@ -372,27 +413,28 @@ class PlanView(QWidget):
         line = _blend(text, palette.color(QPalette.ColorRole.Window), 0.18).name()
         family = font_family()
         font = QFont(family)
-        font.setPointSize(BODY_POINT_SIZE)
+        font.setPointSize(self._scaled(BODY_POINT_SIZE))
+        pt = self._scaled  # every size in the sheet follows the zoom
         self.setFont(font)  # fonts propagate to child widgets; style sheet fonts would not
         self.setStyleSheet(
             f"""
-            QLabel#planTitle {{ font-size: 24pt; font-weight: bold; }}
+            QLabel#planTitle {{ font-size: {pt(24)}pt; font-weight: bold; }}
             QLabel#planSubtitle, QLabel#muted, QLabel#givenHint, QLabel#legend {{ color: {muted}; }}
-            QLabel#sectionTitle, QLabel#cardTitle {{ font-size: 15pt; font-weight: bold; }}
-            QLabel#cautionTitle {{ font-size: 15pt; font-weight: bold; color: palette(window-text); }}
-            QLabel#stepWhere {{ font-size: 14pt; font-weight: bold; }}
+            QLabel#sectionTitle, QLabel#cardTitle {{ font-size: {pt(15)}pt; font-weight: bold; }}
+            QLabel#cautionTitle {{ font-size: {pt(15)}pt; font-weight: bold; color: palette(window-text); }}
+            QLabel#stepWhere {{ font-size: {pt(14)}pt; font-weight: bold; }}
             QLabel#stepDose, QLabel#referral {{ font-weight: bold; }}
             QLabel#stepWhy {{ color: {muted}; }}
             QLabel#stepTurn {{ color: {CAUTION}; font-weight: bold; }}
-            QLabel#stepBadge {{ border-radius: 19px; font-size: 14pt; font-weight: bold; }}
-            QLabel#legend {{ font-size: 11pt; }}
+            QLabel#stepBadge {{ border-radius: {pt(BADGE_SIZE) // 2}px; font-size: {pt(14)}pt; font-weight: bold; }}
+            QLabel#legend {{ font-size: {pt(11)}pt; }}
             QFrame#card {{ background: palette(base); border: 1px solid {line}; border-radius: 10px; }}
             QFrame#card QLabel, QFrame#caution QLabel {{ background: transparent; border: none; }}
             QFrame#caution, QFrame#clearanceBox, QFrame#postponeBox, QFrame#safetyBox {{
                 background: {CAUTION_WASH}; border: none; border-left: 6px solid {CAUTION};
                 border-radius: 2px;
             }}
-            QPushButton {{ font-family: "{family}"; font-size: 12pt; padding: 6px 14px; }}
+            QPushButton {{ font-family: "{family}"; font-size: {pt(12)}pt; padding: 6px 14px; }}
             QPushButton#markGiven {{ font-weight: bold; }}
             """
         )
