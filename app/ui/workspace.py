@@ -120,6 +120,21 @@ class Workspace(QWidget):
         self.read_only_banner.setAccessibleName("Read-only")
         self.read_only_banner.setStyleSheet("QLabel { background: #fff3cd; color: #3d2e00; padding: 6px; }")
         self.read_only_banner.setVisible(False)
+        # An empty first start says what to do first (it goes once there is a client).
+        self.first_run = QLabel()
+        self.first_run.setObjectName("firstRun")
+        self.first_run.setWordWrap(True)
+        self.first_run_new = QPushButton("New client…")
+        self.first_run_new.setAccessibleName("Create the first client")
+        self.first_run_new.clicked.connect(self.new_client)
+        self.first_run_practice = QPushButton("Practice details…")
+        self.first_run_practice.setAccessibleName("Enter your practice details")
+        self.first_run_practice.clicked.connect(self.edit_practice)
+        self.first_run_box = QWidget()
+        first_run_layout = QHBoxLayout(self.first_run_box)
+        first_run_layout.addWidget(self.first_run, 1)
+        first_run_layout.addWidget(self.first_run_new)
+        first_run_layout.addWidget(self.first_run_practice)
         self.mode_bar = QTabBar()
         for mode in MODES:
             self.mode_bar.addTab(mode)
@@ -142,6 +157,7 @@ class Workspace(QWidget):
         centre_layout = QVBoxLayout(centre)
         centre_layout.addWidget(self.read_only_banner)
         centre_layout.addLayout(header)
+        centre_layout.addWidget(self.first_run_box)
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.mode_bar)
         centre_layout.addWidget(self.pages, 1)
@@ -157,6 +173,7 @@ class Workspace(QWidget):
 
         self._connect()
         self.clients.refresh()
+        self._show_first_run()
         self._show_client(None)
         last = settings.last_client_id()
         if last and not demo:
@@ -195,6 +212,7 @@ class Workspace(QWidget):
         add("Session", "Amend finalised session…", self.amend_session)
         for index, mode in enumerate(MODES):
             add("View", mode, partial(self.mode_bar.setCurrentIndex, index), f"Ctrl+{index + 1}")
+        add("Help", "How-to and keyboard shortcuts", self.show_help, "F1")
         add("Help", "Privacy notice", self.show_privacy_notice)
         add("Help", "Audit log", self.show_audit_log)
 
@@ -229,6 +247,22 @@ class Workspace(QWidget):
     def _coverage(self, points: Sequence[tuple[float, float]], width: float) -> dict[str, float]:
         return self.consult.map_view.attach_locator().coverage(points, width)
 
+    def _show_first_run(self) -> None:
+        """While there is no client yet: what to do first, and the practice details if they are still empty."""
+        # The client list already holds every client while nothing is searched for: no second read of the records.
+        first = self.clients.model.rowCount() == 0 and not self.clients.search_box.text().strip()
+        practice_missing = not self.settings.practice().therapist_name
+        self.first_run_box.setVisible(first)
+        self.first_run_practice.setVisible(first and practice_missing)
+        lines = [
+            "<b>Welcome to Backmap.</b> Start with your first client: <i>New client…</i> (Ctrl+Shift+N) records "
+            "their details and consent, then the safety screening."
+        ]
+        if practice_missing:
+            lines.append("Enter your name and practice (<i>Practice details…</i>) so printed plans carry them.")
+        lines.append("<i>Help → How-to and keyboard shortcuts</i> (F1) shows the rest.")
+        self.first_run.setText(" ".join(lines))
+
     # ---- clients -------------------------------------------------------------------------------------
     def _guard(self, action: Callable[[], Any]) -> Any:
         try:
@@ -252,6 +286,7 @@ class Workspace(QWidget):
         if client is None:
             return
         self._guard(lambda: self._show_client(client))  # damaged rows: say so and what to do
+        self._show_first_run()  # a client made elsewhere (an import) ends the first run too
         self.clients.select(client_id)
         self.settings.set_last_client_id(client_id)
 
@@ -329,6 +364,7 @@ class Workspace(QWidget):
         )
         if created is not None:
             self.clients.refresh()
+            self._show_first_run()
             self.open_client(created.id)
             if created.consent is not None:
                 self.edit_screening()
@@ -412,6 +448,7 @@ class Workspace(QWidget):
         self.controller.forget_client(client.id)
         self.settings.set_last_client_id("")
         self.clients.refresh()
+        self._show_first_run()
         self._show_client(None)
         backups = "\n".join(str(path) for path in result.backups_holding_client) or "none"
         leftover = f"\n\n{WAL_LEFTOVER_NOTE}" if result.wal_still_holds_client else ""
@@ -428,7 +465,10 @@ class Workspace(QWidget):
         if client is None:
             return
         self.consult.flush_pending()
-        still_open = next((s for s in self.repository.list_sessions(client.id) if not s.is_final), None)
+        sessions = self._guard(lambda: self.repository.list_sessions(client.id))
+        if sessions is None:
+            return
+        still_open = next((s for s in sessions if not s.is_final), None)
         if still_open is not None:
             self._show_session(client.id, still_open)
             empty = still_open.is_empty
@@ -613,6 +653,12 @@ class Workspace(QWidget):
         from app.ui.dialogs.practice import PracticeDialog
 
         PracticeDialog(self.settings, self).exec()
+        self._show_first_run()
+
+    def show_help(self) -> None:
+        from app.ui.dialogs.help import HelpDialog
+
+        HelpDialog(self).exec()
 
     def show_privacy_notice(self) -> None:
         from app.ui.clients.privacy_notice import PrivacyNoticeDialog

@@ -7,6 +7,7 @@ Modal dialogs are answered by monkeypatching the static QMessageBox/QInputDialog
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -169,6 +170,7 @@ def test_delete_client_for_good_leaves_no_byte_and_lists_older_backups(
     backup = Path(answers.shown[-1][2].splitlines()[-1])
     assert backup.is_file()
     window.workspace.open_client(target.client_id)
+    window.workspace.controller.continue_session()  # its open session is from an earlier day: continued on purpose
     window.workspace.controller.select_region("neck_r")
     window.workspace.controller.set_tension(5)  # an edit on the undo stack
     assert window.workspace.undo_group.canUndo()
@@ -218,14 +220,15 @@ def test_help_audit_log_shows_the_duties_without_names_or_notes(
     table = opened[0].table
     cells = [[table.item(row, column).text() for column in range(4)] for row in range(table.rowCount())]
     assert [row[1] for row in cells] == [
-        "delete_client",
-        "backup",
-        "export",
-        "amend",
-        "finalise",
-        "consent",
-        "create_client",
-    ]  # newest first
+        "Client deleted for good",
+        "Backup made",
+        "Client exported",
+        "Session amended",
+        "Session finalised",
+        "Consent recorded",
+        "Client created",
+    ]  # newest first, in plain words
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}T", row[0]) for row in cells)  # local times, not ISO
     assert {row[2] for row in cells} == {target.client_id, "—"}  # the backup is of everyone
     assert all(row[0] and row[3] for row in cells)  # when and what
     assert leaked(repr(cells), target) == []

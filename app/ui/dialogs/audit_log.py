@@ -1,7 +1,11 @@
-"""The audit log: exports, backups, deletions, amendments and finalisations, with time and what (no note text)."""
+"""The audit log: exports, backups, deletions, amendments and finalisations, with time and what (no note text).
+
+Times are this computer's local time and events have plain names; the log itself keeps UTC and short codes.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
@@ -15,7 +19,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.display_dates import moment_text
+
 AuditEntry = tuple[str, str, str | None, str]  # (at, action, client id, what)
+
+EVENT_NAMES = {
+    "create_client": "Client created",
+    "consent": "Consent recorded",
+    "finalise": "Session finalised",
+    "amend": "Session amended",
+    "discard_session": "Open session discarded",
+    "import": "Client imported",
+    "export": "Client exported",
+    "backup": "Backup made",
+    "delete_client": "Client deleted for good",
+}
+
+
+def event_name(action: str) -> str:
+    """The plain name of a logged action (an unknown one, from a newer Backmap, as it was logged)."""
+    return EVENT_NAMES.get(action, action.replace("_", " ").capitalize())
+
+
+def local_time(at: str) -> str:
+    try:
+        return moment_text(dt.datetime.fromisoformat(at))
+    except ValueError:
+        return at  # not a time this Backmap wrote: shown as it is rather than hidden
 
 
 class AuditLogDialog(QDialog):
@@ -30,7 +60,7 @@ class AuditLogDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         for row, (at, action, client_id, what) in enumerate(reversed(entries)):
-            for column, text in enumerate((at, action, client_id or "—", what)):
+            for column, text in enumerate((local_time(at), event_name(action), client_id or "—", what)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
