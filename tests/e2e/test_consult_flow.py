@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit
+from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from app.domain.brush import tensions_from_stroke
@@ -18,6 +18,7 @@ from app.domain.regions import RegionMap, load_region_map
 from app.resources import map_svg_path
 from app.storage.repository import Repository
 from app.ui.application import create_main_window
+from app.ui.body_map.view import SETTLED_STROKE_ALPHA
 from app.ui.clients.client_dialog import ClientDialog
 from app.ui.clients.intake_dialog import IntakeDialog
 from app.ui.main_window import MainWindow
@@ -275,3 +276,28 @@ def test_a_region_the_screening_leaves_alone_is_marked_on_the_map(qtbot: QtBot, 
     assert len([text for text in listed if "left alone today" in text]) == 3
     window.close()
     window.workspace.repository.close()
+
+
+def test_a_brush_stroke_says_what_it_marked_outlines_it_and_its_trace_fades(
+    qtbot: QtBot, data_dir: Path, settings_dir: Path
+) -> None:
+    region_map = load_region_map(map_svg_path())
+    window = open_window(qtbot, data_dir, ini_settings(settings_dir))
+    repo = window.workspace.repository
+    client = repo.create_client(CLIENT_NAME, consent=Consent(dt.date(2026, 1, 5), "1"))
+    repo.start_session(client.id)
+    window.workspace.open_client(client.id)
+    page = window.workspace.consult
+    qtbot.mouseClick(page.brush_button, Qt.MouseButton.LeftButton)
+    assert "20 %" in page.brush_button.toolTip()
+
+    paint_zigzag(qtbot, window, zigzag_across_lower_back(region_map))
+
+    assert "Lower back (quadratus lumborum), left 5" in page.brush_result.text()
+    assert "lower_back_l" in page.map_view.flashing()
+    qtbot.waitUntil(lambda: not page.map_view.flashing(), timeout=5000)
+    (trace,) = [
+        item for item in page.map_view.scene().items() if isinstance(item, QGraphicsPathItem) and item.zValue() == 4
+    ]
+    qtbot.waitUntil(lambda: trace.pen().color().alpha() == SETTLED_STROKE_ALPHA, timeout=5000)
+    repo.close()

@@ -35,6 +35,7 @@ class FakeView:
         self.session: Session | None = None
         self.strokes: list[Stroke] = []
         self.errors: list[str] = []
+        self.brush_results: list[dict[str, int]] = []
 
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:
         self.active, self.other, self.layer = dict(active), dict(other), layer
@@ -44,6 +45,9 @@ class FakeView:
 
     def show_session(self, session: Session | None, editable: bool) -> None:
         self.session = session
+
+    def show_brush_result(self, marked: Mapping[str, int]) -> None:
+        self.brush_results.append(dict(marked))
 
     def show_strokes(self, strokes: Sequence[Stroke]) -> None:
         self.strokes = list(strokes)
@@ -310,6 +314,7 @@ def test_a_brush_stroke_applies_the_20_percent_rule_and_undo_removes_it_and_rest
     assert stored.layer("therapist")["paraspinal_lumbar_l"].note == "tight after gardening"
     assert stored.strokes == (Stroke("therapist", 6, 18.0, ((150.0, 520.0), (250.0, 520.5))),)
     assert undo_count(controller) == 3
+    assert view.brush_results == [{"lower_back_l": 6}]  # the view is told what the stroke marked
     assert_view_true_to_disk(view, repository, session)
 
     stack = controller.undo_stack()

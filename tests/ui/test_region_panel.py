@@ -36,6 +36,9 @@ class PanelOnly:
     def show_session(self, session: Session | None, editable: bool) -> None:
         pass
 
+    def show_brush_result(self, marked: Mapping[str, int]) -> None:
+        pass
+
     def show_strokes(self, strokes: Sequence[Stroke]) -> None:
         pass
 

@@ -16,6 +16,7 @@ WITHHELD = QColor("#8e0152")
 WITHHELD_PATTERN = Qt.BrushStyle.DiagCrossPattern
 HOVER = QColor(40, 110, 200, 70)
 SELECTED_PEN = QColor("#1f5fbf")
+MARKED_PEN = QColor("#D55E00")  # Okabe–Ito vermilion: the regions a brush stroke just marked
 OTHER_LAYER_PEN = QColor("#3b3b3b")
 
 

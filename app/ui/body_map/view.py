@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -47,6 +47,10 @@ POINT_TOLERANCE_PX = 24.0  # screen pixels within which a click reaches a pressu
 TEN_KEY = Qt.Key.Key_T  # "T for ten": digits give 0-9
 CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 NOT_ASSESSED_KEY_VALUE = -1  # what tensionKeyPressed carries for Delete: "not assessed"
+STROKE_ALPHA = 110  # a stroke as it is drawn
+SETTLED_STROKE_ALPHA = 40  # once done it fades to a trace, so the marks it gave stay readable
+FADE_MS = 1200
+FLASH_MS = 1500  # how long the regions a stroke marked stay outlined
 _ARROWS: dict[Qt.Key, Direction] = {
     Qt.Key.Key_Left: "left",
     Qt.Key.Key_Right: "right",
@@ -156,6 +160,7 @@ class BodyMapView(QGraphicsView):
         self._withheld: dict[str, QGraphicsPathItem] = {}
         self._hovered: str | None = None
         self._selected: str | None = None
+        self._flashing: frozenset[str] = frozenset()
         self._brush_width: float | None = None
         self._brush_tension = 5
         self._live_stroke: list[tuple[float, float]] = []
@@ -229,9 +234,44 @@ class BodyMapView(QGraphicsView):
         return frozenset(self._withheld)
 
     def set_strokes(self, strokes: Sequence[StrokeShape]) -> None:
+        """Earlier strokes as faint traces; one just added fades from how it was drawn into a trace."""
+        just_added = len(strokes) == len(self._stroke_items) + 1
         for item in self._stroke_items:
             self._scene.removeItem(item)
-        self._stroke_items = [self._add_stroke_item(s.points, s.width, s.tension) for s in strokes]
+        self._stroke_items = [
+            self._add_stroke_item(s.points, s.width, s.tension, SETTLED_STROKE_ALPHA) for s in strokes
+        ]
+        if just_added and self._stroke_items:
+            self._fade(self._stroke_items[-1])
+
+    def _fade(self, item: QGraphicsPathItem) -> None:
+        fade = QVariantAnimation(self)
+        fade.setDuration(FADE_MS)
+        fade.setStartValue(STROKE_ALPHA)
+        fade.setEndValue(SETTLED_STROKE_ALPHA)
+
+        def set_alpha(alpha: int) -> None:
+            pen = item.pen()
+            colour = pen.color()
+            colour.setAlpha(alpha)
+            pen.setColor(colour)
+            item.setPen(pen)
+
+        fade.valueChanged.connect(set_alpha)
+        fade.start(QVariantAnimation.DeletionPolicy.DeleteWhenStopped)
+
+    def flash(self, region_ids: Iterable[str]) -> None:
+        """Outlines the regions a brush stroke just marked for a moment, so the therapist sees what it did."""
+        before, self._flashing = self._flashing, frozenset(region_ids)
+        self._restyle({*before, *self._flashing})
+        QTimer.singleShot(FLASH_MS, self, self._end_flash)
+
+    def flashing(self) -> frozenset[str]:
+        return self._flashing
+
+    def _end_flash(self) -> None:
+        before, self._flashing = self._flashing, frozenset()
+        self._restyle(before)
 
     def set_brush(self, width: float | None, tension: int = 5) -> None:
         """Freehand brush on (width in map px) or off (None); clicks select regions only when it is off."""
@@ -277,7 +317,9 @@ class BodyMapView(QGraphicsView):
             item.setPen(self._pen_for(region_id))
 
     def _pen_for(self, region_id: str) -> QPen:
-        if region_id == self._selected:
+        if region_id in self._flashing:
+            pen = QPen(palette.MARKED_PEN, 4.0, Qt.PenStyle.DashLine)
+        elif region_id == self._selected:
             # Thicker while the map has the keyboard: the keys act on this region.
             pen = QPen(palette.SELECTED_PEN, 4.0 if self.hasFocus() else 3.0)
         elif region_id in self._dashed:
@@ -312,14 +354,16 @@ class BodyMapView(QGraphicsView):
         label.setPos(x - bounds.width() / 2, y - bounds.height() / 2)
         label.setVisible(True)
 
-    def _add_stroke_item(self, points: Sequence[tuple[float, float]], width: float, tension: int) -> QGraphicsPathItem:
+    def _add_stroke_item(
+        self, points: Sequence[tuple[float, float]], width: float, tension: int, alpha: int = STROKE_ALPHA
+    ) -> QGraphicsPathItem:
         path = QPainterPath()
         first, *rest = points
         path.moveTo(QPointF(*first))
         for point in rest:
             path.lineTo(QPointF(*point))
         colour = palette.tension_colour(tension)
-        colour.setAlpha(110)
+        colour.setAlpha(alpha)
         pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         item = self._scene.addPath(path, pen)
         item.setZValue(4)

@@ -52,6 +52,8 @@ class ConsultView(Protocol):
 
     def show_strokes(self, strokes: Sequence[Stroke]) -> None: ...
 
+    def show_brush_result(self, marked: Mapping[str, int]) -> None: ...
+
     def show_error(self, message: str) -> None: ...
 
 
@@ -284,7 +286,7 @@ class ConsultController:
             for region in changes
         ]
         stroke = Stroke(layer, tension, width, tuple((round(x, 1), round(y, 1)) for x, y in points))
-        self._edit(
+        if self._edit(
             f"Brush stroke ({len(changes)} region{'s' if len(changes) != 1 else ''})",
             write_after=lambda: self._store.apply_stroke(
                 session.id, stroke, marks, based_on=self._based_on(session.id)
@@ -292,7 +294,8 @@ class ConsultController:
             write_before=lambda: self._store.undo_stroke(
                 session.id, stroke, restore, based_on=self._based_on(session.id)
             ),
-        )
+        ):
+            self._view.show_brush_result(changes)
 
     def set_field(self, field: str, value: Any) -> None:
         session = self._session
@@ -360,12 +363,13 @@ class ConsultController:
         write_after: Callable[[], Session],
         write_before: Callable[[], Session],
         merge_key: tuple[object, ...] | None = None,
-    ) -> None:
+    ) -> bool:
+        """Writes the edit, then pushes its undo; False (and the error shown) when the write failed."""
         try:
             self._session = write_after()
         except BackmapError as error:
             self._report(error)
-            return
+            return False
         self._note(self._session)
         stack = self.undo_stack()
         if stack is not None:
@@ -379,6 +383,7 @@ class ConsultController:
                 )
             )
         self._refresh()
+        return True
 
     def _apply(self, write: Callable[[], Session]) -> None:
         self._session = write()

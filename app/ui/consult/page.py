@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.map_outlines import RegionOutline
 from app.domain.records import Layer, Session, Stroke
+from app.domain.region_specs import SPECS_BY_ID
 from app.ui.body_map.legend import TensionLegend
 from app.ui.body_map.region_list import RegionList
 from app.ui.body_map.view import BodyMapView, RegionLocator, StrokeShape
@@ -70,7 +71,10 @@ class ConsultPage(QWidget):
         self.brush_button = QToolButton()
         self.brush_button.setText("Brush")
         self.brush_button.setCheckable(True)
-        self.brush_button.setToolTip("Paint over the map: regions the stroke covers by 20 % or more get its tension")
+        self.brush_button.setToolTip(
+            "Paint over the map: every region the stroke covers by 20 % or more of its area gets the brush's "
+            "tension (a region already tenser keeps its own). The spine and the sacrum are never painted."
+        )
         self.brush_button.setAccessibleName("Freehand brush")
         self.brush_tension = QSpinBox()
         self.brush_tension.setRange(0, 10)
@@ -93,7 +97,10 @@ class ConsultPage(QWidget):
         brush_row.addWidget(QLabel("Paint:"))
         brush_row.addWidget(self.brush_button)
         brush_row.addWidget(self.brush_tension)
-        brush_row.addStretch(1)
+        self.brush_result = QLabel()
+        self.brush_result.setObjectName("brushResult")
+        self.brush_result.setWordWrap(True)
+        brush_row.addWidget(self.brush_result, 1)
         toolbar.addLayout(layer_row)
         toolbar.addLayout(brush_row)
 
@@ -174,6 +181,15 @@ class ConsultPage(QWidget):
     def show_strokes(self, strokes: Sequence[Stroke]) -> None:
         self.map_view.set_strokes([StrokeShape(s.points, s.width, s.tension) for s in strokes])
 
+    def show_brush_result(self, marked: Mapping[str, int]) -> None:
+        """Says which regions the stroke just marked, and outlines them on the map for a moment."""
+        if marked:
+            names = ", ".join(f"{SPECS_BY_ID[region].name} {tension}" for region, tension in marked.items())
+            self.brush_result.setText(f"Marked: {names}")
+        else:
+            self.brush_result.setText("Marked nothing new: no region was covered by 20 % or more, or it was tenser")
+        self.map_view.flash(marked)
+
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "Backmap", message)
 
@@ -190,4 +206,6 @@ class ConsultPage(QWidget):
     def _on_brush(self, on: bool) -> None:
         self.map_view.set_brush(BRUSH_WIDTH_PX if on else None, self.brush_tension.value())
         self.brush_tension.setEnabled(on)
+        if not on:
+            self.brush_result.clear()
         self.brushToggled.emit(on)
