@@ -6,6 +6,8 @@ QT_OFFSCREEN_DEBS=(libgl1 libegl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libxkb
 # ...and, with a real display, the xcb platform plugin.
 QT_XCB_DEBS=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0
   libxkbcommon-x11-0)
+# ...and the accessibility test: a screen-reader client (pyatspi, for the system python3) on a virtual display.
+ATSPI_TEST_DEBS=(xvfb xauth dbus at-spi2-core python3-pyatspi)
 
 ensure_debs() {
   # Installs the given Debian packages that are missing; says what to do when it cannot.

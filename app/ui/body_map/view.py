@@ -171,6 +171,7 @@ class BodyMapView(QGraphicsView):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Back map")
+        self.viewport().setAccessibleName("Back map drawing")
         self.setAccessibleDescription(
             "Map of the client's back. Arrow keys select the next region; 0 to 9 set its tension, T sets 10, "
             "Delete clears it. The region list beside it mirrors the map."

@@ -23,6 +23,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.records import Client
+from app.ui.accessible_names import name_inner_parts
 
 SEARCH_DEBOUNCE_MS = 150  # fast typists do not trigger a query per key
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -114,6 +115,7 @@ class ClientListPane(QWidget):
         self.list_view.installEventFilter(self)
         self.list_view.clicked.connect(self._choose)
         self.new_button.clicked.connect(self.newClientRequested)
+        name_inner_parts(self)
         self.refresh()
 
     def refresh(self) -> None:

@@ -29,6 +29,7 @@ from app.domain.flag_info import FlagInfo
 from app.domain.intake_rules import COMMON_ALLERGIES, clearance_problem, flag_problem
 from app.domain.records import Clearance, FlagEntry, Intake
 from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
+from app.ui.accessible_names import name_inner_parts
 from app.ui.clients.allergy_editor import AllergyEditor
 from app.ui.clients.date_field import DateField
 from app.ui.clients.problem_label import ProblemLabel
@@ -167,6 +168,7 @@ class IntakeDialog(QDialog):
             flag_layout.addWidget(row)
         flag_layout.addStretch(1)
         self.flag_scroll = QScrollArea(self)
+        self.flag_scroll.setAccessibleName("Screening questions")
         self.flag_scroll.setWidget(flag_list)
         self.flag_scroll.setWidgetResizable(True)
         self.flag_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -263,6 +265,7 @@ class IntakeDialog(QDialog):
             signal.connect(self._update)
         self._update()
         guard_wheel(self)
+        name_inner_parts(self)
 
     def _fill(self, intake: Intake) -> None:
         self._original_count = len(intake.flags)

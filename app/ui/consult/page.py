@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain.map_outlines import RegionOutline
 from app.domain.records import Layer, Session, Stroke
 from app.domain.region_specs import SPECS_BY_ID
+from app.ui.accessible_names import name_inner_parts
 from app.ui.body_map.legend import TensionLegend
 from app.ui.body_map.region_list import RegionList
 from app.ui.body_map.view import BodyMapView, RegionLocator, StrokeShape
@@ -116,6 +117,7 @@ class ConsultPage(QWidget):
         panels_layout.addWidget(self.region_panel)
         panels_layout.addWidget(self.session_panel)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Selected region and session notes")
         scroll.setWidgetResizable(True)
         scroll.setWidget(panels)
         # The notes scroll up and down, never sideways: the splitter keeps the column as wide as they need.
@@ -154,6 +156,7 @@ class ConsultPage(QWidget):
         self.region_list.regionActivated.connect(self.map_view.regionClicked)
         self.region_list.tensionKeyPressed.connect(self.map_view.tensionKeyPressed)
         guard_wheel(self)
+        name_inner_parts(self)
 
     # ---- ConsultView -------------------------------------------------------------------------------
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:

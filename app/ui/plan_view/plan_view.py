@@ -41,6 +41,7 @@ from app.domain.plan_wording import (
 from app.domain.practice import PracticeSettings
 from app.domain.protocol import NO_MASSAGE
 from app.resources import map_svg_path
+from app.ui.accessible_names import name_inner_parts
 from app.ui.plan_view.hold_timer import HoldTimer
 from app.ui.plan_view.map_image import render_plan_map
 from app.ui.plan_view.style import (
@@ -87,6 +88,7 @@ class PlanView(QWidget):
         self.hold_timers: list[HoldTimer] = []
 
         self._scroll = QScrollArea()
+        self._scroll.setAccessibleName("The plan")
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._clearance_box: QFrame | None = None
@@ -117,6 +119,7 @@ class PlanView(QWidget):
         layout.addWidget(self._scroll, 1)
         layout.addLayout(actions)
         self._apply_style()
+        name_inner_parts(self)
         for keys, step in (
             (QKeySequence.StandardKey.ZoomIn, 1),
             (QKeySequence("Ctrl+="), 1),  # Ctrl++ without Shift on most keyboards
