@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -204,3 +204,20 @@ def test_a_view_whose_map_cannot_be_read_says_so_and_shows_nothing_new(qtbot: Qt
         _show(view, proceed_plan())
     assert view.handout() is None
     assert not view.print_button.isEnabled()
+
+
+def test_the_plan_maps_step_numbers_never_collide_even_with_every_region_planned() -> None:
+    from app.domain.plan_wording import NEVER_WORKED
+    from app.domain.region_specs import REGION_IDS
+    from app.resources import map_svg_path
+    from app.ui.plan_view.plan_view import MAP_WIDTH
+
+    planned = [region for region in REGION_IDS if region not in NEVER_WORKED]
+    marks = [MapMark(region, (order + 10,), 2) for order, region in enumerate(planned)]  # two-digit numbers
+    for width in (MAP_WIDTH, 220):  # on screen, and the printed plan's map
+        badges: list[QRectF] = []
+        render_plan_map(map_svg_path(), marks, width, badges=badges)
+        assert len(badges) == len(planned)
+        assert [
+            (a, b) for a, ra in enumerate(badges) for b, rb in enumerate(badges) if a < b and ra.intersects(rb)
+        ] == []

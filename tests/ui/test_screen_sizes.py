@@ -78,3 +78,21 @@ def test_plan_mode_zooms_with_the_keyboard_and_remembers_it(qtbot: QtBot, data_d
     qtbot.keyClick(zoomed, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert zoomed.zoom < view.zoom
     again.workspace.repository.close()
+
+
+POINTS = ("suboccipital", "scapula_edge", "lower_back_point")
+
+
+def test_map_numbers_never_hide_a_point_marker_or_each_other(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> None:
+    window = open_window(qtbot, data_dir, ini_settings(tmp_path))
+    view = window.workspace.consult.map_view
+    everything = view.region_ids()
+    for marks in ({r: 7 for r in everything if r.startswith(POINTS)}, dict.fromkeys(everything, 10)):
+        view.set_marks(marks, marks)  # the widest labels, "10 (10)", on every region at once
+        labels = {r: view.label_rect(r) for r in everything}
+        shown = {r: rect for r, rect in labels.items() if rect is not None}
+        assert set(shown) == set(marks)
+        markers = {r: view.marker_rect(r) for r in everything if r.startswith(POINTS)}
+        assert [(r, m) for r, rect in shown.items() for m, marker in markers.items() if rect.intersects(marker)] == []
+        assert [(a, b) for a, ra in shown.items() for b, rb in shown.items() if a < b and ra.intersects(rb)] == []
+    window.workspace.repository.close()

@@ -18,6 +18,7 @@ HOVER = QColor(40, 110, 200, 70)
 SELECTED_PEN = QColor("#1f5fbf")
 MARKED_PEN = QColor("#D55E00")  # Okabe–Ito vermilion: the regions a brush stroke just marked
 OTHER_LAYER_PEN = QColor("#3b3b3b")
+REGION_BORDER = QColor(70, 55, 45, 110)  # a quiet line, darker than the drawing's own, readable on every fill
 
 
 def tension_colour(tension: int) -> QColor:

@@ -296,8 +296,7 @@ class BodyMapView(QGraphicsView):
     def _repaint_regions(self) -> None:
         """Every region's fill, outline and label (after the marks, the overlay or the region map changed)."""
         self._restyle(self._items)
-        for region_id in self._items:
-            self._update_label(region_id)
+        self._place_labels()
 
     def _restyle(self, region_ids: Iterable[str | None]) -> None:
         """The fill and outline of `region_ids` only: a hover or a new selection touches two regions, not 24."""
@@ -326,18 +325,58 @@ class BodyMapView(QGraphicsView):
         elif region_id in self._dashed:
             pen = QPen(palette.OTHER_LAYER_PEN, 1.5, Qt.PenStyle.DashLine)  # marked in the other layer only
         else:
-            return QPen(Qt.PenStyle.NoPen)
+            pen = QPen(palette.REGION_BORDER, 1.0)  # every region's edge, to aim a click at
         pen.setCosmetic(True)  # same width at any zoom
         pen.setWidthF(pen.widthF() * self.devicePixelRatioF())  # cosmetic: device px; 3 stays 3 at 200 %
         return pen
 
-    def _update_label(self, region_id: str) -> None:
+    def _place_labels(self) -> None:
+        """Every region's number where it can be read: a point's beside its marker (never over it), an area's at
+        its anchor unless that hides a marker or another number, then the nearest free place around it."""
+        taken = [self._items[r].sceneBoundingRect() for r, item in self._items.items() if item.outline.kind == "point"]
+        points_first = sorted(self._items, key=lambda r: self._items[r].outline.kind != "point")
+        for region_id in points_first:
+            label = self._label_item(region_id)
+            if label is None:
+                continue
+            bounds = label.boundingRect()
+            for x, y in self._label_spots(region_id, bounds.width(), bounds.height()):
+                spot = QRectF(x, y, bounds.width(), bounds.height())
+                if not any(spot.intersects(other) for other in taken):
+                    break
+            label.setPos(spot.topLeft())
+            taken.append(spot)
+            under = self.attach_locator().hit_test(spot.center().x(), spot.center().y())
+            fill = self._fills.get(under, QColor("#ffffff")) if under else QColor("#ffffff")  # off the back: paper
+            label.setBrush(palette.text_colour_on(fill))  # read against what lies under it where it landed
+
+    def _label_spots(self, region_id: str, width: float, height: float) -> list[tuple[float, float]]:
+        """Top-left corners to try, best first."""
+        x, y = self.attach_locator().info(region_id).anchor
+        item = self._items[region_id]
+        if item.outline.kind == "point":
+            marker = item.sceneBoundingRect()
+            outward = -1 if item.outline.id.endswith("_l") else 1  # away from the spine, toward the region's side
+            beside = marker.right() + 2 if outward > 0 else marker.left() - 2 - width
+            across = marker.left() - 2 - width if outward > 0 else marker.right() + 2
+            middle = marker.center().y() - height / 2
+            return [(beside, middle), (across, middle), (marker.center().x() - width / 2, marker.bottom() + 1)]
+        centred = (x - width / 2, y - height / 2)
+        steps = (0.0, 1.0, -1.0, 2.0, -2.0)
+        return [
+            centred,
+            *((centred[0], centred[1] + dy * height) for dy in steps[1:]),
+            *((centred[0] + dx * width, centred[1]) for dx in steps[1:]),
+        ]
+
+    def _label_item(self, region_id: str) -> QGraphicsSimpleTextItem | None:
+        """The region's number item with its text, shown; None (and hidden) when it has nothing to say."""
         text = self._label_texts.get(region_id)
         label = self._labels.get(region_id)
         if not text or self._locator is None:
             if label is not None:
                 label.setVisible(False)
-            return
+            return None
         if label is None:
             label = QGraphicsSimpleTextItem()
             label.setZValue(3)
@@ -347,13 +386,17 @@ class BodyMapView(QGraphicsView):
             label.setFont(font)
             self._scene.addItem(label)
             self._labels[region_id] = label
-        fill = self._fills.get(region_id, QColor("#ffffff"))
-        label.setBrush(palette.text_colour_on(fill))
         label.setText(text)
-        x, y = self._locator.info(region_id).anchor
-        bounds = label.boundingRect()
-        label.setPos(x - bounds.width() / 2, y - bounds.height() / 2)
         label.setVisible(True)
+        return label
+
+    def label_rect(self, region_id: str) -> QRectF | None:
+        """Where the region's number is drawn, in map px (None: no number shown)."""
+        label = self._labels.get(region_id)
+        return label.sceneBoundingRect() if label is not None and label.isVisible() else None
+
+    def marker_rect(self, region_id: str) -> QRectF:
+        return self._items[region_id].sceneBoundingRect()
 
     def _add_stroke_item(
         self, points: Sequence[tuple[float, float]], width: float, tension: int, alpha: int = STROKE_ALPHA

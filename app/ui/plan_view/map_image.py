@@ -24,8 +24,16 @@ BASE_OPACITY = 0.5
 BADGE_RADIUS = 0.036  # of the map's width: big enough to read on a 6 cm printed map
 
 
-def render_plan_map(svg_path: Path, marks: Sequence[MapMark], width: int, *, device_pixel_ratio: float = 1.0) -> QImage:
-    """The map `width` logical pixels wide (height from its viewBox), transparent around the body."""
+def render_plan_map(
+    svg_path: Path,
+    marks: Sequence[MapMark],
+    width: int,
+    *,
+    device_pixel_ratio: float = 1.0,
+    badges: list[QRectF] | None = None,
+) -> QImage:
+    """The map `width` logical pixels wide (height from its viewBox), transparent around the body; `badges`, when
+    given, receives where each step number was drawn (in logical pixels)."""
     renderer = QSvgRenderer(str(svg_path))
     if not renderer.isValid():
         raise BackmapError(f"cannot read the back map {svg_path}")
@@ -67,10 +75,12 @@ def render_plan_map(svg_path: Path, marks: Sequence[MapMark], width: int, *, dev
         renderer.render(painter, OUTLINE_ID, on_image(OUTLINE_ID))
     radius = max(9.0, width * BADGE_RADIUS)
     anchors = {info.id: info.anchor for info in region_map.catalogue} if region_map is not None else {}
-    for mark in drawn:
+    # Points first: their badges sit beside them; an area's badge then takes its anchor or the nearest free place.
+    taken: list[QRectF] = [] if badges is None else badges
+    for mark in sorted(drawn, key=lambda mark: SPECS_BY_ID[mark.region].kind != "point"):
         bounds = on_image(mark.region)
         if SPECS_BY_ID[mark.region].kind == "point":
-            _point_badge(painter, bounds, width / 2, mark.badge, radius)
+            _point_badge(painter, bounds, width / 2, mark.badge, radius, taken)
         else:
             # The region's anchor: always inside it and clear of the points on it, unlike its bounds' centre.
             anchor = anchors.get(mark.region)
@@ -79,7 +89,7 @@ def render_plan_map(svg_path: Path, marks: Sequence[MapMark], width: int, *, dev
                 if anchor is None
                 else QPointF((anchor[0] - view.x()) * scale, (anchor[1] - view.y()) * scale)
             )
-            _badge(painter, centre, mark.badge, radius)
+            _badge(painter, _free_place(centre, mark.badge, radius, taken), mark.badge, radius, taken)
     painter.end()
     return image
 
@@ -128,7 +138,9 @@ def _tint(
     painter.drawImage(QPointF(box.x(), box.y()), layer)
 
 
-def _point_badge(painter: QPainter, bounds: QRectF, midline: float, text: str, radius: float) -> None:
+def _point_badge(
+    painter: QPainter, bounds: QRectF, midline: float, text: str, radius: float, taken: list[QRectF]
+) -> None:
     """A point is smaller than its badge: ring it, and put the badge beside it, away from the spine."""
     centre = bounds.center()
     ring = max(bounds.width() / 2, radius * 0.45)
@@ -136,19 +148,42 @@ def _point_badge(painter: QPainter, bounds: QRectF, midline: float, text: str, r
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawEllipse(centre, ring, ring)
     outward = -1.0 if centre.x() < midline else 1.0
-    badge_centre = QPointF(centre.x() + outward * (ring + radius * 1.6), centre.y())
+    beside = QPointF(centre.x() + outward * (ring + radius * 1.6), centre.y())
+    badge_centre = _free_place(beside, text, radius, taken)
     painter.drawLine(QPointF(centre.x() + outward * ring, centre.y()), badge_centre)
-    _badge(painter, badge_centre, text, radius)
+    _badge(painter, badge_centre, text, radius, taken)
 
 
-def _badge(painter: QPainter, centre: QPointF, text: str, radius: float) -> None:
-    """A white disc (a pill for "2,5") with the step number: readable on every shade."""
+def _font(radius: float) -> QFont:
     font = QFont(font_family())
     font.setBold(True)
     font.setPixelSize(round(radius * 1.15))
-    metrics = QFontMetricsF(font)
-    half_width = max(radius, metrics.horizontalAdvance(text) / 2 + radius * 0.55)
-    pill = QRectF(centre.x() - half_width, centre.y() - radius, half_width * 2, radius * 2)
+    return font
+
+
+def _pill(centre: QPointF, text: str, radius: float) -> QRectF:
+    half_width = max(radius, QFontMetricsF(_font(radius)).horizontalAdvance(text) / 2 + radius * 0.55)
+    return QRectF(centre.x() - half_width, centre.y() - radius, half_width * 2, radius * 2)
+
+
+def _free_place(wanted: QPointF, text: str, radius: float, taken: list[QRectF]) -> QPointF:
+    """`wanted`, or the nearest place below, above or beside it where the badge covers no other badge."""
+    step = radius + 1  # half a badge at a time, nearest first
+    offsets = sorted(
+        ((dx, dy) for dx in range(-4, 5) for dy in range(-4, 5)), key=lambda offset: offset[0] ** 2 + offset[1] ** 2
+    )
+    for dx, dy in offsets:
+        centre = QPointF(wanted.x() + dx * step, wanted.y() + dy * step)
+        if not any(_pill(centre, text, radius).intersects(other) for other in taken):
+            return centre
+    return wanted
+
+
+def _badge(painter: QPainter, centre: QPointF, text: str, radius: float, taken: list[QRectF]) -> None:
+    """A white disc (a pill for "2,5") with the step number: readable on every shade."""
+    font = _font(radius)
+    pill = _pill(centre, text, radius)
+    taken.append(pill)
     painter.setPen(QPen(QColor(INK), max(1.0, radius * 0.14)))
     painter.setBrush(QColor("#ffffff"))
     painter.drawRoundedRect(pill, radius, radius)
