@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import time
+from typing import Any
 
 BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 READY_NAME = "Back map"  # the consult is on screen once a node of this name is
@@ -43,14 +44,15 @@ def main() -> None:
         bus.wait(10)
 
 
-def wait_for_app(pyatspi: object, app: subprocess.Popen[bytes]) -> object:
+def wait_for_app(pyatspi: Any, app: subprocess.Popen[bytes]) -> Any:
     # A polling wait in this helper process: AT-SPI has no "application ready" event to wait on.
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         if app.poll() is not None:
-            fail(f"the app ended with status {app.returncode}: {app.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            said = app.stderr.read().decode()[-2000:] if app.stderr is not None else ""
+            fail(f"the app ended with status {app.returncode}: {said}")
         try:
-            desktop = pyatspi.Registry.getDesktop(0)  # type: ignore[attr-defined]
+            desktop = pyatspi.Registry.getDesktop(0)
             for candidate in desktop:
                 if candidate is not None and "backmap" in (candidate.name or "").lower() and find(candidate):
                     return candidate
@@ -61,29 +63,30 @@ def wait_for_app(pyatspi: object, app: subprocess.Popen[bytes]) -> object:
     raise AssertionError  # unreachable: fail() exits
 
 
-def find(node: object, depth: int = 0) -> bool:
+def find(node: Any, depth: int = 0) -> bool:
     if node is None or depth > 40:
         return False
     if getattr(node, "name", "") == READY_NAME:
         return True
-    return any(find(child, depth + 1) for child in node)  # type: ignore[attr-defined]
+    return any(find(child, depth + 1) for child in node)
 
 
-def walk(pyatspi: object, node: object, unnamed: list[str], depth: int = 0) -> int:
+def walk(pyatspi: Any, node: Any, unnamed: list[str], depth: int = 0) -> int:
     if node is None or depth > 60:
         return 0
-    states = node.getState()  # type: ignore[attr-defined]
-    focusable = states.contains(pyatspi.STATE_FOCUSABLE) and states.contains(pyatspi.STATE_SHOWING)  # type: ignore[attr-defined]
-    if focusable and not (node.name or "").strip():  # type: ignore[attr-defined]
+    states = node.getState()
+    focusable = states.contains(pyatspi.STATE_FOCUSABLE) and states.contains(pyatspi.STATE_SHOWING)
+    if focusable and not (node.name or "").strip():
         unnamed.append(path_of(node))
-    return 1 + sum(walk(pyatspi, child, unnamed, depth + 1) for child in node)  # type: ignore[attr-defined]
+    return 1 + sum(walk(pyatspi, child, unnamed, depth + 1) for child in node)
 
 
-def path_of(node: object) -> str:
-    parts, up = [], node
+def path_of(node: Any) -> str:
+    parts: list[str] = []
+    up = node
     while up is not None and len(parts) < 6:
-        parts.append(f"{up.getRoleName()} '{up.name}'")  # type: ignore[attr-defined]
-        up = up.parent  # type: ignore[attr-defined]
+        parts.append(f"{up.getRoleName()} '{up.name}'")
+        up = up.parent
     return " < ".join(parts)
 
 

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.map_outlines import load_map_outlines
 from app.domain.region_specs import REGION_IDS
-from app.domain.regions import load_region_map
+from app.domain.regions import Direction, load_region_map
 from app.resources import map_svg_path
 from app.ui.body_map.view import BodyMapView
 
@@ -84,7 +84,7 @@ def test_left_and_right_beside_the_spine_cross_to_the_mirror_region(
     qtbot: QtBot, view: BodyMapView, start: str, key: Qt.Key, mirror: str
 ) -> None:
     region_map = load_region_map(map_svg_path())
-    toward_spine = "right" if key == Qt.Key.Key_Right else "left"
+    toward_spine: Direction = "right" if key == Qt.Key.Key_Right else "left"
     assert region_map.neighbours(start)[toward_spine] == "spine"  # the strip is what lies that way
     view.setFocus()
     view.set_selected(start)

@@ -46,8 +46,10 @@ def test_at_1024_by_700_nothing_of_the_consult_is_cut_off_sideways(
     assert QRect(page.mapTo(window, page.rect().topLeft()), page.size()).right() < SMALL[0]
 
     panel = next(area for area in page.findChildren(QScrollArea) if area.widget() is not None)
-    assert panel.widget().width() <= panel.viewport().width()
-    assert panel.widget().minimumSizeHint().width() <= panel.viewport().width()
+    notes = panel.widget()
+    assert notes is not None
+    assert notes.width() <= panel.viewport().width()
+    assert notes.minimumSizeHint().width() <= panel.viewport().width()
     assert page.legend.width() >= page.legend.minimumSizeHint().width()
     shown = [w for w in page.findChildren(QWidget) if isinstance(w, (QAbstractButton, QLabel)) and w.isVisible()]
     assert len(shown) > 20

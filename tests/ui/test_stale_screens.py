@@ -87,7 +87,9 @@ def test_deleting_a_client_clears_consult_plan_and_history(window: MainWindow, a
     assert "Choose a client" in plan.message.text()
     assert session_fields(window)["subjective"] == ""
     assert window.workspace.controller.selected is None
-    assert window.workspace.consult.region_panel.findChild(QPlainTextEdit).toPlainText() == ""
+    note = window.workspace.consult.region_panel.findChild(QPlainTextEdit)
+    assert note is not None
+    assert note.toPlainText() == ""
 
 
 def test_tab_in_a_soap_note_moves_on_to_the_next_note(window: MainWindow, qtbot: QtBot) -> None:
