@@ -237,6 +237,7 @@ class Repository:
             self._client_in(connection, client_id)
             self._check_intakes_current(connection, client_id)
             rows.save_intake(connection, client_id, intake)
+            self._audit(connection, "screening", client_id, f"screening of {intake.date.isoformat()}")
             saved = self._intakes(connection, client_id, "", ())
         self._saw_intakes(client_id, saved)
         return next(stored for stored in saved if stored.date == intake.date)
@@ -378,8 +379,14 @@ class Repository:
         return self._change_open(session_id, based_on, override=override)
 
     def save_plan(self, session_id: str, plan: dict[str, Any] | None, *, based_on: int | None = None) -> Session:
-        """Keeps the plan JSON exactly as given to the client (or None to drop an ungiven one)."""
-        return self._change_open(session_id, based_on, plan=plan)
+        """Keeps the plan JSON exactly as given to the client (or None to drop an ungiven one); giving is logged."""
+        with self._edit_open(session_id, based_on) as connection:
+            rows.replace_session_row(
+                connection, dataclasses.replace(self._session_in(connection, session_id), plan=plan)
+            )
+            if plan is not None:
+                self._audit(connection, "plan_given", self._owner(connection, session_id), f"session {session_id}")
+            return self._session_in(connection, session_id)
 
     def finalise(self, session_id: str, at: dt.datetime | None = None, *, based_on: int | None = None) -> Session:
         """Locks the session: from now on it changes only through `amend`."""
@@ -526,6 +533,14 @@ class Repository:
             self._client_in(connection, client_id)
             place = "a file outside the data folder" if to_file else "standard output"
             self._audit(connection, "export", client_id, f"to {place}")
+
+    def log_pdf(self, client_id: str, document: str) -> None:
+        """Audit-logs a PDF of the client's plan or letter saved to a file (never its path, as an export)."""
+        if self.read_only_reason is not None:
+            return  # nothing can be logged on read-only media; the PDF is the client's all the same
+        with self._write() as connection:
+            self._client_in(connection, client_id)
+            self._audit(connection, "pdf", client_id, f"{document}, to a file")
 
     def export_client(self, client_id: str, destination: Path, *, replace: bool = True) -> Path:
         """Writes the client's whole record as a client file (0600, atomic), then audit-logs it.

@@ -136,6 +136,8 @@ def test_duties_are_logged_with_time_and_what_but_no_names_or_notes(repository: 
     assert actions == [
         "create_client",
         "consent",
+        "screening",
+        "plan_given",
         "finalise",
         "amend",
         "export",

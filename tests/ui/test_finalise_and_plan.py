@@ -110,3 +110,17 @@ def test_no_message_shows_a_raw_id_or_an_iso_timestamp(error: StorageError) -> N
     assert SESSION_ID not in shown
     assert not ISO_MOMENT.search(shown)
     assert shown
+
+
+def test_giving_the_plan_and_saving_its_pdf_are_audit_logged_without_names(
+    window: MainWindow, qtbot: QtBot, answers: Answers, tmp_path: Path
+) -> None:
+    window.workspace.mode_bar.setCurrentIndex(1)
+    view = window.workspace.plan_page().view
+    answers.save_path = str(tmp_path / "Ana Example plan.pdf")
+    qtbot.mouseClick(view.save_pdf_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.mark_given_button, Qt.MouseButton.LeftButton)
+    entries = window.workspace.repository.audit_entries()
+    assert [action for _at, action, _client, _what in entries][-2:] == ["pdf", "plan_given"]
+    assert entries[-2][3] == f"the plan to a file in {tmp_path}"
+    assert "Ana" not in repr(entries)

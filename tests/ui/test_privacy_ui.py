@@ -225,6 +225,8 @@ def test_help_audit_log_shows_the_duties_without_names_or_notes(
         "Client exported",
         "Session amended",
         "Session finalised",
+        "Plan marked as given",
+        "Safety screening saved",
         "Consent recorded",
         "Client created",
     ]  # newest first, in plain words

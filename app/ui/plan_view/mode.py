@@ -166,6 +166,8 @@ class PlanMode(QWidget):
                 page_size=self._settings.page_size(),
                 clearance_on_record=self.view.clearance_on_record,
             )
+            if self._client is not None:
+                self._repository.log_pdf(self._client.id, "the plan")
         except BackmapError as error:
             QMessageBox.warning(self, "Backmap", plain_error(error))
 
@@ -194,5 +196,6 @@ class PlanMode(QWidget):
             return
         try:
             write_letter_pdf(letter, Path(path), page_size=self._settings.page_size())
+            self._repository.log_pdf(client.id, "the letter for the doctor")
         except BackmapError as error:
             QMessageBox.warning(self, "Backmap", plain_error(error))
