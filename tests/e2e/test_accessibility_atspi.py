@@ -4,6 +4,7 @@ fails (it never skips), so a machine without it cannot pass for accessible."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -13,6 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QAbstractSpinBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.domain.records import Consent
+from app.storage.repository import now
+from tests.e2e.consult_driver import ini_settings, open_window
 
 WALKER = Path(__file__).with_name("atspi_walk.py")
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, with python3-pyatspi (not installable into the venv)
@@ -66,3 +75,30 @@ def test_every_focusable_control_of_the_consult_has_a_name_for_a_screen_reader(d
     assert "error" not in report, report["error"]
     assert report["seen"] > 100  # the whole consult was walked, not an empty window
     assert report["unnamed"] == []
+
+
+def test_every_focusable_control_in_every_mode_has_a_name(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> None:
+    """The same rule in-process, over Consult, Plan and History (the AT-SPI walk above sees the first screen)."""
+    window = open_window(qtbot, data_dir, ini_settings(tmp_path))
+    repo = window.workspace.repository
+    client = repo.create_client("Ana Example", consent=Consent(dt.date(2026, 1, 5), "1"))
+    for days_ago in (14, 0):
+        session = repo.start_session(client.id, start=now() - dt.timedelta(days=days_ago))
+        repo.set_mark(session.id, "suboccipital_l", "therapist", 5)
+        if days_ago:
+            repo.finalise(session.id)
+    window.workspace.clients.refresh()
+    window.workspace.open_client(client.id)
+    unnamed: list[str] = []
+    for mode in range(3):
+        window.workspace.mode_bar.setCurrentIndex(mode)
+        for widget in window.findChildren(QWidget):
+            if not widget.isVisible() or widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                continue
+            if isinstance(widget.parentWidget(), QAbstractSpinBox):
+                continue  # a spin box's own line edit: screen readers are given the spin box
+            interface = QAccessible.queryAccessibleInterface(widget)
+            if interface is None or not interface.text(QAccessible.Text.Name).strip():
+                unnamed.append(f"mode {mode}: {type(widget).__name__} in {type(widget.parentWidget()).__name__}")
+    assert unnamed == []
+    repo.close()

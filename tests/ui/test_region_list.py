@@ -75,3 +75,12 @@ def test_tabbing_into_the_list_keeps_the_map_selection_and_a_click_selects(qtbot
     first = regions.item(0)
     qtbot.mouseClick(regions.viewport(), Qt.MouseButton.LeftButton, pos=regions.visualItemRect(first).center())
     assert chosen == [first.data(Qt.ItemDataRole.UserRole)]
+
+
+def test_the_list_says_which_layer_its_numbers_are(qtbot: QtBot) -> None:
+    regions = RegionList(load_map_outlines(map_svg_path()).regions)
+    qtbot.addWidget(regions)
+    regions.show_marks({"neck_l": 4}, {"neck_l": 6}, "client")
+    assert regions.accessibleName() == "Regions of the back, therapist's layer"
+    regions.show_marks({"neck_l": 6}, {"neck_l": 4}, "therapist")
+    assert regions.accessibleName() == "Regions of the back, client's layer"

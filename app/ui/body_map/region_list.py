@@ -61,6 +61,9 @@ class RegionList(QListWidget):
 
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], other_layer: str) -> None:
         self._shown = (active, other, other_layer)
+        # Which layer the numbers are: a screen reader hears it with the list, as the map's buttons show it.
+        layer = "client" if other_layer == "therapist" else "therapist"
+        self.setAccessibleName(f"Regions of the back, {layer}'s layer")
         for row in range(self.count()):
             item = self.item(row)
             region_id = item.data(_ID_ROLE)

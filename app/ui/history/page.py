@@ -153,6 +153,7 @@ class HistoryPage(QWidget):
         heat_layout.addWidget(self.heat_summary)
 
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("History views")
         self.tabs.addTab(one, "Session")
         self.tabs.addTab(compare, "Side by side")
         self.tabs.addTab(self.trends, "Trends")
