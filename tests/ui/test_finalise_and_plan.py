@@ -3,6 +3,7 @@ finalised session's plan is shown as it was, with nothing left to give or time."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.domain.records import Consent
+from app.domain.records import Clearance, Consent, FlagEntry, Intake
 from app.storage.errors import NotFoundError, SessionLockedError, StorageError
 from app.ui.error_text import plain_error
 from app.ui.main_window import MainWindow
@@ -124,3 +125,30 @@ def test_giving_the_plan_and_saving_its_pdf_are_audit_logged_without_names(
     assert [action for _at, action, _client, _what in entries][-2:] == ["pdf", "plan_given"]
     assert entries[-2][3] == f"the plan to a file in {tmp_path}"
     assert "Ana" not in repr(entries)
+
+
+def test_a_plan_given_with_a_clearance_never_also_says_the_clearance_is_needed(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, data_dir, ini_settings(tmp_path / "settings"))
+    repo = window.workspace.repository
+    today = dt.date.today()
+    client = repo.create_client("Ben Other", consent=Consent(today, "1"))
+    thinners = Intake(today, (FlagEntry("blood_thinners"),), clearance=Clearance("Dr N. Example", today))
+    repo.save_intake(client.id, thinners)
+    session = repo.start_session(client.id)
+    repo.set_mark(session.id, "neck_l", "therapist", 5)
+    window.workspace.clients.refresh()
+    window.workspace.open_client(client.id)
+    window.workspace.mode_bar.setCurrentIndex(1)
+    plan = window.workspace.plan_page()
+    qtbot.mouseClick(plan.view.mark_given_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: plan.view.given_hint.text() == "Given ✓")
+
+    repo.save_intake(client.id, dataclasses.replace(thinners, clearance=None))  # the clearance taken off later
+    window.workspace.open_client(client.id)
+    window.workspace.mode_bar.setCurrentIndex(1)
+    assert plan.view.given_hint.text() == "Given ✓"
+    assert plan.view.clearance_on_record
+    assert not plan.clearance_button.isVisible()
+    repo.close()

@@ -93,7 +93,11 @@ class PlanMode(QWidget):
             plan = built.to_json()
             day = session.start.date()
             intake = intake_on(intakes, day)
-            on_record = intake is not None and intake.clearance is not None and intake.clearance.valid_on(day)
+            # A plan stored as given was given with the clearance on record (it cannot be given without): shown
+            # as given, it never also says the clearance is still needed.
+            on_record = session.plan is not None or (
+                intake is not None and intake.clearance is not None and intake.clearance.valid_on(day)
+            )
             self.view.show_plan(
                 plan,
                 client_first_name=client.name.split()[0],
