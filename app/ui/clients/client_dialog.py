@@ -31,6 +31,7 @@ from app.domain.records import Client, Consent
 from app.ui.clients.date_field import DateField
 from app.ui.clients.privacy_notice import PrivacyNoticeDialog
 from app.ui.clients.problem_label import ProblemLabel
+from app.ui.display_dates import day_text
 from app.ui.wheel_guard import guard_wheel
 
 ADULT_CONSENT = "The client has read the privacy notice and consents to their health information being recorded."
@@ -194,14 +195,14 @@ class ClientDialog(QDialog):
     def _consent_status(self) -> str:
         kept = self._kept_consent()
         if kept is not None:
-            status = f"Consent recorded on {kept.date.isoformat()} (notice version {kept.notice_version})"
+            status = f"Consent recorded on {day_text(kept.date)} (notice version {kept.notice_version})"
             if kept.guardian:
                 status += f", given by {kept.guardian}"
             if kept.notice_version != self._notice.version:
                 status += f". The notice has changed since (now version {self._notice.version}): show it again."
             return status + "."
         if self.consent_box.isChecked():
-            return f"Consent will be recorded as given today, {self._today.isoformat()}."
+            return f"Consent will be recorded as given today, {day_text(self._today)}."
         return "Without consent, record no health information for this client."
 
     def _kept_consent(self) -> Consent | None:
