@@ -201,7 +201,8 @@ def test_editing_a_client_keeps_its_id_and_the_consent_on_file(qtbot: QtBot) -> 
     client = Client("id-ana", "Ana Example", dt.date(1980, 4, 2), "", "", consent)
     dialog = make_dialog(qtbot, client)
     assert dialog.windowTitle() == "Client details"
-    assert "recorded on 2025-01-10" in dialog.consent_record_label.text()
+    assert "recorded on Friday 10 January 2025" in dialog.consent_record_label.text()
+    assert ".." not in dialog.consent_record_label.text()
     assert "The notice has changed since" in dialog.consent_record_label.text()
     dialog.phone_edit.setFocus()
     qtbot.keyClicks(dialog.phone_edit, "021 555 0100")

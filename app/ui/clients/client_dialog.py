@@ -198,9 +198,10 @@ class ClientDialog(QDialog):
             status = f"Consent recorded on {day_text(kept.date)} (notice version {kept.notice_version})"
             if kept.guardian:
                 status += f", given by {kept.guardian}"
+            status += "."
             if kept.notice_version != self._notice.version:
-                status += f". The notice has changed since (now version {self._notice.version}): show it again."
-            return status + "."
+                status += f" The notice has changed since (now version {self._notice.version}): show it again."
+            return status
         if self.consent_box.isChecked():
             return f"Consent will be recorded as given today, {day_text(self._today)}."
         return "Without consent, record no health information for this client."
