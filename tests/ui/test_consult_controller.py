@@ -33,6 +33,7 @@ class FakeView:
         self.layer: Layer | None = None
         self.selection = NOTHING_SELECTED
         self.session: Session | None = None
+        self.editable = False
         self.strokes: list[Stroke] = []
         self.errors: list[str] = []
         self.brush_results: list[dict[str, int]] = []
@@ -45,6 +46,7 @@ class FakeView:
 
     def show_session(self, session: Session | None, editable: bool) -> None:
         self.session = session
+        self.editable = editable
 
     def show_brush_result(self, marked: Mapping[str, int]) -> None:
         self.brush_results.append(dict(marked))
@@ -440,3 +442,38 @@ def test_an_undo_after_a_reload_never_takes_back_what_another_window_wrote(
     assert undo_count(controller) == 0
     assert on_disk(repository, session) == {"rhomboid_l": 8}
     assert view.active == {"rhomboid_l": 8}
+
+
+def test_an_open_session_of_an_earlier_day_is_shown_but_not_edited_until_continued(
+    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+) -> None:
+    client = repository.client_of_session(session.id)
+    last_week = repository.start_session(client.id, start=session.start - dt.timedelta(days=7))
+    controller.open_session(client.id, last_week)
+    assert view.session == last_week
+    assert not view.editable
+    assert controller.held
+    controller.select_region("neck_l")
+    controller.set_tension(6)
+    assert on_disk(repository, last_week) == {}  # today's mark did not land in last week's session
+    assert not view.selection.editable
+
+    controller.continue_session()
+    assert view.editable
+    controller.set_tension(6)
+    assert on_disk(repository, last_week) == {"neck_l": 6}
+    controller.open_session(client.id, repository.get_session(last_week.id))  # read again: still continued
+    assert view.editable
+
+
+def test_discarding_the_open_session_erases_it_and_its_undo(
+    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+) -> None:
+    controller.select_region("neck_l")
+    controller.set_tension(3)
+    assert undo_count(controller) == 1
+    assert controller.discard_session()
+    assert view.session is None
+    assert undo_count(controller) == 0
+    with pytest.raises(StorageError, match="no session"):
+        repository.get_session(session.id)
