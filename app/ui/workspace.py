@@ -628,7 +628,7 @@ class Workspace(QWidget):
                 sessions = self.repository.list_sessions(client.id) if client else []
             self._history_page.show_history(sessions)
         elif current is self._plan_page and self._plan_page is not None:
-            self._plan_page.show_for(client, self._intake, self.controller.session)
+            self._plan_page.show_for(client, self._intake, self.controller.session, held=self.controller.held)
 
     # ---- clinic duties -------------------------------------------------------------------------------
     def export_client(self) -> None:

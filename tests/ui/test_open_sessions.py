@@ -178,3 +178,26 @@ def test_a_finalised_session_is_never_discarded(repository: Repository) -> None:
         repository.discard_session(final.id)
     assert repository.list_sessions(client.id) == [final]
     assert repository.audit_entries(client.id)[-1][1] == "finalise"
+
+
+def test_plan_mode_gives_nothing_and_times_nothing_on_an_open_session_of_an_earlier_day(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    window, client_id = window_with_client(qtbot, data_dir, tmp_path)
+    repo = window.workspace.repository
+    old = repo.start_session(client_id, start=now() - dt.timedelta(days=7))
+    repo.set_mark(old.id, "suboccipital_l", "therapist", 6)  # a point hold: the plan has a timer
+    window.workspace.open_client(client_id)
+
+    window.workspace.mode_bar.setCurrentIndex(1)
+    view = window.workspace.plan_page().view
+    assert not view.mark_given_button.isEnabled()
+    assert "Continue this session" in view.given_hint.text()
+    assert view.hold_timers
+    assert not view.hold_timers[0].isEnabled()
+
+    window.workspace.mode_bar.setCurrentIndex(0)
+    qtbot.mouseClick(strip_button(window, "Continue this session"), Qt.MouseButton.LeftButton)
+    window.workspace.mode_bar.setCurrentIndex(1)
+    assert view.hold_timers[0].isEnabled()
+    window.workspace.repository.close()

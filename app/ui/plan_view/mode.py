@@ -78,8 +78,11 @@ class PlanMode(QWidget):
         self.view.letterRequested.connect(self._save_letter)
         self.show_for(None, None, None)
 
-    def show_for(self, client: Client | None, _latest_intake: Intake | None, session: Session | None) -> None:
-        """The plan of `session` (as given, or built from its marks now); a message when there is none."""
+    def show_for(
+        self, client: Client | None, _latest_intake: Intake | None, session: Session | None, *, held: bool = False
+    ) -> None:
+        """The plan of `session` (as given, or built from its marks now); a message when there is none. A `held`
+        session (open since an earlier day, not yet continued) shows its plan but gives nothing and times nothing."""
         self._client, self._session = client, session
         self.clearance_button.setVisible(False)
         self.view.letter_button.setEnabled(False)
@@ -112,7 +115,7 @@ class PlanMode(QWidget):
             return
         self._plan = plan
         self.view.set_given(session.plan is not None)
-        self.view.set_finalised(session.is_final)
+        self.view.set_finalised(session.is_final, held=held)
         self.clearance_button.setVisible(clearance_missing(read_plan(plan), on_record) and not session.is_final)
         needed = needs_letter(built, on_record)
         self.view.letter_button.setEnabled(needed)

@@ -84,6 +84,7 @@ class PlanView(QWidget):
         self._clearance_on_record = False
         self._given = False
         self._final = False
+        self._held = False
         self._zoom = 1.0
         self.hold_timers: list[HoldTimer] = []
 
@@ -185,7 +186,7 @@ class PlanView(QWidget):
         assert self._handout is not None
         self.hold_timers = []
         self._scroll.setWidget(self._page(self._handout, picture))
-        self.set_finalised(self._final)  # the new timers follow the session's state
+        self.set_finalised(self._final, held=self._held)  # the new timers follow the session's state
 
     def set_clearance_on_record(self, on_record: bool) -> None:
         """Call when a clearance (who, date, limits) is recorded or removed: enables "Mark as given"."""
@@ -218,12 +219,20 @@ class PlanView(QWidget):
             return
         super().keyPressEvent(event)
 
-    def set_finalised(self, final: bool) -> None:
-        """Call for a finalised session: its plan is shown as it was; nothing is given or timed any more."""
-        self._final = final
+    def set_finalised(self, final: bool, *, held: bool = False) -> None:
+        """Call for a finalised session (its plan is shown as it was; nothing is given or timed any more) or a
+        held one (an open session of an earlier day: nothing is given or timed until it is continued)."""
+        self._final, self._held = final, held
+        why = (
+            "The session is finalised: holds are timed during the session"
+            if final
+            else "Continue this session in Consult first: it was started on an earlier day"
+            if held
+            else ""
+        )
         for timer in self.hold_timers:
-            timer.setEnabled(not final)
-            timer.setToolTip("The session is finalised: holds are timed during the session" if final else "")
+            timer.setEnabled(not final and not held)
+            timer.setToolTip(why)
         self._update_actions()
 
     @property
@@ -243,7 +252,7 @@ class PlanView(QWidget):
     def _update_actions(self) -> None:
         handout = self._handout
         allowed = handout is not None and can_mark_as_given(handout.plan, self._clearance_on_record)
-        self.mark_given_button.setEnabled(allowed and not self._given and not self._final)
+        self.mark_given_button.setEnabled(allowed and not self._given and not self._final and not self._held)
         # A postponed plan has nothing to give: no button to wonder about, the hint says why.
         self.mark_given_button.setVisible(handout is None or handout.plan.outcome not in NO_MASSAGE)
         self.print_button.setEnabled(handout is not None)
@@ -256,6 +265,8 @@ class PlanView(QWidget):
             hint = "Given ✓"
         elif self._final:
             hint = "The session was finalised without the plan marked as given"
+        elif self._held:
+            hint = "Continue this session in Consult to give the plan"
         elif clearance_missing(handout.plan, self._clearance_on_record):
             hint = "Waiting for the doctor's clearance"
         else:
