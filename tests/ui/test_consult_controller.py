@@ -37,6 +37,8 @@ class FakeView:
         self.strokes: list[Stroke] = []
         self.errors: list[str] = []
         self.brush_results: list[dict[str, int]] = []
+        self.questions: list[str] = []
+        self.answer = True
 
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:
         self.active, self.other, self.layer = dict(active), dict(other), layer
@@ -56,6 +58,10 @@ class FakeView:
 
     def show_error(self, message: str) -> None:
         self.errors.append(message)
+
+    def confirm(self, question: str) -> bool:
+        self.questions.append(question)
+        return self.answer
 
 
 # A stroke's coverage, as the region map would give it: one region over the 20 % line, one under, the spine
@@ -477,3 +483,20 @@ def test_discarding_the_open_session_erases_it_and_its_undo(
     assert undo_count(controller) == 0
     with pytest.raises(StorageError, match="no session"):
         repository.get_session(session.id)
+
+
+def test_a_session_longer_than_two_hours_asks_first_and_a_no_keeps_the_length(
+    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+) -> None:
+    view.answer = False
+    controller.set_field("minutes", 150)
+    assert len(view.questions) == 1
+    assert "150 minutes" in view.questions[0]
+    assert repository.get_session(session.id).minutes == session.minutes
+    assert view.session is not None
+    assert view.session.minutes == session.minutes  # the screen shows what is stored
+    view.answer = True
+    controller.set_field("minutes", 150)
+    assert repository.get_session(session.id).minutes == 150
+    controller.set_field("minutes", 165)  # already long: no second question
+    assert len(view.questions) == 2

@@ -45,6 +45,9 @@ class PanelOnly:
     def show_error(self, message: str) -> None:
         raise AssertionError(message)
 
+    def confirm(self, question: str) -> bool:
+        raise AssertionError(question)
+
 
 @pytest.fixture
 def session(repository: Repository) -> Session:

@@ -43,6 +43,9 @@ class RegionSelection:
 NOTHING_SELECTED = RegionSelection(None)
 
 
+LONG_SESSION_MINUTES = 120  # longer asks first: a slip of the wheel or a typo, more often than a plan
+
+
 class ConsultView(Protocol):
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None: ...
 
@@ -55,6 +58,8 @@ class ConsultView(Protocol):
     def show_brush_result(self, marked: Mapping[str, int]) -> None: ...
 
     def show_error(self, message: str) -> None: ...
+
+    def confirm(self, question: str) -> bool: ...
 
 
 class ConsultStore(Protocol):
@@ -303,6 +308,16 @@ class ConsultController:
             return
         before = session.field_value(field)
         if before == value:
+            return
+        if (
+            field == "minutes"
+            and value > LONG_SESSION_MINUTES >= before
+            and not self._view.confirm(
+                f"A session of {value} minutes is long: most back massages take 30 to 90 minutes. "
+                f"Plan {value} minutes for this session?"
+            )
+        ):
+            self._refresh()  # the length shown goes back to what is stored
             return
         self._edit(
             f"Edit {field.replace('soap.', '').replace('_', ' ')}",

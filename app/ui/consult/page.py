@@ -196,6 +196,9 @@ class ConsultPage(QWidget):
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "Backmap", message)
 
+    def confirm(self, question: str) -> bool:
+        return QMessageBox.question(self, "Backmap", question) == QMessageBox.StandardButton.Yes
+
     def flush_pending(self) -> None:
         self.region_panel.flush_pending()
         self.session_panel.flush_pending()
