@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,14 +40,8 @@ def render_plan_map(
         raise BackmapError(f"cannot read the back map {svg_path}")
     view = renderer.viewBoxF()
     scale = width / view.width()
-    height = round(view.height() * scale)
-    image = QImage(
-        round(width * device_pixel_ratio),
-        round(height * device_pixel_ratio),
-        QImage.Format.Format_ARGB32_Premultiplied,
-    )
-    image.setDevicePixelRatio(device_pixel_ratio)
-    image.fill(Qt.GlobalColor.transparent)
+    base, outline = _layers(str(svg_path), svg_path.stat().st_mtime_ns, width, device_pixel_ratio)
+    image = base.copy()
 
     def on_image(element_id: str) -> QRectF:
         # The element's bounds in the SVG's user space, then in the image's logical pixels.
@@ -60,9 +55,6 @@ def render_plan_map(
 
     painter = QPainter(image)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
-    painter.setOpacity(BASE_OPACITY)
-    renderer.render(painter, QRectF(0, 0, width, height))
-    painter.setOpacity(1.0)
     drawn = [mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)]
     region_map = _region_map(svg_path)
     for mark in drawn:
@@ -71,8 +63,7 @@ def render_plan_map(
             painter.fillPath(_path(region_map.rings(mark.region), view, scale), colour)
         else:  # a map the region model cannot read: tint the element as the SVG draws it
             _tint(painter, renderer, mark.region, on_image(mark.region), colour, image)
-    if renderer.elementExists(OUTLINE_ID):
-        renderer.render(painter, OUTLINE_ID, on_image(OUTLINE_ID))
+    painter.drawImage(QPointF(0, 0), outline)
     radius = max(9.0, width * BADGE_RADIUS)
     anchors = {info.id: info.anchor for info in region_map.catalogue} if region_map is not None else {}
     # Points first: their badges sit beside them; an area's badge then takes its anchor or the nearest free place.
@@ -92,6 +83,37 @@ def render_plan_map(
             _badge(painter, _free_place(centre, mark.badge, radius, taken), mark.badge, radius, taken)
     painter.end()
     return image
+
+
+@functools.lru_cache(maxsize=8)
+def _layers(svg: str, _modified_ns: int, width: int, ratio: float) -> tuple[QImage, QImage]:
+    """The quiet map under the tints and its outline over them, drawn once per map file, size and screen."""
+    renderer = QSvgRenderer(svg)
+    view = renderer.viewBoxF()
+    scale = width / view.width()
+    height = round(view.height() * scale)
+    layers = []
+    for part in ("base", "outline"):
+        image = QImage(round(width * ratio), round(height * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        if part == "base":
+            painter.setOpacity(BASE_OPACITY)
+            renderer.render(painter, QRectF(0, 0, width, height))
+        elif renderer.elementExists(OUTLINE_ID):
+            bounds = renderer.transformForElement(OUTLINE_ID).mapRect(renderer.boundsOnElement(OUTLINE_ID))
+            target = QRectF(
+                (bounds.x() - view.x()) * scale,
+                (bounds.y() - view.y()) * scale,
+                bounds.width() * scale,
+                bounds.height() * scale,
+            )
+            renderer.render(painter, OUTLINE_ID, target)
+        painter.end()
+        layers.append(image)
+    return layers[0], layers[1]
 
 
 def _region_map(svg_path: Path) -> RegionMap | None:
@@ -166,16 +188,18 @@ def _pill(centre: QPointF, text: str, radius: float) -> QRectF:
     return QRectF(centre.x() - half_width, centre.y() - radius, half_width * 2, radius * 2)
 
 
+# Where to try a badge, nearest first: half a badge at a time, up to two badges away in each direction.
+_OFFSETS = sorted(((dx, dy) for dx in range(-4, 5) for dy in range(-4, 5)), key=lambda o: o[0] ** 2 + o[1] ** 2)
+
+
 def _free_place(wanted: QPointF, text: str, radius: float, taken: list[QRectF]) -> QPointF:
     """`wanted`, or the nearest place below, above or beside it where the badge covers no other badge."""
-    step = radius + 1  # half a badge at a time, nearest first
-    offsets = sorted(
-        ((dx, dy) for dx in range(-4, 5) for dy in range(-4, 5)), key=lambda offset: offset[0] ** 2 + offset[1] ** 2
-    )
-    for dx, dy in offsets:
-        centre = QPointF(wanted.x() + dx * step, wanted.y() + dy * step)
-        if not any(_pill(centre, text, radius).intersects(other) for other in taken):
-            return centre
+    step = radius + 1
+    pill = _pill(wanted, text, radius)  # measured once, then moved
+    for dx, dy in _OFFSETS:
+        candidate = pill.translated(dx * step, dy * step)
+        if not any(candidate.intersects(other) for other in taken):
+            return candidate.center()
     return wanted
 
 
