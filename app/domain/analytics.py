@@ -11,13 +11,13 @@ import datetime as dt
 import itertools
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from app.domain.records import LAYERS, Session
+from app.domain.records import LAYERS, Quality, Session
 from app.domain.region_specs import REGION_SPECS
 from app.errors import BackmapError
 
@@ -448,3 +448,20 @@ def compare_sessions(before: Session, after: Session, layer: MatrixLayer = "effe
         after=values[1].copy(),
         changes=tuple(_CHANGE_NAMES[index] for index in code),
     )
+
+
+def qualities_felt(session: Session) -> dict[str, Quality]:
+    """What each region felt like in `session`, from either layer (the therapist's where both name one): only the
+    client can feel it, so a client's word is kept where the therapist rated the region without one."""
+    felt: dict[str, Quality] = {}
+    for by in LAYERS:  # client first, then the therapist over it
+        felt.update({region: mark.quality for region, mark in session.layer(by).items() if mark.quality is not None})
+    return felt
+
+
+def marks_feeling(sessions: Sequence[Session], quality: Quality) -> list[Session]:
+    """The sessions with only their marks that felt like `quality`, the others not assessed: a trend of "numbness in
+    the lower back over time" is the TensionMatrix of these."""
+    return [
+        replace(session, marks=tuple(mark for mark in session.marks if mark.quality == quality)) for session in sessions
+    ]

@@ -22,6 +22,7 @@ from app.domain.records import (
     Intake,
     Layer,
     Mark,
+    Quality,
     Session,
     Soap,
 )
@@ -106,12 +107,29 @@ def _marks(rng: random.Random, progress: float, visit: int) -> list[Mark]:
     layers: tuple[tuple[Layer, dict[str, int]], ...] = (("client", client), ("therapist", therapist))
     return sorted(
         (
-            Mark(region, by, tension, _MARK_NOTES.get(region, "") if by == "therapist" else "")
+            Mark(
+                region,
+                by,
+                tension,
+                _MARK_NOTES.get(region, "") if by == "therapist" else "",
+                _feels_like(region, by, progress),
+            )
             for by, tensions in layers
             for region, tension in tensions.items()
         ),
         key=lambda mark: (mark.region, mark.by),
     )
+
+
+def _feels_like(region: str, by: Layer, progress: float) -> Quality | None:
+    """What she says it feels like: the right lower back aches throughout; the left shoulder burned at first."""
+    if by != "client":
+        return None
+    if region == "lower_back_r":
+        return "aching"
+    if region == "trapezius_upper_l" and progress < 0.3:
+        return "burning"
+    return None
 
 
 def _holds(rng: random.Random, marks: list[Mark]) -> tuple[Hold, ...]:

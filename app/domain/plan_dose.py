@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.domain.mark_review import BONE_PAIN_RULE, CLIENT_HIGH_TENSION_RULE, MarkReview
+from app.domain.mark_review import (
+    BONE_PAIN_RULE,
+    BURNING_RULE,
+    CLIENT_HIGH_TENSION_RULE,
+    NERVE_SYMPTOMS_RULE,
+    MarkReview,
+)
 from app.domain.protocol import PRESSURE_MAX, Protocol
 from app.domain.records import Layer, Mark, PressureOverride, effective_marks
 from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID, RegionSpec
@@ -30,9 +36,10 @@ class Dose:
     tension: int  # the tension that counts (the therapist's where both marked); 0 beside a marked bone
     client_tension: int | None  # the client's own rating, if they gave one
     marked_by: Layer | None
-    irritated: bool  # the client's own 8-10: check first, start gentle
+    irritated: bool  # the client's own 8-10, or burning: check first, start gentle
     adjustments: tuple[Adjustment, ...]
     reason: str  # the client's reason for a gentle substitute; "" for ordinary work
+    numb: bool = False  # numbness or pins and needles: light at most, whatever the number
 
 
 def target_level(default: int, tension: int) -> int:
@@ -73,7 +80,9 @@ def region_doses(
             if beside_bone is not None:
                 doses.extend(_stroking(spec, beside_bone, None, (), screening, protocol, override))
             continue
-        irritated = spec.id in review.irritated
+        burning = review.burning.get(spec.id)
+        irritated = spec.id in review.irritated or burning is not None
+        numb = review.numb.get(spec.id)
         kept, left_out = techniques_today(spec.id, screening, protocol)
         kept = [t for t in kept if t in wanted and not (irritated and t in high.drop)]
         techniques = [t for t in kept if mark.tension >= protocol.techniques[t].min_tension]
@@ -97,9 +106,18 @@ def region_doses(
             target = min(target_level(region.default_pressure, mark.tension), technique.max_pressure)
             level, adjustments = cap_pressure(target, spec.id, screening, protocol, override)
             if irritated and level > high.start_level:
-                reason = f"You told us {spec.plain} is very sore, so we start gently there."
-                adjustments += (Adjustment(CLIENT_HIGH_TENSION_RULE, level, high.start_level, reason),)
+                if burning is None:
+                    rule, reason = (
+                        CLIENT_HIGH_TENSION_RULE,
+                        f"You told us {spec.plain} is very sore, so we start gently there.",
+                    )
+                else:
+                    rule, reason = BURNING_RULE, burning
+                adjustments += (Adjustment(rule, level, high.start_level, reason),)
                 level = high.start_level
+            if numb is not None and level > protocol.nerve_symptoms.max_level:
+                adjustments += (Adjustment(NERVE_SYMPTOMS_RULE, level, protocol.nerve_symptoms.max_level, numb),)
+                level = protocol.nerve_symptoms.max_level
             if beside_bone is not None and review.bone_pain and level > STROKING_LEVEL:
                 adjustments += (Adjustment(BONE_PAIN_RULE, level, STROKING_LEVEL, beside_bone),)
                 level = STROKING_LEVEL
@@ -115,6 +133,7 @@ def region_doses(
                         irritated,
                         adjustments,
                         "",
+                        numb is not None,
                     )
                 )
     return doses

@@ -67,7 +67,7 @@ def shape_steps(
     spare = minutes - warm_up - finish - sum(draft.minutes for draft in kept)
     spare = _lengthen(kept, spare)
     blocks = sorted({draft.block for draft in kept}) or [0]
-    general = _general_steps(spare, blocks, kept, position, screening, protocol, override)
+    general = _general_steps(spare, blocks, kept, position, screening, protocol, override, _kept_light(doses))
     spare -= sum(step.minutes for step in general)
     warm_extra = min(spare, session.warm_up_minutes[1] - warm_up) if minutes >= FULL_SESSION else 0
     finish_extra = min(spare - warm_extra, session.finish_minutes[1] - finish) if minutes >= FULL_SESSION else 0
@@ -247,9 +247,11 @@ def _general_steps(
     screening: Screening,
     protocol: Protocol,
     override: PressureOverride | None,
+    kept_light: Sequence[str],
 ) -> list[Step]:
     """The time left over as general work of the back (the seeds' kneading either side of the spine), at a
-    comfortable pressure within every cap; lying on the side, half on each side."""
+    comfortable pressure within every cap, lightly over the places the marks keep light; lying on the side, half
+    on each side."""
     session = protocol.session
     technique = protocol.techniques[session.general]
     if spare < session.step_minutes or technique.id in screening.dropped():
@@ -269,6 +271,8 @@ def _general_steps(
     why = "Kneading either side of your spine, at a pressure that feels good, to loosen your whole back."
     if screening.left_alone():
         why += " The hands go around the places left alone today."
+    if kept_light:
+        why += f" Only lightly over {joined(plain_places(kept_light))}."
     shares = [spare // len(sides) + (1 if index < spare % len(sides) else 0) for index in range(len(sides))]
     return [
         Step(
@@ -287,6 +291,12 @@ def _general_steps(
         )
         for side, share in zip(sides, shares, strict=True)
     ]
+
+
+def _kept_light(doses: Sequence[Dose]) -> list[str]:
+    """The regions the marks themselves keep light (a client's 8-10, burning, numbness or pins and needles): the
+    general work of the back passes over them too."""
+    return [dose.region for dose in doses if dose.irritated or dose.numb]
 
 
 def _tension_words(doses: list[Dose]) -> str:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from app.domain.flags import FLAG_IDS
+from app.domain.records import QUALITIES, Quality
 from app.domain.region_specs import REGION_IDS, REGION_SPECS
 from app.errors import BackmapError
 from app.resources import data_path
@@ -175,8 +176,33 @@ class BonePain:
     regions: frozenset[str]
     min_client_tension: int
     with_flags: frozenset[str]  # with one of these, any mark on the bone counts
+    with_qualities: frozenset[Quality]  # a mark on the bone that feels like this counts whatever its number
     reason: str  # for the client
-    therapist: str
+    therapist: str  # the red-flag questions filled in
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class NerveSymptoms:
+    """Numbness or pins and needles: light pressure at most there, and the red-flag questions in the lower back."""
+
+    qualities: frozenset[Quality]
+    max_level: int
+    red_flag_regions: frozenset[str]
+    reason: str  # for the client; {places} {verb}
+    red_flag_reason: str  # for the client
+    therapist: str  # {feelings} {names}
+    red_flag_therapist: str  # {feelings}; the red-flag questions filled in
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Burning:
+    """A burning mark: check first and start gently, as for a client's own 8-10 (ClientHighTension)."""
+
+    qualities: frozenset[Quality]
+    reason: str  # for the client; {places} {verb}
+    therapist: str  # {names}
     source: str
 
 
@@ -259,6 +285,8 @@ class Protocol:
     client_high_tension: ClientHighTension
     beside_bone: BesideBone
     bone_pain: BonePain
+    nerve_symptoms: NerveSymptoms
+    burning: Burning
     overlaps: Mapping[str, frozenset[str]]  # region id -> the regions it overlaps (both ways, same side)
     injury_groups: Mapping[str, InjuryGroup]
     areas: tuple[Area, ...]
@@ -751,11 +779,51 @@ def _beside_bone(table: _Table) -> BesideBone:
     return BesideBone(level, MappingProxyType(beside), reason, source)
 
 
-def _bone_pain(table: _Table) -> BonePain:
+def _red_flag_questions(table: _Table) -> str:
+    text = table.req_text("text")
+    table.source()
+    table.done()
+    return text
+
+
+def _qualities(table: _Table, name: str) -> frozenset[Quality]:
+    names = table.texts(name, allowed=QUALITIES)
+    return frozenset(quality for quality in QUALITIES if quality in names)
+
+
+def _bone_pain(table: _Table, questions: str) -> BonePain:
     rule = BonePain(
         regions=frozenset(_regions_list(table, "regions")),
         min_client_tension=table.req_integer("min_client_tension", 1, 10),
         with_flags=frozenset(table.texts("with_flags", allowed=FLAG_IDS)),
+        with_qualities=_qualities(table, "with_qualities"),
+        reason=table.req_text("reason"),
+        therapist=table.req_text("therapist").format(questions=questions),
+        source=table.source(),
+    )
+    table.done()
+    return rule
+
+
+def _nerve_symptoms(table: _Table, groups: Mapping[str, tuple[str, ...]], questions: str) -> NerveSymptoms:
+    rule = NerveSymptoms(
+        qualities=_qualities(table, "qualities"),
+        max_level=table.req_integer("max_level", 1, DEFAULT_CAP),
+        red_flag_regions=frozenset(_regions_list(table, "red_flag_regions", groups)),
+        reason=table.req_text("reason"),
+        red_flag_reason=table.req_text("red_flag_reason"),
+        therapist=table.req_text("therapist"),
+        # {feelings} stays for the review to fill; the questions are described once, in [red_flag_questions].
+        red_flag_therapist=table.req_text("red_flag_therapist").replace("{questions}", questions),
+        source=table.source(),
+    )
+    table.done()
+    return rule
+
+
+def _burning(table: _Table) -> Burning:
+    rule = Burning(
+        qualities=_qualities(table, "qualities"),
         reason=table.req_text("reason"),
         therapist=table.req_text("therapist"),
         source=table.source(),
@@ -786,7 +854,10 @@ def parse_protocol(data: Mapping[str, Any]) -> Protocol:
     overlaps = _overlaps(root.table("overlaps"))
     injury_groups = _injury_groups(root.table("injury_groups"))
     beside_bone = _beside_bone(root.table("beside_bone"))
-    bone_pain = _bone_pain(root.table("bone_pain"))
+    questions = _red_flag_questions(root.table("red_flag_questions"))
+    bone_pain = _bone_pain(root.table("bone_pain"), questions)
+    nerve_symptoms = _nerve_symptoms(root.table("nerve_symptoms"), groups, questions)
+    burning = _burning(root.table("burning"))
     areas = _areas(root)
     stretches = _stretches(root.table("stretches"))
     home_routine = _home_routine(root)
@@ -810,6 +881,8 @@ def parse_protocol(data: Mapping[str, Any]) -> Protocol:
         client_high_tension=client_high,
         beside_bone=beside_bone,
         bone_pain=bone_pain,
+        nerve_symptoms=nerve_symptoms,
+        burning=burning,
         overlaps=MappingProxyType(overlaps),
         injury_groups=MappingProxyType(injury_groups),
         areas=areas,

@@ -17,6 +17,16 @@ from app.errors import BackmapError
 
 Layer = Literal["client", "therapist"]
 LAYERS: tuple[Layer, ...] = ("client", "therapist")
+# What a mark's tension feels like (the classic pain-drawing qualities); a mark without one is plain tension.
+Quality = Literal["aching", "burning", "sharp", "pins_and_needles", "numbness"]
+QUALITIES: tuple[Quality, ...] = ("aching", "burning", "sharp", "pins_and_needles", "numbness")
+QUALITY_WORDS: dict[Quality, str] = {
+    "aching": "aching",
+    "burning": "burning",
+    "sharp": "sharp or stabbing",
+    "pins_and_needles": "pins and needles",
+    "numbness": "numbness",
+}
 TENSION_MAX = 10
 PAIN_MAX = 10
 PRESSURE_LEVEL_MAX = 5
@@ -39,6 +49,11 @@ def _check_region(region: str) -> None:
 def _check_layer(by: str) -> None:
     if by not in LAYERS:
         raise RecordError("by", f"must be 'client' or 'therapist', not {by!r}")
+
+
+def _check_quality(quality: str | None) -> None:
+    if quality is not None and quality not in QUALITIES:
+        raise RecordError("quality", f"must be one of {', '.join(QUALITIES)} (or none), not {quality!r}")
 
 
 def _check_scale(name: str, value: int | None, top: int) -> None:
@@ -141,11 +156,13 @@ class Mark:
     by: Layer
     tension: int
     note: str = ""
+    quality: Quality | None = None  # None: plain tension
 
     def __post_init__(self) -> None:
         _check_region(self.region)
         _check_layer(self.by)
         _check_scale("tension", self.tension, TENSION_MAX)
+        _check_quality(self.quality)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +173,7 @@ class MarkState:
     by: Layer
     tension: int | None
     note: str = ""
+    quality: Quality | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Client file format v1 and v2 (DESIGN.md, "The client file": a contract): parse text -> records, dump -> canonical.
 
 Version 2 adds the screening flags of plan safety v2 (dvt_chest_symptoms, fragility_fracture, lymph_nodes_removed,
-cauda_equina_signs) and a local flag's optional "settled" date. A record that uses none of them is written as
-version 1, byte for byte as before, so older Backmaps still read it; one that does is written as version 2.
+cauda_equina_signs), a local flag's optional "settled" date and a mark's optional "quality" (in a session's marks
+and in the marks its amendments record). A record that uses none of them is written as version 1, byte for byte
+as before, so older Backmaps still read it; one that does is written as version 2.
 
 Canonical form: keys in the order of the DESIGN.md example, marks sorted by region then `by`, intakes and
 sessions oldest first, ISO 8601 times with their offset, NFC text, UTF-8 (ensure_ascii=False), 2-space indent,
@@ -26,7 +27,7 @@ import json
 import os
 from pathlib import Path
 
-from app.domain.records import ClientRecord
+from app.domain.records import ClientRecord, Session
 from app.storage.codec import (
     check_keys_once,
     decode_client,
@@ -53,7 +54,22 @@ _TERMINAL_CONTROLS = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA
 def version_needed(record: ClientRecord) -> int:
     """The oldest format version that can hold `record`."""
     entries = [entry for intake in record.intakes for entry in intake.flags]
-    return 2 if any(entry.flag in VERSION_2_FLAGS or entry.settled is not None for entry in entries) else 1
+    if any(entry.flag in VERSION_2_FLAGS or entry.settled is not None for entry in entries):
+        return 2
+    return 2 if any(_has_quality(session) for session in record.sessions) else 1
+
+
+def _has_quality(session: Session) -> bool:
+    """A mark with a quality, now or in a value an amendment records (a mark there is {"tension", "note", ...})."""
+    recorded = [
+        value
+        for amendment in session.amendments
+        if amendment.field.startswith("marks.")
+        for value in (amendment.before, amendment.after)
+    ]
+    return any(mark.quality is not None for mark in session.marks) or any(
+        isinstance(value, dict) and "quality" in value for value in recorded
+    )
 
 
 def read_file(path: Path) -> ClientRecord:
@@ -135,7 +151,9 @@ def parse(text: str) -> ClientRecord:
         sessions=tuple(sorted(sessions, key=session_order)),
     )
     if version_needed(record) > version:
-        raise ClientFileError("version", f"the file uses version {version_needed(record)} flags but says {version}")
+        raise ClientFileError(
+            "version", f"the file uses version {version_needed(record)} flags or mark qualities but says {version}"
+        )
     return record
 
 

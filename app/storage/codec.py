@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from app.domain.flags import FLAG_IDS
 from app.domain.records import (
     LAYERS,
+    QUALITIES,
     Amendment,
     Clearance,
     Client,
@@ -34,6 +35,7 @@ from app.domain.records import (
     Layer,
     Mark,
     PressureOverride,
+    Quality,
     RecordError,
     Session,
     Soap,
@@ -335,14 +337,24 @@ def decode_intake(value: Json, path: str) -> Intake:
 
 
 def decode_mark(value: Json, path: str) -> Mark:
-    data = _object(value, path, ("region", "by", "tension", "note"))
+    # "quality" (client file version 2) is left out when the mark is plain tension, so a version 1 mark reads as one.
+    data = _object(value, path, ("region", "by", "tension", "note"), ("quality",))
     with _record_at(path):
         return Mark(
             region=_region(data["region"], f"{path}.region"),
             by=_layer(data["by"], f"{path}.by"),
             tension=_whole(data["tension"], f"{path}.tension"),
             note=_text(data["note"], f"{path}.note"),
+            quality=_quality(data["quality"], f"{path}.quality") if "quality" in data else None,
         )
+
+
+def _quality(value: Json, path: str) -> Quality:
+    text = _text(value, path)
+    for quality in QUALITIES:
+        if text == quality:
+            return quality
+    raise ClientFileError(path, f"must be one of {', '.join(QUALITIES)}, not {value!r}")
 
 
 def decode_marks(value: Json, path: str) -> tuple[Mark, ...]:
@@ -558,7 +570,15 @@ def encode_intake(intake: Intake) -> dict[str, Json]:
 
 
 def encode_mark(mark: Mark) -> dict[str, Json]:
-    return {"region": mark.region, "by": mark.by, "tension": mark.tension, "note": nfc(mark.note)}
+    return {"region": mark.region, "by": mark.by, **_mark_value(mark)}
+
+
+def _mark_value(mark: Mark) -> dict[str, Json]:
+    """What a mark says beyond where and whose: the quality only when it has one (so plain marks stay version 1)."""
+    value: dict[str, Json] = {"tension": mark.tension, "note": nfc(mark.note)}
+    if mark.quality is not None:
+        value["quality"] = mark.quality
+    return value
 
 
 def encode_stroke(stroke: Stroke) -> dict[str, Json]:
@@ -625,7 +645,7 @@ def session_field_values(session: Session) -> dict[str, Json]:
     values: dict[str, Json] = {name: encoded[name] for name in SESSION_FIELDS}
     values.update({f"soap.{name}": encoded["soap"][name] for name in SOAP_FIELDS})
     for mark in session.marks:
-        values[f"marks.{mark.region}.{mark.by}"] = {"tension": mark.tension, "note": nfc(mark.note)}
+        values[f"marks.{mark.region}.{mark.by}"] = _mark_value(mark)
     return values
 
 

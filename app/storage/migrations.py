@@ -1,4 +1,4 @@
-"""Moving a database forward to SCHEMA_VERSION, one version per transaction, after a backup of the file.
+"""Moving a database forward to SCHEMA_VERSION, one version per transaction, after one backup of the file.
 
 Two Backmaps may open an old file at once: each step re-reads the version inside its write transaction, so the
 second finds the work done and skips it.
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.storage.backup import backup_beside
-from app.storage.schema import APPLICATION_ID, SCHEMA_V1, SCHEMA_V2
+from app.storage.schema import APPLICATION_ID, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3
 
 
 def _run(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
@@ -23,7 +23,11 @@ def _run(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
 
 
 # Target version -> the step that brings version - 1 to it.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _run(SCHEMA_V1), 2: _run(SCHEMA_V2)}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _run(SCHEMA_V1),
+    2: _run(SCHEMA_V2),
+    3: _run(SCHEMA_V3),
+}
 
 
 def latest_version() -> int:
@@ -41,7 +45,9 @@ def migrate(connection: sqlite3.Connection, db_path: Path) -> list[Path]:
     backups: list[Path] = []
     start = _version(connection)
     for version in range(start + 1, latest_version() + 1):
-        if start > 0 and _version(connection) == version - 1:  # a new file (version 0) has nothing to keep
+        # One backup, of the file as it was found (a new file, version 0, has nothing to keep): the versions
+        # between are steps of this run, never a file anybody had.
+        if start > 0 and not backups and _version(connection) == version - 1:
             backups.append(backup_beside(connection, db_path, f"v{version - 1}"))
         connection.execute("BEGIN IMMEDIATE")
         try:

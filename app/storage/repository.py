@@ -40,6 +40,7 @@ from app.domain.records import (
     Mark,
     MarkState,
     PressureOverride,
+    Quality,
     Session,
     Soap,
     Stroke,
@@ -291,10 +292,18 @@ class Repository:
             return self._handed_out(self._session_in(connection, session.id))
 
     def set_mark(
-        self, session_id: str, region: str, by: Layer, tension: int, note: str = "", *, based_on: int | None = None
+        self,
+        session_id: str,
+        region: str,
+        by: Layer,
+        tension: int,
+        note: str = "",
+        *,
+        quality: Quality | None = None,
+        based_on: int | None = None,
     ) -> Session:
         """Sets the tension (0–10) of `region` in one layer, replacing that layer's earlier mark there."""
-        state = MarkState(region, by, tension, note)
+        state = MarkState(region, by, tension, note, quality)
         with self._edit_open(session_id, based_on) as connection:
             _write_mark(connection, session_id, state)
             return self._session_in(connection, session_id)
@@ -320,7 +329,9 @@ class Repository:
                 connection, session_id, (stroke,), rows.next_position(connection, "strokes", session_id)
             )
             for mark in marks:
-                _write_mark(connection, session_id, MarkState(mark.region, mark.by, mark.tension, mark.note))
+                _write_mark(
+                    connection, session_id, MarkState(mark.region, mark.by, mark.tension, mark.note, mark.quality)
+                )
             return self._session_in(connection, session_id)
 
     def undo_stroke(
@@ -818,8 +829,8 @@ def _write_mark(connection: sqlite3.Connection, session_id: str, state: MarkStat
             "DELETE FROM marks WHERE session_id = ? AND region = ? AND by = ?", (session_id, state.region, state.by)
         )
         return
-    mark = Mark(state.region, state.by, state.tension, nfc(state.note))
+    mark = Mark(state.region, state.by, state.tension, nfc(state.note), state.quality)
     connection.execute(
-        "INSERT OR REPLACE INTO marks (session_id, region, by, tension, note) VALUES (?, ?, ?, ?, ?)",
-        (session_id, mark.region, mark.by, mark.tension, mark.note),
+        "INSERT OR REPLACE INTO marks (session_id, region, by, tension, note, quality) VALUES (?, ?, ?, ?, ?, ?)",
+        (session_id, mark.region, mark.by, mark.tension, mark.note, mark.quality),
     )

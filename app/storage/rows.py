@@ -194,8 +194,8 @@ def _session_values(session: Session) -> tuple[Any, ...]:
 
 def _insert_parts(connection: sqlite3.Connection, session: Session, *, with_amendments: bool = True) -> None:
     connection.executemany(
-        "INSERT INTO marks (session_id, region, by, tension, note) VALUES (?, ?, ?, ?, ?)",
-        [(session.id, mark.region, mark.by, mark.tension, mark.note) for mark in session.marks],
+        "INSERT INTO marks (session_id, region, by, tension, note, quality) VALUES (?, ?, ?, ?, ?, ?)",
+        [(session.id, mark.region, mark.by, mark.tension, mark.note, mark.quality) for mark in session.marks],
     )
     insert_strokes(connection, session.id, session.strokes, first_position=0)
     insert_holds(connection, session.id, session.holds, first_position=0)
@@ -263,7 +263,7 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         return []
     chosen = f"SELECT id FROM sessions WHERE {where}"
     found = connection.execute(
-        f"SELECT session_id, region, by, tension, note FROM marks WHERE session_id IN ({chosen}) "
+        f"SELECT session_id, region, by, tension, note, quality FROM marks WHERE session_id IN ({chosen}) "
         "ORDER BY session_id, region, by",
         parameters,
     ).fetchall()

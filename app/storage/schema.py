@@ -5,13 +5,14 @@ sort key where screens order by time. Lists whose order matters (strokes, holds,
 JSON columns hold what is stored "as given" (allergies, flags, the plan snapshot, amendment values).
 Version 2: clients, intakes and sessions carry a `version`, raised by every write to them (or, for a session,
 to its marks, strokes and holds): a write based on an older version is refused (app.storage.repository).
+Version 3: a mark's `quality` (what the tension feels like; NULL: plain tension).
 """
 
 from __future__ import annotations
 
 # PRAGMA application_id: "BkMp". A SQLite file without it is not ours and is never written.
 APPLICATION_ID = 0x426B4D70
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = ("clients", "intakes", "sessions", "marks", "strokes", "holds", "amendments", "audit_log")
 
 SCHEMA_V1: tuple[str, ...] = (
@@ -138,4 +139,9 @@ SCHEMA_V1: tuple[str, ...] = (
 
 SCHEMA_V2: tuple[str, ...] = tuple(
     f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1" for table in ("clients", "intakes", "sessions")
+)
+
+SCHEMA_V3: tuple[str, ...] = (
+    "ALTER TABLE marks ADD COLUMN quality TEXT "
+    "CHECK (quality IS NULL OR quality IN ('aching', 'burning', 'sharp', 'pins_and_needles', 'numbness'))",
 )

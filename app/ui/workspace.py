@@ -232,6 +232,7 @@ class Workspace(QWidget):
         page.region_panel.tensionChanged.connect(controller.set_tension)
         page.region_panel.tensionCleared.connect(lambda: controller.set_tension(None))
         page.region_panel.noteEdited.connect(controller.set_region_note)
+        page.qualityChosen.connect(lambda quality: controller.set_quality(quality or None))
         page.session_panel.fieldEdited.connect(controller.set_field)
         page.session_panel.finaliseRequested.connect(self.finalise_session)
         page.session_panel.amendRequested.connect(self.amend_session)

@@ -23,8 +23,10 @@ from app.domain.analytics import (
     disagreement,
     heat_map,
     involved_share,
+    marks_feeling,
     most_improved,
     most_persistent,
+    qualities_felt,
     region_slopes,
 )
 from app.domain.records import Mark, Session
@@ -449,3 +451,37 @@ def test_slopes_agree_with_polyfit_and_the_effective_layer_with_the_records(
             continue
         expected = np.polyfit(days[assessed], built.values[assessed, column], 1)[0] * 7
         assert slopes[region] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_what_a_region_felt_like_keeps_the_clients_word_unless_the_therapist_names_another() -> None:
+    felt = Session(
+        id="s",
+        start=dt.datetime.combine(JAN_5, dt.time(10), SAST),
+        marks=(
+            Mark("neck_l", "client", 5, quality="burning"),
+            Mark("neck_l", "therapist", 6),
+            Mark("neck_r", "client", 5, quality="burning"),
+            Mark("neck_r", "therapist", 6, quality="sharp"),
+            Mark("scapula_l", "therapist", 3),
+        ),
+    )
+    assert qualities_felt(felt) == {"neck_l": "burning", "neck_r": "sharp"}
+
+
+def test_numbness_over_time_is_the_trend_of_the_numb_marks_alone() -> None:
+    sessions = [
+        Session(
+            "a",
+            dt.datetime.combine(JAN_5, dt.time(10), SAST),
+            marks=(Mark("lower_back_l", "client", 6, quality="numbness"),),
+        ),
+        Session("b", dt.datetime.combine(JAN_12, dt.time(10), SAST), marks=(Mark("lower_back_l", "client", 4),)),
+        Session(
+            "c",
+            dt.datetime.combine(JAN_26, dt.time(10), SAST),
+            marks=(Mark("lower_back_l", "client", 3, quality="numbness"),),
+        ),
+    ]
+    matrix = TensionMatrix.from_sessions(marks_feeling(sessions, "numbness"), "client")
+    column = matrix.values[:, matrix.regions.index("lower_back_l")]
+    np.testing.assert_array_equal(column, [6, NAN, 3])  # the plain mark is a gap, never a zero

@@ -17,7 +17,7 @@ from app.domain.plan import Plan, build_plan
 from app.domain.plan_text import THERAPIST_HEADING, render_plan_text
 from app.domain.plan_wording import read_plan
 from app.domain.protocol import FLAG_IDS, load_protocol
-from app.domain.records import LAYERS, Clearance, FlagEntry, Intake, Mark
+from app.domain.records import LAYERS, QUALITIES, Clearance, FlagEntry, Intake, Mark
 from app.domain.region_specs import REGION_IDS
 from app.domain.safety import reached_regions, screen
 
@@ -282,6 +282,124 @@ def test_therapist_instructions_never_reach_the_client() -> None:
         assert leaked not in text
 
 
+def test_what_it_feels_like_tells_the_therapist_things_the_client_never_reads() -> None:
+    marks = [
+        Mark("lower_back_l", "client", 6, quality="numbness"),
+        Mark("rhomboid_r", "client", 5, quality="pins_and_needles"),
+        Mark("trapezius_upper_l", "therapist", 7, quality="burning"),
+        Mark("spine", "client", 2, quality="sharp"),
+    ]
+    plan = plan_for(marks, intake())
+    text = client_text(plan)
+    for note in plan.therapist_notes:
+        assert note not in text
+    for leaked in ("where it spreads", "Any yes", "cannot judge", "stop if it spreads", "red-flag"):
+        assert leaked not in text
+    for reason in plan.for_client:
+        assert reason in text  # the client reads every reason
+
+
+# 11. What it feels like -----------------------------------------------------------------------------------------
+
+NERVE_QUALITIES = ("numbness", "pins_and_needles")
+RED_FLAG_WORDS = "pain at night"  # one of the red-flag questions, as the therapist reads them
+
+
+def steps_touching(plan: Plan, regions: set[str]) -> list[Any]:
+    return [step for step in plan.steps if regions & set(step.regions)]
+
+
+def test_pins_and_needles_between_the_shoulder_blades_stays_light_and_asks_about_the_nerve() -> None:
+    # The therapist found 8 and the client says it tingles: firm work would be the usual answer to an 8.
+    plan = plan_for([Mark("rhomboid_l", "therapist", 8, quality="pins_and_needles")], intake())
+    worked = steps_touching(plan, {"rhomboid_l"})
+    assert worked
+    assert all(step.pressure.level <= 2 for step in worked)
+    assert plan.outcome == "modify"
+    assert any("pins and needles" in reason and "light" in reason for reason in plan.for_client)
+    nerve = [note for note in plan.therapist_notes if note.startswith("Pins and needles at")]
+    assert nerve
+    assert "where it spreads" in nerve[0]
+    assert not any(RED_FLAG_WORDS in note for note in plan.therapist_notes)  # not the lower back
+
+
+def test_numbness_on_a_pressure_point_keeps_the_area_it_lies_on_light_too() -> None:
+    plan = plan_for(
+        [Mark("scapula_edge_r", "client", 6, quality="numbness"), Mark("scapula_r", "therapist", 8)], intake()
+    )
+    assert all(step.pressure.level <= 2 for step in steps_touching(plan, {"scapula_edge_r", "scapula_r"}))
+
+
+def test_numbness_in_the_lower_back_asks_the_red_flag_questions_before_starting() -> None:
+    for region in ("lower_back_l", "paraspinal_lumbar_r", "lower_back_point_l", "sacrum"):
+        plan = plan_for([Mark(region, "client", 5, quality="numbness")], intake())
+        first = plan.therapist_notes[0]
+        assert first.startswith("Numbness in the lower back: before starting"), region
+        assert RED_FLAG_WORDS in first
+        assert "numbness between the legs" in first
+        assert any("questions" in reason for reason in plan.for_client), region
+
+
+def test_tingling_on_both_sides_of_the_lower_back_is_asked_about_once_not_per_side() -> None:
+    # Both legs cannot be seen on a back map: both sides of the lower back is the nearest sign of it.
+    marks = [
+        Mark("lower_back_l", "client", 4, quality="pins_and_needles"),
+        Mark("lower_back_r", "therapist", 6, quality="numbness"),
+    ]
+    plan = plan_for(marks, intake())
+    asked = [note for note in plan.therapist_notes if RED_FLAG_WORDS in note]
+    assert asked == [PROTOCOL.nerve_symptoms.red_flag_therapist.format(feelings="Numbness and pins and needles")]
+    assert all(step.pressure.level <= 2 for step in steps_touching(plan, {"lower_back_l", "lower_back_r"}))
+
+
+def test_the_red_flag_questions_are_written_once_for_bone_pain_and_nerve_symptoms_and_asked_once() -> None:
+    bone = plan_for([Mark("spine", "client", 9)], intake()).therapist_notes[0]
+    nerve = plan_for([Mark("lower_back_l", "client", 3, quality="numbness")], intake()).therapist_notes[0]
+    assert bone.split(": ", 1)[1] == nerve.split(": ", 1)[1]
+    both = plan_for([Mark("spine", "client", 9), Mark("lower_back_l", "client", 3, quality="numbness")], intake())
+    assert [note for note in both.therapist_notes if RED_FLAG_WORDS in note] == [bone]
+    assert sum("questions" in reason for reason in both.for_client) == 1
+
+
+def test_burning_starts_gently_and_checks_first_like_a_clients_own_8() -> None:
+    plan = plan_for([Mark("trapezius_upper_r", "therapist", 7, quality="burning")], intake())
+    shoulder = steps_touching(plan, {"trapezius_upper_r"})
+    assert shoulder
+    assert max(step.pressure.level for step in shoulder) <= PROTOCOL.client_high_tension.start_level
+    assert not {"friction", "tapotement"} & {step.technique for step in shoulder}
+    assert any("burning" in reason and "check with you first" in reason for reason in plan.for_client)
+    assert any(note.startswith("Burning at Upper trapezius") for note in plan.therapist_notes)
+    assert plan.outcome == "modify"
+
+
+def test_sharp_pain_on_the_spine_is_pain_on_the_bone_whatever_its_number() -> None:
+    plain = plan_for([Mark("spine", "client", 3)], intake())
+    assert not any(RED_FLAG_WORDS in note for note in plain.therapist_notes)
+    sharp = plan_for([Mark("sacrum", "therapist", 3, quality="sharp")], intake())
+    assert sharp.therapist_notes[0].startswith("Pain on the bone: before starting")
+    assert sharp.outcome == "modify"
+    assert PROTOCOL.bone_pain.reason in sharp.for_client
+
+
+def test_the_general_kneading_of_the_back_passes_lightly_over_what_the_marks_keep_light() -> None:
+    marks = [
+        Mark("lower_back_l", "client", 6, quality="numbness"),
+        Mark("lower_back_r", "client", 6, quality="pins_and_needles"),
+        Mark("trapezius_upper_l", "therapist", 7, quality="burning"),
+    ]
+    general = [
+        step for step in plan_for(marks, intake()).steps if step.regions == ("back",) and step.technique == "petrissage"
+    ]
+    assert general
+    assert general[0].why.endswith("Only lightly over the top of your left shoulder and both sides of your lower back.")
+
+
+def test_aching_is_plain_tension_to_the_plan() -> None:
+    marks = [Mark("rhomboid_l", "therapist", 7), Mark("neck_r", "client", 5)]
+    aching = [dataclasses.replace(mark, quality="aching") for mark in marks]
+    assert plan_for(aching, intake()) == plan_for(marks, intake())
+
+
 # Properties ---------------------------------------------------------------------------------------------------
 
 TREE_NUTS = ("walnut", "hazelnut", "cashew", "pecan", "pistachio", "macadamia", "brazil nut", "pine nut", "peanut")
@@ -314,7 +432,7 @@ def local_cases(draw: st.DrawFn) -> tuple[list[Mark], Intake]:
         entries.append(FlagEntry(flag, draw(st.sampled_from(sorted(REGION_IDS))), since))
     others = draw(st.lists(st.sampled_from([f for f in FLAG_IDS if f not in LOCAL]), max_size=2))
     marks = [
-        Mark(region, by, draw(st.integers(1, 10)))
+        Mark(region, by, draw(st.integers(1, 10)), quality=draw(st.none() | st.sampled_from(QUALITIES)))
         for region in draw(st.sets(st.sampled_from(sorted(REGION_IDS)), min_size=1))
         for by in draw(st.sets(st.sampled_from(LAYERS), min_size=1))
     ]
@@ -362,3 +480,29 @@ def test_no_client_output_holds_a_therapist_note(case: tuple[list[Mark], Intake]
     assert f"Q{conditions.strip()}Q" not in text
     for note in plan.therapist_notes:
         assert note not in text
+
+
+@settings(max_examples=150, deadline=None)
+@given(local_cases(), st.sampled_from(NERVE_QUALITIES), st.sampled_from(("client", "therapist")))
+def test_a_region_with_numbness_or_pins_and_needles_never_gets_more_than_light(
+    case: tuple[list[Mark], Intake], quality: Any, by: Any
+) -> None:
+    marks, screening = case
+    numb = marks[0].region
+    marks = [mark for mark in marks if not (mark.region == numb and mark.by == by)]
+    plan = plan_for([*marks, Mark(numb, by, 10, quality=quality)], screening)
+    assert all(step.pressure.level <= 2 for step in steps_touching(plan, {numb}))
+    if numb in PROTOCOL.nerve_symptoms.red_flag_regions and plan.outcome in ("proceed", "modify"):
+        assert any(RED_FLAG_WORDS in note for note in plan.therapist_notes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(local_cases())
+def test_a_burning_region_never_starts_firmer_than_a_clients_own_8(case: tuple[list[Mark], Intake]) -> None:
+    marks, screening = case
+    plan = plan_for(marks, screening)
+    burning = {mark.region for mark in marks if mark.quality == "burning"}
+    start = PROTOCOL.client_high_tension.start_level
+    for step in steps_touching(plan, burning):
+        assert step.pressure.level <= start
+        assert step.technique not in PROTOCOL.client_high_tension.drop

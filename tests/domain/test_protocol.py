@@ -37,7 +37,7 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 def test_the_bundled_protocol_covers_every_region_technique_flag_and_medium() -> None:
     protocol = load_protocol()
-    assert protocol.version == "2"
+    assert protocol.version == "3"
     assert set(protocol.regions) == REGION_IDS
     assert set(protocol.techniques) == set(TECHNIQUE_IDS)
     assert tuple(protocol.flags) == FLAG_IDS

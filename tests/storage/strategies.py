@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from app.domain.flags import FLAG_IDS
 from app.domain.records import (
     LAYERS,
+    QUALITIES,
     Amendment,
     Clearance,
     Client,
@@ -53,7 +54,10 @@ json_values = st.recursive(
 @st.composite
 def marks(draw: st.DrawFn) -> tuple[Mark, ...]:
     keys = draw(st.lists(st.tuples(st.sampled_from(REGIONS), st.sampled_from(LAYERS)), unique=True, max_size=6))
-    return tuple(sorted((Mark(region, by, draw(tensions), draw(texts)) for region, by in keys), key=_mark_key))
+    qualities = st.none() | st.sampled_from(QUALITIES)
+    return tuple(
+        sorted((Mark(region, by, draw(tensions), draw(texts), draw(qualities)) for region, by in keys), key=_mark_key)
+    )
 
 
 def _mark_key(mark: Mark) -> tuple[str, str]:

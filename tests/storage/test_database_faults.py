@@ -20,6 +20,8 @@ from app.storage.repository import Repository
 from app.storage.schema import APPLICATION_ID, SCHEMA_VERSION
 from tests.storage.faults import START, damage_schema, db_path, fill, fingerprint
 
+NEXT_VERSION = SCHEMA_VERSION + 1  # a made-up next migration
+
 
 def test_the_latest_migration_is_the_schema_version() -> None:
     assert migrations.latest_version() == SCHEMA_VERSION
@@ -133,17 +135,17 @@ def test_an_older_database_is_backed_up_then_migrated(data_dir: Path, monkeypatc
     def add_room(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE sessions ADD COLUMN room TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, 3, add_room)
+    monkeypatch.setitem(migrations.MIGRATIONS, NEXT_VERSION, add_room)
     with Repository.open(data_dir) as repository:
         (backup,) = repository.migration_backups
-        assert repository._connection.execute("PRAGMA user_version").fetchone() == (3,)
+        assert repository._connection.execute("PRAGMA user_version").fetchone() == (NEXT_VERSION,)
         assert len(repository.list_sessions(client_id)) == 2
     assert backup.parent == data_dir
-    assert backup.name.startswith("backmap.sqlite3.v2-")
+    assert backup.name.startswith(f"backmap.sqlite3.v{SCHEMA_VERSION}-")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     old = sqlite3.connect(backup)
     try:
-        assert old.execute("PRAGMA user_version").fetchone() == (2,)
+        assert old.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert old.execute("SELECT count(*) FROM sessions").fetchone() == (2,)
     finally:
         old.close()
@@ -156,12 +158,12 @@ def test_a_failed_migration_leaves_the_database_at_its_version(data_dir: Path, m
         connection.execute("ALTER TABLE sessions ADD COLUMN room TEXT")
         connection.execute("ALTER TABLE nowhere ADD COLUMN room TEXT")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, 3, broken)
+    monkeypatch.setitem(migrations.MIGRATIONS, NEXT_VERSION, broken)
     with pytest.raises(StorageError, match="no such table: nowhere"):
         Repository.open(data_dir)
-    monkeypatch.delitem(migrations.MIGRATIONS, 3)
+    monkeypatch.delitem(migrations.MIGRATIONS, NEXT_VERSION)
     with Repository.open(data_dir) as repository:
-        assert repository._connection.execute("PRAGMA user_version").fetchone() == (2,)
+        assert repository._connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         columns = [row[1] for row in repository._connection.execute("PRAGMA table_info(sessions)")]
         assert "room" not in columns
 

@@ -12,7 +12,10 @@ import pytest
 
 from app.storage import migrations
 from app.storage.repository import Repository
+from app.storage.schema import SCHEMA_VERSION
 from tests.storage.faults import db_path, fill
+
+NEXT_VERSION = SCHEMA_VERSION + 1  # a made-up next migration
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 4
@@ -66,7 +69,7 @@ def test_a_migration_done_meanwhile_by_another_process_is_not_done_twice(
         calls.append(1)
         connection.execute("ALTER TABLE sessions ADD COLUMN room TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, 3, add_room)
+    monkeypatch.setitem(migrations.MIGRATIONS, NEXT_VERSION, add_room)
     take_backup = migrations.backup_beside
 
     def other_process_migrates_first(source: sqlite3.Connection, db: Path, label: str) -> Path:
@@ -75,11 +78,11 @@ def test_a_migration_done_meanwhile_by_another_process_is_not_done_twice(
         with closing(sqlite3.connect(path, isolation_level=None)) as other:
             other.execute("BEGIN IMMEDIATE")
             add_room(other)
-            other.execute("PRAGMA user_version = 3")
+            other.execute(f"PRAGMA user_version = {NEXT_VERSION}")
             other.execute("COMMIT")
         return made
 
     monkeypatch.setattr(migrations, "backup_beside", other_process_migrates_first)
     with Repository.open(data_dir) as repository:  # would fail with "duplicate column name: room"
-        assert repository._connection.execute("PRAGMA user_version").fetchone() == (3,)
+        assert repository._connection.execute("PRAGMA user_version").fetchone() == (NEXT_VERSION,)
     assert len(calls) == 1

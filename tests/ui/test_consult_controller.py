@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.brush import COVERAGE_THRESHOLD
 from app.domain.protocol import load_protocol
-from app.domain.records import Consent, FlagEntry, Intake, Layer, PressureOverride, Session, Stroke
+from app.domain.records import Consent, FlagEntry, Intake, Layer, PressureOverride, Quality, Session, Stroke
 from app.domain.safety import screen
 from app.storage.errors import StorageError
 from app.storage.repository import Repository
@@ -45,6 +45,9 @@ class FakeView:
 
     def show_selection(self, selection: RegionSelection) -> None:
         self.selection = selection
+
+    def show_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None:
+        self.active_qualities, self.other_qualities = dict(active), dict(other)
 
     def show_session(self, session: Session | None, editable: bool) -> None:
         self.session = session
@@ -500,3 +503,82 @@ def test_a_session_longer_than_two_hours_asks_first_and_a_no_keeps_the_length(
     assert repository.get_session(session.id).minutes == 150
     controller.set_field("minutes", 165)  # already long: no second question
     assert len(view.questions) == 2
+
+
+def qualities_on_disk(repository: Repository, session: Session, layer: Layer = "therapist") -> dict[str, Quality]:
+    marks = repository.get_session(session.id).layer(layer).items()
+    return {region: mark.quality for region, mark in marks if mark.quality is not None}
+
+
+def test_a_quality_is_written_first_then_undone_like_a_tension_and_survives_tension_and_note_edits(
+    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+) -> None:
+    controller.select_region("rhomboid_l")
+    controller.set_tension(6)
+    controller.set_quality("burning")
+    assert qualities_on_disk(repository, session) == {"rhomboid_l": "burning"}
+    assert view.active_qualities == {"rhomboid_l": "burning"}
+    assert view.selection.quality == "burning"
+    assert undo_count(controller) == 2
+    controller.set_tension(8)
+    controller.set_region_note("worse after typing")
+    assert qualities_on_disk(repository, session) == {"rhomboid_l": "burning"}  # a new number keeps the feeling
+    controller.choose_layer("client")
+    assert view.other_qualities == {"rhomboid_l": "burning"}
+    assert view.active_qualities == {}
+    controller.choose_layer("therapist")
+    stack = controller.undo_stack()
+    assert stack is not None
+    stack.undo()  # the note
+    stack.undo()  # the tension 8
+    stack.undo()  # the quality
+    assert qualities_on_disk(repository, session) == {}
+    assert on_disk(repository, session) == {"rhomboid_l": 6}
+    stack.redo()
+    assert qualities_on_disk(repository, session) == {"rhomboid_l": "burning"}
+    controller.set_quality(None)
+    assert qualities_on_disk(repository, session) == {}
+    assert view.active_qualities == {}
+
+
+def test_a_quality_on_an_unassessed_region_asks_for_a_tension_first(
+    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+) -> None:
+    controller.select_region("neck_r")
+    controller.set_quality("numbness")
+    assert view.errors == ["Give this region a tension first (0-10), then say what it feels like."]
+    assert on_disk(repository, session) == {}
+    assert undo_count(controller) == 0
+
+
+def test_a_failed_quality_write_pushes_nothing(
+    controller: ConsultController,
+    view: FakeView,
+    repository: Repository,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    controller.select_region("neck_r")
+    controller.set_tension(4)
+    monkeypatch.setattr(repository, "set_mark", full_disk)
+    controller.set_quality("numbness")
+    assert view.errors == ["That change was not saved: the disk is full"]
+    assert undo_count(controller) == 1
+    assert qualities_on_disk(repository, session) == {}
+    assert view.active_qualities == {}
+
+
+def test_a_brush_stroke_over_a_region_keeps_what_it_feels_like(
+    controller: ConsultController, repository: Repository, session: Session
+) -> None:
+    controller.select_region("lower_back_l")
+    controller.set_tension(2)
+    controller.set_quality("pins_and_needles")
+    controller.add_stroke([(1.0, 1.0), (2.0, 2.0)], 30.0, 7)
+    assert on_disk(repository, session)["lower_back_l"] == 7
+    assert qualities_on_disk(repository, session) == {"lower_back_l": "pins_and_needles"}
+    stack = controller.undo_stack()
+    assert stack is not None
+    stack.undo()
+    assert on_disk(repository, session) == {"lower_back_l": 2}
+    assert qualities_on_disk(repository, session) == {"lower_back_l": "pins_and_needles"}

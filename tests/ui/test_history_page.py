@@ -102,3 +102,39 @@ def test_the_heat_map_paints_the_mean_tension_over_the_chosen_range(page: Histor
     assert float(page.heat_map.shown("lower_back_r")[1]) == expected.peak[expected.regions.index("lower_back_r")]
     assert math.isnan(expected.mean[expected.regions.index("spine")])
     assert page.heat_map.shown("spine") == (None, "")
+
+
+# What it felt like (the demo: her right lower back aches throughout; her left shoulder burned on the first visits).
+
+
+def test_the_session_view_shows_what_each_mark_felt_like_on_the_map_and_in_words(
+    page: HistoryPage, sessions: list[Session]
+) -> None:
+    page.tabs.setCurrentIndex(0)
+    newest = max(sessions, key=lambda s: s.start)
+    therapist = newest.layer("therapist")["lower_back_r"].tension
+    client = newest.layer("client")["lower_back_r"].tension
+    assert page.session_map.shown("lower_back_r")[1] == f"{therapist} ({client})\n(^^^)"  # the client's, in brackets
+    assert "Lower back (quadratus lumborum), right (client): aching" in page.session_details.toPlainText()
+
+
+def test_side_by_side_shows_what_it_felt_like_then_and_now(page: HistoryPage, sessions: list[Session]) -> None:
+    first, last = sessions[0], sessions[-1]
+    page.choose_comparison(first.id, last.id)
+    assert page.map_a.shown("trapezius_upper_l")[1].endswith("\nxxx")
+    assert page.map_b.shown("trapezius_upper_l")[1] == str(last.effective_tension()["trapezius_upper_l"])
+    assert page.map_a.shown("lower_back_r")[1].endswith("\n^^^")
+    assert "Felt: Upper trapezius, left burning → plain." in page.compare_summary.text()
+
+
+def test_the_trend_can_show_only_the_sessions_that_felt_burning(page: HistoryPage, sessions: list[Session]) -> None:
+    page.trends.choose_region("trapezius_upper_l")
+    page.trends.choose_feeling("burning")
+    lines = page.trends.plotted()
+    assert set(lines) == {"Client's rating"}  # only she can say it burned
+    _dates, y = lines["Client's rating"]
+    burning = [s.layer("client")["trapezius_upper_l"] for s in sessions]
+    assert list(y) == [mark.tension for mark in burning if mark.quality == "burning"]
+    assert 0 < len(y) < len(sessions)
+    page.trends.choose_feeling("")
+    assert len(page.trends.plotted()["Client's rating"][1]) == len(sessions)

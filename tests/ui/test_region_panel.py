@@ -12,7 +12,7 @@ from PySide6.QtGui import QUndoGroup
 from PySide6.QtWidgets import QLabel, QPushButton, QSlider, QStyle, QStyleOptionSlider
 from pytestqt.qtbot import QtBot
 
-from app.domain.records import Consent, Layer, Session, Stroke
+from app.domain.records import Consent, Layer, Quality, Session, Stroke
 from app.storage.repository import Repository
 from app.ui.consult.controller import ConsultController, RegionSelection
 from app.ui.consult.region_panel import RegionPanel
@@ -31,6 +31,9 @@ class PanelOnly:
         self.panel.show_region(selection)
 
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:
+        pass
+
+    def show_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None:
         pass
 
     def show_session(self, session: Session | None, editable: bool) -> None:

@@ -9,13 +9,22 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 
 from app.domain.map_outlines import RegionOutline
+from app.domain.records import QUALITY_WORDS, Quality
 from app.domain.region_specs import SPECS_BY_ID
 from app.ui.body_map.view import tension_for_key
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-def describe_tension(name: str, kind: str, active: int | None, other: int | None, other_layer: str) -> str:
+def describe_tension(
+    name: str,
+    kind: str,
+    active: int | None,
+    other: int | None,
+    other_layer: str,
+    active_quality: Quality | None = None,
+    other_quality: Quality | None = None,
+) -> str:
     """One line per region, the same words the screen reader says."""
     no_pressure = kind in ("no_pressure", "caution")
     if active is None:
@@ -23,8 +32,12 @@ def describe_tension(name: str, kind: str, active: int | None, other: int | None
     else:
         # The spine and the sacrum can be rated (a note needs a rating): the list says so, as the map does.
         state = f"tension {active} (no pressure)" if no_pressure else f"tension {active}"
+    if active_quality is not None:
+        state += f", {QUALITY_WORDS[active_quality]}"
     if other is not None:
         state += f"; {other_layer} {other}"
+        if other_quality is not None:
+            state += f", {QUALITY_WORDS[other_quality]}"
     return f"{name}: {state}"
 
 
@@ -50,6 +63,7 @@ class RegionList(QListWidget):
         self._syncing = False
         self._withheld: frozenset[str] = frozenset()
         self._shown: tuple[Mapping[str, int], Mapping[str, int], str] = ({}, {}, "client")
+        self._qualities: tuple[Mapping[str, Quality], Mapping[str, Quality]] = ({}, {})
         # Selection, not the current row, is what the user chose: when Tab brings focus to a list with no current
         # row, Qt makes the first row current (without selecting it), and that must not select a region.
         self.itemSelectionChanged.connect(self._on_selection_changed)
@@ -59,17 +73,29 @@ class RegionList(QListWidget):
         self._withheld = region_ids
         self.show_marks(*self._shown)
 
+    def show_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None:
+        """What the marks feel like, in words after their numbers."""
+        self._qualities = (active, other)
+        self.show_marks(*self._shown)
+
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], other_layer: str) -> None:
         self._shown = (active, other, other_layer)
         # Which layer the numbers are: a screen reader hears it with the list, as the map's buttons show it.
         layer = "client" if other_layer == "therapist" else "therapist"
         self.setAccessibleName(f"Regions of the back, {layer}'s layer")
+        active_qualities, other_qualities = self._qualities
         for row in range(self.count()):
             item = self.item(row)
             region_id = item.data(_ID_ROLE)
             outline = self._outlines[region_id]
             text = describe_tension(
-                SPECS_BY_ID[region_id].name, outline.kind, active.get(region_id), other.get(region_id), other_layer
+                SPECS_BY_ID[region_id].name,
+                outline.kind,
+                active.get(region_id),
+                other.get(region_id),
+                other_layer,
+                active_qualities.get(region_id),
+                other_qualities.get(region_id),
             )
             if region_id in self._withheld:
                 text += "; left alone today"

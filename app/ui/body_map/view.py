@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QFocusEvent,
     QFont,
     QKeyEvent,
@@ -37,8 +38,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.map_outlines import RegionOutline
+from app.domain.records import Quality
 from app.domain.region_specs import SPECS_BY_ID
 from app.ui.body_map import palette
+from app.ui.body_map.qualities import QUALITY_SYMBOLS
 
 if TYPE_CHECKING:  # the region map needs shapely: never imported before the first paint
     from app.domain.regions import Direction, RegionInfo
@@ -128,6 +131,7 @@ class BodyMapView(QGraphicsView):
     regionHovered = Signal(str)  # "" when the pointer leaves every region
     tensionKeyPressed = Signal(int)  # 0-10, or -1 for "not assessed"
     strokeDrawn = Signal(list, float)  # points [(x, y), ...] in map px, brush width in map px
+    regionMenuRequested = Signal(str, QPoint)  # a right-click (or the menu key) on a region: it, and where (global)
 
     def __init__(
         self,
@@ -157,6 +161,7 @@ class BodyMapView(QGraphicsView):
         self._fills: dict[str, QColor] = {}
         self._label_texts: dict[str, str] = {}
         self._dashed: frozenset[str] = frozenset()
+        self._qualities: dict[str, str] = {}  # region -> the symbol line under its number
         self._withheld: dict[str, QGraphicsPathItem] = {}
         self._hovered: str | None = None
         self._selected: str | None = None
@@ -188,7 +193,7 @@ class BodyMapView(QGraphicsView):
 
     def shown(self, region_id: str) -> tuple[QColor | None, str]:
         """The fill and the label a region shows now (what a user reads off the map)."""
-        return self._fills.get(region_id), self._label_texts.get(region_id, "")
+        return self._fills.get(region_id), self._label_text(region_id)
 
     def set_selected(self, region_id: str | None) -> None:
         before = self._selected
@@ -206,6 +211,17 @@ class BodyMapView(QGraphicsView):
                 text = f"{text} ({theirs})".strip()
             labels[region] = text
         self.set_overlay(fills, labels, dashed=set(other) - set(active))
+
+    def set_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None:
+        """What the marks feel like: the layer being edited, else the other layer's in brackets (as the numbers)."""
+        symbols = {region: f"({QUALITY_SYMBOLS[quality]})" for region, quality in other.items()}
+        symbols.update({region: QUALITY_SYMBOLS[quality] for region, quality in active.items()})
+        self._qualities = symbols
+        self._repaint_regions()
+
+    def _label_text(self, region_id: str) -> str:
+        """The number(s), and under them the symbol of what it feels like."""
+        return "\n".join(line for line in (self._label_texts.get(region_id), self._qualities.get(region_id)) if line)
 
     def set_overlay(
         self, fills: Mapping[str, QColor], labels: Mapping[str, str], dashed: Set[str] = frozenset()
@@ -371,7 +387,7 @@ class BodyMapView(QGraphicsView):
 
     def _label_item(self, region_id: str) -> QGraphicsSimpleTextItem | None:
         """The region's number item with its text, shown; None (and hidden) when it has nothing to say."""
-        text = self._label_texts.get(region_id)
+        text = self._label_text(region_id)
         label = self._labels.get(region_id)
         if not text or self._locator is None:
             if label is not None:
@@ -491,6 +507,18 @@ class BodyMapView(QGraphicsView):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self._restyle((self._selected,))
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """A right-click on a region (or the menu key on the selected one) selects it and asks for its menu."""
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            region = self._region_at(QPointF(event.pos()))
+        else:
+            region = self._selected
+        if region is None:
+            return
+        self.regionClicked.emit(region)
+        self.regionMenuRequested.emit(region, event.globalPos())
+        event.accept()
 
 
 def _blend(base: QColor, over: QColor) -> QColor:

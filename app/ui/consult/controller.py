@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from app.domain.brush import tensions_from_stroke
-from app.domain.records import Layer, Mark, MarkState, PressureOverride, Session, Soap, Stroke
+from app.domain.records import QUALITY_WORDS, Layer, Mark, MarkState, PressureOverride, Quality, Session, Soap, Stroke
 from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
 from app.storage.errors import StaleWriteError
@@ -38,6 +38,7 @@ class RegionSelection:
     note: str = ""
     guidance_html: str = ""
     editable: bool = False
+    quality: Quality | None = None  # None: plain tension (or not assessed)
 
 
 NOTHING_SELECTED = RegionSelection(None)
@@ -50,6 +51,8 @@ class ConsultView(Protocol):
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None: ...
 
     def show_selection(self, selection: RegionSelection) -> None: ...
+
+    def show_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None: ...
 
     def show_session(self, session: Session | None, editable: bool) -> None: ...
 
@@ -68,7 +71,15 @@ class ConsultStore(Protocol):
     def get_session(self, session_id: str) -> Session: ...
 
     def set_mark(
-        self, session_id: str, region: str, by: Layer, tension: int, note: str = "", *, based_on: int | None = None
+        self,
+        session_id: str,
+        region: str,
+        by: Layer,
+        tension: int,
+        note: str = "",
+        *,
+        quality: Quality | None = None,
+        based_on: int | None = None,
     ) -> Session: ...
 
     def clear_mark(self, session_id: str, region: str, by: Layer, *, based_on: int | None = None) -> Session: ...
@@ -236,13 +247,14 @@ class ConsultController:
         if (before.tension if before else None) == tension:
             return
         note = before.note if before else ""
+        quality = before.quality if before else None
         label = SPECS_BY_ID[region].name
         text = f"{label}: not assessed" if tension is None else f"{label}: tension {tension} ({layer})"
         self._edit(
             text,
-            write_after=lambda: self._write_mark(session.id, MarkState(region, layer, tension, note)),
+            write_after=lambda: self._write_mark(session.id, MarkState(region, layer, tension, note, quality)),
             write_before=lambda: self._write_mark(
-                session.id, MarkState(region, layer, before.tension if before else None, note)
+                session.id, MarkState(region, layer, before.tension if before else None, note, quality)
             ),
             merge_key=("tension", session.id, region, layer) if dragging else None,
         )
@@ -260,13 +272,30 @@ class ConsultController:
             return
         self._edit(
             f"{SPECS_BY_ID[region].name}: note",
-            write_after=lambda: self._store.set_mark(
-                session.id, region, layer, before.tension, note, based_on=self._based_on(session.id)
-            ),
-            write_before=lambda: self._store.set_mark(
-                session.id, region, layer, before.tension, before.note, based_on=self._based_on(session.id)
-            ),
+            write_after=lambda: self._write_mark(session.id, replace(_state(before), note=note)),
+            write_before=lambda: self._write_mark(session.id, _state(before)),
             merge_key=("note", session.id, region, layer),
+        )
+
+    def set_quality(self, quality: Quality | None) -> None:
+        """What the selected region's tension feels like in the active layer; None: plain tension."""
+        session, region = self._session, self._selected
+        if session is None or region is None or not self.editable:
+            return
+        layer = self._layer
+        before = session.layer(layer).get(region)
+        if before is None:
+            # A quality belongs to a mark, as a note does: a tension the client never gave is not invented.
+            self._view.show_error("Give this region a tension first (0-10), then say what it feels like.")
+            self._refresh_selection()
+            return
+        if before.quality == quality:
+            return
+        words = "plain tension" if quality is None else QUALITY_WORDS[quality]
+        self._edit(
+            f"{SPECS_BY_ID[region].name}: {words} ({layer})",
+            write_after=lambda: self._write_mark(session.id, replace(_state(before), quality=quality)),
+            write_before=lambda: self._write_mark(session.id, _state(before)),
         )
 
     def add_stroke(self, points: Sequence[tuple[float, float]], width: float, tension: int) -> None:
@@ -278,16 +307,11 @@ class ConsultController:
         current = {region: mark.tension for region, mark in current_marks.items()}
         changes = tensions_from_stroke(self._coverage(points, width), tension, current)
         marks = [
-            Mark(region, layer, value, current_marks[region].note if region in current_marks else "")
+            replace(current_marks[region], tension=value) if region in current_marks else Mark(region, layer, value)
             for region, value in changes.items()
         ]
         restore = [
-            MarkState(
-                region,
-                layer,
-                current_marks[region].tension if region in current_marks else None,
-                current_marks[region].note if region in current_marks else "",
-            )
+            _state(current_marks[region]) if region in current_marks else MarkState(region, layer, None)
             for region in changes
         ]
         stroke = Stroke(layer, tension, width, tuple((round(x, 1), round(y, 1)) for x, y in points))
@@ -355,7 +379,9 @@ class ConsultController:
         based_on = self._based_on(session_id)
         if state.tension is None:
             return self._store.clear_mark(session_id, state.region, state.by, based_on=based_on)
-        return self._store.set_mark(session_id, state.region, state.by, state.tension, state.note, based_on=based_on)
+        return self._store.set_mark(
+            session_id, state.region, state.by, state.tension, state.note, quality=state.quality, based_on=based_on
+        )
 
     def _write_field(self, session_id: str, field: str, value: Any) -> Session:
         based_on = self._based_on(session_id)
@@ -424,12 +450,14 @@ class ConsultController:
         self._view.show_session(session, self.editable)
         if session is None:
             self._view.show_marks({}, {}, self._layer)
+            self._view.show_qualities({}, {})
             self._view.show_strokes([])
         else:
             other: Layer = "client" if self._layer == "therapist" else "therapist"
             active = {region: mark.tension for region, mark in session.layer(self._layer).items()}
             passive = {region: mark.tension for region, mark in session.layer(other).items()}
             self._view.show_marks(active, passive, self._layer)
+            self._view.show_qualities(_qualities(session, self._layer), _qualities(session, other))
             self._view.show_strokes(session.strokes)
         self._refresh_selection()
 
@@ -450,5 +478,15 @@ class ConsultController:
                 mark.note if mark else "",
                 self._guidance(region, session.override if session else None),
                 editable,
+                mark.quality if mark else None,
             )
         )
+
+
+def _state(mark: Mark) -> MarkState:
+    """A mark as the state an undo puts back."""
+    return MarkState(mark.region, mark.by, mark.tension, mark.note, mark.quality)
+
+
+def _qualities(session: Session, layer: Layer) -> dict[str, Quality]:
+    return {region: mark.quality for region, mark in session.layer(layer).items() if mark.quality is not None}

@@ -23,10 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.map_outlines import RegionOutline
-from app.domain.records import Layer, Session, Stroke
+from app.domain.records import Layer, Quality, Session, Stroke
 from app.domain.region_specs import SPECS_BY_ID
 from app.ui.accessible_names import name_inner_parts
 from app.ui.body_map.legend import TensionLegend
+from app.ui.body_map.qualities import (
+    PLAIN_TENSION,
+    PLAIN_TENSION_KEY,
+    QUALITY_KEYS,
+    QualityLegend,
+    QualityMenu,
+    quality_keys_help,
+)
 from app.ui.body_map.region_list import RegionList
 from app.ui.body_map.view import BodyMapView, RegionLocator, StrokeShape
 from app.ui.consult.controller import RegionSelection
@@ -41,6 +49,7 @@ BRUSH_WIDTH_PX = 36.0  # map px: one pass across the lower back covers a fifth o
 class ConsultPage(QWidget):
     layerChosen = Signal(str)
     brushToggled = Signal(bool)
+    qualityChosen = Signal(str)  # a Quality from the map's keys or menu or from the panel; PLAIN_TENSION for none
 
     def __init__(
         self,
@@ -111,6 +120,7 @@ class ConsultPage(QWidget):
         map_layout.addLayout(toolbar)
         map_layout.addWidget(self.map_view, 1)  # the map itself says "client's LEFT / RIGHT" on its sides
         map_layout.addWidget(self.legend)
+        map_layout.addWidget(QualityLegend())
 
         panels = QWidget()
         panels_layout = QVBoxLayout(panels)
@@ -155,6 +165,21 @@ class ConsultPage(QWidget):
         self.redo_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.region_list.regionActivated.connect(self.map_view.regionClicked)
         self.region_list.tensionKeyPressed.connect(self.map_view.tensionKeyPressed)
+        self.region_panel.qualityChosen.connect(self.qualityChosen)
+        # What it feels like: letter keys on the map and in the list (as the tension keys), and the region's menu.
+        self.quality_shortcuts: list[QShortcut] = []
+        for widget in (self.map_view, self.region_list):
+            for key, quality in [*QUALITY_KEYS.items(), (PLAIN_TENSION_KEY, PLAIN_TENSION)]:
+                shortcut = QShortcut(QKeySequence(key), widget)
+                shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+                shortcut.activated.connect(lambda quality=quality: self.qualityChosen.emit(quality))
+                self.quality_shortcuts.append(shortcut)
+        self.map_view.setAccessibleDescription(
+            f"{self.map_view.accessibleDescription()} What it feels like: {quality_keys_help()}."
+        )
+        self.quality_menu = QualityMenu(self.map_view)
+        self.quality_menu.chosen.connect(self.qualityChosen)
+        self.map_view.regionMenuRequested.connect(lambda _region, at: self.quality_menu.popup(at))
         guard_wheel(self)
         name_inner_parts(self)
 
@@ -169,6 +194,10 @@ class ConsultPage(QWidget):
         self.map_view.set_selected(selection.region_id)
         self.region_list.select_region(selection.region_id)
         self.region_panel.show_region(selection)
+
+    def show_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None:
+        self.map_view.set_qualities(active, other)
+        self.region_list.show_qualities(active, other)
 
     def show_withheld(self, reasons: Mapping[str, str]) -> None:
         """Regions the safety screening leaves alone today, on the map and in the list."""

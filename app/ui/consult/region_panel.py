@@ -1,9 +1,11 @@
-"""The selected region's panel: tension slider, "not assessed", the region's note, and its guidance."""
+"""The selected region's panel: tension slider, "not assessed", what it feels like, the region's note, and its
+guidance."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -14,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.records import QUALITIES, QUALITY_WORDS
+from app.ui.body_map.qualities import PLAIN_TENSION, QUALITY_SYMBOLS, quality_keys_help
 from app.ui.consult.controller import NOTHING_SELECTED, RegionSelection
 from app.ui.debounce import DebouncedText
 
@@ -26,6 +30,7 @@ class RegionPanel(QWidget):
     tensionChanged = Signal(int, bool)  # value, and whether a drag is under way (its steps merge into one undo)
     tensionCleared = Signal()
     noteEdited = Signal(str)
+    qualityChosen = Signal(str)  # a Quality, or PLAIN_TENSION for none
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +55,15 @@ class RegionPanel(QWidget):
         self._clear = QPushButton("Not assessed")
         self._clear.setToolTip("Remove this region's tension in the layer you are editing (Delete on the map)")
         self._clear.setAccessibleName("Mark as not assessed")
+        self._quality = QComboBox()
+        self._quality.addItem("plain tension", PLAIN_TENSION)
+        for quality in QUALITIES:
+            self._quality.addItem(f"{QUALITY_WORDS[quality]}  {QUALITY_SYMBOLS[quality]}", quality)
+        self._quality.setAccessibleName("What it feels like")
+        self._quality.setToolTip(
+            "What the tension feels like in the layer you are editing (on the map: "
+            f"{quality_keys_help()}; or right-click the region)"
+        )
         self._note = QPlainTextEdit()
         self._note.setPlaceholderText(NOTE_HINT)
         self._note.setAccessibleName("Region note, therapist only")
@@ -70,6 +84,7 @@ class RegionPanel(QWidget):
         form = QFormLayout()
         form.addRow("Tension", self._slider)
         form.addRow("", rating_row)
+        form.addRow("Feels like", self._quality)
         form.addRow("Note", self._note)
         layout = QVBoxLayout(self)
         layout.addWidget(self._title)
@@ -85,6 +100,7 @@ class RegionPanel(QWidget):
         self._slider.sliderReleased.connect(self._on_slider_released)
         self._clear.clicked.connect(self.tensionCleared)
         self._note_saver.edited.connect(self.noteEdited)
+        self._quality.activated.connect(lambda index: self.qualityChosen.emit(self._quality.itemData(index)))
         self.show_region(NOTHING_SELECTED)
 
     def show_region(self, selection: RegionSelection) -> None:
@@ -106,6 +122,9 @@ class RegionPanel(QWidget):
             can_edit = editable and region_id is not None
             self._slider.setEnabled(can_edit)
             self._clear.setEnabled(can_edit and tension is not None)
+            self._quality.setCurrentIndex(self._quality.findData(selection.quality or PLAIN_TENSION))
+            # A quality belongs to a rating, as a note does.
+            self._quality.setEnabled(can_edit and tension is not None)
             # A note belongs to a rating: typing one on an unrated region would only be refused and lost.
             self._note.setReadOnly(not can_edit or tension is None)
             self._note.setPlaceholderText(NOTE_FIRST_RATE if can_edit and tension is None else NOTE_HINT)

@@ -25,10 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.analytics import Change, SessionComparison, TensionMatrix, compare_sessions, heat_map
+from app.domain.analytics import (
+    Change,
+    SessionComparison,
+    TensionMatrix,
+    compare_sessions,
+    heat_map,
+    qualities_felt,
+)
 from app.domain.map_outlines import RegionOutline
-from app.domain.records import Session
-from app.domain.region_specs import SPECS_BY_ID
+from app.domain.records import QUALITY_WORDS, Layer, Quality, Session
+from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
 from app.domain.session_summary import summarise
 from app.ui.body_map import palette
 from app.ui.body_map.view import BodyMapView, RegionLocator
@@ -57,6 +64,25 @@ def comparison_overlay(comparison: SessionComparison) -> tuple[dict[str, QColor]
         fills[region] = palette.CHANGE_COLOURS[change]
         labels[region] = f"{_number(before)}→{_number(after)}"
     return fills, labels
+
+
+def _layer_qualities(session: Session, layer: Layer) -> dict[str, Quality]:
+    return {region: mark.quality for region, mark in session.layer(layer).items() if mark.quality is not None}
+
+
+def quality_changes(earlier: Session, later: Session) -> str:
+    """What changed in how the regions felt, in words ("" when nothing did)."""
+    before, after = qualities_felt(earlier), qualities_felt(later)
+    changes = [
+        f"{spec.name} {_felt_words(before.get(spec.id))} → {_felt_words(after.get(spec.id))}"
+        for spec in REGION_SPECS
+        if before.get(spec.id) != after.get(spec.id)
+    ]
+    return f"Felt: {'; '.join(changes)}." if changes else ""
+
+
+def _felt_words(quality: Quality | None) -> str:
+    return "plain" if quality is None else QUALITY_WORDS[quality]
 
 
 class HistoryPage(QWidget):
@@ -210,14 +236,22 @@ class HistoryPage(QWidget):
         therapist = {r: m.tension for r, m in session.layer("therapist").items()}
         client = {r: m.tension for r, m in session.layer("client").items()}
         self.session_map.set_marks(therapist, client)
+        self.session_map.set_qualities(_layer_qualities(session, "therapist"), _layer_qualities(session, "client"))
         self.session_details.setPlainText(self._details(session))
 
     def _details(self, session: Session) -> str:
         lines = [
             f"Session of {session.start:%A %d %B %Y, %H:%M} ({session.minutes} min, {session.position})",
             "Numbers on the map: the therapist's rating, the client's in brackets.",
-            "",
         ]
+        felt = [
+            f"{SPECS_BY_ID[mark.region].name} ({mark.by}): {QUALITY_WORDS[mark.quality]}"
+            for mark in session.marks
+            if mark.quality is not None
+        ]
+        if felt:
+            lines.append("What it felt like (the symbol under the number): " + "; ".join(felt) + ".")
+        lines.append("")
         if session.plan is None:
             lines.append("No plan was recorded as given in this session.")
         else:
@@ -237,6 +271,7 @@ class HistoryPage(QWidget):
             self.compare_summary.setText("Two sessions are needed to compare.")
             for view in (self.map_a, self.map_b, self.map_diff):
                 view.set_overlay({}, {})
+                view.set_qualities({}, {})
             return
         earlier, later = self._session(a), self._session(b)
         for view, session in ((self.map_a, earlier), (self.map_b, later)):
@@ -245,11 +280,13 @@ class HistoryPage(QWidget):
             view.set_overlay(
                 {r: palette.tension_colour(t) for r, t in tension.items()}, {r: str(t) for r, t in tension.items()}
             )
+            view.set_qualities(qualities_felt(session), {})
         comparison = compare_sessions(earlier, later)
         self.map_diff.attach_locator()
         fills, labels = comparison_overlay(comparison)
         self.map_diff.set_overlay(fills, labels)
-        self.compare_summary.setText(self._comparison_text(comparison))
+        felt = quality_changes(earlier, later)
+        self.compare_summary.setText(" ".join(part for part in (self._comparison_text(comparison), felt) if part))
 
     @staticmethod
     def _comparison_text(comparison: SessionComparison) -> str:

@@ -1,4 +1,5 @@
-"""Tension over time for one region or the whole back, each layer its own line (pyqtgraph)."""
+"""Tension over time for one region or the whole back, each layer its own line (pyqtgraph); optionally only the
+marks that felt a certain way ("numbness in the lower back over time")."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.domain.analytics import MatrixLayer, TensionMatrix, back_mean
-from app.domain.records import Session
+from app.domain.analytics import MatrixLayer, TensionMatrix, back_mean, marks_feeling
+from app.domain.records import QUALITIES, QUALITY_WORDS, Session
 from app.domain.region_specs import REGION_SPECS
 
 WHOLE_BACK = "back"
+ANY_FEELING = ""
 # Blue and orange stay apart for every common colour-vision deficiency; the symbols differ too.
 LAYER_STYLES: dict[MatrixLayer, tuple[str, str, str]] = {
     "client": ("#e08214", "o", "Client's rating"),
@@ -34,6 +36,13 @@ class TrendsChart(QWidget):
             if spec.kind not in ("no_pressure", "caution"):
                 self._region.addItem(spec.name, spec.id)
         self._region.setAccessibleName("Region for the trend")
+        self._region.setToolTip("The region whose tension is drawn over time")
+        self._feeling = QComboBox()
+        self._feeling.addItem("however it felt", ANY_FEELING)
+        for quality in QUALITIES:
+            self._feeling.addItem(f"only where it felt {QUALITY_WORDS[quality]}", quality)
+        self._feeling.setAccessibleName("Feeling for the trend")
+        self._feeling.setToolTip("Only the sessions in which the region felt like this (others are gaps)")
         self._plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self._plot.setBackground("w")
         self._plot.showGrid(x=True, y=True, alpha=0.25)
@@ -47,22 +56,34 @@ class TrendsChart(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Show"))
         row.addWidget(self._region, 1)
+        row.addWidget(self._feeling)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self._plot, 1)
         layout.addWidget(self._summary)
+        self._sessions: list[Session] = []
         self._matrices: dict[MatrixLayer, TensionMatrix] = {}
         self._region.currentIndexChanged.connect(self._redraw)
+        self._feeling.currentIndexChanged.connect(self._filter)
 
     def show_sessions(self, sessions: Sequence[Session]) -> None:
-        ordered = sorted(sessions, key=lambda s: s.start)
-        self._matrices = {layer: TensionMatrix.from_sessions(ordered, layer) for layer in LAYER_STYLES}
-        self._redraw()
+        self._sessions = sorted(sessions, key=lambda s: s.start)
+        self._filter()
 
     def choose_region(self, region_id: str) -> None:
         index = self._region.findData(region_id)
         if index >= 0:
             self._region.setCurrentIndex(index)
+
+    def choose_feeling(self, quality: str) -> None:
+        """A Quality, or ANY_FEELING for every mark."""
+        self._feeling.setCurrentIndex(self._feeling.findData(quality))
+
+    def _filter(self) -> None:
+        quality = self._feeling.currentData()
+        sessions = marks_feeling(self._sessions, quality) if quality else self._sessions
+        self._matrices = {layer: TensionMatrix.from_sessions(sessions, layer) for layer in LAYER_STYLES}
+        self._redraw()
 
     def plotted(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The x (timestamps) and y of each layer's line as drawn: what the tests read."""
@@ -87,8 +108,9 @@ class TrendsChart(QWidget):
                 values = np.asarray(matrix.values[:, matrix.regions.index(region)], dtype=float)
             x = _timestamps(matrix.dates)
             assessed = ~np.isnan(values)
+            felt = self._feeling.currentText().removeprefix("only where it ") if self._feeling.currentData() else ""
             if not assessed.any():
-                notes.append(f"{label}: not assessed in any session.")
+                notes.append(f"{label}: never {felt}." if felt else f"{label}: not assessed in any session.")
                 continue
             # Not-assessed sessions are gaps, never zeros: only assessed points are joined.
             self._plot.plot(
@@ -101,5 +123,6 @@ class TrendsChart(QWidget):
                 symbolSize=8,
                 name=label,
             )
-            notes.append(f"{label}: assessed in {int(assessed.sum())} of {len(values)} sessions.")
+            how = felt or "assessed"
+            notes.append(f"{label}: {how} in {int(assessed.sum())} of {len(values)} sessions.")
         self._summary.setText(" ".join(notes) or "No sessions yet.")
