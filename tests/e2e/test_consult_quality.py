@@ -102,6 +102,14 @@ def test_a_quality_set_by_key_and_by_menu_is_shown_undone_and_read_back_after_re
     qtbot.keyClick(feels_like, Qt.Key.Key_Up)  # burning is the entry above sharp
     assert on_disk("trapezius_upper_r") == "burning"
 
+    # In the region list the same keys work, as the tension keys do there.
+    page.region_list.setFocus()
+    qtbot.keyClick(page.region_list, Qt.Key.Key_A)
+    assert on_disk("trapezius_upper_r") == "aching"
+    assert list_text(window, "trapezius_upper_r") == f"{SHOULDER}: tension 8, aching"
+    qtbot.keyClick(page.region_list, Qt.Key.Key_B)
+    assert on_disk("trapezius_upper_r") == "burning"
+
     before = (view.shown("lower_back_l"), view.shown("trapezius_upper_r"), list_text(window, "trapezius_upper_r"))
     window.close()
     repo.close()

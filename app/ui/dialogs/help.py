@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from app.domain.records import QUALITY_WORDS
+from app.ui.body_map.qualities import PLAIN_TENSION_KEY, QUALITY_KEYS
 
 HOW_TO = (
     (
@@ -50,6 +54,11 @@ SHORTCUTS = (
             ("0 … 9", "Tension of the selected region"),
             ("T", "Tension 10"),
             ("Delete", "Not assessed"),
+            (
+                " / ".join(QKeySequence(key).toString() for key in QUALITY_KEYS),
+                "What it feels like: " + ", ".join(QUALITY_WORDS[quality] for quality in QUALITY_KEYS.values()),
+            ),
+            (QKeySequence(PLAIN_TENSION_KEY).toString(), "Plain tension again (the right-click menu offers the same)"),
             ("Arrow keys", "Select the next region (Left / Right beside the spine: the other side)"),
             ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the map (in a text field: the text)"),
             ("Tab", "Leave the map for the next control; in a note, the next note"),
