@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from app.domain.mark_review import BONE_PAIN_RULE
 from app.domain.plain_words import joined
 from app.domain.plan_dose import STROKING, Dose
 from app.domain.plan_model import Finishing, Step
@@ -23,6 +24,7 @@ from app.domain.records import PressureOverride
 from app.domain.region_specs import SPECS_BY_ID, plain_places
 from app.domain.safety import BACK, Adjustment, Pressure, Screening, cap_pressure
 
+LIGHT = 2  # the level the marks' own rules keep a place to
 STEP_MINUTES_MAX = 15  # one technique on one area never takes the whole session
 WARM_UP_LEVEL = 2  # "gentle, broad strokes"
 FINISH_LEVEL = 1  # "gradually reduce the intensity"
@@ -266,6 +268,10 @@ def _general_steps(
             sides = sides[:1]
     target = min(session.general_level, technique.max_pressure)
     level, adjustments = cap_pressure(target, BACK, screening, protocol, override)
+    if kept_light and level > LIGHT:  # the hands pass over those places too: the whole pass stays light
+        reason = f"Light over {joined(plain_places(kept_light))}, as there."
+        adjustments += (Adjustment("kept_light", level, LIGHT, reason),)
+        level = LIGHT
     if level < 1:
         return []
     why = "Kneading either side of your spine, at a pressure that feels good, to loosen your whole back."
@@ -294,9 +300,12 @@ def _general_steps(
 
 
 def _kept_light(doses: Sequence[Dose]) -> list[str]:
-    """The regions the marks themselves keep light (a client's 8-10, burning, numbness or pins and needles): the
-    general work of the back passes over them too."""
-    return [dose.region for dose in doses if dose.irritated or dose.numb]
+    """The regions the marks themselves keep light (a client's 8-10, burning, numbness or pins and needles, the
+    muscles beside a painful bone): the general work of the back passes over them too."""
+    beside_painful_bone = {
+        dose.region for dose in doses if any(a.rule == BONE_PAIN_RULE for a in dose.adjustments) or dose.reason
+    }
+    return list(dict.fromkeys(d.region for d in doses if d.irritated or d.numb or d.region in beside_painful_bone))
 
 
 def _tension_words(doses: list[Dose]) -> str:

@@ -463,6 +463,8 @@ def test_a_client_8_to_10_never_gets_more_than_light(case: tuple[list[Mark], Int
     marks = [mark for mark in marks if not (mark.region == sore and mark.by == "client")]
     plan = plan_for([*marks, Mark(sore, "client", tension)], screening)
     assert all(step.pressure.level <= 2 for step in steps_on(plan, {sore}))
+    if sore not in screen(screening, PROTOCOL, TODAY).left_alone():  # else the hands go around it
+        assert all(step.pressure.level <= 2 for step in steps_on(plan, {"back"}))  # the whole-back pass too
 
 
 @settings(max_examples=100, deadline=None)
