@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "restore",
     "check",
     "delete_client",
+    "key",
 )
 
 
@@ -58,6 +59,14 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="the data folder to use (default: $BACKMAP_DATA_DIR, else the user data folder)",
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="unlock encrypted records with the passphrase on the first line of FILE (readable by you only); "
+        "a new data folder is then created encrypted. Without it, a command asks on the terminal",
     )
     parser.add_argument(
         APP_FLAGS[0],
@@ -102,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
     previous = signal.getsignal(signal.SIGTERM)
     try:
+        if args.passphrase_file is not None:
+            from app.commands.unlocking import read_secret_file
+
+            read_secret_file(args.passphrase_file, "--passphrase-file")  # one others can read is refused, used or not
         if args.command is None:
             return _open_app(args)
         # A polite kill (SIGTERM) unwinds like Ctrl+C, so a half-written output file is removed on the way out.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -22,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.domain.records import Client, ClientRecord, Consent, Mark, Session
 from app.storage.database import DB_FILENAME, check_integrity
+from app.storage.driver import sqlite3
 from app.storage.repository import Repository
 
 NOTE_BYTES = 16_000

@@ -1,6 +1,7 @@
 """Client records: load a 1,000-session history, save a session, open the file; each against a bare baseline.
 
 Run: .venv/bin/python benchmarks/records.py
+Then the same operations on an encrypted store against a plain one (issue 18: each at most 1.3x).
 Goal (issue 4): the full history of a client with 1,000 sessions of 12 marks loads in <= 50 ms.
 """
 
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -20,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.domain.records import Client, ClientRecord, Consent, Mark, Session, Soap
 from app.storage.database import DB_FILENAME
+from app.storage.driver import sqlite3
+from app.storage.encryption import set_up_new_folder
+from app.storage.keys import unlock_with_passphrase
 from app.storage.repository import Repository
 
 SESSIONS = 1000
@@ -128,5 +131,62 @@ def main() -> None:
     )
 
 
+# -- issue 18: what encryption at rest costs, in the same run (goal: each at most 1.3x the plain store's) ------
+
+ENCRYPTION_GOAL_RATIO = 1.3
+
+
+def _paired_ms(plain: Callable[[], object], encrypted: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Median ms of each, run in turns: on a shared machine a slow spell then hits both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for run, into in ((plain, times[0]), (encrypted, times[1])):
+            began = time.perf_counter()
+            run()
+            into.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def encryption_cost() -> None:
+    """Open, save, history and backup on an SQLCipher store against a plain one, the same records in both;
+    unlocking (Argon2id, once per start) on its own."""
+    passphrase = "a benchmark passphrase"
+    client = Client("bench", "Bench Client", consent=Consent(dt.date(2020, 1, 1), "1"))
+    with tempfile.TemporaryDirectory() as plain_folder, tempfile.TemporaryDirectory() as encrypted_folder:
+        folders = (Path(plain_folder), Path(encrypted_folder))
+        key = set_up_new_folder(folders[1], passphrase).key
+        began = time.perf_counter()
+        unlock_with_passphrase(folders[1], passphrase)
+        unlock_ms = (time.perf_counter() - began) * 1000
+        for folder, folder_key in zip(folders, (None, key), strict=True):
+            with Repository.open(folder, key=folder_key) as repository:
+                records = [ClientRecord(client, (), tuple(session_number(i) for i in range(SESSIONS)))]
+                repository.import_records(records)
+        figures = {
+            "open": _paired_ms(
+                lambda: Repository.open(folders[0]).close(), lambda: Repository.open(folders[1], key=key).close(), 40
+            )
+        }
+        with Repository.open(folders[0]) as plain, Repository.open(folders[1], key=key) as encrypted:
+            figures["history"] = _paired_ms(lambda: plain.history("bench"), lambda: encrypted.history("bench"), 15)
+            fresh = [
+                iter([dataclasses.replace(session_number(i), finalised=None) for i in range(SESSIONS, SESSIONS + 20)])
+                for _ in folders
+            ]
+            figures["save"] = _paired_ms(
+                lambda: plain.add_session("bench", next(fresh[0])),
+                lambda: encrypted.add_session("bench", next(fresh[1])),
+                20,
+            )
+            figures["backup"] = _paired_ms(plain.backup, encrypted.backup, 9)
+    print("encrypted store (SQLCipher 4, raw key) against plain, median ms:")
+    for name, (plain_ms, encrypted_ms) in figures.items():
+        ratio = encrypted_ms / plain_ms
+        verdict = "ok" if ratio <= ENCRYPTION_GOAL_RATIO else f"over {ENCRYPTION_GOAL_RATIO}x"
+        print(f"  {name:8}: plain {plain_ms:8.2f}  encrypted {encrypted_ms:8.2f}  ratio {ratio:4.2f}x  {verdict}")
+    print(f"  unlock (Argon2id 64 MiB, 3 passes; once per start): {unlock_ms:.0f} ms")
+
+
 if __name__ == "__main__":
     main()
+    encryption_cost()

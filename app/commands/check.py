@@ -17,6 +17,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.commands.unlocking import unlock
     from app.storage.backup import damaged
     from app.storage.database import DB_FILENAME, check_integrity
     from app.storage.errors import NotFoundError
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     path = data_dir / DB_FILENAME
     if not path.exists() or path.stat().st_size == 0:
         raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME}, or it is empty)")
-    problems = check_integrity(path)
+    problems = check_integrity(path, unlock(args, data_dir))
     if problems:
         raise damaged(path, "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else ""))
     print(f"{path}: no damage found (PRAGMA integrity_check: ok)")

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING
 from app.errors import BackmapError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from app.domain.records import Client, Session
+    from app.storage.keys import DatabaseKey
     from app.storage.repository import Repository
 
 # Candidates listed when CLIENT names nobody exactly.
@@ -37,8 +40,11 @@ def open_repository(args: argparse.Namespace, *, create: bool = True) -> Reposit
     """The records of --data-dir (else $BACKMAP_DATA_DIR, else the user data folder); says once on stderr
     why they are read-only, if they are, and any warning about them.
 
-    First removes what an earlier, killed command left half-written, and says so.
+    First removes what an earlier, killed command left half-written, and says so. Encrypted records are unlocked
+    with --passphrase-file, the keyring or the terminal (app.commands.unlocking); a new folder is created
+    encrypted when --passphrase-file is given, and plain otherwise (said once).
     """
+    from app.commands.unlocking import unlock
     from app.storage.files import remove_unfinished_outputs
     from app.storage.location import locate_data_folder
     from app.storage.repository import Repository
@@ -49,12 +55,41 @@ def open_repository(args: argparse.Namespace, *, create: bool = True) -> Reposit
         places = ", ".join(sorted({str(path.parent) for path in removed}))
         note(f"removed {len(removed)} half-written file(s) that an interrupted backmap command left in {places}")
     new_records_folder = not folder.records.exists()
-    repository = Repository.open(folder.records, create=create)
+    is_new = create and not Repository.has_records(folder.records)
+    key = unlock(args, folder.records)
+    if key is None and is_new and args.passphrase_file is not None:
+        key = _set_up_encrypted_folder(folder.records, args.passphrase_file)
+    repository = Repository.open(folder.records, create=create, key=key)
     exposed = folder.exposure_warning() if new_records_folder else None
-    for notice in (repository.read_only_reason, *repository.open_warnings, exposed):
+    plain = PLAIN_FOLDER_NOTE.format(folder=folder.records) if is_new and key is None else None
+    for notice in (repository.read_only_reason, *repository.open_warnings, exposed, plain):
         if notice:
             note(notice)
     return repository
+
+
+PLAIN_FOLDER_NOTE = (
+    "the new records in {folder} are not encrypted (no --passphrase-file was given): anyone who can read the "
+    "folder can read them; `backmap key encrypt` encrypts them"
+)
+
+
+def _set_up_encrypted_folder(data_dir: Path, passphrase_file: Path) -> DatabaseKey:
+    """Keys for a new, encrypted folder; its recovery key goes to stderr, once (it is stored nowhere)."""
+    from app.commands.unlocking import read_secret_file
+    from app.storage.encryption import set_up_new_folder
+
+    keys = set_up_new_folder(data_dir, read_secret_file(passphrase_file, "--passphrase-file"))
+    print(recovery_key_notice(keys.recovery_key), file=sys.stderr)
+    return keys.key
+
+
+def recovery_key_notice(recovery_key: str) -> str:
+    return (
+        f"backmap: the records are encrypted. Their recovery key, shown this once:\n\n    {recovery_key}\n\n"
+        "Print it or write it down and keep it away from this computer: it unlocks the records if the passphrase "
+        "is lost (`backmap key recover`). Without both, the records cannot be read by anyone."
+    )
 
 
 def chosen_session(sessions: Sequence[Session], client_id: str, wanted: str) -> Session:

@@ -20,6 +20,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.commands.unlocking import unlock
     from app.errors import BackmapError
     from app.storage.location import resolve_data_dir
     from app.storage.restore import restore_backup
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     if not lock.acquire():
         raise BackmapError(f"Backmap is open on {data_dir} ({lock.holder()}): close it, then restore")
     try:
-        restored = restore_backup(data_dir, args.backup.expanduser().resolve())
+        restored = restore_backup(data_dir, args.backup.expanduser().resolve(), unlock(args, data_dir))
     finally:
         lock.release()
     print(f"restored {args.backup} as {restored.database}")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from app.storage.driver import is_plain_file, sqlite3
 from app.storage.errors import DamagedDatabaseError, StorageError
 from app.storage.files import private_file, write_private_file
+from app.storage.keys import DatabaseKey
 from app.storage.location import ensure_private_dir
 
 BACKUPS_FOLDER = "backups"  # in the data folder
@@ -57,13 +58,17 @@ def free_name(folder: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
-def copy_database(source: sqlite3.Connection, copy: Path) -> None:
+def copy_database(source: sqlite3.Connection, copy: Path, key: DatabaseKey | None = None) -> None:
     """Copies the database into the empty file `copy` (a standalone file without WAL) and checks it.
 
+    `key`: the source's key, which the copy is encrypted with too (SQLCipher copies pages between two databases
+    with the same key; None for a plain database).
     sqlite3.Error if the copy fails; DamagedDatabaseError if it shows the database is damaged.
     """
     try:
         with closing(sqlite3.connect(copy, isolation_level=None)) as target:
+            if key is not None:
+                target.execute(key.pragma)
             source.backup(target)
             # The copy carries the source's WAL flag; a backup is one self-contained file.
             target.execute("PRAGMA journal_mode = DELETE")
@@ -82,11 +87,11 @@ def _path_of(connection: sqlite3.Connection) -> Path:
     return Path(connection.execute("PRAGMA database_list").fetchone()[2])
 
 
-def backup_to(source: sqlite3.Connection, destination: Path, *, journal: Path) -> Path:
+def backup_to(source: sqlite3.Connection, destination: Path, *, journal: Path, key: DatabaseKey | None = None) -> Path:
     """A checked copy of the database at `destination` (0600, atomic); `journal` is the data folder."""
     try:
         with private_file(destination, journal=journal) as copy:
-            copy_database(source, copy)
+            copy_database(source, copy, key)
     except sqlite3.Error as error:
         raise StorageError(f"could not back up the database to {destination}: {error}") from error
     except OSError as error:
@@ -94,19 +99,19 @@ def backup_to(source: sqlite3.Connection, destination: Path, *, journal: Path) -
     return destination
 
 
-def backup_beside(source: sqlite3.Connection, db_path: Path, label: str) -> Path:
+def backup_beside(source: sqlite3.Connection, db_path: Path, label: str, key: DatabaseKey | None = None) -> Path:
     """The backup taken before a migration: next to the database, named by the old version and the time."""
     destination = free_name(db_path.parent, f"{db_path.name}.{label}-{timestamp()}", ".backup")
-    return backup_to(source, destination, journal=db_path.parent)
+    return backup_to(source, destination, journal=db_path.parent, key=key)
 
 
-def backup_into(source: sqlite3.Connection, folder: Path, *, journal: Path) -> Path:
+def backup_into(source: sqlite3.Connection, folder: Path, *, journal: Path, key: DatabaseKey | None = None) -> Path:
     """A timestamped backup in `folder` (e.g. <data>/backups)."""
     try:
         ensure_private_dir(folder)
     except OSError as error:
         raise StorageError(f"could not make the backups folder {folder}: {error.strerror}") from error
-    return backup_to(source, free_name(folder, f"backmap-{timestamp()}", BACKUP_SUFFIX), journal=journal)
+    return backup_to(source, free_name(folder, f"backmap-{timestamp()}", BACKUP_SUFFIX), journal=journal, key=key)
 
 
 def remember_backup(data_folder: Path, backup: Path) -> None:
@@ -137,12 +142,16 @@ def remembered_backups(data_folder: Path) -> list[Path]:
     return backups
 
 
-def may_hold_client(backup: Path, client_id: str) -> bool:
-    """Whether the backup holds the client, or cannot be read (missing, damaged) and so may hold them."""
+def may_hold_client(backup: Path, client_id: str, key: DatabaseKey | None = None) -> bool:
+    """Whether the backup holds the client, or cannot be read (missing, damaged, another key) and so may hold them.
+
+    `key`: the records' key, for an encrypted backup (a plain one is read without it)."""
     if not backup.is_file():
         return True
     try:
         with closing(sqlite3.connect(f"{backup.as_uri()}?mode=ro&immutable=1", uri=True)) as copy:
+            if key is not None and not is_plain_file(backup):
+                copy.execute(key.pragma)
             return copy.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone() is not None
     except sqlite3.Error:
         return True

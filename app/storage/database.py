@@ -7,13 +7,16 @@ into the main file when it closes). Opening reads the header and the schema only
 integrity check (`check_integrity`) runs where it costs nothing (in the background, before backups, `backmap
 check`). A new database is built beside the final name and linked into place, so two first starts at once both
 open the same complete file and nobody ever sees an empty one with a -wal beside it.
+
+An encrypted database (its folder has a key file, app.storage.keys) is opened with its key: SQLCipher encrypts
+every page, the header too, so there the header is read through a keyed read-only connection instead of as bytes
+(each page's HMAC makes that check stricter, not weaker).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +24,14 @@ from urllib.parse import quote
 
 from app.storage import migrations
 from app.storage.backup import BACKUPS_FOLDER, damaged
+from app.storage.driver import SQLITE_MAGIC, sqlite3
 from app.storage.errors import DamagedDatabaseError, NotFoundError, StorageError
 from app.storage.files import PRIVATE_FILE_MODE, create_private_file, fsync_dir, temporary_sibling
+from app.storage.keys import DatabaseKey, LockedError, is_encrypted
 from app.storage.location import ensure_private_dir
 from app.storage.schema import APPLICATION_ID, TABLES
 
 DB_FILENAME = "backmap.sqlite3"
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 COMPANIONS = ("-wal", "-shm")  # SQLite's files beside the database, part of its state
 
@@ -40,6 +44,7 @@ class OpenDatabase:
     backups: tuple[Path, ...]  # taken before a migration on this open
     warnings: tuple[str, ...] = ()  # for the user, once (e.g. a new database beside old backups)
     newer_version: int | None = None  # the file's version when a newer Backmap wrote it (its format is unknown)
+    key: DatabaseKey | None = None  # None: a plain (unencrypted) database
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +57,19 @@ def companion(path: Path, suffix: str) -> Path:
     return Path(f"{path}{suffix}")
 
 
-def _read_header(path: Path) -> _Header | None:
-    """The header fields we decide on, read as bytes (no SQLite involved); None for an empty file."""
+def _read_header(path: Path, key: DatabaseKey | None = None) -> _Header | None:
+    """The header fields we decide on, read as bytes (no SQLite involved); None for an empty file.
+
+    An encrypted file's header is only readable with its key, which the keyed read-only check after this one
+    (_checked_read_only) does: here it is taken as ours at version 0, which decides nothing before that check."""
     with path.open("rb") as file:
         header = file.read(100)
     if not header:
         return None
+    if key is not None:
+        if header.startswith(SQLITE_MAGIC):
+            raise StorageError(f"{path} is not encrypted, but its folder has a key file; it was left untouched")
+        return _Header(user_version=0, application_id=APPLICATION_ID)
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise StorageError(
             f"{path} is not a Backmap database (it is not an SQLite file); it was left untouched. "
@@ -74,18 +86,35 @@ def _has_wal(path: Path) -> bool:
     return companion(path, "-wal").exists()
 
 
-def connect_read_only(path: Path, *, main_file_only: bool = False) -> sqlite3.Connection:
+def _unreadable_with_key(path: Path, detail: str) -> DamagedDatabaseError:
+    return damaged(path, f"{detail}: its key does not read it, so it is damaged or the key file is another folder's")
+
+
+def _keyed(connection: sqlite3.Connection, key: DatabaseKey | None) -> sqlite3.Connection:
+    """`connection` given its key first (before SQLite reads a page), or as it is for a plain database."""
+    if key is not None:
+        try:
+            connection.execute(key.pragma)
+        except BaseException:
+            connection.close()
+            raise
+    return connection
+
+
+def connect_read_only(
+    path: Path, *, main_file_only: bool = False, key: DatabaseKey | None = None
+) -> sqlite3.Connection:
     """A connection that cannot write or checkpoint. With no -wal (or `main_file_only`) it is `immutable`: it
     reads the main file alone and touches nothing, not even the -shm. With a -wal (another Backmap is open, or
     a crash left one) it reads through it; SQLite may then note its reader in the -shm, its shared-memory index,
     but the database and the -wal stay as they are."""
     options = "mode=ro" if _has_wal(path) and not main_file_only else "mode=ro&immutable=1"
     uri = f"file:{quote(str(path))}?{options}"
-    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    return _keyed(sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False), key)
 
 
-def connect_read_write(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+def connect_read_write(path: Path, key: DatabaseKey | None = None) -> sqlite3.Connection:
+    connection = _keyed(sqlite3.connect(path, isolation_level=None, check_same_thread=False), key)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -107,7 +136,7 @@ def _is_damage(error: sqlite3.DatabaseError) -> bool:
     return getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
 
 
-def _sane_header(connection: sqlite3.Connection, path: Path) -> _Header:
+def _sane_header(connection: sqlite3.Connection, path: Path, *, keyed: bool = False) -> _Header:
     """The header as SQLite sees it and a look at the schema: page 1 and the schema pages, not the data."""
     try:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -115,7 +144,7 @@ def _sane_header(connection: sqlite3.Connection, path: Path) -> _Header:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
         if _is_damage(error):
-            raise damaged(path, str(error)) from error
+            raise (_unreadable_with_key if keyed else damaged)(path, str(error)) from error
         raise
     if application_id == 0 and not tables:
         return _Header(0, APPLICATION_ID)  # an SQLite file with nothing in it yet: ours to fill
@@ -124,15 +153,15 @@ def _sane_header(connection: sqlite3.Connection, path: Path) -> _Header:
     return _Header(version, application_id)
 
 
-def check_integrity(path: Path) -> list[str]:
+def check_integrity(path: Path, key: DatabaseKey | None = None) -> list[str]:
     """The whole file through PRAGMA integrity_check, on a connection that cannot write: the problems, [] if sound.
 
     Reads every page (seconds on a large practice): for a background thread and `backmap check` (a backup checks
     its copy the same way). StorageError if the file is not a Backmap database at all.
     """
-    _read_header(path)
     try:
-        connection, _header = _checked_read_only(path)
+        _read_header(path, key)
+        connection, _header = _checked_read_only(path, key=key)
     except DamagedDatabaseError as error:
         return [error.detail]
     try:
@@ -162,16 +191,20 @@ def read_only_media_reason(path: Path) -> str | None:
     )
 
 
-def open_database(path: Path, *, read_only_reason: str | None = None) -> OpenDatabase:
+def open_database(path: Path, *, read_only_reason: str | None = None, key: DatabaseKey | None = None) -> OpenDatabase:
     """Opens (creating, migrating) the database at `path`; StorageError naming the problem otherwise.
 
     `read_only_reason`: open it read-only whatever the file allows, saying why (e.g. another window has it).
+    `key`: the database key when its folder is encrypted (LockedError without it); a new database is created
+    encrypted with it.
     """
+    if key is None and is_encrypted(path.parent):
+        raise LockedError(f"the records in {path.parent} are encrypted: they open with the passphrase")
     try:
         reason = read_only_reason or read_only_media_reason(path)
         if reason is not None:
-            return _open_read_only(path, reason)
-        return _open(path)
+            return _open_read_only(path, reason, key)
+        return _open(path, key)
     except sqlite3.DatabaseError as error:
         if _is_damage(error):
             raise damaged(path, str(error)) from error
@@ -180,12 +213,12 @@ def open_database(path: Path, *, read_only_reason: str | None = None) -> OpenDat
         raise StorageError(f"cannot open the database {path}: {error.strerror}") from error
 
 
-def _opened_newer(connection: sqlite3.Connection, path: Path, version: int) -> OpenDatabase:
+def _opened_newer(connection: sqlite3.Connection, path: Path, version: int, key: DatabaseKey | None) -> OpenDatabase:
     reason = (
         f"{path} was written by a newer Backmap (database version {version}; this one knows up to "
         f"{migrations.latest_version()}). It is open read-only and left unchanged: update Backmap to edit it."
     )
-    return OpenDatabase(connection, path, reason, (), newer_version=version)
+    return OpenDatabase(connection, path, reason, (), newer_version=version, key=key)
 
 
 def _not_ours(path: Path, application_id: int) -> StorageError:
@@ -195,11 +228,13 @@ def _not_ours(path: Path, application_id: int) -> StorageError:
     )
 
 
-def _checked_read_only(path: Path, *, main_file_only: bool = False) -> tuple[sqlite3.Connection, _Header]:
+def _checked_read_only(
+    path: Path, *, main_file_only: bool = False, key: DatabaseKey | None = None
+) -> tuple[sqlite3.Connection, _Header]:
     """A read-only connection and the header through it, the file known to be ours and sane."""
-    connection = connect_read_only(path, main_file_only=main_file_only)
+    connection = connect_read_only(path, main_file_only=main_file_only, key=key)
     try:
-        header = _sane_header(connection, path)
+        header = _sane_header(connection, path, keyed=key is not None)
         if header.application_id != APPLICATION_ID:
             raise _not_ours(path, header.application_id)
     except BaseException:
@@ -208,11 +243,11 @@ def _checked_read_only(path: Path, *, main_file_only: bool = False) -> tuple[sql
     return connection, header
 
 
-def _open_read_only(path: Path, reason: str) -> OpenDatabase:
+def _open_read_only(path: Path, reason: str, key: DatabaseKey | None) -> OpenDatabase:
     if not path.exists() or path.stat().st_size == 0:
         raise NotFoundError(f"there are no Backmap records in {path.parent} ({reason})")
-    _read_header(path)
-    connection, header = _checked_read_only(path)
+    _read_header(path, key)
+    connection, header = _checked_read_only(path, key=key)
     if header.user_version < migrations.latest_version():
         connection.close()
         raise StorageError(
@@ -220,8 +255,8 @@ def _open_read_only(path: Path, reason: str) -> OpenDatabase:
             f"a writable folder ({reason}). Copy the data folder somewhere writable and use --data-dir."
         )
     if header.user_version > migrations.latest_version():
-        return _opened_newer(connection, path, header.user_version)
-    return OpenDatabase(connection, path, reason, ())
+        return _opened_newer(connection, path, header.user_version, key)
+    return OpenDatabase(connection, path, reason, (), key=key)
 
 
 def _make_private(path: Path) -> None:
@@ -234,7 +269,7 @@ def _backups_beside(path: Path) -> list[Path]:
     return sorted({*path.parent.glob(f"{path.name}.*.backup"), *(path.parent / BACKUPS_FOLDER).glob("*.sqlite3")})
 
 
-def _create(path: Path) -> None:
+def _create(path: Path, key: DatabaseKey | None) -> None:
     """A complete, current, empty database at `path`, built beside it and linked into place.
 
     If another process got there first, its file stays and is the one opened (both first starts succeed).
@@ -246,9 +281,9 @@ def _create(path: Path) -> None:
             leftover.unlink()
     create_private_file(building)
     try:
-        with closing(sqlite3.connect(building, isolation_level=None)) as connection:
+        with closing(_keyed(sqlite3.connect(building, isolation_level=None), key)) as connection:
             connection.execute("PRAGMA journal_mode = WAL")  # kept in the header: the file opens in WAL mode
-            migrations.migrate(connection, building)
+            migrations.migrate(connection, building, key)
         descriptor = os.open(building, os.O_RDONLY)
         try:
             os.fsync(descriptor)
@@ -269,7 +304,7 @@ def _create(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def _open(path: Path) -> OpenDatabase:
+def _open(path: Path, key: DatabaseKey | None) -> OpenDatabase:
     ensure_private_dir(path.parent)
     warnings: tuple[str, ...] = ()
     if not path.exists() or path.stat().st_size == 0:
@@ -287,29 +322,29 @@ def _open(path: Path) -> OpenDatabase:
                 f"{path} was {'empty' if path.exists() else 'missing'}, so Backmap started a new, empty database. "
                 f"If your records should be there, close Backmap and run `backmap restore {backups[-1]}`.",
             )
-        _create(path)
-    header = _read_header(path)
+        _create(path, key)
+    header = _read_header(path, key)
     if header is None:  # emptied again since: not ours to guess about
         raise damaged(path, "the file is empty")
     if header.application_id not in (0, APPLICATION_ID):
         raise _not_ours(path, header.application_id)
     if header.user_version > migrations.latest_version():
-        return _opened_newer(connect_read_only(path), path, header.user_version)
+        return _opened_newer(connect_read_only(path, key=key), path, header.user_version, key)
     # On a connection that cannot checkpoint; the main file alone when it says it is ours, so that damage is
     # reported with even the -shm untouched. Otherwise through the -wal: a crash can leave the header only there.
-    checked, header = _checked_read_only(path, main_file_only=header.application_id == APPLICATION_ID)
+    checked, header = _checked_read_only(path, main_file_only=header.application_id == APPLICATION_ID, key=key)
     checked.close()
     if header.user_version > migrations.latest_version():
-        return _opened_newer(connect_read_only(path), path, header.user_version)
-    connection = connect_read_write(path)
+        return _opened_newer(connect_read_only(path, key=key), path, header.user_version, key)
+    connection = connect_read_write(path, key)
     try:
         _make_private(path)
         version = connection.execute("PRAGMA user_version").fetchone()[0]  # the -wal's, if newer than the file's
         if version > migrations.latest_version():
             connection.close()
-            return _opened_newer(connect_read_only(path), path, version)
-        backups = migrations.migrate(connection, path)
+            return _opened_newer(connect_read_only(path, key=key), path, version, key)
+        backups = migrations.migrate(connection, path, key)
     except BaseException:
         connection.close()
         raise
-    return OpenDatabase(connection, path, None, tuple(backups), warnings)
+    return OpenDatabase(connection, path, None, tuple(backups), warnings, key=key)

@@ -6,11 +6,12 @@ second finds the work done and skips it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from app.storage.backup import backup_beside
+from app.storage.driver import sqlite3
+from app.storage.keys import DatabaseKey
 from app.storage.schema import APPLICATION_ID, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3
 
 
@@ -40,15 +41,17 @@ def _version(connection: sqlite3.Connection) -> int:
     return version
 
 
-def migrate(connection: sqlite3.Connection, db_path: Path) -> list[Path]:
-    """Runs every step from the file's version to the latest; returns the backups taken (none if new)."""
+def migrate(connection: sqlite3.Connection, db_path: Path, key: DatabaseKey | None = None) -> list[Path]:
+    """Runs every step from the file's version to the latest; returns the backups taken (none if new).
+
+    `key`: the database's, which its backups are encrypted with too (None for a plain database)."""
     backups: list[Path] = []
     start = _version(connection)
     for version in range(start + 1, latest_version() + 1):
         # One backup, of the file as it was found (a new file, version 0, has nothing to keep): the versions
         # between are steps of this run, never a file anybody had.
         if start > 0 and not backups and _version(connection) == version - 1:
-            backups.append(backup_beside(connection, db_path, f"v{version - 1}"))
+            backups.append(backup_beside(connection, db_path, f"v{version - 1}", key))
         connection.execute("BEGIN IMMEDIATE")
         try:
             if _version(connection) == version - 1:  # else another process did this step meanwhile

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
@@ -58,7 +57,14 @@ from app.storage.backup import (
 )
 from app.storage.client_file import dump
 from app.storage.codec import amendment_changes, nfc
-from app.storage.database import DB_FILENAME, OpenDatabase, companion, connect_read_only, open_database
+from app.storage.database import (
+    DB_FILENAME,
+    OpenDatabase,
+    companion,
+    connect_read_only,
+    open_database,
+)
+from app.storage.driver import is_plain_file, sqlite3
 from app.storage.errors import (
     ConsentRequiredError,
     DamagedDatabaseError,
@@ -69,6 +75,7 @@ from app.storage.errors import (
     StorageError,
 )
 from app.storage.files import output_file
+from app.storage.keys import DatabaseKey
 from app.storage.restore import ASIDE_INFIX
 
 _NOTICE_VERSION = re.compile(r"[vV]?[0-9][0-9A-Za-z.-]{0,19}")
@@ -107,15 +114,44 @@ class Repository:
         self._seen: dict[tuple[str, str], object] = {}
 
     @classmethod
-    def open(cls, data_dir: Path, *, create: bool = True, read_only_reason: str | None = None) -> Repository:
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        create: bool = True,
+        read_only_reason: str | None = None,
+        key: DatabaseKey | None = None,
+    ) -> Repository:
         """Opens the records in `data_dir`; create=False: a missing database is an error.
 
         `read_only_reason`: open them read-only, saying why (e.g. another Backmap window has them open).
+        `key`: the database key of an encrypted folder (app.storage.keys); a plain database left behind by an
+        interrupted encryption is encrypted with it first.
         """
         path = data_dir / DB_FILENAME
         if not create and not path.exists():
             raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
-        return cls(open_database(path, read_only_reason=read_only_reason))
+        if (
+            key is not None
+            and read_only_reason is None
+            and path.exists()
+            and path.stat().st_size
+            and is_plain_file(path)
+        ):
+            from app.storage.encryption import finish_encryption
+
+            finish_encryption(data_dir, key)
+        return cls(open_database(path, read_only_reason=read_only_reason, key=key))
+
+    @staticmethod
+    def has_records(data_dir: Path) -> bool:
+        """Whether `data_dir` holds a database (else opening it creates one)."""
+        path = data_dir / DB_FILENAME
+        return path.exists() and path.stat().st_size > 0
+
+    @property
+    def encrypted(self) -> bool:
+        return self._database.key is not None
 
     # -- the file --------------------------------------------------------------------------------------
 
@@ -154,7 +190,7 @@ class Repository:
             return
         # Damaged: the last connection to close would fold the -wal into the file. A read-only one stays open
         # meanwhile, so the writer is not the last, and the read-only one cannot fold anything.
-        with closing(connect_read_only(self.path)) as reader:
+        with closing(connect_read_only(self.path, key=self._database.key)) as reader:
             reader.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchall()  # takes its shared lock now
             self._connection.close()
 
@@ -604,7 +640,7 @@ class Repository:
         return [
             backup
             for backup in [*(path for path in here if path.is_file()), *elsewhere]
-            if may_hold_client(backup, client_id)
+            if may_hold_client(backup, client_id, self._database.key)
         ]
 
     def backup(self, destination: Path | None = None, *, replace: bool = True) -> Path:
@@ -619,10 +655,10 @@ class Repository:
         folder = self.path.parent
         try:
             if destination is None:
-                made = backup_into(self._connection, folder / BACKUPS_FOLDER, journal=folder)
+                made = backup_into(self._connection, folder / BACKUPS_FOLDER, journal=folder, key=self._database.key)
             else:
                 with output_file(destination, folder, replace=replace) as copy:
-                    copy_database(self._connection, copy)
+                    copy_database(self._connection, copy, self._database.key)
                 made = destination
         except DamagedDatabaseError as error:
             self._stopped_reason = str(error)

@@ -10,17 +10,18 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from app.storage import migrations
 from app.storage.backup import free_name, timestamp
-from app.storage.database import COMPANIONS, DB_FILENAME, SQLITE_MAGIC, companion, open_database
+from app.storage.database import COMPANIONS, DB_FILENAME, companion, connect_read_only, open_database
+from app.storage.driver import is_plain_file, sqlite3
+from app.storage.encryption import finish_encryption
 from app.storage.errors import StorageError
 from app.storage.files import PRIVATE_FILE_MODE, fsync_dir, temporary_sibling
+from app.storage.keys import DatabaseKey
 from app.storage.location import ensure_private_dir
 from app.storage.schema import APPLICATION_ID
 
@@ -37,21 +38,23 @@ def _refuse(backup: Path, why: str) -> StorageError:
     return StorageError(f"{backup} was not restored: {why}. Nothing was changed; try an older backup.")
 
 
-def verify_backup(backup: Path) -> None:
-    """StorageError unless `backup` is a sound Backmap database this version can open."""
+def verify_backup(backup: Path, key: DatabaseKey | None = None) -> None:
+    """StorageError unless `backup` is a sound Backmap database this version can open.
+
+    `key`: the data folder's, for an encrypted backup (a plain one is read without it)."""
     if not backup.is_file():
         raise _refuse(backup, "it is not a file")
-    with backup.open("rb") as file:
-        if not file.read(16) == SQLITE_MAGIC:
-            raise _refuse(backup, "it is not an SQLite file")
-    uri = f"file:{quote(str(backup))}?mode=ro&immutable=1"
+    plain = is_plain_file(backup)
+    if not plain and key is None:
+        raise _refuse(backup, "it is not a plain SQLite file, and these records have no key to read it with")
     try:
-        with closing(sqlite3.connect(uri, uri=True)) as connection:
+        with closing(connect_read_only(backup, main_file_only=True, key=None if plain else key)) as connection:
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
-        raise _refuse(backup, f"it is damaged ({error})") from error
+        why = "it is damaged" if plain else "it is damaged, or encrypted with another key"
+        raise _refuse(backup, f"{why} ({error})") from error
     if application_id != APPLICATION_ID:
         raise _refuse(backup, "it is not a Backmap database")
     if version > migrations.latest_version():
@@ -60,12 +63,13 @@ def verify_backup(backup: Path) -> None:
         raise _refuse(backup, "it failed its integrity check (" + "; ".join(verdict[:3]) + ")")
 
 
-def restore_backup(data_dir: Path, backup: Path) -> Restored:
+def restore_backup(data_dir: Path, backup: Path, key: DatabaseKey | None = None) -> Restored:
     """Checks `backup`, sets the database of `data_dir` aside and puts a copy of the backup in its place.
 
-    The caller makes sure no Backmap has the records open (the desktop app's lock).
+    The caller makes sure no Backmap has the records open (the desktop app's lock). `key`: the folder's, when it
+    is encrypted; a plain backup restored there is encrypted with it (the plain copy is overwritten).
     """
-    verify_backup(backup)
+    verify_backup(backup, key)
     ensure_private_dir(data_dir)
     path = data_dir / DB_FILENAME
     copy = temporary_sibling(path)
@@ -85,7 +89,9 @@ def restore_backup(data_dir: Path, backup: Path) -> Restored:
         with contextlib.suppress(FileNotFoundError):
             copy.unlink()
     fsync_dir(data_dir)
-    open_database(path).connection.close()  # an older backup is migrated now, with its own backup first
+    if key is not None and is_plain_file(path):
+        finish_encryption(data_dir, key)
+    open_database(path, key=key).connection.close()  # an older backup is migrated now, with its own backup first
     return Restored(path, aside)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from app.domain.records import (
     Stroke,
 )
 from app.storage.codec import decode_flag, encode_flag
+from app.storage.driver import sqlite3
 
 CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian, version"
 SESSION_COLUMNS = (

@@ -28,6 +28,7 @@ from app.ui.settings import AppSettings
 if TYPE_CHECKING:
     import datetime as dt
 
+    from app.storage.keys import DatabaseKey
     from app.storage.repository import Repository
     from app.ui.body_map.view import RegionLocator
     from app.ui.workspace import Workspace
@@ -73,7 +74,11 @@ def _seed_demo(repository: Repository, today: dt.date) -> None:
 
 
 def _open_workspace(
-    data_dir: Path | None, demo: bool, settings: AppSettings, read_only_reason: str | None = None
+    data_dir: Path | None,
+    demo: bool,
+    settings: AppSettings,
+    read_only_reason: str | None = None,
+    key: DatabaseKey | None = None,
 ) -> Workspace:
     """The records (the data folder's, or the demo's seeded ones), the knowledge base, and the workspace on them."""
     # Loaded here, after the frame's first paint: together they take longer than all of Qt's start-up.
@@ -85,7 +90,7 @@ def _open_workspace(
     from app.storage.repository import Repository
     from app.ui.workspace import Workspace
 
-    repository = Repository.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason)
+    repository = Repository.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason, key=key)
     if demo:
         _seed_demo(repository, dt.date.today())
     workspace = Workspace(
@@ -116,20 +121,22 @@ def _demo_folder() -> Path:
 
 def _frame(
     data_dir: Path | None, demo: bool, settings: AppSettings | None, read_only_reason: str | None = None
-) -> tuple[MainWindow, Callable[[], Workspace]]:
-    """The main window's frame, and how to open its workspace (on a demo's own folder and settings)."""
+) -> tuple[MainWindow, Callable[[DatabaseKey | None], Workspace]]:
+    """The main window's frame, and how to open its workspace with a key (on a demo's own folder and settings)."""
     if demo:
         data_dir = _demo_folder()
         # Nothing of the demo reaches the real settings either (window layout, last client).
         settings = AppSettings(QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings or AppSettings(), map_svg_path(), demo=demo)
-    return window, lambda: _open_workspace(data_dir, demo, window.settings, read_only_reason)
+    return window, lambda key: _open_workspace(data_dir, demo, window.settings, read_only_reason, key)
 
 
-def create_main_window(data_dir: Path | None, demo: bool, settings: AppSettings | None = None) -> MainWindow:
+def create_main_window(
+    data_dir: Path | None, demo: bool, settings: AppSettings | None = None, key: DatabaseKey | None = None
+) -> MainWindow:
     """The main window with its workspace open on the data folder (a throwaway one for --demo), not yet shown."""
     window, open_workspace = _frame(data_dir, demo, settings)
-    window.attach(open_workspace())
+    window.attach(open_workspace(key))
     return window
 
 
@@ -149,19 +156,23 @@ class _AfterFirstPaint(QObject):
 
 
 def start_main_window(
-    data_dir: Path | None, demo: bool, settings: AppSettings | None = None, read_only_reason: str | None = None
+    data_dir: Path | None,
+    demo: bool,
+    settings: AppSettings | None = None,
+    read_only_reason: str | None = None,
+    key: DatabaseKey | None = None,
 ) -> MainWindow:
     """Shows the frame now; opens the records after its first paint, then the region model, then the full
     integrity check in the background (after the window is usable, so it costs the therapist nothing).
 
     If the records cannot be opened, the therapist is told why and the app ends with status 1.
-    `read_only_reason`: open the records read-only, with a banner saying why.
+    `read_only_reason`: open the records read-only, with a banner saying why. `key`: encrypted records' key.
     """
     window, open_workspace = _frame(data_dir, demo, settings, read_only_reason)
 
     def open_records() -> None:
         try:
-            window.attach(open_workspace())
+            window.attach(open_workspace(key))
         except BackmapError as error:
             QMessageBox.critical(window, "Backmap", f"Backmap could not open its data: {error}")
             QApplication.exit(1)
@@ -229,7 +240,9 @@ def run_app(data_dir: Path | None, demo: bool) -> int:
         _quit_once_started_if_asked(window)
         return app.exec()
     from app.storage.files import remove_unfinished_outputs
+    from app.storage.keys import is_encrypted
     from app.storage.location import resolve_data_dir
+    from app.ui.encryption.dialogs import UnlockCancelled, ask_for_key, key_at_start
     from app.ui.single_instance import InstanceLock, RaiseListener, ask_first_to_raise
 
     folder = resolve_data_dir(data_dir)
@@ -245,7 +258,22 @@ def run_app(data_dir: Path | None, demo: bool) -> int:
             "to edit"
         )
     removed = [] if read_only_reason else remove_unfinished_outputs(folder)
-    window = start_main_window(folder, demo, read_only_reason=read_only_reason)
+    # Before the frame: a passphrase typed, or the set-up offered (only by the window that may write). The demo
+    # above stays plain in its throwaway folder.
+    try:
+        if read_only_reason is None:
+            # A scripted start (the packaging smoke check) has nobody to answer the set-up: it is not offered.
+            key = key_at_start(folder, AppSettings(), None, offer_set_up=not os.environ.get(QUIT_WHEN_STARTED_ENV))
+        else:
+            key = ask_for_key(folder, None) if is_encrypted(folder) else None
+    except UnlockCancelled:
+        lock.release()
+        return 0
+    except BackmapError as error:
+        QMessageBox.critical(None, "Backmap", f"Backmap could not open its data: {error}")
+        lock.release()
+        return 1
+    window = start_main_window(folder, demo, read_only_reason=read_only_reason, key=key)
     if removed:  # a command or this app was killed while writing an export, a plan or a backup
         places = ", ".join(sorted({str(path.parent) for path in removed}))
         window.statusBar().showMessage(f"Removed {len(removed)} half-written file(s) left in {places}.", 15000)

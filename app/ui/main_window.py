@@ -18,6 +18,7 @@ from app.ui.opening_view import OpeningView
 from app.ui.settings import AppSettings
 
 if TYPE_CHECKING:
+    from app.ui.encryption.screen_lock import ScreenLock
     from app.ui.workspace import Workspace
 
 MENU_NAMES = ("File", "Edit", "Client", "Session", "View", "Help")
@@ -31,6 +32,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self._workspace: Workspace | None = None
+        self._demo = demo
+        self.screen_lock: ScreenLock | None = None
         self.setWindowTitle("Backmap — demo" if demo else "Backmap")
         # The menu titles are there from the first paint, so the bar does not jump when the actions arrive.
         self.menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENU_NAMES}
@@ -53,6 +56,9 @@ class MainWindow(QMainWindow):
         if self.focusWidget() is None:
             self.focusNextChild()  # the keyboard starts where it would in a new window: the first field
         workspace.fill_menus(self.menus)
+        from app.ui.encryption.actions import install  # with the workspace: not needed for the first paint
+
+        self.screen_lock = install(self, self.menus["File"], workspace, self.settings, demo=self._demo)
         workspace.statusMessage.connect(self.statusBar().showMessage)
         workspace.report_data_folder()
         for splitter in self._splitters():

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 PageSizeName = Literal["A4", "Letter"]  # the paper of the printed plan, a setting of the practice
 
 
+DEFAULT_LOCK_AFTER_MINUTES = 5
+
+
 class AppSettings:
     def __init__(self, settings: QSettings | None = None) -> None:
         self._settings = settings if settings is not None else QSettings("Backmap", "Backmap")
@@ -94,6 +97,23 @@ class AppSettings:
         if size not in ("A4", "Letter"):
             raise ValueError(f"page size {size!r} is not A4 or Letter")
         self._settings.setValue("print/page_size", size)
+
+    # Encryption and the screen lock (app.ui.encryption).
+    def encryption_put_off(self) -> bool:
+        return self._text("privacy/encryption_put_off") == "yes"
+
+    def set_encryption_put_off(self, put_off: bool) -> None:
+        self._settings.setValue("privacy/encryption_put_off", "yes" if put_off else "no")
+
+    def lock_after_minutes(self) -> int:
+        """Idle minutes before the window locks (a practice setting; 5 unless changed)."""
+        value = self._text("privacy/lock_after_minutes", str(DEFAULT_LOCK_AFTER_MINUTES))
+        return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_LOCK_AFTER_MINUTES
+
+    def set_lock_after_minutes(self, minutes: int) -> None:
+        if minutes < 1:
+            raise ValueError("the screen locks after one minute at the soonest")
+        self._settings.setValue("privacy/lock_after_minutes", str(minutes))
 
 
 @cache

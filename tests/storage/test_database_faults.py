@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 from app.domain.records import Consent
 from app.storage import migrations
 from app.storage.database import OpenDatabase
+from app.storage.driver import sqlite3
 from app.storage.errors import DamagedDatabaseError, ReadOnlyError, StorageError
 from app.storage.repository import Repository
 from app.storage.schema import APPLICATION_ID, SCHEMA_VERSION

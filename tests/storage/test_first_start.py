@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from contextlib import closing
@@ -11,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.storage import migrations
+from app.storage.driver import sqlite3
+from app.storage.keys import DatabaseKey
 from app.storage.repository import Repository
 from app.storage.schema import SCHEMA_VERSION
 from tests.storage.faults import db_path, fill
@@ -72,9 +73,11 @@ def test_a_migration_done_meanwhile_by_another_process_is_not_done_twice(
     monkeypatch.setitem(migrations.MIGRATIONS, NEXT_VERSION, add_room)
     take_backup = migrations.backup_beside
 
-    def other_process_migrates_first(source: sqlite3.Connection, db: Path, label: str) -> Path:
+    def other_process_migrates_first(
+        source: sqlite3.Connection, db: Path, label: str, key: DatabaseKey | None = None
+    ) -> Path:
         # Between this process reading the version and starting its transaction, another one migrates.
-        made = take_backup(source, db, label)
+        made = take_backup(source, db, label, key)
         with closing(sqlite3.connect(path, isolation_level=None)) as other:
             other.execute("BEGIN IMMEDIATE")
             add_room(other)

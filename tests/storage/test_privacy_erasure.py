@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from app.storage.driver import sqlite3
 from app.storage.repository import Repository
 from tests.storage.privacy_records import database_files, fill_client, found_in_bytes
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sqlite3
 import stat
 from contextlib import closing
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from app.domain.records import Consent, Session
 from app.storage.client_file import parse
+from app.storage.driver import sqlite3
 from app.storage.errors import ConsentRequiredError
 from app.storage.repository import Repository
 from tests.storage.privacy_records import START, database_files, fill_client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -12,6 +11,8 @@ import pytest
 from app.cli import main
 from app.storage import database
 from app.storage.client_file import dump, parse
+from app.storage.driver import sqlite3
+from app.storage.keys import DatabaseKey
 from app.storage.repository import Repository
 from tests.storage.faults import damage_data, damage_schema, db_path, fill, fingerprint
 from tests.storage.test_client_file import EXAMPLE
@@ -216,8 +217,8 @@ def test_a_full_disk(
     before = fingerprint(data_dir)
     connect = database.connect_read_write
 
-    def full(path: Path) -> sqlite3.Connection:
-        connection = connect(path)
+    def full(path: Path, key: DatabaseKey | None = None) -> sqlite3.Connection:
+        connection = connect(path, key)
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
         connection.execute(f"PRAGMA max_page_count = {pages}")
         return connection
@@ -236,7 +237,7 @@ def test_a_read_only_database(
     fill(data_dir, sessions=1)
     before = fingerprint(data_dir)[db_path(data_dir).name]
 
-    def read_only(path: Path) -> sqlite3.Connection:
+    def read_only(path: Path, key: DatabaseKey | None = None) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
 
     monkeypatch.setattr(database, "connect_read_write", read_only)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from app.domain.records import (
     Stroke,
 )
 from app.storage.database import DB_FILENAME
+from app.storage.driver import sqlite3
 from app.storage.errors import ConsentRequiredError, NotFoundError, SessionLockedError, StorageError
 from app.storage.repository import Repository
 from tests.storage.conftest import START

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from app.domain.records import Client, Consent, Intake, MarkState, Stroke
 from app.storage import migrations
 from app.storage.database import DB_FILENAME
+from app.storage.driver import sqlite3
 from app.storage.errors import StaleWriteError
 from app.storage.repository import Repository
 from app.storage.schema import APPLICATION_ID, SCHEMA_V1

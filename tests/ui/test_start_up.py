@@ -21,7 +21,7 @@ from tests.ui.answers import Answers
 
 # What the first paint must do without: the records, the knowledge base, the workspace and the region model.
 LOADED_AFTER_THE_FIRST_PAINT = (
-    "sqlite3",
+    "sqlcipher3",  # the records' SQL driver (app.storage.driver)
     "app.storage.repository",
     "app.domain.records",
     "app.domain.protocol",

@@ -1,0 +1,179 @@
+"""The screen lock: once locked, no widget of the window (nor any dialog) holds a client's text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from app.storage.encryption import set_up_new_folder
+from app.storage.repository import Repository
+from app.ui.application import create_application, create_main_window
+from app.ui.main_window import MainWindow
+from tests.e2e.consult_driver import ini_settings
+from tests.storage.privacy_records import fill_client, found_in_bytes
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def _model_texts(view: QAbstractItemView) -> list[str]:
+    model = view.model()
+    if model is None:
+        return []
+    texts: list[str] = []
+    pending = [QModelIndex()]
+    while pending:
+        parent = pending.pop()
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            while index.isValid():  # columnCount is private on list models: walk the columns instead
+                texts.append(str(model.data(index, Qt.ItemDataRole.DisplayRole) or ""))
+                texts.append(str(model.data(index, Qt.ItemDataRole.AccessibleTextRole) or ""))
+                pending.append(index)
+                index = index.siblingAtColumn(index.column() + 1)
+    return texts
+
+
+def _texts_of(widget: QWidget) -> list[str]:
+    texts = [widget.windowTitle(), widget.accessibleName(), widget.accessibleDescription(), widget.toolTip()]
+    if isinstance(widget, (QLabel, QAbstractButton, QLineEdit)):
+        texts.append(widget.text())
+    if isinstance(widget, QLineEdit):
+        texts.append(widget.placeholderText())
+    if isinstance(widget, (QTextEdit, QPlainTextEdit)):
+        texts.append(widget.toPlainText())
+    if isinstance(widget, QAbstractItemView):
+        texts.extend(_model_texts(widget))
+    return texts
+
+
+def what_can_be_seen(window: MainWindow) -> str:
+    """Every text of the window, its children (menus too) and any other visible window, in one string."""
+    # A closed dialog may live on as a hidden child until it is deleted: it shows nothing, so it is skipped.
+    widgets: list[QWidget] = [w for w in window.findChildren(QWidget) if w.window() is window or w.window().isVisible()]
+    widgets.append(window)
+    widgets += [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
+    for top in list(widgets):
+        if top.isWindow() and top is not window:
+            widgets += top.findChildren(QWidget)
+    texts = [text for widget in widgets for text in _texts_of(widget)]
+    texts += [action.text() for action in window.menuBar().actions()]
+    texts.append(window.statusBar().currentMessage())
+    return "\n".join(texts).casefold()
+
+
+def test_a_locked_window_shows_nothing_of_any_client_until_the_passphrase(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    key = set_up_new_folder(data_dir, PASSPHRASE).key
+    with Repository.open(data_dir, key=key) as repository:
+        filled = fill_client(repository, "L")
+    create_application([])
+    settings = ini_settings(tmp_path)
+    window = create_main_window(data_dir, demo=False, settings=settings, key=key)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.workspace.open_client(filled.client_id)
+    name = filled.name.casefold()
+    assert name in what_can_be_seen(window)  # the walk finds the client while unlocked
+    dialog = QDialog(window)
+    dialog.setWindowTitle(filled.markers["conditions"])
+    dialog.show()
+    assert window.screen_lock is not None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.screen_lock.locked
+    assert not dialog.isVisible()
+    seen = what_can_be_seen(window)
+    assert [field for field, marker in filled.markers.items() if marker.casefold() in seen] == []
+
+    locked_view = window.centralWidget()
+    assert locked_view is not None
+    line = locked_view.findChild(QLineEdit)
+    button = locked_view.findChild(QAbstractButton)
+    assert button is not None
+    assert line is not None
+    line.setText("not the passphrase")
+    line.returnPressed.emit()
+    assert window.screen_lock.locked
+    assert "does not unlock" in what_can_be_seen(window)
+    qtbot.waitUntil(button.isEnabled)  # the pause after a wrong try ends
+    line.setText(PASSPHRASE)
+    line.returnPressed.emit()
+    assert not window.screen_lock.locked
+    assert name in what_can_be_seen(window)
+
+    window.close()
+    settings.sync()
+    assert found_in_bytes([tmp_path / "settings.ini"], filled.markers) == {}
+
+
+def test_plain_records_say_so_in_the_window_until_encrypted(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> None:
+    create_application([])
+    window = create_main_window(data_dir, demo=False, settings=ini_settings(tmp_path))
+    qtbot.addWidget(window)
+    assert "records are not encrypted" in what_can_be_seen(window)
+    assert any(action.text() == "Encrypt records…" for action in window.menus["File"].actions())
+    assert window.screen_lock is not None
+    window.screen_lock.lock()
+    assert "not encrypted, so this hides only the screen" in what_can_be_seen(window)
+    locked_view = window.centralWidget()
+    assert locked_view is not None
+    unlock_button = locked_view.findChild(QAbstractButton)
+    assert unlock_button is not None
+    unlock_button.click()
+    assert not window.screen_lock.locked
+
+
+DESKTOP_LOCKS = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtDBus import QDBusConnection, QDBusMessage
+from app.ui.application import create_application, create_main_window
+from app.ui.settings import AppSettings
+from PySide6.QtCore import QSettings
+
+app = create_application([])
+folder = Path(sys.argv[1])
+window = create_main_window(folder / "data", demo=False,
+                            settings=AppSettings(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat)))
+window.show()  # the window listens from here on (app.ui.encryption.actions)
+signal = QDBusMessage.createSignal("/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver", "ActiveChanged")
+signal.setArguments([True])
+QTimer.singleShot(0, lambda: QDBusConnection.sessionBus().send(signal))
+window.screen_lock.lockedChanged.connect(lambda locked: (print("locked", locked), app.quit()))
+QTimer.singleShot(20_000, app.quit)  # a bound on a hung run, not a measurement
+app.exec()
+"""
+
+
+@pytest.mark.skipif(shutil.which("dbus-run-session") is None, reason="no D-Bus here to say the desktop locked")
+def test_the_window_locks_when_the_desktop_says_its_screen_locked(tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["dbus-run-session", "--", sys.executable, "-c", DESKTOP_LOCKS, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert "locked True" in result.stdout, result.stderr
