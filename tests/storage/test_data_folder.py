@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.commands.common import PLAIN_FOLDER_NOTE
 from app.storage.database import DB_FILENAME
 from app.storage.location import RECORDS_SUBFOLDER, locate_data_folder
 from app.storage.repository import Repository
@@ -42,6 +43,7 @@ def test_an_existing_shared_folder_is_left_as_it_is_and_the_records_go_in_a_priv
     assert captured.err == (
         f"backmap: note: {shared} can be read by other users of this computer; it is left as it is, and the records "
         f"are kept in the private folder {records} inside it.\n"
+        f"backmap: note: {PLAIN_FOLDER_NOTE.format(folder=records)}\n"
     )
     assert mode(shared) == 0o755
     assert mode(records) == 0o700
@@ -64,7 +66,8 @@ def test_a_private_folder_with_other_files_gets_the_records_folder_without_a_war
     (mine / "notes.txt").touch()
     monkeypatch.setenv("BACKMAP_DATA_DIR", str(mine))  # the environment variable is a named folder too
     assert main(["import", str(example)]) == 0
-    assert capsys.readouterr().err == ""
+    # No warning about the folder: only the note that new records made without a passphrase are plain.
+    assert capsys.readouterr().err == f"backmap: note: {PLAIN_FOLDER_NOTE.format(folder=mine / RECORDS_SUBFOLDER)}\n"
     assert mode(mine) == 0o711
     assert (mine / RECORDS_SUBFOLDER / DB_FILENAME).is_file()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,9 @@ import pytest
 from app.cli import main
 from app.storage import database, files
 from app.storage.client_file import dump, parse
+from app.storage.driver import sqlite3
 from app.storage.files import TEMPORARY_PREFIX, UNFINISHED_FOLDER
+from app.storage.keys import DatabaseKey
 from app.storage.repository import Repository
 from tests.storage.faults import db_path, fingerprint
 from tests.storage.test_client_file import EXAMPLE
@@ -161,7 +162,7 @@ def test_a_failed_rename_leaves_the_old_file_no_temporary_file_and_no_audit_entr
 def test_an_output_that_cannot_be_audit_logged_is_removed_again(
     command: str, outside: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def read_only(path: Path) -> sqlite3.Connection:
+    def read_only(path: Path, key: DatabaseKey | None = None) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
 
     monkeypatch.setattr(database, "connect_read_write", read_only)
