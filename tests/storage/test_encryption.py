@@ -6,7 +6,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 from app.cli import main
 from app.storage.client_file import dump
@@ -291,3 +294,45 @@ def test_an_erasure_lists_the_encrypted_backups_that_hold_the_client(data_dir: P
         assert erasure.backups_holding_client == (with_gone,)
         assert before not in erasure.backups_holding_client
         assert repository.get_client(kept.client_id) is not None
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in memory, standing in for the system's (Secret Service, Keychain, Credential Locker)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.passwords.pop((service, username), None) is None:
+            raise PasswordDeleteError(username)
+
+
+def test_the_keyring_copy_opens_the_records_without_the_passphrase_until_forgotten(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    memory = MemoryKeyring()
+    before = keyring.get_keyring()
+    keyring.set_keyring(memory)
+    try:
+        passphrase = secret_file(tmp_path, PASSPHRASE)
+        Repository.open(data_dir, key=set_up_new_folder(data_dir, PASSPHRASE).key).close()
+        assert main(["--passphrase-file", str(passphrase), "key", "remember"]) == 0
+        assert read_key_file(data_dir).keyring_copy
+        assert main(["check"]) == 0  # no passphrase given, none typed: the keyring's copy
+        assert main(["key", "forget-keyring"]) == 0
+        assert memory.passwords == {}
+        assert not read_key_file(data_dir).keyring_copy
+        capsys.readouterr()
+        assert main(["check"]) == 1
+        assert "are encrypted: give the passphrase" in capsys.readouterr().err
+    finally:
+        keyring.set_keyring(before)
