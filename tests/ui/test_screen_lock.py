@@ -103,6 +103,8 @@ def test_a_locked_window_shows_nothing_of_any_client_until_the_passphrase(
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.screen_lock.locked
     assert not dialog.isVisible()
+    export = next(action for action in window.menus["File"].actions() if action.text().startswith("Export client"))
+    assert not export.isEnabled()  # no menu shortcut reaches the records while locked
     seen = what_can_be_seen(window)
     assert [field for field, marker in filled.markers.items() if marker.casefold() in seen] == []
 
@@ -120,6 +122,7 @@ def test_a_locked_window_shows_nothing_of_any_client_until_the_passphrase(
     line.setText(PASSPHRASE)
     line.returnPressed.emit()
     assert not window.screen_lock.locked
+    assert export.isEnabled()
     assert name in what_can_be_seen(window)
 
     window.close()

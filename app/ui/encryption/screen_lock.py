@@ -19,8 +19,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMainWindow, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 LOCK_SHORTCUT = "Ctrl+L"
 SYSTEM_BUS_SOCKET = "/run/dbus/system_bus_socket"
@@ -33,6 +42,19 @@ _ACTIVITY = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
+
+
+def _menu_actions(menu_bar: QWidget) -> list[QAction]:
+    """Every action in the menus of `menu_bar`, submenus included."""
+    found: list[QAction] = []
+    pending = list(menu_bar.actions())
+    while pending:
+        action = pending.pop()
+        found.append(action)
+        submenu = action.menu()
+        if isinstance(submenu, QMenu):
+            pending.extend(submenu.actions())
+    return found
 
 
 def passphrase_check(data_dir: Path) -> Callable[[str], bool] | None:
@@ -117,6 +139,7 @@ class ScreenLock(QObject):
         self._check = check
         self._before_locking = before_locking
         self._held: QWidget | None = None
+        self._disabled: list[QAction] = []  # the menu actions locking disabled, enabled again on unlocking
         self._idle_minutes = idle_minutes  # read at each restart: a change in the practice settings applies at once
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -188,6 +211,10 @@ class ScreenLock(QObject):
         view.unlockRequested.connect(self.unlock)
         self._window.setCentralWidget(view)
         view.passphrase.setFocus()
+        # Hidden menus still answer shortcuts on some desktops (macOS's own menu bar): their actions are off too.
+        self._disabled = [action for action in _menu_actions(self._window.menuBar()) if action.isEnabled()]
+        for action in self._disabled:
+            action.setEnabled(False)
         self._window.menuBar().hide()
         self._window.statusBar().clearMessage()
         self._window.statusBar().hide()
@@ -200,6 +227,9 @@ class ScreenLock(QObject):
         self._window.setCentralWidget(self._held)  # the locked view is deleted with it
         self._held.show()
         self._held = None
+        for action in self._disabled:
+            action.setEnabled(True)
+        self._disabled = []
         self._window.menuBar().show()
         self._window.statusBar().show()
         self._restart_idle()
