@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from app.storage.database import DB_FILENAME
@@ -17,6 +17,7 @@ from app.ui.application import create_application
 from app.ui.encryption.dialogs import RecoveryKeyDialog, SetUpDialog, UnlockCancelled, UnlockDialog, key_at_start
 from tests.e2e.consult_driver import ini_settings
 from tests.storage.privacy_records import fill_client, found_in_bytes
+from tests.ui.answers import Answers
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -105,3 +106,49 @@ def test_closing_the_passphrase_dialog_keeps_the_records_closed(
     monkeypatch.setattr(UnlockDialog, "exec", lambda _dialog: QDialog.DialogCode.Rejected.value)
     with pytest.raises(UnlockCancelled):
         key_at_start(data_dir, ini_settings(tmp_path), None)
+
+
+def test_encrypting_from_the_file_menu_closes_the_records_first_and_then_the_app(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: Answers
+) -> None:
+    from app.ui.application import create_main_window
+
+    create_application([])
+    with Repository.open(data_dir) as repository:
+        filled = fill_client(repository, "M")
+    window = create_main_window(data_dir, demo=False, settings=ini_settings(tmp_path))
+    qtbot.addWidget(window)
+    typing_into_set_up(monkeypatch, PASSPHRASE, PASSPHRASE)
+    monkeypatch.setattr(RecoveryKeyDialog, "exec", lambda _dialog: QDialog.DialogCode.Accepted.value)
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
+    encrypt = next(action for action in window.menus["File"].actions() if action.text() == "Encrypt records…")
+    encrypt.trigger()
+    assert quits == [True]
+    assert "start it again" in answers.texts()
+    assert found_in_bytes([p for p in data_dir.rglob("*") if p.is_file()], filled.markers) == {}
+
+
+def test_changing_the_passphrase_from_the_window(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: Answers
+) -> None:
+    from app.storage.encryption import set_up_new_folder
+    from app.storage.keys import unlock_with_passphrase
+    from app.ui.application import create_main_window
+
+    create_application([])
+    key = set_up_new_folder(data_dir, PASSPHRASE).key
+    window = create_main_window(data_dir, demo=False, settings=ini_settings(tmp_path), key=key)
+    qtbot.addWidget(window)
+
+    def type_current(dialog: UnlockDialog) -> int:
+        dialog.passphrase.setText(PASSPHRASE)
+        dialog.try_unlock()
+        return dialog.result()
+
+    monkeypatch.setattr(UnlockDialog, "exec", type_current)
+    typing_into_set_up(monkeypatch, "a brand new passphrase", "a brand new passphrase")
+    change = next(action for action in window.menus["File"].actions() if action.text() == "Change passphrase…")
+    change.trigger()
+    assert unlock_with_passphrase(data_dir, "a brand new passphrase") == key
+    assert "recovery key stays the same" in answers.texts()
