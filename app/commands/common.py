@@ -61,7 +61,13 @@ def open_repository(args: argparse.Namespace, *, create: bool = True) -> Reposit
         key = _set_up_encrypted_folder(folder.records, args.passphrase_file)
     repository = Repository.open(folder.records, create=create, key=key)
     exposed = folder.exposure_warning() if new_records_folder else None
-    plain = PLAIN_FOLDER_NOTE.format(folder=folder.records) if is_new and key is None else None
+    plain = None
+    if key is None and is_new:
+        plain = PLAIN_FOLDER_NOTE.format(folder=folder.records)
+    elif key is None and args.passphrase_file is not None:
+        plain = (
+            f"--passphrase-file was not used: the records in {folder.records} are not encrypted (`backmap key encrypt`)"
+        )
     for notice in (repository.read_only_reason, *repository.open_warnings, exposed, plain):
         if notice:
             note(notice)

@@ -291,9 +291,6 @@ class AttemptPacer:
         self.failures += 1
         return min(self.FIRST_DELAY_S * float(2 ** (self.failures - 1)), self.LONGEST_DELAY_S)
 
-    def succeeded(self) -> None:
-        self.failures = 0
-
     @staticmethod
     def wait(seconds: float) -> None:
         time.sleep(seconds)

@@ -131,13 +131,7 @@ class Repository:
         path = data_dir / DB_FILENAME
         if not create and not path.exists():
             raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
-        if (
-            key is not None
-            and read_only_reason is None
-            and path.exists()
-            and path.stat().st_size
-            and is_plain_file(path)
-        ):
+        if key is not None and read_only_reason is None and cls.has_records(data_dir) and is_plain_file(path):
             from app.storage.encryption import finish_encryption
 
             finish_encryption(data_dir, key)
