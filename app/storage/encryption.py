@@ -69,10 +69,12 @@ def encrypt_records(data_dir: Path, passphrase: str) -> Encryption:
         raise StorageError(f"the records cannot be encrypted: {database.read_only_reason}")
     try:
         backup_beside(database.connection, path, "pre-encryption")
+        encrypted_copy = _encrypted_copy(database.connection, path, keys.key)  # verified before anything changes
     finally:
         database.connection.close()
     write_key_file(data_dir, keys.key_file)
-    encrypted, left_plain = finish_encryption(data_dir, keys.key)
+    _put_in_place(encrypted_copy, path)
+    encrypted, left_plain = _encrypt_backups(data_dir, keys.key)
     return Encryption(keys.recovery_key, keys.key, encrypted, _plain_backups_elsewhere(data_dir), left_plain)
 
 
@@ -88,10 +90,16 @@ def finish_encryption(data_dir: Path, key: DatabaseKey) -> tuple[tuple[Path, ...
             encrypted_copy = _encrypted_copy(connection, path, key)
         finally:
             connection.close()
-        if any(companion(path, suffix).exists() for suffix in COMPANIONS):  # the last to close removes them
-            raise StorageError(f"another program has {path} open: close it, then open Backmap again")
-        _replace_and_scrub(encrypted_copy, path)
+        _put_in_place(encrypted_copy, path)
     return _encrypt_backups(data_dir, key)
+
+
+def _put_in_place(encrypted_copy: Path, path: Path) -> None:
+    """The verified encrypted copy in place of the plain database, whose connections are all closed."""
+    if any(companion(path, suffix).exists() for suffix in COMPANIONS):  # the last to close removes them
+        _remove_with_companions(encrypted_copy)
+        raise StorageError(f"another program has {path} open: close it, then open Backmap again")
+    _replace_and_scrub(encrypted_copy, path)
 
 
 def _table_counts(connection: sqlite3.Connection, schema: str) -> dict[str, int]:

@@ -338,3 +338,28 @@ def test_the_keyring_copy_opens_the_records_without_the_passphrase_until_forgott
         assert "are encrypted: give the passphrase" in capsys.readouterr().err
     finally:
         keyring.set_keyring(before)
+
+
+def test_an_encrypted_copy_that_does_not_verify_leaves_the_plain_records_and_no_key_file(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.storage import encryption
+
+    with Repository.open(data_dir) as repository:
+        filled = fill_client(repository, "V")
+    counted = encryption._table_counts
+    calls: list[int] = []
+
+    def a_row_short_in_the_copy(connection: sqlite3.Connection, schema: str) -> dict[str, int]:
+        calls.append(1)
+        counts = counted(connection, schema)
+        return counts if len(calls) == 1 else {**counts, "clients": counts["clients"] - 1}
+
+    monkeypatch.setattr(encryption, "_table_counts", a_row_short_in_the_copy)
+    with pytest.raises(StorageError, match="did not verify"):
+        encrypt_records(data_dir, PASSPHRASE)
+    assert not key_file_path(data_dir).exists()
+    assert is_plain_file(data_dir / DB_FILENAME)
+    assert [path.name for path in data_dir.iterdir() if "encrypting" in path.name] == []
+    with Repository.open(data_dir) as repository:
+        assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
