@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from app.domain.records import Amendment, Consent, Mark
 from app.storage.client_file import dump, parse, version_needed
 from app.storage.database import DB_FILENAME
+from app.storage.driver import sqlite3
 from app.storage.errors import ClientFileError
 from app.storage.repository import Repository
 from app.storage.schema import APPLICATION_ID, SCHEMA_V1, SCHEMA_V2, SCHEMA_VERSION
