@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +82,38 @@ def _read_header(path: Path, key: DatabaseKey | None = None) -> _Header | None:
         user_version=int.from_bytes(header[60:64], "big"),
         application_id=int.from_bytes(header[68:72], "big"),
     )
+
+
+CHECK_COPY_PREFIX = ".backmap-check-"
+STALE_CHECK_COPY_SECONDS = 3600  # older than any check takes: left by a killed process
+
+
+def _remove_stale_check_copies(folder: Path) -> None:
+    """Copies of the records that a killed check left in the data folder (they hold client data)."""
+    for stale in folder.glob(f"{CHECK_COPY_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > STALE_CHECK_COPY_SECONDS:
+                shutil.rmtree(stale)
+
+
+def _header_through_wal_copy(path: Path, key: DatabaseKey | None) -> _Header | None:
+    """The header of the database as its -wal completes it, read from a private copy; None if still unsound."""
+    _remove_stale_check_copies(path.parent)
+    with tempfile.TemporaryDirectory(prefix=CHECK_COPY_PREFIX, dir=path.parent) as folder:
+        copy = Path(folder) / path.name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(companion(path, "-wal"), companion(copy, "-wal"))
+        try:
+            connection, header = _checked_read_only(copy, key=key)
+        except DamagedDatabaseError:
+            return None
+        connection.close()
+        return header
+
+
+def _wal_has_frames(path: Path) -> bool:
+    wal = companion(path, "-wal")
+    return wal.exists() and wal.stat().st_size > 0
 
 
 def _has_wal(path: Path) -> bool:
@@ -332,8 +367,17 @@ def _open(path: Path, key: DatabaseKey | None) -> OpenDatabase:
         return _opened_newer(connect_read_only(path, key=key), path, header.user_version, key)
     # On a connection that cannot checkpoint; the main file alone when it says it is ours, so that damage is
     # reported with even the -shm untouched. Otherwise through the -wal: a crash can leave the header only there.
-    checked, header = _checked_read_only(path, main_file_only=header.application_id == APPLICATION_ID, key=key)
-    checked.close()
+    try:
+        checked, header = _checked_read_only(path, main_file_only=header.application_id == APPLICATION_ID, key=key)
+        checked.close()
+    except DamagedDatabaseError:
+        # A kill in the middle of a checkpoint leaves the main file inconsistent on its own while the -wal still
+        # holds every page. Read through the -wal on a copy (the -shm too stays as found) before calling sound
+        # records damaged; the real connection below then replays the -wal.
+        through_wal = _header_through_wal_copy(path, key) if _wal_has_frames(path) else None
+        if through_wal is None:
+            raise
+        header = through_wal
     if header.user_version > migrations.latest_version():
         return _opened_newer(connect_read_only(path, key=key), path, header.user_version, key)
     connection = connect_read_write(path, key)

@@ -3,6 +3,7 @@ advice in the message works as written, and `backmap restore` does it safely."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.domain.records import Consent
 from app.storage.database import check_integrity
+from app.storage.driver import sqlite3
 from app.storage.errors import DamagedDatabaseError, StorageError
 from app.storage.repository import Repository
 from tests.storage.faults import damage_data, damage_schema, db_path, fill, fingerprint
@@ -160,3 +163,29 @@ def test_an_empty_file_beside_backups_warns(data_dir: Path, capsys: pytest.Captu
     error = capsys.readouterr().err
     assert "so Backmap started a new, empty database" in error
     assert f"If your records should be there, close Backmap and run `backmap restore {backup}`" in error
+
+
+def test_records_left_by_a_kill_in_the_middle_of_a_checkpoint_open_through_their_wal(tmp_path: Path) -> None:
+    """The main file alone is inconsistent (a checkpoint was cut short) while the -wal still holds every page:
+    those records are sound and open, not "damaged"."""
+    repository = Repository.open(tmp_path / "live")
+    repository.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
+    path = repository.path
+    repository.close()
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("CREATE TABLE scratch (x)")  # page 1 (the schema) now has its newer copy in the -wal only
+    writer.commit()
+    killed = tmp_path / "killed"
+    killed.mkdir(mode=0o700)
+    for suffix in ("", "-wal"):  # the files as the kill left them (the writer never closed)
+        shutil.copyfile(f"{path}{suffix}", killed / f"{path.name}{suffix}")
+    writer.close()
+    main_file = killed / path.name
+    half_written = bytearray(main_file.read_bytes())
+    half_written[100:4096] = b"\xff" * (4096 - 100)  # page 1 cut off mid-copy
+    main_file.write_bytes(bytes(half_written))
+
+    reopened = Repository.open(killed)
+    assert [client.name for client in reopened.list_clients()] == ["Ana Example"]
+    reopened.close()
