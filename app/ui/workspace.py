@@ -179,6 +179,11 @@ class Workspace(QWidget):
         if last and not demo:
             self._open_client_quietly(last)
 
+    @property
+    def client(self) -> Client | None:
+        """The client shown, if any."""
+        return self._client
+
     # ---- wiring --------------------------------------------------------------------------------------
     def fill_menus(self, menus: Mapping[str, QMenu]) -> None:
         """Puts the workspace's actions into the window's menus (empty until the records are open)."""

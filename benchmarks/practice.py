@@ -1,0 +1,621 @@
+"""A 10-year practice (issue 22): start, open, History, Trends, edits, export, backup, size and memory, each
+against a bare baseline measured in the same run.
+
+The practice is built deterministically through the repository's public API: about 2,000 clients with about
+8 sessions each, and one heavy client with 1,000 sessions of 24 marks (12 regions, both layers), brush strokes
+and a plan as given. Plans come from the planner itself (build_plan on random marks); building one takes ~6 ms,
+so a pool of PLAN_POOL distinct plans is built once and each session takes one of them by its number (a real
+practice repeats plans too: the same client, the same back, the same plan).
+
+Each figure is a median over runs that alternate Backmap and its bare baseline, so drift in the machine's load
+hits both; on a shared machine, read the ratios rather than the milliseconds. Qt runs offscreen.
+
+    .venv/bin/python benchmarks/practice.py [--scale 0.1] [--runs 7] [--only open,history,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.domain.plan import build_plan
+from app.domain.protocol import load_protocol
+from app.domain.records import Client, ClientRecord, Consent, Mark, Session, Soap, Stroke
+from app.domain.region_specs import REGION_SPECS
+from app.storage.database import DB_FILENAME
+from app.storage.repository import Repository
+
+CLIENTS = 2_000
+SESSIONS_PER_CLIENT = 8  # on average: 16,000 sessions over the practice
+HEAVY_SESSIONS = 1_000
+HEAVY_ID = "heavy-client"
+SMALL_ID = "two-sessions"
+PLAN_POOL = 64
+SAST = dt.timezone(dt.timedelta(hours=2))
+FIRST_DAY = dt.datetime(2016, 1, 4, 9, 0, tzinfo=SAST)
+DAYS = 3_650
+MASSAGED = [spec.id for spec in REGION_SPECS if spec.kind not in ("no_pressure", "caution")]
+STAGES = ("start", "open", "history", "trends", "edits", "plan", "export", "backup", "size", "memory")
+
+
+# ---- the practice ------------------------------------------------------------------------------------------
+def _marks(rng: random.Random, regions: int) -> tuple[Mark, ...]:
+    chosen = sorted(rng.sample(MASSAGED, regions))
+    return tuple(
+        Mark(region, by, rng.randint(0, 10), rng.choice(("", "", "knot near the edge", "tender")))
+        for region in chosen
+        for by in ("client", "therapist")
+    )
+
+
+def _strokes(rng: random.Random, count: int) -> tuple[Stroke, ...]:
+    strokes = []
+    for _ in range(count):
+        x, y = rng.uniform(150, 350), rng.uniform(150, 600)
+        points = tuple((round(x + 3 * i, 1), round(y + rng.uniform(-2, 2) + 2 * i, 1)) for i in range(30))
+        strokes.append(Stroke(rng.choice(("client", "therapist")), rng.randint(1, 10), 14.0, points))
+    return tuple(strokes)
+
+
+def _plan_pool(rng: random.Random) -> list[dict[str, object]]:
+    protocol = load_protocol()
+    return [build_plan(_marks(rng, 12), None, 60, protocol, on=dt.date(2024, 1, 1)).to_json() for _ in range(PLAN_POOL)]
+
+
+def _session(
+    rng: random.Random, number: int, day: int, regions: int, strokes: int, plans: list[dict[str, object]]
+) -> Session:
+    start = FIRST_DAY + dt.timedelta(days=day, minutes=number % 480)
+    return Session(
+        id=f"session-{number:07d}",
+        start=start,
+        minutes=60,
+        therapist="Jo Sample",
+        medium="unscented lotion",
+        marks=_marks(rng, regions),
+        strokes=_strokes(rng, strokes),
+        soap=Soap(
+            subjective="Long days at the desk; neck and shoulders stiff by the afternoon. " * 2,
+            objective="Upper trapezius guarded on the left, ropey along the crest.",
+            assessment="Tension easing slowly; lower back unchanged.",
+            plan="Next visit in about 3 weeks; stretch breaks at the desk.",
+            pain_before=rng.randint(2, 8),
+            pain_after=rng.randint(0, 5),
+        ),
+        shared_note="Roll your shoulders back and down every hour at the desk.",
+        finalised=start + dt.timedelta(minutes=70),
+        plan=plans[number % len(plans)],
+    )
+
+
+def build_practice(data_dir: Path, scale: float) -> dict[str, int]:
+    """The practice in `data_dir` (deterministic); returns the counts."""
+    rng = random.Random(22)
+    plans = _plan_pool(rng)
+    consent = Consent(dt.date(2016, 1, 4), "1")
+    number = 0
+    records = []
+    heavy_sessions = max(20, round(HEAVY_SESSIONS * scale))
+    heavy = []
+    for index in range(heavy_sessions):
+        heavy.append(_session(rng, number, index * DAYS // heavy_sessions, 12, 3, plans))
+        number += 1
+    records.append(
+        ClientRecord(Client(HEAVY_ID, "Heavy Example", dt.date(1970, 5, 1), consent=consent), (), tuple(heavy))
+    )
+    small = []
+    for day in (DAYS - 30, DAYS - 2):
+        small.append(_session(rng, number, day, 12, 3, plans))
+        number += 1
+    records.append(ClientRecord(Client(SMALL_ID, "Small Example", consent=consent), (), tuple(small)))
+    for index in range(max(10, round(CLIENTS * scale))):
+        count = rng.randint(1, 2 * SESSIONS_PER_CLIENT - 1)
+        first = rng.randrange(DAYS - 1)
+        sessions = []
+        for visit in range(count):
+            day = min(DAYS - 1, first + visit * rng.randint(7, 60))
+            sessions.append(_session(rng, number, day, rng.randint(4, 12), rng.randint(0, 3), plans))
+            number += 1
+        name = f"{rng.choice(('Ana', 'Ben', 'Chloé', 'Dumi', 'Esther', 'Farid'))} Example {index:04d}"
+        records.append(ClientRecord(Client(f"client-{index:05d}", name, consent=consent), (), tuple(sessions)))
+    with Repository.open(data_dir) as repository:
+        for chunk in range(0, len(records), 200):
+            repository.import_records(records[chunk : chunk + 200])
+    return {"clients": len(records), "sessions": number, "heavy": heavy_sessions}
+
+
+# ---- measuring ---------------------------------------------------------------------------------------------
+def alternate(real: Callable[[], float | None], bare: Callable[[], float | None], runs: int) -> tuple[float, float]:
+    """Median milliseconds of `real` and of `bare`, run turn about `runs` times each.
+
+    A run that times only part of itself (after setting the scene up) returns its own milliseconds.
+    """
+    real_times: list[float] = []
+    bare_times: list[float] = []
+    for _ in range(runs):
+        for run, times in ((bare, bare_times), (real, real_times)):
+            began = time.perf_counter()
+            own = run()
+            times.append(own if own is not None else (time.perf_counter() - began) * 1000)
+    return statistics.median(real_times), statistics.median(bare_times)
+
+
+def report(action: str, real_ms: float, bare_ms: float, baseline: str, goal: str = "") -> None:
+    ratio = real_ms / bare_ms if bare_ms else float("inf")
+    suffix = f"  (goal {goal})" if goal else ""
+    print(f"{action:<44} {real_ms:9.1f} ms | bare {bare_ms:8.1f} ms ({baseline}) | {ratio:5.2f}x{suffix}", flush=True)
+
+
+def evict(path: Path) -> None:
+    """Drops this file (and its -wal) from the page cache: a cold start without a root-wide cache drop."""
+    for each in (path, path.with_name(path.name + "-wal")):
+        if each.exists():
+            descriptor = os.open(each, os.O_RDONLY)
+            try:
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(descriptor)
+
+
+_CHILD_HOOK = """
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+class FirstPaint(QObject):
+    def __init__(self, widget, then):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
+
+def done(stage):
+    import resource
+    print(stage, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+    QApplication.instance().quit()
+"""
+
+# The bare client list: the clients' names from sqlite3 in a QListView, painted.
+BARE_LIST = (
+    _CHILD_HOOK
+    + """
+import sqlite3
+from PySide6.QtCore import QStringListModel
+from PySide6.QtWidgets import QListView, QMainWindow
+app = QApplication([])
+connection = sqlite3.connect(sys.argv[1] + "/backmap.sqlite3")
+names = [row[0] for row in connection.execute("SELECT name FROM clients ORDER BY name_key, id")]
+window = QMainWindow()
+window.resize(1360, 860)
+view = QListView()
+view.setModel(QStringListModel(names))
+window.setCentralWidget(view)
+FirstPaint(view.viewport(), lambda: done("list"))
+window.show()
+app.exec()
+"""
+)
+
+# Backmap the way `backmap-app` starts it, until its client list has painted (or, `open`, the last client too).
+BACKMAP_LIST = (
+    _CHILD_HOOK
+    + """
+from app.cli import parse_arguments
+from app.ui.application import create_application, install_crash_handler, start_main_window
+args = parse_arguments(["--data-dir", sys.argv[1]])
+app = create_application([])
+install_crash_handler()
+window = start_main_window(args.data_dir, args.demo)
+
+def attached():
+    workspace = window.workspace
+    if sys.argv[2] == "list":
+        FirstPaint(workspace.clients.list_view.viewport(), lambda: done("list"))
+    else:
+        def opened():
+            client = workspace.client
+            return client is not None and client.id == sys.argv[3] and workspace.controller.session is not None
+        def wait():
+            if opened():
+                done("open")
+            else:
+                QTimer.singleShot(5, wait)
+        wait()
+
+window.workspaceAttached.connect(attached)
+app.exec()
+"""
+)
+
+
+def run_child(code: str, *arguments: str, env: dict[str, str]) -> tuple[float, int]:
+    """Milliseconds from spawning the child until it reports, and its peak resident memory in KiB."""
+    began = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", code, *arguments], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    elapsed = (time.perf_counter() - began) * 1000
+    lines = result.stdout.split()
+    if len(lines) < 2:
+        raise SystemExit(f"the child did not report (exit {result.returncode}):\n{result.stderr[-2000:]}")
+    return elapsed, int(lines[1])
+
+
+def child_env(config_home: Path, last_client: str) -> dict[str, str]:
+    """A child's environment: offscreen, with its own QSettings file remembering `last_client`."""
+    folder = config_home / "Backmap"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Backmap.conf").write_text(f"[session]\nlast_client_id={last_client}\n" if last_client else "")
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config_home))
+
+
+def measure_start(data_dir: Path, runs: int) -> None:
+    db = data_dir / DB_FILENAME
+    with tempfile.TemporaryDirectory() as config:
+        config_home = Path(config)
+        folder = str(data_dir)
+        for label, last, cold in (
+            ("warm", "", False),
+            ("cold", "", True),
+            ("warm, last client heavy", HEAVY_ID, False),
+        ):
+            env = child_env(config_home, last)
+            run_child(BACKMAP_LIST, folder, "list", env=env)  # untimed: caches, and the settings file
+
+            def real(env: dict[str, str] = env, cold: bool = cold) -> None:
+                if cold:
+                    evict(db)
+                run_child(BACKMAP_LIST, folder, "list", env=env)
+
+            def bare(env: dict[str, str] = env, cold: bool = cold) -> None:
+                if cold:
+                    evict(db)
+                run_child(BARE_LIST, folder, env=env)
+
+            real_ms, bare_ms = alternate(real, bare, runs)
+            goal = "<= 2x" if cold else "<= 1.5x"
+            report(f"start -> client list painted, {label}", real_ms, bare_ms, "QListView of the clients", goal)
+
+
+def measure_memory(data_dir: Path, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as config:
+        env = child_env(Path(config), HEAVY_ID)
+        real = [run_child(BACKMAP_LIST, str(data_dir), "open", HEAVY_ID, env=env)[1] for _ in range(max(3, runs // 2))]
+        bare = [run_child(BARE_LIST, str(data_dir), env=env)[1] for _ in range(max(3, runs // 2))]
+    real_mib, bare_mib = statistics.median(real) / 1024, statistics.median(bare) / 1024
+    print(
+        f"{'peak memory, heavy client open':<44} {real_mib:9.1f} MiB | bare {bare_mib:7.1f} MiB (the bare list) | "
+        f"{real_mib / bare_mib:5.2f}x  (goal <= 1.5x)",
+        flush=True,
+    )
+
+
+def measure_files(data_dir: Path, counts: dict[str, int], runs: int, stages: set[str]) -> None:
+    db = data_dir / DB_FILENAME
+    with tempfile.TemporaryDirectory() as out_folder:
+        out = Path(out_folder)
+        names = (f"{i}" for i in range(1_000_000))
+        with Repository.open(data_dir) as repository:
+            if "size" in stages:
+                repository._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                size = db.stat().st_size
+                plain = sqlite3.connect(db)
+                plans = plain.execute("SELECT total(length(plan)) FROM sessions").fetchone()[0]
+                plain.close()
+                print(
+                    f"{'size per session':<44} {size / counts['sessions'] / 1024:9.2f} KiB | "
+                    f"{size / 1e6:.0f} MB for {counts['sessions']} sessions, plans' column {plans / 1e6:.0f} MB  "
+                    "(goal <= 5 KiB)",
+                    flush=True,
+                )
+            if "export" in stages:
+                bare_connection = sqlite3.connect(db)
+
+                def bare_export() -> None:
+                    rows = {
+                        table: bare_connection.execute(
+                            f"SELECT * FROM {table} WHERE session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
+                            (HEAVY_ID,),
+                        ).fetchall()
+                        for table in ("marks", "strokes", "holds", "amendments")
+                    }
+                    rows["sessions"] = bare_connection.execute(
+                        "SELECT * FROM sessions WHERE client_id = ?", (HEAVY_ID,)
+                    ).fetchall()
+                    (out / f"bare-{next(names)}.json").write_text(json.dumps(rows, ensure_ascii=False))
+
+                def export() -> None:
+                    repository.export_client(HEAVY_ID, out / f"{next(names)}.json")
+
+                real_ms, bare_ms = alternate(export, bare_export, runs)
+                bare_connection.close()
+                report("export the heavy client", real_ms, bare_ms, "its rows as JSON to a file", "<= 2x")
+            if "backup" in stages:
+                source = sqlite3.connect(db)
+
+                def bare_backup() -> None:
+                    target = sqlite3.connect(out / f"bare-{next(names)}.sqlite3")
+                    source.backup(target)
+                    target.close()
+
+                def backup() -> None:
+                    repository.backup(out / f"{next(names)}.sqlite3")
+
+                real_ms, bare_ms = alternate(backup, bare_backup, max(3, runs // 2))
+                source.close()
+                report("backup of the practice", real_ms, bare_ms, "Connection.backup", "<= 1.3x")
+
+
+# ---- in the window -----------------------------------------------------------------------------------------
+def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
+    from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, QSettings, Qt
+    from PySide6.QtGui import QBrush, QColor
+    from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QTableView
+
+    from app.ui.application import create_application, create_main_window
+    from app.ui.settings import AppSettings
+
+    app = create_application([])
+
+    def settle() -> None:
+        for _ in range(3):
+            app.processEvents()
+
+    settings = AppSettings(QSettings(str(data_dir / "bench-settings.ini"), QSettings.Format.IniFormat))
+    window = create_main_window(data_dir, demo=False, settings=settings)
+    window.resize(1360, 860)
+    window.show()
+    workspace = window.workspace
+    workspace.warm_up()
+    settle()
+    bare_db = sqlite3.connect(data_dir / DB_FILENAME, isolation_level=None)
+    bare_db.execute("PRAGMA synchronous = FULL")
+
+    if "open" in stages:
+        workspace.open_client(SMALL_ID)
+        settle()
+
+        def open_heavy() -> None:
+            workspace.open_client(HEAVY_ID)
+            settle()
+
+        def open_small() -> None:
+            workspace.open_client(SMALL_ID)
+            settle()
+
+        heavy_ms, small_ms = alternate(open_heavy, open_small, runs)
+        report("open the heavy client (Consult painted)", heavy_ms, small_ms, "a 2-session client", "<= 1.3x")
+
+    if "history" in stages or "trends" in stages:
+
+        class BareTimeline(QAbstractTableModel):
+            def __init__(self, rows: list[tuple[object, ...]]) -> None:
+                super().__init__()
+                self.rows = rows
+
+            def rowCount(self, parent: object = QModelIndex()) -> int:
+                return len(self.rows)
+
+            def columnCount(self, parent: object = QModelIndex()) -> int:
+                return 6
+
+            def data(
+                self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+            ) -> object:
+                if role != Qt.ItemDataRole.DisplayRole:
+                    return None
+                return str(self.rows[index.row()][index.column()])
+
+        bare_table = QTableView()
+        bare_table.resize(1000, 700)
+        bare_table.show()
+
+        def bare_history() -> None:
+            rows = bare_db.execute(
+                "SELECT start, (SELECT count(*) FROM marks WHERE session_id = id), pain_before, pain_after, "
+                "shared_note, finalised FROM sessions WHERE client_id = ? ORDER BY start_utc DESC",
+                (HEAVY_ID,),
+            ).fetchall()
+            bare_table.setModel(BareTimeline(rows))
+            settle()
+
+        workspace.open_client(HEAVY_ID)
+        workspace.mode_bar.setCurrentIndex(2)  # builds the page (pyqtgraph loads): not what is timed
+        settle()
+
+        def history() -> float:
+            workspace.mode_bar.setCurrentIndex(0)
+            settle()
+            began = time.perf_counter()
+            workspace.mode_bar.setCurrentIndex(2)
+            settle()
+            return (time.perf_counter() - began) * 1000
+
+        if "history" in stages:
+            real_ms, bare_ms = alternate(history, bare_history, runs)
+            report("open History on the heavy client", real_ms, bare_ms, "QTableView of the same rows", "<= 2x")
+        if "trends" in stages:
+            import pyqtgraph as pg
+
+            page = workspace.history_page()
+            page.tabs.setCurrentWidget(page.trends)
+            settle()
+            regions = iter(MASSAGED * 100)
+            plot = pg.PlotWidget()
+            plot.resize(800, 400)
+            plot.show()
+
+            def bare_trend() -> None:
+                region = next(regions)
+                points = bare_db.execute(
+                    "SELECT s.start_utc, m.tension FROM marks m JOIN sessions s ON s.id = m.session_id "
+                    "WHERE s.client_id = ? AND m.region = ? AND m.by = 'therapist' ORDER BY s.start_utc",
+                    (HEAVY_ID, region),
+                ).fetchall()
+                plot.clear()
+                plot.plot(list(range(len(points))), [tension for _, tension in points], symbol="o")
+                settle()
+
+            def trend() -> None:
+                page.trends.choose_region(next(regions))
+                settle()
+
+            real_ms, bare_ms = alternate(trend, bare_trend, runs * 2)
+            report(
+                "Trends: choose a region (heavy client)", real_ms, bare_ms, "its points from sqlite3, plotted", "<= 2x"
+            )
+        workspace.mode_bar.setCurrentIndex(0)
+        settle()
+
+    if "edits" in stages:
+        repository = workspace.repository
+        session = repository.start_session(SMALL_ID)
+        for stroke in _strokes(random.Random(30), 30):
+            repository.add_stroke(session.id, stroke)
+        workspace.open_client(SMALL_ID)
+        settle()
+        controller = workspace.controller
+        controller.select_region("trapezius_upper_l")
+        settle()
+        texts = (f"stiff, day {i}" for i in range(10_000))
+        bare_texts = (f"stiff, bare {i}" for i in range(10_000))
+
+        def note() -> None:
+            controller.set_field("soap.subjective", next(texts))
+            settle()
+
+        def bare_note() -> None:
+            bare_db.execute("BEGIN IMMEDIATE")
+            bare_db.execute("UPDATE sessions SET soap_objective = ? WHERE id = ?", (next(bare_texts), session.id))
+            bare_db.execute("COMMIT")
+
+        real_ms, bare_ms = alternate(note, bare_note, runs * 3)
+        report("save a SOAP note (30 brush strokes)", real_ms, bare_ms, "UPDATE + COMMIT", "<= 3x")
+
+        scene = QGraphicsScene()
+        rect = QGraphicsRectItem(QRectF(0, 0, 200, 200))
+        scene.addItem(rect)
+        bare_view = QGraphicsView(scene)
+        bare_view.show()
+        tensions = iter(list(range(1, 11)) * 100)
+        bare_tensions = iter(list(range(1, 11)) * 100)
+
+        def tension_key() -> None:
+            controller.set_tension(next(tensions))
+            settle()
+
+        def bare_key() -> None:
+            value = next(bare_tensions)
+            bare_db.execute("BEGIN IMMEDIATE")
+            bare_db.execute(
+                "INSERT OR REPLACE INTO marks (session_id, region, by, tension, note) VALUES (?, ?, ?, ?, '')",
+                (session.id, "neck_r", "client", value),
+            )
+            bare_db.execute("COMMIT")
+            rect.setBrush(QBrush(QColor.fromHsv(value * 30, 200, 200)))
+            settle()
+
+        real_ms, bare_ms = alternate(tension_key, bare_key, runs * 3)
+        report("tension key -> saved and repainted (30 strokes)", real_ms, bare_ms, "write + repaint", "<= 3x")
+
+    if "plan" in stages:
+        from PySide6.QtWidgets import QTextBrowser
+
+        repository = workspace.repository
+        session = repository.start_session(SMALL_ID)
+        for region in MASSAGED:
+            repository.set_mark(session.id, region, "therapist", 5)
+        workspace.open_client(SMALL_ID)
+        workspace.mode_bar.setCurrentIndex(1)
+        settle()
+        from PySide6.QtWidgets import QLabel
+
+        html = "<br>".join(label.text() for label in workspace.plan_page().view.findChildren(QLabel))
+        plain = QTextBrowser()
+        plain.resize(1000, 700)
+        plain.show()
+
+        def plan_mode() -> float:
+            workspace.mode_bar.setCurrentIndex(0)
+            settle()
+            began = time.perf_counter()
+            workspace.mode_bar.setCurrentIndex(1)
+            settle()
+            return (time.perf_counter() - began) * 1000
+
+        def bare_plan() -> None:
+            plain.setHtml(html)
+            settle()
+
+        real_ms, bare_ms = alternate(plan_mode, bare_plan, runs)
+        report("Plan mode shown, every region marked", real_ms, bare_ms, "same rich text in a plain view", "<= 2x")
+        workspace.mode_bar.setCurrentIndex(0)
+
+    bare_db.close()
+    window.close()
+    QApplication.processEvents()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the 2,000 clients and 1,000 sessions")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", default=",".join(STAGES), help=f"comma-separated, of: {', '.join(STAGES)}")
+    parser.add_argument("--data-dir", type=Path, help="keep the practice here (built if it holds none)")
+    args = parser.parse_args()
+    stages = set(args.only.split(","))
+    with _folder(args.data_dir) as data_dir:
+        began = time.perf_counter()
+        counts_file = data_dir / "practice.json"
+        if counts_file.exists():
+            counts = json.loads(counts_file.read_text())
+        else:
+            counts = build_practice(data_dir, args.scale)
+            counts_file.write_text(json.dumps(counts))
+            print(f"built in {time.perf_counter() - began:.1f} s: ", end="")
+        print(
+            f"{counts['clients']} clients, {counts['sessions']} sessions, the heavy client {counts['heavy']}; "
+            f"medians of {args.runs} alternating runs",
+            flush=True,
+        )
+        measure_files(data_dir, counts, args.runs, stages)
+        if stages & {"start"}:
+            measure_start(data_dir, args.runs)
+        if stages & {"memory"}:
+            measure_memory(data_dir, args.runs)
+        if stages & {"open", "history", "trends", "edits", "plan"}:
+            measure_window(data_dir, args.runs, stages)
+
+
+@contextmanager
+def _folder(kept: Path | None) -> Iterator[Path]:
+    """`kept` (made if missing), else a temporary folder removed afterwards."""
+    if kept is not None:
+        kept.mkdir(parents=True, exist_ok=True)
+        yield kept
+        return
+    with tempfile.TemporaryDirectory() as made:
+        yield Path(made)
+
+
+if __name__ == "__main__":
+    main()
