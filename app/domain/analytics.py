@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from app.domain.records import LAYERS, Quality, Session
 from app.domain.region_specs import REGION_SPECS
+from app.domain.session_summary import MarkTable
 from app.errors import BackmapError
 
 FloatArray = npt.NDArray[np.float64]
@@ -121,6 +122,23 @@ class TensionMatrix:
             values=_layer_values(sessions, layer),
         )
 
+    @classmethod
+    def from_marks(cls, table: MarkTable, layer: MatrixLayer = "effective") -> TensionMatrix:
+        """The same matrix as from_sessions, from a client's marks read as columns (no sessions loaded)."""
+        count = len(table.regions)
+        cells = np.fromiter(
+            map(_CELL.__getitem__, zip(table.regions, table.layers, strict=True)), dtype=np.intp, count=count
+        )
+        rows = np.fromiter(table.session_rows, dtype=np.intp, count=count)
+        tensions = np.fromiter(table.tensions, dtype=np.float64, count=count)
+        return cls(
+            layer=layer,
+            session_ids=table.session_ids,
+            dates=table.dates,
+            regions=REGION_ORDER,
+            values=_fill(len(table.session_ids), rows, cells, tensions, layer),
+        )
+
     @property
     def assessed(self) -> BoolArray:
         return ~np.isnan(self.values)
@@ -150,23 +168,30 @@ class TensionMatrix:
 
 
 def _layer_values(sessions: Sequence[Session], layer: MatrixLayer) -> FloatArray:
-    if layer not in MATRIX_LAYERS:
-        raise AnalyticsError(f"layer: must be one of {', '.join(MATRIX_LAYERS)}, not {layer!r}")
     # One pass over the marks with C-level map/attrgetter: the only per-mark Python work in this module.
-    regions = len(REGION_ORDER)
     marks = [mark for session in sessions for mark in session.marks]
     cells = np.fromiter(map(_CELL.__getitem__, map(_REGION_AND_LAYER, marks)), dtype=np.intp, count=len(marks))
     tensions = np.fromiter(map(_TENSION, marks), dtype=np.float64, count=len(marks))
     marks_per_session = np.fromiter(map(len, map(_MARKS, sessions)), dtype=np.intp, count=len(sessions))
+    rows = np.repeat(np.arange(len(sessions)), marks_per_session)
+    return _fill(len(sessions), rows, cells, tensions, layer)
+
+
+def _fill(
+    sessions: int, rows: npt.NDArray[np.intp], cells: npt.NDArray[np.intp], tensions: FloatArray, layer: MatrixLayer
+) -> FloatArray:
+    """The sessions x regions matrix of one layer from the marks' rows, cells (_CELL) and tensions."""
+    if layer not in MATRIX_LAYERS:
+        raise AnalyticsError(f"layer: must be one of {', '.join(MATRIX_LAYERS)}, not {layer!r}")
+    regions = len(REGION_ORDER)
     by_therapist = cells >= regions
-    # Index into the flattened sessions x regions matrix: row start + column.
-    flat = np.repeat(np.arange(0, len(sessions) * regions, regions), marks_per_session) + cells % regions
-    values = np.full(len(sessions) * regions, np.nan, dtype=np.float64)
+    flat = rows * regions + cells % regions  # index into the flattened sessions x regions matrix
+    values = np.full(sessions * regions, np.nan, dtype=np.float64)
     # Client first, then therapist over it: for "effective" the therapist's mark wins where both exist.
     wanted = (~by_therapist, by_therapist) if layer == "effective" else (by_therapist == (layer == "therapist"),)
     for chosen in wanted:
         values[flat[chosen]] = tensions[chosen]
-    return values.reshape(len(sessions), regions)
+    return values.reshape(sessions, regions)
 
 
 def _sum_count(values: FloatArray, axis: int) -> tuple[FloatArray, IntArray]:

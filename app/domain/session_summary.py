@@ -1,11 +1,16 @@
-"""One line of a client's session timeline (History mode), computed without Qt."""
+"""What History shows of a client's past without loading it whole: one line per session for the timeline, and
+every mark as columns for trends, the heat map and comparisons. Computed without Qt or numpy.
+
+The repository reads both straight from its tables (columns only, no plans or strokes), so History costs the
+same whatever the sessions hold; `summarise` and `MarkTable.from_sessions` say what they must equal."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.domain.records import Session
+from app.domain.records import Quality, Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +46,48 @@ def summarise(session: Session) -> SessionSummary:
         finalised=session.is_final,
         amendments=len(session.amendments),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MarkTable:
+    """Every mark of a client's sessions as columns; sessions oldest first (by time, then id).
+
+    `dates` is each session's local date in the offset it was recorded with; the mark columns are parallel,
+    `session_rows` giving each mark's session as a row number in `session_ids`.
+    """
+
+    session_ids: tuple[str, ...]
+    dates: tuple[dt.date, ...]
+    session_rows: tuple[int, ...]
+    regions: tuple[str, ...]
+    layers: tuple[str, ...]
+    tensions: tuple[int, ...]
+    qualities: tuple[Quality | None, ...]  # what each mark felt like (None: plain tension)
+
+    @classmethod
+    def from_sessions(cls, sessions: Sequence[Session]) -> MarkTable:
+        ordered = sorted(sessions, key=lambda session: (session.start, session.id))
+        marks = [(row, mark) for row, session in enumerate(ordered) for mark in session.marks]
+        return cls(
+            session_ids=tuple(session.id for session in ordered),
+            dates=tuple(session.start.date() for session in ordered),
+            session_rows=tuple(row for row, _ in marks),
+            regions=tuple(mark.region for _, mark in marks),
+            layers=tuple(mark.by for _, mark in marks),
+            tensions=tuple(mark.tension for _, mark in marks),
+            qualities=tuple(mark.quality for _, mark in marks),
+        )
+
+    def feeling(self, quality: Quality) -> MarkTable:
+        """The same sessions with only the marks that felt like `quality`: a trend of "numbness in the lower back
+        over time" is the TensionMatrix of these (as analytics.marks_feeling for whole sessions)."""
+        kept = [index for index, felt in enumerate(self.qualities) if felt == quality]
+        return MarkTable(
+            session_ids=self.session_ids,
+            dates=self.dates,
+            session_rows=tuple(self.session_rows[index] for index in kept),
+            regions=tuple(self.regions[index] for index in kept),
+            layers=tuple(self.layers[index] for index in kept),
+            tensions=tuple(self.tensions[index] for index in kept),
+            qualities=(quality,) * len(kept),
+        )

@@ -44,6 +44,7 @@ from app.domain.records import (
     Soap,
     Stroke,
 )
+from app.domain.session_summary import MarkTable, SessionSummary
 from app.storage import rows
 from app.storage.backup import (
     BACKUPS_FOLDER,
@@ -493,6 +494,29 @@ class Repository:
         for session in sessions:
             self._handed_out(session)
         return sessions
+
+    def latest_session(self, client_id: str) -> Session | None:
+        """The client's newest session, whole; None when there is none. Reads nothing of the others."""
+        with self._read() as connection:
+            self._client_in(connection, client_id)
+            found = rows.load_sessions(
+                connection,
+                "id = (SELECT id FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC LIMIT 1)",
+                (client_id,),
+            )
+        return self._handed_out(found[0]) if found else None
+
+    def session_summaries(self, client_id: str) -> list[SessionSummary]:
+        """The client's timeline, newest first: one line per session from its columns (no plan, no strokes)."""
+        with self._read() as connection:
+            self._client_in(connection, client_id)
+            return rows.load_summaries(connection, client_id)
+
+    def mark_table(self, client_id: str) -> MarkTable:
+        """Every mark of the client's sessions as columns (trends, the heat map, comparisons)."""
+        with self._read() as connection:
+            self._client_in(connection, client_id)
+            return rows.load_mark_table(connection, client_id)
 
     def history(self, client_id: str) -> ClientRecord:
         """Everything about one client in one call: the client, intakes and sessions (oldest first)."""

@@ -24,6 +24,7 @@ from app.domain.records import (
     Soap,
     Stroke,
 )
+from app.domain.session_summary import MarkTable, SessionSummary
 from app.storage.codec import decode_flag, encode_flag
 from app.storage.driver import sqlite3
 
@@ -252,6 +253,62 @@ def insert_amendments(
 def next_position(connection: sqlite3.Connection, table: str, session_id: str) -> int:
     row = connection.execute(f"SELECT max(position) FROM {table} WHERE session_id = ?", (session_id,)).fetchone()
     return 0 if row[0] is None else int(row[0]) + 1
+
+
+# A session's timeline line from its row and its marks' index, no plan or strokes read (History, issue 22).
+# `highest` is the effective tension: per region the therapist's mark where both layers marked it.
+_SUMMARY_QUERY = """
+    SELECT id, start, pain_before, pain_after, shared_note, finalised IS NOT NULL,
+        (SELECT count(DISTINCT region) FROM marks WHERE session_id = sessions.id),
+        (SELECT max(tension) FROM (
+            SELECT coalesce(max(CASE WHEN by = 'therapist' THEN tension END), max(tension)) AS tension
+            FROM marks WHERE session_id = sessions.id GROUP BY region)),
+        (SELECT count(*) FROM amendments WHERE session_id = sessions.id)
+    FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC
+"""
+
+
+def load_summaries(connection: sqlite3.Connection, client_id: str) -> list[SessionSummary]:
+    """The client's timeline lines, newest first."""
+    return [
+        SessionSummary(
+            session_id=session_id,
+            start=dt.datetime.fromisoformat(start),
+            regions_marked=regions,
+            highest=highest,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            shared_note=shared_note,
+            finalised=bool(finalised),
+            amendments=amendments,
+        )
+        for session_id, start, pain_before, pain_after, shared_note, finalised, regions, highest, amendments in (
+            connection.execute(_SUMMARY_QUERY, (client_id,))
+        )
+    ]
+
+
+def load_mark_table(connection: sqlite3.Connection, client_id: str) -> MarkTable:
+    """Every mark of the client's sessions as columns, sessions oldest first: two queries, no session decoded."""
+    sessions = connection.execute(
+        "SELECT id, substr(start, 1, 10) FROM sessions WHERE client_id = ? ORDER BY start_utc, id", (client_id,)
+    ).fetchall()
+    row_of = {session_id: row for row, (session_id, _) in enumerate(sessions)}
+    marks = connection.execute(
+        "SELECT session_id, region, by, tension, quality FROM marks "
+        "WHERE session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
+        (client_id,),
+    ).fetchall()
+    columns = tuple(zip(*marks, strict=True)) if marks else ((), (), (), (), ())
+    return MarkTable(
+        session_ids=tuple(session_id for session_id, _ in sessions),
+        dates=tuple(dt.date.fromisoformat(day) for _, day in sessions),
+        session_rows=tuple(map(row_of.__getitem__, columns[0])),
+        regions=columns[1],
+        layers=columns[2],
+        tensions=columns[3],
+        qualities=columns[4],
+    )
 
 
 def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> list[Session]:

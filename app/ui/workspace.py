@@ -37,8 +37,9 @@ from app.domain.intake_rules import screening_is_due
 from app.domain.map_outlines import RegionOutline
 from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
 from app.domain.protocol import NO_MASSAGE, Protocol
-from app.domain.records import Client, Intake, Session
+from app.domain.records import Client, Intake
 from app.domain.safety import Screening, screen
+from app.domain.session_summary import MarkTable
 from app.errors import BackmapError
 from app.storage.errors import StaleWriteError
 from app.storage.location import cloud_sync_warning
@@ -340,9 +341,9 @@ class Workspace(QWidget):
             if client.consent is not None
             else "Record the client's consent first (Client → Details and consent)"
         )
-        sessions = self.repository.list_sessions(client.id)
-        self._show_session(client.id, sessions[0] if sessions else None)
-        self._refresh_other_modes(sessions)
+        # The newest session only: opening a client costs the same whatever its history holds.
+        self._show_session(client.id, self.repository.latest_session(client.id))
+        self._refresh_other_modes()
 
     def _show_session(self, client_id: str, session: Session | None) -> None:
         """The consult shows `session` of the current client, with this client's guidance."""
@@ -625,14 +626,19 @@ class Workspace(QWidget):
             self.pages.addWidget(self._history_page)
         return self._history_page
 
-    def _refresh_other_modes(self, sessions: Sequence[Session] | None = None) -> None:
-        """Plan or History, whichever is showing; `sessions` saves a second read when the caller has them."""
+    def _refresh_other_modes(self) -> None:
+        """Plan or History, whichever is showing."""
         current = self.pages.currentWidget()
         client = self._client
         if current is self._history_page and self._history_page is not None:
-            if sessions is None:
-                sessions = self.repository.list_sessions(client.id) if client else []
-            self._history_page.show_history(sessions)
+            if client is None:
+                self._history_page.show_history([], MarkTable.from_sessions([]), self.repository.get_session)
+            else:
+                self._history_page.show_history(
+                    self.repository.session_summaries(client.id),
+                    self.repository.mark_table(client.id),
+                    self.repository.get_session,
+                )
         elif current is self._plan_page and self._plan_page is not None:
             self._plan_page.show_for(client, self._intake, self.controller.session, held=self.controller.held)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -16,11 +17,16 @@ from app.domain.plan import plan_from_json
 from app.domain.plan_text import render_plan_text
 from app.domain.records import Session
 from app.domain.regions import load_region_map
+from app.domain.session_summary import MarkTable, summarise
 from app.resources import map_svg_path
 from app.ui.body_map import palette
 from app.ui.history.page import HistoryPage
 
 TODAY = dt.date(2026, 11, 23)
+
+
+def read_from(sessions: list[Session]) -> Callable[[str], Session]:
+    return {session.id: session for session in sessions}.__getitem__
 
 
 @pytest.fixture
@@ -39,7 +45,7 @@ def page(qtbot: QtBot, sessions: list[Session]) -> HistoryPage:
     qtbot.addWidget(widget)
     widget.resize(1200, 900)
     widget.show()
-    widget.show_history(sessions)
+    widget.show_history([summarise(s) for s in sessions], MarkTable.from_sessions(sessions), read_from(sessions))
     return widget
 
 

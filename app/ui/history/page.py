@@ -1,5 +1,8 @@
 """History mode: the timeline of a client's sessions, one session as it was, two side by side with their
-difference, trends per region, and a heat map over a date range. Read-only: history is never edited here."""
+difference, trends per region, and a heat map over a date range. Read-only: history is never edited here.
+
+It reads only what it shows: the timeline's lines and the marks as columns for the whole history, and a session
+in full (its plan, its amendments) only when it is opened or compared."""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ from app.domain.analytics import (
 from app.domain.map_outlines import RegionOutline
 from app.domain.records import QUALITY_WORDS, Layer, Quality, Session
 from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
-from app.domain.session_summary import summarise
+from app.domain.session_summary import MarkTable, SessionSummary
 from app.ui.body_map import palette
 from app.ui.body_map.view import BodyMapView, RegionLocator
 from app.ui.history.timeline import TimelineModel
@@ -44,6 +47,9 @@ from app.ui.history.trends import TrendsChart
 from app.ui.qt_dates import qdate, to_date
 
 PlanText = Callable[[dict[str, object]], str]
+SessionReader = Callable[[str], Session]  # a session id -> the session, whole
+# Column widths come from the header and this many rows, not from every row of a ten-year history.
+SAMPLED_ROWS = 50
 
 
 def _number(value: float) -> str:
@@ -95,7 +101,9 @@ class HistoryPage(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._sessions: list[Session] = []
+        self._summaries: list[SessionSummary] = []  # oldest first
+        self._read_session: SessionReader = _no_session
+        self._effective: TensionMatrix | None = None
         self._plan_text = plan_text
 
         def new_map(name: str) -> BodyMapView:
@@ -110,6 +118,7 @@ class HistoryPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setResizeContentsPrecision(SAMPLED_ROWS)
         self.table.verticalHeader().setVisible(False)
         self.table.setAccessibleName("Sessions, newest first")
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self._open(current.row()))
@@ -129,6 +138,8 @@ class HistoryPage(QWidget):
         self.compare_b = QComboBox()
         self.compare_a.setAccessibleName("Earlier session")
         self.compare_b.setAccessibleName("Later session")
+        for combo in (self.compare_a, self.compare_b):
+            combo.setModel(self.timeline)  # the timeline's dates: one model, however long the history
         self.map_a = new_map("Earlier session's map")
         self.map_b = new_map("Later session's map")
         self.map_diff = new_map("Difference map")
@@ -195,26 +206,29 @@ class HistoryPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        self.show_history([])
+        self.show_history([], MarkTable.from_sessions([]), _no_session)
 
-    def show_history(self, sessions: Sequence[Session]) -> None:
-        """The client's sessions (any order); the newest is opened."""
-        self._sessions = sorted(sessions, key=lambda s: s.start)
-        self.timeline.set_rows([summarise(s) for s in self._sessions])
-        self.table.resizeColumnsToContents()
+    def show_history(self, summaries: Sequence[SessionSummary], marks: MarkTable, read_session: SessionReader) -> None:
+        """The client's timeline (any order) and marks; `read_session` loads one session when it is shown.
+
+        The newest session is opened; side by side starts with the oldest and the newest.
+        """
+        self._summaries = sorted(summaries, key=lambda summary: (summary.start, summary.session_id))
+        self._read_session = read_session
+        self._effective = TensionMatrix.from_marks(marks)
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(True)
-            combo.clear()
-            for session in self._sessions:
-                combo.addItem(f"{session.start:%d %b %Y}", session.id)
+        self.timeline.set_rows(self._summaries)
+        self.table.resizeColumnsToContents()
+        if len(self._summaries) >= 2:
+            self.compare_a.setCurrentIndex(len(self._summaries) - 1)  # the timeline is newest first
+            self.compare_b.setCurrentIndex(0)
+        for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(False)
-        if len(self._sessions) >= 2:
-            self.compare_a.setCurrentIndex(0)
-            self.compare_b.setCurrentIndex(len(self._sessions) - 1)
-        self.trends.show_sessions(self._sessions)
+        self.trends.show_marks(marks)
         self._reset_heat_range()
         self._compare()
-        if self._sessions:
+        if self._summaries:
             self.table.selectRow(0)
             self._open(0)
         else:
@@ -225,13 +239,10 @@ class HistoryPage(QWidget):
         self.compare_a.setCurrentIndex(self.compare_a.findData(earlier_id))
         self.compare_b.setCurrentIndex(self.compare_b.findData(later_id))
 
-    def _session(self, session_id: str) -> Session:
-        return next(s for s in self._sessions if s.id == session_id)
-
     def _open(self, row: int) -> None:
         if row < 0 or row >= self.timeline.rowCount():
             return
-        session = self._session(self.timeline.summary(row).session_id)
+        session = self._read_session(self.timeline.summary(row).session_id)
         self.session_map.attach_locator()
         therapist = {r: m.tension for r, m in session.layer("therapist").items()}
         client = {r: m.tension for r, m in session.layer("client").items()}
@@ -273,7 +284,7 @@ class HistoryPage(QWidget):
                 view.set_overlay({}, {})
                 view.set_qualities({}, {})
             return
-        earlier, later = self._session(a), self._session(b)
+        earlier, later = self._read_session(a), self._read_session(b)
         for view, session in ((self.map_a, earlier), (self.map_b, later)):
             view.attach_locator()
             tension = session.effective_tension()
@@ -301,8 +312,8 @@ class HistoryPage(QWidget):
     def _reset_heat_range(self) -> None:
         for edit in (self.heat_from, self.heat_to):
             edit.blockSignals(True)
-        if self._sessions:
-            first, last = self._sessions[0].start.date(), self._sessions[-1].start.date()
+        if self._summaries:
+            first, last = self._summaries[0].start.date(), self._summaries[-1].start.date()
             self.heat_from.setDate(qdate(first))
             self.heat_to.setDate(qdate(last))
         for edit in (self.heat_from, self.heat_to):
@@ -310,7 +321,7 @@ class HistoryPage(QWidget):
         self._heat()
 
     def _heat(self) -> None:
-        if not self._sessions:
+        if self._effective is None or not self._effective.session_ids:
             self.heat_map.set_overlay({}, {})
             self.heat_summary.setText("No sessions yet.")
             return
@@ -319,7 +330,7 @@ class HistoryPage(QWidget):
         if start > end:
             self.heat_summary.setText("The start of the range is after its end.")
             return
-        result = heat_map(TensionMatrix.from_sessions(self._sessions), start, end)
+        result = heat_map(self._effective, start, end)
         values = result.mean if self.heat_mean.isChecked() else result.peak
         fills: dict[str, QColor] = {}
         labels: dict[str, str] = {}
@@ -340,3 +351,7 @@ class HistoryPage(QWidget):
 
     def _show_trend_of(self, region_id: str) -> None:
         self.trends.choose_region(region_id)
+
+
+def _no_session(session_id: str) -> Session:
+    raise LookupError(f"no history is shown, so there is no session {session_id}")

@@ -10,6 +10,8 @@ from app.domain.session_summary import SessionSummary
 
 _COLUMNS = ("Date", "Regions", "Highest", "Pain before → after", "Note for the client", "Status")
 Index = QModelIndex | QPersistentModelIndex
+# The session's id, in every column: what the comparison's combo boxes (on this model) hand back as their data.
+SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class TimelineModel(QAbstractTableModel):
@@ -40,9 +42,13 @@ class TimelineModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if not index.isValid():
             return None
         row = self._rows[index.row()]
+        if role == SESSION_ID_ROLE:
+            return row.session_id
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
         column = index.column()
         if column == 0:
             return f"{row.start:%d %b %Y %H:%M}"

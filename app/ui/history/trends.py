@@ -10,9 +10,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.domain.analytics import MatrixLayer, TensionMatrix, back_mean, marks_feeling
-from app.domain.records import QUALITIES, QUALITY_WORDS, Session
+from app.domain.analytics import MatrixLayer, TensionMatrix, back_mean
+from app.domain.records import QUALITIES, QUALITY_WORDS
 from app.domain.region_specs import REGION_SPECS
+from app.domain.session_summary import MarkTable
 
 WHOLE_BACK = "back"
 ANY_FEELING = ""
@@ -61,13 +62,16 @@ class TrendsChart(QWidget):
         layout.addLayout(row)
         layout.addWidget(self._plot, 1)
         layout.addWidget(self._summary)
-        self._sessions: list[Session] = []
+        self._marks = MarkTable.from_sessions([])
         self._matrices: dict[MatrixLayer, TensionMatrix] = {}
+        self._x = _timestamps(())  # the sessions' days as timestamps, shared by every layer and region
         self._region.currentIndexChanged.connect(self._redraw)
         self._feeling.currentIndexChanged.connect(self._filter)
 
-    def show_sessions(self, sessions: Sequence[Session]) -> None:
-        self._sessions = sorted(sessions, key=lambda s: s.start)
+    def show_marks(self, marks: MarkTable) -> None:
+        """A client's marks as columns (sessions oldest first)."""
+        self._marks = marks
+        self._x = _timestamps(marks.dates)
         self._filter()
 
     def choose_region(self, region_id: str) -> None:
@@ -81,8 +85,8 @@ class TrendsChart(QWidget):
 
     def _filter(self) -> None:
         quality = self._feeling.currentData()
-        sessions = marks_feeling(self._sessions, quality) if quality else self._sessions
-        self._matrices = {layer: TensionMatrix.from_sessions(sessions, layer) for layer in LAYER_STYLES}
+        marks = self._marks.feeling(quality) if quality else self._marks
+        self._matrices = {layer: TensionMatrix.from_marks(marks, layer) for layer in LAYER_STYLES}
         self._redraw()
 
     def plotted(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -106,7 +110,7 @@ class TrendsChart(QWidget):
                 values = np.asarray(back_mean(matrix).values, dtype=float)
             else:
                 values = np.asarray(matrix.values[:, matrix.regions.index(region)], dtype=float)
-            x = _timestamps(matrix.dates)
+            x = self._x
             assessed = ~np.isnan(values)
             felt = self._feeling.currentText().removeprefix("only where it ") if self._feeling.currentData() else ""
             if not assessed.any():

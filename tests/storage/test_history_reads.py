@@ -1,0 +1,76 @@
+"""History read as columns (issue 22): the same answers as loading every session whole, for less work."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+
+from app.domain.analytics import TensionMatrix
+from app.domain.demo import demo_client
+from app.domain.records import ClientRecord, Mark, Session
+from app.domain.session_summary import MarkTable, summarise
+from app.storage.repository import Repository
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _demo(repository: Repository) -> str:
+    client, intake, sessions = demo_client(TODAY)
+    repository.import_records([ClientRecord(client, (intake,), tuple(sessions))])
+    return client.id
+
+
+def test_the_timeline_lines_are_the_summaries_of_the_whole_sessions(repository: Repository) -> None:
+    client_id = _demo(repository)
+    sessions = repository.list_sessions(client_id)
+    assert any(session.amendments for session in sessions)  # the demo has an amended session
+    assert repository.session_summaries(client_id) == [summarise(session) for session in sessions]
+
+
+def test_the_highest_tension_is_the_therapists_where_both_layers_marked_a_region(repository: Repository) -> None:
+    client_id = _demo(repository)
+    start = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
+    marks = (Mark("neck_l", "client", 9), Mark("neck_l", "therapist", 3), Mark("neck_r", "client", 5))
+    repository.add_session(client_id, Session("both-layers", start, marks=marks))
+    newest = repository.session_summaries(client_id)[0]
+    assert (newest.session_id, newest.regions_marked, newest.highest) == ("both-layers", 2, 5)
+
+
+def test_the_mark_table_gives_the_matrices_of_the_whole_sessions(repository: Repository) -> None:
+    client_id = _demo(repository)
+    sessions = sorted(repository.list_sessions(client_id), key=lambda session: session.start)
+    table = repository.mark_table(client_id)
+    assert _same_marks(table, MarkTable.from_sessions(sessions))
+    for layer in ("client", "therapist", "effective"):
+        expected = TensionMatrix.from_sessions(sessions, layer)
+        got = TensionMatrix.from_marks(table, layer)
+        assert (got.session_ids, got.dates) == (expected.session_ids, expected.dates)
+        np.testing.assert_array_equal(got.values, expected.values)  # NaN (not assessed) where it is NaN
+
+
+def _same_marks(a: MarkTable, b: MarkTable) -> bool:
+    """The same sessions and the same marks, in any order of the marks (SQL promises none)."""
+
+    def marks(table: MarkTable) -> set[tuple[int, str, str, int]]:
+        return set(zip(table.session_rows, table.regions, table.layers, table.tensions, strict=True))
+
+    return (a.session_ids, a.dates) == (b.session_ids, b.dates) and marks(a) == marks(b)
+
+
+def test_the_latest_session_is_the_newest_whole_and_none_without_sessions(repository: Repository) -> None:
+    client_id = _demo(repository)
+    assert repository.latest_session(client_id) == repository.list_sessions(client_id)[0]
+    empty = repository.create_client("No Sessions")
+    assert repository.latest_session(empty.id) is None
+    assert repository.session_summaries(empty.id) == []
+    assert repository.mark_table(empty.id) == MarkTable.from_sessions([])
+
+
+def test_sessions_on_the_same_local_day_in_other_offsets_keep_their_own_dates(repository: Repository) -> None:
+    client_id = _demo(repository)
+    late = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))  # 1 Dec in UTC
+    repository.add_session(client_id, dataclasses.replace(Session("late", late), marks=(Mark("neck_l", "client", 4),)))
+    table = repository.mark_table(client_id)
+    assert table.dates[table.session_ids.index("late")] == dt.date(2026, 11, 30)

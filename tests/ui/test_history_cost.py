@@ -1,0 +1,125 @@
+"""Opening a client and its History cost the same whatever its past holds (issue 22).
+
+Counted, not timed: SQLite's virtual-machine steps (a progress handler) grow with the rows a query reads, and
+the statements issued (a trace callback) show what is read at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from app.domain.demo import demo_client
+from app.domain.records import ClientRecord, Consent, Session
+from app.ui.application import create_main_window
+from app.ui.main_window import MainWindow
+from app.ui.settings import AppSettings
+
+TODAY = dt.date(2026, 11, 23)
+LONG_HISTORY = 20  # times the demo's sessions: a few hundred, each with its plan as given
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path, data_dir: Path) -> Iterator[MainWindow]:
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    made = create_main_window(data_dir, False, settings)
+    qtbot.addWidget(made)
+    made.show()
+    yield made
+    made.workspace.repository.close()
+
+
+def _store(window: MainWindow, client_id: str, name: str, copies: int) -> None:
+    """The demo client under another id, its sessions repeated `copies` times a year apart, each with a plan."""
+    client, intake, sessions = demo_client(TODAY)
+    plan = {"plan_version": 2, "outcome": "proceed", "steps": [], "for_client": ["x" * 2000]}
+    repeated = tuple(
+        dataclasses.replace(
+            session,
+            id=f"{client_id}-{copy}-{session.id}",
+            start=session.start - dt.timedelta(days=365 * copy),
+            plan=plan if copy else session.plan,
+        )
+        for copy in range(copies)
+        for session in sessions
+    )
+    record = ClientRecord(dataclasses.replace(client, id=client_id, name=name), (intake,), repeated)
+    window.workspace.repository.import_records([record])
+
+
+@contextmanager
+def _counted(window: MainWindow) -> Iterator[dict[str, int]]:
+    """Counts the database's virtual-machine steps (in hundreds) and statements while the block runs."""
+    connection: sqlite3.Connection = window.workspace.repository._connection
+    counts = {"steps": 0, "statements": 0}
+
+    def step() -> int:
+        counts["steps"] += 1
+        return 0
+
+    def statement(_sql: str) -> None:
+        counts["statements"] += 1
+
+    connection.set_progress_handler(step, 100)
+    connection.set_trace_callback(statement)
+    try:
+        yield counts
+    finally:
+        connection.set_progress_handler(None, 0)
+        connection.set_trace_callback(None)
+
+
+def _cost(window: MainWindow, action: Callable[[], object]) -> dict[str, int]:
+    with _counted(window) as counts:
+        action()
+    return counts
+
+
+def test_opening_a_client_reads_the_same_whatever_its_history(window: MainWindow) -> None:
+    _store(window, "short", "Short History", 1)
+    _store(window, "long", "Long History", LONG_HISTORY)
+    workspace = window.workspace
+    short = _cost(window, lambda: workspace.open_client("short"))
+    long = _cost(window, lambda: workspace.open_client("long"))
+    assert workspace.controller.session == workspace.repository.list_sessions("long")[0]
+    assert long["statements"] == short["statements"]
+    assert long["steps"] <= short["steps"] * 1.5 + 5  # an index a little deeper, never a row per session
+
+
+def test_history_reads_whole_only_the_sessions_it_shows(window: MainWindow) -> None:
+    _store(window, "short", "Short History", 1)
+    _store(window, "long", "Long History", LONG_HISTORY)
+    workspace = window.workspace
+    workspace.open_client("short")
+    workspace.mode_bar.setCurrentIndex(2)
+    page = workspace.history_page()
+    short = _cost(window, lambda: workspace.open_client("short"))
+    long = _cost(window, lambda: workspace.open_client("long"))
+    assert page.timeline.rowCount() == len(workspace.repository.list_sessions("long"))
+    # The same queries for any history: its lines and its marks as columns, then the sessions opened in full.
+    assert long["statements"] == short["statements"]
+    opened = _cost(window, lambda: page.table.selectRow(5))
+    one_session = _cost(window, lambda: workspace.repository.get_session(page.timeline.summary(5).session_id))
+    assert opened["statements"] == one_session["statements"]
+
+
+def test_history_of_a_client_without_sessions_and_after_one_starts(window: MainWindow) -> None:
+    repository = window.workspace.repository
+    client = repository.create_client("New Client", consent=Consent(TODAY, "1"))
+    workspace = window.workspace
+    workspace.open_client(client.id)
+    workspace.mode_bar.setCurrentIndex(2)
+    page = workspace.history_page()
+    assert page.timeline.rowCount() == 0
+    assert page.session_details.toPlainText() == "No sessions yet."
+    started: Session = repository.start_session(client.id)
+    workspace.open_client(client.id)
+    assert page.timeline.summary(0).session_id == started.id
