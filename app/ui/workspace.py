@@ -632,11 +632,11 @@ class Workspace(QWidget):
         client = self._client
         if current is self._history_page and self._history_page is not None:
             if client is None:
-                self._history_page.show_history([], MarkTable.from_sessions([]), self.repository.get_session)
+                self._history_page.show_history([], lambda: MarkTable.from_sessions([]), self.repository.get_session)
             else:
                 self._history_page.show_history(
                     self.repository.session_summaries(client.id),
-                    self.repository.mark_table(client.id),
+                    partial(self.repository.mark_table, client.id),
                     self.repository.get_session,
                 )
         elif current is self._plan_page and self._plan_page is not None:

@@ -106,6 +106,9 @@ def test_history_reads_whole_only_the_sessions_it_shows(window: MainWindow) -> N
     assert page.timeline.rowCount() == len(workspace.repository.list_sessions("long"))
     # The same queries for any history: its lines and its marks as columns, then the sessions opened in full.
     assert long["statements"] == short["statements"]
+    trends = _cost(window, lambda: page.tabs.setCurrentWidget(page.trends))
+    assert trends["statements"] == _cost(window, lambda: workspace.repository.mark_table("long"))["statements"]
+    assert _cost(window, lambda: page.tabs.setCurrentIndex(3))["statements"] == 0  # the heat map: marks read once
     opened = _cost(window, lambda: page.table.selectRow(5))
     one_session = _cost(window, lambda: workspace.repository.get_session(page.timeline.summary(5).session_id))
     assert opened["statements"] == one_session["statements"]
@@ -123,3 +126,4 @@ def test_history_of_a_client_without_sessions_and_after_one_starts(window: MainW
     started: Session = repository.start_session(client.id)
     workspace.open_client(client.id)
     assert page.timeline.summary(0).session_id == started.id
+    assert page.session_details.toPlainText().startswith(f"Session of {started.start:%A %d %B %Y}")

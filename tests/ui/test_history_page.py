@@ -45,7 +45,9 @@ def page(qtbot: QtBot, sessions: list[Session]) -> HistoryPage:
     qtbot.addWidget(widget)
     widget.resize(1200, 900)
     widget.show()
-    widget.show_history([summarise(s) for s in sessions], MarkTable.from_sessions(sessions), read_from(sessions))
+    widget.show_history(
+        [summarise(s) for s in sessions], lambda: MarkTable.from_sessions(sessions), read_from(sessions)
+    )
     return widget
 
 
@@ -89,6 +91,7 @@ def test_a_region_assessed_in_only_one_of_the_two_is_not_a_change(page: HistoryP
 def test_the_trend_of_a_region_draws_each_layer_and_skips_unassessed_sessions(
     page: HistoryPage, sessions: list[Session]
 ) -> None:
+    page.tabs.setCurrentWidget(page.trends)
     page.trends.choose_region("rhomboid_r")  # marked by the client only, in the demo
     lines = page.trends.plotted()
     assert set(lines) == {"Client's rating"}
@@ -100,6 +103,7 @@ def test_the_trend_of_a_region_draws_each_layer_and_skips_unassessed_sessions(
 
 def test_the_heat_map_paints_the_mean_tension_over_the_chosen_range(page: HistoryPage, sessions: list[Session]) -> None:
     expected = heat_map(TensionMatrix.from_sessions(sessions))
+    page.tabs.setCurrentIndex(3)
     mean = expected.mean[expected.regions.index("lower_back_r")]
     fill, label = page.heat_map.shown("lower_back_r")
     assert fill == palette.tension_colour(round(mean))

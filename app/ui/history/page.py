@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QRadioButton,
     QSplitter,
+    QStyle,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -48,6 +49,7 @@ from app.ui.qt_dates import qdate, to_date
 
 PlanText = Callable[[dict[str, object]], str]
 SessionReader = Callable[[str], Session]  # a session id -> the session, whole
+MarksReader = Callable[[], MarkTable]  # the client's marks as columns
 # Column widths come from the header and this many rows, not from every row of a ten-year history.
 SAMPLED_ROWS = 50
 
@@ -103,7 +105,8 @@ class HistoryPage(QWidget):
         super().__init__(parent)
         self._summaries: list[SessionSummary] = []  # oldest first
         self._read_session: SessionReader = _no_session
-        self._effective: TensionMatrix | None = None
+        self._read_marks: MarksReader = _no_marks
+        self._effective: TensionMatrix | None = None  # read when Trends or the heat map is first shown
         self._plan_text = plan_text
 
         def new_map(name: str) -> BodyMapView:
@@ -195,6 +198,8 @@ class HistoryPage(QWidget):
         self.tabs.addTab(compare, "Side by side")
         self.tabs.addTab(self.trends, "Trends")
         self.tabs.addTab(heat, "Heat map")
+        self._heat_tab = heat
+        self.tabs.currentChanged.connect(self._show_tab)
         for view in (self.session_map, self.map_a, self.map_b, self.map_diff, self.heat_map):
             view.regionClicked.connect(self._show_trend_of)
 
@@ -206,34 +211,59 @@ class HistoryPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        self.show_history([], MarkTable.from_sessions([]), _no_session)
+        self.show_history([], _no_marks, _no_session)
 
-    def show_history(self, summaries: Sequence[SessionSummary], marks: MarkTable, read_session: SessionReader) -> None:
-        """The client's timeline (any order) and marks; `read_session` loads one session when it is shown.
-
-        The newest session is opened; side by side starts with the oldest and the newest.
+    def show_history(
+        self, summaries: Sequence[SessionSummary], read_marks: MarksReader, read_session: SessionReader
+    ) -> None:
+        """The client's timeline (any order); its marks are read when Trends or the heat map is first shown, and
+        a session whole when it is opened. The newest session is opened; side by side starts with the oldest
+        and the newest.
         """
         self._summaries = sorted(summaries, key=lambda summary: (summary.start, summary.session_id))
         self._read_session = read_session
-        self._effective = TensionMatrix.from_marks(marks)
+        self._read_marks = read_marks
+        self._effective = None
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(True)
         self.timeline.set_rows(self._summaries)
-        self.table.resizeColumnsToContents()
+        self._fit_columns()
         if len(self._summaries) >= 2:
             self.compare_a.setCurrentIndex(len(self._summaries) - 1)  # the timeline is newest first
             self.compare_b.setCurrentIndex(0)
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(False)
-        self.trends.show_marks(marks)
-        self._reset_heat_range()
         self._compare()
+        self._show_tab(self.tabs.currentIndex())
         if self._summaries:
-            self.table.selectRow(0)
-            self._open(0)
+            self.table.selectRow(0)  # opens it (the current row changes)
         else:
             self.session_map.set_marks({}, {})
             self.session_details.setPlainText("No sessions yet.")
+
+    def _fit_columns(self) -> None:
+        """Widths from the header and the newest SAMPLED_ROWS lines: the same work for any length of history."""
+        metrics = self.table.fontMetrics()
+        padding = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 12
+        rows = min(SAMPLED_ROWS, self.timeline.rowCount())
+        header = self.table.horizontalHeader()
+        for column in range(self.timeline.columnCount()):
+            if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
+                continue
+            texts = [str(self.timeline.headerData(column, Qt.Orientation.Horizontal))]
+            texts += [str(self.timeline.data(self.timeline.index(row, column))) for row in range(rows)]
+            self.table.setColumnWidth(column, max(map(metrics.horizontalAdvance, texts)) + padding)
+
+    def _show_tab(self, index: int) -> None:
+        """Trends and the heat map are drawn when shown (from the marks, read once per history shown)."""
+        tab = self.tabs.widget(index)
+        if tab is not self.trends and tab is not self._heat_tab:
+            return
+        if self._effective is None:
+            marks = self._read_marks()
+            self._effective = TensionMatrix.from_marks(marks)
+            self.trends.show_marks(marks)
+            self._reset_heat_range()
 
     def choose_comparison(self, earlier_id: str, later_id: str) -> None:
         self.compare_a.setCurrentIndex(self.compare_a.findData(earlier_id))
@@ -321,7 +351,9 @@ class HistoryPage(QWidget):
         self._heat()
 
     def _heat(self) -> None:
-        if self._effective is None or not self._effective.session_ids:
+        if self._effective is None:
+            return  # not read yet: drawn when the heat map is shown
+        if not self._effective.session_ids:
             self.heat_map.set_overlay({}, {})
             self.heat_summary.setText("No sessions yet.")
             return
@@ -355,3 +387,7 @@ class HistoryPage(QWidget):
 
 def _no_session(session_id: str) -> Session:
     raise LookupError(f"no history is shown, so there is no session {session_id}")
+
+
+def _no_marks() -> MarkTable:
+    return MarkTable.from_sessions([])
