@@ -779,22 +779,26 @@ class Repository:
     def _edit_open(self, session_id: str, based_on: int | None) -> Iterator[sqlite3.Connection]:
         """A write transaction on a session that must still be open and unchanged since `based_on`."""
         with self._write() as connection:
-            session = self._session_in(connection, session_id)
-            self._check_current("session", session_id, session.version, f"session {session_id}", based_on)
-            if session.finalised is not None:
+            # The version and the lock only: an edit reads nothing of the session's marks, strokes or plan.
+            found = connection.execute("SELECT version, finalised FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if found is None:
+                raise NotFoundError(f"no session with id {session_id!r}")
+            version, finalised = found
+            self._check_current("session", session_id, version, f"session {session_id}", based_on)
+            if finalised is not None:
                 raise SessionLockedError(
-                    f"session {session_id} was finalised on {session.finalised.isoformat()}; "
+                    f"session {session_id} was finalised on {finalised}; "
                     "change it with an amendment (a dated change with a reason)"
                 )
             _raise_version(connection, "sessions", session_id)
             yield connection
-        self._seen[("session", session_id)] = session.version + 1
+        self._seen[("session", session_id)] = version + 1
 
     def _change_open(self, session_id: str, based_on: int | None, **changes: Any) -> Session:
+        """Writes the changed fields alone (checked as a Session checks them), then reads the session back."""
+        checked = dataclasses.replace(_PROBE, id=session_id, **changes)
         with self._edit_open(session_id, based_on) as connection:
-            rows.replace_session_row(
-                connection, dataclasses.replace(self._session_in(connection, session_id), **changes)
-            )
+            rows.update_session_fields(connection, checked, changes)
             return self._session_in(connection, session_id)
 
     # -- versions ----------------------------------------------------------------------------------------
@@ -857,6 +861,8 @@ class Repository:
 
 
 RecordT = TypeVar("RecordT", Client, Session)
+# What changed fields are checked against: only the fields a change names are taken from it.
+_PROBE = Session("", dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
 
 
 def _changed_elsewhere(what: str) -> str:

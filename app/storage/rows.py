@@ -164,6 +164,23 @@ def replace_session_row(connection: sqlite3.Connection, session: Session) -> Non
     )
 
 
+# A session field -> its columns, where they are not one column of the same name.
+_FIELD_COLUMNS = {
+    "soap": ("soap_subjective", "soap_objective", "soap_assessment", "soap_plan", "pain_before", "pain_after"),
+    "override": ("override_max_level", "override_reason"),
+}
+
+
+def update_session_fields(connection: sqlite3.Connection, session: Session, fields: Iterable[str]) -> None:
+    """Rewrites the columns of `fields` only, from `session` (its other fields are not written)."""
+    values = dict(zip(SESSION_COLUMNS.split(", ")[1:], _session_values(session), strict=True))
+    columns = [column for field in fields for column in _FIELD_COLUMNS.get(field, (field,))]
+    connection.execute(
+        f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in columns)} WHERE id = ?",
+        (*(values[column] for column in columns), session.id),
+    )
+
+
 def replace_session_parts(connection: sqlite3.Connection, session: Session) -> None:
     """Rewrites marks, strokes and holds (an amendment); amendments are only ever added, elsewhere."""
     for table in ("marks", "strokes", "holds"):

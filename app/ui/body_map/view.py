@@ -158,6 +158,7 @@ class BodyMapView(QGraphicsView):
             self._items[outline.id] = item
         self._labels: dict[str, QGraphicsSimpleTextItem] = {}
         self._stroke_items: list[QGraphicsPathItem] = []
+        self._strokes: list[StrokeShape] = []  # what _stroke_items draw
         self._fills: dict[str, QColor] = {}
         self._label_texts: dict[str, str] = {}
         self._dashed: frozenset[str] = frozenset()
@@ -227,10 +228,20 @@ class BodyMapView(QGraphicsView):
         self, fills: Mapping[str, QColor], labels: Mapping[str, str], dashed: Set[str] = frozenset()
     ) -> None:
         """Paint regions with the caller's colours and labels (tension, differences, a heat map)."""
+        before = (self._fills, self._label_texts, self._dashed)
         self._fills = dict(fills)
         self._label_texts = {region: text for region, text in labels.items() if text}
         self._dashed = frozenset(dashed)
-        self._repaint_regions()
+        # A tension key changes one region: restyle what changed, not all 40 with their labels.
+        changed = {
+            region
+            for region in self._items
+            if (before[0].get(region), before[1].get(region), region in before[2])
+            != (self._fills.get(region), self._label_texts.get(region), region in self._dashed)
+        }
+        self._restyle(changed)
+        for region_id in changed:
+            self._update_label(region_id)
 
     def set_withheld(self, reasons: Mapping[str, str]) -> None:
         """Regions the safety screening leaves alone today, cross-hatched over whatever else they show."""
@@ -251,14 +262,19 @@ class BodyMapView(QGraphicsView):
         return frozenset(self._withheld)
 
     def set_strokes(self, strokes: Sequence[StrokeShape]) -> None:
-        """Earlier strokes as faint traces; one just added fades from how it was drawn into a trace."""
-        just_added = len(strokes) == len(self._stroke_items) + 1
-        for item in self._stroke_items:
+        """Earlier strokes as faint traces; one just added fades from how it was drawn into a trace. Strokes
+        already drawn stay (a new stroke adds one item, an edit of a note none)."""
+        kept = 0
+        while kept < min(len(strokes), len(self._strokes)) and strokes[kept] == self._strokes[kept]:
+            kept += 1
+        just_added = kept == len(self._strokes) and len(strokes) == kept + 1
+        for item in self._stroke_items[kept:]:
             self._scene.removeItem(item)
-        self._stroke_items = [
-            self._add_stroke_item(s.points, s.width, s.tension, SETTLED_STROKE_ALPHA) for s in strokes
+        self._stroke_items = self._stroke_items[:kept] + [
+            self._add_stroke_item(s.points, s.width, s.tension, SETTLED_STROKE_ALPHA) for s in strokes[kept:]
         ]
-        if just_added and self._stroke_items:
+        self._strokes = list(strokes)
+        if just_added:
             self._fade(self._stroke_items[-1])
 
     def _fade(self, item: QGraphicsPathItem) -> None:

@@ -385,9 +385,12 @@ class ConsultController:
 
     def _write_field(self, session_id: str, field: str, value: Any) -> Session:
         based_on = self._based_on(session_id)
+        if field.startswith("soap.") and self._session is not None and self._session.id == session_id:
+            # The SOAP as this screen last wrote or loaded it, so an undo of one field never rolls back another
+            # edited since; `based_on` refuses the write if the stored session changed elsewhere meanwhile.
+            soap = self._session.with_field(field, value).soap
+            return self._store.set_soap(session_id, soap, based_on=based_on)
         if field.startswith("soap."):
-            # Re-read, so an undo of one SOAP field never rolls back another edited since (by this screen:
-            # `based_on` still refuses the write if the session changed elsewhere).
             stored = self._store.get_session(session_id)
             return self._store.set_soap(session_id, stored.with_field(field, value).soap, based_on=based_on)
         writers: dict[str, Callable[..., Session]] = {
