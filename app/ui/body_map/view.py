@@ -443,6 +443,8 @@ class BodyMapView(QGraphicsView):
         pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         item = self._scene.addPath(path, pen)
         item.setZValue(4)
+        # A stroke never changes once drawn: a pixmap at device resolution (re-made on zoom) paints in a blit.
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return item
 
     # ---- events ----------------------------------------------------------------------------------
