@@ -65,7 +65,8 @@ def test_a_note_and_a_tension_key_read_the_session_back_once(window: MainWindow,
         sent = _statements(window, edit)
         assert sum("FROM strokes" in statement for statement in sent) == 1, sent  # the read-back only
         assert not any(statement.startswith("UPDATE sessions SET start_utc") for statement in sent)  # no whole row
-    assert controller.session is not None and controller.session.soap.subjective == "stiff"
+    assert controller.session is not None
+    assert controller.session.soap.subjective == "stiff"
     assert controller.session.layer("therapist")["trapezius_upper_l"].tension == 6
 
 
@@ -78,6 +79,7 @@ def test_an_edit_keeps_the_strokes_drawn_and_a_new_stroke_adds_one(window: MainW
     controller.set_tension(4)
     assert _stroke_items(window) == drawn
     controller.add_stroke([(250.0, 300.0), (260.0, 320.0)], 14.0, 5)
-    assert len(_stroke_items(window) - drawn) == 1 and drawn <= _stroke_items(window)
+    assert len(_stroke_items(window) - drawn) == 1
+    assert drawn <= _stroke_items(window)
     window.workspace.undo_group.undo()
     assert _stroke_items(window) == drawn
