@@ -137,6 +137,7 @@ def create_main_window(
     """The main window with its workspace open on the data folder (a throwaway one for --demo), not yet shown."""
     window, open_workspace = _frame(data_dir, demo, settings)
     window.attach(open_workspace(key))
+    window.workspace.open_last_client()
     return window
 
 
@@ -162,8 +163,9 @@ def start_main_window(
     read_only_reason: str | None = None,
     key: DatabaseKey | None = None,
 ) -> MainWindow:
-    """Shows the frame now; opens the records after its first paint, then the region model, then the full
-    integrity check in the background (after the window is usable, so it costs the therapist nothing).
+    """Shows the frame now; opens the records and the client list after its first paint; once the list is on
+    screen, the last client, then the region model, then the full integrity check in the background (after the
+    window is usable, so it costs the therapist nothing).
 
     If the records cannot be opened, the therapist is told why and the app ends with status 1.
     `read_only_reason`: open the records read-only, with a banner saying why. `key`: encrypted records' key.
@@ -177,8 +179,14 @@ def start_main_window(
             QMessageBox.critical(window, "Backmap", f"Backmap could not open its data: {error}")
             QApplication.exit(1)
             return
-        QTimer.singleShot(0, window.workspace.warm_up)
-        QTimer.singleShot(0, window.workspace.check_records_in_background)
+        _AfterFirstPaint(window.workspace, then_the_rest)
+
+    def then_the_rest() -> None:
+        # The client list is on screen and usable: now the last client, then the region model and the check.
+        workspace = window.workspace
+        workspace.open_last_client()
+        QTimer.singleShot(0, workspace.warm_up)
+        QTimer.singleShot(0, workspace.check_records_in_background)
 
     _AfterFirstPaint(window, open_records)
     window.show()

@@ -172,12 +172,19 @@ class Workspace(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
+        self._demo = demo
         self._connect()
         self.clients.refresh()
         self._show_first_run()
         self._show_client(None)
-        last = settings.last_client_id()
-        if last and not demo:
+
+    def open_last_client(self) -> None:
+        """The client open when the app last closed, if it still exists (never in the demo).
+
+        Start-up calls this once the client list is on screen, so the list never waits for a client's records.
+        """
+        last = self.settings.last_client_id()
+        if last and not self._demo:
             self._open_client_quietly(last)
 
     @property
