@@ -12,7 +12,8 @@ from pathlib import Path
 from app.storage.backup import backup_beside
 from app.storage.driver import sqlite3
 from app.storage.keys import DatabaseKey
-from app.storage.schema import APPLICATION_ID, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3
+from app.storage.rows import store_plan
+from app.storage.schema import APPLICATION_ID, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4
 
 
 def _run(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
@@ -23,12 +24,27 @@ def _run(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
     return step
 
 
+def _plans_stored_once(connection: sqlite3.Connection) -> None:
+    """Schema 4: each session's plan text moves into `plans` (once per distinct text); the column goes."""
+    _run(SCHEMA_V4)(connection)
+    given = connection.execute("SELECT id FROM sessions WHERE plan IS NOT NULL").fetchall()
+    for (session_id,) in given:
+        (text,) = connection.execute("SELECT plan FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        key = store_plan(connection, text)
+        connection.execute("UPDATE sessions SET plan_sha256 = ? WHERE id = ?", (key, session_id))
+    connection.execute("ALTER TABLE sessions DROP COLUMN plan")
+
+
 # Target version -> the step that brings version - 1 to it.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _run(SCHEMA_V1),
     2: _run(SCHEMA_V2),
     3: _run(SCHEMA_V3),
+    4: _plans_stored_once,
 }
+# Steps that leave many pages free (schema 4 moved the plans out of the sessions' rows): the file is rebuilt
+# without them afterwards, so it shrinks at once.
+COMPACTED_AFTER = frozenset({4})
 
 
 def latest_version() -> int:
@@ -62,6 +78,12 @@ def migrate(connection: sqlite3.Connection, db_path: Path, key: DatabaseKey | No
             connection.rollback()
             raise
         connection.commit()
+    if start > 0 and COMPACTED_AFTER & set(range(start + 1, latest_version() + 1)):
+        try:
+            connection.execute("VACUUM")
+        except sqlite3.OperationalError as error:  # another Backmap reads the file: its free pages get reused
+            if not getattr(error, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                raise
     if start < latest_version():
         # Fold the new header (application_id, user_version) into the file itself: the file must identify
         # itself by its first bytes even when a crash leaves a WAL behind.

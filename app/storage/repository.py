@@ -468,6 +468,7 @@ class Repository:
             if not changes:
                 raise StorageError(f"the amendment of session {session_id} changes nothing")
             rows.replace_session_row(connection, new)
+            rows.drop_unused_plans(connection)
             rows.replace_session_parts(connection, new)
             added = [Amendment(when, name, before, after, nfc(reason)) for name, before, after in changes]
             rows.insert_amendments(connection, session_id, added, len(stored.amendments))
@@ -569,6 +570,7 @@ class Repository:
                 ),
             ]
             connection.execute("DELETE FROM clients WHERE id = ?", (client.id,))
+            rows.drop_unused_plans(connection)
         if record.sessions and client.consent is None:
             raise ConsentRequiredError(f"{client.name} has sessions but no recorded consent")
         for session in record.sessions:
@@ -631,6 +633,7 @@ class Repository:
             self._client_in(connection, client_id)
             sessions = connection.execute("SELECT count(*) FROM sessions WHERE client_id = ?", (client_id,)).fetchone()
             connection.execute("DELETE FROM clients WHERE id = ?", (client_id,))  # cascades to everything else
+            rows.drop_unused_plans(connection)  # the plans only this client was given
             self._audit(connection, "delete_client", client_id, f"client erased with {sessions[0]} sessions")
         try:
             # Fold the WAL into the file, rebuild the file without the freed pages, then empty the WAL again.
@@ -799,6 +802,8 @@ class Repository:
         checked = dataclasses.replace(_PROBE, id=session_id, **changes)
         with self._edit_open(session_id, based_on) as connection:
             rows.update_session_fields(connection, checked, changes)
+            if "plan" in changes:
+                rows.drop_unused_plans(connection)
             return self._session_in(connection, session_id)
 
     # -- versions ----------------------------------------------------------------------------------------

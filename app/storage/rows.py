@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import unicodedata
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import groupby
@@ -31,8 +33,10 @@ from app.storage.driver import sqlite3
 CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian, version"
 SESSION_COLUMNS = (
     "id, start, minutes, therapist, position, medium, override_max_level, override_reason, soap_subjective, "
-    "soap_objective, soap_assessment, soap_plan, pain_before, pain_after, shared_note, finalised, plan"
+    "soap_objective, soap_assessment, soap_plan, pain_before, pain_after, shared_note, finalised, plan_sha256"
 )
+# What a read selects: the plan's compressed text in place of its key.
+_READ_COLUMNS = SESSION_COLUMNS.replace("plan_sha256", "(SELECT json FROM plans WHERE sha256 = plan_sha256)")
 
 
 def name_key(name: str) -> str:
@@ -43,6 +47,28 @@ def name_key(name: str) -> str:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+# -- plans as given (schema 3) -------------------------------------------------------------------------------
+
+
+def store_plan(connection: sqlite3.Connection, text: str | None) -> bytes | None:
+    """The key of a plan's JSON text, stored compressed once however many sessions give it (None: no plan)."""
+    if text is None:
+        return None
+    data = text.encode("utf-8")
+    key = hashlib.sha256(data).digest()
+    connection.execute("INSERT OR IGNORE INTO plans (sha256, json) VALUES (?, ?)", (key, zlib.compress(data, 9)))
+    return key
+
+
+def plan_text(compressed: bytes) -> str:
+    return zlib.decompress(compressed).decode("utf-8")
+
+
+def drop_unused_plans(connection: sqlite3.Connection) -> None:
+    """Deletes the plans no session gives any more (after a plan was replaced or a client erased)."""
+    connection.execute("DELETE FROM plans WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE plan_sha256 = plans.sha256)")
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -147,7 +173,7 @@ def insert_session(connection: sqlite3.Connection, client_id: str, session: Sess
     connection.execute(
         f"INSERT INTO sessions (client_id, start_utc, {SESSION_COLUMNS}) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (client_id, utc_key(session.start), session.id, *_session_values(session)),
+        (client_id, utc_key(session.start), session.id, *_session_values(connection, session)),
     )
     _insert_parts(connection, session)
 
@@ -160,7 +186,7 @@ def replace_session_row(connection: sqlite3.Connection, session: Session) -> Non
     assignments = ", ".join(f"{column} = ?" for column in SESSION_COLUMNS.split(", ")[1:])
     connection.execute(
         f"UPDATE sessions SET start_utc = ?, {assignments} WHERE id = ?",
-        (utc_key(session.start), *_session_values(session), session.id),
+        (utc_key(session.start), *_session_values(connection, session), session.id),
     )
 
 
@@ -168,12 +194,13 @@ def replace_session_row(connection: sqlite3.Connection, session: Session) -> Non
 _FIELD_COLUMNS = {
     "soap": ("soap_subjective", "soap_objective", "soap_assessment", "soap_plan", "pain_before", "pain_after"),
     "override": ("override_max_level", "override_reason"),
+    "plan": ("plan_sha256",),
 }
 
 
 def update_session_fields(connection: sqlite3.Connection, session: Session, fields: Iterable[str]) -> None:
     """Rewrites the columns of `fields` only, from `session` (its other fields are not written)."""
-    values = dict(zip(SESSION_COLUMNS.split(", ")[1:], _session_values(session), strict=True))
+    values = dict(zip(SESSION_COLUMNS.split(", ")[1:], _session_values(connection, session), strict=True))
     columns = [column for field in fields for column in _FIELD_COLUMNS.get(field, (field,))]
     connection.execute(
         f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in columns)} WHERE id = ?",
@@ -188,7 +215,8 @@ def replace_session_parts(connection: sqlite3.Connection, session: Session) -> N
     _insert_parts(connection, session, with_amendments=False)
 
 
-def _session_values(session: Session) -> tuple[Any, ...]:
+def _session_values(connection: sqlite3.Connection, session: Session) -> tuple[Any, ...]:
+    """The columns after the id, in SESSION_COLUMNS order (the plan stored, its key in its place)."""
     override, soap = session.override, session.soap
     return (
         session.start.isoformat(),
@@ -206,7 +234,7 @@ def _session_values(session: Session) -> tuple[Any, ...]:
         soap.pain_after,
         session.shared_note,
         None if session.finalised is None else session.finalised.isoformat(),
-        None if session.plan is None else _json(session.plan),
+        store_plan(connection, None if session.plan is None else _json(session.plan)),
     )
 
 
@@ -331,7 +359,7 @@ def load_mark_table(connection: sqlite3.Connection, client_id: str) -> MarkTable
 def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> list[Session]:
     """Sessions matching `where` (over the sessions table), newest first, each whole: one query per table."""
     rows = connection.execute(
-        f"SELECT {SESSION_COLUMNS}, version FROM sessions WHERE {where} ORDER BY start_utc DESC, id DESC", parameters
+        f"SELECT {_READ_COLUMNS}, version FROM sessions WHERE {where} ORDER BY start_utc DESC, id DESC", parameters
     ).fetchall()
     if not rows:
         return []
@@ -412,6 +440,6 @@ def _session_from_row(
         holds=tuple(holds),
         finalised=_moment(finalised),
         amendments=tuple(amendments),
-        plan=None if plan is None else json.loads(plan),
+        plan=None if plan is None else json.loads(plan_text(plan)),
         version=version,
     )

@@ -6,14 +6,17 @@ JSON columns hold what is stored "as given" (allergies, flags, the plan snapshot
 Version 2: clients, intakes and sessions carry a `version`, raised by every write to them (or, for a session,
 to its marks, strokes and holds): a write based on an older version is refused (app.storage.repository).
 Version 3: a mark's `quality` (what the tension feels like; NULL: plain tension).
+Version 4: each distinct plan as given is stored once in `plans`, keyed by the SHA-256 of its JSON text and kept
+zlib-compressed (the text is recovered byte for byte); a session names its plan by that key (issue 22: plans
+were 72 % of a practice's file). A plan no session names any more is deleted with the last one that did.
 """
 
 from __future__ import annotations
 
 # PRAGMA application_id: "BkMp". A SQLite file without it is not ours and is never written.
 APPLICATION_ID = 0x426B4D70
-SCHEMA_VERSION = 3
-TABLES = ("clients", "intakes", "sessions", "marks", "strokes", "holds", "amendments", "audit_log")
+SCHEMA_VERSION = 4
+TABLES = ("clients", "intakes", "sessions", "marks", "strokes", "holds", "amendments", "audit_log")  # in every version
 
 SCHEMA_V1: tuple[str, ...] = (
     """
@@ -144,4 +147,16 @@ SCHEMA_V2: tuple[str, ...] = tuple(
 SCHEMA_V3: tuple[str, ...] = (
     "ALTER TABLE marks ADD COLUMN quality TEXT "
     "CHECK (quality IS NULL OR quality IN ('aching', 'burning', 'sharp', 'pins_and_needles', 'numbness'))",
+)
+
+# The sessions' `plan` column moves into `plans` in between (app.storage.migrations); then it is dropped.
+SCHEMA_V4: tuple[str, ...] = (
+    """
+    CREATE TABLE plans (
+        sha256 BLOB PRIMARY KEY CHECK (length(sha256) = 32),  -- of the plan's JSON text, UTF-8
+        json BLOB NOT NULL  -- that text, zlib-compressed
+    ) STRICT, WITHOUT ROWID
+    """,
+    "ALTER TABLE sessions ADD COLUMN plan_sha256 BLOB REFERENCES plans (sha256)",
+    "CREATE INDEX sessions_by_plan ON sessions (plan_sha256) WHERE plan_sha256 IS NOT NULL",
 )

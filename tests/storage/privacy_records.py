@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,11 +105,24 @@ def database_files(data_dir: Path) -> list[Path]:
 
 
 def found_in_bytes(paths: list[Path], markers: dict[str, str]) -> dict[str, list[str]]:
-    """For each file, the fields whose marker occurs in its raw bytes (ignoring case: names are also casefolded)."""
+    """For each file, the fields whose marker occurs in its raw bytes (ignoring case: names are also casefolded),
+    or in any zlib stream among them (plans as given are stored compressed, schema 3)."""
     found: dict[str, list[str]] = {}
     for path in paths:
-        data = path.read_bytes().lower()
+        raw = path.read_bytes()
+        data = (raw + b"".join(_zlib_streams(raw))).lower()
         hits = [field for field, marker in markers.items() if marker.lower().encode("utf-8") in data]
         if hits:
             found[path.name] = hits
     return found
+
+
+def _zlib_streams(data: bytes) -> list[bytes]:
+    """What every zlib stream in `data` holds (level 9 starts with 78 DA), wherever one decompresses."""
+    streams = []
+    start = data.find(b"\x78\xda")
+    while start >= 0:
+        with contextlib.suppress(zlib.error):
+            streams.append(zlib.decompressobj().decompress(data[start:]))
+        start = data.find(b"\x78\xda", start + 1)
+    return streams

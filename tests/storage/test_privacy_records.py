@@ -19,7 +19,7 @@ from app.storage.repository import Repository
 from tests.storage.privacy_records import START, database_files, fill_client
 
 # Every table of the schema. A new table must be covered by the export (and this test) before it is added here.
-CLIENT_TABLES = {"clients", "intakes", "sessions", "marks", "strokes", "holds", "amendments"}
+CLIENT_TABLES = {"clients", "intakes", "sessions", "plans", "marks", "strokes", "holds", "amendments"}
 OTHER_TABLES = {"audit_log"}
 
 
