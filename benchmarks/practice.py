@@ -324,12 +324,12 @@ def measure_files(data_dir: Path, counts: dict[str, int], runs: int, stages: set
                 repository._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 size = db.stat().st_size
                 plain = sqlite3.connect(db)
-                plans = plain.execute("SELECT total(length(plan)) FROM sessions").fetchone()[0]
+                plans, stored = plain.execute("SELECT count(*), total(length(json)) FROM plans").fetchone()
                 plain.close()
                 print(
                     f"{'size per session':<44} {size / counts['sessions'] / 1024:9.2f} KiB | "
-                    f"{size / 1e6:.0f} MB for {counts['sessions']} sessions, plans' column {plans / 1e6:.0f} MB  "
-                    "(goal <= 5 KiB)",
+                    f"{size / 1e6:.0f} MB for {counts['sessions']} sessions; {plans} distinct plans, "
+                    f"{stored / 1e6:.1f} MB compressed  (goal <= 5 KiB)",
                     flush=True,
                 )
             if "export" in stages:
