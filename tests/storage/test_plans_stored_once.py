@@ -9,6 +9,7 @@ import gzip
 import json
 import sqlite3
 import zlib
+from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
 
@@ -106,6 +107,6 @@ def test_an_amendment_that_changes_the_plan_keeps_the_given_one_only_in_its_reco
     assert _plan_rows(repository.path) == 1
 
 
-def _text(plan: dict[str, object]) -> str:
+def _text(plan: Mapping[str, object]) -> str:
     """A plan's JSON text as the repository stores it."""
     return json.dumps(plan, ensure_ascii=False, allow_nan=False)
