@@ -81,6 +81,7 @@ class PlanView(QWidget):
         self._map_svg = map_svg or map_svg_path()
         self._clock = clock
         self._handout: Handout | None = None
+        self._shown: tuple[Handout, bool, float] | None = None  # what the page on screen was built from
         self._clearance_on_record = False
         self._given = False
         self._final = False
@@ -148,10 +149,15 @@ class PlanView(QWidget):
         handout = make_handout(
             plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
         )
+        ratio = self.devicePixelRatioF()
+        if (handout, clearance_on_record, ratio) == self._shown:
+            # Back to Plan mode with nothing changed: the ~250 labels on screen (and hold timers running) stay.
+            return
         # The map is the other thing that can fail (an unreadable SVG): before anything on screen changes.
         picture = self._render_map(handout)
         self._handout = handout
         self._clearance_on_record = clearance_on_record
+        self._shown = (handout, clearance_on_record, ratio)
         self._given = False
         self._final = False
         self._show_page(picture)
