@@ -23,7 +23,9 @@ def _show(view: PlanView, plan: dict[str, Any], shared_note: str = SHARED_NOTE, 
 
 
 def _page(view: PlanView) -> object:
-    return view.findChild(QScrollArea).widget()
+    scroll = view.findChild(QScrollArea)
+    assert scroll is not None
+    return scroll.widget()
 
 
 def test_the_same_plan_again_keeps_the_page_and_a_change_rebuilds_it(qtbot: QtBot) -> None:
