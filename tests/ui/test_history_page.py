@@ -79,6 +79,7 @@ def test_picking_two_sessions_shows_the_difference_for_a_region_that_changed(
 
 def test_a_region_assessed_in_only_one_of_the_two_is_not_a_change(page: HistoryPage, sessions: list[Session]) -> None:
     first, last = sessions[0], sessions[-1]
+    page.tabs.setCurrentIndex(1)
     page.choose_comparison(first.id, last.id)
     only_one = set(first.effective_tension()) ^ set(last.effective_tension())
     assert only_one, "the demo should have a region assessed in just one of these sessions"

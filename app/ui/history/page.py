@@ -199,6 +199,8 @@ class HistoryPage(QWidget):
         self.tabs.addTab(self.trends, "Trends")
         self.tabs.addTab(heat, "Heat map")
         self._heat_tab = heat
+        self._compare_tab = compare
+        self._compare_pending = False  # the two sessions chosen are not drawn yet (their tab is not shown)
         self.tabs.currentChanged.connect(self._show_tab)
         for view in (self.session_map, self.map_a, self.map_b, self.map_diff, self.heat_map):
             view.regionClicked.connect(self._show_trend_of)
@@ -233,7 +235,7 @@ class HistoryPage(QWidget):
             self.compare_b.setCurrentIndex(0)
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(False)
-        self._compare()
+        self._compare_pending = True
         self._show_tab(self.tabs.currentIndex())
         if self._summaries:
             self.table.selectRow(0)  # opens it (the current row changes)
@@ -255,8 +257,10 @@ class HistoryPage(QWidget):
             self.table.setColumnWidth(column, max(map(metrics.horizontalAdvance, texts)) + padding)
 
     def _show_tab(self, index: int) -> None:
-        """Trends and the heat map are drawn when shown (from the marks, read once per history shown)."""
+        """Side by side, Trends and the heat map are drawn when shown (the marks read once per history shown)."""
         tab = self.tabs.widget(index)
+        if tab is self._compare_tab and self._compare_pending:
+            self._compare()
         if tab is not self.trends and tab is not self._heat_tab:
             return
         if self._effective is None:
@@ -307,6 +311,9 @@ class HistoryPage(QWidget):
         return "\n".join(lines)
 
     def _compare(self) -> None:
+        self._compare_pending = self.tabs.currentWidget() is not self._compare_tab
+        if self._compare_pending:
+            return  # two whole sessions are read when the comparison is in view
         a, b = self.compare_a.currentData(), self.compare_b.currentData()
         if a is None or b is None:
             self.compare_summary.setText("Two sessions are needed to compare.")
