@@ -63,6 +63,21 @@ class TrendsChart(QWidget):
         layout.addWidget(self._plot, 1)
         layout.addWidget(self._summary)
         self._marks = MarkTable.from_sessions([])
+        # One line per layer, made once: choosing a region gives them new data (no items made or dropped).
+        self._lines: dict[MatrixLayer, pg.PlotDataItem] = {}
+        for layer, (colour, symbol, label) in LAYER_STYLES.items():
+            line = pg.PlotDataItem(
+                pen=pg.mkPen(colour, width=2),
+                symbol=symbol,
+                symbolBrush=colour,
+                symbolPen=colour,
+                symbolSize=8,
+                name=label,
+            )
+            line.setVisible(False)
+            self._plot.addItem(line)
+            self._lines[layer] = line
+        self._legend.clear()  # a layer is in the legend only while it has a line
         self._matrices: dict[MatrixLayer, TensionMatrix] = {}
         self._x = _timestamps(())  # the sessions' days as timestamps, shared by every layer and region
         self._region.currentIndexChanged.connect(self._redraw)
@@ -91,42 +106,34 @@ class TrendsChart(QWidget):
 
     def plotted(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The x (timestamps) and y of each layer's line as drawn: what the tests read."""
-        return {
-            item.name(): item.getData()
-            for item in self._plot.getPlotItem().listDataItems()
-            if isinstance(item, pg.PlotDataItem)
-        }
+        return {line.name(): line.getData() for line in self._lines.values() if line.isVisible()}
 
     def _redraw(self) -> None:
-        self._plot.clear()
-        self._legend.clear()
         region = self._region.currentData()
         notes = []
-        for layer, (colour, symbol, label) in LAYER_STYLES.items():
+        for layer, (_colour, _symbol, label) in LAYER_STYLES.items():
+            line = self._lines[layer]
             matrix = self._matrices.get(layer)
-            if matrix is None or not matrix.session_ids:
-                continue
-            if region == WHOLE_BACK:
-                values = np.asarray(back_mean(matrix).values, dtype=float)
-            else:
-                values = np.asarray(matrix.values[:, matrix.regions.index(region)], dtype=float)
-            x = self._x
+            values = np.empty(0)
+            if matrix is not None and matrix.session_ids:
+                if region == WHOLE_BACK:
+                    values = np.asarray(back_mean(matrix).values, dtype=float)
+                else:
+                    values = np.asarray(matrix.values[:, matrix.regions.index(region)], dtype=float)
             assessed = ~np.isnan(values)
             felt = self._feeling.currentText().removeprefix("only where it ") if self._feeling.currentData() else ""
-            if not assessed.any():
+            shown = bool(assessed.any())
+            if shown:
+                # Not-assessed sessions are gaps, never zeros: only assessed points are joined.
+                line.setData(self._x[assessed], values[assessed])
+                how = felt or "assessed"
+                notes.append(f"{label}: {how} in {int(assessed.sum())} of {len(values)} sessions.")
+            elif len(values):
                 notes.append(f"{label}: never {felt}." if felt else f"{label}: not assessed in any session.")
-                continue
-            # Not-assessed sessions are gaps, never zeros: only assessed points are joined.
-            self._plot.plot(
-                x[assessed],
-                values[assessed],
-                pen=pg.mkPen(colour, width=2),
-                symbol=symbol,
-                symbolBrush=colour,
-                symbolPen=colour,
-                symbolSize=8,
-                name=label,
-            )
-            how = felt or "assessed"
-            notes.append(f"{label}: {how} in {int(assessed.sum())} of {len(values)} sessions.")
+            if shown != line.isVisible():
+                line.setVisible(shown)
+                if shown:
+                    self._legend.addItem(line, label)
+                else:
+                    self._legend.removeItem(line)
         self._summary.setText(" ".join(notes) or "No sessions yet.")
