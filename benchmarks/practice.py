@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -238,6 +239,7 @@ def attached():
             return client is not None and client.id == sys.argv[3] and workspace.controller.session is not None
         def wait():
             if opened():
+                workspace.warm_up()  # the region model too (if the app has not loaded it yet): ready for a click
                 done("open")
             else:
                 QTimer.singleShot(5, wait)
@@ -346,7 +348,16 @@ def measure_files(data_dir: Path, counts: dict[str, int], runs: int, stages: set
                     rows["sessions"] = bare_connection.execute(
                         "SELECT * FROM sessions WHERE client_id = ?", (HEAVY_ID,)
                     ).fetchall()
-                    (out / f"bare-{next(names)}.json").write_text(json.dumps(rows, ensure_ascii=False))
+                    rows["plans"] = [
+                        (zlib.decompress(data).decode("utf-8"),)
+                        for (data,) in bare_connection.execute(
+                            "SELECT json FROM plans WHERE sha256 IN "
+                            "(SELECT plan_sha256 FROM sessions WHERE client_id = ?)",
+                            (HEAVY_ID,),
+                        )
+                    ]
+                    text = json.dumps(rows, ensure_ascii=False, default=bytes.hex)  # a plan's key as hex
+                    (out / f"bare-{next(names)}.json").write_text(text)
 
                 def export() -> None:
                     repository.export_client(HEAVY_ID, out / f"{next(names)}.json")
