@@ -423,9 +423,8 @@ class Repository:
     def save_plan(self, session_id: str, plan: dict[str, Any] | None, *, based_on: int | None = None) -> Session:
         """Keeps the plan JSON exactly as given to the client (or None to drop an ungiven one); giving is logged."""
         with self._edit_open(session_id, based_on) as connection:
-            rows.replace_session_row(
-                connection, dataclasses.replace(self._session_in(connection, session_id), plan=plan)
-            )
+            rows.update_session_fields(connection, dataclasses.replace(_PROBE, id=session_id, plan=plan), ("plan",))
+            rows.drop_unused_plans(connection)
             if plan is not None:
                 self._audit(connection, "plan_given", self._owner(connection, session_id), f"session {session_id}")
             return self._session_in(connection, session_id)
@@ -433,8 +432,8 @@ class Repository:
     def finalise(self, session_id: str, at: dt.datetime | None = None, *, based_on: int | None = None) -> Session:
         """Locks the session: from now on it changes only through `amend`."""
         with self._edit_open(session_id, based_on) as connection:
-            session = dataclasses.replace(self._session_in(connection, session_id), finalised=at or now())
-            rows.replace_session_row(connection, session)
+            finalised = dataclasses.replace(_PROBE, id=session_id, finalised=at or now())
+            rows.update_session_fields(connection, finalised, ("finalised",))
             self._audit(connection, "finalise", self._owner(connection, session_id), f"session {session_id}")
             return self._session_in(connection, session_id)
 
@@ -443,6 +442,7 @@ class Repository:
         with self._edit_open(session_id, based_on) as connection:
             owner = self._owner(connection, session_id)
             connection.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            rows.drop_unused_plans(connection)
             self._audit(connection, "discard_session", owner, f"open session {session_id} discarded")
 
     # -- sessions: finalised ones ----------------------------------------------------------------------

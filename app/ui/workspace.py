@@ -37,9 +37,8 @@ from app.domain.intake_rules import screening_is_due
 from app.domain.map_outlines import RegionOutline
 from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
 from app.domain.protocol import NO_MASSAGE, Protocol
-from app.domain.records import Client, Intake
+from app.domain.records import Client, Intake, Session
 from app.domain.safety import Screening, screen
-from app.domain.session_summary import MarkTable
 from app.errors import BackmapError
 from app.storage.errors import DamagedDatabaseError, StaleWriteError
 from app.storage.location import cloud_sync_warning
@@ -321,7 +320,7 @@ class Workspace(QWidget):
             if self._plan_page is not None:
                 self._plan_page.show_for(None, None, None)
             if self._history_page is not None:
-                self._history_page.show_history([])
+                self._history_page.show_nothing()
             return
         self.client_header.setText(client.name)
         self._intake = self.repository.latest_intake(client.id)
@@ -641,7 +640,7 @@ class Workspace(QWidget):
         client = self._client
         if current is self._history_page and self._history_page is not None:
             if client is None:
-                self._history_page.show_history([], lambda: MarkTable.from_sessions([]), self.repository.get_session)
+                self._history_page.show_nothing()
             else:
                 self._history_page.show_history(
                     self.repository.session_summaries(client.id),

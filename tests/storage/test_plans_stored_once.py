@@ -91,6 +91,8 @@ def test_a_plan_no_session_gives_any_more_is_deleted(repository: Repository) -> 
     repository.save_plan(replaced.id, None)  # an ungiven plan dropped: its text goes with it
     assert _plan_rows(repository.path) == 1
     repository.save_plan(replaced.id, own)
+    repository.discard_session(replaced.id)  # an open session erased: the plan only it gave goes too
+    assert set(_plans(repository.path).values()) == {_text(shared)}
     repository.delete_client(first.id)
     assert set(_plans(repository.path).values()) == {_text(shared)}  # the other client still gives it
     repository.delete_client(second.id)

@@ -232,16 +232,15 @@ class BodyMapView(QGraphicsView):
         self._fills = dict(fills)
         self._label_texts = {region: text for region, text in labels.items() if text}
         self._dashed = frozenset(dashed)
-        # A tension key changes one region: restyle what changed, not all 40 with their labels.
+        # A tension key changes one region: restyle what changed, not all 40.
         changed = {
             region
             for region in self._items
-            if (before[0].get(region), before[1].get(region), region in before[2])
-            != (self._fills.get(region), self._label_texts.get(region), region in self._dashed)
+            if (before[0].get(region), region in before[2]) != (self._fills.get(region), region in self._dashed)
         }
         self._restyle(changed)
-        for region_id in changed:
-            self._update_label(region_id)
+        if before[1] != self._label_texts:
+            self._place_labels()  # the numbers keep clear of each other: a new one can move its neighbours
 
     def set_withheld(self, reasons: Mapping[str, str]) -> None:
         """Regions the safety screening leaves alone today, cross-hatched over whatever else they show."""

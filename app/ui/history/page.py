@@ -213,6 +213,10 @@ class HistoryPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        self.show_nothing()
+
+    def show_nothing(self) -> None:
+        """No client's history (none chosen, or the one shown was deleted)."""
         self.show_history([], _no_marks, _no_session)
 
     def show_history(
