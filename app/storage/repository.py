@@ -507,6 +507,18 @@ class Repository:
             )
         return self._handed_out(found[0]) if found else None
 
+    def latest_open_session(self, client_id: str) -> Session | None:
+        """The client's newest session not finalised yet, whole; None when every one is. Reads no other."""
+        with self._read() as connection:
+            self._client_in(connection, client_id)
+            found = rows.load_sessions(
+                connection,
+                "id = (SELECT id FROM sessions WHERE client_id = ? AND finalised IS NULL "
+                "ORDER BY start_utc DESC, id DESC LIMIT 1)",
+                (client_id,),
+            )
+        return self._handed_out(found[0]) if found else None
+
     def session_summaries(self, client_id: str) -> list[SessionSummary]:
         """The client's timeline, newest first: one line per session from its columns (no plan, no strokes)."""
         with self._read() as connection:

@@ -480,10 +480,11 @@ class Workspace(QWidget):
         if client is None:
             return
         self.consult.flush_pending()
-        sessions = self._guard(lambda: self.repository.list_sessions(client.id))
-        if sessions is None:
+        # In a tuple, so that "none open" (None inside) differs from a failed read (None from _guard).
+        found = self._guard(lambda: (self.repository.latest_open_session(client.id),))
+        if found is None:
             return
-        still_open = next((s for s in sessions if not s.is_final), None)
+        (still_open,) = found
         if still_open is not None:
             self._show_session(client.id, still_open)
             empty = still_open.is_empty

@@ -74,3 +74,13 @@ def test_sessions_on_the_same_local_day_in_other_offsets_keep_their_own_dates(re
     repository.add_session(client_id, dataclasses.replace(Session("late", late), marks=(Mark("neck_l", "client", 4),)))
     table = repository.mark_table(client_id)
     assert table.dates[table.session_ids.index("late")] == dt.date(2026, 11, 30)
+
+
+def test_the_latest_open_session_is_the_newest_not_finalised(repository: Repository) -> None:
+    client_id = _demo(repository)
+    sessions = repository.list_sessions(client_id)
+    assert repository.latest_open_session(client_id) == next(s for s in sessions if not s.is_final)
+    for session in sessions:
+        if not session.is_final:
+            repository.finalise(session.id)
+    assert repository.latest_open_session(client_id) is None
