@@ -480,6 +480,9 @@ class Workspace(QWidget):
         if client is None:
             return
         self.consult.flush_pending()
+        if self.repository.read_only_reason is not None:  # nothing can be started: said before any question
+            QMessageBox.warning(self, "Backmap", self.repository.read_only_reason)
+            return
         # In a tuple, so that "none open" (None inside) differs from a failed read (None from _guard).
         found = self._guard(lambda: (self.repository.latest_open_session(client.id),))
         if found is None:
