@@ -500,9 +500,11 @@ class Repository:
         """The client's newest session, whole; None when there is none. Reads nothing of the others."""
         with self._read() as connection:
             self._client_in(connection, client_id)
+            # The newest instant through the index, then the last id among its sessions: never a sort of them all.
             found = rows.load_sessions(
                 connection,
-                "id = (SELECT id FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC LIMIT 1)",
+                "id = (SELECT id FROM sessions WHERE client_id = ?1 AND start_utc = "
+                "(SELECT max(start_utc) FROM sessions WHERE client_id = ?1) ORDER BY id DESC LIMIT 1)",
                 (client_id,),
             )
         return self._handed_out(found[0]) if found else None
@@ -513,7 +515,7 @@ class Repository:
             self._client_in(connection, client_id)
             found = rows.load_sessions(
                 connection,
-                "id = (SELECT id FROM sessions WHERE client_id = ? AND finalised IS NULL "
+                "id = (SELECT id FROM sessions INDEXED BY sessions_open WHERE client_id = ? AND finalised IS NULL "
                 "ORDER BY start_utc DESC, id DESC LIMIT 1)",
                 (client_id,),
             )

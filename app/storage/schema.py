@@ -159,4 +159,6 @@ SCHEMA_V4: tuple[str, ...] = (
     """,
     "ALTER TABLE sessions ADD COLUMN plan_sha256 BLOB REFERENCES plans (sha256)",
     "CREATE INDEX sessions_by_plan ON sessions (plan_sha256) WHERE plan_sha256 IS NOT NULL",
+    # The sessions still open, few whatever the history: "Start session" looks for one without reading the rest.
+    "CREATE INDEX sessions_open ON sessions (client_id, start_utc) WHERE finalised IS NULL",
 )

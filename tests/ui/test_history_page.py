@@ -131,6 +131,7 @@ def test_the_session_view_shows_what_each_mark_felt_like_on_the_map_and_in_words
 
 def test_side_by_side_shows_what_it_felt_like_then_and_now(page: HistoryPage, sessions: list[Session]) -> None:
     first, last = sessions[0], sessions[-1]
+    page.tabs.setCurrentIndex(1)
     page.choose_comparison(first.id, last.id)
     assert page.map_a.shown("trapezius_upper_l")[1].endswith("\nxxx")
     assert page.map_b.shown("trapezius_upper_l")[1] == str(last.effective_tension()["trapezius_upper_l"])
@@ -139,6 +140,7 @@ def test_side_by_side_shows_what_it_felt_like_then_and_now(page: HistoryPage, se
 
 
 def test_the_trend_can_show_only_the_sessions_that_felt_burning(page: HistoryPage, sessions: list[Session]) -> None:
+    page.tabs.setCurrentWidget(page.trends)
     page.trends.choose_region("trapezius_upper_l")
     page.trends.choose_feeling("burning")
     lines = page.trends.plotted()
