@@ -155,6 +155,11 @@ class Repository:
         return self._database.path
 
     @property
+    def key(self) -> DatabaseKey | None:
+        """The key these records were opened with (None: not encrypted), for a second connection to them."""
+        return self._database.key
+
+    @property
     def read_only(self) -> bool:
         return self._database.read_only_reason is not None
 

@@ -7,7 +7,6 @@ that made it), so the window keeps painting. The dialog is window-modal: nothing
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
@@ -23,22 +22,24 @@ RecordsWork = Callable[[Repository], Any]
 
 
 class RecordsJob(QThread):
-    """`work` on a Repository of its own over `data_dir`; reports `succeeded(result)` or `failed(error)`."""
+    """`work` on a Repository of its own, opened as `opened` was; reports `succeeded(result)` or `failed(error)`."""
 
     succeeded = Signal(object)
     failed = Signal(object)  # the BackmapError
 
-    def __init__(
-        self, data_dir: Path, read_only_reason: str | None, work: RecordsWork, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, opened: Repository, work: RecordsWork, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._data_dir = data_dir
-        self._read_only_reason = read_only_reason
+        # How `opened` was opened: its folder, its read-only reason, its key (encrypted records).
+        self._data_dir = opened.path.parent
+        self._read_only_reason = opened.read_only_reason
+        self._key = opened.key
         self._work = work
 
     def run(self) -> None:
         try:
-            with Repository.open(self._data_dir, create=False, read_only_reason=self._read_only_reason) as records:
+            with Repository.open(
+                self._data_dir, create=False, read_only_reason=self._read_only_reason, key=self._key
+            ) as records:
                 result = self._work(records)
         except BackmapError as error:
             self.failed.emit(error)
@@ -67,8 +68,7 @@ class _Outcome(QObject):
 def run_with_progress(
     parent: QWidget,
     label: str,
-    data_dir: Path,
-    read_only_reason: str | None,
+    opened: Repository,
     work: RecordsWork,
     done: Callable[[Any], None],
     failed: Callable[[BackmapError], None],
@@ -79,7 +79,7 @@ def run_with_progress(
     progress.setWindowTitle("Backmap")
     progress.setWindowModality(Qt.WindowModality.WindowModal)
     progress.setMinimumDuration(SHOW_AFTER_MS)
-    job = RecordsJob(data_dir, read_only_reason, work, parent)
+    job = RecordsJob(opened, work, parent)
     outcome = _Outcome(done, failed, job)
     job.succeeded.connect(outcome.succeeded)
     job.failed.connect(outcome.failed)

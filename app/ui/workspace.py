@@ -704,9 +704,7 @@ class Workspace(QWidget):
                 self._show_read_only()
             QMessageBox.warning(self, "Backmap", str(error))
 
-        self._job = run_with_progress(
-            self, label, self.repository.path.parent, self.repository.read_only_reason, work, finished, failed
-        )
+        self._job = run_with_progress(self, label, self.repository, work, finished, failed)
 
     def edit_practice(self) -> None:
         from app.ui.dialogs.practice import PracticeDialog
