@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import os
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,9 @@ from app.domain.protocol import load_protocol
 from app.domain.records import Client, ClientRecord, Consent, Mark, Session, Soap, Stroke
 from app.domain.region_specs import REGION_SPECS
 from app.storage.database import DB_FILENAME
+
+# The app's own SQLite for the bare baselines too: two SQLite libraries on one -wal in one process disagree.
+from app.storage.driver import sqlite3
 from app.storage.repository import Repository
 
 CLIENTS = 2_000

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import gzip
 import json
-import sqlite3
 import zlib
 from collections.abc import Mapping
 from contextlib import closing
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from app.domain.records import Consent, Session
 from app.storage.database import DB_FILENAME
+from app.storage.driver import sqlite3  # the app's own SQLite: two libraries on one -wal in one process disagree
 from app.storage.repository import Repository
 from app.storage.schema import SCHEMA_VERSION
 
