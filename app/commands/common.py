@@ -7,14 +7,14 @@ import argparse
 import sys
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import BackmapError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from app.domain.records import Client, Session
+    from app.domain.records import Client, ClientRecord, Session
     from app.storage.keys import DatabaseKey
     from app.storage.repository import Repository
 
@@ -96,6 +96,48 @@ def recovery_key_notice(recovery_key: str) -> str:
         "Print it or write it down and keep it away from this computer: it unlocks the records if the passphrase "
         "is lost (`backmap key recover`). Without both, the records cannot be read by anyone."
     )
+
+
+def add_session_arguments(parser: argparse.ArgumentParser) -> None:
+    """CLIENT and --session, for the commands that print one session's plan or letter."""
+    parser.add_argument("client", metavar="CLIENT", help="the client's id, or their whole name (any case)")
+    parser.add_argument("--session", default="latest", metavar="ID|latest", help="which session (default: latest)")
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """-o FILE and --force: every command that writes a file."""
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenSession:
+    client: Client
+    record: ClientRecord
+    session: Session
+    data_folder: Path
+
+
+def read_chosen_session(args: argparse.Namespace) -> ChosenSession:
+    """The client CLIENT names, their record and the session --session names (the records closed again)."""
+    with open_repository(args, create=False) as repository:
+        client = find_client(repository, args.client)
+        record = repository.history(client.id)
+        data_folder = repository.path.parent
+    return ChosenSession(client, record, chosen_session(record.sessions, client.id, args.session), data_folder)
+
+
+def write_output(args: argparse.Namespace, data: bytes, data_folder: Path, *, binary: bool) -> None:
+    """`data` to -o FILE (atomic, 0600, --force to replace), else to stdout (never a PDF to a terminal)."""
+    from app.storage.files import output_file
+
+    if args.output is None:
+        if binary and sys.stdout.isatty():
+            raise BackmapError("a PDF is not for the terminal: add -o FILE")
+        sys.stdout.buffer.write(data)
+        return
+    with output_file(args.output, data_folder, replace=args.force) as temporary:
+        temporary.write_bytes(data)
 
 
 def chosen_session(sessions: Sequence[Session], client_id: str, wanted: str) -> Session:

@@ -7,20 +7,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import find_client, open_repository
+from app.commands.common import add_output_arguments, find_client, open_repository
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "export",
         help="export one client's whole record as a client file",
-        description="Export one client's whole record as a client file (format version 1). "
+        description="Export one client's whole record as a client file (format version 1, or 2 when it needs it). "
         "The export is recorded in the audit log.",
     )
     parser.add_argument("client", metavar="CLIENT", help="the client's id, or their whole name (any case)")
     parser.add_argument("--format", choices=("json",), default="json", help="the file format (default: json)")
-    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600), not stdout")
-    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_output_arguments(parser)
     parser.set_defaults(func=run)
 
 

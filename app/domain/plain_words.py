@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-_MONTHS = (
+MONTHS = (
     "January",
     "February",
     "March",
@@ -23,7 +23,7 @@ _MONTHS = (
 
 def long_date(day: dt.date) -> str:
     """ "5 March 2026", in English whatever the machine's locale (the rest of the plan is English too)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def joined(items: Sequence[str]) -> str:

@@ -8,31 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.domain.plain_words import MONTHS
+
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def day_text(day: dt.date) -> str:
     """'Friday 20 November 2026'."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{_DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def short_day_text(day: dt.date) -> str:
     """'20 Nov 2026'."""
-    return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
 
 
 def moment_text(moment: dt.datetime) -> str:
