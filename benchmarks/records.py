@@ -105,7 +105,7 @@ def main() -> None:
                 list(values.values()),
             )
             bare.executemany(
-                "INSERT INTO marks VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO marks (session_id, region, by, tension, note) VALUES (?, ?, ?, ?, ?)",
                 [(f"bare{index}", m.region, m.by, m.tension, m.note) for m in session_number(index).marks],
             )
             bare.execute("COMMIT")
