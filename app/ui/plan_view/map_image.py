@@ -57,10 +57,12 @@ def render_plan_map(
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
     drawn = [mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)]
     region_map = _region_map(svg_path)
+    view_box = (view.x(), view.y(), view.width(), view.height())
+    paths = _region_paths(str(svg_path), svg_path.stat().st_mtime_ns, width, view_box) if region_map else {}
     for mark in drawn:
         colour = QColor(PRESSURE_COLOURS[mark.level])
-        if region_map is not None:
-            painter.fillPath(_path(region_map.rings(mark.region), view, scale), colour)
+        if mark.region in paths:
+            painter.fillPath(paths[mark.region], colour)
         else:  # a map the region model cannot read: tint the element as the SVG draws it
             _tint(painter, renderer, mark.region, on_image(mark.region), colour, image)
     painter.drawImage(QPointF(0, 0), outline)
@@ -114,6 +116,19 @@ def _layers(svg: str, _modified_ns: int, width: int, ratio: float) -> tuple[QIma
         painter.end()
         layers.append(image)
     return layers[0], layers[1]
+
+
+@functools.lru_cache(maxsize=8)
+def _region_paths(
+    svg: str, _modified_ns: int, width: int, view_box: tuple[float, float, float, float]
+) -> dict[str, QPainterPath]:
+    """Every region's outline as a path on a map `width` pixels wide, built once per map file and size."""
+    region_map = _region_map(Path(svg))
+    if region_map is None:
+        return {}
+    view = QRectF(*view_box)
+    scale = width / view.width()
+    return {info.id: _path(region_map.rings(info.id), view, scale) for info in region_map.catalogue}
 
 
 def _region_map(svg_path: Path) -> RegionMap | None:
