@@ -38,14 +38,6 @@ from tests.ui import plan_samples
 RUNS = 15
 DAY = dt.date(2026, 11, 20)
 EVERY_REGION = [Mark(region, "therapist", 7) for region in sorted(REGION_IDS)]
-TYPICAL = [
-    Mark("trapezius_upper_l", "client", 7),
-    Mark("trapezius_upper_r", "client", 6),
-    Mark("rhomboid_l", "therapist", 6),
-    Mark("suboccipital_l", "client", 5),
-    Mark("suboccipital_r", "client", 5),
-    Mark("lower_back_l", "therapist", 4),
-]
 
 
 def _median_seconds(work: Callable[[], object]) -> float:
@@ -97,7 +89,8 @@ def main() -> None:
     real = _median_seconds(lambda: _plan_pdf(EVERY_REGION))
     print(f"bare PDF of the same text          {baseline * 1000:7.1f} ms")
     print(f"plan + PDF, every region marked    {real * 1000:7.1f} ms   {real / baseline:5.1f}x bare (goal <= 3x)")
-    print(f"pages: typical plan {_pages(_plan_pdf(TYPICAL))} (goal 1), every region {_pages(every)} (goal <= 2)")
+    typical = _pages(_plan_pdf(plan_samples.TYPICAL_MARKS))
+    print(f"pages: typical plan {typical} (goal 1), every region {_pages(every)} (goal <= 2)")
     del app
 
 

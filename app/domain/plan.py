@@ -11,17 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from app.domain.allergies import MediumChoice
 from app.domain.home_routine import home_routine
 from app.domain.mark_review import review_marks
 from app.domain.plan_dose import region_doses
-from app.domain.plan_model import PLAN_VERSION, Finishing, Plan, PlanError, Step, plan_from_json
+from app.domain.plan_model import Plan, PlanError, plan_from_json
 from app.domain.plan_shape import shape_steps
 from app.domain.protocol import NO_MASSAGE, OUTCOMES, Protocol
 from app.domain.records import Intake, Mark, PressureOverride
 from app.domain.region_specs import MAP_VERSION
-from app.domain.safety import MediumChoice, screen
+from app.domain.safety import screen
 
-__all__ = ["PLAN_VERSION", "Finishing", "Plan", "PlanError", "Step", "build_plan", "plan_from_json"]
+__all__ = ["Plan", "PlanError", "build_plan", "plan_from_json"]  # the plan's one door for its callers
 
 SESSION_MINUTES_MAX = 480
 

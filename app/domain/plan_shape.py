@@ -281,18 +281,13 @@ def _general_steps(
         why += f" Only lightly over {joined(plain_places(kept_light))}."
     shares = [spare // len(sides) + (1 if index < spare % len(sides) else 0) for index in range(len(sides))]
     return [
-        Step(
-            order=0,
-            regions=(BACK,),
-            technique=technique.id,
-            pressure=Pressure.of(level),
-            hold_seconds=None,
-            holds=None,
-            repetitions=None,
-            minutes=share,
-            why=why if side is None else why.replace("your whole back", f"the {side} side of your back"),
-            source=f"{technique.source}; {session.source}",
-            adjustments=adjustments,
+        _whole_back_step(
+            technique,
+            protocol,
+            level,
+            share,
+            why if side is None else why.replace("your whole back", f"the {side} side of your back"),
+            adjustments,
             side=side,
         )
         for side, share in zip(sides, shares, strict=True)
@@ -383,6 +378,21 @@ def _back_step(
         repetitions = low if minutes * 2 >= low else None
     if screening.left_alone():
         why += " The strokes go around the places left alone today."
+    return _whole_back_step(technique, protocol, level, minutes, why, adjustments, repetitions=repetitions or None)
+
+
+def _whole_back_step(
+    technique: Technique,
+    protocol: Protocol,
+    level: int,
+    minutes: int,
+    why: str,
+    adjustments: tuple[Adjustment, ...],
+    *,
+    repetitions: int | None = None,
+    side: str | None = None,
+) -> Step:
+    """A step over the whole back (or one side of it, lying on the side): warm-up, general work, finish."""
     return Step(
         order=0,
         regions=(BACK,),
@@ -390,9 +400,10 @@ def _back_step(
         pressure=Pressure.of(level),
         hold_seconds=None,
         holds=None,
-        repetitions=repetitions or None,
+        repetitions=repetitions,
         minutes=minutes,
         why=why,
-        source=f"{technique.source}; {session.source}",
+        source=f"{technique.source}; {protocol.session.source}",
         adjustments=adjustments,
+        side=side,
     )

@@ -15,16 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.plain_words import joined, long_date
-from app.domain.plan_model import Finishing, Plan, PlanError, Step, plan_from_json
+from app.domain.plan_model import Finishing, Plan, Step, plan_from_json
 from app.domain.practice import PracticeSettings
 from app.domain.protocol import NO_MASSAGE, PRESSURE_LABELS, Outcome, Urgency
 from app.domain.region_specs import REGION_SPECS, plain_places
 from app.domain.safety import BACK as WHOLE_BACK
-
-__all__ = ["PlanFormatError", "long_date"]
-
-# One reader, one error: a plan the handout cannot read is a plan nothing reads.
-PlanFormatError = PlanError
 
 # Regions that are never pressed (docs/design.md, "Pressure scale"): never drawn as worked on the map.
 NEVER_WORKED: frozenset[str] = frozenset(spec.id for spec in REGION_SPECS if spec.kind in ("no_pressure", "caution"))
@@ -164,7 +159,7 @@ def make_handout(
     shared_note: str,
     practice: PracticeSettings,
 ) -> Handout:
-    """Checks the inputs of a printed or shown plan; PlanFormatError names a bad plan field."""
+    """Checks the inputs of a printed or shown plan; PlanError names a bad plan field."""
     if not isinstance(client_first_name, str) or not isinstance(shared_note, str):
         raise TypeError("client_first_name and shared_note must be plain text")
     if not isinstance(date, dt.date) or not isinstance(practice, PracticeSettings):
@@ -235,7 +230,7 @@ def _addressed(first_name: str, sentence: str) -> str:
 
 
 def read_plan(plan: Mapping[str, Any]) -> PlanWording:
-    """The plan dict in the client's words; PlanFormatError names the first field that breaks the contract."""
+    """The plan dict in the client's words; PlanError names the first field that breaks the contract."""
     return wording_for(plan_from_json(plan))
 
 
@@ -303,10 +298,8 @@ def _finishing_words(touches: Sequence[Finishing]) -> str:
     return f"Then {words}: {how}" if how else f"Then {words}."
 
 
-def plain_place(regions: Sequence[str] | str) -> str:
+def plain_place(regions: Sequence[str]) -> str:
     """Where on the body, in the client's words ("the tops of both shoulders"), as a noun phrase."""
-    if isinstance(regions, str):
-        regions = (regions,)
     if tuple(regions) == (WHOLE_BACK,):
         return "your whole back"
     return joined(plain_places(regions))

@@ -32,8 +32,6 @@ from app.domain.protocol import (
 from app.domain.records import FlagEntry, Intake, PressureOverride
 from app.domain.region_specs import SPECS_BY_ID, RegionKind
 
-__all__ = ["MediumChoice"]  # re-exported: the plan and its readers name it from here
-
 BACK = "back"  # the region of whole-back steps (warm-up, finish)
 DEFAULT_CAP_RULE = "default_cap"
 OVERRIDE_RULE = "override"

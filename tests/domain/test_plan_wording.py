@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.domain.plan_model import PlanError
 from app.domain.plan_wording import (
     PRESSURE_WORDS,
     TECHNIQUE_WORDS,
     HoldRange,
-    PlanFormatError,
     can_mark_as_given,
     clearance_missing,
     make_handout,
@@ -154,18 +154,18 @@ def _break(path: str, value: Any) -> dict[str, Any]:
     ],
 )
 def test_a_plan_outside_the_contract_is_refused_naming_the_field(plan: dict[str, Any], field: str) -> None:
-    with pytest.raises(PlanFormatError, match=field.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(PlanError, match=field.replace("[", r"\[").replace("]", r"\]")):
         read_plan(plan)
 
 
 def test_a_postponed_plan_with_steps_or_without_a_referral_is_refused() -> None:
     with_steps = postpone_plan_dvt()
     with_steps["steps"] = proceed_plan()["steps"]
-    with pytest.raises(PlanFormatError, match="a postponed plan has no steps"):
+    with pytest.raises(PlanError, match="a postponed plan has no steps"):
         read_plan(with_steps)
     nobody = postpone_plan_dvt()
     nobody["refer"] = None
-    with pytest.raises(PlanFormatError, match="whom to see"):
+    with pytest.raises(PlanError, match="whom to see"):
         read_plan(nobody)
 
 

@@ -330,6 +330,17 @@ def version_1_plan() -> dict[str, Any]:
     return plan
 
 
+# A typical visit: both shoulders, the base of the skull, a knot beside a shoulder blade, a sore lower back.
+TYPICAL_MARKS = [
+    Mark("trapezius_upper_l", "client", 7),
+    Mark("trapezius_upper_r", "client", 6),
+    Mark("rhomboid_l", "therapist", 6),
+    Mark("suboccipital_l", "client", 5),
+    Mark("suboccipital_r", "client", 5),
+    Mark("lower_back_l", "therapist", 4),
+]
+
+
 def every_region_plan() -> dict[str, Any]:
     """A real plan, as the builder makes it, with every region of the map marked 7 by the therapist."""
     marks = [Mark(region, "therapist", 7) for region in sorted(REGION_IDS)]

@@ -14,17 +14,9 @@ from app.domain.protocol import load_protocol
 from app.domain.records import FlagEntry, Intake, Mark
 from app.domain.region_specs import REGION_IDS
 from app.ui.plan_view.plan_pdf import handout_pdf_bytes
-from tests.ui.plan_samples import PRACTICE
+from tests.ui.plan_samples import PRACTICE, TYPICAL_MARKS
 
 TODAY = dt.date(2026, 11, 20)
-TYPICAL = [
-    Mark("trapezius_upper_l", "client", 7),
-    Mark("trapezius_upper_r", "client", 6),
-    Mark("rhomboid_l", "therapist", 6),
-    Mark("suboccipital_l", "client", 5),
-    Mark("suboccipital_r", "client", 5),
-    Mark("lower_back_l", "therapist", 4),
-]
 
 
 def pages(marks: list[Mark], intake: Intake, page_size: str = "A4") -> int:
@@ -35,8 +27,8 @@ def pages(marks: list[Mark], intake: Intake, page_size: str = "A4") -> int:
 
 
 def test_a_typical_plan_is_one_page_on_a4_and_letter(qapp: QApplication) -> None:
-    assert pages(TYPICAL, Intake(TODAY)) == 1
-    assert pages(TYPICAL, Intake(TODAY), "Letter") == 1
+    assert pages(TYPICAL_MARKS, Intake(TODAY)) == 1
+    assert pages(TYPICAL_MARKS, Intake(TODAY), "Letter") == 1
 
 
 def test_a_healing_strain_with_an_unknown_allergy_is_still_one_page(qapp: QApplication) -> None:

@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from app.domain.plan_wording import MapMark, PlanFormatError, read_plan
+from app.domain.plan_model import PlanError
+from app.domain.plan_wording import MapMark, read_plan
 from app.errors import BackmapError
 from app.ui.plan_view.hold_timer import HoldTimer
 from app.ui.plan_view.map_image import render_plan_map
@@ -170,7 +171,7 @@ def test_a_bad_plan_is_refused_and_the_shown_plan_stays(view: PlanView) -> None:
     _show(view, proceed_plan())
     broken = proceed_plan()
     broken["steps"][0]["pressure"]["level"] = 9
-    with pytest.raises(PlanFormatError, match=r"steps\[0\]\.pressure\.level"):
+    with pytest.raises(PlanError, match=r"steps\[0\]\.pressure\.level"):
         _show(view, broken)
     assert "Your whole back" in _shown_text(view)
     assert view.handout() is not None

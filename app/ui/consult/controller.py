@@ -259,41 +259,42 @@ class ConsultController:
             merge_key=("tension", session.id, region, layer) if dragging else None,
         )
 
-    def set_region_note(self, note: str) -> None:
+    def _mark_to_amend(self, then: str) -> tuple[Session, str, Mark] | None:
+        """The session, region and mark a note or a quality changes; None (the reason shown) when there is no
+        mark: a note or a quality belongs to a tension, and creating one would invent a tension never given."""
         session, region = self._session, self._selected
         if session is None or region is None or not self.editable:
-            return
-        layer = self._layer
-        before = session.layer(layer).get(region)
+            return None
+        before = session.layer(self._layer).get(region)
         if before is None:
-            # A note belongs to a mark; creating one here would invent a tension the client never gave.
-            self._view.show_error("Give this region a tension first (0-10), then add a note to it.")
+            self._view.show_error(f"Give this region a tension first (0-10), then {then}.")
             self._refresh_selection()
+            return None
+        return session, region, before
+
+    def set_region_note(self, note: str) -> None:
+        found = self._mark_to_amend("add a note to it")
+        if found is None:
             return
+        session, region, before = found
         self._edit(
             f"{SPECS_BY_ID[region].name}: note",
             write_after=lambda: self._write_mark(session.id, replace(_state(before), note=note)),
             write_before=lambda: self._write_mark(session.id, _state(before)),
-            merge_key=("note", session.id, region, layer),
+            merge_key=("note", session.id, region, self._layer),
         )
 
     def set_quality(self, quality: Quality | None) -> None:
         """What the selected region's tension feels like in the active layer; None: plain tension."""
-        session, region = self._session, self._selected
-        if session is None or region is None or not self.editable:
+        found = self._mark_to_amend("say what it feels like")
+        if found is None:
             return
-        layer = self._layer
-        before = session.layer(layer).get(region)
-        if before is None:
-            # A quality belongs to a mark, as a note does: a tension the client never gave is not invented.
-            self._view.show_error("Give this region a tension first (0-10), then say what it feels like.")
-            self._refresh_selection()
-            return
+        session, region, before = found
         if before.quality == quality:
             return
         words = "plain tension" if quality is None else QUALITY_WORDS[quality]
         self._edit(
-            f"{SPECS_BY_ID[region].name}: {words} ({layer})",
+            f"{SPECS_BY_ID[region].name}: {words} ({self._layer})",
             write_after=lambda: self._write_mark(session.id, replace(_state(before), quality=quality)),
             write_before=lambda: self._write_mark(session.id, _state(before)),
         )

@@ -145,7 +145,7 @@ class PlanView(QWidget):
         practice: PracticeSettings,
         clearance_on_record: bool = False,
     ) -> None:
-        """Shows a plan (the `plan --format json` dict); PlanFormatError names a bad field (no change)."""
+        """Shows a plan (the `plan --format json` dict); PlanError names a bad field (no change)."""
         handout = make_handout(
             plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
         )
