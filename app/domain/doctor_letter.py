@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from app.domain.plain_words import joined, long_date
+from app.domain.plain_words import capitalised, joined, long_date
 from app.domain.plan import Plan
 from app.domain.practice import PracticeSettings
 from app.domain.protocol import FLAG_IDS, NO_MASSAGE, PRESSURE_LABELS, PRESSURE_MAX, Outcome, Protocol, Urgency
@@ -299,7 +299,7 @@ def _left_out(screening: Screening, worked: set[str], protocol: Protocol) -> tup
     everywhere = [drop.technique for drop in screening.drops if drop.region is None]
     if everywhere:
         names = [_technique_words(t, protocol) for t in dict.fromkeys(everywhere)]
-        items.append(f"{_upper(joined(names))}, everywhere")
+        items.append(f"{capitalised(joined(names))}, everywhere")
     regions_by_technique: dict[str, set[str]] = {}
     for drop in screening.drops:
         if drop.region in worked and drop.technique not in everywhere:
@@ -309,7 +309,7 @@ def _left_out(screening: Screening, worked: set[str], protocol: Protocol) -> tup
     for technique, regions in regions_by_technique.items():
         techniques_by_regions.setdefault(frozenset(regions), []).append(_technique_words(technique, protocol))
     for same_regions, techniques in techniques_by_regions.items():
-        items.append(f"{_upper(joined(techniques))}, {'; '.join(_places(same_regions))}")
+        items.append(f"{capitalised(joined(techniques))}, {'; '.join(_places(same_regions))}")
     # A local flag's limits, by flag and what they allow: nothing there today, or only some techniques.
     limited: dict[tuple[str, frozenset[str]], set[str]] = {}
     for limit in screening.local:
@@ -359,7 +359,3 @@ def _without_side(spec: RegionSpec) -> str:
 
 def _lower(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _upper(text: str) -> str:
-    return text[:1].upper() + text[1:]

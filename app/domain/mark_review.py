@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.domain.plain_words import is_or_are, joined
+from app.domain.plain_words import capitalised, is_or_are, joined
 from app.domain.protocol import Outcome, Protocol
 from app.domain.records import QUALITY_WORDS, Intake, Mark
 from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID, plain_places
@@ -43,10 +43,6 @@ class MarkReview:
     burning: Mapping[str, str]  # region that burns (and can be worked) -> the client's reason
 
 
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def review_marks(marks: Iterable[Mark], intake: Intake | None, protocol: Protocol) -> MarkReview:
     marks = tuple(marks)
     client = {mark.region: mark.tension for mark in marks if mark.by == "client"}
@@ -62,13 +58,13 @@ def review_marks(marks: Iterable[Mark], intake: Intake | None, protocol: Protoco
     if irritated:
         places = [SPECS_BY_ID[spec.id].plain for spec in REGION_SPECS if spec.id in irritated]
         text = high.reason.format(places=joined(places), verb=is_or_are(places))
-        reasons.append(Reason(CLIENT_HIGH_TENSION_RULE, _capitalised(text), high.source))
+        reasons.append(Reason(CLIENT_HIGH_TENSION_RULE, capitalised(text), high.source))
 
     bones = protocol.beside_bone.beside
     marked_bones = sorted({mark.region for mark in marks if mark.region in bones and mark.tension > 0})
     beside: dict[str, str] = {}
     if marked_bones:
-        text = _capitalised(
+        text = capitalised(
             protocol.beside_bone.reason.format(places=joined([SPECS_BY_ID[b].plain for b in marked_bones]))
         )
         for bone in marked_bones:
@@ -124,10 +120,10 @@ def _numb(
     if not regions:
         return {}
     places = plain_places(regions)
-    reason = _capitalised(rule.reason.format(places=joined(places), verb=is_or_are(places)))
+    reason = capitalised(rule.reason.format(places=joined(places), verb=is_or_are(places)))
     reasons.append(Reason(NERVE_SYMPTOMS_RULE, reason, rule.source))
     felt = [quality for quality in rule.qualities if any(mark.quality == quality for mark in marks)]
-    feelings = _capitalised(" and ".join(QUALITY_WORDS[quality] for quality in sorted(felt)))
+    feelings = capitalised(" and ".join(QUALITY_WORDS[quality] for quality in sorted(felt)))
     names = joined([SPECS_BY_ID[region].name for region in regions])
     if not questions_asked and any(region in rule.red_flag_regions for region in regions):
         reasons.append(Reason(NERVE_SYMPTOMS_RULE, rule.red_flag_reason, rule.source))
@@ -145,7 +141,7 @@ def _burning(marks: tuple[Mark, ...], protocol: Protocol, reasons: list[Reason],
     if not regions:
         return {}
     places = plain_places(regions)
-    reason = _capitalised(rule.reason.format(places=joined(places), verb=is_or_are(places)))
+    reason = capitalised(rule.reason.format(places=joined(places), verb=is_or_are(places)))
     reasons.append(Reason(BURNING_RULE, reason, rule.source))
     notes.append(rule.therapist.format(names=joined([SPECS_BY_ID[region].name for region in regions])))
     return dict.fromkeys(regions, reason)

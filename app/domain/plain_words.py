@@ -39,3 +39,8 @@ def is_or_are(items: Sequence[str]) -> str:
 
 def days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
+
+
+def capitalised(text: str) -> str:
+    """`text` with its first letter a capital, the rest as it is, to start a sentence ("The top of your …")."""
+    return text[:1].upper() + text[1:]

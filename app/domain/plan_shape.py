@@ -65,7 +65,7 @@ def shape_steps(
     session = protocol.session
     warm_up, finish = _bounds(minutes, protocol)
     drafts = _drafts(doses, position, protocol, notes)
-    kept = _fit(drafts, minutes - warm_up - finish, protocol, notes)
+    kept = _fit(drafts, minutes - warm_up - finish, notes)
     spare = minutes - warm_up - finish - sum(draft.minutes for draft in kept)
     spare = _lengthen(kept, spare)
     blocks = sorted({draft.block for draft in kept}) or [0]
@@ -195,7 +195,7 @@ def _base_minutes(draft: _Draft, protocol: Protocol) -> int:
     return least + min(2, len(draft.finishing))
 
 
-def _fit(drafts: list[_Draft], free: int, protocol: Protocol, notes: list[str]) -> list[_Draft]:
+def _fit(drafts: list[_Draft], free: int, notes: list[str]) -> list[_Draft]:
     """The steps that fit in `free` minutes, the tightest areas first; what waits is told to the therapist.
 
     Lying on the side, a step and its mirror on the other side stay or wait together, so both sides match."""

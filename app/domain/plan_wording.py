@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.plain_words import joined, long_date
+from app.domain.plain_words import capitalised, joined, long_date
 from app.domain.plan_model import Finishing, Plan, Step, plan_from_json
 from app.domain.practice import PracticeSettings
 from app.domain.protocol import NO_MASSAGE, PRESSURE_LABELS, Outcome, Urgency
@@ -273,7 +273,7 @@ def _step_text(step: Step, turn: str) -> StepText:
     return StepText(
         order=step.order,
         regions=step.regions,
-        where=place[0].upper() + place[1:],
+        where=capitalised(place),
         technique=_technique_words(step.technique),
         pressure_level=step.pressure.level,
         pressure=PRESSURE_WORDS[step.pressure.level],
@@ -315,8 +315,7 @@ def _dose(hold: HoldRange | None, holds: int | None, repetitions: int | None, mi
     parts = [", ".join(how)] if how else []
     if minutes:
         parts.append(f"about {_number(minutes)} minute{'' if minutes == 1 else 's'}")
-    text = " · ".join(parts)
-    return text[:1].upper() + text[1:]
+    return capitalised(" · ".join(parts))
 
 
 def _map_marks(steps: Sequence[StepText]) -> tuple[MapMark, ...]:
@@ -340,5 +339,4 @@ def _number(value: float) -> str:
 
 
 def _humanise(name: str) -> str:
-    text = name.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    return capitalised(name.replace("_", " ").strip())

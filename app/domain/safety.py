@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.domain.allergies import MediumChoice, choose_medium
-from app.domain.plain_words import days, is_or_are, joined, long_date
+from app.domain.plain_words import capitalised, days, is_or_are, joined, long_date
 from app.domain.protocol import (
     DEFAULT_CAP,
     FLAG_IDS,
@@ -392,8 +392,9 @@ def _screen_local(entries: Iterable[FlagEntry], protocol: Protocol, on: dt.date,
 
 
 def _local_reason(stage: LocalStage, places: list[str], from_date: dt.date) -> str:
-    text = stage.reason.format(places=joined(places), verb=is_or_are(places), from_date=long_date(from_date))
-    return text[0].upper() + text[1:]
+    return capitalised(
+        stage.reason.format(places=joined(places), verb=is_or_are(places), from_date=long_date(from_date))
+    )
 
 
 def techniques_today(region_id: str, screening: Screening, protocol: Protocol) -> tuple[list[str], list[Adjustment]]:

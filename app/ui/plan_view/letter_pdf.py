@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF, QSizeF
 from PySide6.QtGui import QFont, QPagedPaintDevice, QPainter, QTextDocument
 
 from app.domain.doctor_letter import REPLY_LINES, DoctorLetter, Proposal, pressure_scale
-from app.domain.plain_words import long_date
+from app.domain.plain_words import capitalised, long_date
 from app.errors import BackmapError
 from app.ui.plan_view.handout_html import HAIRLINE
 from app.ui.plan_view.plan_pdf import (
@@ -89,7 +89,7 @@ def letter_html(letter: DoctorLetter) -> str:
     parts = [
         _letterhead(letter),
         _p(escape(long_date(letter.written_on)), after=12),
-        _p(f"<b>To:</b> {escape(_capital(letter.addressee))}", after=2),
+        _p(f"<b>To:</b> {escape(capitalised(letter.addressee))}", after=2),
         _p(f"<b>About:</b> {escape(letter.regarding)}", after=16),
         _p(escape(letter.subject), "font-size:13pt; font-weight:bold", after=12),
         _p(f"{escape(letter.greeting)},", after=8),
@@ -163,7 +163,7 @@ def _proposal(proposal: Proposal) -> str:
     cells = "".join(
         f'<tr><td width="{LABEL_WIDTH_PX}" valign="top" style="padding-top:2px"><b>{escape(label)}</b></td>'
         '<td valign="top" style="padding-top:2px">'
-        + "".join(_p(escape(_capital(line)), after=3) for line in lines)
+        + "".join(_p(escape(capitalised(line)), after=3) for line in lines)
         + "</td></tr>"
         for label, lines in rows
     )
@@ -216,7 +216,3 @@ def _fill_row(*fields: tuple[str, int, int]) -> str:
             f'<td width="{line_width}%" style="border-bottom:1px solid {MUTED_INK}; padding-top:16px">&nbsp;</td>'
         )
     return f'<table width="100%" cellspacing="0" cellpadding="0"><tr>{"".join(cells)}</tr></table>'
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
