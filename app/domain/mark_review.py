@@ -14,7 +14,7 @@ beside_bone, bone_pain, nerve_symptoms, burning).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from app.domain.plain_words import capitalised, is_or_are, joined
@@ -43,15 +43,18 @@ class MarkReview:
     burning: Mapping[str, str]  # region that burns (and can be worked) -> the client's reason
 
 
-def review_marks(marks: Iterable[Mark], intake: Intake | None, protocol: Protocol) -> MarkReview:
+def review_marks(
+    marks: Iterable[Mark], intake: Intake | None, protocol: Protocol, left_alone: Collection[str] = ()
+) -> MarkReview:
+    """`left_alone`: the regions the screening keeps hands off today (nothing there to start gently on)."""
     marks = tuple(marks)
     client = {mark.region: mark.tension for mark in marks if mark.by == "client"}
     high = protocol.client_high_tension
-    # Bone is never worked, so there is nothing to start gently on: pain there is the bone-pain rule's.
+    # Bone is never worked either, so there is nothing to start gently on: pain there is the bone-pain rule's.
     irritated = {
         region: tension
         for region, tension in client.items()
-        if tension >= high.min_tension and protocol.regions[region].techniques
+        if tension >= high.min_tension and protocol.regions[region].techniques and region not in left_alone
     }
     reasons: list[Reason] = []
     notes: list[str] = []

@@ -64,7 +64,7 @@ def build_plan(
             protocol_version=protocol.version,
             map_version=MAP_VERSION,
         )
-    review = review_marks(marks, intake, protocol)
+    review = review_marks(marks, intake, protocol, screening.left_alone())
     notes.extend(review.therapist_notes)
     doses = region_doses(marks, screening, review, protocol, override, notes)
     steps = shape_steps(doses, minutes, chosen, screening, protocol, override, notes)

@@ -24,6 +24,9 @@ from app.domain.safety import Adjustment, Screening, cap_pressure, techniques_to
 
 STROKING = "effleurage"  # the gentle substitute where nothing else may be done
 STROKING_LEVEL = 2  # light
+# Why a region gets only light strokes, after "Light strokes ease it without pressing: ".
+BESIDE_BONE_WHY = "the bone beside it is never pressed"
+LEFT_OUT_WHY = "stronger work there is left out today, for your safety"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +41,7 @@ class Dose:
     marked_by: Layer | None
     irritated: bool  # the client's own 8-10, or burning: check first, start gentle
     adjustments: tuple[Adjustment, ...]
-    reason: str  # the client's reason for a gentle substitute; "" for ordinary work
+    reason: str  # why only light strokes (a gentle substitute), for the client; "" for ordinary work
     numb: bool = False  # numbness or pins and needles: light at most, whatever the number
 
 
@@ -78,7 +81,7 @@ def region_doses(
             continue  # bone (the review notes it) or left alone today (the screening says why)
         if mark is None or mark.tension == 0:
             if beside_bone is not None:
-                doses.extend(_stroking(spec, beside_bone, None, (), screening, protocol, override))
+                doses.extend(_stroking(spec, BESIDE_BONE_WHY, None, (), screening, protocol, override))
             continue
         burning = review.burning.get(spec.id)
         irritated = spec.id in review.irritated or burning is not None
@@ -88,7 +91,8 @@ def region_doses(
         techniques = [t for t in kept if mark.tension >= protocol.techniques[t].min_tension]
         notes.extend(f"{spec.name}: {caution}" for caution in protocol.cautions_for(spec.id))
         if not techniques:
-            reason = beside_bone or next((a.reason for a in left_out), "")
+            # The rule's own reason is in "what we changed for your safety": the step says it only briefly.
+            reason = BESIDE_BONE_WHY if beside_bone is not None else LEFT_OUT_WHY
             # A point is stroked as part of the area it lies on; that area once is enough.
             targets = [spec] if spec.kind != "point" else [SPECS_BY_ID[a] for a in sorted(protocol.overlaps[spec.id])]
             substitute = [

@@ -268,16 +268,15 @@ def _general_steps(
             sides = sides[:1]
     target = min(session.general_level, technique.max_pressure)
     level, adjustments = cap_pressure(target, BACK, screening, protocol, override)
-    if kept_light and level > LIGHT:  # the hands pass over those places too: the whole pass stays light
+    lightened = bool(kept_light) and level > LIGHT
+    if lightened:  # the hands pass over those places too: the whole pass stays light
         reason = f"Light over {joined(plain_places(kept_light))}, as there."
         adjustments += (Adjustment("kept_light", level, LIGHT, reason),)
         level = LIGHT
     if level < 1:
         return []
     why = "Kneading either side of your spine, at a pressure that feels good, to loosen your whole back."
-    if screening.left_alone():
-        why += " The hands go around the places left alone today."
-    if kept_light:
+    if lightened:  # say why the whole pass is light; when a rule already keeps it light, its reason says so
         why += f" Only lightly over {joined(plain_places(kept_light))}."
     shares = [spare // len(sides) + (1 if index < spare % len(sides) else 0) for index in range(len(sides))]
     return [
@@ -322,7 +321,7 @@ def _step(draft: _Draft, protocol: Protocol, *, said_how_tight: bool) -> Step:
     regions = draft.regions
     substitute = next((dose.reason for dose in draft.doses if dose.reason), None)
     if substitute is not None or all(dose.tension == 0 for dose in draft.doses):
-        why = f"Light strokes ease it without pressing. {substitute or ''}".strip()
+        why = f"Light strokes ease it without pressing: {substitute}." if substitute else "Light strokes ease it."
     elif said_how_tight:
         why = f"{technique.purpose.capitalize()}."
     else:
@@ -376,7 +375,7 @@ def _back_step(
     else:
         why = "Lighter and lighter, to finish."
         repetitions = low if minutes * 2 >= low else None
-    if screening.left_alone():
+    if part == "warm-up" and screening.left_alone():  # said once, at the first pass over the whole back
         why += " The strokes go around the places left alone today."
     return _whole_back_step(technique, protocol, level, minutes, why, adjustments, repetitions=repetitions or None)
 

@@ -476,7 +476,7 @@ def _stretches(table: _Table) -> dict[str, Mapping[str, str]]:
     return stretches
 
 
-def _home_routine(root: _Table) -> tuple[HomeItem, ...]:
+def _home_routine(root: _Table, groups: Mapping[str, tuple[str, ...]]) -> tuple[HomeItem, ...]:
     items = []
     for table in _array_of_tables(root, "home_routine"):
         technique = table.text("technique", required=False)
@@ -486,7 +486,7 @@ def _home_routine(root: _Table) -> tuple[HomeItem, ...]:
             HomeItem(
                 text=table.req_text("text"),
                 technique=technique,
-                regions=frozenset(_regions_list(table, "regions")) if "regions" in table.data else frozenset(),
+                regions=frozenset(_regions_list(table, "regions", groups)) if "regions" in table.data else frozenset(),
                 not_with=frozenset(table.texts("not_with", allowed=FLAG_IDS)),
                 source=table.source(),
             )
@@ -860,7 +860,7 @@ def parse_protocol(data: Mapping[str, Any]) -> Protocol:
     burning = _burning(root.table("burning"))
     areas = _areas(root)
     stretches = _stretches(root.table("stretches"))
-    home_routine = _home_routine(root)
+    home_routine = _home_routine(root, groups)
     flags = {key: _flag(table, key, groups) for key, table in _keyed(root, "flags", FLAG_IDS)}
     media = tuple(_medium(table) for table in _array_of_tables(root, "media"))
     if "none" not in {medium.name for medium in media} or media[-1].allergens:
