@@ -20,7 +20,7 @@ RUNS = 7
 
 VARIANTS = {
     "bare interpreter (baseline)": "pass",
-    "outlines from the shipped JSON": ("from app.domain.map_outlines import load_map_outlines; load_map_outlines()"),
+    "outlines from the shipped JSON": ("from app.storage.map_cache import load_map_outlines; load_map_outlines()"),
     "region model (numpy, shapely, svgelements)": ("from app.domain.regions import load_region_map; load_region_map()"),
 }
 HOVERS = 20_000

@@ -84,9 +84,9 @@ def _open_workspace(
     # Loaded here, after the frame's first paint: together they take longer than all of Qt's start-up.
     import datetime as dt
 
-    from app.domain.map_outlines import load_map_outlines
     from app.domain.protocol import load_protocol
     from app.storage.location import resolve_data_dir
+    from app.storage.map_cache import load_map_outlines
     from app.storage.repository import Repository
     from app.ui.workspace import Workspace
 

@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from app.domain.map_outlines import load_map_outlines
 from app.domain.region_specs import REGION_IDS
 from app.domain.regions import Direction, load_region_map
 from app.resources import map_svg_path
+from app.storage.map_cache import load_map_outlines
 from app.ui.body_map.view import BodyMapView
 
 

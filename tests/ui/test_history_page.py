@@ -12,13 +12,13 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.analytics import TensionMatrix, compare_sessions, heat_map
 from app.domain.demo import demo_client
-from app.domain.map_outlines import load_map_outlines
 from app.domain.plan import plan_from_json
 from app.domain.plan_text import render_plan_text
 from app.domain.records import Session
 from app.domain.regions import load_region_map
 from app.domain.session_summary import MarkTable, summarise
 from app.resources import map_svg_path
+from app.storage.map_cache import load_map_outlines
 from app.ui.body_map import palette
 from app.ui.history.page import HistoryPage
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.domain.map_outlines import load_map_outlines
 from app.resources import map_svg_path
+from app.storage.map_cache import load_map_outlines
 from app.ui.body_map.region_list import RegionList
 
 
