@@ -66,9 +66,6 @@ class RegionValues:
     def __getitem__(self, region: str) -> float:
         return float(self.values[self.regions.index(region)])
 
-    def as_dict(self) -> dict[str, float]:
-        return {region: float(value) for region, value in zip(self.regions, self.values, strict=True)}
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SessionSeries:

@@ -51,9 +51,6 @@ class DebouncedText(QObject):
             self._last = text
             self.edited.emit(text)
 
-    def pending(self) -> bool:
-        return self._timer.isActive()
-
     def _on_changed(self, *_args: object) -> None:
         if not self._loading:
             self._timer.start()

@@ -18,11 +18,6 @@ def day_text(day: dt.date) -> str:
     return f"{_DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def short_day_text(day: dt.date) -> str:
-    """'20 Nov 2026'."""
-    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
-
-
 def moment_text(moment: dt.datetime) -> str:
     """'Friday 20 November 2026, 10:00' in this computer's time zone."""
     local = moment.astimezone() if moment.tzinfo is not None else moment

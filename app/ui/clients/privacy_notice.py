@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QFont, QPagedPaintDevice, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QFont, QPagedPaintDevice, QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
@@ -37,14 +35,6 @@ def print_notice(notice: PrivacyNotice, device: QPagedPaintDevice) -> None:
         )
     )
     notice_document(notice, PRINT_POINT_SIZE).print_(device)
-
-
-def render_notice_pdf(notice: PrivacyNotice, path: Path) -> None:
-    writer = QPdfWriter(str(path))
-    writer.setTitle(f"Privacy notice (version {notice.version})")
-    writer.setCreator("Backmap")
-    writer.setResolution(300)
-    print_notice(notice, writer)
 
 
 class PrivacyNoticeDialog(QDialog):

@@ -27,9 +27,6 @@ class TimelineModel(QAbstractTableModel):
     def summary(self, row: int) -> SessionSummary:
         return self._rows[row]
 
-    def row_of(self, session_id: str) -> int:
-        return next((i for i, row in enumerate(self._rows) if row.session_id == session_id), -1)
-
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
         return 0 if parent.isValid() else len(self._rows)
 
