@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from app.storage.keys import DatabaseKey
     from app.storage.repository import Repository
     from app.ui.body_map.view import RegionLocator
-    from app.ui.workspace import Workspace
+    from app.ui.workspace.widget import Workspace
 
 # Set, the app quits with status 0 once it has started (window painted, records open, region model loaded):
 # the smoke check of a built app (packaging/build) has no one to close the window.
@@ -88,7 +88,7 @@ def _open_workspace(
     from app.storage.location import resolve_data_dir
     from app.storage.map_cache import load_map_outlines
     from app.storage.repository import Repository
-    from app.ui.workspace import Workspace
+    from app.ui.workspace.widget import Workspace
 
     repository = Repository.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason, key=key)
     if demo:

@@ -19,7 +19,7 @@ from app.ui.settings import AppSettings
 
 if TYPE_CHECKING:
     from app.ui.encryption.screen_lock import ScreenLock
-    from app.ui.workspace import Workspace
+    from app.ui.workspace.widget import Workspace
 
 MENU_NAMES = ("File", "Edit", "Client", "Session", "View", "Help")
 DEFAULT_SIZE = (1360, 860)

@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.storage.client_file import parse
-from app.ui import application, workspace
+from app.ui import application
 from app.ui.application import UNEXPECTED_ERROR_MESSAGE, create_main_window, install_crash_handler
 from app.ui.clients.privacy_notice import PrivacyNoticeDialog
 from app.ui.dialogs.audit_log import AuditLogDialog
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
+from app.ui.workspace import controller as workspace_controller
 from tests.storage.privacy_records import FilledClient, database_files, fill_client, found_in_bytes
 from tests.ui.answers import Answers
 
@@ -335,13 +336,13 @@ def test_the_data_folder_is_checked_for_cloud_sync_at_start_and_a_plain_folder_p
     qtbot: QtBot, data_dir: Path, settings_file: Path, answers: Answers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     consulted: list[Path] = []
-    real = workspace.cloud_sync_warning
+    real = workspace_controller.cloud_sync_warning
 
     def spy(path: Path) -> str | None:
         consulted.append(path)
         return real(path)
 
-    monkeypatch.setattr(workspace, "cloud_sync_warning", spy)
+    monkeypatch.setattr(workspace_controller, "cloud_sync_warning", spy)
     plain = create_main_window(data_dir, False, AppSettings(QSettings(str(settings_file), QSettings.Format.IniFormat)))
     qtbot.addWidget(plain)
     try:

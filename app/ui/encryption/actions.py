@@ -13,7 +13,7 @@ from app.ui.encryption.screen_lock import LOCK_SHORTCUT, ScreenLock, passphrase_
 
 if TYPE_CHECKING:
     from app.ui.settings import AppSettings
-    from app.ui.workspace import Workspace
+    from app.ui.workspace.widget import Workspace
 
 
 def install(
