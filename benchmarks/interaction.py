@@ -155,7 +155,7 @@ def main() -> None:
         window = create_main_window(data_dir, demo=False, settings=settings)
         client = window.workspace.repository.create_client("Benchmark", consent=Consent(dt.date.today(), "1"))
         window.workspace.repository.start_session(client.id)
-        window.workspace.open_client(client.id)
+        window.workspace.decisions.open_client(client.id)
         window.resize(1360, 860)
         window.show()
         window.workspace.warm_up()

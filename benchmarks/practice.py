@@ -237,7 +237,7 @@ def attached():
         FirstPaint(workspace.clients.list_view.viewport(), lambda: done("list"))
     else:
         def opened():
-            client = workspace.client
+            client = workspace.decisions.client
             return client is not None and client.id == sys.argv[3] and workspace.controller.session is not None
         def wait():
             if opened():
@@ -409,15 +409,15 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
     bare_db.execute("PRAGMA synchronous = FULL")
 
     if "open" in stages:
-        workspace.open_client(SMALL_ID)
+        workspace.decisions.open_client(SMALL_ID)
         settle()
 
         def open_heavy() -> None:
-            workspace.open_client(HEAVY_ID)
+            workspace.decisions.open_client(HEAVY_ID)
             settle()
 
         def open_small() -> None:
-            workspace.open_client(SMALL_ID)
+            workspace.decisions.open_client(SMALL_ID)
             settle()
 
         heavy_ms, small_ms = alternate(open_heavy, open_small, runs)
@@ -456,7 +456,7 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
             bare_table.setModel(BareTimeline(rows))
             settle()
 
-        workspace.open_client(HEAVY_ID)
+        workspace.decisions.open_client(HEAVY_ID)
         workspace.mode_bar.setCurrentIndex(2)  # builds the page (pyqtgraph loads): not what is timed
         settle()
 
@@ -509,7 +509,7 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
         session = repository.start_session(SMALL_ID)
         for stroke in _strokes(random.Random(30), 30):
             repository.add_stroke(session.id, stroke)
-        workspace.open_client(SMALL_ID)
+        workspace.decisions.open_client(SMALL_ID)
         settle()
         controller = workspace.controller
         controller.select_region("trapezius_upper_l")
@@ -562,7 +562,7 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
         session = repository.start_session(SMALL_ID)
         for region in MASSAGED:
             repository.set_mark(session.id, region, "therapist", 5)
-        workspace.open_client(SMALL_ID)
+        workspace.decisions.open_client(SMALL_ID)
         workspace.mode_bar.setCurrentIndex(1)
         settle()
         from PySide6.QtWidgets import QLabel

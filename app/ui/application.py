@@ -103,7 +103,7 @@ def _open_workspace(
         demo=demo,
     )
     if demo:
-        workspace.open_client(repository.list_clients()[0].id)
+        workspace.decisions.open_client(repository.list_clients()[0].id)
     return workspace
 
 
@@ -137,7 +137,7 @@ def create_main_window(
     """The main window with its workspace open on the data folder (a throwaway one for --demo), not yet shown."""
     window, open_workspace = _frame(data_dir, demo, settings)
     window.attach(open_workspace(key))
-    window.workspace.open_last_client()
+    window.workspace.decisions.open_last_client()
     return window
 
 
@@ -184,7 +184,7 @@ def start_main_window(
     def then_the_rest() -> None:
         # The client list is on screen and usable: now the last client, then the region model and the check.
         workspace = window.workspace
-        workspace.open_last_client()
+        workspace.decisions.open_last_client()
         QTimer.singleShot(0, workspace.warm_up)
         QTimer.singleShot(0, workspace.check_records_in_background)
 

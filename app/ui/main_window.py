@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
 
         self.screen_lock = install(self, self.menus["File"], workspace, self.settings, demo=self._demo)
         workspace.statusMessage.connect(self.statusBar().showMessage)
-        workspace.report_data_folder()
+        workspace.decisions.report_data_folder()
         for splitter in self._splitters():
             saved = self.settings.splitter_state(splitter.objectName())
             if saved is not None:

@@ -88,7 +88,7 @@ def test_every_focusable_control_in_every_mode_has_a_name(qtbot: QtBot, data_dir
         if days_ago:
             repo.finalise(session.id)
     window.workspace.clients.refresh()
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     unnamed: list[str] = []
     for mode in range(3):
         window.workspace.mode_bar.setCurrentIndex(mode)

@@ -95,7 +95,7 @@ def test_a_whole_consult_survives_closing_and_reopening_the_app(
     page, view, repo = window.workspace.consult, window.workspace.consult.map_view, window.workspace.repository
 
     # A new client with consent, screened: blood thinners -> modify.
-    window.workspace.new_client()
+    window.workspace.decisions.new_client()
     assert window.workspace.client_header.text() == CLIENT_NAME
     assert window.workspace.banner.text().startswith("Modify")
     qtbot.mouseClick(window.workspace.start_button, Qt.MouseButton.LeftButton)
@@ -232,7 +232,7 @@ def test_a_note_waits_for_a_rating_and_is_saved_in_its_layer_even_when_the_layer
     repo = window.workspace.repository
     client = repo.create_client(CLIENT_NAME, consent=Consent(dt.date(2026, 11, 20), "1"))
     session = repo.start_session(client.id)
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     region_map = load_region_map(map_svg_path())
     click_region(qtbot, window, region_map, "rhomboid_l")
     note_field = by_name(window.workspace.consult, QPlainTextEdit, "Region note, therapist only")
@@ -264,7 +264,7 @@ def test_a_region_the_screening_leaves_alone_is_marked_on_the_map(qtbot: QtBot, 
     workspace.repository.save_intake(
         client.id, Intake(today, flags=(FlagEntry("recent_injury", "lower_back_l", since=today),))
     )
-    workspace.open_client(client.id)
+    workspace.decisions.open_client(client.id)
     assert workspace.banner.text().startswith("Modify")
     # The strained muscle and what lies under and beside it: the same-side lower back and its point.
     assert workspace.consult.map_view.withheld_regions() == {
@@ -286,7 +286,7 @@ def test_a_brush_stroke_says_what_it_marked_outlines_it_and_its_trace_fades(
     repo = window.workspace.repository
     client = repo.create_client(CLIENT_NAME, consent=Consent(dt.date(2026, 1, 5), "1"))
     repo.start_session(client.id)
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     page = window.workspace.consult
     qtbot.mouseClick(page.brush_button, Qt.MouseButton.LeftButton)
     assert "20 %" in page.brush_button.toolTip()

@@ -38,7 +38,7 @@ def window_with_open_session(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> Ma
     client = repo.create_client("Ana Example", consent=Consent(TODAY, "1"))
     repo.save_intake(client.id, Intake(TODAY, (FlagEntry("blood_thinners"),)))
     repo.start_session(client.id)
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     return window
 
 

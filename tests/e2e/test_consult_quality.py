@@ -54,7 +54,7 @@ def test_a_quality_set_by_key_and_by_menu_is_shown_undone_and_read_back_after_re
     repo = window.workspace.repository
     client = repo.create_client("Ana Example", consent=Consent(TODAY, "1"))
     session = repo.start_session(client.id)
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     page = window.workspace.consult
     view = page.map_view
     region_map = load_region_map(map_svg_path())

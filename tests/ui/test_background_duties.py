@@ -28,7 +28,7 @@ def window(qtbot: QtBot, tmp_path: Path, data_dir: Path, answers: Answers) -> It
     qtbot.addWidget(made)
     made.show()
     client = made.workspace.repository.create_client("Exported Client", consent=Consent(dt.date(2026, 11, 20), "1"))
-    made.workspace.open_client(client.id)
+    made.workspace.decisions.open_client(client.id)
     yield made
     made.workspace.repository.close()
 
@@ -57,7 +57,7 @@ def test_an_export_runs_in_the_background_with_progress_shown(
 ) -> None:
     release, threads = _held(monkeypatch, "export_client")
     answers.save_path = str(tmp_path / "client.json")
-    window.workspace.export_client()
+    window.workspace.decisions.export_client()
     qtbot.waitUntil(lambda: _progress_shown(window))  # the UI thread is free: the dialog shows and paints
     assert window.workspace.busy
     release.set()
@@ -73,7 +73,7 @@ def test_a_backup_runs_in_the_background_and_says_where_it_went(
     qtbot: QtBot, window: MainWindow, answers: Answers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release, threads = _held(monkeypatch, "backup")
-    window.workspace.back_up()
+    window.workspace.decisions.back_up()
     qtbot.waitUntil(lambda: _progress_shown(window))
     release.set()
     qtbot.waitUntil(lambda: not window.workspace.busy)
@@ -88,7 +88,7 @@ def test_closing_the_window_waits_for_a_backup_under_way(
     window: MainWindow, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
     release, _threads = _held(monkeypatch, "backup")
-    window.workspace.back_up()
+    window.workspace.decisions.back_up()
     release.set()
     window.close()  # returns once the backup is written: its thread is never destroyed while running
     assert len(list((data_dir / "backups").glob("*.sqlite3"))) == 1

@@ -26,7 +26,7 @@ def window_at_default_size(qtbot: QtBot, data_dir: Path, tmp_path: Path, finalis
     session = repo.start_session(client.id)
     if finalised:
         repo.finalise(session.id)
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     window.resize(*DEFAULT_SIZE)
     window.workspace.controller.select_region(LONG_GUIDANCE)
     qtbot.waitUntil(lambda: window.size().toTuple() == DEFAULT_SIZE)

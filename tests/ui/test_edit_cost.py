@@ -37,7 +37,7 @@ def _open_with_strokes(window: MainWindow, name: str, strokes: int) -> None:
     for number in range(strokes):
         points = tuple((200.0 + number, 300.0 + step) for step in range(30))
         repository.add_stroke(session.id, Stroke("therapist", 5, 14.0, points))
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     window.workspace.controller.select_region("trapezius_upper_l")
 
 

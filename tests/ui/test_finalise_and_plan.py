@@ -29,7 +29,7 @@ def window(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> Iterator[MainWindow]
     session = repo.start_session(client.id)
     repo.set_mark(session.id, "suboccipital_l", "therapist", 5)  # a point: its step has a hold timer
     opened.workspace.clients.refresh()
-    opened.workspace.open_client(client.id)
+    opened.workspace.decisions.open_client(client.id)
     yield opened
     opened.workspace.repository.close()
 
@@ -139,14 +139,14 @@ def test_a_plan_given_with_a_clearance_never_also_says_the_clearance_is_needed(
     session = repo.start_session(client.id)
     repo.set_mark(session.id, "neck_l", "therapist", 5)
     window.workspace.clients.refresh()
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     window.workspace.mode_bar.setCurrentIndex(1)
     plan = window.workspace.plan_page()
     qtbot.mouseClick(plan.view.mark_given_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: plan.view.given_hint.text() == "Given ✓")
 
     repo.save_intake(client.id, dataclasses.replace(thinners, clearance=None))  # the clearance taken off later
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     window.workspace.mode_bar.setCurrentIndex(1)
     assert plan.view.given_hint.text() == "Given ✓"
     assert plan.view.clearance_on_record

@@ -29,7 +29,7 @@ def test_an_empty_first_start_says_what_to_do_until_the_first_client(
     window.settings.set_practice(PracticeSettings(therapist_name="Thandi Example"))
     client = workspace.repository.create_client("Ana Example", consent=Consent(dt.date(2026, 1, 5), "1"))
     workspace.clients.refresh()
-    workspace.open_client(client.id)
+    workspace.decisions.open_client(client.id)
     assert not workspace.first_run_box.isVisible()
     workspace.repository.close()
 

@@ -87,8 +87,8 @@ def test_opening_a_client_reads_the_same_whatever_its_history(window: MainWindow
     _store(window, "short", "Short History", 1)
     _store(window, "long", "Long History", LONG_HISTORY)
     workspace = window.workspace
-    short = _cost(window, lambda: workspace.open_client("short"))
-    long = _cost(window, lambda: workspace.open_client("long"))
+    short = _cost(window, lambda: workspace.decisions.open_client("short"))
+    long = _cost(window, lambda: workspace.decisions.open_client("long"))
     assert workspace.controller.session == workspace.repository.list_sessions("long")[0]
     assert long["statements"] == short["statements"]
     assert long["steps"] <= short["steps"] * 1.2  # an index a little deeper, never a row per session
@@ -98,11 +98,11 @@ def test_history_reads_whole_only_the_sessions_it_shows(window: MainWindow) -> N
     _store(window, "short", "Short History", 1)
     _store(window, "long", "Long History", LONG_HISTORY)
     workspace = window.workspace
-    workspace.open_client("short")
+    workspace.decisions.open_client("short")
     workspace.mode_bar.setCurrentIndex(2)
     page = workspace.history_page()
-    short = _cost(window, lambda: workspace.open_client("short"))
-    long = _cost(window, lambda: workspace.open_client("long"))
+    short = _cost(window, lambda: workspace.decisions.open_client("short"))
+    long = _cost(window, lambda: workspace.decisions.open_client("long"))
     assert page.timeline.rowCount() == len(workspace.repository.list_sessions("long"))
     # The same queries for any history: its lines and its marks as columns, then the sessions opened in full.
     assert long["statements"] == short["statements"]
@@ -118,12 +118,12 @@ def test_history_of_a_client_without_sessions_and_after_one_starts(window: MainW
     repository = window.workspace.repository
     client = repository.create_client("New Client", consent=Consent(TODAY, "1"))
     workspace = window.workspace
-    workspace.open_client(client.id)
+    workspace.decisions.open_client(client.id)
     workspace.mode_bar.setCurrentIndex(2)
     page = workspace.history_page()
     assert page.timeline.rowCount() == 0
     assert page.session_details.toPlainText() == "No sessions yet."
     started: Session = repository.start_session(client.id)
-    workspace.open_client(client.id)
+    workspace.decisions.open_client(client.id)
     assert page.timeline.summary(0).session_id == started.id
     assert page.session_details.toPlainText().startswith(f"Session of {started.start:%A %d %B %Y}")

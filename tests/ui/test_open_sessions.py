@@ -26,7 +26,7 @@ def window_with_client(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> tuple[Ma
     window = open_window(qtbot, data_dir, ini_settings(tmp_path))
     client = window.workspace.repository.create_client("Ana Example", consent=CONSENTED)
     window.workspace.clients.refresh()
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     return window, client.id
 
 
@@ -58,7 +58,7 @@ def test_an_open_session_of_last_week_shows_its_date_and_waits_to_be_continued(
     week_ago = now() - dt.timedelta(days=7)
     old = repo.start_session(client_id, start=week_ago)
     repo.set_mark(old.id, "trapezius_upper_l", "therapist", 6)
-    window.workspace.open_client(client_id)
+    window.workspace.decisions.open_client(client_id)
 
     assert day_text(week_ago.date()) in status_text(window)
     assert "still open" in status_text(window)
@@ -100,7 +100,7 @@ def test_start_session_while_one_is_open_can_finalise_it_and_start_todays(
     repo = window.workspace.repository
     old = repo.start_session(client_id, start=now() - dt.timedelta(days=7))
     repo.set_mark(old.id, "neck_l", "client", 4)
-    window.workspace.open_client(client_id)
+    window.workspace.decisions.open_client(client_id)
 
     answers.click_in_next_box("Finalise it, start a new one")
     qtbot.mouseClick(window.workspace.start_button, Qt.MouseButton.LeftButton)
@@ -123,7 +123,7 @@ def test_start_session_while_one_is_open_can_discard_it_after_asking(
     repo = window.workspace.repository
     old = repo.start_session(client_id, start=now() - dt.timedelta(days=1))
     repo.set_mark(old.id, "neck_l", "client", 4)
-    window.workspace.open_client(client_id)
+    window.workspace.decisions.open_client(client_id)
 
     answers.click_in_next_box("Discard it, start a new one…")
     qtbot.mouseClick(window.workspace.start_button, Qt.MouseButton.LeftButton)
@@ -141,7 +141,7 @@ def test_an_empty_open_session_is_replaced_without_a_question(
     window, client_id = window_with_client(qtbot, data_dir, tmp_path)
     repo = window.workspace.repository
     empty = repo.start_session(client_id, start=now() - dt.timedelta(days=3))
-    window.workspace.open_client(client_id)
+    window.workspace.decisions.open_client(client_id)
 
     qtbot.mouseClick(window.workspace.start_button, Qt.MouseButton.LeftButton)
 
@@ -160,7 +160,7 @@ def test_discard_in_the_strip_erases_the_open_session_and_shows_the_one_before(
     earlier = repo.finalise(repo.start_session(client_id, start=now() - dt.timedelta(days=14)).id)
     mistaken = repo.start_session(client_id)
     repo.set_mark(mistaken.id, "neck_r", "therapist", 3)
-    window.workspace.open_client(client_id)
+    window.workspace.decisions.open_client(client_id)
 
     qtbot.mouseClick(strip_button(window, "Discard…"), Qt.MouseButton.LeftButton)
 
@@ -187,7 +187,7 @@ def test_plan_mode_gives_nothing_and_times_nothing_on_an_open_session_of_an_earl
     repo = window.workspace.repository
     old = repo.start_session(client_id, start=now() - dt.timedelta(days=7))
     repo.set_mark(old.id, "suboccipital_l", "therapist", 6)  # a point hold: the plan has a timer
-    window.workspace.open_client(client_id)
+    window.workspace.decisions.open_client(client_id)
 
     window.workspace.mode_bar.setCurrentIndex(1)
     view = window.workspace.plan_page().view

@@ -121,7 +121,7 @@ def capture_exec(monkeypatch: pytest.MonkeyPatch, dialog_class: type[Any]) -> li
 def test_start_session_needs_consent_on_the_button_and_in_the_repository(window: MainWindow, answers: Answers) -> None:
     client = window.workspace.repository.create_client("Ben Other")
     window.workspace.clients.refresh()
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     assert not window.workspace.start_button.isEnabled()
     assert "consent" in window.workspace.start_button.toolTip()
     trigger(window, "File", "Start session")  # the menu entry (Ctrl+N) is not disabled: the repository refuses
@@ -130,7 +130,7 @@ def test_start_session_needs_consent_on_the_button_and_in_the_repository(window:
     assert window.workspace.repository.list_sessions(client.id) == []
 
     consented = add_client(window, "Agreed")
-    window.workspace.open_client(consented.client_id)
+    window.workspace.decisions.open_client(consented.client_id)
     assert window.workspace.start_button.isEnabled()
     before = len(window.workspace.repository.list_sessions(consented.client_id))
     answers.click_in_next_box("Finalise it, start a new one")  # its second session is still open
@@ -156,7 +156,7 @@ def test_the_privacy_notice_is_reachable_from_help_and_printable(
 def test_file_export_client_writes_everything_held(window: MainWindow, answers: Answers, tmp_path: Path) -> None:
     target = add_client(window, "Asked")
     other = add_client(window, "Other")
-    window.workspace.open_client(target.client_id)
+    window.workspace.decisions.open_client(target.client_id)
     answers.save_path = str(tmp_path / "for the client.json")
     trigger_and_wait(window, "File", "Export client…")
     text = Path(answers.save_path).read_text("utf-8")
@@ -178,7 +178,7 @@ def test_delete_client_for_good_leaves_no_byte_and_lists_older_backups(
     trigger_and_wait(window, "File", "Back up now…")
     backup = Path(answers.shown[-1][2].splitlines()[-1])
     assert backup.is_file()
-    window.workspace.open_client(target.client_id)
+    window.workspace.decisions.open_client(target.client_id)
     window.workspace.controller.continue_session()  # its open session is from an earlier day: continued on purpose
     window.workspace.controller.select_region("neck_r")
     window.workspace.controller.set_tension(5)  # an edit on the undo stack
@@ -217,7 +217,7 @@ def test_help_audit_log_shows_the_duties_without_names_or_notes(
     window: MainWindow, answers: Answers, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     target = add_client(window, "Logged")
-    window.workspace.open_client(target.client_id)
+    window.workspace.decisions.open_client(target.client_id)
     answers.save_path = str(tmp_path / f"{target.name}.json")
     trigger_and_wait(window, "File", "Export client…")
     trigger_and_wait(window, "File", "Back up now…")
@@ -259,7 +259,7 @@ def test_settings_titles_logs_and_messages_hold_no_client_names_or_notes(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     target = add_client(window, "Private")
-    window.workspace.open_client(target.client_id)
+    window.workspace.decisions.open_client(target.client_id)
     titles = {window.windowTitle()}
     for index in range(3):  # Consult, Plan, History
         window.workspace.mode_bar.setCurrentIndex(index)

@@ -29,8 +29,8 @@ def test_damage_found_in_the_background_is_reported_and_stops_writes(
     assert workspace.read_only_banner.isVisible()
     assert workspace.read_only_banner.text().startswith("Read-only: the database ")
     answers.shown.clear()
-    workspace.open_client(workspace.repository.list_clients()[0].id)
-    workspace.start_session()  # refused, saying why
+    workspace.decisions.open_client(workspace.repository.list_clients()[0].id)
+    workspace.decisions.start_session()  # refused, saying why
     assert "is damaged" in answers.texts()
     workspace.repository.close()
 

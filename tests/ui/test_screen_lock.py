@@ -91,7 +91,7 @@ def test_a_locked_window_shows_nothing_of_any_client_until_the_passphrase(
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    window.workspace.open_client(filled.client_id)
+    window.workspace.decisions.open_client(filled.client_id)
     name = filled.name.casefold()
     assert name in what_can_be_seen(window)  # the walk finds the client while unlocked
     dialog = QDialog(window)

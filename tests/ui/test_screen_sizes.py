@@ -24,7 +24,7 @@ def window_with_session(qtbot: QtBot, data_dir: Path, settings_dir: Path) -> Mai
     session = repo.start_session(client.id)
     repo.set_mark(session.id, "suboccipital_l", "therapist", 5)
     window.workspace.clients.refresh()
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     return window
 
 

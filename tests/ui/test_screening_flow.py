@@ -35,7 +35,7 @@ def add_client(window: MainWindow, consent: Consent | None, *intakes: Intake) ->
     for intake in intakes:
         repo.save_intake(client.id, intake)
     window.workspace.clients.refresh()
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     return client.id
 
 
@@ -48,7 +48,7 @@ def test_without_consent_no_screening_opens(
 ) -> None:
     fill_dialogs(monkeypatch, qtbot, client=lambda _dialog: None, intake=never_opened)
     client_id = add_client(window, None)
-    window.workspace.edit_screening()
+    window.workspace.decisions.edit_screening()
     assert "consent" in answers.texts()
     assert window.workspace.repository.list_intakes(client_id) == []
 
@@ -64,7 +64,7 @@ def test_a_new_visits_screening_is_saved_as_a_new_one_and_last_weeks_stays(
 
     fill_dialogs(monkeypatch, qtbot, client=lambda _dialog: None, intake=confirm_unchanged)
     client_id = add_client(window, Consent(TODAY, "1"), last_week)
-    window.workspace.edit_screening()
+    window.workspace.decisions.edit_screening()
     assert window.workspace.repository.list_intakes(client_id) == [
         last_week,
         Intake(TODAY, (FlagEntry("blood_thinners"),)),
@@ -79,7 +79,7 @@ def test_a_new_client_without_consent_is_not_asked_for_a_screening(
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
 
     fill_dialogs(monkeypatch, qtbot, client=name_only, intake=never_opened)
-    window.workspace.new_client()
+    window.workspace.decisions.new_client()
     assert window.workspace.client_header.text() == "Ben Other"
 
 
@@ -107,5 +107,5 @@ def test_the_banner_says_a_clearance_is_needed_before_the_session_starts(window:
 
     cleared = dataclasses.replace(thinners, clearance=Clearance("Dr N. Example", TODAY, "light pressure only"))
     window.workspace.repository.save_intake(client_id, cleared)
-    window.workspace.open_client(client_id)
+    window.workspace.decisions.open_client(client_id)
     assert window.workspace.banner.title_label.text() == "Modify: today's plan is adjusted"

@@ -54,10 +54,10 @@ def test_switching_to_a_client_without_a_session_shows_none_of_the_previous_ones
     first = client_with_session(window, "Ana Example")
     other = window.workspace.repository.create_client("Ben Other", consent=CONSENTED)
     window.workspace.clients.refresh()
-    window.workspace.open_client(first)
+    window.workspace.decisions.open_client(first)
     assert session_fields(window)["minutes"] == 90
 
-    window.workspace.open_client(other.id)
+    window.workspace.decisions.open_client(other.id)
 
     assert session_fields(window) == {
         "minutes": 60,
@@ -71,7 +71,7 @@ def test_switching_to_a_client_without_a_session_shows_none_of_the_previous_ones
 
 def test_deleting_a_client_clears_consult_plan_and_history(window: MainWindow, answers: Answers) -> None:
     client_id = client_with_session(window, "Ana Example")
-    window.workspace.open_client(client_id)
+    window.workspace.decisions.open_client(client_id)
     window.workspace.controller.select_region("neck_l")
     window.workspace.mode_bar.setCurrentIndex(1)  # Plan: built and showing her plan
     window.workspace.mode_bar.setCurrentIndex(2)  # History: built and showing her sessions
@@ -79,7 +79,7 @@ def test_deleting_a_client_clears_consult_plan_and_history(window: MainWindow, a
     assert history.timeline.rowCount() == 1
 
     answers.typed = ("Ana Example", True)
-    window.workspace.delete_client()
+    window.workspace.decisions.delete_client()
 
     assert history.timeline.rowCount() == 0
     plan = window.workspace.plan_page()
@@ -93,7 +93,7 @@ def test_deleting_a_client_clears_consult_plan_and_history(window: MainWindow, a
 
 
 def test_tab_in_a_soap_note_moves_on_to_the_next_note(window: MainWindow, qtbot: QtBot) -> None:
-    window.workspace.open_client(client_with_session(window, "Ana Example"))
+    window.workspace.decisions.open_client(client_with_session(window, "Ana Example"))
     page = window.workspace.consult
     subjective = by_name(page, QPlainTextEdit, SUBJECTIVE)
     subjective.setFocus()

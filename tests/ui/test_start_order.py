@@ -25,10 +25,12 @@ def test_the_list_is_painted_before_the_last_client_opens(qtbot: QtBot, data_dir
     window = start_main_window(data_dir, demo=False, settings=settings)
     qtbot.addWidget(window)
     client_on_attach: list[object] = []
-    window.workspaceAttached.connect(lambda: client_on_attach.append(window.workspace.client))
-    qtbot.waitUntil(lambda: window.workspace.client is not None if client_on_attach else False, timeout=10_000)
+    window.workspaceAttached.connect(lambda: client_on_attach.append(window.workspace.decisions.client))
+    qtbot.waitUntil(
+        lambda: window.workspace.decisions.client is not None if client_on_attach else False, timeout=10_000
+    )
     assert client_on_attach == [None]  # the list came first, with no client's records read
-    assert window.workspace.client == client
+    assert window.workspace.decisions.client == client
     assert window.workspace.controller.session is not None
     window.close()
     window.workspace.repository.close()

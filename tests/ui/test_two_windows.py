@@ -32,7 +32,7 @@ def test_a_stale_edit_is_refused_the_window_reloads_and_undo_leaves_the_other_ed
     mine = window.workspace.repository
     client = mine.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
     session = mine.start_session(client.id)
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     view = window.workspace.consult.map_view
     click_region(qtbot, window, load_region_map(map_svg_path()), "rhomboid_l")
     qtbot.keyClick(view, Qt.Key.Key_5)
@@ -104,8 +104,8 @@ def test_when_the_first_does_not_answer_the_second_opens_read_only_with_a_banner
     assert banner.isVisible()
     assert banner.text() == "Read-only: X."
     client = window.workspace.repository.list_clients()[0]
-    window.workspace.open_client(client.id)
-    window.workspace.start_session()
+    window.workspace.decisions.open_client(client.id)
+    window.workspace.decisions.start_session()
     assert "X" in answers.texts()  # refused, saying why
     assert window.workspace.repository.list_sessions(client.id) == []
     window.workspace.repository.close()
@@ -118,7 +118,7 @@ def test_what_the_plan_page_of_the_same_window_writes_is_not_elsewhere(
     repository = window.workspace.repository
     client = repository.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
     session = repository.start_session(client.id)
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     view = window.workspace.consult.map_view
     click_region(qtbot, window, load_region_map(map_svg_path()), "rhomboid_l")
     qtbot.keyClick(view, Qt.Key.Key_5)

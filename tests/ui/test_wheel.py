@@ -46,7 +46,7 @@ def test_the_wheel_over_the_session_panel_scrolls_it_and_changes_nothing(
     repo = window.workspace.repository
     client = repo.create_client("Ana Example", consent=Consent(dt.date(2026, 1, 5), "1"))
     session = repo.start_session(client.id)
-    window.workspace.open_client(client.id)
+    window.workspace.decisions.open_client(client.id)
     window.workspace.controller.select_region("trapezius_upper_l")
     window.resize(1024, 700)
     page = window.workspace.consult

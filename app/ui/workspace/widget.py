@@ -173,40 +173,6 @@ class Workspace(QWidget):
         self.refresh_clients()
         self.decisions.show_nobody()
 
-    def open_last_client(self) -> None:
-        """Start-up calls this once the client list is on screen, so the list never waits for a client's records."""
-        self.decisions.open_last_client()
-
-    # The menus' and the tests' ways in: what the user can do, decided by the WorkspaceController.
-    def open_client(self, client_id: str) -> None:
-        self.decisions.open_client(client_id)
-
-    def new_client(self) -> None:
-        self.decisions.new_client()
-
-    def edit_screening(self) -> None:
-        self.decisions.edit_screening()
-
-    def delete_client(self) -> None:
-        self.decisions.delete_client()
-
-    def start_session(self) -> None:
-        self.decisions.start_session()
-
-    def export_client(self) -> None:
-        self.decisions.export_client()
-
-    def back_up(self) -> None:
-        self.decisions.back_up()
-
-    def report_data_folder(self) -> None:
-        self.decisions.report_data_folder()
-
-    @property
-    def client(self) -> Client | None:
-        """The client shown, if any."""
-        return self.decisions.client
-
     # ---- wiring --------------------------------------------------------------------------------------
     def fill_menus(self, menus: Mapping[str, QMenu]) -> None:
         """Puts the workspace's actions into the window's menus (empty until the records are open)."""
