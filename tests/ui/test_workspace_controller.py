@@ -145,7 +145,6 @@ class FakeConsult:
         self.store = store
         self.client_id = ""
         self.session: Session | None = None
-        self.held = False
         self.guidance: Guidance | None = None
         self.continued = False
         self.forgotten: list[str] = []

@@ -53,9 +53,6 @@ class ConsultSessions(Protocol):
     @property
     def session(self) -> Session | None: ...
 
-    @property
-    def held(self) -> bool: ...
-
     def open_session(self, client_id: str, session: Session | None, guidance: Guidance | None = None) -> None: ...
 
     def continue_session(self) -> None: ...
@@ -98,11 +95,6 @@ class WorkspaceController:
     def client(self) -> Client | None:
         """The client shown, if any."""
         return self._client
-
-    @property
-    def intake(self) -> Intake | None:
-        """The client's latest safety screening on record, if any."""
-        return self._intake
 
     # ---- the client shown ----------------------------------------------------------------------------
     def _guard(self, action: Callable[[], T]) -> T | None:
