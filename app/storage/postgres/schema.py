@@ -1,0 +1,124 @@
+"""The clinic database's tables: generated from app.storage.tables, plus what only a clinic has (who treats a
+client, who it is shared with, who wrote each audit entry), versioned and migrated forward in one transaction.
+
+Everything lives in the schema `backmap`, owned by the role `backmap_schema`, which nobody logs in as: the clinic
+owner's own role is given privileges, never ownership, so no person can drop the audit log's triggers.
+A new database is built at the latest version; a step in STEPS brings an older one forward (none yet: version 1
+is the first). Who may read and write what is app.storage.postgres.access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from app.storage.tables import RECORD_TABLES, Column, Kind, Table
+
+if TYPE_CHECKING:
+    import psycopg
+
+SCHEMA = "backmap"
+SCHEMA_OWNER = "backmap_schema"
+SCHEMA_VERSION = 1
+# Taken for the whole migration, so two first starts of `clinic init` cannot both build the schema.
+MIGRATION_LOCK = 0x426B4D70  # "BkMp", as the SQLite files' application_id
+
+POSTGRES_TYPES = {
+    Kind.TEXT: "text",
+    Kind.INTEGER: "integer",
+    Kind.REAL: "double precision",
+    Kind.BLOB: "bytea",
+    Kind.JSON: "json",  # the text as given, byte for byte (jsonb would reorder keys)
+}
+
+# What a clinic adds to the shared tables, and its own tables.
+PEOPLE = Table(
+    "people",
+    (
+        Column("role", Kind.TEXT),  # the person's login role
+        Column("kind", Kind.TEXT, check="kind IN ('owner', 'therapist', 'receptionist')"),
+        Column("name", Kind.TEXT, check="trim(name) <> ''"),
+    ),
+    primary_key=("role",),
+)
+CLINIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    # The therapist who treats the client: the one who reads the record without an audit entry.
+    "clients": ("therapist text NOT NULL DEFAULT session_user REFERENCES backmap.people (role)",),
+    "audit_log": (
+        "by_role text NOT NULL DEFAULT session_user",
+        # The transaction that wrote the entry: an entry 'read' opens the client for the rest of it (access).
+        "xact xid8 NOT NULL DEFAULT pg_current_xact_id()",
+    ),
+}
+CLINIC_STATEMENTS: tuple[str, ...] = (
+    """
+    CREATE TABLE backmap.client_shares (
+        client_id text NOT NULL REFERENCES backmap.clients (id) ON DELETE CASCADE,
+        therapist text NOT NULL REFERENCES backmap.people (role),
+        shared_by text NOT NULL DEFAULT session_user,
+        PRIMARY KEY (client_id, therapist)
+    )
+    """,
+    "CREATE INDEX clients_by_therapist ON backmap.clients (therapist)",
+    "CREATE INDEX client_shares_by_therapist ON backmap.client_shares (therapist)",
+    "CREATE TABLE backmap.schema_version (version integer NOT NULL)",
+    f"INSERT INTO backmap.schema_version VALUES ({SCHEMA_VERSION})",
+)
+
+
+def quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def column_definition(column: Column, table: Table) -> str:
+    parts = [quoted(column.name), POSTGRES_TYPES[column.kind]]
+    if column.numbered:
+        parts[1] = "bigint GENERATED ALWAYS AS IDENTITY"
+    if not column.nullable:
+        parts.append("NOT NULL")
+    if column.default is not None:
+        parts.append(f"DEFAULT {column.default}")
+    if column.check is not None:
+        parts.append(f"CHECK ({column.check})")
+    if column.references is not None:
+        target = column.references
+        parts.append(f"REFERENCES {SCHEMA}.{quoted(target.table)} ({quoted(target.column)})")
+        if target.cascade:
+            parts.append("ON DELETE CASCADE")
+    return " ".join(parts)
+
+
+def create_table(table: Table) -> Iterator[str]:
+    """CREATE TABLE and CREATE INDEX statements for one described table, with the clinic's columns."""
+    lines = [column_definition(column, table) for column in table.columns]
+    lines += CLINIC_COLUMNS.get(table.name, ())
+    lines.append(f"PRIMARY KEY ({', '.join(map(quoted, table.primary_key))})")
+    lines += [f"CHECK ({check})" for check in table.checks]
+    yield f"CREATE TABLE {SCHEMA}.{quoted(table.name)} (\n    " + ",\n    ".join(lines) + "\n)"
+    for index in table.indexes:
+        where = f" WHERE {index.where}" if index.where else ""
+        yield (
+            f"CREATE INDEX {quoted(index.name)} ON {SCHEMA}.{quoted(table.name)} "
+            f"({', '.join(map(quoted, index.columns))}){where}"
+        )
+
+
+def latest_tables() -> tuple[str, ...]:
+    """The statements that build every table at SCHEMA_VERSION (in schema `backmap`, which must exist)."""
+    statements = [statement for table in (PEOPLE, *RECORD_TABLES) for statement in create_table(table)]
+    return (*statements, *CLINIC_STATEMENTS)
+
+
+# Target version -> the step that brings version - 1 to it; a new database skips them all.
+STEPS: dict[int, Callable[[psycopg.Cursor[tuple[object, ...]]], None]] = {}
+
+
+def stored_version(cursor: psycopg.Cursor[tuple[object, ...]]) -> int | None:
+    """The database's schema version; None when it has no Backmap schema yet."""
+    cursor.execute("SELECT to_regclass('backmap.schema_version') IS NOT NULL")
+    row = cursor.fetchone()
+    if row is None or not row[0]:
+        return None
+    cursor.execute("SELECT version FROM backmap.schema_version")
+    found = cursor.fetchone()
+    return None if found is None else int(str(found[0]))
