@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "check",
     "delete_client",
     "key",
+    "clinic",
 )
 
 

@@ -44,8 +44,9 @@ class TestServer:
         parts = [f"host={self.socket_dir}", f"port={self.port}", f"dbname={dbname}", f"user={user}"]
         return " ".join([*parts, f"password={secret}"] if secret is not None else parts)
 
-    def tcp_conninfo(self, user: str, password: str) -> str:
-        return f"host=127.0.0.1 port={self.port} dbname={DATABASE} user={user} password={password}"
+    def tcp_conninfo(self, user: str, password: str, *, dbname: str = DATABASE) -> str:
+        """The same over TCP on 127.0.0.1, as a person logs in from the app."""
+        return f"host=127.0.0.1 port={self.port} dbname={dbname} user={user} password={password}"
 
 
 def _free_port() -> int:

@@ -1,0 +1,80 @@
+"""`backmap clinic init SERVER --owner LOGIN ...`: a clinic's PostgreSQL database set up (docs/clinic.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.errors import BackmapError
+
+# A login reachable over the network: long enough that guessing it online is hopeless.
+MIN_PASSWORD_LENGTH = 12
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "clinic",
+        help="set up a clinic's records on a PostgreSQL server",
+        description="A clinic keeps its records on one PostgreSQL server (15 or newer), each person logging in as "
+        "their own role. See docs/clinic.md for the server, TLS and backups.",
+    )
+    actions = parser.add_subparsers(dest="clinic_action", metavar="ACTION", required=True)
+    init = actions.add_parser(
+        "init",
+        help="create the schema, the clinic's roles and its first owner",
+        description="Connect to SERVER as its administrator (a superuser, or a role with CREATEROLE that owns the "
+        "database) and, in one transaction, create the Backmap schema (or migrate it forward), the groups "
+        "backmap_owner, backmap_therapist and backmap_receptionist, row-level security, the audit log, and the "
+        "first owner's login role. Run again with the same owner it changes nothing. SERVER is a libpq connection "
+        "string (host=... dbname=... user=..., or postgresql://...); its password comes from ~/.pgpass or "
+        "PGPASSFILE, never the command line. A server not on this machine is reached with sslmode=verify-full.",
+    )
+    init.add_argument("server", metavar="SERVER", help="the administrator's connection string")
+    init.add_argument("--owner", required=True, metavar="LOGIN", help="the owner's login name (lowercase)")
+    init.add_argument("--owner-name", required=True, metavar="NAME", help="the owner's name, as the clinic says it")
+    init.add_argument(
+        "--owner-password-file",
+        type=Path,
+        metavar="FILE",
+        help="the owner's new password on FILE's first line (readable by you only); else typed twice",
+    )
+    init.set_defaults(func=run_init)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from app.storage.postgres.clinic import Person, set_up
+    from app.storage.postgres.connection import connect
+
+    password = _new_password(args.owner_password_file)
+    with connect(args.server) as connection:
+        done = set_up(connection, Person(args.owner, "owner", args.owner_name), password)
+    from app.storage.postgres.schema import SCHEMA_VERSION
+
+    schema = (
+        f"schema version {SCHEMA_VERSION} created"
+        if done.schema_from is None
+        else f"schema version {SCHEMA_VERSION} (was {done.schema_from})"
+    )
+    owner = f"owner {args.owner} added" if done.owner_added else f"owner {args.owner} was there already"
+    print(f"clinic database ready: {schema}; {owner}")
+    return 0
+
+
+def _new_password(file: Path | None) -> str:
+    from app.commands.unlocking import read_secret_file
+
+    if file is not None:
+        chosen = read_secret_file(file, "--owner-password-file")
+    elif sys.stdin.isatty() and sys.stderr.isatty():
+        import getpass
+
+        chosen = getpass.getpass("The owner's new password: ")
+        if getpass.getpass("The same password again: ") != chosen:
+            raise BackmapError("the two passwords differ; nothing was changed")
+    else:
+        raise BackmapError("the owner's password is needed: give it with --owner-password-file FILE")
+    if len(chosen) < MIN_PASSWORD_LENGTH:
+        raise BackmapError(f"the owner's password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return chosen

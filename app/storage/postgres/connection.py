@@ -1,0 +1,85 @@
+"""Reaching the clinic's server: TLS that checks the server's certificate and name for any host but this machine
+(issue 19, point 6; docs/clinic.md, "TLS"), and one-line errors.
+
+A connection string is libpq's (`host=... dbname=...` or `postgresql://...`), with the environment's PG*
+variables and a service file as libpq reads them. Its password is refused: a command line and a remembered
+setting are both read by others; the password belongs in ~/.pgpass (or PGPASSFILE) or the keyring.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from app.errors import BackmapError
+
+if TYPE_CHECKING:
+    import psycopg
+
+REQUIRED_SSLMODE = "verify-full"
+APPLICATION_NAME = "backmap"
+CONNECT_TIMEOUT_S = 10
+
+
+class ClinicConnectionError(BackmapError):
+    """The clinic server cannot be reached as asked, or not safely; nothing was read or written."""
+
+
+def _on_this_machine(host: str) -> bool:
+    """A unix socket (a path, or an abstract one), or a loopback name or address."""
+    if not host or host.startswith(("/", "@")) or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def with_required_tls(parameters: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
+    """`parameters` with sslmode=verify-full where a host is not this machine; ClinicConnectionError for a
+    weaker sslmode there. `environ` supplies PGHOST, PGHOSTADDR and PGSSLMODE when the string does not."""
+    chosen = dict(parameters)
+    if "password" in chosen:
+        raise ClinicConnectionError(
+            "a password does not belong in the connection string (others can read it): put it in ~/.pgpass "
+            "(mode 0600) or a PGPASSFILE"
+        )
+    hosts = (chosen.get("host") or environ.get("PGHOST", "")).split(",")
+    addresses = (chosen.get("hostaddr") or environ.get("PGHOSTADDR", "")).split(",")
+    remote = [place for place in (*hosts, *addresses) if not _on_this_machine(place.strip())]
+    if not remote:
+        return chosen
+    sslmode = chosen.get("sslmode") or environ.get("PGSSLMODE") or REQUIRED_SSLMODE
+    if sslmode != REQUIRED_SSLMODE:
+        raise ClinicConnectionError(
+            f"the clinic server {remote[0]} is not on this machine, so it is reached only over TLS that checks its "
+            f"certificate and name (sslmode={REQUIRED_SSLMODE}), not sslmode={sslmode}: see docs/clinic.md, TLS"
+        )
+    chosen["sslmode"] = REQUIRED_SSLMODE
+    return chosen
+
+
+def connect(conninfo: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+    """A connection to the clinic server as the person the string (or the environment) names."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parameters = {key: str(value) for key, value in conninfo_to_dict(conninfo).items()}
+    except psycopg.ProgrammingError as error:
+        raise ClinicConnectionError(f"not a connection string: {first_line(error)}") from error
+    chosen = with_required_tls(parameters, os.environ)
+    chosen.setdefault("application_name", APPLICATION_NAME)
+    chosen.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
+    try:
+        return psycopg.connect(autocommit=autocommit, **chosen)
+    except psycopg.OperationalError as error:
+        raise ClinicConnectionError(f"cannot reach the clinic server: {first_line(error)}") from error
+
+
+def first_line(error: Exception) -> str:
+    """libpq's message without its continuation lines (DETAIL, HINT, the server's address repeated)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
