@@ -153,7 +153,7 @@ FUNCTIONS: tuple[str, ...] = (
     $$
     """,
     # Every change, row by row: which table, which columns (never a value: notes are health data). Rows deleted
-    # along with what holds them (a session's marks, an erased client's sessions) are logged by that delete.
+    # along with their session or client are covered by that one's entry.
     f"""
     CREATE FUNCTION backmap.record_change() RETURNS trigger LANGUAGE plpgsql {_DEFINER} AS $$
     DECLARE
@@ -163,15 +163,16 @@ FUNCTIONS: tuple[str, ...] = (
         client text;
         changed text;
     BEGIN
-        IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
-            RETURN NULL;
-        END IF;
         client := CASE TG_TABLE_NAME
             WHEN 'clients' THEN subject ->> 'id'
             WHEN 'intakes' THEN subject ->> 'client_id'
             WHEN 'sessions' THEN subject ->> 'client_id'
             ELSE (SELECT s.client_id FROM backmap.sessions s WHERE s.id = subject ->> 'session_id')
         END;
+        IF TG_OP = 'DELETE' AND TG_TABLE_NAME <> 'clients'
+            AND NOT EXISTS (SELECT 1 FROM backmap.clients c WHERE c.id = client) THEN
+            RETURN NULL;  -- went with its session or client, which is logged
+        END IF;
         IF TG_OP = 'UPDATE' THEN
             SELECT string_agg(field.key, ', ' ORDER BY field.key) INTO changed FROM jsonb_each(after) AS field
             WHERE field.value IS DISTINCT FROM before -> field.key AND field.key <> 'version';
