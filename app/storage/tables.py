@@ -12,8 +12,8 @@ given (SQLite: TEXT checked by json_valid; PostgreSQL: `json`, which keeps the t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from enum import Enum
+from functools import partial
 
 
 class Kind(Enum):

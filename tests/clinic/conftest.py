@@ -12,11 +12,11 @@ import pytest
 
 from app.storage.postgres.clinic import Person, add_person, set_up
 from tests.clinic import server as test_server
-from tests.clinic.server import TestServer
+from tests.clinic.server import ThrowawayServer
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[TestServer]:
+def postgres_server() -> Iterator[ThrowawayServer]:
     started = test_server.start()
     try:
         yield started
@@ -26,7 +26,7 @@ def postgres_server() -> Iterator[TestServer]:
 
 @dataclass(frozen=True, slots=True)
 class EmptyDatabase:
-    server: TestServer
+    server: ThrowawayServer
     name: str
 
     def admin(self) -> str:
@@ -35,7 +35,7 @@ class EmptyDatabase:
 
 
 @pytest.fixture
-def empty_database(postgres_server: TestServer) -> Iterator[EmptyDatabase]:
+def empty_database(postgres_server: ThrowawayServer) -> Iterator[EmptyDatabase]:
     """A new, empty database on the test server, dropped after the test."""
     name = f"clinic_{secrets.token_hex(6)}"
     with psycopg.connect(postgres_server.conninfo(), autocommit=True) as connection:
@@ -63,7 +63,7 @@ class Clinic:
 
 
 @pytest.fixture(scope="module")
-def clinic(postgres_server: TestServer) -> Iterator[Clinic]:
+def clinic(postgres_server: ThrowawayServer) -> Iterator[Clinic]:
     """One clinic per test module: Olga owns it, Thandi and Pieter treat, Rita is at the front desk. Role
     names carry a suffix, since a server's roles outlive its databases."""
     suffix = secrets.token_hex(3)
@@ -83,6 +83,7 @@ def clinic(postgres_server: TestServer) -> Iterator[Clinic]:
         with connection.transaction(), connection.cursor() as cursor:
             for person in people[1:]:
                 add_person(cursor, person, passwords[person.role])
-    yield Clinic(database, *people, passwords=passwords)
+    owner, thandi, pieter, rita = people
+    yield Clinic(database, owner, thandi, pieter, rita, passwords)
     with psycopg.connect(postgres_server.conninfo(), autocommit=True) as connection:
         connection.execute(f"DROP DATABASE {name} WITH (FORCE)")

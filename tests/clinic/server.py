@@ -20,6 +20,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+from psycopg.conninfo import make_conninfo
+
 BIN = Path("/usr/lib/postgresql/15/bin")
 UNPRIVILEGED_USER = "nobody"  # when the tests run as root: it exists on every Debian and owns nothing
 SUPERUSER = "postgres"
@@ -31,7 +34,7 @@ class ServerDidNotStart(RuntimeError):
 
 
 @dataclass(frozen=True, slots=True)
-class TestServer:
+class ThrowawayServer:
     folder: Path
     socket_dir: Path
     port: int
@@ -41,12 +44,11 @@ class TestServer:
     def conninfo(self, user: str = SUPERUSER, password: str | None = None, *, dbname: str = DATABASE) -> str:
         """A libpq connection string over the unix socket, as `user` (the superuser's password by default)."""
         secret = self.superuser_password if password is None and user == SUPERUSER else password
-        parts = [f"host={self.socket_dir}", f"port={self.port}", f"dbname={dbname}", f"user={user}"]
-        return " ".join([*parts, f"password={secret}"] if secret is not None else parts)
+        return make_conninfo(host=str(self.socket_dir), port=self.port, dbname=dbname, user=user, password=secret)
 
     def tcp_conninfo(self, user: str, password: str, *, dbname: str = DATABASE) -> str:
         """The same over TCP on 127.0.0.1, as a person logs in from the app."""
-        return f"host=127.0.0.1 port={self.port} dbname={dbname} user={user} password={password}"
+        return make_conninfo(host="127.0.0.1", port=self.port, dbname=dbname, user=user, password=password)
 
 
 def _free_port() -> int:
@@ -58,7 +60,6 @@ def _free_port() -> int:
 
 def _run_as(user: pwd.struct_passwd | None, *command: str | Path, cwd: Path) -> None:
     """Runs a PostgreSQL program (as `user` when given); ServerDidNotStart with its output when it fails."""
-    identity = {} if user is None else {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
     result = subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
@@ -67,13 +68,17 @@ def _run_as(user: pwd.struct_passwd | None, *command: str | Path, cwd: Path) -> 
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "HOME": str(cwd)},
         check=False,
         timeout=120,
-        **identity,  # type: ignore[arg-type]
+        user=None if user is None else user.pw_uid,
+        group=None if user is None else user.pw_gid,
+        extra_groups=None if user is None else [],
     )
     if result.returncode != 0:
-        raise ServerDidNotStart(f"{Path(command[0]).name} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        raise ServerDidNotStart(
+            f"{Path(command[0]).name} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
 
 
-def start() -> TestServer:
+def start() -> ThrowawayServer:
     """Creates and starts the cluster; ServerDidNotStart (never a skip) when PostgreSQL is missing or fails."""
     if not (BIN / "initdb").exists():
         raise ServerDidNotStart(f"{BIN}/initdb not found: install Debian's postgresql package (./scripts/test does)")
@@ -110,7 +115,7 @@ def start() -> TestServer:
             user, BIN / "pg_ctl", "start", "--wait", "--pgdata", data, "--log", folder / "server.log",
             "-o", options, cwd=folder,
         )  # fmt: skip
-        server = TestServer(folder, folder, port, password, time.monotonic() - began)
+        server = ThrowawayServer(folder, folder, port, password, time.monotonic() - began)
         _create_database(server)
     except BaseException as error:
         log = folder / "server.log"
@@ -122,14 +127,12 @@ def start() -> TestServer:
     return server
 
 
-def _create_database(server: TestServer) -> None:
-    import psycopg
-
+def _create_database(server: ThrowawayServer) -> None:
     with psycopg.connect(server.conninfo(dbname="postgres"), autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
-def stop(server: TestServer) -> None:
+def stop(server: ThrowawayServer) -> None:
     """Stops the server (fast: open connections are ended) and removes its folder."""
     _stop_folder(server.folder, pwd.getpwnam(UNPRIVILEGED_USER) if os.geteuid() == 0 else None)
 

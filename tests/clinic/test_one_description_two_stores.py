@@ -69,7 +69,9 @@ def test_the_sqlite_tables_have_the_described_checks_keys_and_indexes(sqlite_fil
             for column in table.columns
             if column.references is not None
         }, table.name
-        indexes = {row[1]: bool(row[4]) for row in sqlite_file.execute(f"PRAGMA index_list({table.name})") if row[3] == "c"}
+        indexes = {
+            row[1]: bool(row[4]) for row in sqlite_file.execute(f"PRAGMA index_list({table.name})") if row[3] == "c"
+        }
         assert indexes == {index.name: index.where is not None for index in table.indexes}, table.name
         for index in table.indexes:
             columns = tuple(row[2] for row in sqlite_file.execute(f"PRAGMA index_info({index.name})"))

@@ -93,7 +93,7 @@ def test_the_receptionist_sees_names_contact_and_consent_and_nothing_clinical(cl
             "SELECT id, name, phone, email, consent_date FROM backmap.clients WHERE id IN (%s, %s) ORDER BY id",
             (thandis, pieters),
         ).fetchall()
-        assert sorted(row[0] for row in found) == sorted([thandis, pieters])
+        assert sorted(str(row[0]) for row in found) == sorted([thandis, pieters])
         for table in (*CLINICAL_TABLES, "audit_log", "client_shares"):
             assert f"permission denied for table {table}" in refused(rita, f"SELECT count(*) FROM backmap.{table}")
         rita.execute("UPDATE backmap.clients SET phone = '082 555 0199' WHERE id = %s", (thandis,))

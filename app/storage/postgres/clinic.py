@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from app.errors import BackmapError
 from app.storage.postgres import access
-from app.storage.postgres.schema import MIGRATION_LOCK, SCHEMA_OWNER, SCHEMA_VERSION, STEPS, latest_tables, stored_version
+from app.storage.postgres.schema import (
+    MIGRATION_LOCK,
+    SCHEMA_OWNER,
+    SCHEMA_VERSION,
+    STEPS,
+    latest_tables,
+    stored_version,
+)
 
 if TYPE_CHECKING:
     import psycopg

@@ -64,7 +64,7 @@ def with_required_tls(parameters: Mapping[str, str], environ: Mapping[str, str])
 def connect(conninfo: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
     """A connection to the clinic server as the person the string (or the environment) names."""
     import psycopg
-    from psycopg.conninfo import conninfo_to_dict
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     try:
         parameters = {key: str(value) for key, value in conninfo_to_dict(conninfo).items()}
@@ -74,7 +74,7 @@ def connect(conninfo: str, *, autocommit: bool = False) -> psycopg.Connection[tu
     chosen.setdefault("application_name", APPLICATION_NAME)
     chosen.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
     try:
-        return psycopg.connect(autocommit=autocommit, **chosen)
+        return psycopg.connect(make_conninfo("", **chosen), autocommit=autocommit)
     except psycopg.OperationalError as error:
         raise ClinicConnectionError(f"cannot reach the clinic server: {first_line(error)}") from error
 
