@@ -8,6 +8,9 @@ QT_XCB_DEBS=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-r
   libxkbcommon-x11-0)
 # ...and the accessibility test: a screen-reader client (pyatspi, for the system python3) on a virtual display.
 ATSPI_TEST_DEBS=(xvfb xauth dbus at-spi2-core python3-pyatspi)
+# ...and the clinic tests' own PostgreSQL 15 server (initdb, pg_ctl: tests/clinic/server.py). Named by version:
+# the tests run the programs of /usr/lib/postgresql/15, the server a clinic on Debian 12 has.
+CLINIC_TEST_DEBS=(postgresql-15)
 
 ensure_debs() {
   # Installs the given Debian packages that are missing; says what to do when it cannot.

@@ -1,4 +1,5 @@
-"""`backmap clinic init SERVER --owner LOGIN ...`: a clinic's PostgreSQL database set up (docs/clinic.md)."""
+"""`backmap clinic init|add SERVER ...`: a clinic's PostgreSQL database set up, and its people added
+(docs/clinic.md). Both are run by the server's administrator, whose password comes from ~/.pgpass."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from app.errors import BackmapError
 
 # A login reachable over the network: long enough that guessing it online is hopeless.
 MIN_PASSWORD_LENGTH = 12
+SERVER_HELP = (
+    "the administrator's libpq connection string (host=... dbname=... user=..., or postgresql://...); its password "
+    "comes from ~/.pgpass or PGPASSFILE, never the command line. A server not on this machine is reached with "
+    "sslmode=verify-full"
+)
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "clinic",
-        help="set up a clinic's records on a PostgreSQL server",
+        help="set up a clinic's records on a PostgreSQL server, and add its people",
         description="A clinic keeps its records on one PostgreSQL server (15 or newer), each person logging in as "
         "their own role. See docs/clinic.md for the server, TLS and backups.",
     )
@@ -27,11 +33,9 @@ def register(subparsers: Any) -> None:
         description="Connect to SERVER as its administrator (a superuser, or a role with CREATEROLE that owns the "
         "database) and, in one transaction, create the Backmap schema (or migrate it forward), the groups "
         "backmap_owner, backmap_therapist and backmap_receptionist, row-level security, the audit log, and the "
-        "first owner's login role. Run again with the same owner it changes nothing. SERVER is a libpq connection "
-        "string (host=... dbname=... user=..., or postgresql://...); its password comes from ~/.pgpass or "
-        "PGPASSFILE, never the command line. A server not on this machine is reached with sslmode=verify-full.",
+        "first owner's login role. Run again with the same owner it changes nothing.",
     )
-    init.add_argument("server", metavar="SERVER", help="the administrator's connection string")
+    init.add_argument("server", metavar="SERVER", help=SERVER_HELP)
     init.add_argument("--owner", required=True, metavar="LOGIN", help="the owner's login name (lowercase)")
     init.add_argument("--owner-name", required=True, metavar="NAME", help="the owner's name, as the clinic says it")
     init.add_argument(
@@ -41,17 +45,34 @@ def register(subparsers: Any) -> None:
         help="the owner's new password on FILE's first line (readable by you only); else typed twice",
     )
     init.set_defaults(func=run_init)
+    add = actions.add_parser(
+        "add",
+        help="give a new owner, therapist or receptionist their own login",
+        description="Connect to SERVER as its administrator and create LOGIN, a member of the group its --kind "
+        "names: a therapist reads and writes their own clients' records, a receptionist names, contact and "
+        "consent only, an owner everything (reads of others' clients are audit-logged).",
+    )
+    add.add_argument("server", metavar="SERVER", help=SERVER_HELP)
+    add.add_argument("login", metavar="LOGIN", help="their login name (lowercase letters, digits, _)")
+    add.add_argument("--kind", required=True, choices=("owner", "therapist", "receptionist"))
+    add.add_argument("--name", required=True, metavar="NAME", help="their name, as the clinic says it")
+    add.add_argument(
+        "--password-file",
+        type=Path,
+        metavar="FILE",
+        help="their first password on FILE's first line (readable by you only); else typed twice",
+    )
+    add.set_defaults(func=run_add)
 
 
 def run_init(args: argparse.Namespace) -> int:
     from app.storage.postgres.clinic import Person, set_up
     from app.storage.postgres.connection import connect
-
-    password = _new_password(args.owner_password_file)
-    with connect(args.server) as connection:
-        done = set_up(connection, Person(args.owner, "owner", args.owner_name), password)
     from app.storage.postgres.schema import SCHEMA_VERSION
 
+    password = _new_password(args.owner_password_file, "--owner-password-file", "the owner's")
+    with connect(args.server) as connection:
+        done = set_up(connection, Person(args.owner, "owner", args.owner_name), password)
     schema = (
         f"schema version {SCHEMA_VERSION} created"
         if done.schema_from is None
@@ -62,19 +83,31 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _new_password(file: Path | None) -> str:
+def run_add(args: argparse.Namespace) -> int:
+    from app.storage.postgres.clinic import Person, add_to_clinic
+    from app.storage.postgres.connection import connect
+
+    password = _new_password(args.password_file, "--password-file", f"{args.login}'s")
+    with connect(args.server) as connection:
+        add_to_clinic(connection, Person(args.login, args.kind, args.name), password)
+    print(f"{args.login} added as {args.kind}")
+    return 0
+
+
+def _new_password(file: Path | None, option: str, whose: str) -> str:
+    """A new login password: the first line of `file`, else typed twice on the terminal."""
     from app.commands.unlocking import read_secret_file
 
     if file is not None:
-        chosen = read_secret_file(file, "--owner-password-file")
+        chosen = read_secret_file(file, option)
     elif sys.stdin.isatty() and sys.stderr.isatty():
         import getpass
 
-        chosen = getpass.getpass("The owner's new password: ")
+        chosen = getpass.getpass(f"{whose.capitalize()} new password: ")
         if getpass.getpass("The same password again: ") != chosen:
             raise BackmapError("the two passwords differ; nothing was changed")
     else:
-        raise BackmapError("the owner's password is needed: give it with --owner-password-file FILE")
+        raise BackmapError(f"{whose} password is needed: give it with {option} FILE (readable by you only)")
     if len(chosen) < MIN_PASSWORD_LENGTH:
-        raise BackmapError(f"the owner's password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise BackmapError(f"{whose} password must have at least {MIN_PASSWORD_LENGTH} characters")
     return chosen

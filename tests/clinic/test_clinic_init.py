@@ -135,3 +135,33 @@ def test_a_short_owner_password_is_refused(
 ) -> None:
     assert init(admin_server, "olga", secret_file(tmp_path, "hunter2")) == 1
     assert "at least 12 characters" in capsys.readouterr().err
+
+
+def test_the_owners_it_person_adds_a_therapist_who_then_logs_in_as_themselves(
+    admin_server: str, empty_database: EmptyDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    owner, therapist = (f"{name}_{secrets.token_hex(3)}" for name in ("olga", "thandi"))
+    assert init(admin_server, owner, secret_file(tmp_path, "correct horse battery staple")) == 0
+    password = "a different long password"
+    added = ["clinic", "add", admin_server, therapist, "--kind", "therapist", "--name", "Thandi Therapist"]
+    assert main([*added, "--password-file", str(secret_file(tmp_path, password))]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"{therapist} added as therapist"
+    login = empty_database.server.tcp_conninfo(therapist, password, dbname=empty_database.name)
+    with psycopg.connect(login) as thandi:
+        groups = thandi.execute(
+            "SELECT b.rolname::text FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid "
+            "JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = session_user"
+        ).fetchall()
+    assert groups == [("backmap_therapist",)]
+    assert main([*added, "--password-file", str(secret_file(tmp_path, password))]) == 1
+    assert f"the server already has a role {therapist}" in capsys.readouterr().err
+
+
+def test_people_are_added_only_to_a_clinic_that_was_set_up(
+    admin_server: str, empty_database: EmptyDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    password_file = secret_file(tmp_path, "correct horse battery staple")
+    added = ["clinic", "add", admin_server, f"rita_{secrets.token_hex(3)}", "--kind", "receptionist"]
+    assert main([*added, "--name", "Rita Reception", "--password-file", str(password_file)]) == 1
+    assert "this database has no clinic yet: set it up first with `backmap clinic init`" in capsys.readouterr().err
+    assert not has_schema(empty_database)

@@ -65,6 +65,14 @@ def set_up(connection: psycopg.Connection[tuple[object, ...]], owner: Person, pa
     return SetUp(found, owner_added=True)
 
 
+def add_to_clinic(connection: psycopg.Connection[tuple[object, ...]], person: Person, password: str) -> None:
+    """`person` added to a clinic database that `set_up` prepared, in one transaction."""
+    with connection.transaction(), connection.cursor() as cursor:
+        if stored_version(cursor) is None:
+            raise ClinicSetupError("this database has no clinic yet: set it up first with `backmap clinic init`")
+        add_person(cursor, person, password)
+
+
 def migrate(cursor: psycopg.Cursor[tuple[object, ...]]) -> int | None:
     """Brings the schema to SCHEMA_VERSION inside the caller's transaction; returns the version found."""
     found = stored_version(cursor)
