@@ -70,6 +70,22 @@ def run(folder: Path, scratch: Path, *command: str, env: dict[str, str] | None =
     return result.stdout
 
 
+def refusal(folder: Path, scratch: Path, *command: str) -> str:
+    """Runs a program of the folder that must refuse (exit 1); returns what it said on stderr."""
+    print("== smoke check (refused):", " ".join(command), flush=True)
+    result = subprocess.run(
+        [str(program(folder, command[0])), *command[1:]],
+        cwd=scratch,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+    if result.returncode != 1:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"smoke check: {' '.join(command)} exited with {result.returncode}, not 1")
+    return result.stderr
+
+
 def main(folder: Path) -> None:
     check_modules_imported_by_name(folder)
     with tempfile.TemporaryDirectory(prefix="backmap-smoke-") as temporary:
@@ -91,9 +107,21 @@ def main(folder: Path) -> None:
         run(folder, scratch, "backmap", "plan", "Ana Example", "--format", "pdf", "-o", "plan.pdf")
         if not (scratch / "plan.pdf").read_bytes().startswith(b"%PDF"):
             raise SystemExit("smoke check: backmap plan wrote no PDF")
+        # The clinic server's driver loads in the bundle: libpq parses the connection string, then Backmap refuses
+        # a server elsewhere without verified TLS, before any traffic.
+        password_file = scratch / "password"
+        password_file.write_text("a long enough password\n", encoding="utf-8")
+        password_file.chmod(0o600)
+        weak_tls = "host=db.clinic.example sslmode=require"
+        person = ["thandi", "--kind", "therapist", "--name", "T", "--password-file", str(password_file)]
+        said = refusal(folder, scratch, "backmap", "clinic", "add", weak_tls, *person)
+        if "(sslmode=verify-full), not sslmode=require" not in said:
+            raise SystemExit(f"smoke check: backmap clinic add did not refuse weak TLS: {said}")
         # The desktop app on the imported records: its window painted, records open, region model loaded.
         run(folder, scratch, "backmap-app", env={QUIT_WHEN_STARTED_ENV: "1"})
-    print("== smoke check passed: --help, regions, import + plan PDF, the desktop app started and quit")
+    print(
+        "== smoke check passed: --help, regions, import + plan PDF, the clinic driver, the desktop app started and quit"
+    )
 
 
 if __name__ == "__main__":
