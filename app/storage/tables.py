@@ -57,10 +57,6 @@ class Table:
     checks: tuple[str, ...] = ()  # conditions over several columns
     indexes: tuple[Index, ...] = ()
 
-    def column(self, name: str) -> Column:
-        (found,) = (column for column in self.columns if column.name == name)
-        return found
-
 
 _text = partial(Column, kind=Kind.TEXT)
 _integer = partial(Column, kind=Kind.INTEGER)

@@ -35,7 +35,10 @@ def test_a_therapist_keeps_their_own_clients_whole_record(clinic: Clinic) -> Non
         assert visit_rows(thandi, client_id) == dict.fromkeys(EVERY_TABLE_OF_A_VISIT, 1)
         (note,) = thandi.execute("SELECT soap_subjective FROM backmap.sessions WHERE client_id = %s", (client_id,))
         assert note == (SOAP_NOTE,)
-        thandi.execute("UPDATE backmap.sessions SET soap_plan = 'fortnightly' WHERE client_id = %s", (client_id,))
+        changed = thandi.execute(
+            "UPDATE backmap.sessions SET soap_plan = 'fortnightly' WHERE client_id = %s", (client_id,)
+        )
+        assert changed.rowcount == 1
         thandi.commit()
 
 
