@@ -165,3 +165,24 @@ def test_people_are_added_only_to_a_clinic_that_was_set_up(
     assert main([*added, "--name", "Rita Reception", "--password-file", str(password_file)]) == 1
     assert "this database has no clinic yet: set it up first with `backmap clinic init`" in capsys.readouterr().err
     assert not has_schema(empty_database)
+
+
+def test_two_inits_at_once_build_the_clinic_once(empty_database: EmptyDatabase) -> None:
+    """Two set-ups started together (two IT people, a retried script): the second waits for the first's
+    transaction, then finds the clinic built and its owner there."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.storage.postgres.clinic import Person, SetUp, set_up
+
+    owner = Person(f"olga_{secrets.token_hex(3)}", "owner", "Olga Owner")
+
+    def init_directly() -> SetUp:
+        with psycopg.connect(empty_database.admin()) as connection:
+            return set_up(connection, owner, "correct horse battery staple")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = [future.result() for future in [pool.submit(init_directly) for _ in range(2)]]
+    assert sorted(results, key=lambda done: done.owner_added) == [
+        SetUp(schema_from=SCHEMA_VERSION, owner_added=False),
+        SetUp(schema_from=None, owner_added=True),
+    ]
