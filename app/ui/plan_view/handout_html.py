@@ -1,7 +1,7 @@
 """The printed plan as Qt rich text (the HTML subset QTextDocument lays out), for the PDF and the printer.
 
-Every string from the plan is escaped: a plan's words are text, never markup. Images (the map, the step
-badges) are resources the caller adds to the document under `MAP_URL` and `badge_url(order)`.
+Every string from the plan is escaped: a plan's words are text, never markup. The pictures (the map, the step
+badges) are <img>s named `MAP_URL` and `badge_url(order)` with their size in CSS pixels; the caller draws them.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def badge_url(order: int) -> str:
     return f"backmap://badge/{order}.png"
 
 
-def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int) -> str:
+def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int, map_height: int) -> str:
     plan = handout.plan
     parts = [_header(handout)]
     if clearance_missing(plan, clearance_on_record):
@@ -42,7 +42,7 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int)
         body = "".join(_p(escape(line)) for line in lines) + _p(f"<b>{escape(plan.refer or '')}</b>")
         parts.append(_caution(postpone_heading(plan), body))
     else:
-        parts.append(_map_and_steps(handout, map_width))
+        parts.append(_map_and_steps(handout, map_width, map_height))
         if plan.for_client:
             changes = _bullets([escape(reason) for reason in plan.for_client])
             parts.append(_p("&nbsp;", "font-size:4pt", 0) + _caution("What we changed for your safety", changes))
@@ -85,12 +85,12 @@ def _caution(title: str, body: str) -> str:
     )
 
 
-def _map_and_steps(handout: Handout, map_width: int) -> str:
+def _map_and_steps(handout: Handout, map_width: int, map_height: int) -> str:
     """The map, its key and the set-up beside the steps: one page for a typical plan."""
     plan = handout.plan
     steps = "".join(_step(step) for step in plan.steps)
     side = [
-        f'<img src="{MAP_URL}" width="{map_width}">',
+        f'<img src="{MAP_URL}" width="{map_width}" height="{map_height}">',
         f'<div style="color:{MUTED_INK}; font-size:8pt">{legend_html(plan.levels_used)}</div>',
     ]
     side.append(_heading("Position, oil or lotion") + _setup(handout))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtSvg import QSvgRenderer
 
@@ -22,6 +22,8 @@ from app.ui.plan_view.style import INK, PRESSURE_COLOURS, badge_text_colour, fon
 OUTLINE_ID = "outline"
 # Unplanned regions stay in the picture but quiet, so the eye goes to the numbered ones.
 BASE_OPACITY = 0.5
+# The printed map's picture has this many pixels per CSS pixel (1/96 inch): about 300 dpi on paper.
+PAPER_OVERSAMPLING = 3.0
 BADGE_RADIUS = 0.036  # of the map's width: big enough to read on a 6 cm printed map
 
 
@@ -33,18 +35,75 @@ def render_plan_map(
     device_pixel_ratio: float = 1.0,
     badges: list[QRectF] | None = None,
 ) -> QImage:
-    """The map `width` logical pixels wide (height from its viewBox), transparent around the body; `badges`, when
-    given, receives where each step number was drawn (in logical pixels)."""
-    renderer = QSvgRenderer(str(svg_path))
-    if not renderer.isValid():
-        raise BackmapError(f"cannot read the back map {svg_path}")
-    view = renderer.viewBoxF()
-    scale = width / view.width()
+    """The map `width` logical pixels wide (height from its viewBox), transparent around the body, for the
+    screen; `badges`, when given, receives where each step number was drawn (in logical pixels)."""
+    renderer = _renderer(svg_path)
     base, outline = _layers(str(svg_path), svg_path.stat().st_mtime_ns, width, device_pixel_ratio)
     image = base.copy()
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+    _paint_marks(painter, renderer, svg_path, marks, width, lambda: painter.drawImage(QPointF(0, 0), outline), badges)
+    painter.end()
+    return image
 
-    def on_image(element_id: str) -> QRectF:
-        # The element's bounds in the SVG's user space, then in the image's logical pixels.
+
+def paint_plan_map(painter: QPainter, svg_path: Path, marks: Sequence[MapMark], width: float) -> None:
+    """The same map on paper, `width` units wide from the painter's origin: the tints, the outline and the
+    numbers as vectors (sharp on any printer), over the quiet map as a picture on white (its every line as
+    half-transparent vectors made a PDF rasterise the page's map at great cost)."""
+    renderer = _renderer(svg_path)
+    base = _paper_base(str(svg_path), svg_path.stat().st_mtime_ns, round(width))
+    painter.drawImage(QRectF(QPointF(0, 0), map_size(svg_path, width)), base)
+    _paint_marks(painter, renderer, svg_path, marks, round(width), lambda: _paint_outline(painter, renderer, width))
+
+
+@functools.lru_cache(maxsize=4)
+def _paper_base(svg: str, modified_ns: int, width: int) -> QImage:
+    """The quiet map over white paper, opaque (cheap for a PDF to hold), fine enough for a 300 dpi printer."""
+    base, _outline = _layers(svg, modified_ns, width, PAPER_OVERSAMPLING)
+    paper = QImage(base.size(), QImage.Format.Format_RGB32)
+    paper.setDevicePixelRatio(PAPER_OVERSAMPLING)
+    paper.fill(Qt.GlobalColor.white)
+    painter = QPainter(paper)
+    painter.drawImage(QPointF(0, 0), base)
+    painter.end()
+    return paper
+
+
+def map_size(svg_path: Path, width: float) -> QSizeF:
+    """The map's size when drawn `width` wide (its height from the viewBox)."""
+    view = _renderer(svg_path).viewBoxF()
+    return QSizeF(width, view.height() * width / view.width())
+
+
+def _renderer(svg_path: Path) -> QSvgRenderer:
+    renderer = _parsed(str(svg_path), svg_path.stat().st_mtime_ns)
+    if not renderer.isValid():
+        raise BackmapError(f"cannot read the back map {svg_path}")
+    return renderer
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(svg: str, _modified_ns: int) -> QSvgRenderer:
+    """The map parsed once per file (and again when it changes)."""
+    return QSvgRenderer(svg)
+
+
+def _paint_marks(
+    painter: QPainter,
+    renderer: QSvgRenderer,
+    svg_path: Path,
+    marks: Sequence[MapMark],
+    width: int,
+    paint_outline: Callable[[], None],
+    badges: list[QRectF] | None = None,
+) -> None:
+    """Over the quiet map: the planned regions tinted, the outline over the tints, then the step numbers."""
+    view = renderer.viewBoxF()
+    scale = width / view.width()
+
+    def on_map(element_id: str) -> QRectF:
+        # The element's bounds in the SVG's user space, then in the map's logical units.
         bounds = renderer.transformForElement(element_id).mapRect(renderer.boundsOnElement(element_id))
         return QRectF(
             (bounds.x() - view.x()) * scale,
@@ -53,8 +112,6 @@ def render_plan_map(
             bounds.height() * scale,
         )
 
-    painter = QPainter(image)
-    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
     drawn = [mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)]
     region_map = _region_map(svg_path)
     view_box = (view.x(), view.y(), view.width(), view.height())
@@ -64,14 +121,14 @@ def render_plan_map(
         if mark.region in paths:
             painter.fillPath(paths[mark.region], colour)
         else:  # a map the region model cannot read: tint the element as the SVG draws it
-            _tint(painter, renderer, mark.region, on_image(mark.region), colour, image)
-    painter.drawImage(QPointF(0, 0), outline)
+            _tint(painter, renderer, mark.region, on_map(mark.region), colour)
+    paint_outline()
     radius = max(9.0, width * BADGE_RADIUS)
     anchors = {info.id: info.anchor for info in region_map.catalogue} if region_map is not None else {}
     # Points first: their badges sit beside them; an area's badge then takes its anchor or the nearest free place.
     taken: list[QRectF] = [] if badges is None else badges
     for mark in sorted(drawn, key=lambda mark: SPECS_BY_ID[mark.region].kind != "point"):
-        bounds = on_image(mark.region)
+        bounds = on_map(mark.region)
         if SPECS_BY_ID[mark.region].kind == "point":
             _point_badge(painter, bounds, width / 2, mark.badge, radius, taken)
         else:
@@ -83,39 +140,44 @@ def render_plan_map(
                 else QPointF((anchor[0] - view.x()) * scale, (anchor[1] - view.y()) * scale)
             )
             _badge(painter, _free_place(centre, mark.badge, radius, taken), mark.badge, radius, taken)
-    painter.end()
-    return image
 
 
 @functools.lru_cache(maxsize=8)
 def _layers(svg: str, _modified_ns: int, width: int, ratio: float) -> tuple[QImage, QImage]:
     """The quiet map under the tints and its outline over them, drawn once per map file, size and screen."""
-    renderer = QSvgRenderer(svg)
-    view = renderer.viewBoxF()
-    scale = width / view.width()
-    height = round(view.height() * scale)
+    renderer = _parsed(svg, _modified_ns)
+    size = map_size(Path(svg), width)
     layers = []
     for part in ("base", "outline"):
-        image = QImage(round(width * ratio), round(height * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        image = QImage(round(width * ratio), round(size.height() * ratio), QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
         if part == "base":
             painter.setOpacity(BASE_OPACITY)
-            renderer.render(painter, QRectF(0, 0, width, height))
-        elif renderer.elementExists(OUTLINE_ID):
-            bounds = renderer.transformForElement(OUTLINE_ID).mapRect(renderer.boundsOnElement(OUTLINE_ID))
-            target = QRectF(
-                (bounds.x() - view.x()) * scale,
-                (bounds.y() - view.y()) * scale,
-                bounds.width() * scale,
-                bounds.height() * scale,
-            )
-            renderer.render(painter, OUTLINE_ID, target)
+            renderer.render(painter, QRectF(QPointF(0, 0), size))
+        else:
+            _paint_outline(painter, renderer, width)
         painter.end()
         layers.append(image)
     return layers[0], layers[1]
+
+
+def _paint_outline(painter: QPainter, renderer: QSvgRenderer, width: float) -> None:
+    """The body's outline alone, where the whole map `width` wide puts it (a map without one draws nothing)."""
+    if not renderer.elementExists(OUTLINE_ID):
+        return
+    view = renderer.viewBoxF()
+    scale = width / view.width()
+    bounds = renderer.transformForElement(OUTLINE_ID).mapRect(renderer.boundsOnElement(OUTLINE_ID))
+    target = QRectF(
+        (bounds.x() - view.x()) * scale,
+        (bounds.y() - view.y()) * scale,
+        bounds.width() * scale,
+        bounds.height() * scale,
+    )
+    renderer.render(painter, OUTLINE_ID, target)
 
 
 @functools.lru_cache(maxsize=8)
@@ -151,13 +213,11 @@ def _path(rings: list[list[tuple[float, float]]], view: QRectF, scale: float) ->
     return path
 
 
-def _tint(
-    painter: QPainter, renderer: QSvgRenderer, element_id: str, bounds: QRectF, colour: QColor, target: QImage
-) -> None:
+def _tint(painter: QPainter, renderer: QSvgRenderer, element_id: str, bounds: QRectF, colour: QColor) -> None:
     """Draws the element's own shape filled with `colour`: render it alone, then recolour what it covered.
 
     The layer is only as big as the element (a whole-map layer per region made the every-region plan slow)."""
-    ratio = target.devicePixelRatio()
+    ratio = max(1.0, painter.deviceTransform().m11())  # as fine as the target: a hi-dpi screen, a printed page
     box = bounds.adjusted(-1, -1, 1, 1).toAlignedRect()
     layer = QImage(
         max(1, round(box.width() * ratio)),
@@ -230,20 +290,17 @@ def _badge(painter: QPainter, centre: QPointF, text: str, radius: float, taken: 
     painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
 
-def render_step_badge(order: int, level: int, size: int) -> QImage:
+def paint_step_badge(painter: QPainter, box: QRectF, order: int, level: int) -> None:
     """A step's number on a disc of its pressure shade, as in the step list (for the printed plan)."""
-    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
+    painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(PRESSURE_COLOURS[level]))
-    painter.drawEllipse(QRectF(0, 0, size, size))
+    painter.drawEllipse(box)
     font = QFont(font_family())
     font.setBold(True)
-    font.setPixelSize(round(size * 0.5))
+    font.setPixelSize(round(box.height() * 0.5))
     painter.setFont(font)
     painter.setPen(QColor(badge_text_colour(level)))
-    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, str(order))
-    painter.end()
-    return image
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, str(order))
+    painter.restore()
