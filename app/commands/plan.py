@@ -15,7 +15,8 @@ from app.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from app.domain.records import Session
+    from app.domain.practice import PracticeSettings
+    from app.domain.session_plan import SessionHandout
 
 
 def register(subparsers: Any) -> None:
@@ -33,42 +34,42 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.domain.plan_text import render_plan_text
+    from app.domain.practice import PracticeSettings
     from app.domain.protocol import load_protocol
-    from app.domain.session_plan import intake_on, plan_for_session
+    from app.domain.session_plan import handout_for
     from app.storage.client_file import escape_terminal_controls
 
     chosen = read_chosen_session(args)
-    session, intakes = chosen.session, chosen.record.intakes
-    plan = plan_for_session(session, intakes, load_protocol())
-    day = session.start.date()
-    intake = intake_on(intakes, day)
-    clearance = intake is not None and intake.clearance is not None and intake.clearance.valid_on(day)
+    # Only the PDF prints the practice's details: text and JSON read no settings (and need no Qt).
+    practice = _practice() if args.format == "pdf" else PracticeSettings()
+    shown = handout_for(chosen.client, chosen.session, chosen.record.intakes, load_protocol(), practice=practice)
     if args.format == "pdf":
-        data = _pdf(plan.to_json(), chosen.client.name, session, clearance)
+        data = _pdf(shown)
     elif args.format == "json":
-        data = (escape_terminal_controls(json.dumps(plan.to_json(), ensure_ascii=False, indent=2)) + "\n").encode()
+        data = (
+            escape_terminal_controls(json.dumps(shown.plan.to_json(), ensure_ascii=False, indent=2)) + "\n"
+        ).encode()
     else:
         # A plan given earlier is stored as it was, from a client file too: its text must not drive the terminal.
-        text = render_plan_text(plan, clearance_on_record=clearance)
+        text = render_plan_text(shown.plan, clearance_on_record=shown.clearance_on_record)
         data = "\n".join(printable(line) for line in text.split("\n")).encode("utf-8")
     write_output(args, data, chosen.data_folder, binary=args.format == "pdf")
     return 0
 
 
-def _pdf(plan: dict[str, Any], name: str, session: Session, clearance_on_record: bool) -> bytes:
-    # Qt only for this format: text and JSON stay fast and need no display libraries.
-    from app.domain.plan_wording import make_handout
-    from app.ui.plan_view.plan_pdf import ensure_application, handout_pdf_bytes
+def _practice() -> PracticeSettings:
+    # Qt only for the PDF: text and JSON stay fast and need no display libraries.
+    from app.ui.plan_view.plan_pdf import ensure_application
     from app.ui.settings import AppSettings
 
     ensure_application()
-    settings = AppSettings()
-    handout = make_handout(
-        plan,
-        client_first_name=name.split()[0],
-        date=session.start.date(),
-        shared_note=session.shared_note,
-        practice=settings.practice(),
-    )
-    pdf: bytes = handout_pdf_bytes(handout, page_size=settings.page_size(), clearance_on_record=clearance_on_record)
+    return AppSettings().practice()
+
+
+def _pdf(shown: SessionHandout) -> bytes:
+    from app.ui.plan_view.plan_pdf import handout_pdf_bytes
+    from app.ui.settings import AppSettings
+
+    page_size = AppSettings().page_size()
+    pdf: bytes = handout_pdf_bytes(shown.handout, page_size=page_size, clearance_on_record=shown.clearance_on_record)
     return pdf

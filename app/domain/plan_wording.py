@@ -152,19 +152,19 @@ class Handout:
 
 
 def make_handout(
-    plan: Mapping[str, Any],
+    plan: Plan,
     *,
     client_first_name: str,
     date: dt.date,
     shared_note: str,
     practice: PracticeSettings,
 ) -> Handout:
-    """Checks the inputs of a printed or shown plan; PlanError names a bad plan field."""
+    """Checks the inputs of a printed or shown plan (the plan read by the one reader, plan_from_json)."""
     if not isinstance(client_first_name, str) or not isinstance(shared_note, str):
         raise TypeError("client_first_name and shared_note must be plain text")
     if not isinstance(date, dt.date) or not isinstance(practice, PracticeSettings):
         raise TypeError("date must be a datetime.date and practice a PracticeSettings")
-    return Handout(read_plan(plan), client_first_name.strip(), date, shared_note.strip(), practice)
+    return Handout(wording_for(plan), client_first_name.strip(), date, shared_note.strip(), practice)
 
 
 def clearance_missing(plan: PlanWording, clearance_on_record: bool) -> bool:

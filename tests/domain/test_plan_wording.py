@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.plan_model import PlanError
+from app.domain.plan_model import PlanError, plan_from_json
 from app.domain.plan_wording import (
     PRESSURE_WORDS,
     TECHNIQUE_WORDS,
@@ -175,15 +175,16 @@ def test_the_handout_carries_only_client_facing_text() -> None:
     plan = copy.deepcopy(modify_plan_blood_thinners())
     plan["soap"] = {"subjective": soap}  # a caller mixing in therapist-only fields by mistake
     plan["steps"][1]["note"] = region_note
-    handout = make_handout(plan, client_first_name="Ana", date=DATE, shared_note="Drink water.", practice=PRACTICE)
+    read = plan_from_json(plan)  # the one reader takes only the plan's own fields
+    handout = make_handout(read, client_first_name="Ana", date=DATE, shared_note="Drink water.", practice=PRACTICE)
     text = _all_text(handout)
     assert soap not in text
     assert region_note not in text
     assert "Drink water." in text
     with pytest.raises(TypeError):
-        make_handout(plan, client_first_name="Ana", date=DATE, shared_note=None, practice=PRACTICE)  # type: ignore[arg-type]
+        make_handout(read, client_first_name="Ana", date=DATE, shared_note=None, practice=PRACTICE)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        make_handout(plan, client_first_name="Ana", date=DATE, shared_note="", practice=PRACTICE, soap=soap)  # type: ignore[call-arg]
+        make_handout(read, client_first_name="Ana", date=DATE, shared_note="", practice=PRACTICE, soap=soap)  # type: ignore[call-arg]
 
 
 def test_the_practice_starts_empty_so_no_practice_of_ours_is_ever_printed() -> None:
@@ -195,7 +196,11 @@ def test_the_practice_starts_empty_so_no_practice_of_ours_is_ever_printed() -> N
 
 def test_the_subtitle_names_the_client_the_date_and_the_therapist() -> None:
     handout = make_handout(
-        proceed_plan(), client_first_name=" Ana ", date=dt.date(2026, 3, 5), shared_note="", practice=PRACTICE
+        plan_from_json(proceed_plan()),
+        client_first_name=" Ana ",
+        date=dt.date(2026, 3, 5),
+        shared_note="",
+        practice=PRACTICE,
     )
     assert handout.title == "Your massage plan"
     assert handout.subtitle == "For Ana · 5 March 2026 · with Sam Example"

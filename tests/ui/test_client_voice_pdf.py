@@ -46,7 +46,7 @@ def test_the_pdf_never_holds_a_therapist_note(
         entries.append(FlagEntry("recent_injury", injury[0], TODAY - dt.timedelta(days=injury[1])))
     intake = Intake(TODAY, flags=tuple(entries), conditions=conditions)
     plan = build_plan(MARKS, intake, 60, PROTOCOL, on=TODAY)
-    handout = make_handout(plan.to_json(), client_first_name="Ana", date=TODAY, shared_note="", practice=PRACTICE)
+    handout = make_handout(plan, client_first_name="Ana", date=TODAY, shared_note="", practice=PRACTICE)
     words = _pdf_words(handout_pdf_bytes(handout, map_svg=STAND_IN_MAP))
     assert conditions not in words
     for leaked in THERAPIST_ONLY:

@@ -21,7 +21,7 @@ TODAY = dt.date(2026, 11, 20)
 
 def pages(marks: list[Mark], intake: Intake, page_size: str = "A4") -> int:
     plan = build_plan(marks, intake, 60, load_protocol(), on=TODAY)
-    handout = make_handout(plan.to_json(), client_first_name="Ana", date=TODAY, shared_note="", practice=PRACTICE)
+    handout = make_handout(plan, client_first_name="Ana", date=TODAY, shared_note="", practice=PRACTICE)
     data = handout_pdf_bytes(handout, page_size="Letter" if page_size == "Letter" else "A4")
     return len(PdfReader(io.BytesIO(data)).pages)
 

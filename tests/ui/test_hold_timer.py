@@ -5,7 +5,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.domain.plan_wording import HoldRange
+from app.domain.plan_model import plan_from_json
+from app.domain.plan_wording import HoldRange, make_handout
 from app.ui.plan_view.hold_timer import HoldTimer
 from app.ui.plan_view.plan_view import PlanView
 from tests.ui.plan_samples import DATE, PRACTICE, STAND_IN_MAP, proceed_plan
@@ -134,7 +135,8 @@ def test_at_the_longest_hold_it_stops_by_itself_and_logs_the_seconds(qtbot: QtBo
 def test_space_starts_and_stops_the_hold_in_the_plan(qtbot: QtBot, clock: FakeClock) -> None:
     view = PlanView(map_svg=STAND_IN_MAP, clock=clock)
     qtbot.addWidget(view)
-    view.show_plan(proceed_plan(), client_first_name="Ana", date=DATE, shared_note="", practice=PRACTICE)
+    plan = plan_from_json(proceed_plan())
+    view.show_handout(make_handout(plan, client_first_name="Ana", date=DATE, shared_note="", practice=PRACTICE))
     view.show()
     qtbot.waitExposed(view)
     view.activateWindow()

@@ -15,10 +15,11 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
+from app.domain.plan_model import plan_from_json
 from app.domain.plan_wording import make_handout, read_plan
 from app.domain.practice import PracticeSettings
 from app.errors import BackmapError
-from app.ui.plan_view.plan_pdf import _page_layout, paint_handout, write_plan_pdf
+from app.ui.plan_view.plan_pdf import _page_layout, paint_handout, write_handout_pdf
 from app.ui.settings import PageSizeName
 from tests.ui.plan_samples import (
     BLOOD_THINNER_WARNINGS,
@@ -45,16 +46,10 @@ def _app(qapp: QApplication) -> None:
 def _write(
     path: Path, plan: dict[str, Any], *, page_size: PageSizeName = "A4", practice: PracticeSettings = PRACTICE
 ) -> Path:
-    write_plan_pdf(
-        plan,
-        path,
-        client_first_name="Ana",
-        date=DATE,
-        shared_note=SHARED_NOTE,
-        practice=practice,
-        page_size=page_size,
-        map_svg=STAND_IN_MAP,
+    handout = make_handout(
+        plan_from_json(plan), client_first_name="Ana", date=DATE, shared_note=SHARED_NOTE, practice=practice
     )
+    write_handout_pdf(handout, path, page_size=page_size, map_svg=STAND_IN_MAP)
     return path
 
 
@@ -114,16 +109,11 @@ def test_therapist_only_text_never_reaches_the_pdf(tmp_path: Path) -> None:
     assert "stress at home" not in text
     assert "tearful" not in text
     # And there is no parameter through which a session or its SOAP notes could be passed at all.
+    handout = make_handout(
+        plan_from_json(proceed_plan()), client_first_name="Ana", date=DATE, shared_note="", practice=PRACTICE
+    )
     with pytest.raises(TypeError):
-        write_plan_pdf(  # type: ignore[call-arg]
-            proceed_plan(),
-            tmp_path / "other.pdf",
-            client_first_name="Ana",
-            date=DATE,
-            shared_note="",
-            practice=PRACTICE,
-            soap=SOAP_TEXT,
-        )
+        write_handout_pdf(handout, tmp_path / "other.pdf", soap=SOAP_TEXT)  # type: ignore[call-arg]
     assert not (tmp_path / "other.pdf").exists()
 
 
@@ -197,7 +187,7 @@ def test_printing_paints_the_same_pages(tmp_path: Path) -> None:
     printer.setFullPage(True)
     printer.setPageLayout(_page_layout("A4"))
     handout = make_handout(
-        modify_plan_blood_thinners(),
+        plan_from_json(modify_plan_blood_thinners()),
         client_first_name="Ana",
         date=DATE,
         shared_note=SHARED_NOTE,
@@ -214,10 +204,13 @@ def test_the_command_line_can_make_a_pdf_without_a_display_or_an_application(tmp
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from app.ui.plan_view.plan_pdf import write_plan_pdf\n"
+        "from app.domain.plan_model import plan_from_json\n"
+        "from app.domain.plan_wording import make_handout\n"
+        "from app.ui.plan_view.plan_pdf import write_handout_pdf\n"
         "from tests.ui.plan_samples import DATE, PRACTICE, STAND_IN_MAP, proceed_plan\n"
-        "write_plan_pdf(proceed_plan(), Path(sys.argv[1]), client_first_name='Ana', date=DATE,"
-        " shared_note='', practice=PRACTICE, map_svg=STAND_IN_MAP)\n"
+        "handout = make_handout(plan_from_json(proceed_plan()), client_first_name='Ana', date=DATE,"
+        " shared_note='', practice=PRACTICE)\n"
+        "write_handout_pdf(handout, Path(sys.argv[1]), map_svg=STAND_IN_MAP)\n"
     )
     env = {key: value for key, value in os.environ.items() if key not in {"QT_QPA_PLATFORM", "DISPLAY"}}
     target = tmp_path / "headless.pdf"

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from app.domain.plan_model import PlanError
-from app.domain.plan_wording import MapMark, read_plan
+from app.domain.plan_model import PlanError, plan_from_json
+from app.domain.plan_wording import MapMark, make_handout, read_plan
 from app.errors import BackmapError
 from app.ui.plan_view.hold_timer import HoldTimer
 from app.ui.plan_view.map_image import render_plan_map
@@ -42,14 +42,10 @@ def view(qtbot: QtBot) -> PlanView:
 
 
 def _show(view: PlanView, plan: dict[str, Any], *, clearance_on_record: bool = False) -> None:
-    view.show_plan(
-        plan,
-        client_first_name="Ana",
-        date=DATE,
-        shared_note=SHARED_NOTE,
-        practice=PRACTICE,
-        clearance_on_record=clearance_on_record,
+    handout = make_handout(
+        plan_from_json(plan), client_first_name="Ana", date=DATE, shared_note=SHARED_NOTE, practice=PRACTICE
     )
+    view.show_handout(handout, clearance_on_record=clearance_on_record)
 
 
 def _shown_text(view: PlanView) -> str:
@@ -148,15 +144,8 @@ def test_therapist_only_text_cannot_reach_the_screen(view: PlanView) -> None:
     text = _shown_text(view)
     assert SOAP_TEXT not in text
     assert REGION_NOTE not in text
-    with pytest.raises(TypeError):
-        view.show_plan(  # type: ignore[call-arg]
-            proceed_plan(),
-            client_first_name="Ana",
-            date=DATE,
-            shared_note="",
-            practice=PRACTICE,
-            soap=SOAP_TEXT,
-        )
+    with pytest.raises(TypeError):  # the view takes a handout: there is no way in for a SOAP note
+        view.show_handout(view.handout(), soap=SOAP_TEXT)  # type: ignore[arg-type, call-arg]
 
 
 def test_plan_text_is_shown_as_text_never_as_markup(view: PlanView) -> None:

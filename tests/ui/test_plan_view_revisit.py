@@ -7,19 +7,17 @@ from typing import Any
 from PySide6.QtWidgets import QScrollArea
 from pytestqt.qtbot import QtBot
 
+from app.domain.plan_model import plan_from_json
+from app.domain.plan_wording import make_handout
 from app.ui.plan_view.plan_view import PlanView
 from tests.ui.plan_samples import DATE, PRACTICE, SHARED_NOTE, STAND_IN_MAP, modify_plan_blood_thinners, proceed_plan
 
 
 def _show(view: PlanView, plan: dict[str, Any], shared_note: str = SHARED_NOTE, *, on_record: bool = False) -> None:
-    view.show_plan(
-        plan,
-        client_first_name="Ana",
-        date=DATE,
-        shared_note=shared_note,
-        practice=PRACTICE,
-        clearance_on_record=on_record,
+    handout = make_handout(
+        plan_from_json(plan), client_first_name="Ana", date=DATE, shared_note=shared_note, practice=PRACTICE
     )
+    view.show_handout(handout, clearance_on_record=on_record)
 
 
 def _page(view: PlanView) -> object:

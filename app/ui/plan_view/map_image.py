@@ -22,8 +22,10 @@ from app.ui.plan_view.style import INK, PRESSURE_COLOURS, badge_text_colour, fon
 OUTLINE_ID = "outline"
 # Unplanned regions stay in the picture but quiet, so the eye goes to the numbered ones.
 BASE_OPACITY = 0.5
-# The printed map's picture has this many pixels per CSS pixel (1/96 inch): about 300 dpi on paper.
-PAPER_OVERSAMPLING = 3.0
+# The printed quiet map has this many pixels per CSS pixel (1/96 inch): about 190 dpi on paper, enough for its
+# faint lines (everything that must read sharply is drawn over it as vectors); finer costs the PDF more each time.
+PAPER_OVERSAMPLING = 2.0
+MAX_TINT_RATIO = 3.0
 BADGE_RADIUS = 0.036  # of the map's width: big enough to read on a 6 cm printed map
 
 
@@ -59,7 +61,7 @@ def paint_plan_map(painter: QPainter, svg_path: Path, marks: Sequence[MapMark], 
 
 @functools.lru_cache(maxsize=4)
 def _paper_base(svg: str, modified_ns: int, width: int) -> QImage:
-    """The quiet map over white paper, opaque (cheap for a PDF to hold), fine enough for a 300 dpi printer."""
+    """The quiet map over white paper: opaque, so a PDF holds it without a transparency mask."""
     base, _outline = _layers(svg, modified_ns, width, PAPER_OVERSAMPLING)
     paper = QImage(base.size(), QImage.Format.Format_RGB32)
     paper.setDevicePixelRatio(PAPER_OVERSAMPLING)
@@ -217,7 +219,8 @@ def _tint(painter: QPainter, renderer: QSvgRenderer, element_id: str, bounds: QR
     """Draws the element's own shape filled with `colour`: render it alone, then recolour what it covered.
 
     The layer is only as big as the element (a whole-map layer per region made the every-region plan slow)."""
-    ratio = max(1.0, painter.deviceTransform().m11())  # as fine as the target: a hi-dpi screen, a printed page
+    # As fine as the target (a hi-dpi screen), up to a printer's 300 dpi (a page's painter asks for more).
+    ratio = min(max(1.0, painter.deviceTransform().m11()), MAX_TINT_RATIO)
     box = bounds.adjusted(-1, -1, 1, 1).toAlignedRect()
     layer = QImage(
         max(1, round(box.width() * ratio)),
@@ -263,17 +266,25 @@ def _pill(centre: QPointF, text: str, radius: float) -> QRectF:
     return QRectF(centre.x() - half_width, centre.y() - radius, half_width * 2, radius * 2)
 
 
-# Where to try a badge, nearest first: half a badge at a time, up to two badges away in each direction.
-_OFFSETS = sorted(((dx, dy) for dx in range(-4, 5) for dy in range(-4, 5)), key=lambda o: o[0] ** 2 + o[1] ** 2)
+# Where to try a badge, nearest first: half a badge at a time, up to three badges away in each direction (two
+# were not always enough with every region planned).
+_FARTHEST = 6
+_OFFSETS = sorted(
+    ((dx, dy) for dx in range(-_FARTHEST, _FARTHEST + 1) for dy in range(-_FARTHEST, _FARTHEST + 1)),
+    key=lambda o: o[0] ** 2 + o[1] ** 2,
+)
 
 
 def _free_place(wanted: QPointF, text: str, radius: float, taken: list[QRectF]) -> QPointF:
     """`wanted`, or the nearest place below, above or beside it where the badge covers no other badge."""
     step = radius + 1
     pill = _pill(wanted, text, radius)  # measured once, then moved
+    # Only badges within reach of the farthest candidate can be in the way: the others are not tried each time.
+    reach = pill.adjusted(-_FARTHEST * step, -_FARTHEST * step, _FARTHEST * step, _FARTHEST * step)
+    near = [other for other in taken if reach.intersects(other)]
     for dx, dy in _OFFSETS:
         candidate = pill.translated(dx * step, dy * step)
-        if not any(candidate.intersects(other) for other in taken):
+        if not any(candidate.intersects(other) for other in near):
             return candidate.center()
     return wanted
 

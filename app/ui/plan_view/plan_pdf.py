@@ -7,11 +7,9 @@ temporary file beside the target, then moved into place (owner-only, 0600): a fa
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QObject, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -30,11 +28,10 @@ from PySide6.QtGui import (
     QTextFrame,
     QTextTable,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication
 
-from app.domain.plan_wording import Handout, make_handout
-from app.domain.practice import PracticeSettings
+from app.domain.plan_wording import Handout
 from app.errors import BackmapError
 from app.resources import map_svg_path
 from app.storage.files import write_private_file
@@ -62,25 +59,6 @@ MAP_WIDTH_PX = 175  # in CSS pixels (1/96 inch): about 4.6 cm on paper
 CSS_DPI = 96
 # Kept for the life of the process: Qt must not lose its application while painting.
 _headless_app: QApplication | None = None
-
-
-def write_plan_pdf(
-    plan: Mapping[str, Any],
-    path: Path,
-    *,
-    client_first_name: str,
-    date: dt.date,
-    shared_note: str,
-    practice: PracticeSettings,
-    page_size: PageSizeName = "A4",
-    clearance_on_record: bool = False,
-    map_svg: Path | None = None,
-) -> None:
-    """Writes the plan as a PDF to `path` (atomically, 0600); BackmapError names what went wrong."""
-    handout = make_handout(
-        plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
-    )
-    write_handout_pdf(handout, path, page_size=page_size, clearance_on_record=clearance_on_record, map_svg=map_svg)
 
 
 def write_handout_pdf(
@@ -133,23 +111,13 @@ def ensure_application() -> None:
         _headless_app = QApplication(["backmap", "-platform", platform])
 
 
-def print_handout(
-    handout: Handout,
-    *,
-    page_size: PageSizeName = "A4",
-    clearance_on_record: bool = False,
-    map_svg: Path | None = None,
-    parent: QWidget | None = None,
-) -> bool:
+def new_printer(title: str, page_size: PageSizeName) -> QPrinter:
+    """A printer set up like the PDF: painted from the paper's corner (paint_handout draws its own margins)."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setFullPage(True)  # paint from the paper's corner, like the PDF: paint_handout sets the margins
+    printer.setFullPage(True)
     printer.setPageLayout(_page_layout(page_size))
-    printer.setDocName(handout.title)
-    dialog = QPrintDialog(printer, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return False
-    paint_handout(printer, handout, clearance_on_record=clearance_on_record, map_svg=map_svg)
-    return True
+    printer.setDocName(title)
+    return printer
 
 
 def paint_handout(
@@ -221,10 +189,15 @@ class _Pictures(QPyTextObject):  # QPyTextObject: a Python handler Qt's layout a
         self._levels = {badge_url(step.order): (step.order, step.pressure_level) for step in handout.plan.steps}
         self._map_svg = map_svg
         self._scale = device_per_css_px
+        self._sizes: dict[str, QSizeF] = {}
 
     def intrinsicSize(self, _document: QTextDocument, _position: int, text_format: QTextFormat) -> QSizeF:
-        image = text_format.toImageFormat()
-        return QSizeF(image.width() * self._scale, image.height() * self._scale)
+        # Asked at every layout pass (about 200 times for a long plan): the sizes are measured once per picture.
+        name = text_format.toImageFormat().name()
+        if name not in self._sizes:
+            image = text_format.toImageFormat()
+            self._sizes[name] = QSizeF(image.width() * self._scale, image.height() * self._scale)
+        return self._sizes[name]
 
     def drawObject(
         self,

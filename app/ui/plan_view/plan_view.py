@@ -6,12 +6,10 @@ therapist-only text (SOAP notes, region notes) has no way in. It emits intents; 
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QKeySequence, QPalette, QPixmap, QShortcut
@@ -32,13 +30,11 @@ from app.domain.plan_wording import (
     can_mark_as_given,
     clearance_missing,
     clearance_text,
-    make_handout,
     next_visit_text,
     postpone_heading,
     postpone_text,
     steps_heading,
 )
-from app.domain.practice import PracticeSettings
 from app.domain.protocol import NO_MASSAGE
 from app.resources import map_svg_path
 from app.ui.accessible_names import name_inner_parts
@@ -61,7 +57,7 @@ ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)  # Ctrl++ / Ctrl+- step 
 
 
 class PlanView(QWidget):
-    """Plan mode. Inputs: `show_plan(...)`, `set_clearance_on_record(...)`, `set_given(...)`."""
+    """Plan mode. Inputs: `show_handout(...)`, `set_clearance_on_record(...)`, `set_given(...)`."""
 
     markedAsGiven = Signal()
     zoomChanged = Signal(float)  # the new zoom, for the settings to remember
@@ -135,20 +131,9 @@ class PlanView(QWidget):
 
     # Inputs -----------------------------------------------------------------------------------------------
 
-    def show_plan(
-        self,
-        plan: Mapping[str, Any],
-        *,
-        client_first_name: str,
-        date: dt.date,
-        shared_note: str,
-        practice: PracticeSettings,
-        clearance_on_record: bool = False,
-    ) -> None:
-        """Shows a plan (the `plan --format json` dict); PlanError names a bad field (no change)."""
-        handout = make_handout(
-            plan, client_first_name=client_first_name, date=date, shared_note=shared_note, practice=practice
-        )
+    def show_handout(self, handout: Handout, *, clearance_on_record: bool = False) -> None:
+        """Shows a plan in the client's words (app.domain.session_plan.handout_for); BackmapError when the map
+        cannot be drawn (nothing on screen changes)."""
         ratio = self.devicePixelRatioF()
         if (handout, clearance_on_record, ratio) == self._shown:
             # Back to Plan mode with nothing changed: the ~250 labels on screen (and hold timers running) stay.

@@ -272,7 +272,7 @@ class Workspace(QWidget):
             self.start_button.setEnabled(False)
             # Every page that showed a client forgets them, shown or not (after a deletion, nothing of them stays).
             if self._plan_page is not None:
-                self._plan_page.show_for(None, None, None)
+                self._plan_page.show_for(None, None)
             if self._history_page is not None:
                 self._history_page.show_nothing()
             return
@@ -408,7 +408,7 @@ class Workspace(QWidget):
                     self.repository.get_session,
                 )
         elif current is self._plan_page and self._plan_page is not None:
-            self._plan_page.show_for(client, intake, self.controller.session, held=self.controller.held)
+            self._plan_page.show_for(client, self.controller.session, held=self.controller.held)
 
     # ---- the WorkspaceView: work in the background ---------------------------------------------------
     @property
