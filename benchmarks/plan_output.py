@@ -4,8 +4,8 @@
 
 The plan: every region of the map marked, built by the plan builder (screening, doses, shape) and printed as the
 client's handout (map, badges, layout, page breaks). The baseline: the handout's own words as plain text in one
-QTextDocument printed by one QPdfWriter, in the same run. Also the page count of a typical plan and of an
-every-region plan (goals: one page and two pages at most).
+QTextDocument printed by one QPdfWriter, in the same run (CPU time, the two taking turns). Also the page count of
+a typical plan and of an every-region plan (goals: one page and two pages at most).
 """
 
 from __future__ import annotations
@@ -41,15 +41,16 @@ EVERY_REGION = [Mark(region, "therapist", 7) for region in sorted(REGION_IDS)]
 
 
 def _median_seconds(*works: Callable[[], object]) -> list[float]:
-    """Each work's median time; the works take turns, so a busy machine slows them alike."""
+    """Each work's median CPU time (this process's: other work on a shared machine does not count), the works
+    taking turns so that caches and clocks treat them alike."""
     for work in works:
         work()  # warm-up: fonts, the SVG parser, first allocations
     times: list[list[float]] = [[] for _ in works]
     for _ in range(RUNS):
         for work, taken in zip(works, times, strict=True):
-            start = time.perf_counter()
+            start = time.process_time()
             work()
-            taken.append(time.perf_counter() - start)
+            taken.append(time.process_time() - start)
     return [statistics.median(taken) for taken in times]
 
 

@@ -106,7 +106,7 @@ def test_blood_thinners_without_clearance_ask_for_the_doctor_and_block_mark_as_g
 def test_recording_a_clearance_enables_mark_as_given(qtbot: QtBot, view: PlanView) -> None:
     view.show()
     _show(view, modify_plan_blood_thinners())
-    view.set_clearance_on_record(True)
+    _show(view, modify_plan_blood_thinners(), clearance_on_record=True)  # shown again once it is recorded
     assert "Please check with your doctor first" not in _shown_text(view)
     assert view.mark_given_button.isEnabled()
     with qtbot.waitSignal(view.markedAsGiven):

@@ -254,15 +254,22 @@ def _point_badge(
     _badge(painter, badge_centre, text, radius, taken)
 
 
+@functools.lru_cache(maxsize=8)
 def _font(radius: float) -> QFont:
+    """The badges' type for a map size (made once: every badge and every place tried measures with it)."""
     font = QFont(font_family())
     font.setBold(True)
     font.setPixelSize(round(radius * 1.15))
     return font
 
 
+@functools.lru_cache(maxsize=8)
+def _metrics(radius: float) -> QFontMetricsF:
+    return QFontMetricsF(_font(radius))
+
+
 def _pill(centre: QPointF, text: str, radius: float) -> QRectF:
-    half_width = max(radius, QFontMetricsF(_font(radius)).horizontalAdvance(text) / 2 + radius * 0.55)
+    half_width = max(radius, _metrics(radius).horizontalAdvance(text) / 2 + radius * 0.55)
     return QRectF(centre.x() - half_width, centre.y() - radius, half_width * 2, radius * 2)
 
 
@@ -279,13 +286,17 @@ def _free_place(wanted: QPointF, text: str, radius: float, taken: list[QRectF]) 
     """`wanted`, or the nearest place below, above or beside it where the badge covers no other badge."""
     step = radius + 1
     pill = _pill(wanted, text, radius)  # measured once, then moved
-    # Only badges within reach of the farthest candidate can be in the way: the others are not tried each time.
+    # Only badges within reach of the farthest candidate can be in the way; compared as plain numbers, since
+    # an every-region map tries thousands of places.
     reach = pill.adjusted(-_FARTHEST * step, -_FARTHEST * step, _FARTHEST * step, _FARTHEST * step)
-    near = [other for other in taken if reach.intersects(other)]
+    near = [(other.left(), other.top(), other.right(), other.bottom()) for other in taken if reach.intersects(other)]
+    x, y, width, height = pill.x(), pill.y(), pill.width(), pill.height()
     for dx, dy in _OFFSETS:
-        candidate = pill.translated(dx * step, dy * step)
-        if not any(candidate.intersects(other) for other in near):
-            return candidate.center()
+        left, top = x + dx * step, y + dy * step
+        right, bottom = left + width, top + height
+        # Clear of every near badge: entirely beside, above or below it (touching is clear, as QRectF has it).
+        if all(r <= left or x0 >= right or b <= top or y0 >= bottom for x0, y0, r, b in near):
+            return QPointF(left + width / 2, top + height / 2)
     return wanted
 
 

@@ -1,7 +1,7 @@
 """The client's plan on screen: large calm type, the numbered map, each step and its why, the safety changes.
 
 The view takes only what a client may see (a `Handout`: the plan, first name, date, shared note, practice), so
-therapist-only text (SOAP notes, region notes) has no way in. It emits intents; the main window does the rest.
+therapist-only text (SOAP notes, region notes) has no way in. It emits intents; Plan mode's controller does the rest.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)  # Ctrl++ / Ctrl+- step 
 
 
 class PlanView(QWidget):
-    """Plan mode. Inputs: `show_handout(...)`, `set_clearance_on_record(...)`, `set_given(...)`."""
+    """Plan mode's plan. Inputs: `show_handout(...)`, `set_given(...)`, `set_finalised(...)`."""
 
     markedAsGiven = Signal()
     zoomChanged = Signal(float)  # the new zoom, for the settings to remember
@@ -89,7 +89,6 @@ class PlanView(QWidget):
         self._scroll.setAccessibleName("The plan")
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self._clearance_box: QFrame | None = None
 
         self.print_button = QPushButton("Print…")
         self.save_pdf_button = QPushButton("Save as PDF…")
@@ -178,13 +177,6 @@ class PlanView(QWidget):
         self.hold_timers = []
         self._scroll.setWidget(self._page(self._handout, picture))
         self.set_finalised(self._final, held=self._held)  # the new timers follow the session's state
-
-    def set_clearance_on_record(self, on_record: bool) -> None:
-        """Call when a clearance (who, date, limits) is recorded or removed: enables "Mark as given"."""
-        self._clearance_on_record = on_record
-        if self._clearance_box is not None and self._handout is not None:
-            self._clearance_box.setVisible(clearance_missing(self._handout.plan, on_record))
-        self._update_actions()
 
     def set_given(self, given: bool) -> None:
         """Call once the plan is stored as given (after markedAsGiven succeeded)."""
@@ -280,12 +272,12 @@ class PlanView(QWidget):
         column.setSpacing(18)
         column.addWidget(_label(handout.title, "planTitle"))
         column.addWidget(_label(handout.subtitle, "planSubtitle"))
-        self._clearance_box = _caution_box(
+        clearance_box = _caution_box(
             "⚠  Please check with your doctor first", [clearance_text(handout.client_first_name)]
         )
-        self._clearance_box.setObjectName("clearanceBox")
-        self._clearance_box.setVisible(clearance_missing(plan, self._clearance_on_record))
-        column.addWidget(self._clearance_box)
+        clearance_box.setObjectName("clearanceBox")
+        clearance_box.setVisible(clearance_missing(plan, self._clearance_on_record))
+        column.addWidget(clearance_box)
         if plan.outcome in NO_MASSAGE:
             column.addWidget(self._postpone_box(handout))
             if handout.shared_note:
