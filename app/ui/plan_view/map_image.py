@@ -27,6 +27,7 @@ BASE_OPACITY = 0.5
 PAPER_OVERSAMPLING = 2.0
 MAX_TINT_RATIO = 3.0
 BADGE_RADIUS = 0.036  # of the map's width: big enough to read on a 6 cm printed map
+SCREEN_MIN_BADGE_RADIUS = 9.0  # pixels: smaller numbers blur on a screen
 
 
 def render_plan_map(
@@ -44,7 +45,8 @@ def render_plan_map(
     image = base.copy()
     painter = QPainter(image)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
-    _paint_marks(painter, renderer, svg_path, marks, width, lambda: painter.drawImage(QPointF(0, 0), outline), badges)
+    radius = max(SCREEN_MIN_BADGE_RADIUS, width * BADGE_RADIUS)
+    _paint_marks(painter, renderer, svg_path, marks, width, radius, lambda: painter.drawImage(0, 0, outline), badges)
     painter.end()
     return image
 
@@ -56,7 +58,10 @@ def paint_plan_map(painter: QPainter, svg_path: Path, marks: Sequence[MapMark], 
     renderer = _renderer(svg_path)
     base = _paper_base(str(svg_path), svg_path.stat().st_mtime_ns, round(width))
     painter.drawImage(QRectF(QPointF(0, 0), map_size(svg_path, width)), base)
-    _paint_marks(painter, renderer, svg_path, marks, round(width), lambda: _paint_outline(painter, renderer, width))
+    radius = width * BADGE_RADIUS  # sharp at any size on paper: no floor
+    _paint_marks(
+        painter, renderer, svg_path, marks, round(width), radius, lambda: _paint_outline(painter, renderer, width)
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -97,10 +102,12 @@ def _paint_marks(
     svg_path: Path,
     marks: Sequence[MapMark],
     width: int,
+    radius: float,
     paint_outline: Callable[[], None],
     badges: list[QRectF] | None = None,
 ) -> None:
-    """Over the quiet map: the planned regions tinted, the outline over the tints, then the step numbers."""
+    """Over the quiet map: the planned regions tinted, the outline over the tints, then the step numbers on
+    badges of `radius`."""
     view = renderer.viewBoxF()
     scale = width / view.width()
 
@@ -125,7 +132,6 @@ def _paint_marks(
         else:  # a map the region model cannot read: tint the element as the SVG draws it
             _tint(painter, renderer, mark.region, on_map(mark.region), colour)
     paint_outline()
-    radius = max(9.0, width * BADGE_RADIUS)
     anchors = {info.id: info.anchor for info in region_map.catalogue} if region_map is not None else {}
     # Points first: their badges sit beside them; an area's badge then takes its anchor or the nearest free place.
     taken: list[QRectF] = [] if badges is None else badges
