@@ -204,7 +204,7 @@ def test_the_plan_maps_step_numbers_never_collide_even_with_every_region_planned
 
     planned = [region for region in REGION_IDS if region not in NEVER_WORKED]
     marks = [MapMark(region, (order + 10,), 2) for order, region in enumerate(planned)]  # two-digit numbers
-    for width in (MAP_WIDTH, 220):  # on screen, and the printed plan's map
+    for width in (MAP_WIDTH, 220):  # on screen, and zoomed in
         badges: list[QRectF] = []
         render_plan_map(map_svg_path(), marks, width, badges=badges)
         assert len(badges) == len(planned)
