@@ -17,6 +17,7 @@ from app.domain.plan_wording import read_plan
 from app.domain.practice import PracticeSettings
 from app.domain.protocol import load_protocol
 from app.domain.records import Clearance, Client, Consent, FlagEntry, Intake, Session, Soap
+from app.errors import BackmapError
 from app.storage.repository import Repository
 from app.ui.plan_view.controller import CHANGED_ELSEWHERE, NO_SESSION, PlanController, PlanScreen
 from app.ui.settings import PageSizeName
@@ -39,8 +40,11 @@ class FakeView:
         self.asked: list[str] = []
         self.save_path: Path | None = None
         self.printer: QPagedPaintDevice | None = None
+        self.map_unreadable = False
 
     def show_screen(self, screen: PlanScreen) -> None:
+        if self.map_unreadable:
+            raise BackmapError("cannot read the back map back_regions.svg")
         self.screen, self.message = screen, ""
 
     def show_message(self, text: str) -> None:
@@ -266,3 +270,15 @@ def test_a_stored_plan_that_cannot_be_read_is_a_message_not_a_crash(
     controller.show_for(client, repository.get_session(session.id))
     assert view.message.startswith("The plan cannot be shown:")
     assert "steps[0].why" in view.message  # the one reader names the field
+
+
+def test_a_map_that_cannot_be_drawn_is_a_message_and_nothing_to_print(
+    controller: PlanController, view: FakeView, repository: Repository
+) -> None:
+    client, session = _client_with(repository, Intake(DAY))
+    view.map_unreadable = True
+    controller.show_for(client, session)
+    assert view.message == "The plan cannot be shown: cannot read the back map back_regions.svg"
+    controller.print_plan()
+    controller.save_pdf()
+    assert view.asked == []

@@ -125,22 +125,22 @@ class PlanController:
                 self._protocol,
                 practice=self._settings.practice(),
             )
+            missing = clearance_missing(shown.handout.plan, shown.clearance_on_record)
+            self._view.show_screen(  # may fail too: a map that cannot be drawn
+                PlanScreen(
+                    handout=shown.handout,
+                    clearance_on_record=shown.clearance_on_record,
+                    given=session.plan is not None,
+                    final=session.is_final,
+                    held=held,
+                    offer_clearance=missing and not session.is_final,
+                    letter_needed=needs_letter(shown.plan, shown.clearance_on_record),
+                )
+            )
         except BackmapError as error:
             self._view.show_message(f"The plan cannot be shown: {plain_error(error)}")
             return
         self._shown = shown
-        missing = clearance_missing(shown.handout.plan, shown.clearance_on_record)
-        self._view.show_screen(
-            PlanScreen(
-                handout=shown.handout,
-                clearance_on_record=shown.clearance_on_record,
-                given=session.plan is not None,
-                final=session.is_final,
-                held=held,
-                offer_clearance=missing and not session.is_final,
-                letter_needed=needs_letter(shown.plan, shown.clearance_on_record),
-            )
-        )
 
     def mark_given(self) -> None:
         """Stores the plan on screen as given, if the session is still the one it was built from."""
