@@ -159,8 +159,8 @@ def _document(
     document = QTextDocument()
     layout = document.documentLayout()
     layout.setPaintDevice(device)
-    # The map and the badges are drawn as vectors where the layout puts their <img>: sharp on paper, and
-    # nothing to rasterise or compress (drawing them as pictures was a third of the PDF's time).
+    # The map and the badges are drawn as vectors where the layout puts their <img>: sharp on paper, and no
+    # picture of them to render and compress for each PDF.
     pictures = _Pictures(handout, map_svg, device.logicalDpiY() / CSS_DPI, document)
     layout.registerHandler(QTextFormat.ObjectTypes.ImageObject, pictures)
     # In CSS pixels like the rest of the document; Qt's default (40 px) leaves bullets adrift on paper.
