@@ -7,6 +7,7 @@ the sources.
 
 from __future__ import annotations
 
+from app.domain.plain_words import capitalised
 from app.domain.plan import Plan
 from app.domain.plan_wording import (
     CLOSING,
@@ -39,7 +40,7 @@ def _client_part(plan: PlanWording, clearance_on_record: bool) -> list[str]:
             if step.turn:
                 lines.append(f"    {step.turn}")
             lines.append(f"{step.order:>2}. {step.where}: {step.technique}")
-            lines.append(f"    {step.pressure.capitalize()} pressure. {step.dose}")
+            lines.append(f"    {step.pressure.capitalize()} pressure. {capitalised(step.dose)}")
             lines.append(f"    Why: {step.why}")
             if step.finishing:
                 lines.append(f"    {step.finishing}")

@@ -205,6 +205,7 @@ def postpone_text(first_name: str, outcome: Outcome = "postpone") -> str:
     )
 
 
+NOTE_HEADING = "A note from your therapist"  # what the session's shared note is called on the handout
 # The last words of every plan: the seeds' own cues, in the client's words.
 CLOSING = (
     "Tell your therapist at any moment if anything is too much: they will ease off straight away. "
@@ -315,7 +316,7 @@ def _dose(hold: HoldRange | None, holds: int | None, repetitions: int | None, mi
     parts = [", ".join(how)] if how else []
     if minutes:
         parts.append(f"about {_number(minutes)} minute{'' if minutes == 1 else 's'}")
-    return capitalised(" · ".join(parts))
+    return " · ".join(parts)  # it follows the technique on one line; a line of its own capitalises it
 
 
 def _map_marks(steps: Sequence[StepText]) -> tuple[MapMark, ...]:

@@ -53,7 +53,7 @@ def test_steps_come_in_order_in_the_clients_words() -> None:
     first, holds = wording.steps[0], wording.steps[3]
     assert first.where == "Your whole back"
     assert first.technique == "Long gliding strokes"
-    assert first.dose == "About 5 minutes"
+    assert first.dose == "about 5 minutes"  # it follows the technique on the line
     assert holds.where == "The left side of the base of your skull"
     assert holds.pressure == "light"
     assert holds.dose == "3 holds of 10–15 seconds on each point, with slow breaths · about 3 minutes"

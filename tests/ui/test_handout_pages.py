@@ -19,9 +19,13 @@ from tests.ui.plan_samples import PRACTICE, TYPICAL_MARKS
 TODAY = dt.date(2026, 11, 20)
 
 
+# What a therapist typically writes for the client to take home (the demo's kind of note).
+SHARED_NOTE = "Roll your shoulders back and down every hour at the desk, and take the stairs when you can."
+
+
 def pages(marks: list[Mark], intake: Intake, page_size: str = "A4") -> int:
     plan = build_plan(marks, intake, 60, load_protocol(), on=TODAY)
-    handout = make_handout(plan, client_first_name="Ana", date=TODAY, shared_note="", practice=PRACTICE)
+    handout = make_handout(plan, client_first_name="Ana", date=TODAY, shared_note=SHARED_NOTE, practice=PRACTICE)
     data = handout_pdf_bytes(handout, page_size="Letter" if page_size == "Letter" else "A4")
     return len(PdfReader(io.BytesIO(data)).pages)
 

@@ -10,6 +10,7 @@ from html import escape
 
 from app.domain.plan_wording import (
     CLOSING,
+    NOTE_HEADING,
     Handout,
     StepText,
     clearance_missing,
@@ -47,8 +48,8 @@ def handout_html(handout: Handout, *, clearance_on_record: bool, map_width: int,
             changes = _bullets([escape(reason) for reason in plan.for_client])
             parts.append(_p("&nbsp;", "font-size:4pt", 0) + _caution("What we changed for your safety", changes))
         parts.append(_footer(handout))
-    if handout.shared_note:
-        parts.append(_heading("A note from your therapist") + _p(escape(handout.shared_note)))
+    if handout.shared_note and plan.outcome in NO_MASSAGE:
+        parts.append(_heading(NOTE_HEADING) + _p(escape(handout.shared_note)))
     return f'<html><body style="color:{INK}">{"".join(parts)}</body></html>'
 
 
@@ -108,13 +109,16 @@ def _footer(handout: Handout) -> str:
     """After the massage, at home, next time: three short columns, so the foot of the page stays short."""
     plan = handout.plan
     closing = [text for text in (next_visit_text(handout.practice), CLOSING) if text]
+    # The therapist's note heads the last column, which is the shortest: a typical plan stays on one page.
+    note = _heading(NOTE_HEADING) + _p(escape(handout.shared_note)) if handout.shared_note else ""
     columns = [  # (title, body, share of the width): the longest list gets the widest column
         ("After your massage", _bullets([escape(item) for item in plan.aftercare]) if plan.aftercare else "", 30),
         ("Your home routine", _bullets([escape(i) for i in plan.home_routine]) if plan.home_routine else "", 45),
         ("Next time", "".join(_p(escape(text)) for text in closing), 25),
     ]
     cells = [
-        f'<td width="{width}%" valign="top" style="padding-right:12px; font-size:8.5pt">{_heading(title)}{body}</td>'
+        f'<td width="{width}%" valign="top" style="padding-right:12px; font-size:8.5pt">'
+        f"{note if title == 'Next time' else ''}{_heading(title)}{body}</td>"
         for title, body, width in columns
         if body
     ]

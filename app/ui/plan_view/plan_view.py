@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.plain_words import capitalised
 from app.domain.plan_wording import (
     CLOSING,
+    NOTE_HEADING,
     Handout,
     StepText,
     can_mark_as_given,
@@ -281,7 +283,7 @@ class PlanView(QWidget):
         if plan.outcome in NO_MASSAGE:
             column.addWidget(self._postpone_box(handout))
             if handout.shared_note:
-                column.addWidget(_card("A note from your therapist", [handout.shared_note]))
+                column.addWidget(_card(NOTE_HEADING, [handout.shared_note]))
         else:
             column.addLayout(self._two_columns(handout, map_image))
         column.addStretch(1)
@@ -334,7 +336,7 @@ class PlanView(QWidget):
         if plan.home_routine:
             right.addWidget(_card("Your home routine", [f"•  {line}" for line in plan.home_routine]))
         if handout.shared_note:
-            right.addWidget(_card("A note from your therapist", [handout.shared_note]))
+            right.addWidget(_card(NOTE_HEADING, [handout.shared_note]))
         closing = [text for text in (next_visit_text(handout.practice), CLOSING) if text]
         right.addWidget(_card("Next time", closing))
         right.addStretch(1)
@@ -380,7 +382,7 @@ class PlanView(QWidget):
         text.addWidget(_label(step.where, "stepWhere"))
         text.addWidget(_label(f"{step.technique} · {step.pressure} pressure", "stepHow"))
         if step.dose:
-            text.addWidget(_label(step.dose, "stepDose"))
+            text.addWidget(_label(capitalised(step.dose), "stepDose"))
         if step.why:
             text.addWidget(_label(step.why, "stepWhy"))
         if step.finishing:
