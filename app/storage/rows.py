@@ -392,8 +392,9 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         amendments[session_id].append(
             Amendment(dt.datetime.fromisoformat(at), field, json.loads(before), json.loads(after), reason)
         )
+    plans: dict[bytes, dict[str, Any]] = {}  # each distinct plan decoded once, its dict shared (never changed)
     return [
-        _session_from_row(row, marks.get(row[0], []), strokes[row[0]], holds[row[0]], amendments[row[0]])
+        _session_from_row(row, marks.get(row[0], []), strokes[row[0]], holds[row[0]], amendments[row[0]], plans)
         for row in rows
     ]
 
@@ -404,6 +405,7 @@ def _session_from_row(
     strokes: list[Stroke],
     holds: list[Hold],
     amendments: list[Amendment],
+    plans: dict[bytes, dict[str, Any]],
 ) -> Session:
     (
         session_id,
@@ -440,6 +442,6 @@ def _session_from_row(
         holds=tuple(holds),
         finalised=_moment(finalised),
         amendments=tuple(amendments),
-        plan=None if plan is None else json.loads(plan_text(plan)),
+        plan=None if plan is None else plans.get(plan) or plans.setdefault(plan, json.loads(plan_text(plan))),
         version=version,
     )

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from app.domain.records import ClientRecord
-from app.storage.client_file import dump, parse
+from app.storage.client_file import FORMAT_NAME, dump, escape_terminal_controls, parse, version_needed
+from app.storage.codec import encode_client, encode_intake, encode_session, session_order
 from app.storage.errors import ClientFileError
 from app.storage.repository import Repository
 from tests.storage.strategies import client_records
@@ -155,3 +156,18 @@ def test_export_of_import_is_the_file_itself(record: ClientRecord) -> None:
     with tempfile.TemporaryDirectory() as folder, Repository.open(Path(folder)) as repository:
         repository.import_records([parse(canonical)])
         assert dump(repository.history(record.client.id)) == canonical
+
+
+@settings(max_examples=150, deadline=None)
+@given(client_records())
+def test_the_file_is_json_s_own_indented_text_of_the_record(record: ClientRecord) -> None:
+    """The writer joins strings for speed: what it writes is still, byte for byte, json.dumps with indent=2."""
+    data = {
+        "format": FORMAT_NAME,
+        "version": version_needed(record),
+        "client": encode_client(record.client),
+        "intakes": [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
+        "sessions": [encode_session(session) for session in sorted(record.sessions, key=session_order)],
+    }
+    expected = escape_terminal_controls(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
+    assert dump(record) == expected
