@@ -684,7 +684,7 @@ class Repository:
         ]
 
     def backup(self, destination: Path | None = None, *, replace: bool = True) -> Path:
-        """A checked copy (integrity_check, 0600) timestamped in <data>/backups, or in `destination`.
+        """A checked copy (quick_check, 0600) timestamped in <data>/backups, or in `destination`.
 
         `destination` is checked as files.checked_output_path says (replace=False: an existing file is refused)
         and remembered, so that erasing a client lists it. The audit log says where only as inside or outside
