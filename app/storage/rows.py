@@ -301,13 +301,14 @@ def next_position(connection: sqlite3.Connection, table: str, session_id: str) -
 
 
 # A session's timeline line from its row and its marks' index, no plan or strokes read (History, issue 22).
-# `highest` is the effective tension: per region the therapist's mark where both layers marked it (NOT EXISTS
-# is a key lookup; grouping by region per session took twice as long).
-_SUMMARY_QUERY = """
+# One pass over the session's marks (in key order: region, then by) gives both the regions marked and the highest
+# effective tension: per region the row with the greatest `by` ('therapist' over 'client') lends its tension.
+# Packed as regions * 16 + highest (15: nothing assessed), as a scalar subquery returns one value.
+_NOTHING_ASSESSED = 15
+_SUMMARY_QUERY = f"""
     SELECT id, start, pain_before, pain_after, shared_note, finalised IS NOT NULL,
-        (SELECT count(DISTINCT region) FROM marks WHERE session_id = sessions.id),
-        (SELECT max(tension) FROM marks AS mark WHERE session_id = sessions.id AND (by = 'therapist' OR NOT EXISTS (
-            SELECT 1 FROM marks WHERE session_id = mark.session_id AND region = mark.region AND by = 'therapist'))),
+        (SELECT count(*) * 16 + coalesce(max(tension), {_NOTHING_ASSESSED}) FROM (
+            SELECT tension, max(by) FROM marks WHERE session_id = sessions.id GROUP BY region)),
         (SELECT count(*) FROM amendments WHERE session_id = sessions.id)
     FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC
 """
@@ -319,15 +320,15 @@ def load_summaries(connection: sqlite3.Connection, client_id: str) -> list[Sessi
         SessionSummary(
             session_id=session_id,
             start=dt.datetime.fromisoformat(start),
-            regions_marked=regions,
-            highest=highest,
+            regions_marked=marked >> 4,
+            highest=None if marked & 15 == _NOTHING_ASSESSED else marked & 15,
             pain_before=pain_before,
             pain_after=pain_after,
             shared_note=shared_note,
             finalised=bool(finalised),
             amendments=amendments,
         )
-        for session_id, start, pain_before, pain_after, shared_note, finalised, regions, highest, amendments in (
+        for session_id, start, pain_before, pain_after, shared_note, finalised, marked, amendments in (
             connection.execute(_SUMMARY_QUERY, (client_id,))
         )
     ]

@@ -38,6 +38,18 @@ def test_the_highest_tension_is_the_therapists_where_both_layers_marked_a_region
     assert (newest.session_id, newest.regions_marked, newest.highest) == ("both-layers", 2, 5)
 
 
+def test_a_session_with_nothing_assessed_has_no_highest_tension(repository: Repository) -> None:
+    client_id = _demo(repository)
+    start = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
+    repository.add_session(client_id, Session("unmarked", start))
+    repository.add_session(
+        client_id, Session("all-tens", start + dt.timedelta(hours=1), marks=(Mark("neck_l", "client", 10),))
+    )
+    lines = {line.session_id: line for line in repository.session_summaries(client_id)}
+    assert (lines["unmarked"].regions_marked, lines["unmarked"].highest) == (0, None)
+    assert (lines["all-tens"].regions_marked, lines["all-tens"].highest) == (1, 10)
+
+
 def test_the_mark_table_gives_the_matrices_of_the_whole_sessions(repository: Repository) -> None:
     client_id = _demo(repository)
     sessions = sorted(repository.list_sessions(client_id), key=lambda session: session.start)

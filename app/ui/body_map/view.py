@@ -148,7 +148,9 @@ class BodyMapView(QGraphicsView):
         self.setScene(self._scene)
         self._svg = QGraphicsSvgItem()
         self._svg.setSharedRenderer(self._renderer)
-        self._svg.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # vector at every zoom and DPI: crisp
+        # The picture never changes: a pixmap at device resolution (re-made on zoom, so crisp at every zoom and DPI)
+        # repaints in a blit rather than rendering the SVG again on every repaint of the map.
+        self._svg.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._scene.addItem(self._svg)
         self._scene.setSceneRect(QRectF(self._renderer.viewBoxF()))
         self._items: dict[str, _RegionItem] = {}

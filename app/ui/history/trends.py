@@ -87,6 +87,11 @@ class TrendsChart(QWidget):
         """A client's marks as columns (sessions oldest first)."""
         self._marks = marks
         self._x = _timestamps(marks.dates)
+        if len(self._x):
+            # The client's whole history, the same for every region: choosing one redraws its lines only (the
+            # date axis and the grid stay as drawn), and regions are read against the same span.
+            day = 86_400.0
+            self._plot.setXRange(self._x[0] - day, self._x[-1] + day, padding=0.02)
         self._filter()
 
     def choose_region(self, region_id: str) -> None:
