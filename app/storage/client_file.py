@@ -54,7 +54,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # a client with years of sessions and brush s
 _TERMINAL_CONTROLS = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0))}
 _TERMINAL_CONTROL = re.compile("[\x7f-\x9f]")
 _compact = json.JSONEncoder(allow_nan=False).encode  # json.dumps(value, allow_nan=False), the encoder made once
-_encode_text = json.encoder.encode_basestring  # json's own (C) writer of a string, as json.dumps uses it
+_json_string = json.encoder.encode_basestring  # json's own (C) writer of a string, as json.dumps uses it
 
 
 def version_needed(record: ClientRecord) -> int:
@@ -193,11 +193,10 @@ def dump(record: ClientRecord) -> str:
         "sessions": [encode(session) for session in sorted(record.sessions, key=session_order)],
     }
     try:
-        text = _indented(data, "\n", written)
+        return _indented(data, "\n", written) + "\n"  # its strings escaped as they were written
     except _Unusual:  # a value the fast writer does not know: json's own writer, which knows every one
         data["sessions"] = [encode_session(session) for session in sorted(record.sessions, key=session_order)]
-        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
-    return escape_terminal_controls(text) + "\n"
+        return escape_terminal_controls(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
 
 
 class _Unusual(Exception):
@@ -287,6 +286,14 @@ def _indented_array(value: list[Json] | tuple[Json, ...], newline: str, written:
             return f"[{inner}[{deeper}{rows}{inner}]{newline}]"
     items = ("," + inner).join([_indented(item, inner, written) for item in value])
     return f"[{inner}{items}{newline}]"
+
+
+def _encode_text(text: str) -> str:
+    """A JSON string as json.dumps writes it, with DEL and the C1 controls escaped (escape_terminal_controls)."""
+    written = _json_string(text)
+    if "\x7f" in written or (not written.isascii() and _TERMINAL_CONTROL.search(written)):
+        return written.translate(_TERMINAL_CONTROLS)
+    return written
 
 
 def escape_terminal_controls(json_text: str) -> str:
