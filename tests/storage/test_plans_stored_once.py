@@ -12,11 +12,16 @@ from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from app.domain.records import Consent, Session
+from app.storage import rows
 from app.storage.database import DB_FILENAME
 from app.storage.driver import sqlite3  # the app's own SQLite: two libraries on one -wal in one process disagree
 from app.storage.repository import Repository
 from app.storage.schema import SCHEMA_VERSION
+
+real_plan_text = rows.plan_text
 
 # The demo client with a plan given in every other session, and a second client given the same plan as the
 # first session's: made by Backmap at schema 2 (the release before this one).
@@ -112,3 +117,23 @@ def test_an_amendment_that_changes_the_plan_keeps_the_given_one_only_in_its_reco
 def _text(plan: Mapping[str, object]) -> str:
     """A plan's JSON text as the repository stores it."""
     return json.dumps(plan, ensure_ascii=False, allow_nan=False)
+
+
+def test_reading_a_history_decodes_each_distinct_plan_once(
+    repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client given the same few plans for years: the export reads each plan once, however many sessions."""
+    client = repository.create_client("Regular Client", consent=Consent(dt.date(2026, 11, 20), "1"))
+    plans = [{"outcome": "proceed", "week": "even"}, {"outcome": "proceed", "week": "odd"}]
+    for week in range(6):
+        repository.add_session(client.id, Session(f"s{week}", START + dt.timedelta(weeks=week), plan=plans[week % 2]))
+    decoded: list[bytes] = []
+
+    def plan_text(compressed: bytes) -> str:
+        decoded.append(compressed)
+        return real_plan_text(compressed)
+
+    monkeypatch.setattr(rows, "plan_text", plan_text)
+    sessions = repository.history(client.id).sessions
+    assert [session.plan for session in sessions] == [plans[week % 2] for week in range(6)]
+    assert len(decoded) == 2
