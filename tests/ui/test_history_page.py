@@ -21,6 +21,7 @@ from app.resources import map_svg_path
 from app.storage.map_cache import load_map_outlines
 from app.ui.body_map import palette
 from app.ui.history.page import HistoryPage
+from app.ui.history.trends import WHOLE_BACK
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -100,6 +101,24 @@ def test_the_trend_of_a_region_draws_each_layer_and_skips_unassessed_sessions(
     expected = [s.layer("client")["rhomboid_r"].tension for s in sessions if "rhomboid_r" in s.layer("client")]
     assert list(y) == expected
     assert not np.isnan(y).any()
+
+
+def test_every_region_s_trend_is_read_against_the_client_s_whole_history(
+    page: HistoryPage, sessions: list[Session]
+) -> None:
+    page.tabs.setCurrentWidget(page.trends)
+    first, last = (dt.datetime.combine(day, dt.time(12), dt.UTC).timestamp() for day in _first_and_last_day(sessions))
+    for region in ("rhomboid_r", "lower_back_r", WHOLE_BACK):
+        page.trends.choose_region(region)
+        start, end = page.trends.date_span()
+        assert start < first, region
+        assert last < end, region
+        assert end - start < (last - first) * 1.2 + 4 * 86_400, region  # the history's span, not more
+
+
+def _first_and_last_day(sessions: list[Session]) -> tuple[dt.date, dt.date]:
+    days = sorted(session.start.date() for session in sessions)
+    return days[0], days[-1]
 
 
 def test_the_heat_map_paints_the_mean_tension_over_the_chosen_range(page: HistoryPage, sessions: list[Session]) -> None:

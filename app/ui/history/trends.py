@@ -113,6 +113,11 @@ class TrendsChart(QWidget):
         """The x (timestamps) and y of each layer's line as drawn: what the tests read."""
         return {line.name(): line.getData() for line in self._lines.values() if line.isVisible()}
 
+    def date_span(self) -> tuple[float, float]:
+        """The first and last instant (timestamps) the date axis shows."""
+        first, last = self._plot.getPlotItem().viewRange()[0]
+        return float(first), float(last)
+
     def _redraw(self) -> None:
         region = self._region.currentData()
         notes = []
