@@ -173,6 +173,12 @@ def _check_unique(values: list[str], list_name: str, key: str) -> None:
 
 def dump(record: ClientRecord) -> str:
     """The canonical text of `record`."""
+    return "".join(dump_parts(record))
+
+
+def dump_parts(record: ClientRecord) -> list[str]:
+    """The canonical text of `record` in parts, a session each (written to a file one by one: a client with a
+    thousand sessions is tens of megabytes, which one string would copy several times over)."""
     written: dict[object, str] = {}  # see _indented_object
     plans: dict[int, _Encoded] = {}  # sessions read together share each distinct plan's dict: encoded once
 
@@ -185,18 +191,27 @@ def dump(record: ClientRecord) -> str:
             encoded["plan"] = plans[id(plan)]
         return encoded
 
-    data: dict[str, Json] = {
+    sessions = sorted(record.sessions, key=session_order)
+    head: dict[str, Json] = {
         "format": FORMAT_NAME,
         "version": version_needed(record),
         "client": encode_client(record.client),
         "intakes": [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
-        "sessions": [encode(session) for session in sorted(record.sessions, key=session_order)],
     }
     try:
-        return _indented(data, "\n", written) + "\n"  # its strings escaped as they were written
+        # The text of {**head, "sessions": [...]} at indent 2, its strings escaped as they were written.
+        parts = [_indented(head, "\n", written)[:-2] + ',\n  "sessions": ']
+        if not sessions:
+            return [parts[0] + "[]\n}\n"]
+        between = "[\n    "
+        for session in sessions:
+            parts.append(between + _indented(encode(session), "\n    ", written))
+            between = ",\n    "
+        parts.append("\n  ]\n}\n")
+        return parts
     except _Unusual:  # a value the fast writer does not know: json's own writer, which knows every one
-        data["sessions"] = [encode_session(session) for session in sorted(record.sessions, key=session_order)]
-        return escape_terminal_controls(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
+        data = {**head, "sessions": [encode_session(session) for session in sessions]}
+        return [escape_terminal_controls(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"]
 
 
 class _Unusual(Exception):

@@ -56,7 +56,7 @@ from app.storage.backup import (
     remembered_backups,
     restore_advice,
 )
-from app.storage.client_file import dump
+from app.storage.client_file import dump_parts
 from app.storage.codec import amendment_changes, nfc
 from app.storage.database import (
     DB_FILENAME,
@@ -634,9 +634,9 @@ class Repository:
         The file is checked as files.checked_output_path says (replace=False: an existing file is refused;
         a file dialog has already asked). If the export cannot be logged, the file is removed again.
         """
-        text = dump(self.history(client_id))
-        with output_file(destination, self.path.parent, replace=replace) as temporary:
-            temporary.write_bytes(text.encode("utf-8"))
+        parts = dump_parts(self.history(client_id))
+        with output_file(destination, self.path.parent, replace=replace) as temporary, temporary.open("wb") as file:
+            file.writelines(part.encode("utf-8") for part in parts)
         self._logged_or_removed(destination, lambda: self.log_export(client_id, to_file=True))
         return destination
 

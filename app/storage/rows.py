@@ -377,7 +377,7 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         "ORDER BY session_id, position",
         parameters,
     ):
-        strokes[session_id].append(Stroke(by, tension, width, tuple((x, y) for x, y in json.loads(points))))
+        strokes[session_id].append(Stroke(by, tension, width, tuple(map(tuple, json.loads(points)))))
     holds: defaultdict[str, list[Hold]] = defaultdict(list)
     for session_id, region, seconds in connection.execute(
         f"SELECT session_id, region, seconds FROM holds WHERE session_id IN ({chosen}) ORDER BY session_id, position",

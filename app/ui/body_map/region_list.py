@@ -99,6 +99,8 @@ class RegionList(QListWidget):
             )
             if region_id in self._withheld:
                 text += "; left alone today"
+            if item.text() == text:
+                continue  # a tension key changes one line: the others are not touched (nor laid out, nor repainted)
             item.setText(text)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
             item.setToolTip(text)
