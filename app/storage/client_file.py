@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from app.domain.records import ClientRecord, Session
@@ -181,16 +182,6 @@ def dump_parts(record: ClientRecord) -> list[str]:
     thousand sessions is tens of megabytes, which one string would copy several times over)."""
     written: dict[object, str] = {}  # see _indented_object
     plans: dict[int, _Encoded] = {}  # sessions read together share each distinct plan's dict: encoded once
-
-    def encode(session: Session) -> dict[str, Json]:
-        encoded = encode_session(session)
-        plan = session.plan
-        if plan is not None:
-            if id(plan) not in plans:
-                plans[id(plan)] = _Encoded(_indented(plan, "\n", written))
-            encoded["plan"] = plans[id(plan)]
-        return encoded
-
     sessions = sorted(record.sessions, key=session_order)
     head: dict[str, Json] = {
         "format": FORMAT_NAME,
@@ -205,13 +196,35 @@ def dump_parts(record: ClientRecord) -> list[str]:
             return [parts[0] + "[]\n}\n"]
         between = "[\n    "
         for session in sessions:
-            parts.append(between + _indented(encode(session), "\n    ", written))
+            encoded = encode_session(session)
+            plan = encoded.pop("plan")  # the last key
+            if plan is None:
+                parts.append(between + _indented({**encoded, "plan": None}, "\n    ", written))
+            else:
+                # A plan given in many sessions is one part, the same string each time (and written once).
+                if id(plan) not in plans:
+                    plans[id(plan)] = _Encoded(_indented(plan, "\n", written))
+                text = _indented({**encoded, "plan": _EMPTY_PLAN}, "\n    ", written)
+                parts += [between + text[: -len("{}\n    }")], plans[id(plan)].at(_PLAN_NEWLINE), "\n    }"]
             between = ",\n    "
         parts.append("\n  ]\n}\n")
         return parts
     except _Unusual:  # a value the fast writer does not know: json's own writer, which knows every one
         data = {**head, "sessions": [encode_session(session) for session in sessions]}
         return [escape_terminal_controls(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"]
+
+
+def utf8_parts(parts: list[str]) -> Iterator[bytes]:
+    """The parts of dump_parts as UTF-8, a part given many times (a plan) encoded once."""
+    encoded: dict[int, bytes] = {}  # by the part's identity, while `parts` holds every one
+    for part in parts:
+        if id(part) not in encoded:
+            encoded[id(part)] = part.encode("utf-8")
+        yield encoded[id(part)]
+
+
+_EMPTY_PLAN: dict[str, Json] = {}  # where a session's plan goes, written as {} and then cut off
+_PLAN_NEWLINE = "\n      "  # a session's values are three levels deep
 
 
 class _Unusual(Exception):

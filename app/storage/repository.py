@@ -56,7 +56,7 @@ from app.storage.backup import (
     remembered_backups,
     restore_advice,
 )
-from app.storage.client_file import dump_parts
+from app.storage.client_file import dump_parts, utf8_parts
 from app.storage.codec import amendment_changes, nfc
 from app.storage.database import (
     DB_FILENAME,
@@ -636,7 +636,7 @@ class Repository:
         """
         parts = dump_parts(self.history(client_id))
         with output_file(destination, self.path.parent, replace=replace) as temporary, temporary.open("wb") as file:
-            file.writelines(part.encode("utf-8") for part in parts)
+            file.writelines(utf8_parts(parts))
         self._logged_or_removed(destination, lambda: self.log_export(client_id, to_file=True))
         return destination
 

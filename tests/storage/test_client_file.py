@@ -156,6 +156,8 @@ def test_export_of_import_is_the_file_itself(record: ClientRecord) -> None:
     with tempfile.TemporaryDirectory() as folder, Repository.open(Path(folder)) as repository:
         repository.import_records([parse(canonical)])
         assert dump(repository.history(record.client.id)) == canonical
+        exported = repository.export_client(record.client.id, Path(folder) / "exported.json")  # streamed
+        assert exported.read_bytes() == canonical.encode("utf-8")
 
 
 @settings(max_examples=150, deadline=None)
