@@ -153,10 +153,14 @@ def test_dump_then_parse_gives_the_same_record_and_text(record: ClientRecord) ->
 @given(client_records())
 def test_export_of_import_is_the_file_itself(record: ClientRecord) -> None:
     canonical = dump(record)
-    with tempfile.TemporaryDirectory() as folder, Repository.open(Path(folder)) as repository:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        tempfile.TemporaryDirectory() as elsewhere,
+        Repository.open(Path(folder)) as repository,
+    ):
         repository.import_records([parse(canonical)])
         assert dump(repository.history(record.client.id)) == canonical
-        exported = repository.export_client(record.client.id, Path(folder) / "exported.json")  # streamed
+        exported = repository.export_client(record.client.id, Path(elsewhere) / "exported.json")  # streamed
         assert exported.read_bytes() == canonical.encode("utf-8")
 
 
