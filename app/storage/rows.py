@@ -370,7 +370,12 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         "ORDER BY session_id, region, by",
         parameters,
     ).fetchall()
-    marks = {session_id: [Mark(*row[1:]) for row in group] for session_id, group in groupby(found, itemgetter(0))}
+    # A mark is a value: the same region, layer, tension and note in a thousand sessions is one Mark, made once.
+    made: dict[tuple[Any, ...], Mark] = {}
+    marks = {
+        session_id: [made.get(row[1:]) or made.setdefault(row[1:], Mark(*row[1:])) for row in group]
+        for session_id, group in groupby(found, itemgetter(0))
+    }
     strokes: defaultdict[str, list[Stroke]] = defaultdict(list)
     for session_id, by, tension, width, points in connection.execute(
         f"SELECT session_id, by, tension, width, points FROM strokes WHERE session_id IN ({chosen}) "
