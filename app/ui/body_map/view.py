@@ -219,8 +219,10 @@ class BodyMapView(QGraphicsView):
         """What the marks feel like: the layer being edited, else the other layer's in brackets (as the numbers)."""
         symbols = {region: f"({QUALITY_SYMBOLS[quality]})" for region, quality in other.items()}
         symbols.update({region: QUALITY_SYMBOLS[quality] for region, quality in active.items()})
+        if symbols == self._qualities:
+            return  # a tension key leaves what the marks feel like as it was: nothing to redo
         self._qualities = symbols
-        self._repaint_regions()
+        self._place_labels()  # the symbols are in the labels; the fills and outlines are as they were
 
     def _label_text(self, region_id: str) -> str:
         """The number(s), and under them the symbol of what it feels like."""
