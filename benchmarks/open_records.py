@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.domain.records import Client, ClientRecord, Consent, Mark, Session
 from app.storage.database import DB_FILENAME, check_integrity
 from app.storage.driver import sqlite3
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 
 NOTE_BYTES = 16_000
 START = dt.datetime(2020, 1, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
@@ -32,7 +32,7 @@ REPEATS = 5
 def build(data_dir: Path, megabytes: int) -> Path:
     sessions = megabytes * 1_000_000 // (NOTE_BYTES + 1_000)
     per_client = 200
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         records = []
         for number in range(0, sessions, per_client):
             client = Client(f"client-{number:06d}", f"Client {number}", consent=Consent(dt.date(2020, 1, 1), "1"))
@@ -86,10 +86,10 @@ def main() -> None:
             connection.close()
 
         def now() -> None:
-            Repository.open(data_dir).close()
+            SqliteStore.open(data_dir).close()
 
         def before() -> None:
-            repository = Repository.open(data_dir)
+            repository = SqliteStore.open(data_dir)
             repository._connection.execute("PRAGMA quick_check").fetchall()
             repository.close()
 

@@ -41,7 +41,7 @@ from app.storage.database import DB_FILENAME
 
 # The app's own SQLite for the bare baselines too: two SQLite libraries on one -wal in one process disagree.
 from app.storage.driver import sqlite3
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 
 CLIENTS = 2_000
 SESSIONS_PER_CLIENT = 8  # on average: 16,000 sessions over the practice
@@ -136,7 +136,7 @@ def build_practice(data_dir: Path, scale: float) -> dict[str, int]:
             number += 1
         name = f"{rng.choice(('Ana', 'Ben', 'Chloé', 'Dumi', 'Esther', 'Farid'))} Example {index:04d}"
         records.append(ClientRecord(Client(f"client-{index:05d}", name, consent=consent), (), tuple(sessions)))
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         for chunk in range(0, len(records), 200):
             repository.import_records(records[chunk : chunk + 200])
     return {"clients": len(records), "sessions": number, "heavy": heavy_sessions}
@@ -323,7 +323,7 @@ def measure_files(data_dir: Path, counts: dict[str, int], runs: int, stages: set
     with tempfile.TemporaryDirectory() as out_folder:
         out = Path(out_folder)
         names = (f"{i}" for i in range(1_000_000))
-        with Repository.open(data_dir) as repository:
+        with SqliteStore.open(data_dir) as repository:
             if "size" in stages:
                 repository._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 size = db.stat().st_size
@@ -376,7 +376,7 @@ def measure_files(data_dir: Path, counts: dict[str, int], runs: int, stages: set
                     target.close()
 
                 def backup() -> None:
-                    repository.backup(out / f"{next(names)}.sqlite3")
+                    repository.local_folder.backup(out / f"{next(names)}.sqlite3")
 
                 real_ms, bare_ms = alternate(backup, bare_backup, max(3, runs // 2))
                 source.close()

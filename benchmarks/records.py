@@ -23,7 +23,7 @@ from app.storage.database import DB_FILENAME
 from app.storage.driver import sqlite3
 from app.storage.encryption import set_up_new_folder
 from app.storage.keys import unlock_with_passphrase
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 
 SESSIONS = 1000
 REGIONS = ("neck_l", "neck_r", "trapezius_upper_l", "trapezius_upper_r", "rhomboid_l", "rhomboid_r")
@@ -60,16 +60,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
         client = Client("bench", "Bench Client", consent=Consent(dt.date(2020, 1, 1), "1"))
-        with Repository.open(data_dir) as repository:
+        with SqliteStore.open(data_dir) as repository:
             repository.import_records([ClientRecord(client, (), tuple(session_number(i) for i in range(SESSIONS)))])
         path = data_dir / DB_FILENAME
         size = path.stat().st_size
 
-        open_ms = median_ms(lambda: Repository.open(data_dir).close(), 10)
+        open_ms = median_ms(lambda: SqliteStore.open(data_dir).close(), 10)
         bare = sqlite3.connect(path)
         open_base = median_ms(lambda: sqlite3.connect(path).execute("SELECT 1").fetchall(), 10)
 
-        with Repository.open(data_dir) as repository:
+        with SqliteStore.open(data_dir) as repository:
             history = repository.history("bench")
             assert len(history.sessions) == SESSIONS
             assert sum(len(s.marks) for s in history.sessions) == SESSIONS * 12
@@ -159,15 +159,15 @@ def encryption_cost() -> None:
         unlock_with_passphrase(folders[1], passphrase)
         unlock_ms = (time.perf_counter() - began) * 1000
         for folder, folder_key in zip(folders, (None, key), strict=True):
-            with Repository.open(folder, key=folder_key) as repository:
+            with SqliteStore.open(folder, key=folder_key) as repository:
                 records = [ClientRecord(client, (), tuple(session_number(i) for i in range(SESSIONS)))]
                 repository.import_records(records)
         figures = {
             "open": _paired_ms(
-                lambda: Repository.open(folders[0]).close(), lambda: Repository.open(folders[1], key=key).close(), 40
+                lambda: SqliteStore.open(folders[0]).close(), lambda: SqliteStore.open(folders[1], key=key).close(), 40
             )
         }
-        with Repository.open(folders[0]) as plain, Repository.open(folders[1], key=key) as encrypted:
+        with SqliteStore.open(folders[0]) as plain, SqliteStore.open(folders[1], key=key) as encrypted:
             figures["history"] = _paired_ms(lambda: plain.history("bench"), lambda: encrypted.history("bench"), 15)
             fresh = [
                 iter([dataclasses.replace(session_number(i), finalised=None) for i in range(SESSIONS, SESSIONS + 20)])
@@ -178,7 +178,7 @@ def encryption_cost() -> None:
                 lambda: encrypted.add_session("bench", next(fresh[1])),
                 20,
             )
-            figures["backup"] = _paired_ms(plain.backup, encrypted.backup, 9)
+            figures["backup"] = _paired_ms(plain.local_folder.backup, encrypted.local_folder.backup, 9)
     print("encrypted store (SQLCipher 4, raw key) against plain, median ms:")
     for name, (plain_ms, encrypted_ms) in figures.items():
         ratio = encrypted_ms / plain_ms

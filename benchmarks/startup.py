@@ -85,7 +85,7 @@ app.exec()
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.storage.repository import Repository  # noqa: E402 (the checkout's app, for the four clients)
+from app.storage.sqlite_store import SqliteStore  # noqa: E402 (the checkout's app, for the four clients)
 
 STAGES = ("painted", "records open", "ready")
 
@@ -160,7 +160,7 @@ def main() -> None:
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryDirectory() as hook_dir:
         (Path(hook_dir) / "sitecustomize.py").write_text(LAUNCHER_HOOK)
-        with Repository.open(Path(data_dir)) as repository:  # a data folder holding four clients
+        with SqliteStore.open(Path(data_dir)) as repository:  # a data folder holding four clients
             for name in ("Ana Example", "Ben Example", "Chloé Example", "Dumi Example"):
                 repository.create_client(name)
         time_once(BACKMAP, data_dir)  # warm the file cache and the bytecode once, untimed

@@ -16,7 +16,7 @@ _SESSION_HOME = Path(tempfile.mkdtemp(prefix="backmap-tests-"))
 for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = str(_SESSION_HOME / _name.lower())
 
-from app.storage.repository import Repository  # noqa: E402  (after the folders above: it imports platformdirs)
+from app.storage.sqlite_store import SqliteStore  # noqa: E402  (after the folders above: it imports platformdirs)
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def repository(data_dir: Path) -> Iterator[Repository]:
+def repository(data_dir: Path) -> Iterator[SqliteStore]:
     """The records of the test's data folder, closed after the test."""
-    with Repository.open(data_dir) as opened:
+    with SqliteStore.open(data_dir) as opened:
         yield opened

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.commands.common import open_repository, printable
+from app.errors import BackmapError
 
 
 def register(subparsers: Any) -> None:
@@ -23,6 +24,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_repository(args, create=False) as repository:
-        made = repository.backup(args.output, replace=args.force)
+        folder = repository.local_folder
+        if folder is None:
+            raise BackmapError("these records are not kept in a local data folder: back them up where they are kept")
+        made = folder.backup(args.output, replace=args.force)
     print(printable(str(made)))
     return 0

@@ -16,7 +16,7 @@ from app.errors import BackmapError
 if TYPE_CHECKING:
     from app.domain.records import Client, ClientRecord, Session
     from app.storage.keys import DatabaseKey
-    from app.storage.repository import Repository
+    from app.storage.record_store import RecordStore
 
 # Candidates listed when CLIENT names nobody exactly.
 MAX_CANDIDATES = 10
@@ -36,7 +36,7 @@ def note(message: str) -> None:
     print(f"backmap: note: {printable(message)}", file=sys.stderr)
 
 
-def open_repository(args: argparse.Namespace, *, create: bool = True) -> Repository:
+def open_repository(args: argparse.Namespace, *, create: bool = True) -> RecordStore:
     """The records of --data-dir (else $BACKMAP_DATA_DIR, else the user data folder); says once on stderr
     why they are read-only, if they are, and any warning about them.
 
@@ -46,8 +46,9 @@ def open_repository(args: argparse.Namespace, *, create: bool = True) -> Reposit
     """
     from app.commands.unlocking import unlock
     from app.storage.files import remove_unfinished_outputs
+    from app.storage.local_folder import holds_records
     from app.storage.location import locate_data_folder
-    from app.storage.repository import Repository
+    from app.storage.sqlite_store import SqliteStore
 
     folder = locate_data_folder(args.data_dir)
     removed = remove_unfinished_outputs(folder.records)
@@ -55,11 +56,11 @@ def open_repository(args: argparse.Namespace, *, create: bool = True) -> Reposit
         places = ", ".join(sorted({str(path.parent) for path in removed}))
         note(f"removed {len(removed)} half-written file(s) that an interrupted backmap command left in {places}")
     new_records_folder = not folder.records.exists()
-    is_new = create and not Repository.has_records(folder.records)
+    is_new = create and not holds_records(folder.records)
     key = unlock(args, folder.records)
     if key is None and is_new and args.passphrase_file is not None:
         key = _set_up_encrypted_folder(folder.records, args.passphrase_file)
-    repository = Repository.open(folder.records, create=create, key=key)
+    repository = SqliteStore.open(folder.records, create=create, key=key)
     exposed = folder.exposure_warning() if new_records_folder else None
     plain = None
     if key is None and is_new:
@@ -120,10 +121,12 @@ class ChosenSession:
 
 def read_chosen_session(args: argparse.Namespace) -> ChosenSession:
     """The client CLIENT names, their record and the session --session names (the records closed again)."""
+    from app.storage.location import locate_data_folder
+
     with open_repository(args, create=False) as repository:
         client = find_client(repository, args.client)
         record = repository.history(client.id)
-        data_folder = repository.path.parent
+    data_folder = locate_data_folder(args.data_dir).records  # where a half-written output is noted
     return ChosenSession(client, record, chosen_session(record.sessions, client.id, args.session), data_folder)
 
 
@@ -160,7 +163,7 @@ def _describe(client: Client) -> str:
     return f"{client.id} {client.name!r} (born {born})"
 
 
-def find_client(repository: Repository, text: str) -> Client:
+def find_client(repository: RecordStore, text: str) -> Client:
     """The one client whose id is `text` or whose whole name is `text` (ignoring case, NFC), for every command
     that takes CLIENT. Never part of a name: anything but exactly one such client is an error that lists the
     candidates (id, name, born), so nothing is done to a client the user did not name."""

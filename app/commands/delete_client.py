@@ -26,14 +26,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.yes:
         print("backmap: deleting a client cannot be undone; add --yes to confirm", file=sys.stderr)
         return 2
-    from app.storage.repository import WAL_LEFTOVER_NOTE
-
     with open_repository(args, create=False) as repository:
         client = find_client(repository, args.client)
         erasure = repository.delete_client(client.id)
     print(f"deleted client {erasure.client_id}")
-    if erasure.wal_still_holds_client:
-        print(WAL_LEFTOVER_NOTE)
+    if erasure.traces_left:
+        print(erasure.traces_left)
     if erasure.backups_holding_client:
         print("these backups still hold the client (delete or re-create them to complete the erasure):")
         for path in erasure.backups_holding_client:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from app.storage.keys import DatabaseKey
-    from app.storage.repository import Repository
+    from app.storage.record_store import RecordStore
     from app.ui.body_map.view import RegionLocator
     from app.ui.workspace.widget import Workspace
 
@@ -65,7 +65,7 @@ def _load_locator() -> RegionLocator:
     return locator
 
 
-def _seed_demo(repository: Repository, today: dt.date) -> None:
+def _seed_demo(repository: RecordStore, today: dt.date) -> None:
     from app.domain.demo import demo_client
     from app.storage.client_file import ClientRecord
 
@@ -87,10 +87,10 @@ def _open_workspace(
     from app.domain.protocol import load_protocol
     from app.storage.location import resolve_data_dir
     from app.storage.map_cache import load_map_outlines
-    from app.storage.repository import Repository
+    from app.storage.sqlite_store import SqliteStore
     from app.ui.workspace.widget import Workspace
 
-    repository = Repository.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason, key=key)
+    repository = SqliteStore.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason, key=key)
     if demo:
         _seed_demo(repository, dt.date.today())
     workspace = Workspace(

@@ -1,7 +1,8 @@
 """Long clinic duties (a backup, an export) off the UI thread, with a progress dialog while they run.
 
-The work runs in a QThread on its own Repository (its own SQLite connection: a connection stays in the thread
-that made it), so the window keeps painting. The dialog is window-modal: nothing else is started meanwhile.
+The work runs in a QThread on a store of its own, opened as the window's was (`RecordStore.opener`; for SQLite its
+own connection, since a connection stays in the thread that made it), so the window keeps painting. The dialog is
+window-modal: nothing else is started meanwhile.
 """
 
 from __future__ import annotations
@@ -13,33 +14,28 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.errors import BackmapError
-from app.storage.repository import Repository
+from app.storage.record_store import RecordStore
 
 # Shown only when the work takes longer than this, so a quick export does not flash a dialog.
 SHOW_AFTER_MS = 300
 
-RecordsWork = Callable[[Repository], Any]
+RecordsWork = Callable[[RecordStore], Any]
 
 
 class RecordsJob(QThread):
-    """`work` on a Repository of its own, opened as `opened` was; reports `succeeded(result)` or `failed(error)`."""
+    """`work` on a store of its own, opened as `opened` was; reports `succeeded(result)` or `failed(error)`."""
 
     succeeded = Signal(object)
     failed = Signal(object)  # the BackmapError
 
-    def __init__(self, opened: Repository, work: RecordsWork, parent: QWidget | None = None) -> None:
+    def __init__(self, opened: RecordStore, work: RecordsWork, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        # How `opened` was opened: its folder, its read-only reason, its key (encrypted records).
-        self._data_dir = opened.path.parent
-        self._read_only_reason = opened.read_only_reason
-        self._key = opened.key
+        self._open = opened.opener()  # taken here, on the UI thread; called in the job's thread
         self._work = work
 
     def run(self) -> None:
         try:
-            with Repository.open(
-                self._data_dir, create=False, read_only_reason=self._read_only_reason, key=self._key
-            ) as records:
+            with self._open() as records:
                 result = self._work(records)
         except BackmapError as error:
             self.failed.emit(error)
@@ -68,7 +64,7 @@ class _Outcome(QObject):
 def run_with_progress(
     parent: QWidget,
     label: str,
-    opened: Repository,
+    opened: RecordStore,
     work: RecordsWork,
     done: Callable[[Any], None],
     failed: Callable[[BackmapError], None],

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from app.storage.client_file import parse
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.privacy_records import FilledClient, database_files, fill_client, found_in_bytes
 
 
@@ -19,7 +19,7 @@ def backmap(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def two_clients(data_dir: Path) -> tuple[FilledClient, FilledClient]:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         return fill_client(repository, "Gone"), fill_client(repository, "Kept")
 
 
@@ -36,7 +36,7 @@ def test_export_by_id_gives_everything_held(data_dir: Path, tmp_path: Path) -> N
     assert (result.stdout, result.stderr) == ("", "")
     assert stat.S_IMODE(output.stat().st_mode) == 0o600
     text = output.read_text("utf-8")
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert parse(text) == repository.history(target.client_id)
         assert [entry[1] for entry in repository.audit_entries(target.client_id)][-1] == "export"
     assert leaked(text, target) == sorted(target.markers, key=list(target.markers).index)  # all of it
@@ -57,7 +57,7 @@ def test_delete_by_id_erases_every_byte_and_lists_the_older_backup(data_dir: Pat
     unconfirmed = backmap("delete", target.client_id)
     assert unconfirmed.returncode == 2
     assert "--yes" in unconfirmed.stderr
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert repository.get_client(target.client_id).name == f"{target.name} Person"  # nothing happened
 
     deleted = backmap("delete", target.client_id, "--yes")
@@ -71,7 +71,7 @@ def test_delete_by_id_erases_every_byte_and_lists_the_older_backup(data_dir: Pat
     assert found_in_bytes(database_files(data_dir), target.markers) == {}
     assert set(found_in_bytes([backup], target.markers)[backup.name]) == set(target.markers)
     assert backmap("export", other.client_id).stdout == kept_before  # the other client is untouched
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert [client.id for client in repository.list_clients()] == [other.client_id]
         logged = [(action, client) for _at, action, client, _what in repository.audit_entries()]
         assert ("delete_client", target.client_id) in logged

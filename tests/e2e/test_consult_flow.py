@@ -16,7 +16,7 @@ from app.domain.brush import tensions_from_stroke
 from app.domain.records import Consent, FlagEntry, Intake
 from app.domain.regions import RegionMap, load_region_map
 from app.resources import map_svg_path
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_main_window
 from app.ui.body_map.view import SETTLED_STROKE_ALPHA
 from app.ui.clients.client_dialog import ClientDialog
@@ -217,7 +217,7 @@ def reopened(qtbot: QtBot, data_dir: Path, settings_dir: Path) -> MainWindow:
 def test_a_deleted_last_client_reopens_to_an_empty_window(qtbot: QtBot, data_dir: Path, settings_dir: Path) -> None:
     settings = ini_settings(settings_dir)
     settings.set_last_client_id("gone")
-    with Repository.open(data_dir):
+    with SqliteStore.open(data_dir):
         pass
     window = reopened(qtbot, data_dir, settings_dir)
     assert window.workspace.client_header.text() == "Choose a client, or create one"

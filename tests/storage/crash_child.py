@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from app.domain.records import Hold, Mark, Session, Soap, Stroke
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 
 REGIONS = ("neck_l", "neck_r", "rhomboid_l", "rhomboid_r", "scapula_l", "scapula_r")
 START = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
@@ -36,7 +36,7 @@ def session_number(index: int) -> Session:
 
 def main() -> None:
     data_dir, client_id, first = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         print("ready", flush=True)
         index = first
         while True:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from app.domain.records import Consent
 from app.storage.database import DB_FILENAME
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 
 START = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
 
 def fill(data_dir: Path, sessions: int = 40) -> str:
     """A closed database with one consenting client and `sessions` sessions of 12 marks; the client id."""
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         client = repository.create_client("Ana Example")
         repository.record_consent(client.id, Consent(dt.date(2026, 11, 20), "1"))
         regions = ["neck_l", "neck_r", "rhomboid_l", "rhomboid_r", "scapula_l", "scapula_r"]

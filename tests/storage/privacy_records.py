@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.domain.records import Clearance, Consent, FlagEntry, Hold, Intake, PressureOverride, Soap, Stroke
 from app.storage.database import DB_FILENAME
-from app.storage.repository import Repository
+from app.storage.record_store import RecordStore
 
 START = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
@@ -54,7 +54,7 @@ def markers_for(tag: str) -> dict[str, str]:
     return {field: f"Qz{tag}{field.replace('_', '').capitalize()}Xv" for field in fields}
 
 
-def fill_client(repository: Repository, tag: str) -> FilledClient:
+def fill_client(repository: RecordStore, tag: str) -> FilledClient:
     """A client with an intake and two sessions (one finalised and amended), every text field marked."""
     marks = markers_for(tag)
     client = repository.create_client(

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 
 from app.cli import main
 from app.storage.client_file import MAX_FILE_BYTES, dump, parse
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import fingerprint
 from tests.storage.test_client_file import EXAMPLE
+
+pytestmark = pytest.mark.local_file(reason="the command line on a data folder (--data-dir)")
 
 ANA = "0b7f5c1e-2d7a-4c55-9a51-3c1f6f0d2a10"
 PLACEHOLDER = "@@replaced@@"
@@ -244,7 +246,7 @@ def test_mutated_client_files_are_imported_or_refused_in_one_line_never_half(
     event(f"exit status {status}")
     if status == 0:
         assert captured.err == ""
-        with Repository.open(data_dir) as repository:
+        with SqliteStore.open(data_dir) as repository:
             stored_id = captured.out.strip()
             assert dump(repository.history(stored_id)) == dump(parse(content.decode("utf-8")))
         return

@@ -14,7 +14,7 @@ from app.domain.records import ClientRecord
 from app.storage.client_file import FORMAT_NAME, dump, escape_terminal_controls, parse, version_needed
 from app.storage.codec import encode_client, encode_intake, encode_session, session_order
 from app.storage.errors import ClientFileError
-from app.storage.repository import Repository
+from tests.storage.conftest import STORE_KINDS
 from tests.storage.strategies import client_records
 
 # The example of DESIGN.md, "The client file" (the contract), as written there.
@@ -149,18 +149,24 @@ def test_dump_then_parse_gives_the_same_record_and_text(record: ClientRecord) ->
     assert dump(parse(text)) == text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A fresh store per example: `request` only reaches the run's session-wide set-up (keys), never a test's folder.
+@pytest.mark.parametrize("kind", STORE_KINDS)
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(client_records())
-def test_export_of_import_is_the_file_itself(record: ClientRecord) -> None:
+def test_export_of_import_is_the_file_itself(kind: str, request: pytest.FixtureRequest, record: ClientRecord) -> None:
     canonical = dump(record)
     with (
         tempfile.TemporaryDirectory() as folder,
         tempfile.TemporaryDirectory() as elsewhere,
-        Repository.open(Path(folder)) as repository,
+        STORE_KINDS[kind](Path(folder), request) as store,
     ):
-        repository.import_records([parse(canonical)])
-        assert dump(repository.history(record.client.id)) == canonical
-        exported = repository.export_client(record.client.id, Path(elsewhere) / "exported.json")  # streamed
+        store.import_records([parse(canonical)])
+        assert dump(store.history(record.client.id)) == canonical
+        exported = store.export_client(record.client.id, Path(elsewhere) / "exported.json")  # streamed
         assert exported.read_bytes() == canonical.encode("utf-8")
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from app.domain.records import Consent
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.crash_child import session_number
+
+pytestmark = pytest.mark.local_file(reason="a process killed while writing the file")
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 50
@@ -23,7 +25,7 @@ KILLS = 50
 
 @pytest.mark.slow
 def test_sessions_saved_before_a_kill_survive_it(data_dir: Path) -> None:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         client = repository.create_client("Crash Test")
         repository.record_consent(client.id, Consent(dt.date(2026, 1, 1), "1"))
     chance = random.Random(20261123)
@@ -45,7 +47,7 @@ def test_sessions_saved_before_a_kill_survive_it(data_dir: Path) -> None:
         assert child.returncode == -signal.SIGKILL
         returned += [int(line) for line in output.splitlines(keepends=True) if line.endswith("\n")]
 
-        with Repository.open(data_dir) as repository:
+        with SqliteStore.open(data_dir) as repository:
             connection = repository._connection
             assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             stored = {session.id: session for session in repository.list_sessions(client.id)}

@@ -16,8 +16,10 @@ from app.domain.records import Consent
 from app.storage.database import check_integrity
 from app.storage.driver import sqlite3
 from app.storage.errors import DamagedDatabaseError, StorageError
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import damage_data, damage_schema, db_path, fill, fingerprint
+
+pytestmark = pytest.mark.local_file(reason="a damaged file, its -wal and -shm")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _leave_wal_and_shm(data_dir: Path) -> None:
     """A process that wrote, then died without closing: the -wal and -shm stay beside the file."""
     code = (
-        "import os\nfrom pathlib import Path\nfrom app.storage.repository import Repository\n"
-        f"r = Repository.open(Path({str(data_dir)!r}))\nr._connection.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "import os\nfrom pathlib import Path\nfrom app.storage.sqlite_store import SqliteStore\n"
+        f"r = SqliteStore.open(Path({str(data_dir)!r}))\nr._connection.execute('PRAGMA wal_autocheckpoint = 0')\n"
         "r.create_client('Ben Example')\nos._exit(0)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
@@ -34,8 +36,8 @@ def _leave_wal_and_shm(data_dir: Path) -> None:
 
 
 def _backup(data_dir: Path) -> Path:
-    with Repository.open(data_dir) as repository:
-        return repository.backup()
+    with SqliteStore.open(data_dir) as repository:
+        return repository.local_folder.backup()
 
 
 def test_damage_on_opening_leaves_the_file_its_wal_and_shm_as_found(data_dir: Path) -> None:
@@ -44,7 +46,7 @@ def test_damage_on_opening_leaves_the_file_its_wal_and_shm_as_found(data_dir: Pa
     damage_schema(db_path(data_dir))
     before = fingerprint(data_dir)
     with pytest.raises(DamagedDatabaseError, match="left untouched"):
-        Repository.open(data_dir)
+        SqliteStore.open(data_dir)
     assert fingerprint(data_dir) == before  # all three files, byte for byte
 
 
@@ -99,7 +101,7 @@ def test_the_advice_works_as_written(data_dir: Path, tmp_path: Path) -> None:
     _leave_wal_and_shm(data_dir)
     damage_schema(db_path(data_dir))
     with pytest.raises(DamagedDatabaseError) as raised:
-        Repository.open(data_dir)
+        SqliteStore.open(data_dir)
     assert f"backmap restore {backup}" in str(raised.value)
     # "by hand move backmap.sqlite3 and its -wal and -shm files out of <folder>, then copy the backup in"
     aside = tmp_path / "aside"
@@ -107,7 +109,7 @@ def test_the_advice_works_as_written(data_dir: Path, tmp_path: Path) -> None:
     for name in ("backmap.sqlite3", "backmap.sqlite3-wal", "backmap.sqlite3-shm"):
         shutil.move(data_dir / name, aside / name)
     shutil.copy(backup, db_path(data_dir))
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert len(repository.list_sessions(client_id)) == 3
 
 
@@ -128,7 +130,7 @@ def test_restore_sets_the_damaged_files_aside_as_found(data_dir: Path, capsys: p
         original = "backmap.sqlite3" + next((end for end in ("-wal", "-shm") if name.endswith(end)), "")
         assert after[name] == damaged_files[original]
         assert f"kept aside: {data_dir / name}" in printed
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert len(repository.list_sessions(client_id)) == 3
         assert [client.name for client in repository.list_clients()] == ["Ana Example"]  # Ben was after it
 
@@ -151,7 +153,7 @@ def test_an_empty_file_with_a_wal_beside_it_is_refused(data_dir: Path) -> None:
     db_path(data_dir).write_bytes(b"")
     before = fingerprint(data_dir)
     with pytest.raises(StorageError, match="the file is empty but its -wal and -shm files are beside it"):
-        Repository.open(data_dir)
+        SqliteStore.open(data_dir)
     assert fingerprint(data_dir) == before
 
 
@@ -168,9 +170,9 @@ def test_an_empty_file_beside_backups_warns(data_dir: Path, capsys: pytest.Captu
 def test_records_left_by_a_kill_in_the_middle_of_a_checkpoint_open_through_their_wal(tmp_path: Path) -> None:
     """The main file alone is inconsistent (a checkpoint was cut short) while the -wal still holds every page:
     those records are sound and open, not "damaged"."""
-    repository = Repository.open(tmp_path / "live")
+    repository = SqliteStore.open(tmp_path / "live")
     repository.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
-    path = repository.path
+    path = repository.local_folder.database_path
     repository.close()
     writer = sqlite3.connect(path)
     writer.execute("PRAGMA wal_autocheckpoint = 0")
@@ -186,6 +188,6 @@ def test_records_left_by_a_kill_in_the_middle_of_a_checkpoint_open_through_their
     half_written[100:4096] = b"\xff" * (4096 - 100)  # page 1 cut off mid-copy
     main_file.write_bytes(bytes(half_written))
 
-    reopened = Repository.open(killed)
+    reopened = SqliteStore.open(killed)
     assert [client.name for client in reopened.list_clients()] == ["Ana Example"]
     reopened.close()

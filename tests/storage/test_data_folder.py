@@ -12,8 +12,10 @@ from app.cli import main
 from app.commands.common import PLAIN_FOLDER_NOTE
 from app.storage.database import DB_FILENAME
 from app.storage.location import RECORDS_SUBFOLDER, locate_data_folder
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.test_client_file import EXAMPLE
+
+pytestmark = pytest.mark.local_file(reason="where the data folder is and what Backmap may do with it")
 
 ANA = "0b7f5c1e-2d7a-4c55-9a51-3c1f6f0d2a10"
 
@@ -32,6 +34,7 @@ def example(tmp_path: Path) -> Path:
 def test_an_existing_shared_folder_is_left_as_it_is_and_the_records_go_in_a_private_one(
     tmp_path: Path, example: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+
     shared = tmp_path / "Documents"
     shared.mkdir()
     shared.chmod(0o755)
@@ -76,14 +79,14 @@ def test_an_old_data_folder_with_the_database_in_it_opens_as_before(
     tmp_path: Path, example: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     old = tmp_path / "old"
-    with Repository.open(old) as repository:  # how this version and every earlier one laid a folder out
+    with SqliteStore.open(old) as repository:  # how this version and every earlier one laid a folder out
         repository.create_client("Bo Old")
     (old / "unrelated.txt").touch()
     assert main(["--data-dir", str(old), "import", str(example)]) == 0
     assert main(["--data-dir", str(old), "export", "bo old"]) == 0
     assert capsys.readouterr().err == ""
     assert not (old / RECORDS_SUBFOLDER).exists()
-    with Repository.open(old) as repository:
+    with SqliteStore.open(old) as repository:
         assert {client.name for client in repository.list_clients()} == {"Bo Old", "Ana Example"}
     # With the database moved aside (to restore a backup), what SQLite or a migration left still says so.
     (old / DB_FILENAME).rename(tmp_path / "aside.sqlite3")

@@ -16,9 +16,11 @@ from app.storage import migrations
 from app.storage.database import OpenDatabase
 from app.storage.driver import sqlite3
 from app.storage.errors import DamagedDatabaseError, ReadOnlyError, StorageError
-from app.storage.repository import Repository
 from app.storage.schema import APPLICATION_ID, SCHEMA_VERSION
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import START, damage_schema, db_path, fill, fingerprint
+
+pytestmark = pytest.mark.local_file(reason="a full disk, read-only files and other faults of the file")
 
 NEXT_VERSION = SCHEMA_VERSION + 1  # a made-up next migration
 
@@ -32,7 +34,7 @@ def test_a_file_that_is_not_sqlite_is_left_untouched(data_dir: Path) -> None:
     db_path(data_dir).write_bytes(b"my shopping list\n" * 100)
     before = fingerprint(data_dir)
     with pytest.raises(StorageError, match="is not a Backmap database \\(it is not an SQLite file\\)"):
-        Repository.open(data_dir)
+        SqliteStore.open(data_dir)
     assert fingerprint(data_dir) == before
 
 
@@ -44,16 +46,16 @@ def test_someone_elses_sqlite_file_is_left_untouched(data_dir: Path) -> None:
     other.close()
     before = fingerprint(data_dir)
     with pytest.raises(StorageError, match="an SQLite database, but not Backmap's"):
-        Repository.open(data_dir)
+        SqliteStore.open(data_dir)
     assert fingerprint(data_dir) == before
 
 
 def test_an_empty_file_is_a_new_database(data_dir: Path) -> None:
     data_dir.mkdir()
     db_path(data_dir).touch()
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert repository.list_clients() == []
-        assert not repository.read_only
+        assert repository.read_only_reason is None
 
 
 def test_a_newer_database_opens_read_only_and_stays_byte_identical(data_dir: Path) -> None:
@@ -64,14 +66,14 @@ def test_a_newer_database_opens_read_only_and_stays_byte_identical(data_dir: Pat
     before = fingerprint(data_dir)
     assert set(before) == {"backmap.sqlite3"}
 
-    with Repository.open(data_dir) as repository:
-        assert repository.read_only
+    with SqliteStore.open(data_dir) as repository:
+        assert repository.read_only_reason is not None
         assert "newer Backmap (database version 99" in (repository.read_only_reason or "")
         assert len(repository.list_sessions(client_id)) == 3  # still readable
         with pytest.raises(ReadOnlyError, match="open read-only and left unchanged"):
             repository.create_client("Ben")
         with pytest.raises(ReadOnlyError):
-            repository.backup()
+            repository.local_folder.backup()
         assert fingerprint(data_dir) == before  # no -wal or -shm appeared
     assert fingerprint(data_dir) == before
 
@@ -81,14 +83,14 @@ def test_a_damaged_schema_is_reported_on_opening_and_left_untouched(data_dir: Pa
     damage_schema(db_path(data_dir))
     before = fingerprint(data_dir)
     with pytest.raises(DamagedDatabaseError, match=r"is damaged .*left untouched.*backmap restore"):
-        Repository.open(data_dir)
+        SqliteStore.open(data_dir)
     assert fingerprint(data_dir) == before
 
 
 def test_a_full_disk_loses_nothing(data_dir: Path) -> None:
     client_id = fill(data_dir, sessions=2)
     before = fingerprint(data_dir)
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         session = repository.list_sessions(client_id)[0]
         connection = repository._connection  # simulate a full disk: no more pages than now
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
@@ -110,7 +112,7 @@ def test_a_read_only_database_file_is_reported(data_dir: Path) -> None:
     path = db_path(data_dir)
     # Tests run as root, so chmod proves nothing: a read-only connection stands in for a read-only file.
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    with Repository(OpenDatabase(connection, path, None, ())) as repository:
+    with SqliteStore(OpenDatabase(connection, path, None, ())) as repository:
         with pytest.raises(StorageError, match="is read-only: nothing was saved"):
             repository.rename_client(client_id, "Ben")
         assert repository.get_client(client_id).name == "Ana Example"
@@ -118,7 +120,7 @@ def test_a_read_only_database_file_is_reported(data_dir: Path) -> None:
     assert fingerprint(data_dir)["backmap.sqlite3"] == before["backmap.sqlite3"]
 
 
-def test_a_megabyte_note_is_stored_whole(repository: Repository) -> None:
+def test_a_megabyte_note_is_stored_whole(repository: SqliteStore) -> None:
     client = repository.create_client("Ana")
     repository.record_consent(client.id, Consent(dt.date(2026, 11, 20), "1"))
     session = repository.start_session(client.id, start=START)
@@ -136,8 +138,8 @@ def test_an_older_database_is_backed_up_then_migrated(data_dir: Path, monkeypatc
         connection.execute("ALTER TABLE sessions ADD COLUMN room TEXT NOT NULL DEFAULT ''")
 
     monkeypatch.setitem(migrations.MIGRATIONS, NEXT_VERSION, add_room)
-    with Repository.open(data_dir) as repository:
-        (backup,) = repository.migration_backups
+    with SqliteStore.open(data_dir) as repository:
+        (backup,) = repository.local_folder.migration_backups
         assert repository._connection.execute("PRAGMA user_version").fetchone() == (NEXT_VERSION,)
         assert len(repository.list_sessions(client_id)) == 2
     assert backup.parent == data_dir
@@ -160,9 +162,9 @@ def test_a_failed_migration_leaves_the_database_at_its_version(data_dir: Path, m
 
     monkeypatch.setitem(migrations.MIGRATIONS, NEXT_VERSION, broken)
     with pytest.raises(StorageError, match="no such table: nowhere"):
-        Repository.open(data_dir)
+        SqliteStore.open(data_dir)
     monkeypatch.delitem(migrations.MIGRATIONS, NEXT_VERSION)
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert repository._connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         columns = [row[1] for row in repository._connection.execute("PRAGMA table_info(sessions)")]
         assert "room" not in columns
@@ -175,12 +177,12 @@ def _in_child(code: str) -> None:
 
 def test_the_file_identifies_itself_as_soon_as_it_is_created(data_dir: Path) -> None:
     _in_child(
-        "from pathlib import Path\nfrom app.storage.repository import Repository\n"
-        f"Repository.open(Path({str(data_dir)!r})).create_client('Ana Example')"
+        "from pathlib import Path\nfrom app.storage.sqlite_store import SqliteStore\n"
+        f"SqliteStore.open(Path({str(data_dir)!r})).create_client('Ana Example')"
     )
     header = db_path(data_dir).read_bytes()[:100]
     assert int.from_bytes(header[68:72], "big") == APPLICATION_ID  # in the file, not only in its WAL
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert [client.name for client in repository.list_clients()] == ["Ana Example"]
 
 
@@ -196,6 +198,6 @@ def test_a_header_left_only_in_the_wal_by_a_crash_is_still_recognised(data_dir: 
         "c.execute('COMMIT')"
     )
     assert int.from_bytes(db_path(data_dir).read_bytes()[68:72], "big") == 0
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert repository.read_only_reason is None
         assert repository.list_clients() == []

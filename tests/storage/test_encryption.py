@@ -28,9 +28,13 @@ from app.storage.keys import (
     unlock_with_passphrase,
     unlock_with_recovery_key,
 )
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import fingerprint
 from tests.storage.privacy_records import FilledClient, fill_client, found_in_bytes, markers_for
+
+pytestmark = pytest.mark.local_file(
+    reason="the local file encrypted with SQLCipher, its key file and backups, in bytes"
+)
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -59,10 +63,10 @@ def test_twenty_markers_are_in_no_file_of_an_encrypted_folder(data_dir: Path, tm
     key = set_up_new_folder(data_dir, PASSPHRASE).key
     temporary_before = set(Path(tempfile.gettempdir()).iterdir())
     elsewhere = tmp_path / "elsewhere.sqlite3"
-    with Repository.open(data_dir, key=key) as repository:
+    with SqliteStore.open(data_dir, key=key) as repository:
         filled = fill_client(repository, "A")
-        repository.backup()
-        repository.backup(elsewhere)
+        repository.local_folder.backup()
+        repository.local_folder.backup(elsewhere)
         # Open, with the -wal and -shm beside it: they are looked at too.
         files = every_file(data_dir)
         assert {path.name for path in files} >= {DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm"}
@@ -74,7 +78,7 @@ def test_twenty_markers_are_in_no_file_of_an_encrypted_folder(data_dir: Path, tm
 
 def test_a_copied_database_opens_only_with_the_passphrase_or_the_recovery_key(data_dir: Path, tmp_path: Path) -> None:
     keys = set_up_new_folder(data_dir, PASSPHRASE)
-    with Repository.open(data_dir, key=keys.key) as repository:
+    with SqliteStore.open(data_dir, key=keys.key) as repository:
         filled = fill_client(repository, "B")
     stolen = tmp_path / "stolen"
     stolen.mkdir()
@@ -82,14 +86,14 @@ def test_a_copied_database_opens_only_with_the_passphrase_or_the_recovery_key(da
     with pytest.raises(sqlite3.DatabaseError, match="not a database"):
         sqlite3.connect(stolen / DB_FILENAME).execute("SELECT * FROM clients").fetchall()
     with pytest.raises(StorageError, match="its key does not read it"):
-        Repository.open(stolen, key=DatabaseKey.generate())
+        SqliteStore.open(stolen, key=DatabaseKey.generate())
     shutil.copy(key_file_path(data_dir), key_file_path(stolen))  # with its key file, still the passphrase is needed
     with pytest.raises(LockedError):
-        Repository.open(stolen)
+        SqliteStore.open(stolen)
     with pytest.raises(WrongPassphraseError):
         unlock_with_passphrase(stolen, "a guess at it")
     for key in (unlock_with_passphrase(stolen, PASSPHRASE), unlock_with_recovery_key(stolen, keys.recovery_key)):
-        with Repository.open(stolen, key=key) as repository:
+        with SqliteStore.open(stolen, key=key) as repository:
             assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
 
 
@@ -134,10 +138,10 @@ def test_wrong_passphrases_are_slowed_down_twice_as_much_each_time() -> None:
 def test_plain_records_are_encrypted_with_their_backups_after_a_verified_copy(data_dir: Path, tmp_path: Path) -> None:
     outside = tmp_path / "usb" / "backmap.sqlite3"
     outside.parent.mkdir()
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         filled = fill_client(repository, "C")
-        in_folder = repository.backup()
-        repository.backup(outside)
+        in_folder = repository.local_folder.backup()
+        repository.local_folder.backup(outside)
         export_before = dump(repository.history(filled.client_id))
     done = encrypt_records(data_dir, PASSPHRASE)
     assert in_folder in done.encrypted_backups
@@ -146,19 +150,19 @@ def test_plain_records_are_encrypted_with_their_backups_after_a_verified_copy(da
     assert not any(is_plain_file(path) for path in every_file(data_dir) if path.suffix in (".sqlite3", ".backup"))
     pre_encryption = next(data_dir.glob(f"{DB_FILENAME}.pre-encryption-*.backup"))
     assert pre_encryption in done.encrypted_backups  # the usual backup first, itself encrypted once all is done
-    with Repository.open(data_dir, key=unlock_with_passphrase(data_dir, PASSPHRASE)) as repository:
+    with SqliteStore.open(data_dir, key=unlock_with_passphrase(data_dir, PASSPHRASE)) as repository:
         assert dump(repository.history(filled.client_id)) == export_before
-    with Repository.open(data_dir, key=done.key) as repository:
+    with SqliteStore.open(data_dir, key=done.key) as repository:
         pass
     assert found_in_bytes([outside], filled.markers) != {}  # the therapist was told: it is theirs to delete
 
 
 def test_an_encryption_stopped_after_the_key_file_finishes_on_the_next_open(data_dir: Path) -> None:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         filled = fill_client(repository, "D")
     keys = set_up_new_folder_over_plain_records(data_dir)
-    with Repository.open(data_dir, key=keys) as repository:
-        assert repository.encrypted
+    with SqliteStore.open(data_dir, key=keys) as repository:
+        assert repository.local_folder.encrypted
         assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
     assert found_in_bytes(every_file(data_dir), filled.markers) == {}
 
@@ -180,7 +184,7 @@ def test_a_command_given_a_passphrase_file_makes_an_encrypted_folder_and_prints_
 ) -> None:
     passphrase = secret_file(tmp_path, PASSPHRASE)
     client_file = tmp_path / "client.json"
-    with Repository.open(tmp_path / "source") as source:
+    with SqliteStore.open(tmp_path / "source") as source:
         filled: FilledClient = fill_client(source, "E")
         client_file.write_text(dump(source.history(filled.client_id)), encoding="utf-8")
     assert main(["--passphrase-file", str(passphrase), "import", str(client_file)]) == 0
@@ -203,7 +207,7 @@ def test_a_command_without_a_passphrase_makes_a_plain_folder_and_says_so_once(
 ) -> None:
     assert main(["backup"]) == 1  # nothing to back up yet: no folder is made
     capsys.readouterr()
-    with Repository.open(tmp_path / "source") as source:
+    with SqliteStore.open(tmp_path / "source") as source:
         client_file = tmp_path / "client.json"
         client_file.write_text(dump(source.history(fill_client(source, "F").client_id)), encoding="utf-8")
     assert main(["import", str(client_file)]) == 0
@@ -231,7 +235,7 @@ def test_a_wrong_passphrase_writes_nothing_and_is_slowed(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], no_waiting: list[float]
 ) -> None:
     key = set_up_new_folder(data_dir, PASSPHRASE).key
-    with Repository.open(data_dir, key=key) as repository:
+    with SqliteStore.open(data_dir, key=key) as repository:
         fill_client(repository, "G")
     before = fingerprint(data_dir)
     wrong = secret_file(tmp_path, "not the passphrase")
@@ -244,7 +248,7 @@ def test_a_wrong_passphrase_writes_nothing_and_is_slowed(
 def test_key_commands_change_recover_and_encrypt(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         filled = fill_client(repository, "H")
     first = secret_file(tmp_path, PASSPHRASE)
     assert main(["--passphrase-file", str(first), "key", "encrypt"]) == 0
@@ -267,31 +271,31 @@ def test_restore_takes_an_encrypted_backup_and_encrypts_a_plain_one(data_dir: Pa
     from app.storage.restore import restore_backup
 
     plain_backup = tmp_path / "plain.sqlite3"
-    with Repository.open(tmp_path / "plain") as plain:
+    with SqliteStore.open(tmp_path / "plain") as plain:
         old = fill_client(plain, "R")
-        plain.backup(plain_backup)
+        plain.local_folder.backup(plain_backup)
     key = set_up_new_folder(data_dir, PASSPHRASE).key
-    with Repository.open(data_dir, key=key) as repository:
+    with SqliteStore.open(data_dir, key=key) as repository:
         new = fill_client(repository, "N")
-        encrypted_backup = repository.backup()
+        encrypted_backup = repository.local_folder.backup()
     with pytest.raises(StorageError, match="no key to read it"):
         restore_backup(tmp_path / "elsewhere", encrypted_backup)
     restore_backup(data_dir, plain_backup, key)
     assert found_in_bytes(every_file(data_dir), old.markers) == {}
-    with Repository.open(data_dir, key=key) as repository:
+    with SqliteStore.open(data_dir, key=key) as repository:
         assert repository.get_client(old.client_id).name == f"{old.name} Person"
     restore_backup(data_dir, encrypted_backup, key)
-    with Repository.open(data_dir, key=key) as repository:
+    with SqliteStore.open(data_dir, key=key) as repository:
         assert repository.get_client(new.client_id).name == f"{new.name} Person"
 
 
 def test_an_erasure_lists_the_encrypted_backups_that_hold_the_client(data_dir: Path) -> None:
     key = set_up_new_folder(data_dir, PASSPHRASE).key
-    with Repository.open(data_dir, key=key) as repository:
+    with SqliteStore.open(data_dir, key=key) as repository:
         kept = fill_client(repository, "K")
-        before = repository.backup()
+        before = repository.local_folder.backup()
         gone = repository.create_client("Erased Person")
-        with_gone = repository.backup()
+        with_gone = repository.local_folder.backup()
         erasure = repository.delete_client(gone.id)
         assert erasure.backups_holding_client == (with_gone,)
         assert before not in erasure.backups_holding_client
@@ -326,7 +330,7 @@ def test_the_keyring_copy_opens_the_records_without_the_passphrase_until_forgott
     keyring.set_keyring(memory)
     try:
         passphrase = secret_file(tmp_path, PASSPHRASE)
-        Repository.open(data_dir, key=set_up_new_folder(data_dir, PASSPHRASE).key).close()
+        SqliteStore.open(data_dir, key=set_up_new_folder(data_dir, PASSPHRASE).key).close()
         assert main(["--passphrase-file", str(passphrase), "key", "remember"]) == 0
         assert read_key_file(data_dir).keyring_copy
         assert main(["check"]) == 0  # no passphrase given, none typed: the keyring's copy
@@ -345,7 +349,7 @@ def test_an_encrypted_copy_that_does_not_verify_leaves_the_plain_records_and_no_
 ) -> None:
     from app.storage import encryption
 
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         filled = fill_client(repository, "V")
     counted = encryption._table_counts
     calls: list[int] = []
@@ -361,5 +365,5 @@ def test_an_encrypted_copy_that_does_not_verify_leaves_the_plain_records_and_no_
     assert not key_file_path(data_dir).exists()
     assert is_plain_file(data_dir / DB_FILENAME)
     assert [path.name for path in data_dir.iterdir() if "encrypting" in path.name] == []
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert repository.get_client(filled.client_id).name == f"{filled.name} Person"

@@ -10,8 +10,10 @@ import pytest
 
 from app.cli import main
 from app.domain.records import Consent
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.privacy_records import FilledClient, fill_client
+
+pytestmark = pytest.mark.local_file(reason="what an erasure leaves in the file's free pages and the -wal")
 
 
 def leaked(text: str, client: FilledClient) -> list[str]:
@@ -20,13 +22,14 @@ def leaked(text: str, client: FilledClient) -> list[str]:
 
 @pytest.fixture
 def gone(data_dir: Path) -> FilledClient:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         return fill_client(repository, "Gone")
 
 
 def test_the_audit_log_holds_no_path_and_no_text_that_names_the_client(
     gone: FilledClient, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+
     named_folder = tmp_path / f"{gone.name} files"  # a folder and files named after the client
     named_folder.mkdir()
     for argv in (
@@ -37,12 +40,12 @@ def test_the_audit_log_holds_no_path_and_no_text_that_names_the_client(
         ["backup"],
     ):
         assert main(argv) == 0, capsys.readouterr().err
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         # Consent recorded with free text where the notice version goes (as a client file may carry it).
         repository.record_consent(gone.client_id, Consent(dt.date(2026, 11, 21), gone.name))
     assert main(["delete", gone.client_id, "--yes"]) == 0
     capsys.readouterr()
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         entries = repository.audit_entries()
     whats = [(action, what) for _at, action, _client, what in entries]
     assert ("export", "to a file outside the data folder") in whats
@@ -68,7 +71,7 @@ def test_delete_lists_backups_made_anywhere_and_forgets_deleted_ones(
     for argv in (["backup", "-o", str(on_usb)], ["backup", "-o", str(other)], ["backup"]):
         assert main(argv) == 0
         inside.append(Path(capsys.readouterr().out.strip()))
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         kept = fill_client(repository, "Kept")  # in no backup
     other.unlink()  # the therapist deleted this one already
     usb.rename(tmp_path / "unplugged")  # and this disk is not connected now

@@ -12,9 +12,11 @@ import pytest
 from app.storage import migrations
 from app.storage.driver import sqlite3
 from app.storage.keys import DatabaseKey
-from app.storage.repository import Repository
 from app.storage.schema import SCHEMA_VERSION
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import db_path, fill
+
+pytestmark = pytest.mark.local_file(reason="the first start building the file")
 
 NEXT_VERSION = SCHEMA_VERSION + 1  # a made-up next migration
 
@@ -24,9 +26,9 @@ ROUNDS = 4
 CHILD = """
 import sys
 from pathlib import Path
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 sys.stdin.readline()
-with Repository.open(Path(sys.argv[1])) as repository:
+with SqliteStore.open(Path(sys.argv[1])) as repository:
     repository.create_client(sys.argv[2])
 print("ok", flush=True)
 """
@@ -53,9 +55,9 @@ def test_two_first_starts_at_once_both_succeed(tmp_path: Path, round_number: int
     for child in children:
         out, err = child.communicate(timeout=60)
         assert (child.returncode, out, err) == (0, "ok\n", "")
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert sorted(client.name for client in repository.list_clients()) == ["Ana Example", "Ben Example"]
-        assert repository.migration_backups == ()
+        assert repository.local_folder.migration_backups == ()
     assert sorted(path.name for path in data_dir.iterdir()) == ["backmap.sqlite3"]  # no leftovers
 
 
@@ -86,6 +88,6 @@ def test_a_migration_done_meanwhile_by_another_process_is_not_done_twice(
         return made
 
     monkeypatch.setattr(migrations, "backup_beside", other_process_migrates_first)
-    with Repository.open(data_dir) as repository:  # would fail with "duplicate column name: room"
+    with SqliteStore.open(data_dir) as repository:  # would fail with "duplicate column name: room"
         assert repository._connection.execute("PRAGMA user_version").fetchone() == (NEXT_VERSION,)
     assert len(calls) == 1

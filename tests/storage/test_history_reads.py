@@ -11,49 +11,49 @@ from app.domain.analytics import TensionMatrix
 from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Mark, Session
 from app.domain.session_summary import MarkTable, summarise
-from app.storage.repository import Repository
+from app.storage.store import RecordStore
 
 TODAY = dt.date(2026, 11, 23)
 
 
-def _demo(repository: Repository) -> str:
+def _demo(store: RecordStore) -> str:
     client, intake, sessions = demo_client(TODAY)
-    repository.import_records([ClientRecord(client, (intake,), tuple(sessions))])
+    store.import_records([ClientRecord(client, (intake,), tuple(sessions))])
     return client.id
 
 
-def test_the_timeline_lines_are_the_summaries_of_the_whole_sessions(repository: Repository) -> None:
-    client_id = _demo(repository)
-    sessions = repository.list_sessions(client_id)
+def test_the_timeline_lines_are_the_summaries_of_the_whole_sessions(store: RecordStore) -> None:
+    client_id = _demo(store)
+    sessions = store.list_sessions(client_id)
     assert any(session.amendments for session in sessions)  # the demo has an amended session
-    assert repository.session_summaries(client_id) == [summarise(session) for session in sessions]
+    assert store.session_summaries(client_id) == [summarise(session) for session in sessions]
 
 
-def test_the_highest_tension_is_the_therapists_where_both_layers_marked_a_region(repository: Repository) -> None:
-    client_id = _demo(repository)
+def test_the_highest_tension_is_the_therapists_where_both_layers_marked_a_region(store: RecordStore) -> None:
+    client_id = _demo(store)
     start = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
     marks = (Mark("neck_l", "client", 9), Mark("neck_l", "therapist", 3), Mark("neck_r", "client", 5))
-    repository.add_session(client_id, Session("both-layers", start, marks=marks))
-    newest = repository.session_summaries(client_id)[0]
+    store.add_session(client_id, Session("both-layers", start, marks=marks))
+    newest = store.session_summaries(client_id)[0]
     assert (newest.session_id, newest.regions_marked, newest.highest) == ("both-layers", 2, 5)
 
 
-def test_a_session_with_nothing_assessed_has_no_highest_tension(repository: Repository) -> None:
-    client_id = _demo(repository)
+def test_a_session_with_nothing_assessed_has_no_highest_tension(store: RecordStore) -> None:
+    client_id = _demo(store)
     start = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
-    repository.add_session(client_id, Session("unmarked", start))
-    repository.add_session(
+    store.add_session(client_id, Session("unmarked", start))
+    store.add_session(
         client_id, Session("all-tens", start + dt.timedelta(hours=1), marks=(Mark("neck_l", "client", 10),))
     )
-    lines = {line.session_id: line for line in repository.session_summaries(client_id)}
+    lines = {line.session_id: line for line in store.session_summaries(client_id)}
     assert (lines["unmarked"].regions_marked, lines["unmarked"].highest) == (0, None)
     assert (lines["all-tens"].regions_marked, lines["all-tens"].highest) == (1, 10)
 
 
-def test_the_mark_table_gives_the_matrices_of_the_whole_sessions(repository: Repository) -> None:
-    client_id = _demo(repository)
-    sessions = sorted(repository.list_sessions(client_id), key=lambda session: session.start)
-    table = repository.mark_table(client_id)
+def test_the_mark_table_gives_the_matrices_of_the_whole_sessions(store: RecordStore) -> None:
+    client_id = _demo(store)
+    sessions = sorted(store.list_sessions(client_id), key=lambda session: session.start)
+    table = store.mark_table(client_id)
     assert _same_marks(table, MarkTable.from_sessions(sessions))
     for layer in ("client", "therapist", "effective"):
         expected = TensionMatrix.from_sessions(sessions, layer)
@@ -71,28 +71,28 @@ def _same_marks(a: MarkTable, b: MarkTable) -> bool:
     return (a.session_ids, a.dates) == (b.session_ids, b.dates) and marks(a) == marks(b)
 
 
-def test_the_latest_session_is_the_newest_whole_and_none_without_sessions(repository: Repository) -> None:
-    client_id = _demo(repository)
-    assert repository.latest_session(client_id) == repository.list_sessions(client_id)[0]
-    empty = repository.create_client("No Sessions")
-    assert repository.latest_session(empty.id) is None
-    assert repository.session_summaries(empty.id) == []
-    assert repository.mark_table(empty.id) == MarkTable.from_sessions([])
+def test_the_latest_session_is_the_newest_whole_and_none_without_sessions(store: RecordStore) -> None:
+    client_id = _demo(store)
+    assert store.latest_session(client_id) == store.list_sessions(client_id)[0]
+    empty = store.create_client("No Sessions")
+    assert store.latest_session(empty.id) is None
+    assert store.session_summaries(empty.id) == []
+    assert store.mark_table(empty.id) == MarkTable.from_sessions([])
 
 
-def test_sessions_on_the_same_local_day_in_other_offsets_keep_their_own_dates(repository: Repository) -> None:
-    client_id = _demo(repository)
+def test_sessions_on_the_same_local_day_in_other_offsets_keep_their_own_dates(store: RecordStore) -> None:
+    client_id = _demo(store)
     late = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))  # 1 Dec in UTC
-    repository.add_session(client_id, dataclasses.replace(Session("late", late), marks=(Mark("neck_l", "client", 4),)))
-    table = repository.mark_table(client_id)
+    store.add_session(client_id, dataclasses.replace(Session("late", late), marks=(Mark("neck_l", "client", 4),)))
+    table = store.mark_table(client_id)
     assert table.dates[table.session_ids.index("late")] == dt.date(2026, 11, 30)
 
 
-def test_the_latest_open_session_is_the_newest_not_finalised(repository: Repository) -> None:
-    client_id = _demo(repository)
-    sessions = repository.list_sessions(client_id)
-    assert repository.latest_open_session(client_id) == next(s for s in sessions if not s.is_final)
+def test_the_latest_open_session_is_the_newest_not_finalised(store: RecordStore) -> None:
+    client_id = _demo(store)
+    sessions = store.list_sessions(client_id)
+    assert store.latest_open_session(client_id) == next(s for s in sessions if not s.is_final)
     for session in sessions:
         if not session.is_final:
-            repository.finalise(session.id)
-    assert repository.latest_open_session(client_id) is None
+            store.finalise(session.id)
+    assert store.latest_open_session(client_id) is None

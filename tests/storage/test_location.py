@@ -7,6 +7,8 @@ import pytest
 
 from app.storage.location import cloud_sync_provider, cloud_sync_warning, ensure_private_dir, resolve_data_dir
 
+pytestmark = pytest.mark.local_file(reason="where the data folder is")
+
 
 @pytest.mark.parametrize(
     ("folder", "provider"),

@@ -14,8 +14,8 @@ from app.storage.client_file import dump, parse, version_needed
 from app.storage.database import DB_FILENAME
 from app.storage.driver import sqlite3
 from app.storage.errors import ClientFileError
-from app.storage.repository import Repository
 from app.storage.schema import APPLICATION_ID, SCHEMA_V1, SCHEMA_V2, SCHEMA_VERSION
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import START
 
 EXAMPLE = (Path(__file__).parent / "design_example.json").read_text(encoding="utf-8")
@@ -107,22 +107,24 @@ def _version_2_database(data_dir: Path) -> None:
     old.close()
 
 
+@pytest.mark.local_file(reason="a schema-2 SQLite file, written raw, migrated")
 def test_a_version_2_database_is_backed_up_and_migrated_keeping_its_marks(data_dir: Path) -> None:
     _version_2_database(data_dir)
-    with Repository.open(data_dir) as repository:
-        (backup,) = repository.migration_backups
+    with SqliteStore.open(data_dir) as repository:
+        (backup,) = repository.local_folder.migration_backups
         assert repository._connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert repository.get_session("s1").marks == (Mark("neck_l", "client", 6),)
         saved = repository.set_mark("s1", "neck_l", "client", 6, quality="pins_and_needles")
         assert saved.marks[0].quality == "pins_and_needles"
     assert backup.name.startswith("backmap.sqlite3.v2-")
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert repository.get_session("s1").marks[0].quality == "pins_and_needles"
         assert repository.set_mark("s1", "neck_l", "client", 6).marks[0].quality is None
 
 
+@pytest.mark.local_file(reason="the SQLite file's own CHECK, written raw")
 def test_the_database_refuses_a_quality_it_does_not_know(data_dir: Path) -> None:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         client = repository.create_client("Ana")
         repository.record_consent(client.id, Consent(dt.date(2026, 11, 20), "1"))
         session = repository.start_session(client.id, start=START)

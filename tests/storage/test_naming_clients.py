@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import fingerprint
 from tests.storage.test_client_file import example_data
+
+pytestmark = pytest.mark.local_file(reason="the command line on a data folder (--data-dir)")
 
 COMMANDS = [["delete", "--yes"], ["export"], ["plan"], ["letter"]]
 
@@ -38,7 +40,7 @@ def refused(argv: list[str], capsys: pytest.CaptureFixture[str], data_dir: Path,
 @pytest.fixture
 def clients(data_dir: Path) -> dict[str, str]:
     """Name -> id of clients whose names overlap in every way a loose match would confuse."""
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         ana = repository.create_client("Ana Example", born=dt.date(1980, 4, 2))
         anna = repository.create_client("Anabel Example")
         zoe = repository.create_client("Zoë Smith")
@@ -86,7 +88,7 @@ def test_delete_erases_exactly_the_client_named_by_whole_name_or_id(
     assert out.splitlines()[0] == f"deleted client {clients['Zoë Smith']}"
     status, out, err = run(["delete", clients["twin"], "--yes"], capsys)
     assert (status, err) == (0, "")
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         left = {client.id for client in repository.list_clients()}
     assert left == {clients["Ana Example"], clients["Anabel Example"]}
     # With its twin gone, Ana's id names Ana alone.
@@ -94,7 +96,7 @@ def test_delete_erases_exactly_the_client_named_by_whole_name_or_id(
 
 
 def test_two_clients_of_the_same_name_need_the_id(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         first = repository.create_client("Sam Lee")
         second = repository.create_client("SAM LEE", born=dt.date(1990, 1, 2))
     refused(["delete", "sam lee", "--yes"], capsys, data_dir, first.id, f"{second.id} 'SAM LEE' (born 1990-01-02)")

@@ -18,9 +18,11 @@ from app.storage.client_file import dump, parse
 from app.storage.driver import sqlite3
 from app.storage.files import TEMPORARY_PREFIX, UNFINISHED_FOLDER
 from app.storage.keys import DatabaseKey
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import db_path, fingerprint
 from tests.storage.test_client_file import EXAMPLE
+
+pytestmark = pytest.mark.local_file(reason="the command line's output files beside the data folder")
 
 ANA = "0b7f5c1e-2d7a-4c55-9a51-3c1f6f0d2a10"
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +53,7 @@ def outside(tmp_path: Path) -> Path:
 
 
 def audit_actions(data_dir: Path) -> list[str]:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         return [entry[1] for entry in repository.audit_entries()]
 
 

@@ -18,8 +18,12 @@ from app.domain.records import Consent, Session
 from app.storage import rows
 from app.storage.database import DB_FILENAME
 from app.storage.driver import sqlite3  # the app's own SQLite: two libraries on one -wal in one process disagree
-from app.storage.repository import Repository
 from app.storage.schema import SCHEMA_VERSION
+from app.storage.sqlite_store import SqliteStore
+
+pytestmark = pytest.mark.local_file(
+    reason="how the SQLite file keeps plans (one row per text), read raw, and a release file migrated"
+)
 
 real_plan_text = rows.plan_text
 
@@ -53,8 +57,8 @@ def test_a_release_database_is_backed_up_and_every_plan_kept_byte_for_byte(data_
     assert len(before) == 8
     assert len(set(before.values())) == 7  # the twin client was given the first session's plan
 
-    with Repository.open(data_dir) as repository:
-        (backup,) = repository.migration_backups
+    with SqliteStore.open(data_dir) as repository:
+        (backup,) = repository.local_folder.migration_backups
         assert repository._connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         columns = {row[1] for row in repository._connection.execute("PRAGMA table_info(sessions)")}
         read_back = {
@@ -72,16 +76,16 @@ def test_a_release_database_is_backed_up_and_every_plan_kept_byte_for_byte(data_
         assert old.execute("SELECT count(*) FROM sessions").fetchone()[0] == sessions_before
 
 
-def test_the_same_plan_in_many_sessions_is_stored_once(repository: Repository) -> None:
+def test_the_same_plan_in_many_sessions_is_stored_once(repository: SqliteStore) -> None:
     client = repository.create_client("Regular Client", consent=Consent(dt.date(2026, 11, 20), "1"))
     plan = {"plan_version": 2, "outcome": "proceed", "for_client": ["Warm up the back, then the shoulders."]}
     for week in range(12):
         repository.add_session(client.id, Session(f"s{week}", START + dt.timedelta(weeks=week), plan=plan))
-    assert _plan_rows(repository.path) == 1
+    assert _plan_rows(repository.local_folder.database_path) == 1
     assert {session.plan == plan for session in repository.list_sessions(client.id)} == {True}
 
 
-def test_a_plan_no_session_gives_any_more_is_deleted(repository: Repository) -> None:
+def test_a_plan_no_session_gives_any_more_is_deleted(repository: SqliteStore) -> None:
     consent = Consent(dt.date(2026, 11, 20), "1")
     shared = {"outcome": "proceed", "aftercare": ["Drink some water."]}
     own = {"outcome": "modify", "aftercare": ["Only this client's words."]}
@@ -91,27 +95,31 @@ def test_a_plan_no_session_gives_any_more_is_deleted(repository: Repository) -> 
     replaced = repository.add_session(first.id, Session("first-b", START + dt.timedelta(days=7)))
     repository.save_plan(replaced.id, own)
     repository.add_session(second.id, Session("second-a", START, plan=shared))
-    assert sorted(_plans(repository.path).values()) == sorted([_text(shared), _text(own), _text(shared)])
+    assert sorted(_plans(repository.local_folder.database_path).values()) == sorted(
+        [_text(shared), _text(own), _text(shared)]
+    )
 
     repository.save_plan(replaced.id, None)  # an ungiven plan dropped: its text goes with it
-    assert _plan_rows(repository.path) == 1
+    assert _plan_rows(repository.local_folder.database_path) == 1
     repository.save_plan(replaced.id, own)
     repository.discard_session(replaced.id)  # an open session erased: the plan only it gave goes too
-    assert set(_plans(repository.path).values()) == {_text(shared)}
+    assert set(_plans(repository.local_folder.database_path).values()) == {_text(shared)}
     repository.delete_client(first.id)
-    assert set(_plans(repository.path).values()) == {_text(shared)}  # the other client still gives it
+    assert set(_plans(repository.local_folder.database_path).values()) == {
+        _text(shared)
+    }  # the other client still gives it
     repository.delete_client(second.id)
-    assert _plan_rows(repository.path) == 0
+    assert _plan_rows(repository.local_folder.database_path) == 0
 
 
-def test_an_amendment_that_changes_the_plan_keeps_the_given_one_only_in_its_record(repository: Repository) -> None:
+def test_an_amendment_that_changes_the_plan_keeps_the_given_one_only_in_its_record(repository: SqliteStore) -> None:
     client = repository.create_client("Amended Client", consent=Consent(dt.date(2026, 11, 20), "1"))
     session = repository.add_session(client.id, Session("amended", START, plan={"outcome": "proceed"}))
     finalised = repository.finalise(session.id, START + dt.timedelta(hours=1))
     amended = repository.amend(session.id, dataclasses.replace(finalised, plan={"outcome": "modify"}), "wrong plan")
     assert amended.plan == {"outcome": "modify"}
     assert amended.amendments[0].before == {"outcome": "proceed"}  # the amendment keeps what was given
-    assert _plan_rows(repository.path) == 1
+    assert _plan_rows(repository.local_folder.database_path) == 1
 
 
 def _text(plan: Mapping[str, object]) -> str:

@@ -15,7 +15,8 @@ from app.domain.records import Consent, Session
 from app.storage.client_file import parse
 from app.storage.driver import sqlite3
 from app.storage.errors import ConsentRequiredError
-from app.storage.repository import Repository
+from app.storage.record_store import RecordStore
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.privacy_records import START, database_files, fill_client
 
 # Every table of the schema. A new table must be covered by the export (and this test) before it is added here.
@@ -26,24 +27,25 @@ OTHER_TABLES = {"audit_log"}
 # -- consent ------------------------------------------------------------------------------------------
 
 
-def test_no_session_of_any_kind_before_consent(repository: Repository) -> None:
-    client = repository.create_client("Ben Other")
+def test_no_session_of_any_kind_before_consent(store: RecordStore) -> None:
+    client = store.create_client("Ben Other")
     with pytest.raises(ConsentRequiredError, match="record it before starting a session"):
-        repository.start_session(client.id)
+        store.start_session(client.id)
     with pytest.raises(ConsentRequiredError):
-        repository.add_session(client.id, Session("written-up-later", START))
-    assert repository.list_sessions(client.id) == []
-    repository.record_consent(client.id, Consent(dt.date(2026, 11, 20), "1"))
-    assert repository.start_session(client.id, start=START).start == START
-    assert [entry[1] for entry in repository.audit_entries(client.id)] == ["create_client", "consent"]
+        store.add_session(client.id, Session("written-up-later", START))
+    assert store.list_sessions(client.id) == []
+    store.record_consent(client.id, Consent(dt.date(2026, 11, 20), "1"))
+    assert store.start_session(client.id, start=START).start == START
+    assert [entry[1] for entry in store.audit_entries(client.id)] == ["create_client", "consent"]
 
 
+@pytest.mark.local_file(reason="the consent's column in the SQLite file, read raw")
 def test_a_guardian_is_stored_and_survives_export_and_import(
-    repository: Repository, tmp_path: Path, data_dir: Path
+    repository: SqliteStore, tmp_path: Path, data_dir: Path
 ) -> None:
     minor = fill_client(repository, "Minor")
     adult = repository.create_client("Ada Adult", consent=Consent(dt.date(2026, 11, 20), "1"))
-    with closing(sqlite3.connect(repository.path)) as raw:
+    with closing(sqlite3.connect(repository.local_folder.database_path)) as raw:
         stored = dict(raw.execute("SELECT id, consent_guardian FROM clients").fetchall())
     assert stored == {minor.client_id: minor.markers["guardian"], adult.id: ""}
 
@@ -52,7 +54,7 @@ def test_a_guardian_is_stored_and_survives_export_and_import(
     assert json.loads(minor_file.read_text("utf-8"))["client"]["consent"]["guardian"] == minor.markers["guardian"]
     assert "guardian" not in json.loads(adult_file.read_text("utf-8"))["client"]["consent"]  # only when non-empty
 
-    with Repository.open(tmp_path / "elsewhere") as other:
+    with SqliteStore.open(tmp_path / "elsewhere") as other:
         other.import_records([parse(minor_file.read_text("utf-8"))])
         assert other.history(minor.client_id) == repository.history(minor.client_id)
         consent = other.get_client(minor.client_id).consent
@@ -77,14 +79,15 @@ def _rows_of(connection: sqlite3.Connection, client_id: str) -> dict[str, list[t
     return found
 
 
-def test_the_export_holds_every_row_about_the_client(repository: Repository, tmp_path: Path) -> None:
+@pytest.mark.local_file(reason="every row of the SQLite file about the client, read raw")
+def test_the_export_holds_every_row_about_the_client(repository: SqliteStore, tmp_path: Path) -> None:
     target = fill_client(repository, "Asked")
     other = fill_client(repository, "Other")
     exported = repository.export_client(target.client_id, tmp_path / "everything.json")
     text = exported.read_text("utf-8")
     data = json.loads(text)
 
-    with closing(sqlite3.connect(repository.path)) as raw:
+    with closing(sqlite3.connect(repository.local_folder.database_path)) as raw:
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert tables == CLIENT_TABLES | OTHER_TABLES  # a new table needs a place in the export first
         held = _rows_of(raw, target.client_id)
@@ -119,7 +122,8 @@ def test_the_export_holds_every_row_about_the_client(repository: Repository, tmp
 # -- the audit log ------------------------------------------------------------------------------------
 
 
-def test_duties_are_logged_with_time_and_what_but_no_names_or_notes(repository: Repository, tmp_path: Path) -> None:
+@pytest.mark.local_file(reason="a backup of the local file is among the duties")
+def test_duties_are_logged_with_time_and_what_but_no_names_or_notes(repository: SqliteStore, tmp_path: Path) -> None:
     target = fill_client(repository, "Logged")
     named_folder = tmp_path / f"{target.markers['name']} files"  # a folder named after the client
     named_folder.mkdir()
@@ -127,7 +131,7 @@ def test_duties_are_logged_with_time_and_what_but_no_names_or_notes(repository: 
     plain_folder = tmp_path / "exports"
     plain_folder.mkdir()
     repository.export_client(target.client_id, plain_folder / f"{target.markers['name']}.json")
-    repository.backup()
+    repository.local_folder.backup()
     repository.finalise(target.session_ids[1])
     repository.delete_client(target.client_id)
 
@@ -162,12 +166,13 @@ def test_duties_are_logged_with_time_and_what_but_no_names_or_notes(repository: 
 # -- owner-only files ---------------------------------------------------------------------------------
 
 
+@pytest.mark.local_file(reason="the modes of the files in the data folder")
 def test_files_stay_owner_only_whatever_the_umask(data_dir: Path, tmp_path: Path) -> None:
     previous = os.umask(0)  # the most permissive umask: every mode below is set by Backmap itself
     try:
-        with Repository.open(data_dir) as repository:
+        with SqliteStore.open(data_dir) as repository:
             target = fill_client(repository, "Private")
-            backup = repository.backup()
+            backup = repository.local_folder.backup()
             exported = repository.export_client(target.client_id, tmp_path / "export.json")
             repository.delete_client(target.client_id)
             kept = fill_client(repository, "Kept")

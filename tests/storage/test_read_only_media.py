@@ -14,8 +14,10 @@ import pytest
 
 from app.cli import main
 from app.storage.errors import ReadOnlyError
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import fill, fingerprint
+
+pytestmark = pytest.mark.local_file(reason="read-only media under the file")
 
 
 @pytest.fixture
@@ -34,6 +36,7 @@ def read_only_folder(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_export_and_plan_work_from_a_read_only_folder(
     read_only_folder: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+
     before = fingerprint(data_dir)
     assert main(["export", read_only_folder]) == 0
     exported = capsys.readouterr()
@@ -49,7 +52,7 @@ def test_export_and_plan_work_from_a_read_only_folder(
 
 def test_writes_to_a_read_only_folder_are_refused(read_only_folder: str, data_dir: Path) -> None:
     before = fingerprint(data_dir)
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert "is read-only" in (repository.read_only_reason or "")
         with pytest.raises(ReadOnlyError, match="nothing can be changed"):
             repository.rename_client(read_only_folder, "Ben")

@@ -13,9 +13,11 @@ from app.storage import database
 from app.storage.client_file import dump, parse
 from app.storage.driver import sqlite3
 from app.storage.keys import DatabaseKey
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from tests.storage.faults import damage_data, damage_schema, db_path, fill, fingerprint
 from tests.storage.test_client_file import EXAMPLE
+
+pytestmark = pytest.mark.local_file(reason="the command line on a data folder (--data-dir), backups of its file")
 
 ANA = "0b7f5c1e-2d7a-4c55-9a51-3c1f6f0d2a10"
 BEN = "b0b0b0b0-0000-4000-8000-000000000002"
@@ -44,7 +46,7 @@ def test_exports_and_backups_are_audit_logged(ana_file: Path, data_dir: Path, tm
     assert main(["import", str(ana_file)]) == 0
     assert main(["export", ANA, "-o", str(tmp_path / "out.json")]) == 0
     assert main(["backup"]) == 0
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert [entry[1] for entry in repository.audit_entries()] == ["import", "export", "backup"]
 
 
@@ -252,5 +254,5 @@ def test_export_to_a_missing_folder_writes_and_logs_nothing(
     main(["import", str(ana_file)])
     capsys.readouterr()
     _fails(["export", ANA, "-o", str(tmp_path / "nowhere" / "out.json")], capsys, "cannot write")
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         assert [entry[1] for entry in repository.audit_entries()] == ["import"]

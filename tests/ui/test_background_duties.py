@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent
-from app.storage.repository import Repository
+from app.storage.local_folder import LocalDataFolder
+from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
@@ -33,18 +34,18 @@ def window(qtbot: QtBot, tmp_path: Path, data_dir: Path, answers: Answers) -> It
     made.workspace.repository.close()
 
 
-def _held(monkeypatch: pytest.MonkeyPatch, name: str) -> tuple[threading.Event, list[int]]:
-    """Holds Repository.`name` until the event is set; records the threads it ran on."""
+def _held(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> tuple[threading.Event, list[int]]:
+    """Holds `owner`.`name` until the event is set; records the threads it ran on."""
     release = threading.Event()
     threads: list[int] = []
-    original = getattr(Repository, name)
+    original = getattr(owner, name)
 
-    def held(self: Repository, *args: Any) -> Any:
+    def held(self: object, *args: Any) -> Any:
         threads.append(threading.get_ident())
         release.wait(30)
         return original(self, *args)
 
-    monkeypatch.setattr(Repository, name, held)
+    monkeypatch.setattr(owner, name, held)
     return release, threads
 
 
@@ -55,7 +56,7 @@ def _progress_shown(window: MainWindow) -> bool:
 def test_an_export_runs_in_the_background_with_progress_shown(
     qtbot: QtBot, window: MainWindow, answers: Answers, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    release, threads = _held(monkeypatch, "export_client")
+    release, threads = _held(monkeypatch, SqliteStore, "export_client")
     answers.save_path = str(tmp_path / "client.json")
     window.workspace.decisions.export_client()
     qtbot.waitUntil(lambda: _progress_shown(window))  # the UI thread is free: the dialog shows and paints
@@ -72,7 +73,7 @@ def test_an_export_runs_in_the_background_with_progress_shown(
 def test_a_backup_runs_in_the_background_and_says_where_it_went(
     qtbot: QtBot, window: MainWindow, answers: Answers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release, threads = _held(monkeypatch, "backup")
+    release, threads = _held(monkeypatch, LocalDataFolder, "backup")
     window.workspace.decisions.back_up()
     qtbot.waitUntil(lambda: _progress_shown(window))
     release.set()
@@ -87,7 +88,7 @@ def test_a_backup_runs_in_the_background_and_says_where_it_went(
 def test_closing_the_window_waits_for_a_backup_under_way(
     window: MainWindow, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:
-    release, _threads = _held(monkeypatch, "backup")
+    release, _threads = _held(monkeypatch, LocalDataFolder, "backup")
     window.workspace.decisions.back_up()
     release.set()
     window.close()  # returns once the backup is written: its thread is never destroyed while running

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.privacy_notice import load_privacy_notice
 from app.domain.records import Client, Consent
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.clients.client_dialog import ClientDialog
 from app.ui.clients.client_list import ClientListPane
 from app.ui.clients.privacy_notice import PrivacyNoticeDialog
@@ -27,7 +27,7 @@ CLIENTS = (
 
 def make_pane(qtbot: QtBot, data_dir: Path, clients: Sequence[Client] = CLIENTS) -> ClientListPane:
     """The pane on the repository's own search, as the main window wires it."""
-    repository = Repository.open(data_dir)
+    repository = SqliteStore.open(data_dir)
     for client in clients:
         repository.create_client(client.name, born=client.born, client_id=client.id, consent=client.consent)
     pane = ClientListPane(repository.search_clients)
@@ -97,7 +97,7 @@ def test_a_click_chooses_and_select_does_not_emit(qtbot: QtBot, data_dir: Path) 
 def test_refresh_shows_a_new_client_and_keeps_the_selection(qtbot: QtBot, data_dir: Path) -> None:
     pane = make_pane(qtbot, data_dir)
     pane.select("id-zoe")
-    with Repository.open(data_dir) as elsewhere:  # e.g. the new-client dialog's save
+    with SqliteStore.open(data_dir) as elsewhere:  # e.g. the new-client dialog's save
         elsewhere.create_client("Aaron New", client_id="id-aaron")
     pane.refresh()
     assert listed_names(pane)[0] == "Aaron New"

@@ -16,7 +16,7 @@ from app.domain.protocol import load_protocol
 from app.domain.records import Consent, FlagEntry, Intake, Layer, PressureOverride, Quality, Session, Stroke
 from app.domain.safety import screen
 from app.storage.errors import StorageError
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.consult import undo_commands
 from app.ui.consult.controller import NOTHING_SELECTED, ConsultController, RegionSelection
 from app.ui.consult.guidance import guidance_html
@@ -78,7 +78,7 @@ STROKE_COVERAGE = {
 
 
 @pytest.fixture
-def session(repository: Repository) -> Session:
+def session(repository: SqliteStore) -> Session:
     client = repository.create_client("Ana Example", consent=Consent(TODAY, "1"))
     repository.save_intake(client.id, Intake(TODAY, (FlagEntry("blood_thinners"),)))
     return repository.start_session(client.id)
@@ -90,7 +90,7 @@ def view() -> FakeView:
 
 
 @pytest.fixture
-def controller(qtbot: QtBot, repository: Repository, view: FakeView, session: Session) -> ConsultController:
+def controller(qtbot: QtBot, repository: SqliteStore, view: FakeView, session: Session) -> ConsultController:
     protocol = load_protocol()
     client = repository.client_of_session(session.id)
     screening = screen(repository.latest_intake(client.id), protocol, on=TODAY)
@@ -105,11 +105,11 @@ def controller(qtbot: QtBot, repository: Repository, view: FakeView, session: Se
     return made
 
 
-def on_disk(repository: Repository, session: Session, layer: Layer = "therapist") -> dict[str, int]:
+def on_disk(repository: SqliteStore, session: Session, layer: Layer = "therapist") -> dict[str, int]:
     return {region: mark.tension for region, mark in repository.get_session(session.id).layer(layer).items()}
 
 
-def assert_view_true_to_disk(view: FakeView, repository: Repository, session: Session) -> None:
+def assert_view_true_to_disk(view: FakeView, repository: SqliteStore, session: Session) -> None:
     stored = repository.get_session(session.id)
     assert view.active == on_disk(repository, session, "therapist")
     assert view.other == on_disk(repository, session, "client")
@@ -142,7 +142,7 @@ def test_selecting_a_region_shows_its_name_tension_and_this_clients_guidance(
 
 
 def test_the_guidance_follows_the_sessions_pressure_override_as_the_plan_does(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     client = repository.client_of_session(session.id)
     lighter = repository.set_override(session.id, PressureOverride(1, "the client asked for very light work"))
@@ -154,7 +154,7 @@ def test_the_guidance_follows_the_sessions_pressure_override_as_the_plan_does(
 
 
 def test_set_tension_writes_first_then_pushes_one_undo_step(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("rhomboid_r")
     controller.set_tension(6)
@@ -167,7 +167,7 @@ def test_set_tension_writes_first_then_pushes_one_undo_step(
 
 
 def test_a_slider_drag_within_the_merge_window_is_one_undo_step(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("scapula_l")
     for value in (1, 2, 3, 4, 5):
@@ -196,7 +196,7 @@ def test_drags_further_apart_than_the_merge_window_stay_separate(
 
 
 def test_undo_and_redo_write_through_the_store_and_the_view_shows_the_disk(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("neck_l")
     controller.set_tension(4)
@@ -218,7 +218,7 @@ def test_undo_and_redo_write_through_the_store_and_the_view_shows_the_disk(
     assert_view_true_to_disk_in_layer(view, repository, session, "client")
 
 
-def assert_view_true_to_disk_in_layer(view: FakeView, repository: Repository, session: Session, layer: Layer) -> None:
+def assert_view_true_to_disk_in_layer(view: FakeView, repository: SqliteStore, session: Session, layer: Layer) -> None:
     other: Layer = "therapist" if layer == "client" else "client"
     assert view.layer == layer
     assert view.active == on_disk(repository, session, layer)
@@ -228,7 +228,7 @@ def assert_view_true_to_disk_in_layer(view: FakeView, repository: Repository, se
 def test_a_failed_write_shows_an_error_pushes_nothing_and_the_view_stays_true_to_the_disk(
     controller: ConsultController,
     view: FakeView,
-    repository: Repository,
+    repository: SqliteStore,
     session: Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -247,7 +247,7 @@ def test_a_failed_write_shows_an_error_pushes_nothing_and_the_view_stays_true_to
 def test_a_failed_undo_is_reported_and_the_view_shows_what_is_on_disk(
     controller: ConsultController,
     view: FakeView,
-    repository: Repository,
+    repository: SqliteStore,
     session: Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -266,7 +266,7 @@ def test_a_failed_undo_is_reported_and_the_view_shows_what_is_on_disk(
 
 
 def test_a_session_finalised_behind_the_screens_back_refuses_the_write_and_shows_it_locked(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("rhomboid_l")
     repository.finalise(session.id)  # e.g. from another window
@@ -281,7 +281,7 @@ def test_a_session_finalised_behind_the_screens_back_refuses_the_write_and_shows
 
 
 def test_a_finalised_session_refuses_every_edit_without_writing(
-    qtbot: QtBot, repository: Repository, session: Session, view: FakeView
+    qtbot: QtBot, repository: SqliteStore, session: Session, view: FakeView
 ) -> None:
     controller = ConsultController(
         repository, view, QUndoGroup(), lambda _p, _w: dict(STROKE_COVERAGE), lambda r, _o: r
@@ -301,7 +301,7 @@ def test_a_finalised_session_refuses_every_edit_without_writing(
 
 
 def test_finalising_clears_the_undo_history(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("rhomboid_l")
     controller.set_tension(5)
@@ -312,7 +312,7 @@ def test_finalising_clears_the_undo_history(
 
 
 def test_a_brush_stroke_applies_the_20_percent_rule_and_undo_removes_it_and_restores_the_marks(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("paraspinal_lumbar_l")
     controller.set_tension(9)
@@ -340,7 +340,7 @@ def test_a_brush_stroke_applies_the_20_percent_rule_and_undo_removes_it_and_rest
 
 
 def test_a_stroke_over_a_marked_region_keeps_its_note_and_undo_puts_the_old_tension_back(
-    controller: ConsultController, repository: Repository, session: Session
+    controller: ConsultController, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("lower_back_l")
     controller.set_tension(2)
@@ -356,7 +356,7 @@ def test_a_stroke_over_a_marked_region_keeps_its_note_and_undo_puts_the_old_tens
 
 
 def test_a_note_on_an_unassessed_region_asks_for_a_tension_first(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("suboccipital_r")
     controller.set_region_note("headache at the base of the skull")
@@ -367,7 +367,7 @@ def test_a_note_on_an_unassessed_region_asks_for_a_tension_first(
 
 
 def test_notes_typed_in_bursts_merge_and_undo_restores_the_earlier_note(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("suboccipital_r")
     controller.set_tension(4)
@@ -383,7 +383,7 @@ def test_notes_typed_in_bursts_merge_and_undo_restores_the_earlier_note(
 
 
 def test_session_fields_write_through_and_one_soap_fields_undo_keeps_another(
-    controller: ConsultController, repository: Repository, session: Session
+    controller: ConsultController, repository: SqliteStore, session: Session
 ) -> None:
     controller.set_field("soap.subjective", "neck stiff since Monday")
     controller.set_field("soap.plan", "see again in two weeks")
@@ -403,7 +403,7 @@ def test_session_fields_write_through_and_one_soap_fields_undo_keeps_another(
 
 
 def test_each_client_keeps_its_own_undo_history(
-    controller: ConsultController, repository: Repository, session: Session
+    controller: ConsultController, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("neck_r")
     controller.set_tension(3)
@@ -419,13 +419,13 @@ def test_an_undo_based_on_an_old_version_is_refused_and_the_view_reloads(
     qtbot: QtBot,
     controller: ConsultController,
     view: FakeView,
-    repository: Repository,
+    repository: SqliteStore,
     session: Session,
     data_dir: Path,
 ) -> None:
     controller.select_region("rhomboid_l")
     controller.set_tension(5)
-    with Repository.open(data_dir) as elsewhere:  # another window
+    with SqliteStore.open(data_dir) as elsewhere:  # another window
         elsewhere.get_session(session.id)
         elsewhere.set_mark(session.id, "neck_l", "therapist", 7)
     stack = controller.undo_stack()
@@ -439,11 +439,11 @@ def test_an_undo_based_on_an_old_version_is_refused_and_the_view_reloads(
 
 
 def test_an_undo_after_a_reload_never_takes_back_what_another_window_wrote(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session, data_dir: Path
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session, data_dir: Path
 ) -> None:
     controller.select_region("rhomboid_l")
     controller.set_tension(5)
-    with Repository.open(data_dir) as elsewhere:
+    with SqliteStore.open(data_dir) as elsewhere:
         elsewhere.get_session(session.id)
         elsewhere.set_mark(session.id, "rhomboid_l", "therapist", 8)
     client = repository.client_of_session(session.id)
@@ -454,7 +454,7 @@ def test_an_undo_after_a_reload_never_takes_back_what_another_window_wrote(
 
 
 def test_an_open_session_of_an_earlier_day_is_shown_but_not_edited_until_continued(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     client = repository.client_of_session(session.id)
     last_week = repository.start_session(client.id, start=session.start - dt.timedelta(days=7))
@@ -476,7 +476,7 @@ def test_an_open_session_of_an_earlier_day_is_shown_but_not_edited_until_continu
 
 
 def test_discarding_the_open_session_erases_it_and_its_undo(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("neck_l")
     controller.set_tension(3)
@@ -489,7 +489,7 @@ def test_discarding_the_open_session_erases_it_and_its_undo(
 
 
 def test_a_session_longer_than_two_hours_asks_first_and_a_no_keeps_the_length(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     view.answer = False
     controller.set_field("minutes", 150)
@@ -505,13 +505,13 @@ def test_a_session_longer_than_two_hours_asks_first_and_a_no_keeps_the_length(
     assert len(view.questions) == 2
 
 
-def qualities_on_disk(repository: Repository, session: Session, layer: Layer = "therapist") -> dict[str, Quality]:
+def qualities_on_disk(repository: SqliteStore, session: Session, layer: Layer = "therapist") -> dict[str, Quality]:
     marks = repository.get_session(session.id).layer(layer).items()
     return {region: mark.quality for region, mark in marks if mark.quality is not None}
 
 
 def test_a_quality_is_written_first_then_undone_like_a_tension_and_survives_tension_and_note_edits(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("rhomboid_l")
     controller.set_tension(6)
@@ -542,7 +542,7 @@ def test_a_quality_is_written_first_then_undone_like_a_tension_and_survives_tens
 
 
 def test_a_quality_on_an_unassessed_region_asks_for_a_tension_first(
-    controller: ConsultController, view: FakeView, repository: Repository, session: Session
+    controller: ConsultController, view: FakeView, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("neck_r")
     controller.set_quality("numbness")
@@ -554,7 +554,7 @@ def test_a_quality_on_an_unassessed_region_asks_for_a_tension_first(
 def test_a_failed_quality_write_pushes_nothing(
     controller: ConsultController,
     view: FakeView,
-    repository: Repository,
+    repository: SqliteStore,
     session: Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -569,7 +569,7 @@ def test_a_failed_quality_write_pushes_nothing(
 
 
 def test_a_brush_stroke_over_a_region_keeps_what_it_feels_like(
-    controller: ConsultController, repository: Repository, session: Session
+    controller: ConsultController, repository: SqliteStore, session: Session
 ) -> None:
     controller.select_region("lower_back_l")
     controller.set_tension(2)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsPathItem
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent, Stroke
+from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
@@ -43,7 +44,9 @@ def _open_with_strokes(window: MainWindow, name: str, strokes: int) -> None:
 
 def _statements(window: MainWindow, edit: Callable[[], object]) -> list[str]:
     sent: list[str] = []
-    connection = window.workspace.repository._connection
+    store = window.workspace.repository
+    assert isinstance(store, SqliteStore)  # what is counted is SQLite's work
+    connection = store._connection
     connection.set_trace_callback(sent.append)
     try:
         edit()

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Consent, Session
+from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_main_window
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
@@ -58,7 +59,9 @@ def _store(window: MainWindow, client_id: str, name: str, copies: int) -> None:
 @contextmanager
 def _counted(window: MainWindow) -> Iterator[dict[str, int]]:
     """Counts the database's virtual-machine steps and statements while the block runs."""
-    connection: sqlite3.Connection = window.workspace.repository._connection
+    store = window.workspace.repository
+    assert isinstance(store, SqliteStore)  # what is counted is SQLite's work
+    connection: sqlite3.Connection = store._connection
     counts = {"steps": 0, "statements": 0}
 
     def step() -> int:

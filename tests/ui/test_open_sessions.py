@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent, Soap
 from app.storage.errors import SessionLockedError
-from app.storage.repository import Repository, now
+from app.storage.sqlite_store import SqliteStore, now
 from app.ui.display_dates import day_text
 from app.ui.main_window import MainWindow
 from tests.e2e.consult_driver import ini_settings, open_window
@@ -171,7 +171,7 @@ def test_discard_in_the_strip_erases_the_open_session_and_shows_the_one_before(
     window.workspace.repository.close()
 
 
-def test_a_finalised_session_is_never_discarded(repository: Repository) -> None:
+def test_a_finalised_session_is_never_discarded(repository: SqliteStore) -> None:
     client = repository.create_client("Ana Example", consent=CONSENTED)
     final = repository.finalise(repository.start_session(client.id).id)
     with pytest.raises(SessionLockedError):

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.storage.database import DB_FILENAME
 from app.storage.driver import is_plain_file
 from app.storage.keys import unlock_with_recovery_key
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_application
 from app.ui.encryption.dialogs import RecoveryKeyDialog, SetUpDialog, UnlockCancelled, UnlockDialog, key_at_start
 from tests.e2e.consult_driver import ini_settings
@@ -36,7 +36,7 @@ def test_the_first_start_encrypts_plain_records_and_shows_the_recovery_key_once(
     qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     create_application([])
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         filled = fill_client(repository, "S")
     shown: list[str] = []
 
@@ -114,7 +114,7 @@ def test_encrypting_from_the_file_menu_closes_the_records_first_and_then_the_app
     from app.ui.application import create_main_window
 
     create_application([])
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         filled = fill_client(repository, "M")
     window = create_main_window(data_dir, demo=False, settings=ini_settings(tmp_path))
     qtbot.addWidget(window)

@@ -18,7 +18,7 @@ from app.domain.practice import PracticeSettings
 from app.domain.protocol import load_protocol
 from app.domain.records import Clearance, Client, Consent, FlagEntry, Intake, Session, Soap
 from app.errors import BackmapError
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.plan_view.controller import CHANGED_ELSEWHERE, NO_SESSION, PlanController, PlanScreen
 from app.ui.settings import PageSizeName
 from tests.ui.plan_samples import PRACTICE, proceed_plan, version_1_plan
@@ -84,13 +84,13 @@ def written() -> list[Session]:
 
 
 @pytest.fixture
-def controller(qapp: QApplication, repository: Repository, view: FakeView, written: list[Session]) -> PlanController:
+def controller(qapp: QApplication, repository: SqliteStore, view: FakeView, written: list[Session]) -> PlanController:
     return PlanController(
         repository, view, load_protocol(), Settings(), today=lambda: WRITTEN_ON, written=written.append
     )
 
 
-def _client_with(repository: Repository, intake: Intake) -> tuple[Client, Session]:
+def _client_with(repository: SqliteStore, intake: Intake) -> tuple[Client, Session]:
     client = repository.create_client("Ana Example", born=dt.date(1980, 4, 2), consent=Consent(DAY, "1"))
     repository.save_intake(client.id, intake)
     start = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
@@ -118,7 +118,7 @@ def test_without_a_session_plan_mode_says_how_to_get_one(controller: PlanControl
 
 
 def test_an_open_sessions_plan_is_built_from_its_marks_and_given_once_the_therapist_says(
-    controller: PlanController, view: FakeView, repository: Repository, written: list[Session]
+    controller: PlanController, view: FakeView, repository: SqliteStore, written: list[Session]
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     controller.show_for(client, session)
@@ -138,7 +138,7 @@ def test_an_open_sessions_plan_is_built_from_its_marks_and_given_once_the_therap
 
 
 def test_a_held_session_shows_its_plan_to_be_continued_first(
-    controller: PlanController, view: FakeView, repository: Repository
+    controller: PlanController, view: FakeView, repository: SqliteStore
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     controller.show_for(client, session, held=True)
@@ -146,7 +146,7 @@ def test_a_held_session_shows_its_plan_to_be_continued_first(
 
 
 def test_a_finalised_sessions_plan_is_shown_as_it_was_given_never_rebuilt_from_its_marks(
-    controller: PlanController, view: FakeView, repository: Repository
+    controller: PlanController, view: FakeView, repository: SqliteStore
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     repository.save_plan(session.id, proceed_plan())  # given earlier: not what the marks would build today
@@ -160,7 +160,7 @@ def test_a_finalised_sessions_plan_is_shown_as_it_was_given_never_rebuilt_from_i
 
 
 def test_a_plan_stored_before_plan_version_2_still_shows(
-    controller: PlanController, view: FakeView, repository: Repository
+    controller: PlanController, view: FakeView, repository: SqliteStore
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     repository.save_plan(session.id, version_1_plan())  # as a client file from an older Backmap holds it
@@ -169,7 +169,7 @@ def test_a_plan_stored_before_plan_version_2_still_shows(
 
 
 def test_a_session_changed_elsewhere_is_not_given_with_its_old_plan(
-    controller: PlanController, view: FakeView, repository: Repository, written: list[Session]
+    controller: PlanController, view: FakeView, repository: SqliteStore, written: list[Session]
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     controller.show_for(client, session)
@@ -186,7 +186,7 @@ def test_a_session_changed_elsewhere_is_not_given_with_its_old_plan(
 
 
 def test_the_pdf_is_saved_where_the_user_says_and_a_cancel_writes_nothing(
-    controller: PlanController, view: FakeView, repository: Repository, tmp_path: Path
+    controller: PlanController, view: FakeView, repository: SqliteStore, tmp_path: Path
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     controller.show_for(client, session)
@@ -202,7 +202,7 @@ def test_the_pdf_is_saved_where_the_user_says_and_a_cancel_writes_nothing(
 
 
 def test_printing_asks_for_a_printer_and_a_cancel_prints_nothing(
-    controller: PlanController, view: FakeView, repository: Repository, tmp_path: Path
+    controller: PlanController, view: FakeView, repository: SqliteStore, tmp_path: Path
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     controller.show_for(client, session)
@@ -220,7 +220,7 @@ def test_printing_asks_for_a_printer_and_a_cancel_prints_nothing(
 
 
 def test_a_missing_clearance_offers_it_and_the_letter_which_is_saved_where_the_user_says(
-    controller: PlanController, view: FakeView, repository: Repository, tmp_path: Path
+    controller: PlanController, view: FakeView, repository: SqliteStore, tmp_path: Path
 ) -> None:
     client, session = _client_with(repository, Intake(DAY, (FlagEntry("blood_thinners"),)))
     controller.show_for(client, session)
@@ -240,7 +240,7 @@ def test_a_missing_clearance_offers_it_and_the_letter_which_is_saved_where_the_u
 
 
 def test_a_clearance_on_record_needs_no_letter_and_asks_nothing(
-    controller: PlanController, view: FakeView, repository: Repository
+    controller: PlanController, view: FakeView, repository: SqliteStore
 ) -> None:
     client, session = _client_with(repository, Intake(DAY, (FlagEntry("blood_thinners"),), clearance=CLEARANCE))
     controller.show_for(client, session)
@@ -251,7 +251,7 @@ def test_a_clearance_on_record_needs_no_letter_and_asks_nothing(
     assert view.asked == []
 
 
-def test_a_postponed_plan_needs_the_letter(controller: PlanController, view: FakeView, repository: Repository) -> None:
+def test_a_postponed_plan_needs_the_letter(controller: PlanController, view: FakeView, repository: SqliteStore) -> None:
     client, session = _client_with(repository, Intake(DAY, (FlagEntry("dvt_current"),), clearance=CLEARANCE))
     controller.show_for(client, session)
     screen = _screen(view)
@@ -261,7 +261,7 @@ def test_a_postponed_plan_needs_the_letter(controller: PlanController, view: Fak
 
 
 def test_a_stored_plan_that_cannot_be_read_is_a_message_not_a_crash(
-    controller: PlanController, view: FakeView, repository: Repository
+    controller: PlanController, view: FakeView, repository: SqliteStore
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     broken = proceed_plan()
@@ -273,7 +273,7 @@ def test_a_stored_plan_that_cannot_be_read_is_a_message_not_a_crash(
 
 
 def test_a_map_that_cannot_be_drawn_is_a_message_and_nothing_to_print(
-    controller: PlanController, view: FakeView, repository: Repository
+    controller: PlanController, view: FakeView, repository: SqliteStore
 ) -> None:
     client, session = _client_with(repository, Intake(DAY))
     view.map_unreadable = True

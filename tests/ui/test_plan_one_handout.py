@@ -17,7 +17,7 @@ from app.domain.plan_text import render_plan_text
 from app.domain.protocol import load_protocol
 from app.domain.records import Consent, FlagEntry, Intake, Session
 from app.domain.session_plan import handout_for
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.plan_view.mode import PlanMode
 from app.ui.settings import AppSettings
 from tests.ui.answers import Answers
@@ -33,7 +33,7 @@ def _pdf_words(path: Path) -> str:
 @pytest.mark.parametrize("given", [False, True], ids=["built from the marks", "as given"])
 def test_plan_mode_its_pdf_and_the_plan_command_show_the_same_plan(
     qtbot: QtBot,
-    repository: Repository,
+    repository: SqliteStore,
     answers: Answers,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

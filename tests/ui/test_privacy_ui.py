@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from app.storage import local_folder
 from app.storage.client_file import parse
 from app.ui import application
 from app.ui.application import UNEXPECTED_ERROR_MESSAGE, create_main_window, install_crash_handler
@@ -33,7 +34,6 @@ from app.ui.clients.privacy_notice import PrivacyNoticeDialog
 from app.ui.dialogs.audit_log import AuditLogDialog
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
-from app.ui.workspace import controller as workspace_controller
 from tests.storage.privacy_records import FilledClient, database_files, fill_client, found_in_bytes
 from tests.ui.answers import Answers
 
@@ -294,7 +294,9 @@ def test_demo_never_touches_the_real_data_folder_or_settings(
     try:
         demo = create_main_window(None, True)
         qtbot.addWidget(demo)
-        demo_folder = demo.workspace.repository.path.parent
+        folder = demo.workspace.repository.local_folder
+        assert folder is not None  # the demo's records are in a throwaway data folder
+        demo_folder = folder.path
         try:
             demo.show()
             qtbot.waitExposed(demo)
@@ -336,13 +338,13 @@ def test_the_data_folder_is_checked_for_cloud_sync_at_start_and_a_plain_folder_p
     qtbot: QtBot, data_dir: Path, settings_file: Path, answers: Answers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     consulted: list[Path] = []
-    real = workspace_controller.cloud_sync_warning
+    real = local_folder.cloud_sync_warning
 
     def spy(path: Path) -> str | None:
         consulted.append(path)
         return real(path)
 
-    monkeypatch.setattr(workspace_controller, "cloud_sync_warning", spy)
+    monkeypatch.setattr(local_folder, "cloud_sync_warning", spy)
     plain = create_main_window(data_dir, False, AppSettings(QSettings(str(settings_file), QSettings.Format.IniFormat)))
     qtbot.addWidget(plain)
     try:

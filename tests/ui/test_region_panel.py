@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSlider, QStyle, QStyleOption
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent, Layer, Quality, Session, Stroke
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.consult.controller import ConsultController, RegionSelection
 from app.ui.consult.region_panel import RegionPanel
 
@@ -53,13 +53,13 @@ class PanelOnly:
 
 
 @pytest.fixture
-def session(repository: Repository) -> Session:
+def session(repository: SqliteStore) -> Session:
     client = repository.create_client("Ana Example", consent=Consent(TODAY, "1"))
     return repository.start_session(client.id)
 
 
 @pytest.fixture
-def consult(qtbot: QtBot, repository: Repository, session: Session) -> tuple[RegionPanel, ConsultController]:
+def consult(qtbot: QtBot, repository: SqliteStore, session: Session) -> tuple[RegionPanel, ConsultController]:
     panel = RegionPanel()
     qtbot.addWidget(panel)
     panel.resize(420, 360)
@@ -73,7 +73,7 @@ def consult(qtbot: QtBot, repository: Repository, session: Session) -> tuple[Reg
     return panel, controller
 
 
-def stored(repository: Repository, session: Session) -> int | None:
+def stored(repository: SqliteStore, session: Session) -> int | None:
     mark = repository.get_session(session.id).layer("therapist").get(REGION)
     return mark.tension if mark else None
 
@@ -103,7 +103,7 @@ def handle_at(slider: QSlider, value: int) -> QPoint:
 
 
 def test_an_unrated_region_reads_not_assessed_and_a_click_on_the_resting_handle_sets_0(
-    qtbot: QtBot, consult: tuple[RegionPanel, ConsultController], repository: Repository, session: Session
+    qtbot: QtBot, consult: tuple[RegionPanel, ConsultController], repository: SqliteStore, session: Session
 ) -> None:
     panel, controller = consult
     slider = slider_of(panel)
@@ -127,7 +127,7 @@ def test_an_unrated_region_reads_not_assessed_and_a_click_on_the_resting_handle_
 def test_keys_on_the_slider_rate_an_unrated_region(
     qtbot: QtBot,
     consult: tuple[RegionPanel, ConsultController],
-    repository: Repository,
+    repository: SqliteStore,
     session: Session,
     key: Qt.Key,
     expected: int,
@@ -140,7 +140,7 @@ def test_keys_on_the_slider_rate_an_unrated_region(
 
 
 def test_not_assessed_then_home_sets_0_again(
-    qtbot: QtBot, consult: tuple[RegionPanel, ConsultController], repository: Repository, session: Session
+    qtbot: QtBot, consult: tuple[RegionPanel, ConsultController], repository: SqliteStore, session: Session
 ) -> None:
     panel, _controller = consult
     slider = slider_of(panel)
@@ -157,7 +157,7 @@ def test_not_assessed_then_home_sets_0_again(
 
 
 def test_a_drag_out_and_back_to_0_rates_0_in_one_undo_step(
-    qtbot: QtBot, consult: tuple[RegionPanel, ConsultController], repository: Repository, session: Session
+    qtbot: QtBot, consult: tuple[RegionPanel, ConsultController], repository: SqliteStore, session: Session
 ) -> None:
     panel, controller = consult
     slider = slider_of(panel)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.storage.encryption import set_up_new_folder
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_application, create_main_window
 from app.ui.main_window import MainWindow
 from tests.e2e.consult_driver import ini_settings
@@ -83,7 +83,7 @@ def test_a_locked_window_shows_nothing_of_any_client_until_the_passphrase(
     qtbot: QtBot, data_dir: Path, tmp_path: Path
 ) -> None:
     key = set_up_new_folder(data_dir, PASSPHRASE).key
-    with Repository.open(data_dir, key=key) as repository:
+    with SqliteStore.open(data_dir, key=key) as repository:
         filled = fill_client(repository, "L")
     create_application([])
     settings = ini_settings(tmp_path)

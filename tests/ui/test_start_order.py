@@ -10,13 +10,13 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_application, start_main_window
 from app.ui.settings import AppSettings
 
 
 def test_the_list_is_painted_before_the_last_client_opens(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> None:
-    with Repository.open(data_dir) as repository:
+    with SqliteStore.open(data_dir) as repository:
         client = repository.create_client("Last Client", consent=Consent(dt.date(2026, 11, 20), "1"))
         repository.start_session(client.id)
     settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))

@@ -16,7 +16,7 @@ from app.cli import main
 from app.domain.records import Consent
 from app.domain.regions import load_region_map
 from app.resources import map_svg_path
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_application, start_main_window
 from app.ui.single_instance import InstanceLock, RaiseListener, ask_first_to_raise
 from tests.e2e.consult_driver import click_region, ini_settings, open_window
@@ -38,7 +38,7 @@ def test_a_stale_edit_is_refused_the_window_reloads_and_undo_leaves_the_other_ed
     qtbot.keyClick(view, Qt.Key.Key_5)
     assert mine.get_session(session.id).layer("therapist")["rhomboid_l"].tension == 5
 
-    with Repository.open(data_dir) as elsewhere:  # a second window (or a command) on the same file
+    with SqliteStore.open(data_dir) as elsewhere:  # a second window (or a command) on the same file
         elsewhere.get_session(session.id)
         elsewhere.set_mark(session.id, "rhomboid_l", "therapist", 8)
 
@@ -88,7 +88,7 @@ def test_when_the_first_does_not_answer_the_second_opens_read_only_with_a_banner
     qtbot: QtBot, data_dir: Path, tmp_path: Path, answers: Answers
 ) -> None:
     create_application([])
-    with Repository.open(data_dir) as first:
+    with SqliteStore.open(data_dir) as first:
         first.create_client("Ana Example")
     lock = InstanceLock(data_dir)
     assert lock.acquire()  # held, but nobody listens (a hung first window, or one on another computer)
@@ -147,8 +147,8 @@ def test_the_lock_of_a_killed_backmap_is_taken_over(data_dir: Path) -> None:
 
 
 def test_restore_waits_for_the_app_to_close(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with Repository.open(data_dir) as repository:
-        backup = repository.backup()
+    with SqliteStore.open(data_dir) as repository:
+        backup = repository.local_folder.backup()
     lock = InstanceLock(data_dir)
     assert lock.acquire()  # the desktop app is open on these records
     try:

@@ -17,7 +17,7 @@ from app.domain.privacy_notice import PrivacyNotice
 from app.domain.protocol import load_protocol
 from app.domain.records import Client, Consent, FlagEntry, Intake, Session, Soap
 from app.errors import BackmapError
-from app.storage.repository import Repository
+from app.storage.sqlite_store import SqliteStore
 from app.ui.background import RecordsWork
 from app.ui.consult.amend_dialog import AmendmentRequest
 from app.ui.consult.controller import Guidance
@@ -34,7 +34,7 @@ PROTOCOL = load_protocol()
 class FakeView:
     """Stands in for the workspace widget: answers as the test says and logs what it was told to show."""
 
-    def __init__(self, store: Repository) -> None:
+    def __init__(self, store: SqliteStore) -> None:
         self.store = store  # what a background job works on
         self.log: list[str] = []  # what was shown or read again, in order
         self.messages: list[tuple[str, str, str]] = []  # (kind, title, text)
@@ -141,7 +141,7 @@ class FakeView:
 class FakeConsult:
     """The consult as the workspace sees it: the session shown, finalised or discarded through the records."""
 
-    def __init__(self, store: Repository) -> None:
+    def __init__(self, store: SqliteStore) -> None:
         self.store = store
         self.client_id = ""
         self.session: Session | None = None
@@ -178,23 +178,23 @@ def settings(tmp_path: Path) -> AppSettings:
 
 
 @pytest.fixture
-def view(repository: Repository) -> FakeView:
+def view(repository: SqliteStore) -> FakeView:
     return FakeView(repository)
 
 
 @pytest.fixture
-def consult(repository: Repository) -> FakeConsult:
+def consult(repository: SqliteStore) -> FakeConsult:
     return FakeConsult(repository)
 
 
 @pytest.fixture
 def workspace(
-    repository: Repository, settings: AppSettings, consult: FakeConsult, view: FakeView
+    repository: SqliteStore, settings: AppSettings, consult: FakeConsult, view: FakeView
 ) -> WorkspaceController:
     return WorkspaceController(repository, PROTOCOL, settings, consult, view, today=lambda: TODAY)
 
 
-def screened_client(repository: Repository, *flags: str, name: str = "Ana Example") -> Client:
+def screened_client(repository: SqliteStore, *flags: str, name: str = "Ana Example") -> Client:
     client = repository.create_client(name, consent=CONSENTED)
     repository.save_intake(client.id, Intake(TODAY, tuple(FlagEntry(flag) for flag in flags)))
     return client
@@ -209,7 +209,7 @@ def shown(view: FakeView) -> ClientShown:
 
 
 def test_opening_a_client_shows_their_screening_and_newest_session_and_remembers_them(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, consult: FakeConsult, settings: AppSettings
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, consult: FakeConsult, settings: AppSettings
 ) -> None:
     client = screened_client(repository, "blood_thinners")
     older = repository.start_session(client.id, start=dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC))
@@ -228,7 +228,7 @@ def test_opening_a_client_shows_their_screening_and_newest_session_and_remembers
 
 
 def test_a_client_never_screened_or_screened_long_ago_is_asked_to_be_screened_first(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, settings: AppSettings
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, settings: AppSettings
 ) -> None:
     never = repository.create_client("Ben Example", consent=CONSENTED)
     workspace.open_client(never.id)
@@ -240,7 +240,7 @@ def test_a_client_never_screened_or_screened_long_ago_is_asked_to_be_screened_fi
 
 
 def test_the_last_client_opens_again_at_start_unless_deleted_since_or_in_the_demo(
-    repository: Repository, settings: AppSettings, consult: FakeConsult, view: FakeView
+    repository: SqliteStore, settings: AppSettings, consult: FakeConsult, view: FakeView
 ) -> None:
     client = screened_client(repository)
     settings.set_last_client_id(client.id)
@@ -259,7 +259,7 @@ def test_the_last_client_opens_again_at_start_unless_deleted_since_or_in_the_dem
 
 
 def test_without_consent_no_session_starts_and_no_screening_is_recorded(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     client = repository.create_client("Cleo Example")
     workspace.open_client(client.id)
@@ -278,7 +278,7 @@ def test_without_consent_no_session_starts_and_no_screening_is_recorded(
     ("flag", "title"), [("dvt_current", "Postpone and refer"), ("dvt_chest_symptoms", "Urgent: emergency care")]
 )
 def test_a_screening_that_says_no_massage_asks_before_a_session_starts(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, flag: str, title: str
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, flag: str, title: str
 ) -> None:
     client = screened_client(repository, flag)
     workspace.open_client(client.id)
@@ -292,7 +292,7 @@ def test_a_screening_that_says_no_massage_asks_before_a_session_starts(
 
 
 def test_a_session_starts_in_the_consult_in_the_position_the_screening_allows(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, consult: FakeConsult
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, consult: FakeConsult
 ) -> None:
     client = screened_client(repository)
     workspace.open_client(client.id)
@@ -306,7 +306,7 @@ def test_a_session_starts_in_the_consult_in_the_position_the_screening_allows(
 
 
 def test_an_open_session_is_continued_finalised_or_discarded_before_another_starts(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, consult: FakeConsult
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, consult: FakeConsult
 ) -> None:
     client = screened_client(repository)
     an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)  # the new session is the newest
@@ -334,7 +334,7 @@ def test_an_open_session_is_continued_finalised_or_discarded_before_another_star
 
 
 def test_an_empty_open_session_is_discarded_without_a_question(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     client = screened_client(repository)
     empty = repository.start_session(client.id)
@@ -348,7 +348,7 @@ def test_an_empty_open_session_is_discarded_without_a_question(
 # ---- finalising and amending ---------------------------------------------------------------------------------
 
 
-def open_session_shown(repository: Repository, workspace: WorkspaceController, *flags: str) -> tuple[Client, Session]:
+def open_session_shown(repository: SqliteStore, workspace: WorkspaceController, *flags: str) -> tuple[Client, Session]:
     client = screened_client(repository, *flags)
     session = repository.start_session(client.id)
     workspace.open_client(client.id)
@@ -356,7 +356,7 @@ def open_session_shown(repository: Repository, workspace: WorkspaceController, *
 
 
 def test_finalising_before_the_plan_is_given_offers_the_plan_first(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     _client, session = open_session_shown(repository, workspace)
     view.finalise_choice = FinaliseChoice.SHOW_PLAN
@@ -369,7 +369,7 @@ def test_finalising_before_the_plan_is_given_offers_the_plan_first(
 
 
 def test_a_postponed_visit_has_no_plan_to_give_so_finalising_only_asks_to_lock_it(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     _client, session = open_session_shown(repository, workspace, "dvt_current")
     view.confirm_answer = False
@@ -383,7 +383,7 @@ def test_a_postponed_visit_has_no_plan_to_give_so_finalising_only_asks_to_lock_i
 
 
 def test_an_amendment_keeps_its_reason_and_the_client_is_shown_again(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, consult: FakeConsult
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, consult: FakeConsult
 ) -> None:
     client, session = open_session_shown(repository, workspace)
     repository.set_shared_note(session.id, "Stretch hourly")
@@ -403,7 +403,7 @@ def test_an_amendment_keeps_its_reason_and_the_client_is_shown_again(
 
 
 def test_an_amendment_without_a_reason_is_refused_and_said(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     client, session = open_session_shown(repository, workspace)
     repository.finalise(session.id)
@@ -418,7 +418,7 @@ def test_an_amendment_without_a_reason_is_refused_and_said(
 
 
 def test_a_new_client_with_consent_is_screened_next(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     view.client_details = Client(id="ignored", name="Dora Example", consent=CONSENTED)
     view.screening = Intake(TODAY, (FlagEntry("blood_thinners"),))
@@ -434,7 +434,7 @@ def test_a_new_client_with_consent_is_screened_next(
 
 
 def test_editing_a_client_saves_what_changed_and_shows_it(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     client = repository.create_client("Fay Exmple")
     workspace.open_client(client.id)
@@ -449,7 +449,7 @@ def test_editing_a_client_saves_what_changed_and_shows_it(
 
 
 def test_a_client_is_deleted_only_once_their_name_is_typed(
-    repository: Repository,
+    repository: SqliteStore,
     workspace: WorkspaceController,
     view: FakeView,
     consult: FakeConsult,
@@ -477,14 +477,14 @@ def test_a_client_is_deleted_only_once_their_name_is_typed(
 
 
 @pytest.fixture
-def other_window(data_dir: Path) -> Iterator[Repository]:
+def other_window(data_dir: Path) -> Iterator[SqliteStore]:
     """A second Backmap on the same records."""
-    with Repository.open(data_dir) as second:
+    with SqliteStore.open(data_dir) as second:
         yield second
 
 
 def test_a_screening_changed_in_another_window_is_not_overwritten_the_user_is_told_and_sees_it(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, other_window: Repository
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, other_window: SqliteStore
 ) -> None:
     client = screened_client(repository)
     workspace.open_client(client.id)
@@ -511,7 +511,7 @@ def test_a_screening_changed_in_another_window_is_not_overwritten_the_user_is_to
 
 
 def test_what_is_read_again_after_each_change(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     client = screened_client(repository)
 
@@ -536,7 +536,7 @@ def test_what_is_read_again_after_each_change(
 
 
 def test_discarding_the_open_session_shows_the_client_again_with_a_word_in_the_status_bar(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, consult: FakeConsult
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, consult: FakeConsult
 ) -> None:
     client, session = open_session_shown(repository, workspace)
     repository.set_soap(session.id, Soap(subjective="stiff neck"))
@@ -553,20 +553,20 @@ def test_discarding_the_open_session_shows_the_client_again_with_a_word_in_the_s
 
 
 def test_a_backup_is_written_and_said_unless_the_records_are_read_only(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     workspace.back_up()
     (said,) = view.said("info")
     made = Path(said.removeprefix("Backup: Backup written and checked:\n"))
     assert made.is_file()
-    repository.stop_writing(["page 3: damaged"])
+    repository.local_folder.stop_writing(["page 3: damaged"])
     workspace.back_up()
     assert view.said("info") == [said]
     assert len(view.said("warning")) == 1
 
 
 def test_a_client_is_exported_where_the_user_chose(
-    repository: Repository, workspace: WorkspaceController, view: FakeView, tmp_path: Path
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView, tmp_path: Path
 ) -> None:
     client = screened_client(repository)
     workspace.open_client(client.id)
@@ -579,7 +579,7 @@ def test_a_client_is_exported_where_the_user_chose(
 
 
 def test_damage_found_in_the_background_stops_every_write_and_says_what_to_do(
-    repository: Repository, workspace: WorkspaceController, view: FakeView
+    repository: SqliteStore, workspace: WorkspaceController, view: FakeView
 ) -> None:
     workspace.records_checked([])
     assert view.said("status") == [": Records checked: no damage found."]

@@ -66,7 +66,7 @@ class ConsultView(Protocol):
 
 
 class ConsultStore(Protocol):
-    """What the consult needs from the repository (app.storage.repository.Repository); each call commits."""
+    """What the consult needs from the repository (app.storage.record_store.RecordStore); each call commits."""
 
     def get_session(self, session_id: str) -> Session: ...
 

@@ -65,7 +65,7 @@ class PlanPageView(Protocol):
 
 
 class PlanStore(Protocol):
-    """What Plan mode needs from the records (app.storage.repository.Repository); each call commits."""
+    """What Plan mode needs from the records (app.storage.record_store.RecordStore); each call commits."""
 
     def list_intakes(self, client_id: str) -> list[Intake]: ...
 

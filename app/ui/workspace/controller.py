@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from app.domain.flag_info import flag_infos
@@ -31,9 +32,8 @@ from app.domain.protocol import Protocol as KnowledgeBase
 from app.domain.records import Client, Intake, Session
 from app.domain.safety import Screening, screen
 from app.errors import BackmapError
-from app.storage.errors import DamagedDatabaseError, StaleWriteError
-from app.storage.location import cloud_sync_warning
-from app.storage.repository import WAL_LEFTOVER_NOTE, Repository
+from app.storage.errors import DamagedDatabaseError, StaleWriteError, StorageError
+from app.storage.record_store import RecordStore
 from app.ui.consult.controller import Guidance
 from app.ui.consult.guidance import guidance_html
 from app.ui.consult.open_session_prompt import FinaliseChoice, OpenSessionChoice
@@ -71,7 +71,7 @@ def _no_guidance(_region: str, _override: object) -> str:
 class WorkspaceController:
     def __init__(
         self,
-        store: Repository,
+        store: RecordStore,
         protocol: KnowledgeBase,
         settings: AppSettings,
         consult: ConsultSessions,
@@ -251,7 +251,7 @@ class WorkspaceController:
         self._view.refresh_clients()
         self.show_nobody()
         backups = "\n".join(str(path) for path in result.backups_holding_client) or "none"
-        leftover = f"\n\n{WAL_LEFTOVER_NOTE}" if result.wal_still_holds_client else ""
+        leftover = f"\n\n{result.traces_left}" if result.traces_left else ""
         self._view.show_info(
             "Client deleted",
             f"The client's records were erased.\n\nBackups that may still hold them:\n{backups}{leftover}",
@@ -398,34 +398,45 @@ class WorkspaceController:
             return
         self._view.run_in_background(
             "Backing up and checking the copy…",
-            lambda records: records.backup(),
+            _back_up,
             lambda made: self._view.show_info("Backup", f"Backup written and checked:\n{made}"),
             self._background_failed,
         )
 
     def _background_failed(self, error: BackmapError) -> None:
-        if isinstance(error, DamagedDatabaseError):  # found by the backup's check: nothing more is written
-            self._store.stop_writing([error.detail])
+        folder = self._store.local_folder
+        if isinstance(error, DamagedDatabaseError) and folder is not None:  # found by the backup's check:
+            folder.stop_writing([error.detail])  # nothing more is written
             self._view.show_read_only(self._store.read_only_reason)
         self._view.show_warning("Backmap", str(error))
 
     def report_data_folder(self) -> None:
         """Says which folder the records are in; warns when it is read-only or in a cloud-synced folder."""
-        folder = self._store.path.parent
+        folder = self._store.local_folder
         reason = self._store.read_only_reason
         self._view.show_read_only(reason)
-        self._view.show_status(f"Data: {folder}" + (" — read-only" if reason else ""), 0)
+        place = str(folder.path) if folder is not None else "not kept on this computer"
+        self._view.show_status(f"Data: {place}" + (" — read-only" if reason else ""), 0)
         for warning in self._store.open_warnings:
             self._view.show_warning_later("Backmap", warning)
-        cloud = cloud_sync_warning(folder)
+        cloud = folder.cloud_sync_warning() if folder is not None else None
         if cloud:
             self._view.show_warning_later("Data folder in a cloud folder", cloud)
 
     def records_checked(self, problems: list[str]) -> None:
         """The background integrity check's result: damage found stops every write and says what to do."""
-        if problems:
-            message = self._store.stop_writing(problems)
+        folder = self._store.local_folder  # the check ran on it
+        if problems and folder is not None:
+            message = folder.stop_writing(problems)
             self._view.show_read_only(self._store.read_only_reason)
             self._view.show_damage("The records are damaged", message)
         else:
             self._view.show_status("Records checked: no damage found.", 10_000)
+
+
+def _back_up(records: RecordStore) -> Path:
+    """A checked backup of records in a local data folder (the menu offers it only for those)."""
+    folder = records.local_folder
+    if folder is None:
+        raise StorageError("these records are not kept on this computer: they are backed up where they are kept")
+    return folder.backup()

@@ -39,7 +39,7 @@ from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
 from app.domain.protocol import Protocol
 from app.domain.records import Client, Intake, Session
 from app.errors import BackmapError
-from app.storage.repository import Repository
+from app.storage.record_store import RecordStore
 from app.ui.body_map.view import NOT_ASSESSED_KEY_VALUE, RegionLocator
 from app.ui.clients.client_list import ClientListPane
 from app.ui.clients.safety_banner import SafetyBanner
@@ -78,7 +78,7 @@ class Workspace(QWidget):
 
     def __init__(
         self,
-        repository: Repository,
+        repository: RecordStore,
         protocol: Protocol,
         svg_path: Path,
         outlines: Sequence[RegionOutline],
@@ -188,7 +188,8 @@ class Workspace(QWidget):
         add("File", "New client…", decide.new_client, "Ctrl+Shift+N")
         add("File", "Start session", decide.start_session, "Ctrl+N")
         add("File", "Export client…", decide.export_client, "Ctrl+E")
-        add("File", "Back up now…", decide.back_up)
+        if self.repository.local_folder is not None:  # a store without a local file is backed up where it is kept
+            add("File", "Back up now…", decide.back_up)
         add("File", "Practice details…", self.edit_practice)
         menus["File"].addSeparator()
         add("File", "Quit", lambda: self.window().close(), "Ctrl+Q")
@@ -461,22 +462,23 @@ class Workspace(QWidget):
         AuditLogDialog(self.repository.audit_entries(), self).exec()
 
     def check_records_in_background(self) -> None:
-        """PRAGMA integrity_check of the whole file in a thread, on its own read-only connection.
+        """PRAGMA integrity_check of the whole local file in a thread, on its own read-only connection.
 
         Sound: a word in the status bar. Damaged: nothing more is written, the banner and a dialog say what to do.
+        A store without a local file has nothing here to check.
         """
         import contextlib
         import threading
 
-        from app.storage.database import check_integrity
-
+        folder = self.repository.local_folder
+        if folder is None:
+            return
         result = _CheckResult(self)  # lives in the GUI thread: its signal reaches the workspace queued
         result.done.connect(self._records_checked)
-        path = self.repository.path
 
         def run() -> None:
             try:
-                problems = check_integrity(path)
+                problems = folder.check_integrity()
             except (BackmapError, OSError) as error:  # not ours any more, or gone: the therapist must know
                 problems = [str(error)]
             with contextlib.suppress(RuntimeError):  # the window was closed meanwhile: nobody to tell

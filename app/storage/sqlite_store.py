@@ -1,18 +1,7 @@
-"""The one door to the client records for the UI and the command line (DESIGN.md, "Storage").
+"""The client records in a local SQLite file: the SQLite build of RecordStore (app.storage.record_store), which
+holds the contract; its file duties are its LocalDataFolder (app.storage.local_folder).
 
-Every mutating call is one transaction and has COMMITTED when it returns, so the UI pushes its undo command
-only after a successful write. A failed write raises StorageError (a BackmapError) with a clear message and
-leaves the database as it was. Calls return frozen records from app.domain.records, re-read from the database.
-
-A session is open while it is edited; `finalise` locks it. After that only `amend` changes it, recording a
-dated Amendment (field, before, after, reason) per changed field; finalise and amend are audit-logged, as are
-consent, import, export and backup. The audit log names actions, ids and field names, never note text.
-
-Two windows, a command or (later) a clinic server may write the same records. Clients, intakes and sessions
-carry a version that every write to them raises; a write based on an older version than the stored one is
-refused with StaleWriteError ("changed elsewhere — reloaded") and the caller reloads. A session write may name
-the version it is based on (`based_on`, what the consult screen shows); otherwise, as for clients and intakes,
-it is based on the version this Repository last handed out for that record.
+`SqliteStore.open(data_dir)` is the one way the app and the commands open the records of a data folder.
 """
 
 from __future__ import annotations
@@ -22,8 +11,8 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -46,29 +35,12 @@ from app.domain.records import (
 )
 from app.domain.session_summary import MarkTable, SessionSummary
 from app.storage import rows
-from app.storage.backup import (
-    BACKUPS_FOLDER,
-    backup_into,
-    copy_database,
-    damaged,
-    may_hold_client,
-    remember_backup,
-    remembered_backups,
-    restore_advice,
-)
 from app.storage.client_file import dump_parts, utf8_parts
 from app.storage.codec import amendment_changes, nfc
-from app.storage.database import (
-    DB_FILENAME,
-    OpenDatabase,
-    companion,
-    connect_read_only,
-    open_database,
-)
+from app.storage.database import DB_FILENAME, OpenDatabase, open_database
 from app.storage.driver import is_plain_file, sqlite3
 from app.storage.errors import (
     ConsentRequiredError,
-    DamagedDatabaseError,
     NotFoundError,
     ReadOnlyError,
     SessionLockedError,
@@ -77,26 +49,10 @@ from app.storage.errors import (
 )
 from app.storage.files import output_file
 from app.storage.keys import DatabaseKey
-from app.storage.restore import ASIDE_INFIX
+from app.storage.local_folder import LocalDataFolder, holds_records, logged_or_removed
+from app.storage.record_store import Erasure
 
 _NOTICE_VERSION = re.compile(r"[vV]?[0-9][0-9A-Za-z.-]{0,19}")
-
-# What to tell the therapist when Erasure.wal_still_holds_client: SQLite empties the -wal when its last user closes.
-WAL_LEFTOVER_NOTE = (
-    "Another program had the records open, so traces of the client stay in the database's -wal file for now. "
-    "Close every Backmap window (and any other program that opens the records): the last one to close clears them."
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Erasure:
-    """What a deletion did: the client is gone from the database; these backups may still hold them."""
-
-    client_id: str
-    backups_holding_client: tuple[Path, ...]
-    # Another connection (a second Backmap, a database browser) was reading an older snapshot, so the -wal
-    # could not be emptied: traces stay in it until every connection to the file is closed.
-    wal_still_holds_client: bool = False
 
 
 def now() -> dt.datetime:
@@ -104,13 +60,13 @@ def now() -> dt.datetime:
     return dt.datetime.now().astimezone().replace(microsecond=0)
 
 
-class Repository:
-    """Client records in `<data folder>/backmap.sqlite3`: Repository.open(data_dir); close when done."""
+class SqliteStore:
+    """Client records in `<data folder>/backmap.sqlite3`: SqliteStore.open(data_dir); close when done."""
 
     def __init__(self, database: OpenDatabase) -> None:
         self._database = database
         self._connection = database.connection
-        self._stopped_reason: str | None = None
+        self._folder = LocalDataFolder(database, self._log)
         # (kind, id) -> the version last handed out: what a write without `based_on` is based on.
         self._seen: dict[tuple[str, str], object] = {}
 
@@ -122,7 +78,7 @@ class Repository:
         create: bool = True,
         read_only_reason: str | None = None,
         key: DatabaseKey | None = None,
-    ) -> Repository:
+    ) -> SqliteStore:
         """Opens the records in `data_dir`; create=False: a missing database is an error.
 
         `read_only_reason`: open them read-only, saying why (e.g. another Backmap window has them open).
@@ -132,69 +88,42 @@ class Repository:
         path = data_dir / DB_FILENAME
         if not create and not path.exists():
             raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
-        if key is not None and read_only_reason is None and cls.has_records(data_dir) and is_plain_file(path):
+        if key is not None and read_only_reason is None and holds_records(data_dir) and is_plain_file(path):
             from app.storage.encryption import finish_encryption
 
             finish_encryption(data_dir, key)
         return cls(open_database(path, read_only_reason=read_only_reason, key=key))
 
-    @staticmethod
-    def has_records(data_dir: Path) -> bool:
-        """Whether `data_dir` holds a database (else opening it creates one)."""
-        path = data_dir / DB_FILENAME
-        return path.exists() and path.stat().st_size > 0
-
-    @property
-    def encrypted(self) -> bool:
-        return self._database.key is not None
-
-    # -- the file --------------------------------------------------------------------------------------
-
-    @property
-    def path(self) -> Path:
-        return self._database.path
-
-    @property
-    def key(self) -> DatabaseKey | None:
-        """The key these records were opened with (None: not encrypted), for a second connection to them."""
-        return self._database.key
-
-    @property
-    def read_only(self) -> bool:
-        return self._database.read_only_reason is not None
+    # -- the store itself ------------------------------------------------------------------------------
 
     @property
     def read_only_reason(self) -> str | None:
-        """Why nothing can be written (e.g. a newer Backmap's file), for the UI; None when writable."""
-        return self._stopped_reason or self._database.read_only_reason
+        """Why nothing can be written (e.g. a newer Backmap's file, damage found), for the UI; None: writable."""
+        return self._folder.read_only_reason
 
     @property
     def open_warnings(self) -> tuple[str, ...]:
         """What the user should hear once about this open (e.g. a new database beside old backups)."""
         return self._database.warnings
 
-    def stop_writing(self, problems: list[str]) -> str:
-        """After a check found damage: refuse every write from now on; returns the message for the user."""
-        self._stopped_reason = str(damaged(self.path, "; ".join(problems[:3]), "nothing more is written to it"))
-        return self._stopped_reason
-
     @property
-    def migration_backups(self) -> tuple[Path, ...]:
-        """The backups taken before migrating the file on this open."""
-        return self._database.backups
+    def local_folder(self) -> LocalDataFolder:
+        return self._folder
+
+    def opener(self) -> Callable[[], SqliteStore]:
+        """The same folder, read-only for the same reason, with the same key; the database must exist."""
+        return partial(
+            SqliteStore.open,
+            self._folder.path,
+            create=False,
+            read_only_reason=self.read_only_reason,
+            key=self._database.key,
+        )
 
     def close(self) -> None:
-        wal = companion(self.path, "-wal")
-        if self._stopped_reason is None or not wal.exists() or wal.stat().st_size == 0:
-            self._connection.close()  # an empty -wal has nothing to fold in: it goes, with the -shm of this open
-            return
-        # Damaged: the last connection to close would fold the -wal into the file. A read-only one stays open
-        # meanwhile, so the writer is not the last, and the read-only one cannot fold anything.
-        with closing(connect_read_only(self.path, key=self._database.key)) as reader:
-            reader.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchall()  # takes its shared lock now
-            self._connection.close()
+        self._folder.close()
 
-    def __enter__(self) -> Repository:
+    def __enter__(self) -> SqliteStore:
         return self
 
     def __exit__(
@@ -635,17 +564,14 @@ class Repository:
         a file dialog has already asked). If the export cannot be logged, the file is removed again.
         """
         parts = dump_parts(self.history(client_id))
-        with output_file(destination, self.path.parent, replace=replace) as temporary, temporary.open("wb") as file:
+        with output_file(destination, self._folder.path, replace=replace) as temporary, temporary.open("wb") as file:
             file.writelines(utf8_parts(parts))
-        self._logged_or_removed(destination, lambda: self.log_export(client_id, to_file=True))
+        logged_or_removed(destination, lambda: self.log_export(client_id, to_file=True))
         return destination
 
     def delete_client(self, client_id: str) -> Erasure:
-        """Erases every row about the client for good (secure_delete, then VACUUM; the -wal is emptied too).
-
-        The audit log keeps that it happened, by client id only. Backups made before still hold the client:
-        they are listed in the result so the therapist can deal with them.
-        """
+        """Erases every row about the client for good (secure_delete, then the file compacted: app.storage.
+        local_folder). Backups made before still hold the client: they are listed for the therapist."""
         if self.read_only_reason is not None:
             raise ReadOnlyError(self.read_only_reason)
         with self._write() as connection:
@@ -654,79 +580,12 @@ class Repository:
             connection.execute("DELETE FROM clients WHERE id = ?", (client_id,))  # cascades to everything else
             rows.drop_unused_plans(connection)  # the plans only this client was given
             self._audit(connection, "delete_client", client_id, f"client erased with {sessions[0]} sessions")
-        try:
-            # Fold the WAL into the file, rebuild the file without the freed pages, then empty the WAL again.
-            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._connection.execute("VACUUM")
-            # (busy, frames, checkpointed): busy means a reader kept the -wal from being emptied.
-            busy = self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        except sqlite3.Error as error:
-            raise StorageError(
-                f"the client was deleted, but compacting the file failed: {self._explain(error)}"
-            ) from error
-        return Erasure(client_id, tuple(self._backups_holding(client_id)), wal_still_holds_client=bool(busy))
-
-    def _backups_holding(self, client_id: str) -> list[Path]:
-        """Backups in the data folder and those made elsewhere that hold the client (or may: unreadable ones)."""
-        folder = self.path.parent
-        here = sorted(
-            {
-                *folder.glob(f"{DB_FILENAME}.*.backup"),
-                *folder.glob(f"{DB_FILENAME}{ASIDE_INFIX}*"),  # set aside by a restore
-                *(folder / BACKUPS_FOLDER).glob("*"),
-            }
-        )
-        elsewhere = [backup for backup in remembered_backups(folder) if backup not in here]
-        return [
-            backup
-            for backup in [*(path for path in here if path.is_file()), *elsewhere]
-            if may_hold_client(backup, client_id, self._database.key)
-        ]
-
-    def backup(self, destination: Path | None = None, *, replace: bool = True) -> Path:
-        """A checked copy (quick_check, 0600) timestamped in <data>/backups, or in `destination`.
-
-        `destination` is checked as files.checked_output_path says (replace=False: an existing file is refused)
-        and remembered, so that erasing a client lists it. The audit log says where only as inside or outside
-        the data folder. If the backup cannot be logged, it is removed again.
-        """
-        if self.read_only_reason is not None:
-            raise ReadOnlyError(self.read_only_reason)
-        folder = self.path.parent
-        try:
-            if destination is None:
-                made = backup_into(self._connection, folder / BACKUPS_FOLDER, journal=folder, key=self._database.key)
-            else:
-                with output_file(destination, folder, replace=replace) as copy:
-                    copy_database(self._connection, copy, self._database.key)
-                made = destination
-        except DamagedDatabaseError as error:
-            self._stopped_reason = str(error)
-            raise
-        except sqlite3.Error as error:
-            raise StorageError(self._explain(error)) from error
-        if destination is not None:
-            try:
-                remember_backup(folder, made)
-            except OSError as error:
-                raise StorageError(f"backup {made} written but not noted in {folder}: {error.strerror}") from None
-        place = "the backups folder of the data folder" if destination is None else "a file outside the data folder"
-        self._logged_or_removed(made, lambda: self._log(None, "backup", f"to {place}"))
-        return made
+        traces_left = self._folder.compact_after_erasure()
+        return Erasure(client_id, self._folder.backups_holding(client_id), traces_left)
 
     def _log(self, client_id: str | None, action: str, what: str) -> None:
         with self._write() as connection:
             self._audit(connection, action, client_id, what)
-
-    @staticmethod
-    def _logged_or_removed(written: Path, log: Callable[[], None]) -> None:
-        """Audit-logs a file once it is in place; removes it if that fails, so nothing is handed out unlogged."""
-        try:
-            log()
-        except BaseException:
-            with suppress(OSError):
-                written.resolve().unlink()  # the file, not a symbolic link to it
-            raise
 
     def audit_entries(self, client_id: str | None = None) -> list[tuple[str, str, str | None, str]]:
         """(at, action, client id, what), oldest first; all of them or one client's."""
@@ -753,7 +612,7 @@ class Repository:
             if connection.in_transaction:
                 connection.rollback()
             if isinstance(error, sqlite3.Error):
-                raise StorageError(self._explain(error)) from error
+                raise StorageError(self._folder.explain(error)) from error
             raise
 
     @contextmanager
@@ -761,22 +620,7 @@ class Repository:
         try:
             yield self._connection
         except sqlite3.Error as error:
-            raise StorageError(self._explain(error, writing=False)) from error
-
-    def _explain(self, error: sqlite3.Error, *, writing: bool = True) -> str:
-        code = getattr(error, "sqlite_errorname", "")
-        outcome = "nothing was saved" if writing else "nothing was read"
-        if code == "SQLITE_FULL":
-            return f"the disk is full (or the database reached its size limit): {outcome}. Free space, retry."
-        if code.startswith("SQLITE_READONLY"):
-            return f"the database {self.path} is read-only: {outcome}. Check the file and its folder."
-        if code.startswith("SQLITE_CORRUPT") or code == "SQLITE_NOTADB":
-            return f"the database {self.path} is damaged ({error}): {outcome}. {restore_advice(self.path)}"
-        if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-            return f"the database {self.path} is busy (another Backmap is writing): {outcome}. Retry soon."
-        if code.startswith("SQLITE_IOERR"):
-            return f"the disk could not be read or written ({error}): {outcome}."
-        return f"the database {self.path} refused the change ({error}): {outcome}."
+            raise StorageError(self._folder.explain(error, writing=False)) from error
 
     def _audit(self, connection: sqlite3.Connection, action: str, client_id: str | None, what: str) -> None:
         connection.execute(
