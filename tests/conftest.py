@@ -29,6 +29,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def repository(data_dir: Path) -> Iterator[SqliteStore]:
-    """The records of the test's data folder, closed after the test."""
+    """The SQLite store on the test's data folder, closed after the test (storage tests take `store` instead:
+    tests/storage/conftest.py runs them on every store)."""
     with SqliteStore.open(data_dir) as opened:
         yield opened

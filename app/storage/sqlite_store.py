@@ -165,7 +165,6 @@ class SqliteStore:
         return self._change_client(client_id, lambda client: dataclasses.replace(client, born=born))
 
     def record_consent(self, client_id: str, consent: Consent) -> Client:
-        """Records the client's consent (date, privacy notice version); a later consent replaces it."""
         return self._change_client(
             client_id,
             lambda client: dataclasses.replace(client, consent=consent),
@@ -180,13 +179,11 @@ class SqliteStore:
         return self._handed_out(client)
 
     def list_clients(self) -> list[Client]:
-        """All clients, by name (ignoring case and accents)."""
         with self._read() as connection:
             found = connection.execute(f"SELECT {rows.CLIENT_COLUMNS} FROM clients ORDER BY name_key, id")
             return [rows.client_from_row(row) for row in found]
 
     def search_clients(self, text: str) -> list[Client]:
-        """Clients whose name contains `text`, ignoring case and accents ("zoe" finds "Zoë"); blank: everyone."""
         pattern = "%" + rows.name_key(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._read() as connection:
             found = connection.execute(
@@ -198,7 +195,6 @@ class SqliteStore:
     # -- intakes ---------------------------------------------------------------------------------------
 
     def save_intake(self, client_id: str, intake: Intake) -> Intake:
-        """Saves the screening of `intake.date`, replacing an earlier one of the same date."""
         with self._write() as connection:
             self._client_in(connection, client_id)
             self._check_intakes_current(connection, client_id)
@@ -213,7 +209,6 @@ class SqliteStore:
         return intakes[-1] if intakes else None
 
     def list_intakes(self, client_id: str) -> list[Intake]:
-        """The client's intakes, oldest first."""
         with self._read() as connection:
             self._client_in(connection, client_id)
             intakes = self._intakes(connection, client_id, "", ())
@@ -232,7 +227,6 @@ class SqliteStore:
         position: str = "prone",
         medium: str = "",
     ) -> Session:
-        """A new open session; refused when the client's consent is not recorded."""
         session = Session(
             id=str(uuid.uuid4()),
             start=start or now(),
@@ -244,7 +238,6 @@ class SqliteStore:
         return self.add_session(client_id, session)
 
     def add_session(self, client_id: str, session: Session) -> Session:
-        """Stores a whole session at once (e.g. one written up afterwards); refused without consent."""
         with self._write() as connection:
             client = self._client_in(connection, client_id)
             if client.consent is None:
@@ -267,14 +260,12 @@ class SqliteStore:
         quality: Quality | None = None,
         based_on: int | None = None,
     ) -> Session:
-        """Sets the tension (0–10) of `region` in one layer, replacing that layer's earlier mark there."""
         state = MarkState(region, by, tension, note, quality)
         with self._edit_open(session_id, based_on) as connection:
             _write_mark(connection, session_id, state)
             return self._session_in(connection, session_id)
 
     def clear_mark(self, session_id: str, region: str, by: Layer, *, based_on: int | None = None) -> Session:
-        """Back to "not assessed" for `region` in one layer (not the same as tension 0)."""
         with self._edit_open(session_id, based_on) as connection:
             _write_mark(connection, session_id, MarkState(region, by, None))
             return self._session_in(connection, session_id)
@@ -288,7 +279,6 @@ class SqliteStore:
     def apply_stroke(
         self, session_id: str, stroke: Stroke, marks: Sequence[Mark], *, based_on: int | None = None
     ) -> Session:
-        """A brush stroke and the marks it sets (app.domain.brush), in one transaction."""
         with self._edit_open(session_id, based_on) as connection:
             rows.insert_strokes(
                 connection, session_id, (stroke,), rows.next_position(connection, "strokes", session_id)
@@ -302,10 +292,6 @@ class SqliteStore:
     def undo_stroke(
         self, session_id: str, stroke: Stroke, restore: Sequence[MarkState], *, based_on: int | None = None
     ) -> Session:
-        """Removes `stroke`, which must be the session's last, and puts back the marks it changed (one transaction).
-
-        Refused when the last stroke is another one: an undo never removes a stroke it did not add.
-        """
         with self._edit_open(session_id, based_on) as connection:
             last = self._session_in(connection, session_id).strokes
             if not last or last[-1] != stroke:
@@ -355,7 +341,6 @@ class SqliteStore:
         return self._change_open(session_id, based_on, override=override)
 
     def save_plan(self, session_id: str, plan: dict[str, Any] | None, *, based_on: int | None = None) -> Session:
-        """Keeps the plan JSON exactly as given to the client (or None to drop an ungiven one); giving is logged."""
         with self._edit_open(session_id, based_on) as connection:
             rows.update_session_fields(connection, dataclasses.replace(_PROBE, id=session_id, plan=plan), ("plan",))
             rows.drop_unused_plans(connection)
@@ -364,7 +349,6 @@ class SqliteStore:
             return self._session_in(connection, session_id)
 
     def finalise(self, session_id: str, at: dt.datetime | None = None, *, based_on: int | None = None) -> Session:
-        """Locks the session: from now on it changes only through `amend`."""
         with self._edit_open(session_id, based_on) as connection:
             finalised = dataclasses.replace(_PROBE, id=session_id, finalised=at or now())
             rows.update_session_fields(connection, finalised, ("finalised",))
@@ -372,7 +356,6 @@ class SqliteStore:
             return self._session_in(connection, session_id)
 
     def discard_session(self, session_id: str, *, based_on: int | None = None) -> None:
-        """Erases an open session (started by mistake, or left unfinished); a finalised one is never discarded."""
         with self._edit_open(session_id, based_on) as connection:
             owner = self._owner(connection, session_id)
             connection.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
@@ -382,11 +365,6 @@ class SqliteStore:
     # -- sessions: finalised ones ----------------------------------------------------------------------
 
     def amend(self, session_id: str, corrected: Session, reason: str, at: dt.datetime | None = None) -> Session:
-        """Changes a finalised session to `corrected`, recording one dated Amendment per changed field.
-
-        `corrected` is the stored session with the fields changed (dataclasses.replace); its id, `finalised`
-        and `amendments` are taken from the stored session. Earlier values stay in `before`.
-        """
         if not reason.strip():
             raise StorageError("an amendment needs a reason")
         if corrected.id != session_id:
@@ -422,7 +400,6 @@ class SqliteStore:
             return self._handed_out(self._client_in(connection, self._owner(connection, session_id)))
 
     def list_sessions(self, client_id: str) -> list[Session]:
-        """The client's sessions, newest first, each whole (marks, strokes, holds, amendments)."""
         with self._read() as connection:
             self._client_in(connection, client_id)
             sessions = rows.load_sessions(connection, "client_id = ?", (client_id,))
@@ -431,7 +408,6 @@ class SqliteStore:
         return sessions
 
     def latest_session(self, client_id: str) -> Session | None:
-        """The client's newest session, whole; None when there is none. Reads nothing of the others."""
         with self._read() as connection:
             self._client_in(connection, client_id)
             # The newest instant through the index, then the last id among its sessions: never a sort of them all.
@@ -444,7 +420,6 @@ class SqliteStore:
         return self._handed_out(found[0]) if found else None
 
     def latest_open_session(self, client_id: str) -> Session | None:
-        """The client's newest session not finalised yet, whole; None when every one is. Reads no other."""
         with self._read() as connection:
             self._client_in(connection, client_id)
             found = rows.load_sessions(
@@ -456,19 +431,16 @@ class SqliteStore:
         return self._handed_out(found[0]) if found else None
 
     def session_summaries(self, client_id: str) -> list[SessionSummary]:
-        """The client's timeline, newest first: one line per session from its columns (no plan, no strokes)."""
         with self._read() as connection:
             self._client_in(connection, client_id)
             return rows.load_summaries(connection, client_id)
 
     def mark_table(self, client_id: str) -> MarkTable:
-        """Every mark of the client's sessions as columns (trends, the heat map, comparisons)."""
         with self._read() as connection:
             self._client_in(connection, client_id)
             return rows.load_mark_table(connection, client_id)
 
     def history(self, client_id: str) -> ClientRecord:
-        """Everything about one client in one call: the client, intakes and sessions (oldest first)."""
         with self._read() as connection:
             connection.execute("BEGIN")  # one snapshot across the queries
             try:
@@ -486,7 +458,6 @@ class SqliteStore:
     # -- whole clients in and out, backups -------------------------------------------------------------
 
     def import_records(self, records: Sequence[ClientRecord], *, replace: bool = False) -> list[str]:
-        """Stores whole clients in one transaction; an existing client id is refused unless `replace`."""
         ids = [record.client.id for record in records]
         for index, client_id in enumerate(ids):
             if client_id in ids[:index]:
@@ -536,9 +507,7 @@ class SqliteStore:
         self._audit(connection, "import", client.id, what + (", replaced the earlier record" if existing else ""))
 
     def log_export(self, client_id: str, *, to_file: bool) -> None:
-        """Audit-logs an export of the client's record (right of access).
-
-        Never the path: a file or folder name may well be the client's name, and the log outlives erasure.
+        """Never the path: a file or folder name may well be the client's name, and the log outlives erasure.
         On read-only media nothing can be logged: the export goes ahead (the records are the client's), and the
         read-only notice given on opening says so. A newer Backmap's file is not exported (its format is unknown).
         """
@@ -550,7 +519,6 @@ class SqliteStore:
             self._audit(connection, "export", client_id, f"to {place}")
 
     def log_pdf(self, client_id: str, document: str) -> None:
-        """Audit-logs a PDF of the client's plan or letter saved to a file (never its path, as an export)."""
         if self.read_only_reason is not None:
             return  # nothing can be logged on read-only media; the PDF is the client's all the same
         with self._write() as connection:
@@ -558,11 +526,6 @@ class SqliteStore:
             self._audit(connection, "pdf", client_id, f"{document}, to a file")
 
     def export_client(self, client_id: str, destination: Path, *, replace: bool = True) -> Path:
-        """Writes the client's whole record as a client file (0600, atomic), then audit-logs it.
-
-        The file is checked as files.checked_output_path says (replace=False: an existing file is refused;
-        a file dialog has already asked). If the export cannot be logged, the file is removed again.
-        """
         parts = dump_parts(self.history(client_id))
         with output_file(destination, self._folder.path, replace=replace) as temporary, temporary.open("wb") as file:
             file.writelines(utf8_parts(parts))
@@ -588,7 +551,6 @@ class SqliteStore:
             self._audit(connection, action, client_id, what)
 
     def audit_entries(self, client_id: str | None = None) -> list[tuple[str, str, str | None, str]]:
-        """(at, action, client id, what), oldest first; all of them or one client's."""
         where, parameters = ("WHERE client_id = ?", (client_id,)) if client_id is not None else ("", ())
         with self._read() as connection:
             found = connection.execute(

@@ -192,6 +192,36 @@ def test_history_is_whole_and_lists_are_newest_first(store: RecordStore, client:
     assert store.client_of_session(ids[1]) == client
 
 
+def test_a_deleted_client_is_gone_from_every_read_and_the_log_keeps_only_their_id(
+    store: RecordStore, client: Client
+) -> None:
+    kept = store.create_client("Ben Kept")
+    session = store.start_session(client.id, start=START)
+    store.save_intake(client.id, Intake(dt.date(2026, 11, 20), conditions="asthma"))
+
+    erasure = store.delete_client(client.id)
+
+    assert erasure.client_id == client.id
+    assert store.list_clients() == [kept]
+    for read in (
+        lambda: store.get_client(client.id),
+        lambda: store.get_session(session.id),
+        lambda: store.list_intakes(client.id),
+        lambda: store.history(client.id),
+    ):
+        with pytest.raises(NotFoundError):
+            read()
+    assert store.audit_entries(client.id)[-1][1:] == ("delete_client", client.id, "client erased with 1 sessions")
+
+
+def test_a_store_opened_like_this_one_reads_and_writes_the_same_records(store: RecordStore, client: Client) -> None:
+    session = store.start_session(client.id, start=START)
+    with store.opener()() as other:  # e.g. the background job of a backup or an export
+        assert other.get_session(session.id) == session
+        other.set_shared_note(session.id, "Drink water.")
+    assert store.get_session(session.id).shared_note == "Drink water."
+
+
 def test_bad_values_raise_before_anything_is_written(store: RecordStore, client: Client) -> None:
     session = store.start_session(client.id, start=START)
     with pytest.raises(RecordError, match="tension"):
