@@ -4,7 +4,7 @@ Timestamps are stored as ISO 8601 text with the offset as given (so a record rea
 sort key where screens order by time. Lists whose order matters (strokes, holds, amendments) carry `position`.
 JSON columns hold what is stored "as given" (allergies, flags, the plan snapshot, amendment values).
 Version 2: clients, intakes and sessions carry a `version`, raised by every write to them (or, for a session,
-to its marks, strokes and holds): a write based on an older version is refused (app.storage.repository).
+to its marks, strokes and holds): a write based on an older version is refused (app.storage.record_store).
 Version 3: a mark's `quality` (what the tension feels like; NULL: plain tension).
 Version 4: each distinct plan as given is stored once in `plans`, keyed by the SHA-256 of its JSON text and kept
 zlib-compressed (the text is recovered byte for byte); a session names its plan by that key (issue 22: plans

@@ -12,7 +12,7 @@ import pytest
 from app.cli import main, only_app_options
 
 # What the commands need when they run; none of it may load while the parser is built.
-COMMAND_DEPENDENCIES = ("numpy", "shapely", "svgelements", "sqlite3", "PySide6", "app.storage.repository")
+COMMAND_DEPENDENCIES = ("numpy", "shapely", "svgelements", "sqlite3", "PySide6", "app.storage.sqlite_store")
 
 
 def loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:

@@ -22,7 +22,7 @@ from tests.ui.answers import Answers
 # What the first paint must do without: the records, the knowledge base, the workspace and the region model.
 LOADED_AFTER_THE_FIRST_PAINT = (
     "sqlcipher3",  # the records' SQL driver (app.storage.driver)
-    "app.storage.repository",
+    "app.storage.sqlite_store",
     "app.domain.records",
     "app.domain.protocol",
     "app.ui.workspace",
