@@ -25,7 +25,7 @@ def test_no_backup_no_key_actions_and_no_file_check_without_a_local_folder(
     assert "Encrypt records…" not in file_menu
     assert "Lock the screen (Ctrl+L)" in file_menu  # the screen lock is for the window, wherever the records are
     assert "Records not encrypted" not in [label.accessibleName() for label in window.findChildren(QLabel)]
-    window.workspace.report_data_folder()
+    window.workspace.decisions.report_data_folder()
     assert window.statusBar().currentMessage() == "Data: not kept on this computer"
     window.workspace.check_records_in_background()
     assert "integrity check" not in [thread.name for thread in threading.enumerate()]
