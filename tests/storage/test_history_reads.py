@@ -11,7 +11,7 @@ from app.domain.analytics import TensionMatrix
 from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Mark, Session
 from app.domain.session_summary import MarkTable, summarise
-from app.storage.store import RecordStore
+from app.storage.record_store import RecordStore
 
 TODAY = dt.date(2026, 11, 23)
 

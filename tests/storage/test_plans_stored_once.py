@@ -128,7 +128,7 @@ def _text(plan: Mapping[str, object]) -> str:
 
 
 def test_reading_a_history_decodes_each_distinct_plan_once(
-    repository: Repository, monkeypatch: pytest.MonkeyPatch
+    repository: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A client given the same few plans for years: the export reads each plan once, however many sessions."""
     client = repository.create_client("Regular Client", consent=Consent(dt.date(2026, 11, 20), "1"))
