@@ -13,7 +13,7 @@ from keyring.errors import PasswordDeleteError
 
 from app.cli import main
 from app.storage.client_file import dump
-from app.storage.database import DB_FILENAME
+from app.storage.database import DB_FILENAME, check_integrity
 from app.storage.driver import is_plain_file, sqlite3
 from app.storage.encryption import encrypt_records, set_up_new_folder
 from app.storage.errors import StorageError
@@ -54,22 +54,32 @@ def every_file(*folders: Path) -> list[Path]:
     return [path for folder in folders for path in folder.rglob("*") if path.is_file()]
 
 
-def test_twenty_markers_are_in_no_file_of_an_encrypted_folder(data_dir: Path, tmp_path: Path) -> None:
+def test_twenty_markers_are_in_no_file_of_an_encrypted_folder(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert len(markers_for("A")) == 20
+    # A temporary folder of this test's own, for Python and SQLite alike: every file in it is looked at.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    for variable in ("TMPDIR", "SQLITE_TMPDIR"):
+        monkeypatch.setenv(variable, str(temporary))
     key = set_up_new_folder(data_dir, PASSPHRASE).key
-    temporary_before = set(Path(tempfile.gettempdir()).iterdir())
     elsewhere = tmp_path / "elsewhere.sqlite3"
     with Repository.open(data_dir, key=key) as repository:
         filled = fill_client(repository, "A")
+        erased = fill_client(repository, "E")
         repository.backup()
         repository.backup(elsewhere)
+        repository.delete_client(erased.client_id)  # an erasure rewrites pages and lists the backups
+        assert check_integrity(data_dir / DB_FILENAME, key) == []  # as the background check and `backmap check`
         # Open, with the -wal and -shm beside it: they are looked at too.
         files = every_file(data_dir)
         assert {path.name for path in files} >= {DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm"}
-        assert found_in_bytes([*files, elsewhere], filled.markers) == {}
+        assert any(path.parent.name == "backups" for path in files)
+        assert found_in_bytes([*files, elsewhere, *every_file(temporary)], filled.markers | erased.markers) == {}
         assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
-    new_temporary = [path for path in set(Path(tempfile.gettempdir()).iterdir()) - temporary_before if path.is_file()]
-    assert found_in_bytes([*every_file(data_dir), *new_temporary], filled.markers) == {}
+    assert found_in_bytes([*every_file(data_dir), *every_file(temporary)], filled.markers | erased.markers) == {}
 
 
 def test_a_copied_database_opens_only_with_the_passphrase_or_the_recovery_key(data_dir: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
@@ -139,6 +139,9 @@ def test_a_wrong_passphrase_is_refused_slowed_and_writes_nothing_then_the_right_
     assert seen["written by the wrong try"] == {}
     assert any(filled.name in text for text in seen["client list"])  # type: ignore[attr-defined]
     assert answers.shown == []
+    settings_file = Path(QSettings().fileName())  # the app's own settings, written as the window closed
+    assert settings_file.is_file()
+    assert found_in_bytes([settings_file, *(p for p in data_dir.rglob("*") if p.is_file())], filled.markers) == {}
 
 
 def test_the_recovery_key_opens_the_records_when_the_passphrase_is_lost(
