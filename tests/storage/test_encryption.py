@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,11 +13,12 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from app.cli import main
+from app.domain.records import Client, ClientRecord, Consent, Mark, Session
 from app.storage.client_file import dump
 from app.storage.database import DB_FILENAME, check_integrity
 from app.storage.driver import is_plain_file, sqlite3
 from app.storage.encryption import encrypt_records, set_up_new_folder
-from app.storage.errors import StorageError
+from app.storage.errors import DamagedDatabaseError, StorageError
 from app.storage.keys import (
     AttemptPacer,
     DatabaseKey,
@@ -29,7 +31,7 @@ from app.storage.keys import (
     unlock_with_recovery_key,
 )
 from app.storage.repository import Repository
-from tests.storage.faults import fingerprint
+from tests.storage.faults import damage_data, fingerprint
 from tests.storage.privacy_records import FilledClient, fill_client, found_in_bytes, markers_for
 
 PASSPHRASE = "correct horse battery staple"
@@ -373,3 +375,49 @@ def test_an_encrypted_copy_that_does_not_verify_leaves_the_plain_records_and_no_
     assert [path.name for path in data_dir.iterdir() if "encrypting" in path.name] == []
     with Repository.open(data_dir) as repository:
         assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
+
+
+def test_a_backup_of_encrypted_records_holds_what_is_still_in_the_wal_and_leaves_their_files_as_they_were(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    key = set_up_new_folder(data_dir, PASSPHRASE).key
+    with Repository.open(data_dir, key=key) as repository:
+        repository._connection.execute("PRAGMA wal_autocheckpoint = 0")  # the newest rows stay in the -wal
+        filled = fill_client(repository, "W")
+        database, wal = data_dir / DB_FILENAME, data_dir / f"{DB_FILENAME}-wal"
+        before = (database.read_bytes(), wal.read_bytes())
+        backup = repository.backup(tmp_path / "backup.sqlite3")
+        # The -wal was copied, not folded in: the file is as it was, the -wal grew by the backup's audit entry only.
+        assert database.read_bytes() == before[0]
+        assert wal.read_bytes().startswith(before[1])
+        assert len(before[1]) > 0
+    assert not is_plain_file(backup)
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    shutil.copy(backup, restored / DB_FILENAME)
+    shutil.copy(key_file_path(data_dir), key_file_path(restored))
+    with Repository.open(restored, key=key) as repository:
+        assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
+        assert len(repository.history(filled.client_id).sessions) == len(filled.session_ids)
+
+
+def test_a_backup_of_damaged_encrypted_records_is_refused_and_leaves_them_as_found(data_dir: Path) -> None:
+    key = set_up_new_folder(data_dir, PASSPHRASE).key
+    client = Client("many-pages", "Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
+    sessions = tuple(
+        Session(
+            id=f"visit-{day}",
+            start=dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC) + dt.timedelta(days=day),
+            marks=(Mark("neck_l", "therapist", 5, f"note {day} " * 200),),
+        )
+        for day in range(40)
+    )
+    with Repository.open(data_dir, key=key) as repository:
+        repository.import_records([ClientRecord(client, (), sessions)])
+    damage_data(data_dir / DB_FILENAME)  # a page's HMAC no longer matches
+    with Repository.open(data_dir, key=key) as repository:  # opening reads the schema's pages only
+        before = fingerprint(data_dir)
+        with pytest.raises(DamagedDatabaseError, match="is damaged"):
+            repository.backup()
+        assert fingerprint(data_dir)[DB_FILENAME] == before[DB_FILENAME]
+        assert list((data_dir / "backups").glob("*.sqlite3")) == []
