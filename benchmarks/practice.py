@@ -631,7 +631,8 @@ def measure_encryption(data_dir: Path, runs: int) -> None:
         def opened(folder: Path, folder_key: DatabaseKey | None) -> Callable[[], None]:
             return lambda: Repository.open(folder, key=folder_key).close()
 
-        real_ms, bare_ms = alternate(opened(encrypted_dir, key), opened(data_dir, None), max(runs, 21))
+        # An open takes about a millisecond: many pairs, or one slow spell decides the ratio.
+        real_ms, bare_ms = alternate(opened(encrypted_dir, key), opened(data_dir, None), max(runs, 201))
         report("open the records, encrypted", real_ms, bare_ms, "the plain practice", "<= 1.3x")
         with Repository.open(data_dir) as plain, Repository.open(encrypted_dir, key=key) as encrypted:
 
