@@ -7,14 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import keyring
+import keyring.core
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from app.storage import database
+from app.storage.database import check_integrity
 from app.storage.encryption import set_up_new_folder
-from app.storage.keys import keep_in_keyring
+from app.storage.keys import DatabaseKey, keep_in_keyring, unlock_with_recovery_key
 from app.storage.repository import Repository
 from app.ui import application
 from app.ui.application import create_application, run_app
@@ -70,17 +72,34 @@ def started_window() -> MainWindow | None:
     return None
 
 
-def read_client_list_then_close(seen: dict[str, object]) -> None:
-    """Once the window is up: what its client list shows; then the therapist closes Backmap (its last window)."""
+@pytest.fixture
+def background_checks(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """What each integrity check found (the one the window starts in the background after opening)."""
+    found: list[list[str]] = []
+
+    def noted(path: Path, key: DatabaseKey | None = None) -> list[str]:
+        problems = check_integrity(path, key)
+        found.append(problems)
+        return problems
+
+    monkeypatch.setattr(database, "check_integrity", noted)
+    return found
+
+
+def read_client_list_then_close(seen: dict[str, object], checks: list[list[str]]) -> None:
+    """Once the window is up and its background check done: what its client list shows, whether the records
+    are writable; then the therapist closes Backmap (its last window)."""
 
     def read() -> None:
         window = started_window()
         assert window is not None
+        QApplication.processEvents()  # the check's result, queued to the window
         model = window.workspace.clients.model
         seen["client list"] = [str(model.data(model.index(row, 0))) for row in range(model.rowCount())]
+        seen["read-only"] = window.workspace.repository.read_only_reason
         window.close()
 
-    when(started_window, read)
+    when(lambda: started_window() is not None and checks, read)
 
 
 @pytest.fixture
@@ -95,13 +114,20 @@ def app() -> Iterator[QApplication]:
     for watch in _WATCHING:
         watch.stop()
     _WATCHING.clear()
-    for widget in QApplication.topLevelWidgets():
+    for widget in QApplication.topLevelWidgets():  # run_app's window and dialogs: none lives on into the next test
         widget.close()
+        widget.deleteLater()
     QCoreApplication.removePostedEvents(started, QEvent.Type.Quit)  # the last window's, for this test's loop
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def test_a_wrong_passphrase_is_refused_slowed_and_writes_nothing_then_the_right_one_shows_the_clients(
-    qtbot: QtBot, app: QApplication, data_dir: Path, encrypted_records: tuple[FilledClient, str], answers: Answers
+    qtbot: QtBot,
+    app: QApplication,
+    data_dir: Path,
+    encrypted_records: tuple[FilledClient, str],
+    answers: Answers,
+    background_checks: list[list[str]],
 ) -> None:
     filled, _recovery_key = encrypted_records
     seen: dict[str, object] = {}
@@ -126,7 +152,7 @@ def test_a_wrong_passphrase_is_refused_slowed_and_writes_nothing_then_the_right_
         assert dialog is not None
         dialog.passphrase.setText(PASSPHRASE)
         dialog.unlock_button.click()
-        read_client_list_then_close(seen)
+        read_client_list_then_close(seen, background_checks)
 
     when(unlock_dialog, type_a_wrong_passphrase)
     assert run_app(data_dir, demo=False) == 0
@@ -138,6 +164,8 @@ def test_a_wrong_passphrase_is_refused_slowed_and_writes_nothing_then_the_right_
     assert seen["unlock enabled at once"] is False
     assert seen["written by the wrong try"] == {}
     assert any(filled.name in text for text in seen["client list"])  # type: ignore[attr-defined]
+    assert background_checks == [[]]  # read with the key: no damage where there is none
+    assert seen["read-only"] is None
     assert answers.shown == []
     settings_file = Path(QSettings().fileName())  # the app's own settings, written as the window closed
     assert settings_file.is_file()
@@ -145,7 +173,11 @@ def test_a_wrong_passphrase_is_refused_slowed_and_writes_nothing_then_the_right_
 
 
 def test_the_recovery_key_opens_the_records_when_the_passphrase_is_lost(
-    qtbot: QtBot, app: QApplication, data_dir: Path, encrypted_records: tuple[FilledClient, str]
+    qtbot: QtBot,
+    app: QApplication,
+    data_dir: Path,
+    encrypted_records: tuple[FilledClient, str],
+    background_checks: list[list[str]],
 ) -> None:
     filled, recovery_key = encrypted_records
     seen: dict[str, object] = {}
@@ -156,7 +188,7 @@ def test_the_recovery_key_opens_the_records_when_the_passphrase_is_lost(
         dialog.use_recovery_key.setChecked(True)
         dialog.passphrase.setText(recovery_key.lower())  # as copied from the printout, in any case
         dialog.unlock_button.click()
-        read_client_list_then_close(seen)
+        read_client_list_then_close(seen, background_checks)
 
     when(unlock_dialog, type_the_recovery_key)
     assert run_app(data_dir, demo=False) == 0
@@ -169,24 +201,20 @@ def test_the_keyrings_copy_opens_the_records_without_asking(
     data_dir: Path,
     encrypted_records: tuple[FilledClient, str],
     monkeypatch: pytest.MonkeyPatch,
+    background_checks: list[list[str]],
 ) -> None:
     filled, recovery_key = encrypted_records
-    before = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    try:
-        from app.storage.keys import unlock_with_recovery_key
+    # The stand-in replaces the keyring for this test only; the system's is never asked, not even which it is.
+    monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryKeyring())
+    keep_in_keyring(data_dir, unlock_with_recovery_key(data_dir, recovery_key))
 
-        keep_in_keyring(data_dir, unlock_with_recovery_key(data_dir, recovery_key))
+    def never(_dialog: UnlockDialog) -> int:
+        raise AssertionError("asked for the passphrase although the keyring keeps the key")
 
-        def never(_dialog: UnlockDialog) -> int:
-            raise AssertionError("asked for the passphrase although the keyring keeps the key")
-
-        monkeypatch.setattr(UnlockDialog, "exec", never)
-        seen: dict[str, object] = {}
-        read_client_list_then_close(seen)
-        assert run_app(data_dir, demo=False) == 0
-    finally:
-        keyring.set_keyring(before)
+    monkeypatch.setattr(UnlockDialog, "exec", never)
+    seen: dict[str, object] = {}
+    read_client_list_then_close(seen, background_checks)
+    assert run_app(data_dir, demo=False) == 0
     assert any(filled.name in text for text in seen["client list"])  # type: ignore[attr-defined]
 
 

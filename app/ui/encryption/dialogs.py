@@ -88,7 +88,8 @@ class UnlockDialog(QDialog):
             self.message.setText(f"{str(error)[0].upper()}{str(error)[1:]}. Try again in {wait_s:.0f} s.")
             self.passphrase.clear()
             self.unlock_button.setEnabled(False)
-            QTimer.singleShot(int(wait_s * 1000), lambda: self.unlock_button.setEnabled(True))
+            # The button as context: if the dialog is closed during the pause, the call goes with it.
+            QTimer.singleShot(int(wait_s * 1000), self.unlock_button, lambda: self.unlock_button.setEnabled(True))
             return
         self.accept()
 

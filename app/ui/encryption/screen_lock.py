@@ -119,7 +119,7 @@ class LockedView(QWidget):
         self.passphrase.clear()
         self.message.setText(f"That passphrase does not unlock Backmap. Try again in {wait_s:.0f} s.")
         self.unlock_button.setEnabled(False)
-        QTimer.singleShot(int(wait_s * 1000), lambda: self.unlock_button.setEnabled(True))
+        QTimer.singleShot(int(wait_s * 1000), self.unlock_button, lambda: self.unlock_button.setEnabled(True))
 
 
 class ScreenLock(QObject):

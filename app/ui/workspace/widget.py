@@ -472,11 +472,11 @@ class Workspace(QWidget):
 
         result = _CheckResult(self)  # lives in the GUI thread: its signal reaches the workspace queued
         result.done.connect(self._records_checked)
-        path = self.repository.path
+        path, key = self.repository.path, self.repository.key  # encrypted records are read with their key
 
         def run() -> None:
             try:
-                problems = check_integrity(path)
+                problems = check_integrity(path, key)
             except (BackmapError, OSError) as error:  # not ours any more, or gone: the therapist must know
                 problems = [str(error)]
             with contextlib.suppress(RuntimeError):  # the window was closed meanwhile: nobody to tell
