@@ -181,7 +181,7 @@ def encryption_cost() -> None:
                 lambda: encrypted.add_session("bench", next(fresh[1])),
                 20,
             )
-            figures["backup"] = _paired_ms(plain.backup, encrypted.backup, 9)
+            figures["backup"] = _paired_ms(plain.backup, encrypted.backup, 21)
     print("encrypted store (SQLCipher 4, raw key) against plain, median ms:")
     for name, (plain_ms, encrypted_ms) in figures.items():
         ratio = encrypted_ms / plain_ms
