@@ -10,7 +10,10 @@ practice repeats plans too: the same client, the same back, the same plan).
 Each figure is a median over runs that alternate Backmap and its bare baseline, so drift in the machine's load
 hits both; on a shared machine, read the ratios rather than the milliseconds. Qt runs offscreen.
 
-    .venv/bin/python benchmarks/practice.py [--scale 0.1] [--runs 7] [--only open,history,...]
+    .venv/bin/python benchmarks/practice.py [--scale 0.1] [--runs 7] [--only open,history,...] [--encrypted]
+
+--encrypted adds open, save, History and backup on an encrypted copy against the plain practice (issue 18);
+`--only '' --encrypted` runs those alone.
 """
 
 from __future__ import annotations
@@ -593,12 +596,86 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
     QApplication.processEvents()
 
 
+# ---- encrypted at rest (issue 18): the same practice encrypted, against the plain one ---------------------
+def measure_encryption(data_dir: Path, runs: int) -> None:
+    """Open, save, History and backup on an SQLCipher copy of the practice against the plain practice.
+
+    Storage alone (the window's Qt work is the same for both): each pair alternates, so the ratio is the cost of
+    encryption. The copy is made by `encrypt_records`, as a therapist's first start of this version makes it.
+    """
+    import dataclasses
+    import shutil
+
+    from app.storage.encryption import encrypt_records
+    from app.storage.keys import DatabaseKey
+
+    with tempfile.TemporaryDirectory() as work:
+        encrypted_dir = Path(work) / "encrypted"
+        encrypted_dir.mkdir()
+        with SqliteStore.open(data_dir) as repository:  # the -wal folded in: the copy is the whole practice
+            repository._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copyfile(data_dir / DB_FILENAME, encrypted_dir / DB_FILENAME)
+        began = time.perf_counter()
+        key = encrypt_records(encrypted_dir, "a benchmark passphrase").key
+        print(f"{'encrypted copy made (sqlcipher_export)':<44} {(time.perf_counter() - began) * 1000:9.1f} ms")
+        out = Path(work) / "backups"
+        out.mkdir()
+        names = (f"{i}" for i in range(1_000_000))
+        rng = random.Random(18)
+        plans = _plan_pool(rng)[:4]
+        fresh = (
+            dataclasses.replace(_session(rng, number, DAYS - 1, 12, 3, plans), finalised=None)
+            for number in range(9_000_000, 10_000_000)
+        )
+
+        def opened(folder: Path, folder_key: DatabaseKey | None) -> Callable[[], None]:
+            return lambda: SqliteStore.open(folder, key=folder_key).close()
+
+        # An open takes about a millisecond: many pairs, or one slow spell decides the ratio.
+        real_ms, bare_ms = alternate(opened(encrypted_dir, key), opened(data_dir, None), max(runs, 201))
+        report("open the records, encrypted", real_ms, bare_ms, "the plain practice", "<= 1.3x")
+        with SqliteStore.open(data_dir) as plain, SqliteStore.open(encrypted_dir, key=key) as encrypted:
+
+            def history_of(repository: SqliteStore) -> Callable[[], None]:
+                def load() -> None:
+                    repository.history(HEAVY_ID)
+
+                return load
+
+            real_ms, bare_ms = alternate(history_of(encrypted), history_of(plain), runs)
+            report("History of the heavy client, encrypted", real_ms, bare_ms, "the plain practice", "<= 1.3x")
+            sessions = [next(fresh) for _ in range(max(runs, 21))]  # the same new sessions saved in each store
+
+            def saving(repository: SqliteStore) -> Callable[[], None]:
+                new = iter(sessions)
+
+                def save() -> None:
+                    repository.add_session(SMALL_ID, next(new))
+
+                return save
+
+            real_ms, bare_ms = alternate(saving(encrypted), saving(plain), len(sessions))
+            report("save a session, encrypted", real_ms, bare_ms, "the plain practice", "<= 1.3x")
+
+            def backing_up(repository: SqliteStore) -> Callable[[], None]:
+                def back_up() -> None:
+                    repository.local_folder.backup(out / f"{next(names)}.sqlite3")
+
+                return back_up
+
+            real_ms, bare_ms = alternate(backing_up(encrypted), backing_up(plain), max(3, runs // 2))
+            report("backup of the practice, encrypted", real_ms, bare_ms, "the plain practice", "<= 1.3x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the 2,000 clients and 1,000 sessions")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", default=",".join(STAGES), help=f"comma-separated, of: {', '.join(STAGES)}")
     parser.add_argument("--data-dir", type=Path, help="keep the practice here (built if it holds none)")
+    parser.add_argument(
+        "--encrypted", action="store_true", help="also open, save, History and backup on an encrypted copy"
+    )
     args = parser.parse_args()
     stages = set(args.only.split(","))
     with _folder(args.data_dir) as data_dir:
@@ -622,6 +699,8 @@ def main() -> None:
             measure_memory(data_dir, args.runs)
         if stages & {"open", "history", "trends", "edits", "plan"}:
             measure_window(data_dir, args.runs, stages)
+        if args.encrypted:
+            measure_encryption(data_dir, args.runs)
 
 
 @contextmanager

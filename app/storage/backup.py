@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 from contextlib import closing
 from pathlib import Path
 
 from app.storage.driver import is_plain_file, sqlite3
 from app.storage.errors import DamagedDatabaseError, StorageError
-from app.storage.files import private_file, write_private_file
+from app.storage.files import create_private_file, private_file, write_private_file
 from app.storage.keys import DatabaseKey
 from app.storage.location import ensure_private_dir
 
@@ -61,15 +62,19 @@ def free_name(folder: Path, stem: str, suffix: str) -> Path:
 def copy_database(source: sqlite3.Connection, copy: Path, key: DatabaseKey | None = None) -> None:
     """Copies the database into the empty file `copy` (a standalone file without WAL) and checks it.
 
-    `key`: the source's key, which the copy is encrypted with too (SQLCipher copies pages between two databases
-    with the same key; None for a plain database).
+    `key`: the source's key, which the copy is encrypted with too (None for a plain database). An encrypted
+    database is copied as its files' bytes (`_copied_encrypted_file`): the online backup API would decrypt and
+    encrypt every page again for the same key. The check that follows reads every page of the copy either way,
+    each through its HMAC.
     sqlite3.Error if the copy fails; DamagedDatabaseError if it shows the database is damaged.
     """
     try:
+        copied = key is not None and _copied_encrypted_file(source, copy)
         with closing(sqlite3.connect(copy, isolation_level=None)) as target:
             if key is not None:
                 target.execute(key.pragma)
-            source.backup(target)
+            if not copied:
+                source.backup(target)
             # The copy carries the source's WAL flag; a backup is one self-contained file.
             target.execute("PRAGMA journal_mode = DELETE")
             # Every page of every table and index read and its b-tree checked; quick_check leaves out only the
@@ -83,6 +88,31 @@ def copy_database(source: sqlite3.Connection, copy: Path, key: DatabaseKey | Non
         # The copy holds the very pages of the source: the source is damaged, and no backup is kept.
         problems = "; ".join(row[0] for row in verdict[:3])
         raise damaged(_path_of(source), f"found by the check of a backup, which was not kept: {problems}")
+
+
+def _copied_encrypted_file(source: sqlite3.Connection, copy: Path) -> bool:
+    """Copies the source's file and its -wal into `copy` (and `copy`-wal) byte for byte, with the write lock held
+    so that nothing is added meanwhile; the copy's first open reads the -wal like the source's, and folding it
+    into the copy leaves the source's files as they were (damaged ones too). False, copying nothing, when the
+    write lock is not to be had (another writer; a transaction already open on `source`)."""
+    if source.in_transaction:
+        return False
+    try:
+        source.execute("BEGIN IMMEDIATE")  # a read snapshot that is also the newest: nobody can commit after it
+    except sqlite3.OperationalError:
+        return False
+    try:
+        path = _path_of(source)
+        # A checkpoint by another connection meanwhile only writes pages that the -wal copied here also holds.
+        shutil.copyfile(path, copy)
+        wal = path.with_name(f"{path.name}-wal")
+        if wal.exists():
+            wal_copy = copy.with_name(f"{copy.name}-wal")
+            create_private_file(wal_copy)
+            shutil.copyfile(wal, wal_copy)
+    finally:
+        source.execute("ROLLBACK")
+    return True
 
 
 def _path_of(connection: sqlite3.Connection) -> Path:

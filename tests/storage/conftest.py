@@ -44,13 +44,6 @@ STORE_KINDS: dict[str, OpenStore] = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "local_file(reason): a storage test about the SQLite file itself, run on the SQLite store only",
-    )
-
-
 @pytest.fixture(scope="session")
 def folder_keys() -> NewKeys:
     """One database key and key file for every encrypted folder of the run: Argon2id runs once, not per test."""

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 
 from app.cli import main
+from app.domain.records import Client, ClientRecord, Consent, Mark, Session
 from app.storage.client_file import dump
-from app.storage.database import DB_FILENAME
+from app.storage.database import DB_FILENAME, check_integrity
 from app.storage.driver import is_plain_file, sqlite3
 from app.storage.encryption import encrypt_records, set_up_new_folder
-from app.storage.errors import StorageError
+from app.storage.errors import DamagedDatabaseError, StorageError
 from app.storage.keys import (
     AttemptPacer,
     DatabaseKey,
@@ -29,7 +29,8 @@ from app.storage.keys import (
     unlock_with_recovery_key,
 )
 from app.storage.sqlite_store import SqliteStore
-from tests.storage.faults import fingerprint
+from tests.memory_keyring import MemoryKeyring
+from tests.storage.faults import damage_data, fingerprint
 from tests.storage.privacy_records import FilledClient, fill_client, found_in_bytes, markers_for
 
 pytestmark = pytest.mark.local_file(
@@ -58,22 +59,32 @@ def every_file(*folders: Path) -> list[Path]:
     return [path for folder in folders for path in folder.rglob("*") if path.is_file()]
 
 
-def test_twenty_markers_are_in_no_file_of_an_encrypted_folder(data_dir: Path, tmp_path: Path) -> None:
+def test_twenty_markers_are_in_no_file_of_an_encrypted_folder(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert len(markers_for("A")) == 20
+    # A temporary folder of this test's own, for Python and SQLite alike: every file in it is looked at.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    for variable in ("TMPDIR", "SQLITE_TMPDIR"):
+        monkeypatch.setenv(variable, str(temporary))
     key = set_up_new_folder(data_dir, PASSPHRASE).key
-    temporary_before = set(Path(tempfile.gettempdir()).iterdir())
     elsewhere = tmp_path / "elsewhere.sqlite3"
     with SqliteStore.open(data_dir, key=key) as repository:
         filled = fill_client(repository, "A")
+        erased = fill_client(repository, "E")
         repository.local_folder.backup()
         repository.local_folder.backup(elsewhere)
+        repository.delete_client(erased.client_id)  # an erasure rewrites pages and lists the backups
+        assert check_integrity(data_dir / DB_FILENAME, key) == []  # as the background check and `backmap check`
         # Open, with the -wal and -shm beside it: they are looked at too.
         files = every_file(data_dir)
         assert {path.name for path in files} >= {DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm"}
-        assert found_in_bytes([*files, elsewhere], filled.markers) == {}
+        assert any(path.parent.name == "backups" for path in files)
+        assert found_in_bytes([*files, elsewhere, *every_file(temporary)], filled.markers | erased.markers) == {}
         assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
-    new_temporary = [path for path in set(Path(tempfile.gettempdir()).iterdir()) - temporary_before if path.is_file()]
-    assert found_in_bytes([*every_file(data_dir), *new_temporary], filled.markers) == {}
+    assert found_in_bytes([*every_file(data_dir), *every_file(temporary)], filled.markers | erased.markers) == {}
 
 
 def test_a_copied_database_opens_only_with_the_passphrase_or_the_recovery_key(data_dir: Path, tmp_path: Path) -> None:
@@ -302,26 +313,6 @@ def test_an_erasure_lists_the_encrypted_backups_that_hold_the_client(data_dir: P
         assert repository.get_client(kept.client_id) is not None
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring in memory, standing in for the system's (Secret Service, Keychain, Credential Locker)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
-
-
 def test_the_keyring_copy_opens_the_records_without_the_passphrase_until_forgotten(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -367,3 +358,49 @@ def test_an_encrypted_copy_that_does_not_verify_leaves_the_plain_records_and_no_
     assert [path.name for path in data_dir.iterdir() if "encrypting" in path.name] == []
     with SqliteStore.open(data_dir) as repository:
         assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
+
+
+def test_a_backup_of_encrypted_records_holds_what_is_still_in_the_wal_and_leaves_their_files_as_they_were(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    key = set_up_new_folder(data_dir, PASSPHRASE).key
+    with SqliteStore.open(data_dir, key=key) as repository:
+        repository._connection.execute("PRAGMA wal_autocheckpoint = 0")  # the newest rows stay in the -wal
+        filled = fill_client(repository, "W")
+        database, wal = data_dir / DB_FILENAME, data_dir / f"{DB_FILENAME}-wal"
+        before = (database.read_bytes(), wal.read_bytes())
+        backup = repository.local_folder.backup(tmp_path / "backup.sqlite3")
+        # The -wal was copied, not folded in: the file is as it was, the -wal grew by the backup's audit entry only.
+        assert database.read_bytes() == before[0]
+        assert wal.read_bytes().startswith(before[1])
+        assert len(before[1]) > 0
+    assert not is_plain_file(backup)
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    shutil.copy(backup, restored / DB_FILENAME)
+    shutil.copy(key_file_path(data_dir), key_file_path(restored))
+    with SqliteStore.open(restored, key=key) as repository:
+        assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
+        assert len(repository.history(filled.client_id).sessions) == len(filled.session_ids)
+
+
+def test_a_backup_of_damaged_encrypted_records_is_refused_and_leaves_them_as_found(data_dir: Path) -> None:
+    key = set_up_new_folder(data_dir, PASSPHRASE).key
+    client = Client("many-pages", "Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
+    sessions = tuple(
+        Session(
+            id=f"visit-{day}",
+            start=dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC) + dt.timedelta(days=day),
+            marks=(Mark("neck_l", "therapist", 5, f"note {day} " * 200),),
+        )
+        for day in range(40)
+    )
+    with SqliteStore.open(data_dir, key=key) as repository:
+        repository.import_records([ClientRecord(client, (), sessions)])
+    damage_data(data_dir / DB_FILENAME)  # a page's HMAC no longer matches
+    with SqliteStore.open(data_dir, key=key) as repository:  # opening reads the schema's pages only
+        before = fingerprint(data_dir)
+        with pytest.raises(DamagedDatabaseError, match="is damaged"):
+            repository.local_folder.backup()
+        assert fingerprint(data_dir)[DB_FILENAME] == before[DB_FILENAME]
+        assert list((data_dir / "backups").glob("*.sqlite3")) == []

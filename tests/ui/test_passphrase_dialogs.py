@@ -58,6 +58,7 @@ def test_the_first_start_encrypts_plain_records_and_shows_the_recovery_key_once(
 
     def type_twice(dialog: UnlockDialog) -> int:
         for attempt in typed:
+            qtbot.waitUntil(dialog.unlock_button.isEnabled)  # the pause after a wrong try ends first
             dialog.passphrase.setText(attempt)
             dialog.try_unlock()
             messages.append(dialog.message.text())

@@ -1,7 +1,9 @@
-"""The screen lock: once locked, no widget of the window (nor any dialog) holds a client's text."""
+"""The screen lock: once locked, no widget of the window (nor any dialog), nor its accessibility tree, holds a
+client's text; and it locks when the session locks, as each platform tells it."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import subprocess
@@ -9,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QByteArray, QModelIndex, Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -26,11 +29,22 @@ from pytestqt.qtbot import QtBot
 from app.storage.encryption import set_up_new_folder
 from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_application, create_main_window
+from app.ui.encryption.session_lock import (
+    WINDOWS_MESSAGE_EVENT,
+    WM_WTSSESSION_CHANGE,
+    WTS_SESSION_LOCK,
+    SessionLockPoller,
+    WindowsMessage,
+    WindowsSessionLockFilter,
+    macos_screen_is_locked,
+)
 from app.ui.main_window import MainWindow
 from tests.e2e.consult_driver import ini_settings
 from tests.storage.privacy_records import fill_client, found_in_bytes
 
 PASSPHRASE = "correct horse battery staple"
+WTS_SESSION_UNLOCK = 0x8
+WM_PAINT = 0x000F
 
 
 def _model_texts(view: QAbstractItemView) -> list[str]:
@@ -64,6 +78,26 @@ def _texts_of(widget: QWidget) -> list[str]:
     return texts
 
 
+SPOKEN = (QAccessible.Text.Name, QAccessible.Text.Description, QAccessible.Text.Value)
+
+
+def accessible_text(window: QWidget) -> str:
+    """Every name, description and value in the accessibility tree of `window` and of the other visible
+    windows: what a screen reader (or any program reading that tree) gets."""
+    found: list[str] = []
+    pending = [QAccessible.queryAccessibleInterface(window)]
+    pending += [QAccessible.queryAccessibleInterface(w) for w in QApplication.topLevelWidgets() if w.isVisible()]
+    while pending:
+        node = pending.pop()
+        if node is None or not node.isValid():
+            continue
+        found += [
+            node.text(kind) for kind in (QAccessible.Text.Name, QAccessible.Text.Description, QAccessible.Text.Value)
+        ]
+        pending += [node.child(index) for index in range(node.childCount())]
+    return "\n".join(found).casefold()
+
+
 def what_can_be_seen(window: MainWindow) -> str:
     """Every text of the window, its children (menus too) and any other visible window, in one string."""
     # A closed dialog may live on as a hidden child until it is deleted: it shows nothing, so it is skipped.
@@ -94,6 +128,7 @@ def test_a_locked_window_shows_nothing_of_any_client_until_the_passphrase(
     window.workspace.decisions.open_client(filled.client_id)
     name = filled.name.casefold()
     assert name in what_can_be_seen(window)  # the walk finds the client while unlocked
+    assert name in accessible_text(window)  # and so does a screen reader
     dialog = QDialog(window)
     dialog.setWindowTitle(filled.markers["conditions"])
     dialog.show()
@@ -107,6 +142,8 @@ def test_a_locked_window_shows_nothing_of_any_client_until_the_passphrase(
     assert not export.isEnabled()  # no menu shortcut reaches the records while locked
     seen = what_can_be_seen(window)
     assert [field for field, marker in filled.markers.items() if marker.casefold() in seen] == []
+    heard = accessible_text(window)
+    assert [field for field, marker in filled.markers.items() if marker.casefold() in heard] == []
 
     locked_view = window.centralWidget()
     assert locked_view is not None
@@ -180,3 +217,92 @@ def test_the_window_locks_when_the_desktop_says_its_screen_locked(tmp_path: Path
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert "locked True" in result.stdout, result.stderr
+
+
+def a_window_on_plain_records(qtbot: QtBot, tmp_path: Path, data_dir: Path) -> MainWindow:
+    create_application([])
+    window = create_main_window(data_dir, demo=False, settings=ini_settings(tmp_path))
+    qtbot.addWidget(window)
+    return window
+
+
+def windows_message(message: int, w_param: int) -> WindowsMessage:
+    return WindowsMessage(hwnd=None, message=message, wParam=w_param, lParam=0, time=0)
+
+
+@pytest.mark.skipif(ctypes.sizeof(ctypes.c_void_p) != 8, reason="the layout checked is 64-bit Windows'")
+def test_the_message_is_read_where_64_bit_windows_puts_its_fields() -> None:
+    offsets = {name: getattr(WindowsMessage, name).offset for name in ("message", "wParam", "lParam", "time", "pt")}
+    assert offsets == {"message": 8, "wParam": 16, "lParam": 24, "time": 32, "pt": 36}  # as in WinUser.h's MSG
+    assert ctypes.sizeof(WindowsMessage) == 48
+
+
+def test_the_window_locks_when_windows_says_the_session_locked(qtbot: QtBot, tmp_path: Path, data_dir: Path) -> None:
+    window = a_window_on_plain_records(qtbot, tmp_path, data_dir)
+    screen_lock = window.screen_lock
+    assert screen_lock is not None
+    session_filter = WindowsSessionLockFilter(screen_lock.on_session_locked)
+    app = QApplication.instance()
+    assert app is not None
+    app.installNativeEventFilter(session_filter)  # as on Windows; offscreen, only the calls below reach it
+    try:
+        not_a_lock = [
+            (WINDOWS_MESSAGE_EVENT, windows_message(WM_WTSSESSION_CHANGE, WTS_SESSION_UNLOCK)),
+            (WINDOWS_MESSAGE_EVENT, windows_message(WM_PAINT, WTS_SESSION_LOCK)),
+            (b"xcb_generic_event_t", windows_message(WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK)),  # not Windows'
+        ]
+        for event_type, message in not_a_lock:
+            assert session_filter.nativeEventFilter(QByteArray(event_type), ctypes.addressof(message)) == (False, 0)
+        QApplication.processEvents()
+        assert not screen_lock.locked
+        locked = windows_message(WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK)
+        assert session_filter.nativeEventFilter(QByteArray(WINDOWS_MESSAGE_EVENT), ctypes.addressof(locked)) == (
+            False,
+            0,
+        )  # the message goes on to Windows' own handling
+        qtbot.waitUntil(lambda: screen_lock.locked)  # in the next turn of the event loop, not inside the message
+        assert "hides only the screen" in what_can_be_seen(window)
+    finally:
+        app.removeNativeEventFilter(session_filter)
+
+
+def test_the_window_locks_when_the_mac_screen_locks(qtbot: QtBot, tmp_path: Path, data_dir: Path) -> None:
+    window = a_window_on_plain_records(qtbot, tmp_path, data_dir)
+    screen_lock = window.screen_lock
+    assert screen_lock is not None
+    readings = iter([True, True, False, False, True])  # the first as Backmap started: the screen was locked then
+    locks: list[bool] = []
+
+    def lock_and_note() -> None:
+        screen_lock.on_session_locked()
+        locks.append(screen_lock.locked)
+
+    poller = SessionLockPoller(lambda: next(readings), lock_and_note, screen_lock)
+    assert poller.start()
+    assert poller.timer.isActive()
+    for _ in range(3):
+        poller.poll()
+    assert locks == []  # locked already at start, then unlocked: nothing to lock
+    poller.poll()
+    assert locks == [True]
+
+
+def test_where_the_mac_cannot_tell_the_idle_time_and_ctrl_l_lock_alone(
+    qtbot: QtBot, tmp_path: Path, data_dir: Path
+) -> None:
+    window = a_window_on_plain_records(qtbot, tmp_path, data_dir)
+    assert window.screen_lock is not None
+    never_told = SessionLockPoller(lambda: None, window.screen_lock.lock, window.screen_lock)
+    assert not never_told.start()
+    assert not never_told.timer.isActive()
+    readings = iter([False, None])
+    stops = SessionLockPoller(lambda: next(readings), window.screen_lock.lock, window.screen_lock)
+    assert stops.start()
+    stops.poll()  # the session dictionary went away (e.g. the user logged out of the console)
+    assert not stops.timer.isActive()
+    assert not window.screen_lock.locked
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="on a Mac the session dictionary answers")
+def test_the_mac_reading_says_it_cannot_tell_where_there_is_no_quartz() -> None:
+    assert macos_screen_is_locked() is None

@@ -61,7 +61,6 @@ class UnlockDialog(QDialog):
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.unlock_button = self.buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.unlock_button.setDefault(True)
         self.buttons.accepted.connect(self.try_unlock)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -69,10 +68,15 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.passphrase)
         layout.addWidget(self.use_recovery_key)
         layout.addWidget(self.buttons)
+        # Enter unlocks (not Cancel, which at start closes Backmap): set once the button is in the dialog, or
+        # the dialog does not know it and takes the first button in its focus chain when shown.
+        self.unlock_button.setDefault(True)
 
     def try_unlock(self) -> None:
         from app.storage.keys import WrongPassphraseError, unlock_with_passphrase, unlock_with_recovery_key
 
+        if not self.unlock_button.isEnabled():  # still the pause after a wrong try
+            return
         typed = self.passphrase.text()
         try:
             if self.use_recovery_key.isChecked():
@@ -84,7 +88,8 @@ class UnlockDialog(QDialog):
             self.message.setText(f"{str(error)[0].upper()}{str(error)[1:]}. Try again in {wait_s:.0f} s.")
             self.passphrase.clear()
             self.unlock_button.setEnabled(False)
-            QTimer.singleShot(int(wait_s * 1000), lambda: self.unlock_button.setEnabled(True))
+            # The button as context: if the dialog is closed during the pause, the call goes with it.
+            QTimer.singleShot(int(wait_s * 1000), self.unlock_button, lambda: self.unlock_button.setEnabled(True))
             return
         self.accept()
 

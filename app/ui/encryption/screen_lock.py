@@ -6,9 +6,9 @@ the locked view, an empty menu bar and an empty status bar, so neither the scree
 holds a client's name, map or notes. Unlocking needs the passphrase of encrypted records; plain records (the
 therapist put encryption off) unlock with a button, and the locked view says why that protects little.
 
-When the desktop's own screen lock starts, Backmap locks too, where the desktop says so on D-Bus (Linux: the
-freedesktop, GNOME and KDE screen savers, and logind's session Lock). Windows and macOS send no signal Qt
-passes on, so there the idle time and Ctrl+L are what lock it (docs/privacy.md).
+When the desktop's own screen lock starts, Backmap locks too: on Linux where the desktop says so on D-Bus (the
+freedesktop, GNOME and KDE screen savers, and logind's session Lock); on Windows and macOS as app.ui.encryption.
+session_lock hears it. Where none answers, the idle time and Ctrl+L are what lock it (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import SLOT, QAbstractNativeEventFilter, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -119,7 +119,7 @@ class LockedView(QWidget):
         self.passphrase.clear()
         self.message.setText(f"That passphrase does not unlock Backmap. Try again in {wait_s:.0f} s.")
         self.unlock_button.setEnabled(False)
-        QTimer.singleShot(int(wait_s * 1000), lambda: self.unlock_button.setEnabled(True))
+        QTimer.singleShot(int(wait_s * 1000), self.unlock_button, lambda: self.unlock_button.setEnabled(True))
 
 
 class ScreenLock(QObject):
@@ -140,6 +140,7 @@ class ScreenLock(QObject):
         self._before_locking = before_locking
         self._held: QWidget | None = None
         self._disabled: list[QAction] = []  # the menu actions locking disabled, enabled again on unlocking
+        self._session_filter: QAbstractNativeEventFilter | None = None  # Windows': kept alive while installed
         self._idle_minutes = idle_minutes  # read at each restart: a change in the practice settings applies at once
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -169,7 +170,16 @@ class ScreenLock(QObject):
         self.lock()
 
     def follow_desktop_lock(self) -> bool:
-        """Locks with the desktop's screen lock, told over D-Bus where there is a bus; whether it listens."""
+        """Locks with the desktop's or the session's lock, as this platform tells it; whether it listens."""
+        if sys.platform == "win32":
+            from app.ui.encryption.session_lock import follow_windows_session
+
+            self._session_filter = follow_windows_session(self._window, self.on_session_locked)
+            return self._session_filter is not None
+        if sys.platform == "darwin":
+            from app.ui.encryption.session_lock import SessionLockPoller, macos_screen_is_locked
+
+            return SessionLockPoller(macos_screen_is_locked, self.on_session_locked, self).start()
         if not sys.platform.startswith("linux"):
             return False
         from PySide6.QtDBus import QDBusConnection
