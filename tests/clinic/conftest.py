@@ -1,5 +1,4 @@
-"""A clinic on the test session's own PostgreSQL 15 server (tests/clinic/server.py): started on first use, stopped
-at the end. A server that cannot start fails every test that needs it, with what PostgreSQL said: never a skip."""
+"""A clinic on the test session's own PostgreSQL 15 server (`postgres_server`, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,17 +10,7 @@ import psycopg
 import pytest
 
 from app.storage.postgres.clinic import Person, add_person, set_up
-from tests.clinic import server as test_server
 from tests.clinic.server import ThrowawayServer
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[ThrowawayServer]:
-    started = test_server.start()
-    try:
-        yield started
-    finally:
-        test_server.stop(started)
 
 
 @dataclass(frozen=True, slots=True)

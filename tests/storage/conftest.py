@@ -18,8 +18,10 @@ import pytest
 from app.domain.records import Client, Consent
 from app.storage.keys import NewKeys, new_keys, write_key_file
 from app.storage.location import ensure_private_dir
+from app.storage.postgres.store import PostgresStore
 from app.storage.record_store import RecordStore
 from app.storage.sqlite_store import SqliteStore
+from tests.clinic.template import ClinicTemplate
 
 START = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
@@ -38,9 +40,20 @@ def _encrypted_sqlite(data_dir: Path, request: pytest.FixtureRequest) -> RecordS
     return SqliteStore.open(data_dir, key=keys.key)
 
 
+def _clinic_server(data_dir: Path, request: pytest.FixtureRequest) -> RecordStore:
+    """A therapist's login to a clinic database of the test's own, on the run's PostgreSQL server."""
+    template: ClinicTemplate = request.getfixturevalue("clinic_template")
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv("PGPASSFILE", str(template.pass_file))
+    database = template.copy()
+    request.addfinalizer(lambda: template.drop(database))
+    return PostgresStore.connect(template.conninfo(database, template.therapists[0]))
+
+
 STORE_KINDS: dict[str, OpenStore] = {
     "sqlite": _plain_sqlite,
     "sqlite-encrypted": _encrypted_sqlite,  # SQLCipher: app.storage.keys, app.storage.encryption
+    "postgresql": _clinic_server,  # a clinic's server: app.storage.postgres, docs/clinic.md
 }
 
 
@@ -49,6 +62,24 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "local_file(reason): a storage test about the SQLite file itself, run on the SQLite store only",
     )
+    config.addinivalue_line(
+        "markers",
+        "app_audit_entries(reason): reads the audit entries the SQLite store writes itself; on a clinic server "
+        "its triggers write the log and only the owner reads it (tests/clinic/test_store_on_the_server.py)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked app_audit_entries does not run on the clinic server's store (the mark says why)."""
+    on_server = {id(item) for item in items if item.get_closest_marker("app_audit_entries") and _on_the_server(item)}
+    if on_server:
+        config.hook.pytest_deselected(items=[item for item in items if id(item) in on_server])
+        items[:] = [item for item in items if id(item) not in on_server]
+
+
+def _on_the_server(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("store") == "postgresql"
 
 
 @pytest.fixture(scope="session")
