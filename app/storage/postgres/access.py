@@ -197,6 +197,9 @@ FUNCTIONS: tuple[str, ...] = (
         IF TG_OP = 'UPDATE' THEN
             SELECT string_agg(field.key, ', ' ORDER BY field.key) INTO changed FROM jsonb_each(after) AS field
             WHERE field.value IS DISTINCT FROM before -> field.key AND field.key <> 'version';
+            IF changed IS NULL THEN
+                RETURN NULL;  -- the version alone: a write to the record's parts, which log themselves
+            END IF;
         END IF;
         PERFORM backmap.audit(lower(TG_OP), client, TG_TABLE_NAME || coalesce(': ' || changed, ''));
         RETURN NULL;

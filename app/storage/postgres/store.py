@@ -50,6 +50,7 @@ from app.storage.errors import (
 )
 from app.storage.files import output_file
 from app.storage.local_folder import logged_or_removed
+from app.storage.postgres.access import OWNER
 from app.storage.postgres.connection import connect, first_line
 from app.storage.postgres.dialect import RowConnection, read_json_as_text
 from app.storage.postgres.schema import SCHEMA, SCHEMA_VERSION
@@ -513,6 +514,9 @@ class PostgresStore:
         """The server's log (changes by table and column, openings, exports, erasures): the owner's to read."""
         where, parameters = ("WHERE client_id = ?", (client_id,)) if client_id is not None else ("", ())
         with self._transaction() as connection:
+            owner = connection.execute("SELECT pg_has_role(session_user, ?, 'MEMBER')", (OWNER,)).fetchone()
+            if not owner[0]:
+                raise StorageError("the clinic's audit log is read by its owner only (docs/clinic.md, Who sees what)")
             found = connection.execute(
                 f"SELECT at, action, client_id, what FROM audit_log {where} ORDER BY id", parameters
             )
@@ -544,7 +548,7 @@ class PostgresStore:
                 "Check the network and try again."
             ) from error
         except psycopg.Error as error:
-            raise StorageError(f"the clinic server refused this: {first_line(error)}; nothing was saved") from error
+            raise StorageError(f"the clinic server refused this: {first_line(error)}; nothing was changed") from error
 
     def _open_client(self, connection: sqlite3.Connection, client_id: str, *, lock: bool = False) -> Client:
         """Opens the client's record for this transaction (logged by the server when not theirs)."""
@@ -674,7 +678,7 @@ def _refusal(error: psycopg.Error) -> str:
     said = error.diag.message_primary or first_line(error)
     if "row-level security" in said:
         said = "that record is not yours, nor shared with you"
-    return f"the clinic server refused this: {said}; nothing was saved"
+    return f"the clinic server refused this: {said}; nothing was changed"
 
 
 def _already_there(error: psycopg.Error) -> str:
