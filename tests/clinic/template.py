@@ -25,6 +25,7 @@ class ClinicTemplate:
     owner: Person
     therapists: tuple[Person, Person]
     pass_file: Path  # every person's password, for libpq (PGPASSFILE)
+    passwords: dict[str, str]  # role -> password
 
     def copy(self) -> str:
         """A new database holding the clinic as set up (its people, no clients); drop it with `drop`."""
@@ -65,4 +66,4 @@ def set_up_template(server: ThrowawayServer, folder: Path) -> ClinicTemplate:
         encoding="utf-8",
     )
     pass_file.chmod(0o600)
-    return ClinicTemplate(server, name, owner, therapists, pass_file)
+    return ClinicTemplate(server, name, owner, therapists, pass_file, passwords)
