@@ -15,6 +15,7 @@ from app.ui.application import create_application, create_main_window
 from app.ui.main_window import MainWindow
 from tests.clinic.conftest import ClinicCopy
 from tests.e2e.consult_driver import ini_settings
+from tests.ui.answers import Answers
 
 pytestmark = pytest.mark.postgres
 
@@ -30,7 +31,9 @@ def window(qtbot: QtBot, clinic_copy: ClinicCopy, tmp_path: Path) -> Iterator[Ma
     opened.workspace.repository.close()
 
 
-def test_a_therapist_works_on_the_server_from_the_app(window: MainWindow, clinic_copy: ClinicCopy) -> None:
+def test_a_therapist_works_on_the_server_from_the_app(
+    window: MainWindow, clinic_copy: ClinicCopy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = window.workspace.repository
     assert store.local_folder is None
     client = store.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
@@ -43,5 +46,10 @@ def test_a_therapist_works_on_the_server_from_the_app(window: MainWindow, clinic
     store.set_mark(session.id, "neck_l", "client", 6)
     file_menu = [action.text() for action in window.menus["File"].actions()]
     assert "Back up now…" not in file_menu  # the server's backups are the clinic's (docs/clinic.md)
+    answers = Answers(monkeypatch)
+    window.workspace.show_audit_log()
+    assert answers.shown == [
+        ("warning", "Audit log", "the clinic's audit log is read by its owner only (docs/clinic.md, Who sees what)")
+    ]
     with clinic_copy.store_of(clinic_copy.template.owner) as owner:
         assert owner.get_session(session.id).marks == store.get_session(session.id).marks
