@@ -167,3 +167,17 @@ def test_the_server_logs_what_the_store_did_never_a_note_and_only_the_owner_read
         ("erase", "client erased with every record"),
         ("delete", "clients"),
     ]
+
+
+def test_a_lost_connection_fails_the_write_clearly_and_the_next_call_logs_in_again(clinic_copy: ClinicCopy) -> None:
+    with clinic_copy.store_of(clinic_copy.template.therapists[0]) as thandi:
+        session = thandi.start_session(ana(thandi).id, start=START)
+        with clinic_copy.admin() as admin:  # the server drops the connection (a restart, the network gone)
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (clinic_copy.database,),
+            )
+        with pytest.raises(StorageError, match=r"connection to the clinic server failed.*nothing was saved"):
+            thandi.set_shared_note(session.id, "Drink water.")
+        assert thandi.get_session(session.id) == session  # logged in again: nothing half-written
+        assert thandi.set_shared_note(session.id, "Drink water.").shared_note == "Drink water."

@@ -81,41 +81,21 @@ def now() -> dt.datetime:
 class PostgresStore:
     """Client records on a clinic server: PostgresStore.connect(conninfo); close when done."""
 
-    def __init__(self, connection: psycopg.Connection[tuple[Any, ...]], conninfo: str) -> None:
+    def __init__(self, connection: psycopg.Connection[tuple[Any, ...]], conninfo: str, display_name: str) -> None:
         self._connection = connection
         self._conninfo = conninfo
         self._rows = RowConnection(connection)
+        self._display_name = display_name  # the person's name in the clinic (people.name)
         # (kind, id) -> the version last handed out: what a write without `based_on` is based on.
         self._seen: dict[tuple[str, str], object] = {}
-        self._display_name = ""
 
     @classmethod
     def connect(cls, conninfo: str) -> PostgresStore:
         """Logs in to the clinic database; StorageError when it has no clinic, or one of a newer Backmap."""
-        connection = connect(conninfo, autocommit=True)
-        try:
-            read_json_as_text(connection)
-            connection.execute(f"SET search_path = {SCHEMA}")
-            found = connection.execute("SELECT to_regclass('backmap.schema_version') IS NOT NULL").fetchone()
-            if found is None or not found[0]:
-                raise StorageError("this database holds no clinic: set it up with `backmap clinic init`")
-            version = connection.execute("SELECT version FROM schema_version").fetchone()
-            if version is None or int(str(version[0])) != SCHEMA_VERSION:
-                raise StorageError(
-                    f"the clinic database has schema version {None if version is None else version[0]}, and this "
-                    f"Backmap works with version {SCHEMA_VERSION}: the clinic's administrator runs `backmap clinic "
-                    "init` with the newer Backmap, and everyone uses that one"
-                )
-            name = connection.execute("SELECT name FROM people WHERE role = session_user").fetchone()
-        except BaseException:
-            connection.close()
-            raise
-        store = cls(connection, conninfo)
-        store._display_name = "" if name is None else str(name[0])
-        return store
+        connection, display_name = _login(conninfo)
+        return cls(connection, conninfo, display_name)
 
-    # -- the store itself ------------------------------------------------------------------------------
-
+    # -- the store itself -------------------------------------------------------------------
     @property
     def read_only_reason(self) -> str | None:
         return None  # what a person may not write, the server refuses write by write
@@ -533,6 +513,9 @@ class PostgresStore:
         """
         import psycopg
 
+        if self._connection.broken:  # lost since the last call (network, a server restart): log in again
+            self._connection, self._display_name = _login(self._conninfo)
+            self._rows = RowConnection(self._connection)
         try:
             with self._connection.transaction():
                 if snapshot:
@@ -654,6 +637,29 @@ class PostgresStore:
             f"SELECT {rows.INTAKE_COLUMNS} FROM intakes WHERE client_id = ? ORDER BY date", (client_id,)
         )
         return [rows.intake_from_row(row) for row in found]
+
+
+def _login(conninfo: str) -> tuple[psycopg.Connection[tuple[Any, ...]], str]:
+    """A connection as the person `conninfo` names, checked to be a clinic of this schema version; their name."""
+    connection = connect(conninfo, autocommit=True)
+    try:
+        read_json_as_text(connection)
+        connection.execute(f"SET search_path = {SCHEMA}")
+        found = connection.execute("SELECT to_regclass('backmap.schema_version') IS NOT NULL").fetchone()
+        if found is None or not found[0]:
+            raise StorageError("this database holds no clinic: set it up with `backmap clinic init`")
+        version = connection.execute("SELECT version FROM schema_version").fetchone()
+        if version is None or int(str(version[0])) != SCHEMA_VERSION:
+            raise StorageError(
+                f"the clinic database has schema version {None if version is None else version[0]}, and this "
+                f"Backmap works with version {SCHEMA_VERSION}: the clinic's administrator runs `backmap clinic "
+                "init` with the newer Backmap, and everyone uses that one"
+            )
+        named = connection.execute("SELECT name FROM people WHERE role = session_user").fetchone()
+    except BaseException:
+        connection.close()
+        raise
+    return connection, "" if named is None else str(named[0])
 
 
 RecordT = TypeVar("RecordT", Client, Session)
