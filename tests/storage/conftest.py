@@ -4,7 +4,8 @@ A storage test about the records (clients, intakes, sessions, amendments, the au
 the `store` fixture and runs once per store kind in STORE_KINDS. A test about the local file itself (damage, the
 WAL, backups, read-only media, crash safety, the data folder, encryption, the command line on a data folder) is
 marked `local_file` with its reason and takes `repository` (tests/conftest.py) or opens the SQLite store itself.
-A new store kind (a clinic server, issue 19) is one more entry in STORE_KINDS.
+A new store kind is one more entry in STORE_KINDS, as the clinic server's was (issue 19: a therapist's login to a
+copy of a clinic on the run's own PostgreSQL server; if that server cannot start, these tests fail).
 """
 
 from __future__ import annotations
