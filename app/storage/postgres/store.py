@@ -55,6 +55,7 @@ from app.storage.postgres.connection import connect, first_line
 from app.storage.postgres.dialect import RowConnection, read_json_as_text
 from app.storage.postgres.schema import SCHEMA, SCHEMA_VERSION
 from app.storage.record_store import Erasure
+from app.storage.sqlite_store import now
 
 if TYPE_CHECKING:
     import psycopg
@@ -71,11 +72,6 @@ _UPSERT_MARK = (
     "ON CONFLICT (session_id, region, by) DO UPDATE SET tension = excluded.tension, note = excluded.note, "
     "quality = excluded.quality"
 )
-
-
-def now() -> dt.datetime:
-    """This machine's local time with its offset, to the second (as the SQLite store stamps it)."""
-    return dt.datetime.now().astimezone().replace(microsecond=0)
 
 
 class PostgresStore:
@@ -527,8 +523,8 @@ class PostgresStore:
             raise StorageError(_already_there(error)) from error
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise StorageError(
-                f"the connection to the clinic server failed ({first_line(error)}): nothing was saved. "
-                "Check the network and try again."
+                f"the connection to the clinic server failed ({first_line(error)}). A change is saved whole or not "
+                "at all, never in part: open the client again to see which, once the network is back."
             ) from error
         except psycopg.Error as error:
             raise StorageError(f"the clinic server refused this: {first_line(error)}; nothing was changed") from error
