@@ -39,7 +39,7 @@ from app.domain.records import (
 )
 from app.domain.session_summary import MarkTable, SessionSummary
 from app.storage import rows
-from app.storage.client_file import dump
+from app.storage.client_file import dump_parts, utf8_parts
 from app.storage.codec import amendment_changes, nfc
 from app.storage.errors import (
     ConsentRequiredError,
@@ -458,9 +458,9 @@ class PostgresStore:
             connection.executemany(statement, values)
 
     def export_client(self, client_id: str, destination: Path, *, replace: bool = True) -> Path:
-        text = dump(self.history(client_id))
-        with output_file(destination, None, replace=replace) as temporary:
-            temporary.write_bytes(text.encode("utf-8"))
+        parts = dump_parts(self.history(client_id))
+        with output_file(destination, None, replace=replace) as temporary, temporary.open("wb") as file:
+            file.writelines(utf8_parts(parts))
         logged_or_removed(destination, lambda: self.log_export(client_id, to_file=True))
         return destination
 
