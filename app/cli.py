@@ -46,7 +46,7 @@ See `backmap --help` for all of them."""
 
 
 APP_FLAGS = ("--demo",)
-APP_OPTIONS = ("--data-dir",)  # each takes a value
+APP_OPTIONS = ("--data-dir", "--database")  # each takes a value
 
 
 def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
@@ -60,6 +60,14 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="the data folder to use (default: $BACKMAP_DATA_DIR, else the user data folder)",
+    )
+    parser.add_argument(
+        APP_OPTIONS[1],
+        default=None,
+        metavar="CONNINFO",
+        help="use a clinic's PostgreSQL server instead of the data folder: a libpq connection string "
+        "(postgresql://thandi@db.clinic.example/clinic or 'host=… dbname=… user=…'), the password from ~/.pgpass, "
+        "a service file or the system keyring, never in the string (docs/clinic.md)",
     )
     parser.add_argument(
         "--passphrase-file",
@@ -144,4 +152,4 @@ def _open_app(args: argparse.Namespace) -> int:
         return 1
     from app.ui.application import run_app
 
-    return run_app(data_dir=args.data_dir, demo=args.demo)
+    return run_app(data_dir=args.data_dir, demo=args.demo, database=args.database)

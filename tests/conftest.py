@@ -17,6 +17,9 @@ for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = str(_SESSION_HOME / _name.lower())
 
 from app.storage.sqlite_store import SqliteStore  # noqa: E402  (after the folders above: it imports platformdirs)
+from tests.clinic import server as test_server  # noqa: E402
+from tests.clinic.server import ThrowawayServer  # noqa: E402
+from tests.clinic.template import ClinicTemplate, set_up_template  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +36,20 @@ def repository(data_dir: Path) -> Iterator[SqliteStore]:
     tests/storage/conftest.py runs them on every store)."""
     with SqliteStore.open(data_dir) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayServer]:
+    """The run's own PostgreSQL 15 (tests/clinic/server.py), started on first use and stopped at the end. A server
+    that cannot start fails every test that needs it, with what PostgreSQL said: never a skip."""
+    started = test_server.start()
+    try:
+        yield started
+    finally:
+        test_server.stop(started)
+
+
+@pytest.fixture(scope="session")
+def clinic_template(postgres_server: ThrowawayServer, tmp_path_factory: pytest.TempPathFactory) -> ClinicTemplate:
+    """A clinic set up once, copied for each test that stores records on the server (tests/clinic/template.py)."""
+    return set_up_template(postgres_server, tmp_path_factory.mktemp("clinic"))

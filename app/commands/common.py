@@ -43,7 +43,13 @@ def open_repository(args: argparse.Namespace, *, create: bool = True) -> RecordS
     First removes what an earlier, killed command left half-written, and says so. Encrypted records are unlocked
     with --passphrase-file, the keyring or the terminal (app.commands.unlocking); a new folder is created
     encrypted when --passphrase-file is given, and plain otherwise (said once).
+
+    With --database, the records are the clinic server's instead (app.storage.postgres), as its person.
     """
+    if args.database is not None:
+        from app.storage.postgres.store import PostgresStore
+
+        return PostgresStore.connect(args.database)
     from app.commands.unlocking import unlock
     from app.storage.files import remove_unfinished_outputs
     from app.storage.local_folder import holds_records

@@ -209,7 +209,7 @@ def is_within(path: Path, folder: Path) -> bool:
     return False
 
 
-def checked_output_path(path: Path, data_folder: Path, *, replace: bool) -> Path:
+def checked_output_path(path: Path, data_folder: Path | None, *, replace: bool) -> Path:
     """The file that writing `path` would change: `path`, or where a symbolic link there points (the link stays).
 
     Refused with a StorageError saying why, before anything is written: always, a path inside the data folder
@@ -220,7 +220,7 @@ def checked_output_path(path: Path, data_folder: Path, *, replace: bool) -> Path
         target = path.resolve()
     except (OSError, RuntimeError):  # a loop of symbolic links
         raise StorageError(f"cannot write {path}: its symbolic links cannot be followed") from None
-    if is_within(target, data_folder) or is_within(path.absolute().parent, data_folder):
+    if data_folder is not None and (is_within(target, data_folder) or is_within(path.absolute().parent, data_folder)):
         raise StorageError(
             f"{path} is inside the Backmap data folder {data_folder}: nothing was written. Choose a file elsewhere."
         )
@@ -242,7 +242,7 @@ def checked_output_path(path: Path, data_folder: Path, *, replace: bool) -> Path
 
 
 @contextmanager
-def output_file(path: Path, data_folder: Path, *, replace: bool) -> Iterator[Path]:
+def output_file(path: Path, data_folder: Path | None, *, replace: bool) -> Iterator[Path]:
     """The file the user named with -o: checked (checked_output_path), then written as private_file does.
 
     A failure to write is a StorageError naming the file.

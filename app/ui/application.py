@@ -79,8 +79,10 @@ def _open_workspace(
     settings: AppSettings,
     read_only_reason: str | None = None,
     key: DatabaseKey | None = None,
+    database: str | None = None,
 ) -> Workspace:
-    """The records (the data folder's, or the demo's seeded ones), the knowledge base, and the workspace on them."""
+    """The records (the data folder's, the demo's seeded ones, or the clinic server's when `database` names it),
+    the knowledge base, and the workspace on them."""
     # Loaded here, after the frame's first paint: together they take longer than all of Qt's start-up.
     import datetime as dt
 
@@ -90,7 +92,13 @@ def _open_workspace(
     from app.storage.sqlite_store import SqliteStore
     from app.ui.workspace.widget import Workspace
 
-    repository = SqliteStore.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason, key=key)
+    repository: RecordStore
+    if database is not None:
+        from app.storage.postgres.store import PostgresStore
+
+        repository = PostgresStore.connect(database)
+    else:
+        repository = SqliteStore.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason, key=key)
     if demo:
         _seed_demo(repository, dt.date.today())
     workspace = Workspace(
@@ -120,7 +128,11 @@ def _demo_folder() -> Path:
 
 
 def _frame(
-    data_dir: Path | None, demo: bool, settings: AppSettings | None, read_only_reason: str | None = None
+    data_dir: Path | None,
+    demo: bool,
+    settings: AppSettings | None,
+    read_only_reason: str | None = None,
+    database: str | None = None,
 ) -> tuple[MainWindow, Callable[[DatabaseKey | None], Workspace]]:
     """The main window's frame, and how to open its workspace with a key (on a demo's own folder and settings)."""
     if demo:
@@ -128,14 +140,19 @@ def _frame(
         # Nothing of the demo reaches the real settings either (window layout, last client).
         settings = AppSettings(QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings or AppSettings(), map_svg_path(), demo=demo)
-    return window, lambda key: _open_workspace(data_dir, demo, window.settings, read_only_reason, key)
+    return window, lambda key: _open_workspace(data_dir, demo, window.settings, read_only_reason, key, database)
 
 
 def create_main_window(
-    data_dir: Path | None, demo: bool, settings: AppSettings | None = None, key: DatabaseKey | None = None
+    data_dir: Path | None,
+    demo: bool,
+    settings: AppSettings | None = None,
+    key: DatabaseKey | None = None,
+    database: str | None = None,
 ) -> MainWindow:
-    """The main window with its workspace open on the data folder (a throwaway one for --demo), not yet shown."""
-    window, open_workspace = _frame(data_dir, demo, settings)
+    """The main window with its workspace open on the data folder (a throwaway one for --demo) or the clinic
+    server `database` names, not yet shown."""
+    window, open_workspace = _frame(data_dir, demo, settings, database=database)
     window.attach(open_workspace(key))
     window.workspace.decisions.open_last_client()
     return window
@@ -162,6 +179,7 @@ def start_main_window(
     settings: AppSettings | None = None,
     read_only_reason: str | None = None,
     key: DatabaseKey | None = None,
+    database: str | None = None,
 ) -> MainWindow:
     """Shows the frame now; opens the records and the client list after its first paint; once the list is on
     screen, the last client, then the region model, then the full integrity check in the background (after the
@@ -169,8 +187,9 @@ def start_main_window(
 
     If the records cannot be opened, the therapist is told why and the app ends with status 1.
     `read_only_reason`: open the records read-only, with a banner saying why. `key`: encrypted records' key.
+    `database`: the clinic server's connection string, instead of the data folder.
     """
-    window, open_workspace = _frame(data_dir, demo, settings, read_only_reason)
+    window, open_workspace = _frame(data_dir, demo, settings, read_only_reason, database)
 
     def open_records() -> None:
         try:
@@ -239,12 +258,13 @@ def _quit_once_started_if_asked(window: MainWindow) -> None:
     window.workspaceAttached.connect(lambda: QTimer.singleShot(0, quit_when_started))
 
 
-def run_app(data_dir: Path | None, demo: bool) -> int:
-    """The desktop app; one per data folder (app.ui.single_instance): a second start brings the first forward."""
+def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> int:
+    """The desktop app; one per data folder (app.ui.single_instance): a second start brings the first forward.
+    On a clinic server (`database`) any number of windows may be open: the server keeps their writes apart."""
     app = create_application()
     install_crash_handler()
-    if demo:  # its own throwaway folder: nothing to share
-        window = start_main_window(data_dir, demo)
+    if demo or database is not None:  # the demo's own throwaway folder, or no folder: nothing to share or unlock
+        window = start_main_window(data_dir, demo, database=None if demo else database)
         _quit_once_started_if_asked(window)
         return app.exec()
     from app.storage.files import remove_unfinished_outputs

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from app.domain.records import ClientRecord
 from app.storage.client_file import FORMAT_NAME, dump, escape_terminal_controls, parse, version_needed
@@ -159,6 +159,7 @@ def test_dump_then_parse_gives_the_same_record_and_text(record: ClientRecord) ->
 @given(client_records())
 def test_export_of_import_is_the_file_itself(kind: str, request: pytest.FixtureRequest, record: ClientRecord) -> None:
     canonical = dump(record)
+    assume(kind != "postgresql" or "\\u0000" not in canonical)  # PostgreSQL's text holds no NUL (refused there)
     with (
         tempfile.TemporaryDirectory() as folder,
         tempfile.TemporaryDirectory() as elsewhere,

@@ -27,6 +27,7 @@ OTHER_TABLES = {"audit_log"}
 # -- consent ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.app_audit_entries(reason="the SQLite store's own audit entries")
 def test_no_session_of_any_kind_before_consent(store: RecordStore) -> None:
     client = store.create_client("Ben Other")
     with pytest.raises(ConsentRequiredError, match="record it before starting a session"):

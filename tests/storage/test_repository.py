@@ -69,6 +69,7 @@ def test_every_session_field_is_stored_and_read_back(store: RecordStore, client:
     assert "sacrum" not in saved.effective_tension()  # cleared = not assessed, not 0
 
 
+@pytest.mark.app_audit_entries(reason="the SQLite store's own audit entries")
 def test_a_finalised_session_changes_only_by_a_dated_amendment(store: RecordStore, client: Client) -> None:
     session = store.start_session(client.id, start=START)
     store.set_mark(session.id, "neck_l", "client", 7, "sore")
@@ -131,6 +132,7 @@ def test_the_database_refuses_edits_of_amendments_and_the_audit_log(repository: 
         connection.close()
 
 
+@pytest.mark.app_audit_entries(reason="the SQLite store's own audit entries")
 def test_the_audit_log_never_carries_note_text(store: RecordStore, client: Client) -> None:
     session = store.start_session(client.id, start=START)
     store.set_mark(session.id, "neck_l", "client", 7, "SECRET-NOTE")
@@ -192,6 +194,7 @@ def test_history_is_whole_and_lists_are_newest_first(store: RecordStore, client:
     assert store.client_of_session(ids[1]) == client
 
 
+@pytest.mark.app_audit_entries(reason="the SQLite store's own audit entries")
 def test_a_deleted_client_is_gone_from_every_read_and_the_log_keeps_only_their_id(
     store: RecordStore, client: Client
 ) -> None:

@@ -97,6 +97,27 @@ FUNCTIONS: tuple[str, ...] = (
     END
     $$
     """,
+    # A session's client, opened as by open_client: what a store does first in a transaction on one session.
+    f"""
+    CREATE FUNCTION backmap.open_session(of_session text) RETURNS text LANGUAGE plpgsql {_DEFINER} AS $$
+    DECLARE
+        client text := (SELECT client_id FROM backmap.sessions WHERE id = of_session);
+    BEGIN
+        IF client IS NULL THEN
+            RAISE EXCEPTION 'no session %', of_session USING ERRCODE = 'no_data_found';
+        END IF;
+        PERFORM backmap.open_client(client);
+        RETURN client;
+    END
+    $$
+    """,
+    # The plans no session gives any more (one replaced, a session discarded, a client erased): nobody can see
+    # them to delete them, since a plan is visible through the sessions that give it.
+    f"""
+    CREATE FUNCTION backmap.drop_unused_plans() RETURNS void LANGUAGE sql {_DEFINER} AS $$
+        DELETE FROM backmap.plans WHERE NOT EXISTS (SELECT 1 FROM backmap.sessions WHERE plan_sha256 = plans.sha256)
+    $$
+    """,
     f"""
     CREATE FUNCTION backmap.share_client(client text, colleague text) RETURNS void LANGUAGE plpgsql {_DEFINER} AS $$
     BEGIN
@@ -176,6 +197,9 @@ FUNCTIONS: tuple[str, ...] = (
         IF TG_OP = 'UPDATE' THEN
             SELECT string_agg(field.key, ', ' ORDER BY field.key) INTO changed FROM jsonb_each(after) AS field
             WHERE field.value IS DISTINCT FROM before -> field.key AND field.key <> 'version';
+            IF changed IS NULL THEN
+                RETURN NULL;  -- the version alone: a write to the record's parts, which log themselves
+            END IF;
         END IF;
         PERFORM backmap.audit(lower(TG_OP), client, TG_TABLE_NAME || coalesce(': ' || changed, ''));
         RETURN NULL;
@@ -264,7 +288,8 @@ GRANTS: tuple[str, ...] = (
     # Policies call these as the person, so the person must be allowed to.
     f"GRANT EXECUTE ON FUNCTION backmap.treats(text), backmap.shared_with_me(text), backmap.may_read(text) "
     f"TO {_TREATING}",
-    "GRANT EXECUTE ON FUNCTION backmap.open_client(text), backmap.share_client(text, text), "
+    "GRANT EXECUTE ON FUNCTION backmap.open_client(text), backmap.open_session(text), "
+    "backmap.drop_unused_plans(), backmap.share_client(text, text), "
     "backmap.unshare_client(text, text), backmap.log_export(text, text), backmap.erase_client(text) "
     f"TO {_TREATING}",
 )

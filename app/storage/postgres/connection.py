@@ -3,11 +3,13 @@
 
 A connection string is libpq's (`host=... dbname=...` or `postgresql://...`), with the environment's PG*
 variables and a service file as libpq reads them. Its password is refused: a command line and a remembered
-setting are both read by others; the password belongs in ~/.pgpass (or PGPASSFILE) or the keyring.
+setting are both read by others; the password belongs in ~/.pgpass (or PGPASSFILE) or the system keyring, where
+it is looked up only when libpq found none (service KEYRING_SERVICE, account `user@host:port/dbname`).
 """
 
 from __future__ import annotations
 
+import getpass
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 REQUIRED_SSLMODE = "verify-full"
 APPLICATION_NAME = "backmap"
 CONNECT_TIMEOUT_S = 10
+KEYRING_SERVICE = "Backmap clinic server"
+_NO_PASSWORD = "no password supplied"  # libpq's words when the server asks for one and none was found
 
 
 class ClinicConnectionError(BackmapError):
@@ -76,7 +80,33 @@ def connect(conninfo: str, *, autocommit: bool = False) -> psycopg.Connection[tu
     try:
         return psycopg.connect(make_conninfo("", **chosen), autocommit=autocommit)
     except psycopg.OperationalError as error:
+        kept = keyring_password(keyring_account(chosen, os.environ)) if _NO_PASSWORD in str(error) else None
+        if kept is None:
+            raise ClinicConnectionError(f"cannot reach the clinic server: {first_line(error)}") from error
+    try:  # the keyring's password goes to libpq alone, never into a string anyone else sees
+        return psycopg.connect(make_conninfo("", **chosen), password=kept, autocommit=autocommit)
+    except psycopg.OperationalError as error:
         raise ClinicConnectionError(f"cannot reach the clinic server: {first_line(error)}") from error
+
+
+def keyring_account(parameters: Mapping[str, str], environ: Mapping[str, str]) -> str:
+    """Whose password for which server and database, as the keyring keeps it (libpq's defaults filled in)."""
+    user = parameters.get("user") or environ.get("PGUSER") or getpass.getuser()
+    host = parameters.get("host") or environ.get("PGHOST") or "localhost"
+    port = parameters.get("port") or environ.get("PGPORT") or "5432"
+    database = parameters.get("dbname") or environ.get("PGDATABASE") or user
+    return f"{user}@{host}:{port}/{database}"
+
+
+def keyring_password(account: str) -> str | None:
+    """The password the system keyring keeps for `account`; None when it keeps none or cannot be asked."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, account)
+    except KeyringError:
+        return None
 
 
 def first_line(error: Exception) -> str:

@@ -74,6 +74,8 @@ def column_definition(column: Column, table: Table) -> str:
     parts = [quoted(column.name), POSTGRES_TYPES[column.kind]]
     if column.numbered:
         parts[1] = "bigint GENERATED ALWAYS AS IDENTITY"
+    if column.kind is Kind.TEXT:
+        parts.append('COLLATE "C"')  # ordered by code point, as SQLite orders text, whatever the server's locale
     if not column.nullable:
         parts.append("NOT NULL")
     if column.default is not None:

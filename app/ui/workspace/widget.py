@@ -458,8 +458,14 @@ class Workspace(QWidget):
 
     def show_audit_log(self) -> None:
         from app.ui.dialogs.audit_log import AuditLogDialog
+        from app.ui.error_text import plain_error
 
-        AuditLogDialog(self.repository.audit_entries(), self).exec()
+        try:
+            entries = self.repository.audit_entries()
+        except BackmapError as error:  # e.g. a clinic server's log, which only the clinic's owner reads
+            self.show_warning("Audit log", plain_error(error))
+            return
+        AuditLogDialog(entries, self).exec()
 
     def check_records_in_background(self) -> None:
         """PRAGMA integrity_check of the whole local file in a thread, on its own read-only connection.
