@@ -35,9 +35,14 @@ def read_client_file(path: Path) -> ClientRecord:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.storage.importing import RecordRefusedError
+
     records = [read_client_file(path) for path in args.files]
     with open_repository(args) as repository:
-        ids = repository.import_records(records, replace=args.replace)
+        try:
+            ids = repository.import_records(records, replace=args.replace)
+        except RecordRefusedError as error:
+            raise BackmapError(f"{args.files[error.index]}: {error}") from None
     for client_id in ids:
         print(client_id)
     return 0

@@ -48,6 +48,7 @@ from app.storage.errors import (
     StorageError,
 )
 from app.storage.files import output_file
+from app.storage.importing import import_each
 from app.storage.keys import DatabaseKey
 from app.storage.local_folder import LocalDataFolder, holds_records, logged_or_removed
 from app.storage.record_store import Erasure
@@ -458,14 +459,8 @@ class SqliteStore:
     # -- whole clients in and out, backups -------------------------------------------------------------
 
     def import_records(self, records: Sequence[ClientRecord], *, replace: bool = False) -> list[str]:
-        ids = [record.client.id for record in records]
-        for index, client_id in enumerate(ids):
-            if client_id in ids[:index]:
-                raise StorageError(f"client {client_id} is in more than one of the files")
         with self._write() as connection:
-            for record in records:
-                self._import_one(connection, record, replace=replace)
-        return ids
+            return import_each(records, lambda record: self._import_one(connection, record, replace=replace))
 
     def _import_one(self, connection: sqlite3.Connection, record: ClientRecord, *, replace: bool) -> None:
         client = record.client

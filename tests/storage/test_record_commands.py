@@ -133,7 +133,21 @@ def test_a_session_id_of_another_client_is_refused(
     data["client"]["id"] = BEN
     copy = tmp_path / "copy.json"
     copy.write_text(json.dumps(data), encoding="utf-8")
+    _fails(["import", str(copy)], capsys, f"{copy}: session")  # the file it is about, then why
     _fails(["import", str(copy)], capsys, f"already belongs to client {ANA}")
+    assert fingerprint(data_dir) == before
+
+
+def test_the_same_client_in_two_files_names_the_second(
+    ana_file: Path, tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["import", str(ana_file)])
+    capsys.readouterr()
+    again = tmp_path / "again.json"
+    again.write_bytes(ana_file.read_bytes())
+    before = fingerprint(data_dir)
+    argv = ["import", "--replace", str(ana_file), str(again)]
+    _fails(argv, capsys, f"{again}: client {ANA} is also in an earlier file")
     assert fingerprint(data_dir) == before
 
 

@@ -49,6 +49,7 @@ from app.storage.errors import (
     StorageError,
 )
 from app.storage.files import output_file
+from app.storage.importing import import_each
 from app.storage.local_folder import logged_or_removed
 from app.storage.postgres.access import OWNER
 from app.storage.postgres.connection import connect, first_line
@@ -414,14 +415,8 @@ class PostgresStore:
     # -- whole clients in and out, the audit log -------------------------------------------------------
 
     def import_records(self, records: Sequence[ClientRecord], *, replace: bool = False) -> list[str]:
-        ids = [record.client.id for record in records]
-        for index, client_id in enumerate(ids):
-            if client_id in ids[:index]:
-                raise StorageError(f"client {client_id} is in more than one of the files")
         with self._transaction() as connection:
-            for record in records:
-                self._import_one(connection, record, replace=replace)
-        return ids
+            return import_each(records, lambda record: self._import_one(connection, record, replace=replace))
 
     def _import_one(self, connection: sqlite3.Connection, record: ClientRecord, *, replace: bool) -> None:
         client = record.client
