@@ -42,24 +42,42 @@ from app.domain.records import (
     Stroke,
 )
 from app.domain.region_specs import REGION_IDS, canonical_region_id
+from app.domain.session_fields import (
+    FIELDS_BY_NAME,
+    SCALAR_FIELDS,
+    SOAP_PART,
+    SessionField,
+    session_arguments,
+)
 from app.storage.errors import ClientFileError
 
 T = TypeVar("T")
 Json = Any  # a value json.loads returns
 
-SESSION_FIELDS = (
+# A session object's keys in canonical order, as client file version 1 has them; the scalar ones are read and
+# written as their descriptions say (app.domain.session_fields). A scalar key a later version added comes after
+# these, and only when its value is not the default.
+SESSION_KEYS = (
+    "id",
     "start",
     "minutes",
     "therapist",
     "position",
     "medium",
     "override",
-    "shared_note",
+    "marks",
     "strokes",
+    "soap",
+    "shared_note",
     "holds",
+    "finalised",
+    "amendments",
     "plan",
 )
-SOAP_FIELDS = ("subjective", "objective", "assessment", "plan", "pain_before", "pain_after")
+_SESSION_SCALARS = tuple(field for field in SCALAR_FIELDS if field.part != SOAP_PART)
+_SOAP_SCALARS = tuple(field for field in SCALAR_FIELDS if field.part == SOAP_PART)
+# The fields an amendment may name besides the scalar ones and a mark's "marks.<region>.<client|therapist>".
+_AMENDABLE_PARTS = ("start", "override", "strokes", "holds", "plan")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # The ids Backmap makes, str(uuid.uuid4()); ids in a file must look the same, so an id never looks like a name.
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -392,17 +410,34 @@ def decode_strokes(value: Json, path: str) -> tuple[Stroke, ...]:
     return tuple(decode_stroke(entry, f"{path}[{i}]") for i, entry in enumerate(_list(value, path)))
 
 
-def decode_soap(value: Json, path: str) -> Soap:
-    data = _object(value, path, SOAP_FIELDS)
+def _scalar_values(data: dict[str, Json], path: str, fields: tuple[SessionField, ...]) -> dict[str, Json]:
+    """The values of `fields` in a session's (or its SOAP's) object, by field name; a later key may be absent."""
+    return {
+        field.name: _read_value(field, data[field.json_key], f"{path}.{field.json_key}")
+        if field.json_key in data
+        else field.default
+        for field in fields
+    }
+
+
+def _read_value(field: SessionField, value: Json, path: str) -> Any:
+    if field.value == "text":
+        return _text(value, path)
+    if field.value == "whole":
+        return _whole(value, path)
+    return _optional(value, path, _whole)
+
+
+def _keys(fields: tuple[SessionField, ...], *, later: bool) -> tuple[str, ...]:
+    """The keys of `fields` of client file version 1 (required) or, `later`, of a later version (optional)."""
+    return tuple(field.json_key for field in fields if (field.file_version > 1) == later)
+
+
+def _decode_soap(value: Json, path: str) -> Soap:
+    data = _object(value, path, _keys(_SOAP_SCALARS, later=False), _keys(_SOAP_SCALARS, later=True))
+    _, soap = session_arguments(_scalar_values(data, path, _SOAP_SCALARS))
     with _record_at(path):
-        return Soap(
-            subjective=_text(data["subjective"], f"{path}.subjective"),
-            objective=_text(data["objective"], f"{path}.objective"),
-            assessment=_text(data["assessment"], f"{path}.assessment"),
-            plan=_text(data["plan"], f"{path}.plan"),
-            pain_before=_optional(data["pain_before"], f"{path}.pain_before", _whole),
-            pain_after=_optional(data["pain_after"], f"{path}.pain_after", _whole),
-        )
+        return Soap(**soap)
 
 
 def decode_hold(value: Json, path: str) -> Hold:
@@ -430,11 +465,9 @@ def decode_plan(value: Json, path: str) -> dict[str, Any]:
 
 def is_amendable_field(name: str) -> bool:
     """`minutes`, `soap.pain_after`, `marks.<region>.<client|therapist>`, ... (see amendment_changes)."""
-    if name in SESSION_FIELDS:
+    if name in FIELDS_BY_NAME or name in _AMENDABLE_PARTS:
         return True
     head, _, rest = name.partition(".")
-    if head == "soap":
-        return rest in SOAP_FIELDS
     if head == "marks":
         region, _, layer = rest.rpartition(".")
         return region in REGION_IDS and layer in LAYERS
@@ -456,49 +489,26 @@ def decode_amendment(value: Json, path: str) -> Amendment:
 
 
 def decode_session(value: Json, path: str) -> Session:
-    data = _object(
-        value,
-        path,
-        (
-            "id",
-            "start",
-            "minutes",
-            "therapist",
-            "position",
-            "medium",
-            "override",
-            "marks",
-            "strokes",
-            "soap",
-            "shared_note",
-            "holds",
-            "finalised",
-            "amendments",
-            "plan",
-        ),
-    )
+    data = _object(value, path, SESSION_KEYS, _keys(_SESSION_SCALARS, later=True))
     session_id = _id(data["id"], f"{path}.id")
     amendments = _list(data["amendments"], f"{path}.amendments")
     finalised = _optional(data["finalised"], f"{path}.finalised", _moment)
     if amendments and finalised is None:
         raise ClientFileError(f"{path}.amendments", "only a finalised session has amendments")
+    own, _ = session_arguments(_scalar_values(data, path, _SESSION_SCALARS))
     with _record_at(path):
         return Session(
             id=session_id,
             start=_moment(data["start"], f"{path}.start"),
-            minutes=_whole(data["minutes"], f"{path}.minutes"),
-            therapist=_text(data["therapist"], f"{path}.therapist"),
-            position=_text(data["position"], f"{path}.position"),
-            medium=_text(data["medium"], f"{path}.medium"),
             override=_optional(data["override"], f"{path}.override", decode_override),
             marks=decode_marks(data["marks"], f"{path}.marks"),
             strokes=decode_strokes(data["strokes"], f"{path}.strokes"),
-            soap=decode_soap(data["soap"], f"{path}.soap"),
-            shared_note=_text(data["shared_note"], f"{path}.shared_note"),
+            soap=_decode_soap(data["soap"], f"{path}.soap"),
             holds=decode_holds(data["holds"], f"{path}.holds"),
             finalised=finalised,
             amendments=tuple(decode_amendment(entry, f"{path}.amendments[{i}]") for i, entry in enumerate(amendments)),
             plan=_optional(data["plan"], f"{path}.plan", decode_plan),
+            **own,
         )
 
 
@@ -590,17 +600,6 @@ def encode_stroke(stroke: Stroke) -> dict[str, Json]:
     }
 
 
-def encode_soap(soap: Soap) -> dict[str, Json]:
-    return {
-        "subjective": nfc(soap.subjective),
-        "objective": nfc(soap.objective),
-        "assessment": nfc(soap.assessment),
-        "plan": nfc(soap.plan),
-        "pain_before": soap.pain_before,
-        "pain_after": soap.pain_after,
-    }
-
-
 def encode_hold(hold: Hold) -> dict[str, Json]:
     return {"region": hold.region, "seconds": float(hold.seconds)}
 
@@ -619,31 +618,46 @@ def encode_amendment(amendment: Amendment) -> dict[str, Json]:
     }
 
 
-def encode_session(session: Session) -> dict[str, Json]:
+def _scalar_value(field: SessionField, session: Session) -> Json:
+    value = session.field_value(field.name)
+    return nfc(value) if field.value == "text" else value
+
+
+def _written_scalars(session: Session, fields: tuple[SessionField, ...]) -> dict[str, Json]:
+    """Key -> value of `fields` in the file: a key of a later version only when its value is not the default."""
     return {
+        field.json_key: _scalar_value(field, session)
+        for field in fields
+        if field.file_version == 1 or session.field_value(field.name) != field.default
+    }
+
+
+def encode_session(session: Session) -> dict[str, Json]:
+    scalars = _written_scalars(session, _SESSION_SCALARS)
+    parts: dict[str, Json] = {
         "id": nfc(session.id),
         "start": session.start.isoformat(),
-        "minutes": session.minutes,
-        "therapist": nfc(session.therapist),
-        "position": nfc(session.position),
-        "medium": nfc(session.medium),
         "override": encode_override(session.override),
         "marks": [encode_mark(mark) for mark in sorted(session.marks, key=mark_order)],
         "strokes": [encode_stroke(stroke) for stroke in session.strokes],
-        "soap": encode_soap(session.soap),
-        "shared_note": nfc(session.shared_note),
+        "soap": _written_scalars(session, _SOAP_SCALARS),
         "holds": [encode_hold(hold) for hold in session.holds],
         "finalised": encode_moment(session.finalised),
         "amendments": [encode_amendment(amendment) for amendment in session.amendments],
         "plan": session.plan,
     }
+    encoded = {key: parts[key] if key in parts else scalars.pop(key) for key in SESSION_KEYS}
+    return {**encoded, **scalars}
 
 
 def session_field_values(session: Session) -> dict[str, Json]:
     """Each amendable field of `session` as the JSON value an amendment records (a mark per region/layer)."""
     encoded = encode_session(session)
-    values: dict[str, Json] = {name: encoded[name] for name in SESSION_FIELDS}
-    values.update({f"soap.{name}": encoded["soap"][name] for name in SOAP_FIELDS})
+    # In the session object's order, then the later scalar keys and the SOAP's (the order amendments are added in).
+    values: dict[str, Json] = {
+        key: encoded[key] for key in SESSION_KEYS if key in _AMENDABLE_PARTS or key in FIELDS_BY_NAME
+    }
+    values.update({field.name: _scalar_value(field, session) for field in SCALAR_FIELDS})
     for mark in session.marks:
         values[f"marks.{mark.region}.{mark.by}"] = _mark_value(mark)
     return values

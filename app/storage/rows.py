@@ -26,17 +26,44 @@ from app.domain.records import (
     Soap,
     Stroke,
 )
+from app.domain.session_fields import SCALAR_FIELDS, scalar_field, session_arguments
 from app.domain.session_summary import MarkTable, SessionSummary
 from app.storage.codec import decode_flag, encode_flag
 from app.storage.driver import sqlite3
 
-CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian, version"
+_CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian, version"
+_INTAKE_COLUMNS = (
+    "date, flags, allergies, conditions, clearance_by, clearance_date, clearance_limits, clearance_expires, version"
+)
+# The sessions row as written: the scalar fields' columns from their descriptions (app.domain.session_fields).
 SESSION_COLUMNS = (
-    "id, start, minutes, therapist, position, medium, override_max_level, override_reason, soap_subjective, "
-    "soap_objective, soap_assessment, soap_plan, pain_before, pain_after, shared_note, finalised, plan_sha256"
+    "id",
+    "start",
+    *(field.column for field in SCALAR_FIELDS),
+    "override_max_level",
+    "override_reason",
+    "finalised",
+    "plan_sha256",
 )
 # What a read selects: the plan's compressed text in place of its key.
-_READ_COLUMNS = SESSION_COLUMNS.replace("plan_sha256", "(SELECT json FROM plans WHERE sha256 = plan_sha256)")
+_READ_COLUMNS = ", ".join(
+    "(SELECT json FROM plans WHERE sha256 = plan_sha256) AS plan" if column == "plan_sha256" else column
+    for column in (*SESSION_COLUMNS, "version")
+)
+# A session part -> its columns, where it is not a scalar field of one column.
+_PART_COLUMNS = {
+    "soap": tuple(field.column for field in SCALAR_FIELDS if field.part == "soap"),
+    "override": ("override_max_level", "override_reason"),
+    "plan": ("plan_sha256",),
+    "finalised": ("finalised",),
+}
+
+
+def named(connection: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor whose rows are read by column name (sqlite3.Row), so no reader depends on a column's place."""
+    cursor = connection.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor
 
 
 def name_key(name: str) -> str:
@@ -87,10 +114,30 @@ def utc_key(moment: dt.datetime) -> str:
 # -- clients and intakes -------------------------------------------------------------------------------------
 
 
-def client_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Client:
-    client_id, name, born, phone, email, consent_date, notice_version, guardian, version = row
-    consent = None if consent_date is None else Consent(dt.date.fromisoformat(consent_date), notice_version, guardian)
-    return Client(client_id, name, _date(born), phone, email, consent, version)
+def load_clients(connection: sqlite3.Connection, where: str = "1", parameters: tuple[Any, ...] = ()) -> list[Client]:
+    """The clients matching `where` (over the clients table), by name."""
+    found = named(connection).execute(
+        f"SELECT {_CLIENT_COLUMNS} FROM clients WHERE {where} ORDER BY name_key, id", parameters
+    )
+    return [_client_from_row(row) for row in found]
+
+
+def _client_from_row(row: sqlite3.Row) -> Client:
+    consent_date = row["consent_date"]
+    consent = (
+        None
+        if consent_date is None
+        else Consent(dt.date.fromisoformat(consent_date), row["consent_notice_version"], row["consent_guardian"])
+    )
+    return Client(
+        id=row["id"],
+        name=row["name"],
+        born=_date(row["born"]),
+        phone=row["phone"],
+        email=row["email"],
+        consent=consent,
+        version=row["version"],
+    )
 
 
 def insert_client(connection: sqlite3.Connection, client: Client) -> None:
@@ -124,22 +171,33 @@ def _client_values(client: Client) -> tuple[Any, ...]:
     )
 
 
-def intake_from_row(row: tuple[Any, ...]) -> Intake:
-    date, flags, allergies, conditions, by, cleared, limits, expires, version = row
-    clearance = None if by is None else Clearance(by, dt.date.fromisoformat(cleared), limits, _date(expires))
-    return Intake(
-        date=dt.date.fromisoformat(date),
-        flags=tuple(decode_flag(entry, "flags") for entry in json.loads(flags)),
-        allergies=tuple(json.loads(allergies)),
-        conditions=conditions,
-        clearance=clearance,
-        version=version,
+def load_intakes(
+    connection: sqlite3.Connection, client_id: str, extra: str = "", parameters: tuple[Any, ...] = ()
+) -> list[Intake]:
+    """The client's screenings oldest first; `extra` narrows them (an SQL condition starting with AND)."""
+    found = named(connection).execute(
+        f"SELECT {_INTAKE_COLUMNS} FROM intakes WHERE client_id = ? {extra} ORDER BY date", (client_id, *parameters)
     )
+    return [_intake_from_row(row) for row in found]
 
 
-INTAKE_COLUMNS = (
-    "date, flags, allergies, conditions, clearance_by, clearance_date, clearance_limits, clearance_expires, version"
-)
+def _intake_from_row(row: sqlite3.Row) -> Intake:
+    by = row["clearance_by"]
+    clearance = (
+        None
+        if by is None
+        else Clearance(
+            by, dt.date.fromisoformat(row["clearance_date"]), row["clearance_limits"], _date(row["clearance_expires"])
+        )
+    )
+    return Intake(
+        date=dt.date.fromisoformat(row["date"]),
+        flags=tuple(decode_flag(entry, "flags") for entry in json.loads(row["flags"])),
+        allergies=tuple(json.loads(row["allergies"])),
+        conditions=row["conditions"],
+        clearance=clearance,
+        version=row["version"],
+    )
 
 
 def save_intake(connection: sqlite3.Connection, client_id: str, intake: Intake) -> None:
@@ -170,10 +228,11 @@ def save_intake(connection: sqlite3.Connection, client_id: str, intake: Intake) 
 
 def insert_session(connection: sqlite3.Connection, client_id: str, session: Session) -> None:
     """The session row and all its parts (marks, strokes, holds, amendments)."""
+    values = _session_values(connection, session)
     connection.execute(
-        f"INSERT INTO sessions (client_id, start_utc, {SESSION_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (client_id, utc_key(session.start), session.id, *_session_values(connection, session)),
+        f"INSERT INTO sessions (client_id, start_utc, {', '.join(values)}) "
+        f"VALUES (?, ?, {', '.join('?' for _ in values)})",
+        (client_id, utc_key(session.start), *values.values()),
     )
     _insert_parts(connection, session)
 
@@ -183,29 +242,49 @@ def replace_session_row(connection: sqlite3.Connection, session: Session) -> Non
 
     Leaves `version` alone: the repository raises it once per write, whatever rows the write touched.
     """
-    assignments = ", ".join(f"{column} = ?" for column in SESSION_COLUMNS.split(", ")[1:])
+    values = _session_values(connection, session)
+    del values["id"]
     connection.execute(
-        f"UPDATE sessions SET start_utc = ?, {assignments} WHERE id = ?",
-        (utc_key(session.start), *_session_values(connection, session), session.id),
+        f"UPDATE sessions SET start_utc = ?, {', '.join(f'{column} = ?' for column in values)} WHERE id = ?",
+        (utc_key(session.start), *values.values(), session.id),
     )
-
-
-# A session field -> its columns, where they are not one column of the same name.
-_FIELD_COLUMNS = {
-    "soap": ("soap_subjective", "soap_objective", "soap_assessment", "soap_plan", "pain_before", "pain_after"),
-    "override": ("override_max_level", "override_reason"),
-    "plan": ("plan_sha256",),
-}
 
 
 def update_session_fields(connection: sqlite3.Connection, session: Session, fields: Iterable[str]) -> None:
-    """Rewrites the columns of `fields` only, from `session` (its other fields are not written)."""
-    values = dict(zip(SESSION_COLUMNS.split(", ")[1:], _session_values(connection, session), strict=True))
-    columns = [column for field in fields for column in _FIELD_COLUMNS.get(field, (field,))]
+    """Rewrites the columns of `fields` only, from `session` (its other fields are not written).
+
+    A field is a scalar field's name ("minutes", "soap.pain_after") or a part: "soap", "override", "plan",
+    "finalised".
+    """
+    values = _session_values(connection, session, fields)
     connection.execute(
-        f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in columns)} WHERE id = ?",
-        (*(values[column] for column in columns), session.id),
+        f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in values)} WHERE id = ?",
+        (*values.values(), session.id),
     )
+
+
+def _columns_of(name: str) -> tuple[str, ...]:
+    return _PART_COLUMNS[name] if name in _PART_COLUMNS else (scalar_field(name).column,)
+
+
+def _session_values(
+    connection: sqlite3.Connection, session: Session, fields: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """Column -> value of the sessions row (the plan stored, its key in its place): every column in
+    SESSION_COLUMNS order, or only those of `fields`."""
+    wanted = SESSION_COLUMNS if fields is None else [column for name in fields for column in _columns_of(name)]
+    values: dict[str, Any] = {field.column: session.field_value(field.name) for field in SCALAR_FIELDS}
+    override = session.override
+    values.update(
+        id=session.id,
+        start=session.start.isoformat(),
+        override_max_level=None if override is None else override.max_level,
+        override_reason=None if override is None else override.reason,
+        finalised=None if session.finalised is None else session.finalised.isoformat(),
+    )
+    if "plan_sha256" in wanted:
+        values["plan_sha256"] = store_plan(connection, None if session.plan is None else _json(session.plan))
+    return {column: values[column] for column in wanted}
 
 
 def replace_session_parts(connection: sqlite3.Connection, session: Session) -> None:
@@ -213,29 +292,6 @@ def replace_session_parts(connection: sqlite3.Connection, session: Session) -> N
     for table in ("marks", "strokes", "holds"):
         connection.execute(f"DELETE FROM {table} WHERE session_id = ?", (session.id,))
     _insert_parts(connection, session, with_amendments=False)
-
-
-def _session_values(connection: sqlite3.Connection, session: Session) -> tuple[Any, ...]:
-    """The columns after the id, in SESSION_COLUMNS order (the plan stored, its key in its place)."""
-    override, soap = session.override, session.soap
-    return (
-        session.start.isoformat(),
-        session.minutes,
-        session.therapist,
-        session.position,
-        session.medium,
-        None if override is None else override.max_level,
-        None if override is None else override.reason,
-        soap.subjective,
-        soap.objective,
-        soap.assessment,
-        soap.plan,
-        soap.pain_before,
-        soap.pain_after,
-        session.shared_note,
-        None if session.finalised is None else session.finalised.isoformat(),
-        store_plan(connection, None if session.plan is None else _json(session.plan)),
-    )
 
 
 def _insert_parts(connection: sqlite3.Connection, session: Session, *, with_amendments: bool = True) -> None:
@@ -301,15 +357,15 @@ def next_position(connection: sqlite3.Connection, table: str, session_id: str) -
 
 
 # A session's timeline line from its row and its marks' index, no plan or strokes read (History, issue 22).
-# One pass over the session's marks (in key order: region, then by) gives both the regions marked and the highest
-# effective tension: per region the row with the greatest `by` ('therapist' over 'client') lends its tension.
-# Packed as regions * 16 + highest (15: nothing assessed), as a scalar subquery returns one value.
-_NOTHING_ASSESSED = 15
-_SUMMARY_QUERY = f"""
-    SELECT id, start, pain_before, pain_after, shared_note, finalised IS NOT NULL,
-        (SELECT count(*) * 16 + coalesce(max(tension), {_NOTHING_ASSESSED}) FROM (
-            SELECT tension, max(by) FROM marks WHERE session_id = sessions.id GROUP BY region)),
-        (SELECT count(*) FROM amendments WHERE session_id = sessions.id)
+# `highest` is the effective tension: per region the therapist's mark where both layers marked it (NOT EXISTS
+# is a key lookup; grouping by region per session took twice as long).
+_SUMMARY_QUERY = """
+    SELECT id, start, pain_before, pain_after, shared_note, finalised IS NOT NULL AS finalised,
+        (SELECT count(DISTINCT region) FROM marks WHERE session_id = sessions.id) AS regions,
+        (SELECT max(tension) FROM marks AS mark WHERE session_id = sessions.id AND (by = 'therapist' OR NOT EXISTS (
+            SELECT 1 FROM marks WHERE session_id = mark.session_id AND region = mark.region AND by = 'therapist')))
+            AS highest,
+        (SELECT count(*) FROM amendments WHERE session_id = sessions.id) AS amendments
     FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC
 """
 
@@ -318,136 +374,128 @@ def load_summaries(connection: sqlite3.Connection, client_id: str) -> list[Sessi
     """The client's timeline lines, newest first."""
     return [
         SessionSummary(
-            session_id=session_id,
-            start=dt.datetime.fromisoformat(start),
-            regions_marked=marked >> 4,
-            highest=None if marked & 15 == _NOTHING_ASSESSED else marked & 15,
-            pain_before=pain_before,
-            pain_after=pain_after,
-            shared_note=shared_note,
-            finalised=bool(finalised),
-            amendments=amendments,
+            session_id=row["id"],
+            start=dt.datetime.fromisoformat(row["start"]),
+            regions_marked=row["regions"],
+            highest=row["highest"],
+            pain_before=row["pain_before"],
+            pain_after=row["pain_after"],
+            shared_note=row["shared_note"],
+            finalised=bool(row["finalised"]),
+            amendments=row["amendments"],
         )
-        for session_id, start, pain_before, pain_after, shared_note, finalised, marked, amendments in (
-            connection.execute(_SUMMARY_QUERY, (client_id,))
-        )
+        for row in named(connection).execute(_SUMMARY_QUERY, (client_id,))
     ]
+
+
+def _by_column(cursor: sqlite3.Cursor) -> dict[str, tuple[Any, ...]]:
+    """A query's result as one tuple per column, by column name (every row read at once)."""
+    names = [description[0] for description in cursor.description]
+    found = cursor.fetchall()
+    return dict(zip(names, zip(*found, strict=True), strict=True)) if found else dict.fromkeys(names, ())
 
 
 def load_mark_table(connection: sqlite3.Connection, client_id: str) -> MarkTable:
     """Every mark of the client's sessions as columns, sessions oldest first: two queries, no session decoded."""
-    sessions = connection.execute(
-        "SELECT id, substr(start, 1, 10) FROM sessions WHERE client_id = ? ORDER BY start_utc, id", (client_id,)
-    ).fetchall()
-    row_of = {session_id: row for row, (session_id, _) in enumerate(sessions)}
-    marks = connection.execute(
-        "SELECT session_id, region, by, tension, quality FROM marks "
-        "WHERE session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
-        (client_id,),
-    ).fetchall()
-    columns = tuple(zip(*marks, strict=True)) if marks else ((), (), (), (), ())
+    sessions = _by_column(
+        connection.execute(
+            "SELECT id, substr(start, 1, 10) AS day FROM sessions WHERE client_id = ? ORDER BY start_utc, id",
+            (client_id,),
+        )
+    )
+    row_of = {session_id: row for row, session_id in enumerate(sessions["id"])}
+    marks = _by_column(
+        connection.execute(
+            "SELECT session_id, region, by, tension, quality FROM marks "
+            "WHERE session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
+            (client_id,),
+        )
+    )
     return MarkTable(
-        session_ids=tuple(session_id for session_id, _ in sessions),
-        dates=tuple(dt.date.fromisoformat(day) for _, day in sessions),
-        session_rows=tuple(map(row_of.__getitem__, columns[0])),
-        regions=columns[1],
-        layers=columns[2],
-        tensions=columns[3],
-        qualities=columns[4],
+        session_ids=sessions["id"],
+        dates=tuple(dt.date.fromisoformat(day) for day in sessions["day"]),
+        session_rows=tuple(map(row_of.__getitem__, marks["session_id"])),
+        regions=marks["region"],
+        layers=marks["by"],
+        tensions=marks["tension"],
+        qualities=marks["quality"],
     )
 
 
 def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> list[Session]:
     """Sessions matching `where` (over the sessions table), newest first, each whole: one query per table."""
-    rows = connection.execute(
-        f"SELECT {_READ_COLUMNS}, version FROM sessions WHERE {where} ORDER BY start_utc DESC, id DESC", parameters
-    ).fetchall()
+    rows = (
+        named(connection)
+        .execute(f"SELECT {_READ_COLUMNS} FROM sessions WHERE {where} ORDER BY start_utc DESC, id DESC", parameters)
+        .fetchall()
+    )
     if not rows:
         return []
     chosen = f"SELECT id FROM sessions WHERE {where}"
-    found = connection.execute(
+    found = named(connection).execute(
         f"SELECT session_id, region, by, tension, note, quality FROM marks WHERE session_id IN ({chosen}) "
         "ORDER BY session_id, region, by",
         parameters,
-    ).fetchall()
-    # A mark is a value: the same region, layer, tension and note in a thousand sessions is one Mark, made once.
-    made: dict[tuple[Any, ...], Mark] = {}
+    )
     marks = {
-        session_id: [made.get(row[1:]) or made.setdefault(row[1:], Mark(*row[1:])) for row in group]
-        for session_id, group in groupby(found, itemgetter(0))
+        session_id: [Mark(row["region"], row["by"], row["tension"], row["note"], row["quality"]) for row in group]
+        for session_id, group in groupby(found, itemgetter("session_id"))
     }
     strokes: defaultdict[str, list[Stroke]] = defaultdict(list)
-    for session_id, by, tension, width, points in connection.execute(
+    for row in named(connection).execute(
         f"SELECT session_id, by, tension, width, points FROM strokes WHERE session_id IN ({chosen}) "
         "ORDER BY session_id, position",
         parameters,
     ):
-        strokes[session_id].append(Stroke(by, tension, width, tuple(map(tuple, json.loads(points)))))
+        points = tuple((x, y) for x, y in json.loads(row["points"]))
+        strokes[row["session_id"]].append(Stroke(row["by"], row["tension"], row["width"], points))
     holds: defaultdict[str, list[Hold]] = defaultdict(list)
-    for session_id, region, seconds in connection.execute(
+    for row in named(connection).execute(
         f"SELECT session_id, region, seconds FROM holds WHERE session_id IN ({chosen}) ORDER BY session_id, position",
         parameters,
     ):
-        holds[session_id].append(Hold(region, seconds))
+        holds[row["session_id"]].append(Hold(row["region"], row["seconds"]))
     amendments: defaultdict[str, list[Amendment]] = defaultdict(list)
-    for session_id, at, field, before, after, reason in connection.execute(
+    for row in named(connection).execute(
         f"SELECT session_id, at, field, before, after, reason FROM amendments WHERE session_id IN ({chosen}) "
         "ORDER BY session_id, position",
         parameters,
     ):
-        amendments[session_id].append(
-            Amendment(dt.datetime.fromisoformat(at), field, json.loads(before), json.loads(after), reason)
+        amendments[row["session_id"]].append(
+            Amendment(
+                dt.datetime.fromisoformat(row["at"]),
+                row["field"],
+                json.loads(row["before"]),
+                json.loads(row["after"]),
+                row["reason"],
+            )
         )
-    plans: dict[bytes, dict[str, Any]] = {}  # each distinct plan decoded once, its dict shared (never changed)
     return [
-        _session_from_row(row, marks.get(row[0], []), strokes[row[0]], holds[row[0]], amendments[row[0]], plans)
+        _session_from_row(row, marks.get(row["id"], []), strokes[row["id"]], holds[row["id"]], amendments[row["id"]])
         for row in rows
     ]
 
 
 def _session_from_row(
-    row: tuple[Any, ...],
+    row: sqlite3.Row,
     marks: list[Mark],
     strokes: list[Stroke],
     holds: list[Hold],
     amendments: list[Amendment],
-    plans: dict[bytes, dict[str, Any]],
 ) -> Session:
-    (
-        session_id,
-        start,
-        minutes,
-        therapist,
-        position,
-        medium,
-        max_level,
-        override_reason,
-        subjective,
-        objective,
-        assessment,
-        soap_plan,
-        pain_before,
-        pain_after,
-        shared_note,
-        finalised,
-        plan,
-        version,
-    ) = row
+    own, soap = session_arguments({field.name: row[field.column] for field in SCALAR_FIELDS})
+    max_level, plan = row["override_max_level"], row["plan"]
     return Session(
-        id=session_id,
-        start=dt.datetime.fromisoformat(start),
-        minutes=minutes,
-        therapist=therapist,
-        position=position,
-        medium=medium,
-        override=None if max_level is None else PressureOverride(max_level, override_reason),
+        id=row["id"],
+        start=dt.datetime.fromisoformat(row["start"]),
+        override=None if max_level is None else PressureOverride(max_level, row["override_reason"]),
         marks=tuple(marks),
         strokes=tuple(strokes),
-        soap=Soap(subjective, objective, assessment, soap_plan, pain_before, pain_after),
-        shared_note=shared_note,
+        soap=Soap(**soap),
         holds=tuple(holds),
-        finalised=_moment(finalised),
+        finalised=_moment(row["finalised"]),
         amendments=tuple(amendments),
-        plan=None if plan is None else plans.get(plan) or plans.setdefault(plan, json.loads(plan_text(plan))),
-        version=version,
+        plan=None if plan is None else json.loads(plan_text(plan)),
+        version=row["version"],
+        **own,
     )

@@ -33,6 +33,7 @@ from app.domain.records import (
     Soap,
     Stroke,
 )
+from app.domain.session_fields import scalar_field
 from app.domain.session_summary import MarkTable, SessionSummary
 from app.storage import rows
 from app.storage.client_file import dump_parts, utf8_parts
@@ -181,17 +182,12 @@ class SqliteStore:
 
     def list_clients(self) -> list[Client]:
         with self._read() as connection:
-            found = connection.execute(f"SELECT {rows.CLIENT_COLUMNS} FROM clients ORDER BY name_key, id")
-            return [rows.client_from_row(row) for row in found]
+            return rows.load_clients(connection)
 
     def search_clients(self, text: str) -> list[Client]:
         pattern = "%" + rows.name_key(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._read() as connection:
-            found = connection.execute(
-                f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE name_key LIKE ? ESCAPE '\\' ORDER BY name_key, id",
-                (pattern,),
-            )
-            return [rows.client_from_row(row) for row in found]
+            return rows.load_clients(connection, "name_key LIKE ? ESCAPE '\\'", (pattern,))
 
     # -- intakes ---------------------------------------------------------------------------------------
 
@@ -324,17 +320,21 @@ class SqliteStore:
         )
         return self._change_open(session_id, based_on, soap=nfc_soap)
 
+    def set_field(self, session_id: str, name: str, value: Any, *, based_on: int | None = None) -> Session:
+        """Writes one scalar field of an open session ("minutes", "soap.pain_after": app.domain.session_fields)."""
+        return self._change_open(session_id, based_on, **{name: scalar_field(name).checked(value)})
+
     def set_shared_note(self, session_id: str, text: str, *, based_on: int | None = None) -> Session:
-        return self._change_open(session_id, based_on, shared_note=nfc(text))
+        return self.set_field(session_id, "shared_note", text, based_on=based_on)
 
     def set_minutes(self, session_id: str, minutes: int, *, based_on: int | None = None) -> Session:
-        return self._change_open(session_id, based_on, minutes=minutes)
+        return self.set_field(session_id, "minutes", minutes, based_on=based_on)
 
     def set_position(self, session_id: str, position: str, *, based_on: int | None = None) -> Session:
-        return self._change_open(session_id, based_on, position=nfc(position))
+        return self.set_field(session_id, "position", position, based_on=based_on)
 
     def set_medium(self, session_id: str, medium: str, *, based_on: int | None = None) -> Session:
-        return self._change_open(session_id, based_on, medium=nfc(medium))
+        return self.set_field(session_id, "medium", medium, based_on=based_on)
 
     def set_override(
         self, session_id: str, override: PressureOverride | None, *, based_on: int | None = None
@@ -619,7 +619,9 @@ class SqliteStore:
 
     def _change_open(self, session_id: str, based_on: int | None, **changes: Any) -> Session:
         """Writes the changed fields alone (checked as a Session checks them), then reads the session back."""
-        checked = dataclasses.replace(_PROBE, id=session_id, **changes)
+        checked = dataclasses.replace(_PROBE, id=session_id)
+        for name, value in changes.items():  # a dotted name ("soap.pain_after") changes one SOAP field
+            checked = checked.with_field(name, value)
         with self._edit_open(session_id, based_on) as connection:
             rows.update_session_fields(connection, checked, changes)
             if "plan" in changes:
@@ -654,8 +656,8 @@ class SqliteStore:
             raise StaleWriteError(_changed_elsewhere(what))
 
     def _find_client(self, connection: sqlite3.Connection, client_id: str) -> Client | None:
-        row = connection.execute(f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE id = ?", (client_id,)).fetchone()
-        return None if row is None else rows.client_from_row(row)
+        found = rows.load_clients(connection, "id = ?", (client_id,))
+        return found[0] if found else None
 
     def _client_in(self, connection: sqlite3.Connection, client_id: str) -> Client:
         client = self._find_client(connection, client_id)
@@ -678,11 +680,7 @@ class SqliteStore:
     def _intakes(
         self, connection: sqlite3.Connection, client_id: str, extra: str, parameters: tuple[Any, ...]
     ) -> list[Intake]:
-        found = connection.execute(
-            f"SELECT {rows.INTAKE_COLUMNS} FROM intakes WHERE client_id = ? {extra} ORDER BY date",
-            (client_id, *parameters),
-        )
-        return [rows.intake_from_row(row) for row in found]
+        return rows.load_intakes(connection, client_id, extra, parameters)
 
 
 RecordT = TypeVar("RecordT", Client, Session)
