@@ -35,7 +35,8 @@ class SessionField:
     value: ValueType
     label: str  # what the therapist reads beside it (the panel's row, the amend dialog's list)
     spoken: str = ""  # its accessible name, for a screen reader
-    hint: str = ""  # its tooltip (a note's placeholder too)
+    hint: str = ""  # its tooltip (a note's placeholder too, unless it has an example)
+    example: str = ""  # a note's placeholder: an example of what to write
     editor: Editor | None = None
     # The client-file version whose session object first has its key. A key added after version 1 is written
     # only when the value is not the default, so a record that does not use it exports byte for byte as before.
@@ -152,9 +153,10 @@ SCALAR_FIELDS: tuple[SessionField, ...] = (
         "shared_note",
         "shared_note",
         "text",
-        "Note for the client",
+        "Note for the client (shown on their plan)",
         spoken="Note shared with the client",
         hint="Shown to the client on their plan",
+        example="e.g. Stretch your neck gently every hour; drink water if you feel thirsty.",
         editor="note",
     ),
 )

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import Session
-from app.ui.consult.session_panel import SOAP_FIELDS
+from app.domain.session_fields import SCALAR_FIELDS
 
-AMENDABLE = (*((f"soap.{key}", label) for key, label, _hint in SOAP_FIELDS), ("shared_note", "Note for the client"))
+# The fields whose value is free text, which this dialog's text box holds (the session's notes first).
+AMENDABLE = tuple((field.name, field.label) for field in SCALAR_FIELDS if field.editor in ("note", "line"))
 
 
 @dataclass(frozen=True, slots=True)

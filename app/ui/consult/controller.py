@@ -19,7 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from app.domain.brush import tensions_from_stroke
-from app.domain.records import QUALITY_WORDS, Layer, Mark, MarkState, PressureOverride, Quality, Session, Soap, Stroke
+from app.domain.records import QUALITY_WORDS, Layer, Mark, MarkState, PressureOverride, Quality, Session, Stroke
 from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
 from app.storage.errors import StaleWriteError
@@ -92,15 +92,7 @@ class ConsultStore(Protocol):
         self, session_id: str, stroke: Stroke, restore: Sequence[MarkState], *, based_on: int | None = None
     ) -> Session: ...
 
-    def set_soap(self, session_id: str, soap: Soap, *, based_on: int | None = None) -> Session: ...
-
-    def set_shared_note(self, session_id: str, text: str, *, based_on: int | None = None) -> Session: ...
-
-    def set_minutes(self, session_id: str, minutes: int, *, based_on: int | None = None) -> Session: ...
-
-    def set_position(self, session_id: str, position: str, *, based_on: int | None = None) -> Session: ...
-
-    def set_medium(self, session_id: str, medium: str, *, based_on: int | None = None) -> Session: ...
+    def set_field(self, session_id: str, name: str, value: Any, *, based_on: int | None = None) -> Session: ...
 
     def finalise(self, session_id: str, *, based_on: int | None = None) -> Session: ...
 
@@ -385,22 +377,8 @@ class ConsultController:
         )
 
     def _write_field(self, session_id: str, field: str, value: Any) -> Session:
-        based_on = self._based_on(session_id)
-        if field.startswith("soap.") and self._session is not None and self._session.id == session_id:
-            # The SOAP as this screen last wrote or loaded it, so an undo of one field never rolls back another
-            # edited since; `based_on` refuses the write if the stored session changed elsewhere meanwhile.
-            soap = self._session.with_field(field, value).soap
-            return self._store.set_soap(session_id, soap, based_on=based_on)
-        if field.startswith("soap."):
-            stored = self._store.get_session(session_id)
-            return self._store.set_soap(session_id, stored.with_field(field, value).soap, based_on=based_on)
-        writers: dict[str, Callable[..., Session]] = {
-            "shared_note": self._store.set_shared_note,
-            "minutes": self._store.set_minutes,
-            "position": self._store.set_position,
-            "medium": self._store.set_medium,
-        }
-        return writers[field](session_id, value, based_on=based_on)
+        # One field's column alone, so an undo of one field never rolls back another edited since.
+        return self._store.set_field(session_id, field, value, based_on=self._based_on(session_id))
 
     def _edit(
         self,

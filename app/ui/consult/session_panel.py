@@ -1,8 +1,11 @@
-"""The session's own fields: minutes, position, medium, SOAP notes (therapist only), the shared note, finalise."""
+"""The session's own fields, each edited as app.domain.session_fields describes it (length, position, medium, the
+SOAP notes for the therapist only, the note shared with the client), and the strip to finalise or amend it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -19,18 +23,98 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.records import Session
+from app.domain.session_fields import SCALAR_FIELDS, SOAP_PART, SessionField
 from app.ui.debounce import DebouncedText
 from app.ui.display_dates import day_text, moment_text
 
-SOAP_FIELDS = (
-    ("subjective", "Subjective", "What the client tells you: where, since when, what makes it better or worse"),
-    ("objective", "Objective", "What you find: posture, palpation, range of motion"),
-    ("assessment", "Assessment", "Your judgement, how the session went, any adverse event such as bruising"),
-    ("plan", "Plan", "Next visit and home care"),
-)
 POSITIONS = ("prone", "side-lying", "seated", "supine")
-DEFAULT_MINUTES = 60
 NOT_RECORDED = -1
+Emit = Callable[[str, object], None]
+
+
+class _Editor(ABC):
+    """One scalar field's widget, built and filled as its description says (app.domain.session_fields)."""
+
+    widget: QWidget
+
+    def __init__(self, field: SessionField, widget: QWidget) -> None:
+        self.field = field
+        self.widget = widget
+        widget.setAccessibleName(field.spoken)
+        widget.setToolTip(field.hint)
+
+    @abstractmethod
+    def show(self, value: Any) -> None: ...
+
+    def set_editable(self, editable: bool) -> None:
+        self.widget.setEnabled(editable)
+
+
+class _MinutesEditor(_Editor):
+    def __init__(self, field: SessionField, emit: Emit) -> None:
+        self._box = QSpinBox()
+        super().__init__(field, self._box)
+        self._box.setRange(15, 180)
+        self._box.setSingleStep(15)
+        self._box.setSuffix(" min")
+        self._box.valueChanged.connect(lambda value: emit(field.name, value))
+
+    def show(self, value: Any) -> None:
+        self._box.setValue(value)
+
+
+class _PainEditor(_Editor):
+    def __init__(self, field: SessionField, emit: Emit) -> None:
+        self._box = QSpinBox()
+        super().__init__(field, self._box)
+        self._box.setRange(NOT_RECORDED, 10)
+        self._box.setSpecialValueText("—")
+        self._box.setToolTip(f"{field.spoken} (— = not recorded)")
+        self._box.valueChanged.connect(lambda value: emit(field.name, None if value == NOT_RECORDED else value))
+
+    def show(self, value: Any) -> None:
+        self._box.setValue(NOT_RECORDED if value is None else value)
+
+
+class _ChoiceEditor(_Editor):
+    def __init__(self, field: SessionField, choices: Sequence[str], emit: Emit) -> None:
+        self._combo = QComboBox()
+        super().__init__(field, self._combo)
+        self._combo.addItems(list(choices))
+        self._combo.currentTextChanged.connect(lambda text: emit(field.name, text))
+
+    def show(self, value: Any) -> None:
+        combo = self._combo
+        if value and combo.findText(value) < 0:
+            combo.addItem(value)
+        combo.setCurrentIndex(max(combo.findText(value), 0) if value else 0)
+
+
+class _TextEditor(_Editor):
+    """A line or a note; saved once typing pauses (DebouncedText)."""
+
+    def __init__(self, field: SessionField, emit: Emit) -> None:
+        self._edit: QLineEdit | QPlainTextEdit
+        if field.editor == "note":
+            self._edit = QPlainTextEdit()
+            self._edit.setMaximumHeight(64)
+            self._edit.setTabChangesFocus(True)  # Tab goes on to the next note, as in every other form
+        else:
+            self._edit = QLineEdit()
+        super().__init__(field, self._edit)
+        self._edit.setPlaceholderText(field.example or field.hint)
+        self._saver = DebouncedText(self._edit)
+        self._saver.edited.connect(lambda text: emit(field.name, text))
+
+    def show(self, value: Any) -> None:
+        self._saver.set_text(value)
+
+    def set_editable(self, editable: bool) -> None:
+        self._edit.setReadOnly(not editable)
+
+    def flush(self) -> None:
+        """Emits typed text not saved yet."""
+        self._saver.flush()
 
 
 class SessionPanel(QWidget):
@@ -44,55 +128,32 @@ class SessionPanel(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Session notes")
         self._loading = False
-        self._minutes = QSpinBox()
-        self._minutes.setRange(15, 180)
-        self._minutes.setSingleStep(15)
-        self._minutes.setSuffix(" min")
-        self._minutes.setAccessibleName("Session length in minutes")
-        self._minutes.setToolTip("How long the session lasts, in minutes")
-        self._position = QComboBox()
-        self._position.addItems(POSITIONS)
-        self._position.setAccessibleName("Client position")
-        self._position.setToolTip("How the client lies or sits; the safety screening suggests one")
-        self._medium = QComboBox()
-        self._medium.addItems(list(media))
-        self._medium.setAccessibleName("Massage medium")
-        self._medium.setToolTip("The oil or lotion used (the plan suggests one that avoids the client's allergies)")
-        self._pain_before = self._pain_box("Pain before the session, 0 to 10")
-        self._pain_after = self._pain_box("Pain after the session, 0 to 10")
+        choices: Mapping[str, Sequence[str]] = {"position": POSITIONS, "medium": media}
+        self._editors = [_editor(field, choices, self._emit) for field in SCALAR_FIELDS if field.editor is not None]
 
+        # The session's own values, then the pain ratings on one line, the SOAP notes, and each note of its own.
         basics = QFormLayout()
-        basics.addRow("Length", self._minutes)
-        basics.addRow("Position", self._position)
-        basics.addRow("Medium", self._medium)
         pain_row = QHBoxLayout()
-        pain_row.addWidget(QLabel("before"))
-        pain_row.addWidget(self._pain_before)
-        pain_row.addWidget(QLabel("after"))
-        pain_row.addWidget(self._pain_after)
-        pain_row.addStretch(1)
-        basics.addRow("Pain", pain_row)
-
-        self._text_fields: dict[str, DebouncedText] = {}
         soap_box = QGroupBox("SOAP notes (therapist only)")
         soap_form = QFormLayout(soap_box)
-        for key, label, hint in SOAP_FIELDS:
-            edit = QPlainTextEdit()
-            edit.setPlaceholderText(hint)
-            edit.setAccessibleName(f"{label} note, therapist only")
-            edit.setToolTip(hint)
-            edit.setMaximumHeight(64)
-            soap_form.addRow(label, edit)
-            self._add_text(f"soap.{key}", edit)
-        shared_box = QGroupBox("Note for the client (shown on their plan)")
-        shared_layout = QVBoxLayout(shared_box)
-        shared = QPlainTextEdit()
-        shared.setPlaceholderText("e.g. Stretch your neck gently every hour; drink water if you feel thirsty.")
-        shared.setAccessibleName("Note shared with the client")
-        shared.setToolTip("Shown to the client on their plan")
-        shared.setMaximumHeight(64)
-        shared_layout.addWidget(shared)
-        self._add_text("shared_note", shared)
+        layout = QVBoxLayout(self)
+        layout.addLayout(basics)
+        for editor in self._editors:
+            field = editor.field
+            if field.editor == "pain":
+                pain_row.addWidget(QLabel(field.label))
+                pain_row.addWidget(editor.widget)
+            elif field.part == SOAP_PART:
+                soap_form.addRow(field.label, editor.widget)
+            elif field.editor == "note":
+                box = QGroupBox(field.label)
+                QVBoxLayout(box).addWidget(editor.widget)
+                layout.addWidget(box)
+            else:
+                basics.addRow(field.label, editor.widget)
+        pain_row.addStretch(1)
+        basics.addRow("Pain", pain_row)
+        layout.insertWidget(1, soap_box)
 
         self._status = QLabel()
         self._status.setWordWrap(True)
@@ -119,77 +180,30 @@ class SessionPanel(QWidget):
         buttons.addWidget(self._finalise)
         strip.addLayout(buttons)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(basics)
-        layout.addWidget(soap_box)
-        layout.addWidget(shared_box)
-
-        self._minutes.valueChanged.connect(lambda value: self._emit("minutes", value))
-        self._position.currentTextChanged.connect(lambda text: self._emit("position", text))
-        self._medium.currentTextChanged.connect(lambda text: self._emit("medium", text))
-        self._pain_before.valueChanged.connect(lambda v: self._emit("soap.pain_before", _pain(v)))
-        self._pain_after.valueChanged.connect(lambda v: self._emit("soap.pain_after", _pain(v)))
         self._finalise.clicked.connect(self.finaliseRequested)
         self._amend.clicked.connect(self.amendRequested)
         self._continue.clicked.connect(self.continueRequested)
         self._discard.clicked.connect(self.discardRequested)
         self.show_session(None, editable=False)
 
-    def _pain_box(self, accessible: str) -> QSpinBox:
-        box = QSpinBox()
-        box.setRange(NOT_RECORDED, 10)
-        box.setSpecialValueText("—")
-        box.setAccessibleName(accessible)
-        box.setToolTip(f"{accessible} (— = not recorded)")
-        return box
-
-    def _add_text(self, name: str, edit: QPlainTextEdit) -> None:
-        edit.setTabChangesFocus(True)  # Tab goes on to the next note, as in every other form
-        saver = DebouncedText(edit)
-        saver.edited.connect(lambda text, name=name: self._emit(name, text))
-        self._text_fields[name] = saver
-
     def _emit(self, name: str, value: object) -> None:
         if not self._loading:
             self.fieldEdited.emit(name, value)
 
     def flush_pending(self) -> None:
-        for saver in self._text_fields.values():
-            saver.flush()
+        for editor in self._editors:
+            if isinstance(editor, _TextEditor):  # only typed text waits
+                editor.flush()
 
     def show_session(self, session: Session | None, editable: bool) -> None:
-        """Fill every field from `session` (None: empty them all) without emitting edits; read-only unless
-        `editable`."""
+        """Fill every field from `session` (None: each field's default, so nothing of the previous client's
+        session stays on screen) without emitting edits; read-only unless `editable`."""
         self._loading = True
         try:
-            if session is not None:
-                self._minutes.setValue(session.minutes)
-                _set_combo(self._position, session.position)
-                _set_combo(self._medium, session.medium)
-                self._pain_before.setValue(_spin(session.soap.pain_before))
-                self._pain_after.setValue(_spin(session.soap.pain_after))
-                texts = {
-                    "soap.subjective": session.soap.subjective,
-                    "soap.objective": session.soap.objective,
-                    "soap.assessment": session.soap.assessment,
-                    "soap.plan": session.soap.plan,
-                    "shared_note": session.shared_note,
-                }
-            else:
-                # Nothing of the previous client's session stays on screen.
-                self._minutes.setValue(DEFAULT_MINUTES)
-                self._position.setCurrentIndex(0)
-                self._medium.setCurrentIndex(0)
-                self._pain_before.setValue(NOT_RECORDED)
-                self._pain_after.setValue(NOT_RECORDED)
-                texts = dict.fromkeys(self._text_fields, "")
-            for name, saver in self._text_fields.items():
-                saver.set_text(texts[name])
-                field = saver.parent()
-                assert isinstance(field, QPlainTextEdit)
-                field.setReadOnly(not editable)
-            for widget in (self._minutes, self._position, self._medium, self._pain_before, self._pain_after):
-                widget.setEnabled(editable)
+            for editor in self._editors:
+                field = editor.field
+                editor.show(field.default if session is None else session.field_value(field.name))
+                editor.set_editable(editable)
             is_open = session is not None and not session.is_final
             self._finalise.setVisible(is_open)
             self._discard.setVisible(is_open)
@@ -198,6 +212,16 @@ class SessionPanel(QWidget):
             self._status.setText(session_status(session, editable))
         finally:
             self._loading = False
+
+
+def _editor(field: SessionField, choices: Mapping[str, Sequence[str]], emit: Emit) -> _Editor:
+    if field.editor == "minutes":
+        return _MinutesEditor(field, emit)
+    if field.editor == "pain":
+        return _PainEditor(field, emit)
+    if field.editor == "choice":
+        return _ChoiceEditor(field, choices[field.name], emit)
+    return _TextEditor(field, emit)
 
 
 def session_status(session: Session | None, editable: bool) -> str:
@@ -215,17 +239,3 @@ def session_status(session: Session | None, editable: bool) -> str:
             "Continue it, finalise it, or discard it; Start session begins today's."
         )
     return f"Session of {started}. Open: every change is saved as you go."
-
-
-def _pain(value: int) -> int | None:
-    return None if value == NOT_RECORDED else value
-
-
-def _spin(value: int | None) -> int:
-    return NOT_RECORDED if value is None else value
-
-
-def _set_combo(combo: QComboBox, text: str) -> None:
-    if text and combo.findText(text) < 0:
-        combo.addItem(text)
-    combo.setCurrentIndex(max(combo.findText(text), 0) if text else 0)
