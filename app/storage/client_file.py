@@ -3,7 +3,9 @@
 Version 2 adds the screening flags of plan safety v2 (dvt_chest_symptoms, fragility_fracture, lymph_nodes_removed,
 cauda_equina_signs), a local flag's optional "settled" date and a mark's optional "quality" (in a session's marks
 and in the marks its amendments record). A record that uses none of them is written as version 1, byte for byte
-as before, so older Backmaps still read it; one that does is written as version 2.
+as before, so older Backmaps still read it; one that does is written as version 2. A scalar session field a later
+version adds (app.domain.session_fields, `file_version`) is written the same way: its key only when its value is
+not the default, and then with that version.
 
 Canonical form: keys in the order of the DESIGN.md example, marks sorted by region then `by`, intakes and
 sessions oldest first, ISO 8601 times with their offset, NFC text, UTF-8 (ensure_ascii=False), 2-space indent,
@@ -40,6 +42,7 @@ from app.storage.codec import (
     encode_client,
     encode_intake,
     encode_session,
+    fields_version_needed,
     json_integer,
     json_object,
     session_order,
@@ -49,7 +52,7 @@ from app.storage.files import file_kind
 
 FORMAT_NAME = "backmap-client"
 FORMAT_VERSION = 2  # the newest this Backmap reads and writes
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = tuple(range(1, FORMAT_VERSION + 1))
 VERSION_2_FLAGS = frozenset({"dvt_chest_symptoms", "fragility_fracture", "lymph_nodes_removed", "cauda_equina_signs"})
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a client with years of sessions and brush strokes is a few MB
 _TERMINAL_CONTROLS = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0))}
@@ -61,9 +64,9 @@ _json_string = json.encoder.encode_basestring  # json's own (C) writer of a stri
 def version_needed(record: ClientRecord) -> int:
     """The oldest format version that can hold `record`."""
     entries = [entry for intake in record.intakes for entry in intake.flags]
-    if any(entry.flag in VERSION_2_FLAGS or entry.settled is not None for entry in entries):
-        return 2
-    return 2 if any(_has_quality(session) for session in record.sessions) else 1
+    flags = 2 if any(entry.flag in VERSION_2_FLAGS or entry.settled is not None for entry in entries) else 1
+    qualities = 2 if any(_has_quality(session) for session in record.sessions) else 1
+    return max((flags, qualities, *(fields_version_needed(session) for session in record.sessions)))
 
 
 def _has_quality(session: Session) -> bool:
@@ -137,7 +140,7 @@ def parse(text: str) -> ClientRecord:
     version = data.get("version")
     if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise ClientFileError(
-            "version", f"this Backmap reads client files of version 1 or {FORMAT_VERSION}, not {version!r}"
+            "version", f"this Backmap reads client files of version {_either(READABLE_VERSIONS)}, not {version!r}"
         )
     for key in ("client", "intakes", "sessions"):
         if key not in data:
@@ -157,11 +160,18 @@ def parse(text: str) -> ClientRecord:
         intakes=tuple(sorted(intakes, key=lambda intake: intake.date)),
         sessions=tuple(sorted(sessions, key=session_order)),
     )
-    if version_needed(record) > version:
+    needed = version_needed(record)
+    if needed > version:
         raise ClientFileError(
-            "version", f"the file uses version {version_needed(record)} flags or mark qualities but says {version}"
+            "version", f"the file uses version {needed} flags, mark qualities or session fields but says {version}"
         )
     return record
+
+
+def _either(versions: tuple[int, ...]) -> str:
+    """1 or 2; 1, 2 or 3."""
+    *others, last = (str(version) for version in versions)
+    return f"{', '.join(others)} or {last}" if others else last
 
 
 def _check_unique(values: list[str], list_name: str, key: str) -> None:

@@ -663,6 +663,20 @@ def session_field_values(session: Session) -> dict[str, Json]:
     return values
 
 
+def fields_version_needed(session: Session) -> int:
+    """The oldest client-file version whose session object has every scalar key `session` writes (a later key is
+    written when its value is not the default) or its amendments name."""
+    amended = {amendment.field for amendment in session.amendments}
+    return max(
+        (
+            field.file_version
+            for field in SCALAR_FIELDS
+            if field.name in amended or session.field_value(field.name) != field.default
+        ),
+        default=1,
+    )
+
+
 def amendment_changes(before: Session, after: Session) -> list[tuple[str, Json, Json]]:
     """(field, before, after) for every amendable field that differs; an absent mark is None."""
     old, new = session_field_values(before), session_field_values(after)
