@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from app.domain.records import ClientRecord
-from app.storage.client_file import FORMAT_NAME, dump, escape_terminal_controls, parse, version_needed
+from app.storage.client_file import FORMAT_NAME, FORMAT_VERSION, dump, escape_terminal_controls, parse, version_needed
 from app.storage.codec import encode_client, encode_intake, encode_session, session_order
 from app.storage.errors import ClientFileError
 from tests.storage.conftest import STORE_KINDS
@@ -97,7 +97,7 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
             [{"at": "2026-11-21T09:00:00+02:00", "field": "colour", "before": 1, "after": 2, "reason": ""}],
             "sessions[0].amendments[0].field",
         ),
-        ("version", 3, "version"),
+        ("version", FORMAT_VERSION + 1, "version"),  # a newer file than this Backmap reads
         ("client.consent", None, "client.consent"),
     ],
 )
