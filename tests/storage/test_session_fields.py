@@ -27,7 +27,7 @@ def test_every_scalar_field_is_written_alone_read_back_and_exported(repository: 
         after = repository.set_field(session.id, field.name, _another_value(field))
         assert after.field_value(field.name) == value != field.default
         assert after == before.with_field(field.name, value)  # no other field changed
-        stored = rows.named(repository._connection).execute(f"SELECT {field.column} FROM sessions").fetchone()
+        stored = next(rows.named(repository._connection, f"SELECT {field.column} FROM sessions"))
         assert stored[field.column] == value
     record = repository.history(client.id)
     assert parse(dump(record)) == record
@@ -44,7 +44,7 @@ def test_a_value_the_session_refuses_is_not_written(repository: Repository, clie
 
 def test_every_column_of_the_sessions_table_is_a_described_fields_or_a_parts(repository: Repository) -> None:
     """A column added by a migration but not described would never be read or written."""
-    found = rows.named(repository._connection).execute("PRAGMA table_info(sessions)")
+    found = rows.named(repository._connection, "PRAGMA table_info(sessions)")
     columns = {row["name"] for row in found}
     assert columns == {*rows.SESSION_COLUMNS, "client_id", "start_utc", "version"}
     assert {field.column for field in SCALAR_FIELDS} < columns
