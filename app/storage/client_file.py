@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.domain.records import ClientRecord, Session
+from app.domain.session_fields import SCALAR_FIELDS
 from app.storage.codec import (
     Json,
     check_keys_once,
@@ -51,7 +52,9 @@ from app.storage.errors import ClientFileError
 from app.storage.files import file_kind
 
 FORMAT_NAME = "backmap-client"
-FORMAT_VERSION = 2  # the newest this Backmap reads and writes
+# The newest version this Backmap reads and writes: 2 (plan safety v2's flags, pain qualities) or that of the
+# newest scalar session field (app.domain.session_fields, `file_version`), so a field's version is said once.
+FORMAT_VERSION = max(2, *(field.file_version for field in SCALAR_FIELDS))
 READABLE_VERSIONS = tuple(range(1, FORMAT_VERSION + 1))
 VERSION_2_FLAGS = frozenset({"dvt_chest_symptoms", "fragility_fracture", "lymph_nodes_removed", "cauda_equina_signs"})
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a client with years of sessions and brush strokes is a few MB
