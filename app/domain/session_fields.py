@@ -171,11 +171,16 @@ def scalar_field(name: str) -> SessionField:
         raise RecordError(name, "not a scalar field of a session") from None
 
 
+# Field name -> (whether it is the SOAP's, its attribute there or on the Session): worked out once, since every
+# session read from the records or a file goes through session_arguments.
+_ARGUMENTS = {field.name: (field.part == SOAP_PART, field.json_key) for field in SCALAR_FIELDS}
+
+
 def session_arguments(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Scalar values by field name -> the keyword arguments of Session(...) and of its Soap(...)."""
     own: dict[str, Any] = {}
     soap: dict[str, Any] = {}
     for name, value in values.items():
-        field = FIELDS_BY_NAME[name]
-        (soap if field.part == SOAP_PART else own)[field.json_key] = value
+        of_soap, attribute = _ARGUMENTS[name]
+        (soap if of_soap else own)[attribute] = value
     return own, soap

@@ -51,6 +51,7 @@ _READ_COLUMNS = ", ".join(
     "(SELECT json FROM plans WHERE sha256 = plan_sha256) AS plan" if column == "plan_sha256" else column
     for column in (*SESSION_COLUMNS, "version")
 )
+_SCALAR_NAMES_AND_COLUMNS = tuple((field.name, field.column) for field in SCALAR_FIELDS)
 # A session part -> its columns, where it is not a scalar field of one column.
 _PART_COLUMNS = {
     "soap": tuple(field.column for field in SCALAR_FIELDS if field.part == "soap"),
@@ -504,7 +505,7 @@ def _session_from_row(
     holds: list[Hold],
     amendments: list[Amendment],
 ) -> Session:
-    own, soap = session_arguments({field.name: row[field.column] for field in SCALAR_FIELDS})
+    own, soap = session_arguments({name: row[column] for name, column in _SCALAR_NAMES_AND_COLUMNS})
     max_level, plan = row["override_max_level"], row["plan"]
     return Session(
         id=row["id"],
