@@ -55,8 +55,8 @@ T = TypeVar("T")
 Json = Any  # a value json.loads returns
 
 # A session object's keys in canonical order, as client file version 1 has them; the scalar ones are read and
-# written as their descriptions say (app.domain.session_fields). A scalar key a later version added comes after
-# these, and only when its value is not the default.
+# written as their descriptions say (app.domain.session_fields). A scalar key a later version added comes before
+# "plan", which stays last, and only when its value is not the default.
 SESSION_KEYS = (
     "id",
     "start",
@@ -647,7 +647,8 @@ def encode_session(session: Session) -> dict[str, Json]:
         "plan": session.plan,
     }
     encoded = {key: parts[key] if key in parts else scalars.pop(key) for key in SESSION_KEYS}
-    return {**encoded, **scalars}
+    plan = encoded.pop("plan")  # stays the last key (the export writes it as a part of its own)
+    return {**encoded, **scalars, "plan": plan}
 
 
 def session_field_values(session: Session) -> dict[str, Json]:

@@ -373,14 +373,14 @@ def next_position(connection: sqlite3.Connection, table: str, session_id: str) -
 
 
 # A session's timeline line from its row and its marks' index, no plan or strokes read (History, issue 22).
-# `highest` is the effective tension: per region the therapist's mark where both layers marked it (NOT EXISTS
-# is a key lookup; grouping by region per session took twice as long).
-_SUMMARY_QUERY = """
+# One pass over the session's marks (in key order: region, then by) gives both the regions marked and the highest
+# effective tension: per region the row with the greatest `by` ('therapist' over 'client') lends its tension.
+# Packed as regions * 16 + highest (15: nothing assessed), as a scalar subquery returns one value.
+_NOTHING_ASSESSED = 15
+_SUMMARY_QUERY = f"""
     SELECT id, start, pain_before, pain_after, shared_note, finalised IS NOT NULL AS finalised,
-        (SELECT count(DISTINCT region) FROM marks WHERE session_id = sessions.id) AS regions,
-        (SELECT max(tension) FROM marks AS mark WHERE session_id = sessions.id AND (by = 'therapist' OR NOT EXISTS (
-            SELECT 1 FROM marks WHERE session_id = mark.session_id AND region = mark.region AND by = 'therapist')))
-            AS highest,
+        (SELECT count(*) * 16 + coalesce(max(tension), {_NOTHING_ASSESSED}) FROM (
+            SELECT tension, max(by) FROM marks WHERE session_id = sessions.id GROUP BY region)) AS marked,
         (SELECT count(*) FROM amendments WHERE session_id = sessions.id) AS amendments
     FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC
 """
@@ -392,8 +392,8 @@ def load_summaries(connection: sqlite3.Connection, client_id: str) -> list[Sessi
         SessionSummary(
             session_id=row["id"],
             start=dt.datetime.fromisoformat(row["start"]),
-            regions_marked=row["regions"],
-            highest=row["highest"],
+            regions_marked=row["marked"] >> 4,
+            highest=None if row["marked"] & 15 == _NOTHING_ASSESSED else row["marked"] & 15,
             pain_before=row["pain_before"],
             pain_after=row["pain_after"],
             shared_note=row["shared_note"],
@@ -457,7 +457,12 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         parameters,
         mark_columns,
     )
-    marks = {session_id: [Mark(*row[1:]) for row in group] for session_id, group in groupby(found, itemgetter(0))}
+    # A mark is a value: the same region, layer, tension and note in a thousand sessions is one Mark, made once.
+    made: dict[tuple[Any, ...], Mark] = {}
+    marks = {
+        session_id: [made.get(row[1:]) or made.setdefault(row[1:], Mark(*row[1:])) for row in group]
+        for session_id, group in groupby(found, itemgetter(0))
+    }
     strokes: defaultdict[str, list[Stroke]] = defaultdict(list)
     stroke_columns = ("session_id", "by", "tension", "width", "points")
     for session_id, by, tension, width, points in picked(
@@ -466,7 +471,7 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         parameters,
         stroke_columns,
     ):
-        strokes[session_id].append(Stroke(by, tension, width, tuple((x, y) for x, y in json.loads(points))))
+        strokes[session_id].append(Stroke(by, tension, width, tuple(map(tuple, json.loads(points)))))
     holds: defaultdict[str, list[Hold]] = defaultdict(list)
     hold_columns = ("session_id", "region", "seconds")
     for session_id, region, seconds in picked(
@@ -492,8 +497,11 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
                 row["reason"],
             )
         )
+    plans: dict[bytes, dict[str, Any]] = {}  # each distinct plan decoded once, its dict shared (never changed)
     return [
-        _session_from_row(row, marks.get(row["id"], []), strokes[row["id"]], holds[row["id"]], amendments[row["id"]])
+        _session_from_row(
+            row, marks.get(row["id"], []), strokes[row["id"]], holds[row["id"]], amendments[row["id"]], plans
+        )
         for row in rows
     ]
 
@@ -504,6 +512,7 @@ def _session_from_row(
     strokes: list[Stroke],
     holds: list[Hold],
     amendments: list[Amendment],
+    plans: dict[bytes, dict[str, Any]],
 ) -> Session:
     own, soap = session_arguments({name: row[column] for name, column in _SCALAR_NAMES_AND_COLUMNS})
     max_level, plan = row["override_max_level"], row["plan"]
@@ -517,7 +526,7 @@ def _session_from_row(
         holds=tuple(holds),
         finalised=_moment(row["finalised"]),
         amendments=tuple(amendments),
-        plan=None if plan is None else json.loads(plan_text(plan)),
+        plan=None if plan is None else plans.get(plan) or plans.setdefault(plan, json.loads(plan_text(plan))),
         version=row["version"],
         **own,
     )
