@@ -182,6 +182,9 @@ class RecordStore(Protocol):
 
     def set_soap(self, session_id: str, soap: Soap, *, based_on: int | None = None) -> Session: ...
 
+    def set_field(self, session_id: str, name: str, value: Any, *, based_on: int | None = None) -> Session:
+        """One scalar field of an open session ("minutes", "soap.pain_after": app.domain.session_fields)."""
+
     def set_shared_note(self, session_id: str, text: str, *, based_on: int | None = None) -> Session: ...
 
     def set_minutes(self, session_id: str, minutes: int, *, based_on: int | None = None) -> Session: ...
