@@ -130,9 +130,16 @@ def utc_key(moment: dt.datetime) -> str:
 # -- clients and intakes -------------------------------------------------------------------------------------
 
 
-def load_clients(connection: sqlite3.Connection, where: str = "1", parameters: tuple[Any, ...] = ()) -> list[Client]:
-    """The clients matching `where` (over the clients table), by name."""
-    found = named(connection, f"SELECT {_CLIENT_COLUMNS} FROM clients WHERE {where} ORDER BY name_key, id", parameters)
+def load_clients(
+    connection: sqlite3.Connection, where: str = "TRUE", parameters: tuple[Any, ...] = (), *, locking: str = ""
+) -> list[Client]:
+    """The clients matching `where` (over the clients table), by name; `locking`: a clause such as PostgreSQL's
+    " FOR UPDATE" (two writers of one client take turns)."""
+    found = named(
+        connection,
+        f"SELECT {_CLIENT_COLUMNS} FROM clients WHERE {where} ORDER BY name_key, id{locking}",
+        parameters,
+    )
     return [_client_from_row(row) for row in found]
 
 

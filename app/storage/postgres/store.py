@@ -37,6 +37,7 @@ from app.domain.records import (
     Soap,
     Stroke,
 )
+from app.domain.session_fields import scalar_field
 from app.domain.session_summary import MarkTable, SessionSummary
 from app.storage import rows
 from app.storage.client_file import dump_parts, utf8_parts
@@ -157,17 +158,12 @@ class PostgresStore:
 
     def list_clients(self) -> list[Client]:
         with self._transaction() as connection:
-            found = connection.execute(f"SELECT {rows.CLIENT_COLUMNS} FROM clients ORDER BY name_key, id")
-            return [rows.client_from_row(row) for row in found]
+            return rows.load_clients(connection)
 
     def search_clients(self, text: str) -> list[Client]:
         pattern = "%" + rows.name_key(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._transaction() as connection:
-            found = connection.execute(
-                f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE name_key LIKE ? ESCAPE '\\' ORDER BY name_key, id",
-                (pattern,),
-            )
-            return [rows.client_from_row(row) for row in found]
+            return rows.load_clients(connection, "name_key LIKE ? ESCAPE '\\'", (pattern,))
 
     # -- intakes ---------------------------------------------------------------------------------------
 
@@ -295,17 +291,20 @@ class PostgresStore:
         )
         return self._change_open(session_id, based_on, soap=nfc_soap)
 
+    def set_field(self, session_id: str, name: str, value: Any, *, based_on: int | None = None) -> Session:
+        return self._change_open(session_id, based_on, **{name: scalar_field(name).checked(value)})
+
     def set_shared_note(self, session_id: str, text: str, *, based_on: int | None = None) -> Session:
-        return self._change_open(session_id, based_on, shared_note=nfc(text))
+        return self.set_field(session_id, "shared_note", text, based_on=based_on)
 
     def set_minutes(self, session_id: str, minutes: int, *, based_on: int | None = None) -> Session:
-        return self._change_open(session_id, based_on, minutes=minutes)
+        return self.set_field(session_id, "minutes", minutes, based_on=based_on)
 
     def set_position(self, session_id: str, position: str, *, based_on: int | None = None) -> Session:
-        return self._change_open(session_id, based_on, position=nfc(position))
+        return self.set_field(session_id, "position", position, based_on=based_on)
 
     def set_medium(self, session_id: str, medium: str, *, based_on: int | None = None) -> Session:
-        return self._change_open(session_id, based_on, medium=nfc(medium))
+        return self.set_field(session_id, "medium", medium, based_on=based_on)
 
     def set_override(
         self, session_id: str, override: PressureOverride | None, *, based_on: int | None = None
@@ -568,7 +567,9 @@ class PostgresStore:
 
     def _change_open(self, session_id: str, based_on: int | None, **changes: Any) -> Session:
         """Writes the changed fields alone (checked as a Session checks them), then reads the session back."""
-        checked = dataclasses.replace(_PROBE, id=session_id, **changes)
+        checked = dataclasses.replace(_PROBE, id=session_id)
+        for name, value in changes.items():  # a dotted name ("soap.pain_after") changes one SOAP field
+            checked = checked.with_field(name, value)
         with self._edit_open(session_id, based_on) as connection:
             rows.update_session_fields(connection, checked, changes)
             if "plan" in changes:
@@ -606,10 +607,8 @@ class PostgresStore:
 
     def _find_client(self, connection: sqlite3.Connection, client_id: str, *, lock: bool = False) -> Client | None:
         # Locked: the client's row, so that two writers of one client (or its screening) take turns.
-        row = connection.execute(
-            f"SELECT {rows.CLIENT_COLUMNS} FROM clients WHERE id = ?{' FOR UPDATE' if lock else ''}", (client_id,)
-        ).fetchone()
-        return None if row is None else rows.client_from_row(row)
+        found = rows.load_clients(connection, "id = ?", (client_id,), locking=" FOR UPDATE" if lock else "")
+        return found[0] if found else None
 
     def _client_in(self, connection: sqlite3.Connection, client_id: str, *, lock: bool = False) -> Client:
         client = self._find_client(connection, client_id, lock=lock)
@@ -624,10 +623,7 @@ class PostgresStore:
         return found[0]
 
     def _intakes(self, connection: sqlite3.Connection, client_id: str) -> list[Intake]:
-        found = connection.execute(
-            f"SELECT {rows.INTAKE_COLUMNS} FROM intakes WHERE client_id = ? ORDER BY date", (client_id,)
-        )
-        return [rows.intake_from_row(row) for row in found]
+        return rows.load_intakes(connection, client_id)
 
 
 def _login(conninfo: str) -> tuple[psycopg.Connection[tuple[Any, ...]], str]:
