@@ -258,6 +258,27 @@ def _quit_once_started_if_asked(window: MainWindow) -> None:
     window.workspaceAttached.connect(lambda: QTimer.singleShot(0, quit_when_started))
 
 
+def _key_at_start(folder: Path, read_only: bool) -> tuple[bool, DatabaseKey | None]:
+    """Before the frame: the passphrase typed, or the set-up offered (only by the window that may write; a scripted
+    start, the packaging smoke check, has nobody to answer it). Whether the therapist went on (False: they
+    closed the passphrase dialog), and the key (None: plain records)."""
+    from app.storage.keys import is_encrypted
+
+    settings = AppSettings()
+    offer_set_up = not read_only and not os.environ.get(QUIT_WHEN_STARTED_ENV)
+    if not is_encrypted(folder) and (not offer_set_up or settings.encryption_put_off()):
+        # Nothing to ask (key_at_start would return None): the dialogs' Qt classes (~20 ms) wait for later.
+        return True, None
+    from app.ui.encryption.dialogs import UnlockCancelled, ask_for_key, key_at_start
+
+    try:
+        if read_only:
+            return True, ask_for_key(folder, None)
+        return True, key_at_start(folder, settings, None, offer_set_up=offer_set_up)
+    except UnlockCancelled:
+        return False, None
+
+
 def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> int:
     """The desktop app; one per data folder (app.ui.single_instance): a second start brings the first forward.
     On a clinic server (`database`) any number of windows may be open: the server keeps their writes apart."""
@@ -268,9 +289,7 @@ def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> i
         _quit_once_started_if_asked(window)
         return app.exec()
     from app.storage.files import remove_unfinished_outputs
-    from app.storage.keys import is_encrypted
     from app.storage.location import resolve_data_dir
-    from app.ui.encryption.dialogs import UnlockCancelled, ask_for_key, key_at_start
     from app.ui.single_instance import InstanceLock, RaiseListener, ask_first_to_raise
 
     folder = resolve_data_dir(data_dir)
@@ -286,21 +305,15 @@ def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> i
             "to edit"
         )
     removed = [] if read_only_reason else remove_unfinished_outputs(folder)
-    # Before the frame: a passphrase typed, or the set-up offered (only by the window that may write). The demo
-    # above stays plain in its throwaway folder.
     try:
-        if read_only_reason is None:
-            # A scripted start (the packaging smoke check) has nobody to answer the set-up: it is not offered.
-            key = key_at_start(folder, AppSettings(), None, offer_set_up=not os.environ.get(QUIT_WHEN_STARTED_ENV))
-        else:
-            key = ask_for_key(folder, None) if is_encrypted(folder) else None
-    except UnlockCancelled:
-        lock.release()
-        return 0
+        went_on, key = _key_at_start(folder, read_only_reason is not None)
     except BackmapError as error:
         QMessageBox.critical(None, "Backmap", f"Backmap could not open its data: {error}")
         lock.release()
         return 1
+    if not went_on:
+        lock.release()
+        return 0
     window = start_main_window(folder, demo, read_only_reason=read_only_reason, key=key)
     if removed:  # a command or this app was killed while writing an export, a plan or a backup
         places = ", ".join(sorted({str(path.parent) for path in removed}))
