@@ -1,8 +1,9 @@
 """What History shows of a client's past without loading it whole: one line per session for the timeline, and
 every mark as columns for trends, the heat map and comparisons. Computed without Qt or numpy.
 
-The repository reads both straight from its tables (columns only, no plans or strokes), so History costs the
-same whatever the sessions hold; `summarise` and `MarkTable.from_sessions` say what they must equal."""
+The repository reads these straight from its tables (columns only, no plans or strokes), so History costs the
+same whatever the sessions hold: a line's own columns for every session, and what its marks add up to (a tally)
+only for the lines on screen. `line_of`, `tally_of` and `MarkTable.from_sessions` say what they must equal."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from app.domain.records import Quality, Session
 
 
 @dataclass(frozen=True, slots=True)
-class SessionSummary:
+class SessionLine:
+    """A session's timeline line from its own columns: cheap to read for every session of ten years."""
+
     session_id: str
     start: dt.datetime
-    regions_marked: int
-    highest: int | None  # None: nothing assessed
     pain_before: int | None
     pain_after: int | None
     shared_note: str
@@ -33,19 +34,32 @@ class SessionSummary:
         return f"{show(self.pain_before)} → {show(self.pain_after)}"
 
 
-def summarise(session: Session) -> SessionSummary:
-    tension = session.effective_tension()
-    return SessionSummary(
+@dataclass(frozen=True, slots=True)
+class MarksTally:
+    """What a session's marks add up to on its line: the regions marked and the highest effective tension."""
+
+    regions_marked: int
+    highest: int | None  # None: nothing assessed
+
+
+NOTHING_MARKED = MarksTally(0, None)
+
+
+def line_of(session: Session) -> SessionLine:
+    return SessionLine(
         session_id=session.id,
         start=session.start,
-        regions_marked=len(tension),
-        highest=max(tension.values()) if tension else None,
         pain_before=session.soap.pain_before,
         pain_after=session.soap.pain_after,
         shared_note=session.shared_note,
         finalised=session.is_final,
         amendments=len(session.amendments),
     )
+
+
+def tally_of(session: Session) -> MarksTally:
+    tension = session.effective_tension()
+    return MarksTally(len(tension), max(tension.values())) if tension else NOTHING_MARKED
 
 
 @dataclass(frozen=True, slots=True)

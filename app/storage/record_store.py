@@ -45,7 +45,7 @@ from app.domain.records import (
     Soap,
     Stroke,
 )
-from app.domain.session_summary import MarkTable, SessionSummary
+from app.domain.session_summary import MarksTally, MarkTable, SessionLine
 
 if TYPE_CHECKING:
     from app.storage.local_folder import LocalDataFolder
@@ -230,8 +230,11 @@ class RecordStore(Protocol):
     def latest_open_session(self, client_id: str) -> Session | None:
         """The client's newest session not finalised yet, whole; None when every one is. Reads no other."""
 
-    def session_summaries(self, client_id: str) -> list[SessionSummary]:
-        """The client's timeline, newest first: one line per session (no plan, no strokes)."""
+    def session_lines(self, client_id: str) -> list[SessionLine]:
+        """The client's timeline, newest first: one line per session from its own columns (no marks, no plan)."""
+
+    def marks_tallies(self, session_ids: Sequence[str]) -> dict[str, MarksTally]:
+        """What these sessions' marks add up to on their timeline lines (asked for the lines on screen only)."""
 
     def mark_table(self, client_id: str) -> MarkTable:
         """Every mark of the client's sessions as columns (trends, the heat map, comparisons)."""

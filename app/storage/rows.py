@@ -28,7 +28,6 @@ from app.domain.records import (
     Stroke,
 )
 from app.domain.session_fields import SCALAR_FIELDS, scalar_field, session_arguments
-from app.domain.session_summary import MarkTable, SessionSummary
 from app.storage.codec import decode_flag, encode_flag
 from app.storage.driver import sqlite3
 
@@ -377,72 +376,6 @@ def insert_amendments(
 def next_position(connection: sqlite3.Connection, table: str, session_id: str) -> int:
     row = connection.execute(f"SELECT max(position) FROM {table} WHERE session_id = ?", (session_id,)).fetchone()
     return 0 if row[0] is None else int(row[0]) + 1
-
-
-# A session's timeline line from its row and its marks' index, no plan or strokes read (History, issue 22).
-# One pass over the session's marks (in key order: region, then by) gives both the regions marked and the highest
-# effective tension: per region the row with the greatest `by` ('therapist' over 'client') lends its tension.
-# Packed as regions * 16 + highest (15: nothing assessed), as a scalar subquery returns one value.
-_NOTHING_ASSESSED = 15
-_SUMMARY_QUERY = f"""
-    SELECT id, start, pain_before, pain_after, shared_note, finalised IS NOT NULL AS finalised,
-        (SELECT count(*) * 16 + coalesce(max(tension), {_NOTHING_ASSESSED}) FROM (
-            SELECT tension, max(by) FROM marks WHERE session_id = sessions.id GROUP BY region)) AS marked,
-        (SELECT count(*) FROM amendments WHERE session_id = sessions.id) AS amendments
-    FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC
-"""
-
-
-def load_summaries(connection: sqlite3.Connection, client_id: str) -> list[SessionSummary]:
-    """The client's timeline lines, newest first."""
-    return [
-        SessionSummary(
-            session_id=row["id"],
-            start=dt.datetime.fromisoformat(row["start"]),
-            regions_marked=row["marked"] >> 4,
-            highest=None if row["marked"] & 15 == _NOTHING_ASSESSED else row["marked"] & 15,
-            pain_before=row["pain_before"],
-            pain_after=row["pain_after"],
-            shared_note=row["shared_note"],
-            finalised=bool(row["finalised"]),
-            amendments=row["amendments"],
-        )
-        for row in named(connection, _SUMMARY_QUERY, (client_id,))
-    ]
-
-
-def _by_column(cursor: sqlite3.Cursor) -> dict[str, tuple[Any, ...]]:
-    """A query's result as one tuple per column, by column name (every row read at once)."""
-    names = [description[0] for description in cursor.description]
-    found = cursor.fetchall()
-    return dict(zip(names, zip(*found, strict=True), strict=True)) if found else dict.fromkeys(names, ())
-
-
-def load_mark_table(connection: sqlite3.Connection, client_id: str) -> MarkTable:
-    """Every mark of the client's sessions as columns, sessions oldest first: two queries, no session decoded."""
-    sessions = _by_column(
-        connection.execute(
-            "SELECT id, substr(start, 1, 10) AS day FROM sessions WHERE client_id = ? ORDER BY start_utc, id",
-            (client_id,),
-        )
-    )
-    row_of = {session_id: row for row, session_id in enumerate(sessions["id"])}
-    marks = _by_column(
-        connection.execute(
-            "SELECT session_id, region, by, tension, quality FROM marks "
-            "WHERE session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
-            (client_id,),
-        )
-    )
-    return MarkTable(
-        session_ids=sessions["id"],
-        dates=tuple(dt.date.fromisoformat(day) for day in sessions["day"]),
-        session_rows=tuple(map(row_of.__getitem__, marks["session_id"])),
-        regions=marks["region"],
-        layers=marks["by"],
-        tensions=marks["tension"],
-        qualities=marks["quality"],
-    )
 
 
 def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> list[Session]:

@@ -10,7 +10,7 @@ import numpy as np
 from app.domain.analytics import TensionMatrix
 from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Mark, Session
-from app.domain.session_summary import MarkTable, summarise
+from app.domain.session_summary import NOTHING_MARKED, MarksTally, MarkTable, line_of, tally_of
 from app.storage.record_store import RecordStore
 
 TODAY = dt.date(2026, 11, 23)
@@ -26,7 +26,9 @@ def test_the_timeline_lines_are_the_summaries_of_the_whole_sessions(store: Recor
     client_id = _demo(store)
     sessions = store.list_sessions(client_id)
     assert any(session.amendments for session in sessions)  # the demo has an amended session
-    assert store.session_summaries(client_id) == [summarise(session) for session in sessions]
+    assert store.session_lines(client_id) == [line_of(session) for session in sessions]
+    tallies = store.marks_tallies([session.id for session in sessions])
+    assert tallies == {session.id: tally_of(session) for session in sessions}
 
 
 def test_the_highest_tension_is_the_therapists_where_both_layers_marked_a_region(store: RecordStore) -> None:
@@ -34,8 +36,8 @@ def test_the_highest_tension_is_the_therapists_where_both_layers_marked_a_region
     start = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
     marks = (Mark("neck_l", "client", 9), Mark("neck_l", "therapist", 3), Mark("neck_r", "client", 5))
     store.add_session(client_id, Session("both-layers", start, marks=marks))
-    newest = store.session_summaries(client_id)[0]
-    assert (newest.session_id, newest.regions_marked, newest.highest) == ("both-layers", 2, 5)
+    assert store.session_lines(client_id)[0].session_id == "both-layers"
+    assert store.marks_tallies(["both-layers"]) == {"both-layers": MarksTally(regions_marked=2, highest=5)}
 
 
 def test_a_session_with_nothing_assessed_has_no_highest_tension(store: RecordStore) -> None:
@@ -45,9 +47,8 @@ def test_a_session_with_nothing_assessed_has_no_highest_tension(store: RecordSto
     store.add_session(
         client_id, Session("all-tens", start + dt.timedelta(hours=1), marks=(Mark("neck_l", "client", 10),))
     )
-    lines = {line.session_id: line for line in store.session_summaries(client_id)}
-    assert (lines["unmarked"].regions_marked, lines["unmarked"].highest) == (0, None)
-    assert (lines["all-tens"].regions_marked, lines["all-tens"].highest) == (1, 10)
+    tallies = store.marks_tallies(["unmarked", "all-tens"])
+    assert tallies == {"unmarked": NOTHING_MARKED, "all-tens": MarksTally(regions_marked=1, highest=10)}
 
 
 def test_the_mark_table_gives_the_matrices_of_the_whole_sessions(store: RecordStore) -> None:
@@ -76,7 +77,8 @@ def test_the_latest_session_is_the_newest_whole_and_none_without_sessions(store:
     assert store.latest_session(client_id) == store.list_sessions(client_id)[0]
     empty = store.create_client("No Sessions")
     assert store.latest_session(empty.id) is None
-    assert store.session_summaries(empty.id) == []
+    assert store.session_lines(empty.id) == []
+    assert store.marks_tallies([]) == {}
     assert store.mark_table(empty.id) == MarkTable.from_sessions([])
 
 

@@ -19,8 +19,10 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Consent, Session
+from app.domain.session_summary import tally_of
 from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_main_window
+from app.ui.history.timeline import TALLY_BATCH
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
 
@@ -97,7 +99,7 @@ def test_opening_a_client_reads_the_same_whatever_its_history(window: MainWindow
     assert long["steps"] <= short["steps"] * 1.2  # an index a little deeper, never a row per session
 
 
-def test_history_reads_whole_only_the_sessions_it_shows(window: MainWindow) -> None:
+def test_history_reads_whole_only_the_sessions_it_shows(qtbot: QtBot, window: MainWindow) -> None:
     _store(window, "short", "Short History", 1)
     _store(window, "long", "Long History", LONG_HISTORY)
     workspace = window.workspace
@@ -106,9 +108,17 @@ def test_history_reads_whole_only_the_sessions_it_shows(window: MainWindow) -> N
     page = workspace.history_page()
     short = _cost(window, lambda: workspace.decisions.open_client("short"))
     long = _cost(window, lambda: workspace.decisions.open_client("long"))
-    assert page.timeline.rowCount() == len(workspace.repository.list_sessions("long"))
-    # The same queries for any history: its lines and its marks as columns, then the sessions opened in full.
+    sessions = workspace.repository.list_sessions("long")
+    assert page.timeline.rowCount() == len(sessions)
+    # The same queries for any history: its lines, its marks tallied for the lines on screen (one batch), then
+    # the session opened in full.
     assert long["statements"] == short["statements"]
+    assert page.timeline.tallied == TALLY_BATCH < len(sessions)
+    page.table.scrollToBottom()
+    qtbot.waitUntil(lambda: page.timeline.tallied > TALLY_BATCH)  # the oldest lines painted: their batch read
+    assert page.timeline.tallied <= 2 * TALLY_BATCH
+    oldest = page.timeline.index(len(sessions) - 1, 1)
+    assert page.timeline.data(oldest) == str(tally_of(sessions[-1]).regions_marked)
     trends = _cost(window, lambda: page.tabs.setCurrentWidget(page.trends))
     assert trends["statements"] == _cost(window, lambda: workspace.repository.mark_table("long"))["statements"]
     assert _cost(window, lambda: page.tabs.setCurrentIndex(3))["statements"] == 0  # the heat map: marks read once

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
@@ -16,7 +16,7 @@ from app.domain.plan import plan_from_json
 from app.domain.plan_text import render_plan_text
 from app.domain.records import Session
 from app.domain.regions import load_region_map
-from app.domain.session_summary import MarkTable, summarise
+from app.domain.session_summary import MarksTally, MarkTable, line_of, tally_of
 from app.resources import map_svg_path
 from app.storage.map_cache import load_map_outlines
 from app.ui.body_map import palette
@@ -28,6 +28,11 @@ TODAY = dt.date(2026, 11, 23)
 
 def read_from(sessions: list[Session]) -> Callable[[str], Session]:
     return {session.id: session for session in sessions}.__getitem__
+
+
+def tallies_from(sessions: list[Session]) -> Callable[[Sequence[str]], dict[str, MarksTally]]:
+    by_id = {session.id: session for session in sessions}
+    return lambda session_ids: {session_id: tally_of(by_id[session_id]) for session_id in session_ids}
 
 
 @pytest.fixture
@@ -46,8 +51,12 @@ def page(qtbot: QtBot, sessions: list[Session]) -> HistoryPage:
     qtbot.addWidget(widget)
     widget.resize(1200, 900)
     widget.show()
+    newest_first = sorted(sessions, key=lambda s: s.start, reverse=True)
     widget.show_history(
-        [summarise(s) for s in sessions], lambda: MarkTable.from_sessions(sessions), read_from(sessions)
+        [line_of(s) for s in newest_first],
+        tallies_from(sessions),
+        lambda: MarkTable.from_sessions(sessions),
+        read_from(sessions),
     )
     return widget
 
@@ -59,6 +68,11 @@ def test_the_timeline_lists_every_session_newest_first(page: HistoryPage, sessio
     assert model.summary(0).session_id == newest.id
     assert model.data(model.index(0, 5)) == "open"  # the demo's latest session is still open
     assert "finalised" in str(model.data(model.index(1, 5)))
+    tally = tally_of(newest)
+    assert (model.data(model.index(0, 1)), model.data(model.index(0, 2))) == (
+        str(tally.regions_marked),
+        str(tally.highest),
+    )
 
 
 def test_picking_two_sessions_shows_the_difference_for_a_region_that_changed(

@@ -1,8 +1,9 @@
 """History mode: the timeline of a client's sessions, one session as it was, two side by side with their
 difference, trends per region, and a heat map over a date range. Read-only: history is never edited here.
 
-It reads only what it shows: the timeline's lines and the marks as columns for the whole history, and a session
-in full (its plan, its amendments) only when it is opened or compared."""
+It reads only what it shows: the timeline's lines for the whole history (their own columns), what the marks add up
+to for the lines on screen, the marks as columns when Trends or the heat map is shown, and a session in full (its
+plan, its amendments) only when it is opened or compared."""
 
 from __future__ import annotations
 
@@ -40,10 +41,10 @@ from app.domain.analytics import (
 from app.domain.map_outlines import RegionOutline
 from app.domain.records import QUALITY_WORDS, Layer, Quality, Session
 from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
-from app.domain.session_summary import MarkTable, SessionSummary
+from app.domain.session_summary import MarkTable, SessionLine
 from app.ui.body_map import palette
 from app.ui.body_map.view import BodyMapView, RegionLocator
-from app.ui.history.timeline import TimelineModel
+from app.ui.history.timeline import TallyReader, TimelineModel, nothing_to_tally
 from app.ui.history.trends import TrendsChart
 from app.ui.qt_dates import qdate, to_date
 
@@ -103,7 +104,7 @@ class HistoryPage(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._summaries: list[SessionSummary] = []  # oldest first
+        self._lines: Sequence[SessionLine] = ()  # newest first
         self._read_session: SessionReader = _no_session
         self._read_marks: MarksReader = _no_marks
         self._effective: TensionMatrix | None = None  # read when Trends or the heat map is first shown
@@ -217,31 +218,35 @@ class HistoryPage(QWidget):
 
     def show_nothing(self) -> None:
         """No client's history (none chosen, or the one shown was deleted)."""
-        self.show_history([], _no_marks, _no_session)
+        self.show_history([], nothing_to_tally, _no_marks, _no_session)
 
     def show_history(
-        self, summaries: Sequence[SessionSummary], read_marks: MarksReader, read_session: SessionReader
+        self,
+        lines: Sequence[SessionLine],
+        read_tallies: TallyReader,
+        read_marks: MarksReader,
+        read_session: SessionReader,
     ) -> None:
-        """The client's timeline (any order); its marks are read when Trends or the heat map is first shown, and
-        a session whole when it is opened. The newest session is opened; side by side starts with the oldest
-        and the newest.
+        """The client's timeline, newest first; what a line's marks add up to is read when the line is shown, the
+        marks as columns when Trends or the heat map is first shown, and a session whole when it is opened. The
+        newest session is opened; side by side starts with the oldest and the newest.
         """
-        self._summaries = sorted(summaries, key=lambda summary: (summary.start, summary.session_id))
+        self._lines = lines
         self._read_session = read_session
         self._read_marks = read_marks
         self._effective = None
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(True)
-        self.timeline.set_rows(self._summaries)
+        self.timeline.set_rows(lines, read_tallies)
         self._fit_columns()
-        if len(self._summaries) >= 2:
-            self.compare_a.setCurrentIndex(len(self._summaries) - 1)  # the timeline is newest first
+        if len(lines) >= 2:
+            self.compare_a.setCurrentIndex(len(lines) - 1)  # the timeline is newest first
             self.compare_b.setCurrentIndex(0)
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(False)
         self._compare_pending = True
         self._show_tab(self.tabs.currentIndex())
-        if self._summaries:
+        if lines:
             self.table.selectRow(0)  # opens it (the current row changes)
         else:
             self.session_map.set_marks({}, {})
@@ -353,8 +358,8 @@ class HistoryPage(QWidget):
     def _reset_heat_range(self) -> None:
         for edit in (self.heat_from, self.heat_to):
             edit.blockSignals(True)
-        if self._summaries:
-            first, last = self._summaries[0].start.date(), self._summaries[-1].start.date()
+        if self._lines:
+            first, last = self._lines[-1].start.date(), self._lines[0].start.date()
             self.heat_from.setDate(qdate(first))
             self.heat_to.setDate(qdate(last))
         for edit in (self.heat_from, self.heat_to):

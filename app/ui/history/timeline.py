@@ -1,31 +1,46 @@
-"""The session timeline: a thin table model over SessionSummary rows, newest first."""
+"""The session timeline: a thin table model over SessionLine rows, newest first. What a line's marks add up to
+(regions, highest) is read for the lines Qt asks about (those on screen), a batch at a time, never for them all."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.domain.session_summary import SessionSummary
+from app.domain.session_summary import MarksTally, SessionLine
 
 _COLUMNS = ("Date", "Regions", "Highest", "Pain before → after", "Note for the client", "Status")
+_TALLIED = (1, 2)  # the columns from the session's marks
 Index = QModelIndex | QPersistentModelIndex
 # The session's id, in every column: what the comparison's combo boxes (on this model) hand back as their data.
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
+TallyReader = Callable[[Sequence[str]], Mapping[str, MarksTally]]  # session ids -> what their marks add up to
+# Lines tallied in one read from the first one asked about: more than a tall window shows.
+TALLY_BATCH = 64
 
 
 class TimelineModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[SessionSummary] = []
+        self._rows: Sequence[SessionLine] = ()
+        self._read_tallies: TallyReader = nothing_to_tally
+        self._tallies: dict[str, MarksTally] = {}
 
-    def set_rows(self, rows: Sequence[SessionSummary]) -> None:
+    def set_rows(self, rows: Sequence[SessionLine], read_tallies: TallyReader) -> None:
+        """`rows` newest first (as the repository reads them)."""
         self.beginResetModel()
-        self._rows = sorted(rows, key=lambda row: row.start, reverse=True)
+        self._rows = rows
+        self._read_tallies = read_tallies
+        self._tallies = {}
         self.endResetModel()
 
-    def summary(self, row: int) -> SessionSummary:
+    def summary(self, row: int) -> SessionLine:
         return self._rows[row]
+
+    @property
+    def tallied(self) -> int:
+        """How many lines' marks have been read (those shown so far)."""
+        return len(self._tallies)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
         return 0 if parent.isValid() else len(self._rows)
@@ -49,10 +64,11 @@ class TimelineModel(QAbstractTableModel):
         column = index.column()
         if column == 0:
             return f"{row.start:%d %b %Y %H:%M}"
-        if column == 1:
-            return str(row.regions_marked)
-        if column == 2:
-            return "—" if row.highest is None else str(row.highest)
+        if column in _TALLIED:
+            tally = self._tally(index.row())
+            if column == 1:
+                return str(tally.regions_marked)
+            return "—" if tally.highest is None else str(tally.highest)
         if column == 3:
             return row.pain_text
         if column == 4:
@@ -61,3 +77,16 @@ class TimelineModel(QAbstractTableModel):
         if row.amendments:
             status += f", {row.amendments} amended"
         return status
+
+    def _tally(self, row: int) -> MarksTally:
+        session_id = self._rows[row].session_id
+        if session_id not in self._tallies:
+            batch = [
+                line.session_id for line in self._rows[row : row + TALLY_BATCH] if line.session_id not in self._tallies
+            ]
+            self._tallies.update(self._read_tallies(batch))
+        return self._tallies[session_id]
+
+
+def nothing_to_tally(session_ids: Sequence[str]) -> Mapping[str, MarksTally]:
+    raise LookupError(f"no history is shown, so there are no sessions {list(session_ids)} to tally")

@@ -404,7 +404,8 @@ class Workspace(QWidget):
                 self._history_page.show_nothing()
             else:
                 self._history_page.show_history(
-                    self.repository.session_summaries(client.id),
+                    self.repository.session_lines(client.id),
+                    self.repository.marks_tallies,
                     partial(self.repository.mark_table, client.id),
                     self.repository.get_session,
                 )

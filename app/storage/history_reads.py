@@ -1,0 +1,87 @@
+"""History's reads (issue 22): the timeline's lines and the marks as columns, no session decoded, no plan or
+stroke read. A line's own columns are read for every session; what its marks add up to only for the lines shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from app.domain.session_summary import NOTHING_MARKED, MarksTally, MarkTable, SessionLine
+from app.storage.driver import sqlite3
+
+_LINES_QUERY = """
+    SELECT id, start, pain_before, pain_after, shared_note, finalised IS NOT NULL,
+        (SELECT count(*) FROM amendments WHERE session_id = sessions.id)
+    FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC
+"""
+
+# Per session and region, the row with the greatest `by` ('therapist' over 'client') lends its tension (SQLite
+# takes a bare column from the row max() chose): the effective tension, then counted and maximised per session.
+_TALLIES_QUERY = """
+    SELECT session_id, count(*), max(tension) FROM (
+        SELECT session_id, tension, max(by) FROM marks WHERE session_id IN ({}) GROUP BY session_id, region)
+    GROUP BY session_id
+"""
+
+
+def load_session_lines(connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
+    """The client's timeline lines, newest first."""
+    return [
+        SessionLine(
+            session_id=session_id,
+            start=dt.datetime.fromisoformat(start),
+            pain_before=pain_before,
+            pain_after=pain_after,
+            shared_note=shared_note,
+            finalised=bool(finalised),
+            amendments=amendments,
+        )
+        for session_id, start, pain_before, pain_after, shared_note, finalised, amendments in (
+            connection.execute(_LINES_QUERY, (client_id,))
+        )
+    ]
+
+
+def load_marks_tallies(connection: sqlite3.Connection, session_ids: Sequence[str]) -> dict[str, MarksTally]:
+    """What each session's marks add up to (NOTHING_MARKED for a session without marks or not stored)."""
+    tallies = dict.fromkeys(session_ids, NOTHING_MARKED)
+    if session_ids:
+        query = _TALLIES_QUERY.format(", ".join("?" * len(session_ids)))
+        for session_id, regions, highest in connection.execute(query, tuple(session_ids)):
+            tallies[session_id] = MarksTally(regions, highest)
+    return tallies
+
+
+def _by_column(cursor: sqlite3.Cursor) -> dict[str, tuple[Any, ...]]:
+    """A query's result as one tuple per column, by column name (every row read at once)."""
+    names = [description[0] for description in cursor.description]
+    found = cursor.fetchall()
+    return dict(zip(names, zip(*found, strict=True), strict=True)) if found else dict.fromkeys(names, ())
+
+
+def load_mark_table(connection: sqlite3.Connection, client_id: str) -> MarkTable:
+    """Every mark of the client's sessions as columns, sessions oldest first: two queries, no session decoded."""
+    sessions = _by_column(
+        connection.execute(
+            "SELECT id, substr(start, 1, 10) AS day FROM sessions WHERE client_id = ? ORDER BY start_utc, id",
+            (client_id,),
+        )
+    )
+    row_of = {session_id: row for row, session_id in enumerate(sessions["id"])}
+    marks = _by_column(
+        connection.execute(
+            "SELECT session_id, region, by, tension, quality FROM marks "
+            "WHERE session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
+            (client_id,),
+        )
+    )
+    return MarkTable(
+        session_ids=sessions["id"],
+        dates=tuple(dt.date.fromisoformat(day) for day in sessions["day"]),
+        session_rows=tuple(map(row_of.__getitem__, marks["session_id"])),
+        regions=marks["region"],
+        layers=marks["by"],
+        tensions=marks["tension"],
+        qualities=marks["quality"],
+    )
