@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.domain.records import Quality, Session
 
 
-@dataclass(frozen=True, slots=True)
-class SessionLine:
-    """A session's timeline line from its own columns: cheap to read for every session of ten years."""
+class SessionLine(NamedTuple):
+    """A session's timeline line from its own columns: cheap to read for every session of ten years (a named tuple:
+    a thousand made in a fraction of a frozen dataclass's time)."""
 
     session_id: str
     start: dt.datetime
