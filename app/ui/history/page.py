@@ -262,7 +262,7 @@ class HistoryPage(QWidget):
             if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
                 continue
             texts = [str(self.timeline.headerData(column, Qt.Orientation.Horizontal))]
-            texts += [str(self.timeline.data(self.timeline.index(row, column))) for row in range(rows)]
+            texts += [self.timeline.text(row, column) for row in range(rows)]
             self.table.setColumnWidth(column, max(map(metrics.horizontalAdvance, texts)) + padding)
 
     def _show_tab(self, index: int) -> None:

@@ -56,26 +56,29 @@ class TimelineModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
         if role == SESSION_ID_ROLE:
-            return row.session_id
+            return self._rows[index.row()].session_id
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        column = index.column()
+        return self.text(index.row(), index.column())
+
+    def text(self, row: int, column: int) -> str:
+        """What line `row` shows in `column`."""
+        line = self._rows[row]
         if column == 0:
-            return f"{row.start:%d %b %Y %H:%M}"
+            return f"{line.start:%d %b %Y %H:%M}"
         if column in _TALLIED:
-            tally = self._tally(index.row())
+            tally = self._tally(row)
             if column == 1:
                 return str(tally.regions_marked)
             return "—" if tally.highest is None else str(tally.highest)
         if column == 3:
-            return row.pain_text
+            return line.pain_text
         if column == 4:
-            return row.shared_note
-        status = "finalised" if row.finalised else "open"
-        if row.amendments:
-            status += f", {row.amendments} amended"
+            return line.shared_note
+        status = "finalised" if line.finalised else "open"
+        if line.amendments:
+            status += f", {line.amendments} amended"
         return status
 
     def _tally(self, row: int) -> MarksTally:
