@@ -261,8 +261,8 @@ class HistoryPage(QWidget):
         for column in range(self.timeline.columnCount()):
             if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
                 continue
-            texts = [str(self.timeline.headerData(column, Qt.Orientation.Horizontal))]
-            texts += [self.timeline.text(row, column) for row in range(rows)]
+            texts = {str(self.timeline.headerData(column, Qt.Orientation.Horizontal))}
+            texts.update(self.timeline.text(row, column) for row in range(rows))  # each distinct text laid out once
             self.table.setColumnWidth(column, max(map(metrics.horizontalAdvance, texts)) + padding)
 
     def _show_tab(self, index: int) -> None:
