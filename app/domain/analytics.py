@@ -42,6 +42,7 @@ _REGION_AND_LAYER = operator.attrgetter("region", "by")
 _TENSION = operator.attrgetter("tension")
 _MARKS = operator.attrgetter("marks")
 _DAYS_PER_WEEK = 7.0
+HIGH_TENSION = 6.0  # most_persistent's default: a region this tense or more is "still tense"
 
 
 class AnalyticsError(BackmapError):
@@ -338,7 +339,7 @@ def most_improved(matrix: TensionMatrix, count: int = 3) -> tuple[RegionChange, 
 
 def most_persistent(
     matrix: TensionMatrix,
-    high: float = 6.0,
+    high: float = HIGH_TENSION,
     min_sessions: int = 2,
     improvement: float = 2.0,
     count: int = 3,

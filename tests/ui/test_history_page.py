@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.domain.analytics import TensionMatrix, compare_sessions, heat_map
@@ -184,3 +185,15 @@ def test_the_trend_can_show_only_the_sessions_that_felt_burning(page: HistoryPag
     assert 0 < len(y) < len(sessions)
     page.trends.choose_feeling("")
     assert len(page.trends.plotted()["Client's rating"][1]) == len(sessions)
+
+
+def test_the_trends_tab_tells_what_eased_most_and_what_stays_tense(
+    qtbot: QtBot, page: HistoryPage, sessions: list[Session]
+) -> None:
+    bar = page.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(page.tabs.indexOf(page.trends)).center())
+    story = page.trends.story.text()
+    # The demo's story: the upper trapezius eases over the months, the right lower back stays at 6-7.
+    improved, still_tense = story.split(" Still tense: ")
+    assert improved.startswith("Most improved: Upper trapezius, left ")
+    assert still_tense.startswith(f"Lower back (quadratus lumborum), right (6 or more in {len(sessions)} of ")

@@ -10,9 +10,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.domain.analytics import MatrixLayer, TensionMatrix, back_mean
+from app.domain.analytics import (
+    HIGH_TENSION,
+    MatrixLayer,
+    TensionMatrix,
+    back_mean,
+    most_improved,
+    most_persistent,
+)
 from app.domain.records import QUALITIES, QUALITY_WORDS
-from app.domain.region_specs import REGION_SPECS
+from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
 from app.domain.session_summary import MarkTable
 
 WHOLE_BACK = "back"
@@ -26,6 +33,29 @@ LAYER_STYLES: dict[MatrixLayer, tuple[str, str, str]] = {
 
 def _timestamps(dates: Sequence[dt.date]) -> np.ndarray:
     return np.array([dt.datetime(d.year, d.month, d.day, 12, tzinfo=dt.UTC).timestamp() for d in dates], dtype=float)
+
+
+def _tension(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def history_story(matrix: TensionMatrix) -> str:
+    """The regions that eased most (first → last assessed tension) and those that stay tense, in words."""
+    improved = [
+        f"{SPECS_BY_ID[change.region].name} {_tension(change.first)} → {_tension(change.last)}"
+        for change in most_improved(matrix)
+    ]
+    persistent = [
+        f"{SPECS_BY_ID[region.region].name} ({_tension(HIGH_TENSION)} or more in {region.high_sessions} of "
+        f"{region.assessed_sessions} sessions)"
+        for region in most_persistent(matrix)
+    ]
+    parts = []
+    if improved:
+        parts.append("Most improved: " + "; ".join(improved) + ".")
+    if persistent:
+        parts.append("Still tense: " + "; ".join(persistent) + ".")
+    return " ".join(parts)
 
 
 class TrendsChart(QWidget):
@@ -54,6 +84,9 @@ class TrendsChart(QWidget):
         self._plot.setAccessibleName("Tension over time")
         self._summary = QLabel()
         self._summary.setWordWrap(True)
+        self.story = QLabel()  # the whole history in a line: what eased most, what stays tense
+        self.story.setWordWrap(True)
+        self.story.setAccessibleName("Most improved and still tense regions")
         row = QHBoxLayout()
         row.addWidget(QLabel("Show"))
         row.addWidget(self._region, 1)
@@ -62,6 +95,7 @@ class TrendsChart(QWidget):
         layout.addLayout(row)
         layout.addWidget(self._plot, 1)
         layout.addWidget(self._summary)
+        layout.addWidget(self.story)
         self._marks = MarkTable.from_sessions([])
         # One line per layer, made once: choosing a region gives them new data (no items made or dropped).
         self._lines: dict[MatrixLayer, pg.PlotDataItem] = {}
@@ -92,6 +126,7 @@ class TrendsChart(QWidget):
             # date axis and the grid stay as drawn), and regions are read against the same span.
             day = 86_400.0
             self._plot.setXRange(self._x[0] - day, self._x[-1] + day, padding=0.02)
+        self.story.setText(history_story(TensionMatrix.from_marks(marks)))
         self._filter()
 
     def choose_region(self, region_id: str) -> None:
