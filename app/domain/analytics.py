@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -41,7 +41,6 @@ _CELL: dict[tuple[str, str], int] = {
 _REGION_AND_LAYER = operator.attrgetter("region", "by")
 _TENSION = operator.attrgetter("tension")
 _MARKS = operator.attrgetter("marks")
-_DAYS_PER_WEEK = 7.0
 HIGH_TENSION = 6.0  # most_persistent's default: a region this tense or more is "still tense"
 
 
@@ -52,20 +51,6 @@ class AnalyticsError(BackmapError):
 def _read_only(array: npt.NDArray[np.generic]) -> None:
     # The result dataclasses are frozen; their arrays should be too.
     array.setflags(write=False)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class RegionValues:
-    """One number per region (columns in REGION_ORDER); NaN where the statistic is undefined."""
-
-    regions: tuple[str, ...]
-    values: FloatArray
-
-    def __post_init__(self) -> None:
-        _read_only(self.values)
-
-    def __getitem__(self, region: str) -> float:
-        return float(self.values[self.regions.index(region)])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -161,9 +146,6 @@ class TensionMatrix:
     def _series(self, values: FloatArray) -> SessionSeries:
         return SessionSeries(self.session_ids, self.dates, values)
 
-    def _per_region(self, values: FloatArray) -> RegionValues:
-        return RegionValues(self.regions, values)
-
 
 def _layer_values(sessions: Sequence[Session], layer: MatrixLayer) -> FloatArray:
     # One pass over the marks with C-level map/attrgetter: the only per-mark Python work in this module.
@@ -206,72 +188,10 @@ def _divide_or_nan(numerator: FloatArray, denominator: npt.NDArray[np.number]) -
     return result
 
 
-def region_slopes(matrix: TensionMatrix) -> RegionValues:
-    """Least-squares slope of each region's tension, in points per week, over its assessed sessions only.
-
-    NaN where a region has fewer than 2 assessed sessions or all of them fall on the same day.
-    """
-    slopes = np.full(len(matrix.regions), np.nan, dtype=np.float64)
-    if not matrix.session_ids:
-        return matrix._per_region(slopes)
-    first_row, last_row, _, _, count = _first_last(matrix)
-    assessed = matrix.assessed
-    weight = assessed.astype(np.float64)
-    # Days since the first session keep the numbers small; two passes (means, then centred sums) keep the
-    # least-squares sums accurate.
-    x = matrix.days - matrix.days[0]
-    y = np.where(assessed, matrix.values, 0.0)
-    x_mean = (x @ weight) / np.maximum(count, 1)
-    y_mean = y.sum(axis=0) / np.maximum(count, 1)
-    dx = (x[:, None] - x_mean) * weight
-    dy = (y - y_mean) * weight
-    sxx = np.einsum("ij,ij->j", dx, dx)
-    sxy = np.einsum("ij,ij->j", dx, dy)
-    # Rows are in date order, so a region's first and last assessed rows span its days (equal: one day only).
-    defined = (count >= 2) & (x[last_row] > x[first_row])
-    np.divide(sxy, sxx, out=slopes, where=defined)
-    slopes *= _DAYS_PER_WEEK
-    return matrix._per_region(slopes)
-
-
 def back_mean(matrix: TensionMatrix) -> SessionSeries:
     """The mean tension over the regions assessed in each session (unweighted); NaN for a session unmarked."""
     total, count = _sum_count(matrix.values, axis=1)
     return matrix._series(_divide_or_nan(total, count))
-
-
-def involved_share(matrix: TensionMatrix, areas: Mapping[str, float], threshold: float = 1.0) -> SessionSeries:
-    """The share (0-1) of the back's area whose tension is at least `threshold`, per session.
-
-    `areas` gives every region's drawn area (the map's catalogue). The share is the area of the involved
-    regions over the area of all regions. Point regions count with their own small circle, like any region:
-    a marked point adds a sliver, never a whole area. Points lie on top of areas, so a point and the area
-    under it both count when both are involved; the overlap is a point's circle, a fraction of a percent.
-    Regions not assessed count as not involved; a session with no marks at all gives NaN (nothing is known).
-    """
-    missing = [region for region in matrix.regions if region not in areas]
-    if missing:
-        raise AnalyticsError(f"areas: no area for {', '.join(missing)}")
-    weights = np.array([areas[region] for region in matrix.regions], dtype=np.float64)
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-        raise AnalyticsError("areas: every area must be a finite number, 0 or more, and their total above 0")
-    involved = (matrix.values >= threshold).astype(np.float64)  # NaN compares False: not involved
-    share = involved @ weights / weights.sum()
-    return matrix._series(np.where(matrix.assessed.any(axis=1), share, np.nan))
-
-
-def consecutive_similarity(matrix: TensionMatrix) -> SessionSeries:
-    """Jaccard similarity of the sets of assessed regions of each session and the one before it.
-
-    One value per session from the second on (dated with the later session). A region counts as marked when it
-    has a mark in the layer, tension 0 included. Two sessions that both have no marks are identical: 1.0.
-    """
-    assessed = matrix.assessed
-    both = (assessed[1:] & assessed[:-1]).sum(axis=1).astype(np.float64)
-    either = (assessed[1:] | assessed[:-1]).sum(axis=1)
-    similarity = np.ones(both.shape, dtype=np.float64)
-    np.divide(both, either, out=similarity, where=either != 0)
-    return SessionSeries(matrix.session_ids[1:], matrix.dates[1:], similarity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,34 +288,6 @@ def most_persistent(
             last=float(last[column]),
         )
         for column in ranked
-    )
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Disagreement:
-    """Client vs therapist per region, over the sessions where both layers marked it (NaN where none)."""
-
-    regions: tuple[str, ...]
-    mean_abs: FloatArray  # mean |client - therapist|
-    mean_client_minus_therapist: FloatArray  # > 0: the client rates it tenser than the therapist does
-    sessions_compared: IntArray
-
-    def __post_init__(self) -> None:
-        for array in (self.mean_abs, self.mean_client_minus_therapist, self.sessions_compared):
-            _read_only(array)
-
-
-def disagreement(sessions: Sequence[Session]) -> Disagreement:
-    client = TensionMatrix.from_sessions(sessions, "client").values
-    therapist = TensionMatrix.from_sessions(sessions, "therapist").values
-    difference = client - therapist  # NaN unless both assessed
-    absolute, compared = _sum_count(np.abs(difference), axis=0)
-    signed, _ = _sum_count(difference, axis=0)
-    return Disagreement(
-        regions=REGION_ORDER,
-        mean_abs=_divide_or_nan(absolute, compared),
-        mean_client_minus_therapist=_divide_or_nan(signed, compared),
-        sessions_compared=compared,
     )
 
 

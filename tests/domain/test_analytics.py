@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import numpy as np
 import pytest
@@ -19,18 +18,13 @@ from app.domain.analytics import (
     TensionMatrix,
     back_mean,
     compare_sessions,
-    consecutive_similarity,
-    disagreement,
     heat_map,
-    involved_share,
     marks_feeling,
     most_improved,
     most_persistent,
     qualities_felt,
-    region_slopes,
 )
 from app.domain.records import Mark, Session
-from app.domain.region_specs import SPECS_BY_ID
 
 SAST = dt.timezone(dt.timedelta(hours=2))
 JAN_5, JAN_12, JAN_26 = dt.date(2026, 1, 5), dt.date(2026, 1, 12), dt.date(2026, 1, 26)
@@ -148,23 +142,17 @@ def test_local_dates_out_of_order_are_refused() -> None:
 def test_an_empty_history_gives_empty_or_nan_results_everywhere() -> None:
     empty = matrix(sessions=())
     assert empty.values.shape == (0, 24)
-    assert np.isnan(region_slopes(empty).values).all()
     assert back_mean(empty).values.shape == (0,)
-    assert consecutive_similarity(empty).values.shape == (0,)
-    assert involved_share(empty, AREAS).values.shape == (0,)
     heat = heat_map(empty)
     assert heat.session_count == 0
     assert np.isnan(heat.mean).all()
     assert np.isnan(heat.peak).all()
     assert most_improved(empty) == ()
     assert most_persistent(empty) == ()
-    assert np.isnan(disagreement(()).mean_abs).all()
 
 
-def test_a_single_session_has_no_trend_and_its_heat_map_is_itself() -> None:
+def test_a_single_session_has_no_improvement_and_its_heat_map_is_itself() -> None:
     single = matrix(sessions=HISTORY[:1])
-    assert np.isnan(region_slopes(single).values).all()
-    assert consecutive_similarity(single).values.shape == (0,)
     heat = heat_map(single)
     np.testing.assert_array_equal(heat.mean, single.values[0])
     np.testing.assert_array_equal(heat.peak, single.values[0])
@@ -174,85 +162,12 @@ def test_a_single_session_has_no_trend_and_its_heat_map_is_itself() -> None:
 # --- trends ------------------------------------------------------------------------------------------------
 
 
-def test_slopes_are_least_squares_per_week_over_assessed_sessions() -> None:
-    slopes = region_slopes(matrix())
-    # trapezius_upper_l: x = 0, 7, 21 (mean 28/3), y = 6, 4, 2 (mean 4):
-    # Sxy = (-28/3)(2) + (-7/3)(0) + (35/3)(-2) = -42; Sxx = (784 + 49 + 1225) / 9 = 2058/9
-    # slope = -42 * 9 / 2058 = -9/49 per day = -9/7 per week.
-    assert slopes["trapezius_upper_l"] == pytest.approx(-9 / 7, rel=1e-12)
-    assert slopes["lower_back_r"] == 0.0
-    assert slopes["neck_r"] == pytest.approx(2 / 21 * 7, rel=1e-12)  # 2 -> 4 over 21 days, s2 skipped
-    assert np.isnan(slopes["neck_l"])  # one assessed session
-    assert np.isnan(slopes["spine"])  # never assessed
-
-
-def test_slopes_of_the_client_layer() -> None:
-    slopes = region_slopes(matrix("client"))
-    assert slopes["trapezius_upper_l"] == pytest.approx(-1.0, rel=1e-12)  # 8 -> 5 over 21 days
-    assert np.isnan(slopes["lower_back_r"])  # the client rated it once
-
-
-def test_a_slope_needs_two_different_days() -> None:
-    same_day = (
-        session("a", JAN_5, ("neck_l", "therapist", 2), hour=9),
-        session("b", JAN_5, ("neck_l", "therapist", 8), hour=15),
-        session("c", JAN_12, ("neck_r", "therapist", 1)),
-    )
-    slopes = region_slopes(matrix(sessions=same_day))
-    assert np.isnan(slopes["neck_l"])
-    assert np.isnan(slopes["neck_r"])
-
-
 def test_the_back_mean_counts_a_zero_but_not_a_missing_mark() -> None:
     np.testing.assert_allclose(back_mean(matrix()).values, [15 / 4, 16 / 3, 4.0], rtol=1e-12)
     # s1 (6 + 7 + 0 + 2) / 4; s2 (4 + 7 + 5) / 3; s3 (2 + 7 + 3 + 4) / 4
     np.testing.assert_array_equal(back_mean(matrix("client")).values, [4.0, 5.5, 5.0])
     unmarked = matrix(sessions=(session("x", JAN_5),))
     assert np.isnan(back_mean(unmarked).values[0])
-
-
-# Areas 1 each, except trapezius_upper_l 3 and lower_back_r 2; the six points 0.5 each: 16 + 2 + 3 + 3 = 24.
-AREAS = {region: 0.5 if SPECS_BY_ID[region].kind == "point" else 1.0 for region in REGION_ORDER}
-AREAS |= {"trapezius_upper_l": 3.0, "lower_back_r": 2.0}
-
-
-def test_involved_share_is_area_weighted() -> None:
-    assert sum(AREAS.values()) == 24.0
-    shares = involved_share(matrix(), AREAS)
-    # threshold 1: s1 trap 3 + lower back 2 + neck_r 1 (neck_l is 0) = 6; s2 3 + 2 + 1 = 6; s3 3+2+1+1 = 7
-    np.testing.assert_allclose(shares.values, [6 / 24, 6 / 24, 7 / 24], rtol=1e-12)
-    # threshold 5: s1 trap 6 and lower back 7 = 5; s2 lower back and scapula_l 5 = 3; s3 lower back = 2
-    np.testing.assert_allclose(involved_share(matrix(), AREAS, threshold=5).values, [5 / 24, 3 / 24, 2 / 24])
-
-
-def test_a_point_counts_with_its_small_area_and_an_unmarked_session_is_unknown() -> None:
-    history = (session("p", JAN_5, ("suboccipital_l", "therapist", 6)), session("q", JAN_12))
-    shares = involved_share(matrix(sessions=history), AREAS).values
-    assert shares[0] == 0.5 / 24
-    assert np.isnan(shares[1])
-
-
-def test_involved_share_refuses_missing_or_bad_areas() -> None:
-    with pytest.raises(AnalyticsError, match="no area for spine"):
-        involved_share(matrix(), {region: 1.0 for region in REGION_ORDER if region != "spine"})
-    with pytest.raises(AnalyticsError, match="finite"):
-        involved_share(matrix(), dict.fromkeys(REGION_ORDER, 0.0))
-
-
-def test_similarity_of_consecutive_sessions() -> None:
-    # effective sets: {trap_l, lbr, neck_l, neck_r}, {trap_l, lbr, scapula_l}, {trap_l, lbr, rhomb_l, neck_r}
-    effective = consecutive_similarity(matrix())
-    assert effective.session_ids == ("s2", "s3")
-    np.testing.assert_array_equal(effective.values, [2 / 5, 2 / 5])
-    # client sets: {trap_l, neck_l}, {lbr, scapula_l}, {trap_l}
-    np.testing.assert_array_equal(consecutive_similarity(matrix("client")).values, [0.0, 0.0])
-    # therapist sets: {trap_l, lbr, neck_r}, {trap_l, lbr, scapula_l}, {trap_l, lbr, rhomboid_l, neck_r}
-    np.testing.assert_array_equal(consecutive_similarity(matrix("therapist")).values, [2 / 4, 2 / 5])
-
-
-def test_two_unmarked_sessions_are_identical() -> None:
-    history = (session("a", JAN_5), session("b", JAN_12), session("c", JAN_26, ("neck_l", "client", 3)))
-    np.testing.assert_array_equal(consecutive_similarity(matrix(sessions=history)).values, [1.0, 0.0])
 
 
 def test_most_improved_is_the_largest_first_to_last_drop() -> None:
@@ -316,20 +231,6 @@ def test_persistence_ranks_by_high_sessions_then_mean_then_region_order() -> Non
         "lower_back_l",
         "lower_back_r",
     ]
-
-
-def test_disagreement_over_sessions_where_both_layers_marked() -> None:
-    result = disagreement(HISTORY)
-    index = REGION_ORDER.index
-    # trapezius_upper_l: s1 8 vs 6, s3 5 vs 2 -> |2|, |3|; lower_back_r: s2 9 vs 7; scapula_l: s2 2 vs 5
-    assert result.mean_abs[index("trapezius_upper_l")] == 2.5
-    assert result.mean_client_minus_therapist[index("trapezius_upper_l")] == 2.5
-    assert result.sessions_compared[index("trapezius_upper_l")] == 2
-    assert result.mean_abs[index("lower_back_r")] == 2.0
-    assert result.mean_abs[index("scapula_l")] == 3.0
-    assert result.mean_client_minus_therapist[index("scapula_l")] == -3.0
-    assert np.isnan(result.mean_abs[index("neck_l")])  # the client's only
-    assert result.sessions_compared[index("neck_l")] == 0
 
 
 def test_heat_map_over_all_sessions() -> None:
@@ -425,16 +326,7 @@ def test_the_heat_map_lies_between_the_lowest_and_highest_assessed_value(
 
 
 @given(histories())
-def test_jaccard_matches_the_sets_and_lies_in_0_1(history: tuple[Session, ...]) -> None:
-    similarity = consecutive_similarity(matrix(sessions=history)).values
-    assert ((similarity >= 0) & (similarity <= 1)).all()
-    marked = [set(item.effective_tension()) for item in history]
-    expected = [len(a & b) / len(a | b) if a | b else 1.0 for a, b in itertools.pairwise(marked)]
-    np.testing.assert_allclose(similarity, expected)
-
-
-@given(histories())
-def test_slopes_agree_with_polyfit_and_the_effective_layer_with_the_records(
+def test_the_effective_layer_is_the_records_effective_tension(
     history: tuple[Session, ...],
 ) -> None:
     built = matrix(sessions=history)
@@ -442,15 +334,6 @@ def test_slopes_agree_with_polyfit_and_the_effective_layer_with_the_records(
         assert {built.regions[col]: built.values[row, col] for col in np.flatnonzero(built.assessed[row])} == (
             item.effective_tension()
         )
-    slopes = region_slopes(built)
-    days = built.days - 739_000  # polyfit loses digits on raw day ordinals (~740,000)
-    for column, region in enumerate(built.regions):
-        assessed = built.assessed[:, column]
-        if len(set(days[assessed])) < 2:
-            assert np.isnan(slopes[region])
-            continue
-        expected = np.polyfit(days[assessed], built.values[assessed, column], 1)[0] * 7
-        assert slopes[region] == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 def test_what_a_region_felt_like_keeps_the_clients_word_unless_the_therapist_names_another() -> None:
