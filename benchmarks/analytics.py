@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.domain.analytics import REGION_ORDER, TensionMatrix, back_mean, heat_map, region_slopes
+from app.domain.analytics import REGION_ORDER, TensionMatrix, back_mean, heat_map
 from app.domain.records import Layer, Mark, Session
 
 GOAL_SECONDS = 0.050
@@ -58,29 +58,6 @@ def loop_heat_map(sessions: Sequence[Session]) -> tuple[list[float], list[float]
     return means, peak
 
 
-def loop_slopes(sessions: Sequence[Session]) -> list[float]:
-    if not sessions:
-        return [math.nan] * len(REGION_ORDER)
-    day_zero = min(session.start.date() for session in sessions).toordinal()
-    points: dict[str, list[tuple[float, float]]] = {region: [] for region in REGION_ORDER}
-    for session in sessions:
-        day = float(session.start.date().toordinal() - day_zero)
-        for region, tension in session.effective_tension().items():
-            points[region].append((day, float(tension)))
-    slopes = []
-    for region in REGION_ORDER:
-        xs = [x for x, _ in points[region]]
-        ys = [y for _, y in points[region]]
-        if len(xs) < 2 or min(xs) == max(xs):
-            slopes.append(math.nan)
-            continue
-        x_mean, y_mean = sum(xs) / len(xs), sum(ys) / len(ys)
-        sxy = sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys, strict=True))
-        sxx = sum((x - x_mean) ** 2 for x in xs)
-        slopes.append(sxy / sxx * 7)
-    return slopes
-
-
 def loop_back_mean(sessions: Sequence[Session]) -> list[float]:
     means = []
     for session in sessions:
@@ -89,20 +66,20 @@ def loop_back_mean(sessions: Sequence[Session]) -> list[float]:
     return means
 
 
-def loop_all(sessions: Sequence[Session]) -> tuple[list[float], list[float], list[float], list[float]]:
+def loop_all(sessions: Sequence[Session]) -> tuple[list[float], list[float], list[float]]:
     means, peak = loop_heat_map(sessions)
-    return means, peak, loop_slopes(sessions), loop_back_mean(sessions)
+    return means, peak, loop_back_mean(sessions)
 
 
 # --- the numpy path ----------------------------------------------------------------------------------------
 
 
-def numpy_on_matrix(matrix: TensionMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def numpy_on_matrix(matrix: TensionMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     heat = heat_map(matrix)
-    return heat.mean, heat.peak, region_slopes(matrix).values, back_mean(matrix).values
+    return heat.mean, heat.peak, back_mean(matrix).values
 
 
-def numpy_all(sessions: Sequence[Session]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def numpy_all(sessions: Sequence[Session]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return numpy_on_matrix(TensionMatrix.from_sessions(sessions))
 
 
@@ -140,11 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
 
-    for name, want, have in zip(("heat mean", "heat peak", "slopes", "back mean"), expected, got, strict=True):
+    for name, want, have in zip(("heat mean", "heat peak", "back mean"), expected, got, strict=True):
         if not np.allclose(np.asarray(want), have, rtol=1e-9, atol=1e-12, equal_nan=True):
             print(f"MISMATCH: {name} differs between the loop and numpy", file=sys.stderr)
             return 1
-    print("results: identical (heat map mean and peak, slopes per week, back mean per session)")
+    print("results: identical (heat map mean and peak, back mean per session)")
 
     rows = (
         ("plain-Python loops (baseline)", loop_time),
