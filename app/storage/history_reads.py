@@ -43,6 +43,24 @@ def load_session_lines(connection: sqlite3.Connection, client_id: str) -> list[S
     ]
 
 
+class LinesKept:
+    """The last timeline read, handed out again while the database is unchanged: going back to History (or to
+    its client) costs no read. Unchanged is this connection's change count (every row it wrote, even one rolled
+    back) and SQLite's data_version (another connection's commit) both as they were."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._lines: list[SessionLine] = []
+
+    def session_lines(self, connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
+        (data_version,) = connection.execute("PRAGMA data_version").fetchone()
+        key = (connection, client_id, connection.total_changes, data_version)
+        if key != self._key:
+            self._lines = load_session_lines(connection, client_id)
+            self._key = key
+        return list(self._lines)
+
+
 def load_marks_tallies(connection: sqlite3.Connection, session_ids: Sequence[str]) -> dict[str, MarksTally]:
     """What each session's marks add up to (NOTHING_MARKED for a session without marks or not stored)."""
     tallies = dict.fromkeys(session_ids, NOTHING_MARKED)

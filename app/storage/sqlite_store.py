@@ -68,6 +68,7 @@ class SqliteStore:
     def __init__(self, database: OpenDatabase) -> None:
         self._database = database
         self._connection = database.connection
+        self._lines_kept = history_reads.LinesKept()
         self._folder = LocalDataFolder(database, self._log)
         # (kind, id) -> the version last handed out: what a write without `based_on` is based on.
         self._seen: dict[tuple[str, str], object] = {}
@@ -434,7 +435,7 @@ class SqliteStore:
     def session_lines(self, client_id: str) -> list[SessionLine]:
         with self._read() as connection:
             self._client_in(connection, client_id)
-            return history_reads.load_session_lines(connection, client_id)
+            return self._lines_kept.session_lines(connection, client_id)
 
     def marks_tallies(self, session_ids: Sequence[str]) -> dict[str, MarksTally]:
         with self._read() as connection:

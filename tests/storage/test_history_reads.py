@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from app.domain.analytics import TensionMatrix
 from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Mark, Session
 from app.domain.session_summary import NOTHING_MARKED, MarksTally, MarkTable, line_of, tally_of
+from app.storage.database import DB_FILENAME
 from app.storage.record_store import RecordStore
+from app.storage.sqlite_store import SqliteStore
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -98,3 +103,30 @@ def test_the_latest_open_session_is_the_newest_not_finalised(store: RecordStore)
         if not session.is_final:
             store.finalise(session.id)
     assert store.latest_open_session(client_id) is None
+
+
+def test_the_timeline_shows_a_change_as_soon_as_it_is_made(store: RecordStore) -> None:
+    client_id = _demo(store)
+    before = store.session_lines(client_id)
+    still_open = next(line for line in before if not line.finalised)
+    store.finalise(still_open.session_id)
+    after = {line.session_id: line for line in store.session_lines(client_id)}
+    assert after[still_open.session_id].finalised
+    started = store.start_session(client_id)
+    assert store.session_lines(client_id)[0].session_id == started.id
+
+
+@pytest.mark.local_file(reason="the timeline kept between reads is the SQLite store's, checked on its file")
+def test_the_timeline_is_read_again_only_after_the_file_changed(repository: SqliteStore, data_dir: Path) -> None:
+    client_id = _demo(repository)
+    read: list[str] = []
+    repository._connection.set_trace_callback(read.append)
+    first = repository.session_lines(client_id)
+    assert repository.session_lines(client_id) == first
+    assert sum("FROM sessions WHERE client_id" in sql for sql in read) == 1  # kept: the file did not change
+    other = sqlite3.connect(data_dir / DB_FILENAME)
+    with other:  # another program (or a background job) writes the file
+        other.execute("UPDATE sessions SET shared_note = 'changed elsewhere' WHERE id = ?", (first[0].session_id,))
+    other.close()
+    assert repository.session_lines(client_id)[0].shared_note == "changed elsewhere"
+    assert sum("FROM sessions WHERE client_id" in sql for sql in read) == 2

@@ -103,7 +103,7 @@ def test_history_reads_whole_only_the_sessions_it_shows(qtbot: QtBot, window: Ma
     _store(window, "short", "Short History", 1)
     _store(window, "long", "Long History", LONG_HISTORY)
     workspace = window.workspace
-    workspace.decisions.open_client("short")
+    workspace.decisions.open_client("long")  # its lines are kept: "short" and then "long" are read afresh
     workspace.mode_bar.setCurrentIndex(2)
     page = workspace.history_page()
     short = _cost(window, lambda: workspace.decisions.open_client("short"))
