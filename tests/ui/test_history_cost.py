@@ -123,7 +123,7 @@ def test_history_reads_whole_only_the_sessions_it_shows(qtbot: QtBot, window: Ma
     assert trends["statements"] == _cost(window, lambda: workspace.repository.mark_table("long"))["statements"]
     assert _cost(window, lambda: page.tabs.setCurrentIndex(3))["statements"] == 0  # the heat map: marks read once
     opened = _cost(window, lambda: page.table.selectRow(5))
-    one_session = _cost(window, lambda: workspace.repository.get_session(page.timeline.summary(5).session_id))
+    one_session = _cost(window, lambda: workspace.repository.get_session(page.timeline.line(5).session_id))
     assert opened["statements"] == one_session["statements"]
 
 
@@ -138,5 +138,5 @@ def test_history_of_a_client_without_sessions_and_after_one_starts(window: MainW
     assert page.session_details.toPlainText() == "No sessions yet."
     started: Session = repository.start_session(client.id)
     workspace.decisions.open_client(client.id)
-    assert page.timeline.summary(0).session_id == started.id
+    assert page.timeline.line(0).session_id == started.id
     assert page.session_details.toPlainText().startswith(f"Session of {started.start:%A %d %B %Y}")

@@ -66,7 +66,7 @@ def test_the_timeline_lists_every_session_newest_first(page: HistoryPage, sessio
     model = page.timeline
     assert model.rowCount() == len(sessions)
     newest = max(sessions, key=lambda s: s.start)
-    assert model.summary(0).session_id == newest.id
+    assert model.line(0).session_id == newest.id
     assert model.data(model.index(0, 5)) == "open"  # the demo's latest session is still open
     assert "finalised" in str(model.data(model.index(1, 5)))
     tally = tally_of(newest)

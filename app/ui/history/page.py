@@ -285,7 +285,7 @@ class HistoryPage(QWidget):
     def _open(self, row: int) -> None:
         if row < 0 or row >= self.timeline.rowCount():
             return
-        session = self._read_session(self.timeline.summary(row).session_id)
+        session = self._read_session(self.timeline.line(row).session_id)
         self.session_map.attach_locator()
         therapist = {r: m.tension for r, m in session.layer("therapist").items()}
         client = {r: m.tension for r, m in session.layer("client").items()}

@@ -27,14 +27,14 @@ class TimelineModel(QAbstractTableModel):
         self._tallies: dict[str, MarksTally] = {}
 
     def set_rows(self, rows: Sequence[SessionLine], read_tallies: TallyReader) -> None:
-        """`rows` newest first (as the repository reads them)."""
+        """`rows` newest first (as the store reads them)."""
         self.beginResetModel()
         self._rows = rows
         self._read_tallies = read_tallies
         self._tallies = {}
         self.endResetModel()
 
-    def summary(self, row: int) -> SessionLine:
+    def line(self, row: int) -> SessionLine:
         return self._rows[row]
 
     @property
