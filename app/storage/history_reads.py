@@ -26,17 +26,11 @@ _TALLIES_QUERY = """
 
 
 def load_session_lines(connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
-    """The client's timeline lines, newest first."""
+    """The client's timeline lines, newest first. Made positionally: by keyword a named tuple costs three times as
+    much, a thousand of them several milliseconds."""
+    parse = dt.datetime.fromisoformat
     return [
-        SessionLine(
-            session_id=session_id,
-            start=dt.datetime.fromisoformat(start),
-            pain_before=pain_before,
-            pain_after=pain_after,
-            shared_note=shared_note,
-            finalised=bool(finalised),
-            amendments=amendments,
-        )
+        SessionLine(session_id, parse(start), pain_before, pain_after, shared_note, bool(finalised), amendments)
         for session_id, start, pain_before, pain_after, shared_note, finalised, amendments in (
             connection.execute(_LINES_QUERY, (client_id,))
         )
