@@ -1,5 +1,6 @@
-"""History's reads (issue 22): the timeline's lines and the marks as columns, no session decoded, no plan or
-stroke read. A line's own columns are read for every session; what its marks add up to only for the lines shown."""
+"""History's reads (issue 22), in SQL both stores read alike: the timeline's lines and the marks as columns, no
+session decoded, no plan or stroke read. A line's own columns are read for every session; what its marks add up
+to only for the lines shown."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ _LINES_QUERY = """
     FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC
 """
 
-# Per session and region, the row with the greatest `by` ('therapist' over 'client') lends its tension (SQLite
-# takes a bare column from the row max() chose): the effective tension, then counted and maximised per session.
+# A region's effective tension is the therapist's mark where there is one, else the client's: the marks kept are
+# those, counted and maximised per session (SQL both stores read alike; NOT EXISTS is a primary-key lookup).
 _TALLIES_QUERY = """
-    SELECT session_id, count(*), max(tension) FROM (
-        SELECT session_id, tension, max(by) FROM marks WHERE session_id IN ({}) GROUP BY session_id, region)
+    SELECT session_id, count(*), max(tension) FROM marks AS mark
+    WHERE session_id IN ({}) AND session_id IN (SELECT id FROM sessions WHERE client_id = ?)
+        AND (by = 'therapist' OR NOT EXISTS (
+        SELECT 1 FROM marks WHERE session_id = mark.session_id AND region = mark.region AND by = 'therapist'))
     GROUP BY session_id
 """
 
@@ -55,12 +58,14 @@ class LinesKept:
         return list(self._lines)
 
 
-def load_marks_tallies(connection: sqlite3.Connection, session_ids: Sequence[str]) -> dict[str, MarksTally]:
-    """What each session's marks add up to (NOTHING_MARKED for a session without marks or not stored)."""
+def load_marks_tallies(
+    connection: sqlite3.Connection, client_id: str, session_ids: Sequence[str]
+) -> dict[str, MarksTally]:
+    """What each of the client's sessions' marks add up to (NOTHING_MARKED for one without marks, or not theirs)."""
     tallies = dict.fromkeys(session_ids, NOTHING_MARKED)
     if session_ids:
         query = _TALLIES_QUERY.format(", ".join("?" * len(session_ids)))
-        for session_id, regions, highest in connection.execute(query, tuple(session_ids)):
+        for session_id, regions, highest in connection.execute(query, (*session_ids, client_id)):
             tallies[session_id] = MarksTally(regions, highest)
     return tallies
 

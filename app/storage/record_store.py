@@ -233,7 +233,7 @@ class RecordStore(Protocol):
     def session_lines(self, client_id: str) -> list[SessionLine]:
         """The client's timeline, newest first: one line per session from its own columns (no marks, no plan)."""
 
-    def marks_tallies(self, session_ids: Sequence[str]) -> dict[str, MarksTally]:
+    def marks_tallies(self, client_id: str, session_ids: Sequence[str]) -> dict[str, MarksTally]:
         """What these sessions' marks add up to on their timeline lines (asked for the lines on screen only)."""
 
     def mark_table(self, client_id: str) -> MarkTable:

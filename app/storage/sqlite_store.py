@@ -437,9 +437,10 @@ class SqliteStore:
             self._client_in(connection, client_id)
             return self._lines_kept.session_lines(connection, client_id)
 
-    def marks_tallies(self, session_ids: Sequence[str]) -> dict[str, MarksTally]:
+    def marks_tallies(self, client_id: str, session_ids: Sequence[str]) -> dict[str, MarksTally]:
         with self._read() as connection:
-            return history_reads.load_marks_tallies(connection, session_ids)
+            self._client_in(connection, client_id)
+            return history_reads.load_marks_tallies(connection, client_id, session_ids)
 
     def mark_table(self, client_id: str) -> MarkTable:
         with self._read() as connection:

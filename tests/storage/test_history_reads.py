@@ -32,7 +32,7 @@ def test_the_timeline_lines_are_the_summaries_of_the_whole_sessions(store: Recor
     sessions = store.list_sessions(client_id)
     assert any(session.amendments for session in sessions)  # the demo has an amended session
     assert store.session_lines(client_id) == [line_of(session) for session in sessions]
-    tallies = store.marks_tallies([session.id for session in sessions])
+    tallies = store.marks_tallies(client_id, [session.id for session in sessions])
     assert tallies == {session.id: tally_of(session) for session in sessions}
 
 
@@ -42,7 +42,7 @@ def test_the_highest_tension_is_the_therapists_where_both_layers_marked_a_region
     marks = (Mark("neck_l", "client", 9), Mark("neck_l", "therapist", 3), Mark("neck_r", "client", 5))
     store.add_session(client_id, Session("both-layers", start, marks=marks))
     assert store.session_lines(client_id)[0].session_id == "both-layers"
-    assert store.marks_tallies(["both-layers"]) == {"both-layers": MarksTally(regions_marked=2, highest=5)}
+    assert store.marks_tallies(client_id, ["both-layers"]) == {"both-layers": MarksTally(regions_marked=2, highest=5)}
 
 
 def test_a_session_with_nothing_assessed_has_no_highest_tension(store: RecordStore) -> None:
@@ -52,7 +52,7 @@ def test_a_session_with_nothing_assessed_has_no_highest_tension(store: RecordSto
     store.add_session(
         client_id, Session("all-tens", start + dt.timedelta(hours=1), marks=(Mark("neck_l", "client", 10),))
     )
-    tallies = store.marks_tallies(["unmarked", "all-tens"])
+    tallies = store.marks_tallies(client_id, ["unmarked", "all-tens"])
     assert tallies == {"unmarked": NOTHING_MARKED, "all-tens": MarksTally(regions_marked=1, highest=10)}
 
 
@@ -83,7 +83,7 @@ def test_the_latest_session_is_the_newest_whole_and_none_without_sessions(store:
     empty = store.create_client("No Sessions")
     assert store.latest_session(empty.id) is None
     assert store.session_lines(empty.id) == []
-    assert store.marks_tallies([]) == {}
+    assert store.marks_tallies(empty.id, []) == {}
     assert store.mark_table(empty.id) == MarkTable.from_sessions([])
 
 

@@ -22,14 +22,6 @@ _REPLACED = {
         "SELECT backmap.drop_unused_plans()"
     ),
 }
-# Parts of rows.py's statements that only SQLite reads. The timeline's marks per region: SQLite takes a bare
-# column from the row that max() picked; PostgreSQL says so with DISTINCT ON, and names a subquery in FROM.
-_REWORDED = {
-    "SELECT tension, max(by) FROM marks WHERE session_id = sessions.id GROUP BY region))": (
-        "SELECT DISTINCT ON (region) tension FROM marks WHERE session_id = sessions.id ORDER BY region, by DESC) "
-        "AS effective)"
-    ),
-}
 _INSERT_OR_IGNORE = re.compile(r"^INSERT OR IGNORE INTO (.*)$", re.DOTALL)
 # In an upsert's SET, SQLite reads a bare column as the stored row's; PostgreSQL wants it named (or it is
 # ambiguous with `excluded`'s).
@@ -40,8 +32,6 @@ def postgres_sql(statement: str) -> str:
     """A statement of rows.py as PostgreSQL says it."""
     if statement in _REPLACED:
         return _REPLACED[statement]
-    for sqlite_part, postgres_part in _REWORDED.items():
-        statement = statement.replace(sqlite_part, postgres_part)
     ignoring = _INSERT_OR_IGNORE.match(statement)
     if ignoring is not None:
         statement = f"INSERT INTO {ignoring.group(1)} ON CONFLICT DO NOTHING"

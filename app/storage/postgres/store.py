@@ -38,8 +38,8 @@ from app.domain.records import (
     Stroke,
 )
 from app.domain.session_fields import scalar_field
-from app.domain.session_summary import MarkTable, SessionSummary
-from app.storage import rows
+from app.domain.session_summary import MarksTally, MarkTable, SessionLine
+from app.storage import history_reads, rows
 from app.storage.client_file import dump_parts, utf8_parts
 from app.storage.codec import amendment_changes, nfc
 from app.storage.errors import (
@@ -390,15 +390,20 @@ class PostgresStore:
             )
         return self._handed_out(found[0]) if found else None
 
-    def session_summaries(self, client_id: str) -> list[SessionSummary]:
+    def session_lines(self, client_id: str) -> list[SessionLine]:
         with self._transaction() as connection:
             self._open_client(connection, client_id)
-            return rows.load_summaries(connection, client_id)
+            return history_reads.load_session_lines(connection, client_id)
+
+    def marks_tallies(self, client_id: str, session_ids: Sequence[str]) -> dict[str, MarksTally]:
+        with self._transaction() as connection:
+            self._open_client(connection, client_id)
+            return history_reads.load_marks_tallies(connection, client_id, session_ids)
 
     def mark_table(self, client_id: str) -> MarkTable:
         with self._transaction() as connection:
             self._open_client(connection, client_id)
-            return rows.load_mark_table(connection, client_id)
+            return history_reads.load_mark_table(connection, client_id)
 
     def history(self, client_id: str) -> ClientRecord:
         with self._transaction(snapshot=True) as connection:

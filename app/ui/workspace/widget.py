@@ -405,7 +405,7 @@ class Workspace(QWidget):
             else:
                 self._history_page.show_history(
                     self.repository.session_lines(client.id),
-                    self.repository.marks_tallies,
+                    partial(self.repository.marks_tallies, client.id),
                     partial(self.repository.mark_table, client.id),
                     self.repository.get_session,
                 )
