@@ -27,7 +27,7 @@ def _demo(store: RecordStore) -> str:
     return client.id
 
 
-def test_the_timeline_lines_are_the_summaries_of_the_whole_sessions(store: RecordStore) -> None:
+def test_the_timeline_lines_and_tallies_are_those_of_the_whole_sessions(store: RecordStore) -> None:
     client_id = _demo(store)
     sessions = store.list_sessions(client_id)
     assert any(session.amendments for session in sessions)  # the demo has an amended session
