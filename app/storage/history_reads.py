@@ -21,7 +21,7 @@ _LINES_QUERY = """
 # those, counted and maximised per session (SQL both stores read alike; NOT EXISTS is a primary-key lookup).
 _TALLIES_QUERY = """
     SELECT session_id, count(*), max(tension) FROM marks AS mark
-    WHERE session_id IN ({}) AND session_id IN (SELECT id FROM sessions WHERE client_id = ?)
+    WHERE session_id IN (SELECT id FROM sessions WHERE id IN ({}) AND client_id = ?)
         AND (by = 'therapist' OR NOT EXISTS (
         SELECT 1 FROM marks WHERE session_id = mark.session_id AND region = mark.region AND by = 'therapist'))
     GROUP BY session_id

@@ -12,7 +12,7 @@ import pytest
 
 from app.domain.analytics import TensionMatrix
 from app.domain.demo import demo_client
-from app.domain.records import ClientRecord, Mark, Session
+from app.domain.records import ClientRecord, Consent, Mark, Session
 from app.domain.session_summary import NOTHING_MARKED, MarksTally, MarkTable, line_of, tally_of
 from app.storage.database import DB_FILENAME
 from app.storage.record_store import RecordStore
@@ -54,6 +54,8 @@ def test_a_session_with_nothing_assessed_has_no_highest_tension(store: RecordSto
     )
     tallies = store.marks_tallies(client_id, ["unmarked", "all-tens"])
     assert tallies == {"unmarked": NOTHING_MARKED, "all-tens": MarksTally(regions_marked=1, highest=10)}
+    other = store.create_client("Another Client", consent=Consent(TODAY, "1"))
+    assert store.marks_tallies(other.id, ["all-tens"]) == {"all-tens": NOTHING_MARKED}  # not another's marks
 
 
 def test_the_mark_table_gives_the_matrices_of_the_whole_sessions(store: RecordStore) -> None:
