@@ -24,6 +24,12 @@ def moment_text(moment: dt.datetime) -> str:
     return f"{day_text(local.date())}, {local:%H:%M}"
 
 
+def short_moment_text(moment: dt.datetime) -> str:
+    """'20 Nov 2026 10:00' in this computer's time zone (a table's column)."""
+    local = moment.astimezone() if moment.tzinfo is not None else moment
+    return f"{local.day:02d} {MONTHS[local.month - 1][:3]} {local.year} {local:%H:%M}"
+
+
 def days_ago_text(day: dt.date, today: dt.date) -> str:
     """'today', 'yesterday', '7 days ago'."""
     days = (today - day).days

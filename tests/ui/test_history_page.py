@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -21,6 +22,7 @@ from app.domain.session_summary import MarksTally, MarkTable, line_of, tally_of
 from app.resources import map_svg_path
 from app.storage.map_cache import load_map_outlines
 from app.ui.body_map import palette
+from app.ui.consult.session_panel import session_status
 from app.ui.history.page import HistoryPage
 from app.ui.history.trends import WHOLE_BACK
 
@@ -197,3 +199,24 @@ def test_the_trends_tab_tells_what_eased_most_and_what_stays_tense(
     improved, still_tense = story.split(" Still tense: ")
     assert improved.startswith("Most improved: Upper trapezius, left ")
     assert still_tense.startswith(f"Lower back (quadratus lumborum), right (6 or more in {len(sessions)} of ")
+
+
+def test_times_read_in_this_computers_time_zone_as_in_the_consult(
+    page: HistoryPage, sessions: list[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The demo's visits are recorded in South Africa (+02:00); this computer is in another zone (e.g. travelling):
+    # the timeline, the session's details and the consult's strip all say the same clock time.
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        earlier = sorted(sessions, key=lambda s: s.start, reverse=True)[1]
+        local = earlier.start.astimezone()
+        assert local.hour != earlier.start.hour
+        clock = f"{local:%H:%M}"
+        assert page.timeline.data(page.timeline.index(1, 0)).endswith(clock)
+        page.table.selectRow(1)
+        assert f", {clock} (" in page.session_details.toPlainText()
+        assert f", {clock}." in session_status(earlier, editable=True)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

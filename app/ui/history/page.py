@@ -44,6 +44,7 @@ from app.domain.region_specs import REGION_SPECS, SPECS_BY_ID
 from app.domain.session_summary import MarkTable, SessionLine
 from app.ui.body_map import palette
 from app.ui.body_map.view import BodyMapView, RegionLocator
+from app.ui.display_dates import moment_text, short_moment_text
 from app.ui.history.timeline import TallyReader, TimelineModel, nothing_to_tally
 from app.ui.history.trends import TrendsChart
 from app.ui.qt_dates import qdate, to_date
@@ -295,7 +296,7 @@ class HistoryPage(QWidget):
 
     def _details(self, session: Session) -> str:
         lines = [
-            f"Session of {session.start:%A %d %B %Y, %H:%M} ({session.minutes} min, {session.position})",
+            f"Session of {moment_text(session.start)} ({session.minutes} min, {session.position})",
             "Numbers on the map: the therapist's rating, the client's in brackets.",
         ]
         felt = [
@@ -314,7 +315,7 @@ class HistoryPage(QWidget):
             lines += ["", "Amendments (the original is kept):"]
             for amendment in session.amendments:
                 lines.append(
-                    f"  {amendment.at:%d %b %Y %H:%M} · {amendment.field}: {amendment.before!r} → "
+                    f"  {short_moment_text(amendment.at)} · {amendment.field}: {amendment.before!r} → "
                     f"{amendment.after!r}" + (f" — {amendment.reason}" if amendment.reason else "")
                 )
         return "\n".join(lines)

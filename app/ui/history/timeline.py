@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.domain.session_summary import MarksTally, SessionLine
+from app.ui.display_dates import short_moment_text
 
 _COLUMNS = ("Date", "Regions", "Highest", "Pain before → after", "Note for the client", "Status")
 _TALLIED = (1, 2)  # the columns from the session's marks
@@ -66,7 +67,7 @@ class TimelineModel(QAbstractTableModel):
         """What line `row` shows in `column`."""
         line = self._rows[row]
         if column == 0:
-            return f"{line.start:%d %b %Y %H:%M}"
+            return short_moment_text(line.start)
         if column in _TALLIED:
             tally = self._tally(row)
             if column == 1:
