@@ -159,8 +159,11 @@ def _soap(rng: random.Random, progress: float, marks: list[Mark], weeks_to_next:
     )
 
 
-def demo_client(today: dt.date, seed: int = 7) -> tuple[Client, Intake, list[Session]]:
-    """The demo client, her intake and her sessions (oldest first; the last one today, still open).
+def demo_client(today: dt.date, seed: int = 7) -> tuple[Client, tuple[Intake, ...], list[Session]]:
+    """The demo client, her screenings and her sessions (oldest first; the last one today, still open).
+
+    She was screened at her first visit and again at her last one before today, as a therapist re-checks within
+    the practice's re-check age: the demo opens on a current screening, not on a reminder.
 
     Deterministic for a given `today` and `seed`.
     """
@@ -186,6 +189,11 @@ def demo_client(today: dt.date, seed: int = 7) -> tuple[Client, Intake, list[Ses
         ),
         allergies=("almond",),
         conditions="Strained the left lower back lifting boxes; a physiotherapist saw it, healing well.",
+    )
+    recheck = dataclasses.replace(
+        intake,
+        date=days[-2],
+        conditions="Strained the left lower back lifting boxes; settled now, nothing new since.",
     )
     span = max(1, (today - first).days)
     sessions: list[Session] = []
@@ -223,4 +231,4 @@ def demo_client(today: dt.date, seed: int = 7) -> tuple[Client, Intake, list[Ses
         reason="added the standing stretch we agreed on",
     )
     sessions[1] = dataclasses.replace(second, shared_note=corrected, amendments=(amendment,))
-    return client, intake, sessions
+    return client, (intake, recheck), sessions

@@ -69,8 +69,8 @@ def _seed_demo(repository: RecordStore, today: dt.date) -> None:
     from app.domain.demo import demo_client
     from app.storage.client_file import ClientRecord
 
-    client, intake, sessions = demo_client(today)
-    repository.import_records([ClientRecord(client, (intake,), tuple(sessions))])
+    client, intakes, sessions = demo_client(today)
+    repository.import_records([ClientRecord(client, intakes, tuple(sessions))])
 
 
 def _open_workspace(

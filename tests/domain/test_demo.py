@@ -12,6 +12,7 @@ import pytest
 
 from app.domain.analytics import TensionMatrix, most_improved, most_persistent
 from app.domain.demo import demo_client
+from app.domain.intake_rules import SCREENING_RECHECK_DAYS
 from app.domain.records import Session
 from app.domain.region_specs import SPECS_BY_ID
 
@@ -78,11 +79,15 @@ def test_every_session_is_a_valid_record_finalised_except_the_last(sessions: lis
 
 
 def test_consent_intake_and_amendment_are_recorded() -> None:
-    client, intake, sessions = demo_client(TODAY)
+    client, (intake, recheck), sessions = demo_client(TODAY)
     first_day = sessions[0].start.date()
     assert client.consent is not None
     assert client.consent.date == first_day
     assert intake.date == first_day
+    # Re-checked at the last visit before today: the screening is current when the demo opens.
+    assert recheck.date == sessions[-2].start.date()
+    assert (TODAY - recheck.date).days < SCREENING_RECHECK_DAYS
+    assert recheck.flags == intake.flags
     (flag,) = intake.flags
     assert (flag.flag, flag.region) == ("recent_injury", "lower_back_l")
     assert flag.since is not None
@@ -93,10 +98,10 @@ def test_consent_intake_and_amendment_are_recorded() -> None:
 
 
 def test_the_demo_holds_no_phone_number_and_only_example_contacts() -> None:
-    client, intake, sessions = demo_client(TODAY)
+    client, intakes, sessions = demo_client(TODAY)
     assert client.phone == ""
     assert client.email.endswith("@example.org")
-    texts = [client.name, intake.conditions] + [
+    texts = [client.name, *(intake.conditions for intake in intakes)] + [
         text
         for item in sessions
         for text in (

@@ -22,8 +22,8 @@ TODAY = dt.date(2026, 11, 23)
 
 
 def _demo(store: RecordStore) -> str:
-    client, intake, sessions = demo_client(TODAY)
-    store.import_records([ClientRecord(client, (intake,), tuple(sessions))])
+    client, intakes, sessions = demo_client(TODAY)
+    store.import_records([ClientRecord(client, intakes, tuple(sessions))])
     return client.id
 
 

@@ -42,7 +42,7 @@ def window(qtbot: QtBot, tmp_path: Path, data_dir: Path) -> Iterator[MainWindow]
 
 def _store(window: MainWindow, client_id: str, name: str, copies: int) -> None:
     """The demo client under another id, its sessions repeated `copies` times a year apart, each with a plan."""
-    client, intake, sessions = demo_client(TODAY)
+    client, intakes, sessions = demo_client(TODAY)
     plan = {"plan_version": 2, "outcome": "proceed", "steps": [], "for_client": ["x" * 2000]}
     repeated = tuple(
         dataclasses.replace(
@@ -54,7 +54,7 @@ def _store(window: MainWindow, client_id: str, name: str, copies: int) -> None:
         for copy in range(copies)
         for session in sessions
     )
-    record = ClientRecord(dataclasses.replace(client, id=client_id, name=name), (intake,), repeated)
+    record = ClientRecord(dataclasses.replace(client, id=client_id, name=name), intakes, repeated)
     window.workspace.repository.import_records([record])
 
 
