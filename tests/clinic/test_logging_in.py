@@ -7,32 +7,13 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from app.storage.postgres.connection import KEYRING_SERVICE, ClinicConnectionError
 from app.storage.postgres.store import PostgresStore
 from tests.clinic.conftest import ClinicCopy
+from tests.memory_keyring import MemoryKeyring
 
 pytestmark = pytest.mark.postgres
-
-
-class OneSecretKeyring(KeyringBackend):
-    """A keyring in memory standing in for the system's, keeping what it is given."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.passwords[(service, username)]
 
 
 def test_the_keyring_keeps_the_password_when_no_pass_file_does(
@@ -41,7 +22,7 @@ def test_the_keyring_keeps_the_password_when_no_pass_file_does(
     therapist = clinic_copy.template.therapists[0]
     conninfo = clinic_copy.template.conninfo(clinic_copy.database, therapist)
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-such-pass-file"))
-    memory = OneSecretKeyring()
+    memory = MemoryKeyring()
     before = keyring.get_keyring()
     keyring.set_keyring(memory)
     try:
