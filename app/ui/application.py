@@ -269,7 +269,8 @@ def _key_at_start(folder: Path, read_only: bool) -> tuple[bool, DatabaseKey | No
     if not is_encrypted(folder) and (not offer_set_up or settings.encryption_put_off()):
         # Nothing to ask (key_at_start would return None): the dialogs' Qt classes (~20 ms) wait for later.
         return True, None
-    from app.ui.encryption.dialogs import UnlockCancelled, ask_for_key, key_at_start
+    from app.ui.encryption.controller import UnlockCancelled
+    from app.ui.encryption.dialogs import ask_for_key, key_at_start
 
     try:
         if read_only:

@@ -14,7 +14,8 @@ from app.storage.driver import is_plain_file
 from app.storage.keys import unlock_with_recovery_key
 from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_application
-from app.ui.encryption.dialogs import RecoveryKeyDialog, SetUpDialog, UnlockCancelled, UnlockDialog, key_at_start
+from app.ui.encryption.controller import UnlockCancelled
+from app.ui.encryption.dialogs import RecoveryKeyDialog, SetUpDialog, UnlockDialog, key_at_start
 from tests.e2e.consult_driver import ini_settings
 from tests.storage.privacy_records import fill_client, found_in_bytes
 from tests.ui.answers import Answers

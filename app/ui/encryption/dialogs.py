@@ -1,16 +1,16 @@
 """The passphrase dialogs: setting it up (or putting it off), typing it at start, and the recovery key shown once.
 
-The work is app.storage.keys and app.storage.encryption; these only ask and tell.
+They only ask and tell, as the EncryptionController's view; the decisions are the controller's (controller.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.encryption.controller import EncryptionController, NewPassphrase
+
 if TYPE_CHECKING:
     from app.storage.keys import DatabaseKey
     from app.ui.settings import AppSettings
@@ -31,10 +33,6 @@ NOT_ENCRYPTED_WARNING = (
     "Your records are not encrypted: anyone who gets this computer's disk can read them. "
     "File → Encrypt records… sets a passphrase."
 )
-
-
-class UnlockCancelled(Exception):
-    """The therapist closed the passphrase dialog: the records stay closed."""
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -92,19 +90,6 @@ class UnlockDialog(QDialog):
             QTimer.singleShot(int(wait_s * 1000), self.unlock_button, lambda: self.unlock_button.setEnabled(True))
             return
         self.accept()
-
-
-def ask_for_key(data_dir: Path, parent: QWidget | None) -> DatabaseKey:
-    """The key of encrypted records: from the keyring if it keeps it, else typed; UnlockCancelled if not given."""
-    from app.storage.keys import keyring_key
-
-    kept = keyring_key(data_dir)
-    if kept is not None:
-        return kept
-    dialog = UnlockDialog(data_dir, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.key is None:
-        raise UnlockCancelled
-    return dialog.key
 
 
 class SetUpDialog(QDialog):
@@ -203,67 +188,63 @@ class RecoveryKeyDialog(QDialog):
         document.print_(printer)
 
 
-def set_up_encryption(
-    data_dir: Path,
-    parent: QWidget | None,
-    *,
-    can_put_off: bool = True,
-    before_encrypting: Callable[[], None] = lambda: None,
-) -> DatabaseKey | None:
-    """Asks for a passphrase and encrypts the records of `data_dir` (new or plain); None if put off.
+class EncryptionDialogs:
+    """The EncryptionView (controller.py) as dialogs over `parent`: None at start, before the window is made."""
 
-    The records must not be open meanwhile (the conversion replaces the file): `before_encrypting` closes them."""
-    from app.storage.encryption import encrypt_records
-    from app.storage.errors import StorageError
-    from app.storage.keys import keep_in_keyring
+    def __init__(self, data_dir: Path, parent: QWidget | None) -> None:
+        self._data_dir = data_dir
+        self._parent = parent
 
-    dialog = SetUpDialog(parent, can_put_off=can_put_off)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    before_encrypting()
-    done = encrypt_records(data_dir, dialog.passphrase.text())
-    RecoveryKeyDialog(done.recovery_key, parent).exec()
-    if dialog.keep_in_keyring.isChecked():
-        try:
-            keep_in_keyring(data_dir, done.key)
-        except StorageError as error:
-            QMessageBox.warning(parent, "Backmap", str(error))
-    notes = [f"{path} could not be read, so it is still plain: delete it." for path in done.left_plain]
-    notes += [f"The backup {path} outside the data folder still holds plain records." for path in done.plain_elsewhere]
-    if notes:
-        QMessageBox.warning(parent, "Plain copies remain", "\n".join(notes))
-    return done.key
+    def ask_new_passphrase(self, *, can_put_off: bool) -> NewPassphrase | None:
+        dialog = SetUpDialog(self._parent, can_put_off=can_put_off)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return NewPassphrase(dialog.passphrase.text(), dialog.keep_in_keyring.isChecked())
+
+    def ask_replacement_passphrase(self) -> str | None:
+        dialog = SetUpDialog(self._parent, can_put_off=False)
+        dialog.setWindowTitle("A new passphrase")
+        dialog.keep_in_keyring.hide()
+        return dialog.passphrase.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def ask_key(self) -> DatabaseKey | None:
+        return self._unlocked(UnlockDialog(self._data_dir, self._parent))
+
+    def ask_current_key(self) -> DatabaseKey | None:
+        dialog = UnlockDialog(self._data_dir, self._parent)
+        dialog.message.setText("Type the current passphrase, or the recovery key if it is lost.")
+        return self._unlocked(dialog)
+
+    @staticmethod
+    def _unlocked(dialog: UnlockDialog) -> DatabaseKey | None:
+        return dialog.key if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def show_recovery_key(self, recovery_key: str) -> None:
+        RecoveryKeyDialog(recovery_key, self._parent).exec()
+
+    def show_info(self, text: str) -> None:
+        QMessageBox.information(self._parent, "Backmap", text)
+
+    def show_warning(self, text: str, *, title: str = "Backmap") -> None:
+        QMessageBox.warning(self._parent, title, text)
+
+    def show_error(self, text: str) -> None:
+        QMessageBox.critical(self._parent, "Backmap", text)
+
+    def quit(self) -> None:
+        QApplication.quit()
 
 
 def key_at_start(
     data_dir: Path, settings: AppSettings, parent: QWidget | None, *, offer_set_up: bool = True
 ) -> DatabaseKey | None:
-    """The key to open the records with at start: asked for when encrypted; for plain records, the set-up is
-    offered (if `offer_set_up`) until the therapist puts it off (the window then warns until it is done).
-    UnlockCancelled if the therapist closes the passphrase dialog."""
-    from app.storage.keys import is_encrypted
-
-    if is_encrypted(data_dir):
-        return ask_for_key(data_dir, parent)
-    if not offer_set_up or settings.encryption_put_off():
-        return None
-    key = set_up_encryption(data_dir, parent)
-    if key is None:
-        settings.set_encryption_put_off(True)
-    return key
+    """EncryptionController.key_at_start with these dialogs (UnlockCancelled if the passphrase dialog is closed)."""
+    return EncryptionController(EncryptionDialogs(data_dir, parent), data_dir).key_at_start(
+        settings, offer_set_up=offer_set_up
+    )
 
 
-def change_passphrase_from_ui(data_dir: Path, parent: QWidget | None) -> None:
-    """Asks for the current passphrase (or the recovery key), then a new one."""
-    from app.storage.keys import change_passphrase
-
-    unlock = UnlockDialog(data_dir, parent)
-    unlock.message.setText("Type the current passphrase, or the recovery key if it is lost.")
-    if unlock.exec() != QDialog.DialogCode.Accepted or unlock.key is None:
-        return
-    chosen = SetUpDialog(parent, can_put_off=False)
-    chosen.setWindowTitle("A new passphrase")
-    chosen.keep_in_keyring.hide()
-    if chosen.exec() == QDialog.DialogCode.Accepted:
-        change_passphrase(data_dir, unlock.key, chosen.passphrase.text())
-        QMessageBox.information(parent, "Backmap", "The passphrase was changed. The recovery key stays the same.")
+def ask_for_key(data_dir: Path, parent: QWidget | None) -> DatabaseKey:
+    """EncryptionController.key with these dialogs: from the keyring if it keeps it, else typed; UnlockCancelled
+    if not given."""
+    return EncryptionController(EncryptionDialogs(data_dir, parent), data_dir).key()
