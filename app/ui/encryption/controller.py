@@ -81,7 +81,7 @@ class EncryptionController:
         offered (if `offer_set_up`) until the therapist puts it off (the window then warns until it is done).
         UnlockCancelled if the therapist closes the passphrase dialog."""
         if is_encrypted(self._data_dir):
-            return self.key()
+            return self.ask_for_key()
         if not offer_set_up or settings.encryption_put_off():
             return None
         key = self.set_up_encryption(can_put_off=True)
@@ -89,7 +89,7 @@ class EncryptionController:
             settings.set_encryption_put_off(True)
         return key
 
-    def key(self) -> DatabaseKey:
+    def ask_for_key(self) -> DatabaseKey:
         """The key of encrypted records: from the keyring if it keeps it, else typed; UnlockCancelled if not
         given."""
         kept = keyring_key(self._data_dir)

@@ -245,6 +245,6 @@ def key_at_start(
 
 
 def ask_for_key(data_dir: Path, parent: QWidget | None) -> DatabaseKey:
-    """EncryptionController.key with these dialogs: from the keyring if it keeps it, else typed; UnlockCancelled
-    if not given."""
-    return EncryptionController(EncryptionDialogs(data_dir, parent), data_dir).key()
+    """EncryptionController.ask_for_key with these dialogs: from the keyring if it keeps it, else typed;
+    UnlockCancelled if not given."""
+    return EncryptionController(EncryptionDialogs(data_dir, parent), data_dir).ask_for_key()
