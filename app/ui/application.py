@@ -262,14 +262,12 @@ def _key_at_start(folder: Path, read_only: bool) -> tuple[bool, DatabaseKey | No
     """Before the frame: the passphrase typed, or the set-up offered (only by the window that may write; a scripted
     start, the packaging smoke check, has nobody to answer it). Whether the therapist went on (False: they
     closed the passphrase dialog), and the key (None: plain records)."""
-    from app.storage.keys import is_encrypted
+    from app.ui.encryption.controller import UnlockCancelled, asks_at_start
 
     settings = AppSettings()
     offer_set_up = not read_only and not os.environ.get(QUIT_WHEN_STARTED_ENV)
-    if not is_encrypted(folder) and (not offer_set_up or settings.encryption_put_off()):
-        # Nothing to ask (key_at_start would return None): the dialogs' Qt classes (~20 ms) wait for later.
-        return True, None
-    from app.ui.encryption.controller import UnlockCancelled
+    if not asks_at_start(folder, settings, offer_set_up=offer_set_up):
+        return True, None  # nothing to ask: the dialogs' Qt classes (~20 ms) wait for later
     from app.ui.encryption.dialogs import ask_for_key, key_at_start
 
     try:

@@ -13,6 +13,7 @@ from keyring.errors import KeyringError
 from PySide6.QtCore import QSettings
 
 from app.storage.encryption import encrypt_records, set_up_new_folder
+from app.storage.errors import StorageError
 from app.storage.keys import (
     DatabaseKey,
     is_encrypted,
@@ -23,6 +24,7 @@ from app.storage.keys import (
     unlock_with_recovery_key,
 )
 from app.storage.sqlite_store import SqliteStore
+from app.ui.encryption import controller
 from app.ui.encryption.controller import EncryptionController, NewPassphrase, UnlockCancelled
 from app.ui.settings import AppSettings
 from tests.memory_keyring import MemoryKeyring
@@ -291,6 +293,30 @@ def test_changing_the_passphrase_keeps_the_key_and_says_the_recovery_key_stays(
     encryption.change_passphrase()
     assert unlock_with_passphrase(data_dir, "a brand new passphrase") == encrypted_folder
     assert view.told == [("info", "Backmap", "The passphrase was changed. The recovery key stays the same.")]
+
+
+def test_a_passphrase_that_cannot_be_saved_is_told_and_the_old_one_still_opens_the_records(
+    encryption: EncryptionController,
+    view: FakeView,
+    data_dir: Path,
+    encrypted_folder: DatabaseKey,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def disk_full(*_args: object) -> None:
+        raise StorageError("the key file could not be written (no space left on the device)")
+
+    monkeypatch.setattr(controller, "change_passphrase", disk_full)
+    view.typed_key = encrypted_folder
+    view.replacement = "a brand new passphrase"
+    encryption.change_passphrase()
+    assert view.told == [
+        (
+            "error",
+            "Backmap",
+            "The passphrase was not changed: the key file could not be written (no space left on the device)",
+        )
+    ]
+    assert unlock_with_passphrase(data_dir, PASSPHRASE) == encrypted_folder
 
 
 # Forget the keyring copy of the key

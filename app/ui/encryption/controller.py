@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Protocol
 
 from app.errors import BackmapError
-from app.storage.encryption import encrypt_records
 from app.storage.errors import StorageError
 from app.storage.keys import (
     DatabaseKey,
@@ -29,6 +28,12 @@ from app.storage.keys import (
 from app.ui.settings import AppSettings
 
 PLAIN_COPIES_TITLE = "Plain copies remain"
+
+
+def asks_at_start(data_dir: Path, settings: AppSettings, *, offer_set_up: bool) -> bool:
+    """Whether opening the records at start asks the therapist anything: the passphrase of encrypted records, or
+    the set-up of plain ones while it is offered and not put off."""
+    return is_encrypted(data_dir) or (offer_set_up and not settings.encryption_put_off())
 
 
 class UnlockCancelled(Exception):
@@ -80,10 +85,10 @@ class EncryptionController:
         """The key to open the records with at start: asked for when encrypted; for plain records, the set-up is
         offered (if `offer_set_up`) until the therapist puts it off (the window then warns until it is done).
         UnlockCancelled if the therapist closes the passphrase dialog."""
+        if not asks_at_start(self._data_dir, settings, offer_set_up=offer_set_up):
+            return None
         if is_encrypted(self._data_dir):
             return self.ask_for_key()
-        if not offer_set_up or settings.encryption_put_off():
-            return None
         key = self.set_up_encryption(can_put_off=True)
         if key is None:
             settings.set_encryption_put_off(True)
@@ -111,6 +116,8 @@ class EncryptionController:
         if chosen is None:
             return None
         before_encrypting()
+        from app.storage.encryption import encrypt_records  # SQLCipher's conversion: not before the first paint
+
         done = encrypt_records(self._data_dir, chosen.passphrase)
         self._view.show_recovery_key(done.recovery_key)
         if chosen.keep_in_keyring:
@@ -147,7 +154,11 @@ class EncryptionController:
         new_passphrase = self._view.ask_replacement_passphrase()
         if new_passphrase is None:
             return
-        change_passphrase(self._data_dir, key, new_passphrase)
+        try:
+            change_passphrase(self._data_dir, key, new_passphrase)
+        except BackmapError as error:  # e.g. the key file cannot be written: the old passphrase still opens them
+            self._view.show_error(f"The passphrase was not changed: {error}")
+            return
         self._view.show_info("The passphrase was changed. The recovery key stays the same.")
 
     def forget_keyring(self) -> None:
