@@ -195,7 +195,7 @@ def start_main_window(
         try:
             window.attach(open_workspace(key))
         except BackmapError as error:
-            QMessageBox.critical(window, "Backmap", f"Backmap could not open its data: {error}")
+            _cannot_open(window, error)
             QApplication.exit(1)
             return
         _AfterFirstPaint(window.workspace, then_the_rest)
@@ -278,6 +278,11 @@ def _key_at_start(folder: Path, read_only: bool) -> tuple[bool, DatabaseKey | No
         return False, None
 
 
+def _cannot_open(parent: QWidget | None, error: BackmapError) -> None:
+    """The one message when the records cannot be opened at all; Backmap ends after it."""
+    QMessageBox.critical(parent, "Backmap", f"Backmap could not open its data: {error}")
+
+
 def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> int:
     """The desktop app; one per data folder (app.ui.single_instance): a second start brings the first forward.
     On a clinic server (`database`) any number of windows may be open: the server keeps their writes apart."""
@@ -307,7 +312,7 @@ def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> i
     try:
         went_on, key = _key_at_start(folder, read_only_reason is not None)
     except BackmapError as error:
-        QMessageBox.critical(None, "Backmap", f"Backmap could not open its data: {error}")
+        _cannot_open(None, error)
         lock.release()
         return 1
     if not went_on:
