@@ -22,7 +22,6 @@ from app.storage.keys import DatabaseKey
 from app.storage.local_folder import LocalDataFolder, holds_records
 from app.storage.record_store import Erasure
 from app.storage.sql_store import SqlRecordStore
-from app.storage.sql_store import now as now  # where the app and its tests have taken it from
 
 
 class SqliteStore(SqlRecordStore):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent
-from app.storage.sqlite_store import now
+from app.storage.sql_store import now
 from tests.e2e.consult_driver import ini_settings, open_window
 
 WALKER = Path(__file__).with_name("atspi_walk.py")

@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent, Soap
 from app.storage.errors import SessionLockedError
-from app.storage.sqlite_store import SqliteStore, now
+from app.storage.sql_store import now
+from app.storage.sqlite_store import SqliteStore
 from app.ui.display_dates import day_text
 from app.ui.main_window import MainWindow
 from tests.e2e.consult_driver import ini_settings, open_window
