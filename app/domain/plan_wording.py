@@ -10,6 +10,7 @@ show; it has no field for therapist-only text (SOAP notes, region notes, therapi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -238,13 +239,14 @@ def read_plan(plan: Mapping[str, Any]) -> PlanWording:
 def wording_for(plan: Plan) -> PlanWording:
     steps = []
     sides_seen: list[str] = []
+    said = _Said()
     for step in plan.steps:
         turn = ""
         if step.side is not None and step.side not in sides_seen:
             lying = f"lying on your {'right' if step.side == 'left' else 'left'} side"
             turn = f"Now turn over: {lying}." if sides_seen else f"First, {lying}."
             sides_seen.append(step.side)
-        steps.append(_step_text(step, turn))
+        steps.append(_step_text(step, turn, said))
     return PlanWording(
         outcome=plan.outcome,
         requires_clearance=plan.requires_clearance,
@@ -266,7 +268,40 @@ def _clean(texts: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(text.strip() for text in texts if text.strip()))
 
 
-def _step_text(step: Step, turn: str) -> StepText:
+class _Said:
+    """The sentences a handout has said so far, so that each reason and each method is read once: the same why
+    on the other side of the back, or the same stretch again, is not printed again."""
+
+    def __init__(self) -> None:
+        self._sentences: list[tuple[frozenset[str], tuple[str, ...]]] = []
+
+    def new_sentences(self, text: str) -> str:
+        """`text` without the sentences said before (the same, or the same words bar a side or two, with the
+        same numbers); what is kept is said from now on."""
+        kept = []
+        for sentence in SENTENCE_END.split(text.strip()):
+            words = _words(sentence)
+            numbers = tuple(word for word in words if word.isdigit())
+            if not any(_near_same(words, seen) and numbers == seen_numbers for seen, seen_numbers in self._sentences):
+                kept.append(sentence)
+                self._sentences.append((words, numbers))
+        return " ".join(kept)
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+NEAR_SAME_SHARE = 0.8  # this share of the shorter sentence's words in the longer one: the same thing said again
+
+
+def _words(sentence: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9]+", sentence.lower()))
+
+
+def _near_same(words: frozenset[str], other: frozenset[str]) -> bool:
+    shorter, longer = sorted((words, other), key=len)
+    return bool(shorter) and len(shorter & longer) >= NEAR_SAME_SHARE * len(shorter)
+
+
+def _step_text(step: Step, turn: str, said: _Said) -> StepText:
     place = plain_place(step.regions)
     if step.side is not None and step.regions == (WHOLE_BACK,):
         place = f"the {step.side} side of your back"
@@ -279,24 +314,28 @@ def _step_text(step: Step, turn: str) -> StepText:
         pressure_level=step.pressure.level,
         pressure=PRESSURE_WORDS[step.pressure.level],
         dose=_dose(hold, step.holds, step.repetitions, step.minutes),
-        why=step.why.strip(),
+        why=said.new_sentences(step.why),
         hold=hold,
         holds=step.holds,
         repetitions=step.repetitions,
         minutes=float(step.minutes),
-        finishing=_finishing_words(step.finishing),
+        finishing=_finishing_words(step.finishing, said),
         turn=turn,
         side=step.side,
     )
 
 
-def _finishing_words(touches: Sequence[Finishing]) -> str:
-    """An area's finishing touches in one sentence ("Then light tapping and a gentle stretch: …")."""
+def _finishing_words(touches: Sequence[Finishing], said: _Said) -> str:
+    """An area's finishing touches in one sentence ("Then light tapping and a gentle stretch: …"); a method
+    already described (the same stretch on the other side) is not described again."""
     if not touches:
         return ""
     words = joined([FINISHING_WORDS.get(t.technique, _humanise(t.technique).lower()) for t in touches])
     how = " ".join(touch.how for touch in touches if touch.how)
-    return f"Then {words}: {how}" if how else f"Then {words}."
+    if not how:
+        return f"Then {words}."
+    new = said.new_sentences(how)
+    return f"Then {words}: {new}" if new else f"Then {words}, as before."
 
 
 def plain_place(regions: Sequence[str]) -> str:

@@ -35,7 +35,7 @@ from app.domain.plan_wording import Handout
 from app.errors import BackmapError
 from app.resources import map_svg_path
 from app.storage.files import write_private_file
-from app.ui.plan_view.handout_html import HAIRLINE, MAP_URL, badge_url, handout_html
+from app.ui.plan_view.handout_html import COMFORTABLE, COMPACT, HAIRLINE, MAP_URL, Spacing, badge_url, handout_html
 from app.ui.plan_view.map_image import map_size, paint_plan_map, paint_step_badge
 from app.ui.plan_view.style import INK, MUTED_INK, font_family
 from app.ui.settings import PageSizeName
@@ -45,15 +45,21 @@ PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
     "Letter": QPageSize.PageSizeId.Letter,
 }
 PDF_RESOLUTION = 1200
-# Margins in millimetres: wide sides for a calm page; room at the top and bottom for the header and footer.
+# Margins in millimetres: wide sides for a calm page; room at the top and bottom for the header and footer,
+# which sit where every printer reaches (8 mm and more from the paper's edge).
 MARGIN_SIDE_MM = 16.0
-MARGIN_TOP_MM = 18.0
-MARGIN_BOTTOM_MM = 20.0
-BODY_POINT_SIZE = 9.5
+MARGIN_TOP_MM = 15.0
+MARGIN_BOTTOM_MM = 17.0
+HEADER_TOP_MM = 8.0  # from the top edge
+FOOTER_RULE_MM = 12.0  # from the bottom edge: the footer's hairline, its line of text under it
+BODY_POINT_SIZE = COMFORTABLE.body_pt
 FOOTER_POINT_SIZE = 8.5
 LIST_INDENT_PX = 16
 # A table shorter than this share of a page is moved whole rather than cut by a page break.
 SMALL_TABLE_SHARE = 0.4
+# A plan that spills less than this share of a page onto its last page is laid out again tighter (COMPACT), and
+# kept so when that saves the page: a typical plan on one page, whatever its flags.
+SPILL_WORTH_TIGHTENING = 0.35
 MAX_PAGE_BREAK_MOVES = 100
 MAP_WIDTH_PX = 175  # in CSS pixels (1/96 inch): about 4.6 cm on paper
 CSS_DPI = 96
@@ -132,8 +138,7 @@ def paint_handout(
     mm = dpi / 25.4
     left, top, bottom = MARGIN_SIDE_MM * mm, MARGIN_TOP_MM * mm, MARGIN_BOTTOM_MM * mm
     body = QSizeF(device.width() - 2 * left, device.height() - top - bottom)
-    document = _document(handout, clearance_on_record, map_svg or map_svg_path(), device, body)
-    _keep_small_tables_whole(document, body.height())
+    document = _laid_out(handout, clearance_on_record, map_svg or map_svg_path(), device, body)
     pages = document.pageCount()
     painter = QPainter()
     if not painter.begin(device):
@@ -151,8 +156,27 @@ def paint_handout(
         painter.end()
 
 
-def _document(
+def _laid_out(
     handout: Handout, clearance_on_record: bool, map_svg: Path, device: QPagedPaintDevice, body: QSizeF
+) -> QTextDocument:
+    """The handout in pages: comfortably spaced, or tighter when only that keeps a page from holding a few lines."""
+    document = _document(handout, clearance_on_record, map_svg, device, body, COMFORTABLE)
+    _keep_small_tables_whole(document, body.height())
+    spill = document.size().height() / body.height() - (document.pageCount() - 1)
+    if document.pageCount() == 1 or spill > SPILL_WORTH_TIGHTENING:
+        return document
+    tighter = _document(handout, clearance_on_record, map_svg, device, body, COMPACT)
+    _keep_small_tables_whole(tighter, body.height())
+    return tighter if tighter.pageCount() < document.pageCount() else document
+
+
+def _document(
+    handout: Handout,
+    clearance_on_record: bool,
+    map_svg: Path,
+    device: QPagedPaintDevice,
+    body: QSizeF,
+    spacing: Spacing,
 ) -> QTextDocument:
     """The handout laid out once for `device` and pages of `body` size: everything that changes the layout is
     set before the text goes in (each setting after it would lay the whole document out again)."""
@@ -168,12 +192,16 @@ def _document(
     document.setPageSize(body)
     document.setDocumentMargin(0)
     font = QFont(font_family())
-    font.setPointSizeF(BODY_POINT_SIZE)
+    font.setPointSizeF(spacing.body_pt)
     document.setDefaultFont(font)
     map_height = map_size(map_svg, MAP_WIDTH_PX).height()
     document.setHtml(
         handout_html(
-            handout, clearance_on_record=clearance_on_record, map_width=MAP_WIDTH_PX, map_height=round(map_height)
+            handout,
+            clearance_on_record=clearance_on_record,
+            map_width=MAP_WIDTH_PX,
+            map_height=round(map_height),
+            spacing=spacing,
         )
     )
     return document
@@ -254,7 +282,7 @@ def _furniture(
     painter.save()
     painter.setFont(font)
     line_height = painter.fontMetrics().height()
-    footer_top = device.height() - MARGIN_BOTTOM_MM * mm + 8 * mm
+    footer_top = device.height() - FOOTER_RULE_MM * mm
     painter.setPen(QPen(QColor(HAIRLINE), max(1.0, 0.25 * mm)))
     painter.drawLine(QRectF(left, footer_top, width, 0).topLeft(), QRectF(left, footer_top, width, 0).topRight())
     text_box = QRectF(left, footer_top + 2 * mm, width, line_height * 1.2)
@@ -267,7 +295,7 @@ def _furniture(
     painter.drawText(contact_box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
     painter.drawText(text_box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, page_label)
     if index:
-        header = QRectF(left, MARGIN_TOP_MM * mm - 10 * mm, width, line_height * 1.2)
+        header = QRectF(left, HEADER_TOP_MM * mm, width, line_height * 1.2)
         painter.setPen(QColor(INK))
         painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, handout.title)
         painter.setPen(QColor(MUTED_INK))
