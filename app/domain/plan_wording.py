@@ -177,6 +177,9 @@ def can_mark_as_given(plan: PlanWording, clearance_on_record: bool) -> bool:
     return plan.outcome not in NO_MASSAGE and not clearance_missing(plan, clearance_on_record)
 
 
+CLEARANCE_HEADING = "Please check with your doctor first"  # the one place a plan asks for the doctor's go-ahead
+
+
 def clearance_text(first_name: str) -> str:
     return _addressed(
         first_name,
@@ -188,21 +191,22 @@ def clearance_text(first_name: str) -> str:
 
 def postpone_heading(plan: PlanWording) -> str:
     if plan.outcome == "urgent":
-        return "Emergency: please get help now"
+        return "Emergency"
     return "Not today: please see someone first"
 
 
 def postpone_text(first_name: str, outcome: Outcome = "postpone") -> str:
+    """What a plan without massage says first, under a title that already says so ("No massage today")."""
     if outcome == "urgent":
         return _addressed(
             first_name,
-            "What you told us needs emergency care now, before anything else. Please do what the box below "
-            "says straight away. We will be glad to see you again once you have been checked.",
+            "What you told us needs emergency care now, before anything else. Please do as it says below, "
+            "straight away. We will be glad to see you again once you have been checked.",
         )
     return _addressed(
         first_name,
-        "We are not doing a massage today. This is to keep you safe, not because anything you did was wrong. "
-        "Please follow the advice below first; we will be glad to see you again once it is safe.",
+        "This is to keep you safe, not because anything you did was wrong. Please follow the advice below "
+        "first; we will be glad to see you again once it is safe.",
     )
 
 

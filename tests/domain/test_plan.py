@@ -53,7 +53,8 @@ def test_tight_upper_trapezius_both_sides_on_blood_thinners_for_60_minutes() -> 
     assert kneading.why.startswith("It felt very tight to your therapist (7 out of 10)")
     assert "Ask about new bruising at every visit." in plan.therapist_notes
     assert any("Clearance needed" in note for note in plan.therapist_notes)
-    assert any("check with your doctor" in reason for reason in plan.for_client)
+    # The doctor's go-ahead is asked once, by the plan's clearance, not again among the changes.
+    assert not any("doctor" in reason for reason in plan.for_client)
     assert any("bruises" in item for item in plan.aftercare)
 
 

@@ -182,11 +182,12 @@ def test_a_client_rating_9_where_the_therapist_found_7_gets_gentle_work_and_read
 # 5. Doctors ---------------------------------------------------------------------------------------------------
 
 
-def test_blood_thinners_and_a_medical_condition_tell_the_client_to_check_with_their_doctor() -> None:
+def test_blood_thinners_and_a_medical_condition_tell_the_client_once_to_check_with_their_doctor() -> None:
     for flag in ("blood_thinners", "medical_condition"):
         plan = plan_for([], intake(flag))
-        assert any("check with your doctor" in reason for reason in plan.for_client), flag
         assert plan.requires_clearance
+        assert client_text(plan).count("we need your doctor's go-ahead") == 1, flag
+        assert "check with your doctor" not in client_text(plan), flag
 
 
 def test_what_the_plan_promises_about_a_doctor_the_program_requires_and_records() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from html import escape
 
 from app.domain.plan_wording import (
+    CLEARANCE_HEADING,
     CLOSING,
     NOTE_HEADING,
     Handout,
@@ -93,7 +94,7 @@ class _Html:
         parts = [self._header(handout)]
         if clearance_missing(plan, clearance_on_record):
             text = clearance_text(handout.client_first_name)
-            parts.append(self._caution("Please check with your doctor first", self._p(escape(text))))
+            parts.append(self._caution(CLEARANCE_HEADING, self._p(escape(text))))
         if plan.outcome in NO_MASSAGE:
             lines = [postpone_text(handout.client_first_name, plan.outcome), *plan.for_client]
             body = "".join(self._p(escape(line)) for line in lines) + self._p(f"<b>{escape(plan.refer or '')}</b>")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.plain_words import capitalised
 from app.domain.plan_wording import (
+    CLEARANCE_HEADING,
     CLOSING,
     NOTE_HEADING,
     Handout,
@@ -274,9 +275,7 @@ class PlanView(QWidget):
         column.setSpacing(18)
         column.addWidget(_label(handout.title, "planTitle"))
         column.addWidget(_label(handout.subtitle, "planSubtitle"))
-        clearance_box = _caution_box(
-            "⚠  Please check with your doctor first", [clearance_text(handout.client_first_name)]
-        )
+        clearance_box = _caution_box(f"⚠  {CLEARANCE_HEADING}", [clearance_text(handout.client_first_name)])
         clearance_box.setObjectName("clearanceBox")
         clearance_box.setVisible(clearance_missing(plan, self._clearance_on_record))
         column.addWidget(clearance_box)
