@@ -18,36 +18,9 @@ from tests.ui.test_handout_pages import PROTOCOL, SHARED_NOTE, TODAY, TYPICAL_VI
 MIN_WORDS = 3  # words that carry meaning: shorter pieces ("A note from your therapist") are headings
 NEAR = 0.75  # this share of the shorter sentence's words in the longer one: the same thing said again
 FILLER = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "your",
-        "you",
-        "to",
-        "and",
-        "of",
-        "on",
-        "in",
-        "it",
-        "is",
-        "are",
-        "from",
-        "with",
-        "or",
-        "for",
-        "at",
-        "that",
-        "this",
-        "be",
-        "we",
-        "us",
-        "our",
-        "as",
-        "by",
-        "so",
-        "its",
-    ]
+    re.findall(
+        r"\w+", "a an the your you to and of on in it is are from with or for at that this be we us our as by so its"
+    )
 )
 
 

@@ -57,9 +57,9 @@ FOOTER_POINT_SIZE = 8.5
 LIST_INDENT_PX = 16
 # A table shorter than this share of a page is moved whole rather than cut by a page break.
 SMALL_TABLE_SHARE = 0.4
-# A plan that spills less than this share of a page onto its last page is laid out again tighter (COMPACT), and
-# kept so when that saves the page: a typical plan on one page, whatever its flags.
-SPILL_WORTH_TIGHTENING = 0.35
+# A plan whose text runs less than this share of a page onto its last page is laid out again tighter (COMPACT is
+# about a tenth shorter), and kept so when that saves the page: a typical plan on one page, whatever its flags.
+SPILL_WORTH_TIGHTENING = 0.15
 MAX_PAGE_BREAK_MOVES = 100
 MAP_WIDTH_PX = 175  # in CSS pixels (1/96 inch): about 4.6 cm on paper
 CSS_DPI = 96
@@ -161,8 +161,8 @@ def _laid_out(
 ) -> QTextDocument:
     """The handout in pages: comfortably spaced, or tighter when only that keeps a page from holding a few lines."""
     document = _document(handout, clearance_on_record, map_svg, device, body, COMFORTABLE)
+    spill = document.size().height() / body.height() - (document.pageCount() - 1)  # before a table is moved
     _keep_small_tables_whole(document, body.height())
-    spill = document.size().height() / body.height() - (document.pageCount() - 1)
     if document.pageCount() == 1 or spill > SPILL_WORTH_TIGHTENING:
         return document
     tighter = _document(handout, clearance_on_record, map_svg, device, body, COMPACT)
