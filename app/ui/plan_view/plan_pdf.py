@@ -161,13 +161,15 @@ def _laid_out(
 ) -> QTextDocument:
     """The handout in pages: comfortably spaced, or tighter when only that keeps a page from holding a few lines."""
     document = _document(handout, clearance_on_record, map_svg, device, body, COMFORTABLE)
-    spill = document.size().height() / body.height() - (document.pageCount() - 1)  # before a table is moved
-    _keep_small_tables_whole(document, body.height())
-    if document.pageCount() == 1 or spill > SPILL_WORTH_TIGHTENING:
+    blank = _keep_small_tables_whole(document, body.height())
+    pages = document.pageCount()
+    # In pages, the text without the blank that moving tables whole left (measured after: no extra layout pass).
+    text = (document.size().height() - blank) / body.height()
+    if pages == 1 or text - (pages - 1) > SPILL_WORTH_TIGHTENING:
         return document
     tighter = _document(handout, clearance_on_record, map_svg, device, body, COMPACT)
     _keep_small_tables_whole(tighter, body.height())
-    return tighter if tighter.pageCount() < document.pageCount() else document
+    return tighter if tighter.pageCount() < pages else document
 
 
 def _document(
@@ -248,10 +250,12 @@ class _Pictures(QPyTextObject):  # QPyTextObject: a Python handler Qt's layout a
         painter.restore()
 
 
-def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> None:
+def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> float:
     """Moves a step or a safety box that a page break would cut to the next page (one at a time, since each
-    move shifts everything after it). Big tables (the map and steps side by side) may still break."""
+    move shifts everything after it). Big tables (the map and steps side by side) may still break. Returns the
+    blank height the moves leave at the feet of pages."""
     layout = document.documentLayout()
+    blank = 0.0
     for _ in range(MAX_PAGE_BREAK_MOVES):
         for frame in _frames(document.rootFrame()):
             box = layout.frameBoundingRect(frame)
@@ -260,9 +264,11 @@ def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> Non
                 table_format = frame.frameFormat()
                 table_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                 frame.setFrameFormat(table_format)
+                blank += (box.top() // page_height + 1) * page_height - box.top()
                 break
         else:
-            return
+            return blank
+    return blank
 
 
 def _frames(parent: QTextFrame) -> Iterator[QTextFrame]:
