@@ -4,9 +4,11 @@ A step covers one or more regions: the same technique at the same pressure on ne
 (left and right together) is one step. Areas are worked one after the other, top to bottom, each with its
 techniques in the seeds' order; tapping, shaking and stretching are the finishing touches of an area's last
 step. Lying on the side, all of one side is worked, then one turn, then the other side. The warm-up and the
-finish get their share within bounds, each regional step at least a few minutes, and the time left over goes to
-general work of the back at a comfortable pressure; when time is short, the tightest areas come first and the
-therapist is told what waits for next time.
+finish get their share within bounds; each regional step at least a few minutes and more the tighter its area,
+up to its share of the most a step takes (a mildly tight area a few minutes, a very tight one about a quarter
+of an hour); the time left over goes to general work of the back at a comfortable pressure, in rounds of the
+seeds' routine: kneading either side of the spine before the marked areas, then a glide and more kneading after
+them. When time is short, the tightest areas come first and the therapist is told what waits for next time.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from app.domain.region_specs import SPECS_BY_ID, plain_places
 from app.domain.safety import BACK, Adjustment, Pressure, Screening, cap_pressure
 
 LIGHT = 2  # the level the marks' own rules keep a place to
-STEP_MINUTES_MAX = 15  # one technique on one area never takes the whole session
+TENSION_MAX = 10  # the marks' scale: an area at 10/10 may have the most a step takes
+STROKES_PER_MINUTE = 2  # a long glide over the back takes about half a minute
 WARM_UP_LEVEL = 2  # "gentle, broad strokes"
 FINISH_LEVEL = 1  # "gradually reduce the intensity"
 SIDE_LYING = "side-lying"
@@ -67,10 +70,15 @@ def shape_steps(
     drafts = _drafts(doses, position, protocol, notes)
     kept = _fit(drafts, minutes - warm_up - finish, notes)
     spare = minutes - warm_up - finish - sum(draft.minutes for draft in kept)
-    spare = _lengthen(kept, spare)
-    blocks = sorted({draft.block for draft in kept}) or [0]
-    general = _general_steps(spare, blocks, kept, position, screening, protocol, override, _kept_light(doses))
-    spare -= sum(step.minutes for step in general)
+    spare = _lengthen(kept, spare, protocol)
+    room = 0  # what the warm-up and the finish may still take, in a full session
+    if minutes >= FULL_SESSION:
+        room = session.warm_up_minutes[1] - warm_up + session.finish_minutes[1] - finish
+    general = _General.of(position, screening, protocol, override, _kept_light(doses))
+    if general is not None and room < spare < session.step_minutes[0]:
+        spare += _shorten(kept, session.step_minutes[0] - spare, protocol)  # enough for a round of general work
+    rounds = general.rounds(spare, room, kept) if general else {}
+    spare -= sum(step.minutes for side_rounds in rounds.values() for step in side_rounds)
     warm_extra = min(spare, session.warm_up_minutes[1] - warm_up) if minutes >= FULL_SESSION else 0
     finish_extra = min(spare - warm_extra, session.finish_minutes[1] - finish) if minutes >= FULL_SESSION else 0
     unplanned = spare - warm_extra - finish_extra
@@ -79,12 +87,14 @@ def shape_steps(
     steps: list[Step] = []
     first = _back_step(protocol, screening, override, "warm-up", warm_up + warm_extra)
     steps.extend([first] if first else [])
-    for block in blocks:
-        steps.extend(step for step in general if step.side == _block_side(block, kept))
-        in_block = [draft for draft in kept if draft.block == block]
+    for side in _sides_in_order(kept, rounds):
+        first_round, *later_rounds = rounds.get(side) or [None]
+        steps.extend([first_round] if first_round else [])
+        in_block = [draft for draft in kept if draft.side == side]
         for index, draft in enumerate(in_block):
             same_places = index > 0 and in_block[index - 1].regions == draft.regions
             steps.append(_step(draft, protocol, said_how_tight=same_places))
+        steps.extend(step for step in later_rounds if step)
     last = _back_step(protocol, screening, override, "finish", finish + finish_extra)
     steps.extend([last] if last and finish + finish_extra > 0 else [])
     return tuple(replace(step, order=order) for order, step in enumerate(steps, start=1))
@@ -187,7 +197,7 @@ def _holds_minutes(draft: _Draft, protocol: Protocol) -> int:
 
 
 def _base_minutes(draft: _Draft, protocol: Protocol) -> int:
-    least = protocol.session.step_minutes
+    least = protocol.session.step_minutes[0]
     if draft.technique.max_minutes is not None:
         return min(least, draft.technique.max_minutes)  # its finishing touches fit in its minutes
     if draft.technique.hold_seconds is not None:
@@ -222,75 +232,169 @@ def _fit(drafts: list[_Draft], free: int, notes: list[str]) -> list[_Draft]:
     return [draft for draft in drafts if draft in kept]
 
 
-def _lengthen(kept: list[_Draft], spare: int) -> int:
-    """Spare minutes to the steps that earn them (kneading where it is tight), each within its limit."""
-    weights = [draft.technique.weight * draft.tension for draft in kept]
-    total = sum(weights)
-    if total == 0 or spare <= 0:
-        return spare
-    budget = spare
-    for draft, weight in zip(kept, weights, strict=True):
-        limit = draft.technique.max_minutes or STEP_MINUTES_MAX + min(2, len(draft.finishing))
-        extra = min(budget * weight // total, max(0, limit - draft.minutes))
-        draft.minutes += extra
-        spare -= extra
+def _ceiling(draft: _Draft, protocol: Protocol) -> int:
+    """The most a step takes: its area's share of the most a step takes by tension (half up), never under its
+    least, never over the technique's own limit (friction)."""
+    least = _base_minutes(draft, protocol)
+    if draft.technique.max_minutes is not None:
+        return least
+    most = protocol.session.step_minutes[1]
+    share = (2 * most * draft.tension + TENSION_MAX) // (2 * TENSION_MAX)
+    return max(least, share + min(2, len(draft.finishing)))
+
+
+def _lengthen(kept: list[_Draft], spare: int, protocol: Protocol) -> int:
+    """Spare minutes to the steps that earn them (kneading where it is tight), by weight and tension, each up to
+    its ceiling; what is left is the general work's."""
+    while spare > 0:
+        earning = [d for d in kept if d.technique.weight * d.tension > 0 and d.minutes < _ceiling(d, protocol)]
+        if not earning:
+            break
+        weights = [draft.technique.weight * draft.tension for draft in earning]
+        shares = [spare * weight // sum(weights) for weight in weights]
+        if not any(shares):  # fewer minutes than steps: one each, the most earning first
+            order = sorted(range(len(earning)), key=lambda index: -weights[index])
+            shares = [1 if index in order[:spare] else 0 for index in range(len(earning))]
+        for draft, share in zip(earning, shares, strict=True):
+            extra = min(share, _ceiling(draft, protocol) - draft.minutes)
+            draft.minutes += extra
+            spare -= extra
     return spare
 
 
-def _block_side(block: int, kept: list[_Draft]) -> str | None:
-    return next((draft.side for draft in kept if draft.block == block), None)
+def _shorten(kept: list[_Draft], minutes: int, protocol: Protocol) -> int:
+    """Takes up to `minutes` back from the lengthened steps, the least tight first; returns how many it took."""
+    taken = 0
+    for draft in sorted(kept, key=lambda d: d.tension):
+        back = min(minutes - taken, draft.minutes - _base_minutes(draft, protocol))
+        draft.minutes -= back
+        taken += back
+    return taken
 
 
-def _general_steps(
-    spare: int,
-    blocks: list[int],
-    kept: list[_Draft],
-    position: str,
-    screening: Screening,
-    protocol: Protocol,
-    override: PressureOverride | None,
-    kept_light: Sequence[str],
-) -> list[Step]:
-    """The time left over as general work of the back (the seeds' kneading either side of the spine), at a
-    comfortable pressure within every cap, lightly over the places the marks keep light; lying on the side, half
-    on each side."""
-    session = protocol.session
-    technique = protocol.techniques[session.general]
-    if spare < session.step_minutes or technique.id in screening.dropped():
-        return []
-    sides: list[str | None] = [None]
-    if position == SIDE_LYING:
-        sides = [_block_side(block, kept) for block in blocks] if kept else ["left", "right"]
-        sides = [side or ("left" if index == 0 else "right") for index, side in enumerate(sides)]
-        if len(sides) == 1:
-            sides.append("right" if sides[0] == "left" else "left")
-        if spare < 2 * session.step_minutes:
-            sides = sides[:1]
-    target = min(session.general_level, technique.max_pressure)
-    level, adjustments = cap_pressure(target, BACK, screening, protocol, override)
-    lightened = bool(kept_light) and level > LIGHT
-    if lightened:  # the hands pass over those places too: the whole pass stays light
-        reason = f"Light over {joined(plain_places(kept_light))}, as there."
-        adjustments += (Adjustment("kept_light", level, LIGHT, reason),)
-        level = LIGHT
-    if level < 1:
-        return []
-    why = "Kneading either side of your spine, at a pressure that feels good, to loosen your whole back."
-    if lightened:  # say why the whole pass is light; when a rule already keeps it light, its reason says so
-        why += f" Only lightly over {joined(plain_places(kept_light))}."
-    shares = [spare // len(sides) + (1 if index < spare % len(sides) else 0) for index in range(len(sides))]
-    return [
-        _whole_back_step(
-            technique,
-            protocol,
-            level,
-            share,
-            why if side is None else why.replace("your whole back", f"the {side} side of your back"),
-            adjustments,
-            side=side,
+def _sides_in_order(kept: list[_Draft], rounds: dict[str | None, list[Step]]) -> list[str | None]:
+    """The blocks of the session: one lying face down or sitting, left then right lying on the side."""
+    sides = {draft.side for draft in kept} | set(rounds)
+    return sorted(sides, key=lambda side: (None, "left", "right").index(side)) or [None]
+
+
+@dataclass(frozen=True)
+class _General:
+    """The general work of the back today: kneading either side of the spine at a comfortable pressure within
+    every cap (lightly when the marks keep any place light: the hands pass over those places too), in rounds
+    joined by a glide of long strokes."""
+
+    kneading: Technique
+    level: int
+    adjustments: tuple[Adjustment, ...]
+    lightly_over: str  # the places that keep the whole pass light, in the client's words; "" if none
+    glide: Technique | None  # None when a rule leaves the strokes out
+    glide_level: int
+    glide_adjustments: tuple[Adjustment, ...]
+    side_lying: bool
+    protocol: Protocol
+
+    @classmethod
+    def of(
+        cls,
+        position: str,
+        screening: Screening,
+        protocol: Protocol,
+        override: PressureOverride | None,
+        kept_light: Sequence[str],
+    ) -> _General | None:
+        session = protocol.session
+        kneading = protocol.techniques[session.general]
+        if kneading.id in screening.dropped():
+            return None
+        level, adjustments = cap_pressure(
+            min(session.general_level, kneading.max_pressure), BACK, screening, protocol, override
         )
-        for side, share in zip(sides, shares, strict=True)
-    ]
+        lightly_over = ""
+        if kept_light and level > LIGHT:
+            lightly_over = joined(plain_places(kept_light))
+            adjustments += (Adjustment("kept_light", level, LIGHT, f"Light over {lightly_over}, as there."),)
+            level = LIGHT
+        if level < 1:
+            return None
+        glide = protocol.techniques[session.warm_up]
+        glide_level, glide_adjustments = cap_pressure(
+            min(WARM_UP_LEVEL, glide.max_pressure), BACK, screening, protocol, override
+        )
+        usable = glide.id not in screening.dropped() and glide_level >= 1
+        return cls(
+            kneading,
+            level,
+            adjustments,
+            lightly_over,
+            glide if usable else None,
+            glide_level,
+            glide_adjustments,
+            position == SIDE_LYING,
+            protocol,
+        )
+
+    def rounds(self, minutes: int, room: int, kept: list[_Draft]) -> dict[str | None, list[Step]]:
+        """`minutes` of general work by side: the first round before the side's marked areas, then a glide and
+        another round after them, as many as the time asks with no round longer than the most a step takes.
+        What the rounds cannot take (at most `room`) is left to the warm-up and the finish."""
+        least, most = self.protocol.session.step_minutes
+        if minutes < least:
+            return {}
+        sides: list[str | None] = [None]
+        if self.side_lying:
+            worked = [side for side in ("left", "right") if any(draft.side == side for draft in kept)]
+            sides = [*worked, *(side for side in ("left", "right") if side not in worked)]
+            if minutes < 2 * least:
+                sides = sides[:1]
+        glide = least if self.glide else 0
+        count = 1
+        while minutes - room > len(sides) * (most + (count - 1) * (glide + most)):
+            count += 1
+        kneading = min(minutes - len(sides) * (count - 1) * glide, len(sides) * count * most)
+        rounds: dict[str | None, list[Step]] = {}
+        for side, side_minutes in zip(sides, _split(kneading, len(sides)), strict=True):
+            rounds[side] = []
+            for index, round_minutes in enumerate(_split(side_minutes, count)):
+                if index:
+                    rounds[side].extend(self._glide(glide, side))
+                rounds[side].append(self._kneading(round_minutes, side, again=index > 0))
+        return rounds
+
+    def _kneading(self, minutes: int, side: str | None, *, again: bool) -> Step:
+        where = "your whole back" if side is None else f"the {side} side of your back"
+        if again:
+            why = f"More kneading either side of your spine, at a pressure that feels good, to loosen {where} evenly."
+        else:
+            why = f"Kneading either side of your spine, at a pressure that feels good, to loosen {where}."
+            if self.lightly_over:  # say why the whole pass is light; a rule's own reason says so itself
+                why += f" Only lightly over {self.lightly_over}."
+        return _whole_back_step(self.kneading, self.protocol, self.level, minutes, why, self.adjustments, side=side)
+
+    def _glide(self, minutes: int, side: str | None) -> list[Step]:
+        if self.glide is None or not minutes:
+            return []
+        where = "your whole back" if side is None else f"the {side} side of your back"
+        low, high = self.glide.repetitions or (0, 0)
+        strokes = min(high, minutes * STROKES_PER_MINUTE)
+        why = f"Long strokes over {where} again, joining the work on the tight places to the rest of it."
+        return [
+            _whole_back_step(
+                self.glide,
+                self.protocol,
+                self.glide_level,
+                minutes,
+                why,
+                self.glide_adjustments,
+                repetitions=strokes if strokes >= low else None,
+                side=side,
+            )
+        ]
+
+
+def _split(minutes: int, parts: int) -> list[int]:
+    """`minutes` in `parts` as even as whole minutes go, the longer ones first."""
+    return [minutes // parts + (1 if index < minutes % parts else 0) for index in range(parts)]
 
 
 def _kept_light(doses: Sequence[Dose]) -> list[str]:
@@ -371,10 +475,10 @@ def _back_step(
     low, high = technique.repetitions or (0, 0)
     if part == "warm-up":
         why = f"{technique.purpose.capitalize()}."
-        repetitions = high if minutes * 2 >= high else None  # a long stroke takes about half a minute
+        repetitions = high if minutes * STROKES_PER_MINUTE >= high else None
     else:
         why = "Lighter and lighter, to finish."
-        repetitions = low if minutes * 2 >= low else None
+        repetitions = low if minutes * STROKES_PER_MINUTE >= low else None
     if part == "warm-up" and screening.left_alone():  # said once, at the first pass over the whole back
         why += " The strokes go around the places left alone today."
     return _whole_back_step(technique, protocol, level, minutes, why, adjustments, repetitions=repetitions or None)

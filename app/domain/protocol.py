@@ -82,7 +82,7 @@ class SessionOrder:
     default_position: str
     warm_up_minutes: tuple[int, int]
     finish_minutes: tuple[int, int]
-    step_minutes: int  # the least a regional step takes
+    step_minutes: tuple[int, int]  # the least a step takes; the most (an area at 10/10, a round of general work)
     general_level: int
     holds_per_point: int
     rest_seconds: int
@@ -428,7 +428,7 @@ def _session(table: _Table) -> SessionOrder:
         default_position=table.req_text("default_position"),
         warm_up_minutes=_required_span(table, "warm_up_minutes", 1, 30),
         finish_minutes=_required_span(table, "finish_minutes", 1, 30),
-        step_minutes=table.req_integer("step_minutes", 1, 30),
+        step_minutes=_required_span(table, "step_minutes", 1, 30),
         general_level=table.req_integer("general_level", 1, DEFAULT_CAP),
         holds_per_point=table.req_integer("holds_per_point", 1, 10),
         rest_seconds=table.req_integer("rest_seconds", 0, 120),
