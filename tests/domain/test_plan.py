@@ -35,15 +35,20 @@ def test_tight_upper_trapezius_both_sides_on_blood_thinners_for_60_minutes() -> 
     assert plan.requires_clearance
     assert plan.position == "prone"
     # Warm up the whole back lightly, knead it generally, then both shoulders together (light: blood thinners)
-    # ending with gentle shaking, and finish with lighter and lighter strokes. No deep circles, tapping or
-    # holds; no stretch lying face down.
+    # ending with gentle shaking, for 7/10 of the most an area gets (15 minutes) and a minute for the shaking;
+    # the hour's other minutes go to rounds of general work (a glide, then kneading, none over 15 minutes), and
+    # finish with lighter and lighter strokes. No deep circles, tapping or holds; no stretch lying face down.
     assert outline(plan) == [
         (("back",), "effleurage", 2, 6),
-        (("back",), "petrissage", 2, 34),
-        (SHOULDERS, "petrissage", 2, 16),
+        (("back",), "petrissage", 2, 11),
+        (SHOULDERS, "petrissage", 2, 12),
+        (("back",), "effleurage", 2, 3),
+        (("back",), "petrissage", 2, 11),
+        (("back",), "effleurage", 2, 3),
+        (("back",), "petrissage", 2, 10),
         (("back",), "effleurage", 1, 4),
     ]
-    assert [step.order for step in plan.steps] == list(range(1, 5))
+    assert [step.order for step in plan.steps] == list(range(1, 9))
     assert plan.steps[0].repetitions == 10
     assert plan.steps[-1].repetitions == 5
     kneading = plan.steps[2]
@@ -108,12 +113,49 @@ def test_the_therapists_layer_sets_the_dose_but_the_clients_9_is_still_heard() -
 def test_unmarked_and_zero_tension_regions_get_only_the_whole_back_strokes() -> None:
     for marks in ([], [Mark("rhomboid_l", "therapist", 0)]):
         plan = plan_for(marks, minutes=45)
-        assert [(s.region, s.technique) for s in plan.steps] == [
-            ("back", "effleurage"),
-            ("back", "petrissage"),  # the seeds' whole-back kneading, not 40 minutes of stroking
-            ("back", "effleurage"),
+        # The seeds' whole-back routine, not 40 minutes of stroking: kneading, a glide, kneading again.
+        assert outline(plan) == [
+            (("back",), "effleurage", 2, 8),
+            (("back",), "petrissage", 3, 15),
+            (("back",), "effleurage", 2, 3),
+            (("back",), "petrissage", 3, 15),
+            (("back",), "effleurage", 1, 4),
         ]
+        assert plan.steps[2].repetitions == 6
         assert plan.minutes == 45
+
+
+def test_a_mildly_tight_neck_gets_a_few_minutes_and_the_rest_of_the_hour_goes_to_the_whole_back() -> None:
+    plan = plan_for([Mark("neck_l", "client", 4), Mark("neck_r", "client", 4)])
+    # 4/10 of the most an area gets (15 minutes) is 6: the neck after a first round of general kneading, then
+    # a glide and kneading again, twice, no round over 15 minutes, and the finish.
+    assert outline(plan) == [
+        (("back",), "effleurage", 2, 6),
+        (("back",), "petrissage", 3, 13),
+        (("neck_l", "neck_r"), "petrissage", 2, 6),
+        (("back",), "effleurage", 2, 3),
+        (("back",), "petrissage", 3, 13),
+        (("back",), "effleurage", 2, 3),
+        (("back",), "petrissage", 3, 12),
+        (("back",), "effleurage", 1, 4),
+    ]
+
+
+def test_lying_on_her_side_a_pregnant_client_with_one_tight_shoulder_has_both_sides_of_her_back_worked() -> None:
+    plan = plan_for([Mark("trapezius_upper_l", "client", 5)], Intake(TODAY, (FlagEntry("pregnancy"),)))
+    assert plan.position == "side-lying"
+    assert [(s.side, s.regions, s.technique, s.minutes) for s in plan.steps] == [
+        (None, ("back",), "effleurage", 6),
+        ("left", ("back",), "petrissage", 9),
+        ("left", ("trapezius_upper_l",), "petrissage", 10),  # 5/10 of 15 minutes, and the shaking and stretch
+        ("left", ("back",), "effleurage", 3),
+        ("left", ("back",), "petrissage", 8),
+        ("right", ("back",), "petrissage", 9),  # one turn, and the other side gets its general work too
+        ("right", ("back",), "effleurage", 3),
+        ("right", ("back",), "petrissage", 8),
+        (None, ("back",), "effleurage", 4),
+    ]
+    assert plan.minutes == 60
 
 
 def test_the_spine_and_sacrum_are_never_worked_and_the_muscles_beside_them_get_gentle_strokes() -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.plan import Plan, build_plan
+from app.domain.plan_model import Step
 from app.domain.plan_text import THERAPIST_HEADING, render_plan_text
 from app.domain.protocol import FLAG_IDS, load_protocol
 from app.domain.records import FlagEntry, Intake, Mark
@@ -57,7 +59,9 @@ def test_a_plan_has_the_shape_a_therapist_would_follow(case: tuple[list[Mark], I
         assert 5 <= plan.steps[0].minutes <= 8  # the warm-up within its bounds in a full session
     if minutes >= 30 and plan.steps[-1].technique == "effleurage" and len(plan.steps) > 1:
         assert 3 <= plan.steps[-1].minutes <= 5
-    assert sum(s.minutes for s in plan.steps if s.regions == (BACK,) and s.technique == "effleurage") <= 13
+    for glide in [s for s in plan.steps[1:-1] if s.regions == (BACK,) and s.technique == "effleurage"]:
+        assert glide.minutes <= 5  # between rounds of general work: 5-10 strokes of about half a minute
+        assert glide.repetitions is None or 5 <= glide.repetitions <= 10
     sides = [step.side for step in plan.steps if step.side is not None]
     turns = sum(1 for before, after in itertools.pairwise(sides) if before != after)
     assert turns <= 1
@@ -69,6 +73,39 @@ def test_a_plan_has_the_shape_a_therapist_would_follow(case: tuple[list[Mark], I
                 same = [s for s in regional if other in s.regions and s.technique == step.technique]
                 if same and same[0].pressure == step.pressure:
                     assert same[0] is step
+
+
+def most_minutes(step: Step, tension: int) -> int:
+    """The most a regional step may take, written out: 15 minutes for an area at 10/10 and its share for less
+    (half up), a minute for each finishing touch (two at most); never under its least (3 minutes, or the time
+    of its holds with a 10-second rest after each), never over friction's 3 minutes."""
+    if step.technique == "friction":
+        return 3
+    touches = min(2, len(step.finishing))
+    least = 3
+    if step.holds and step.hold_seconds:
+        least = max(least, math.ceil(len(step.regions) * step.holds * (step.hold_seconds[1] + 10) / 60))
+    return max(least, math.floor(15 * tension / 10 + 0.5)) + touches
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases())
+def test_time_goes_to_the_tight_areas_by_how_tight_and_the_rest_to_general_work_of_the_back(
+    case: tuple[list[Mark], Intake, int, str],
+) -> None:
+    plan = plan_of(case)
+    if not plan.steps:
+        return
+    tension = {mark.region: mark.tension for mark in case[0]}
+    regional = [(s, max(tension.get(r, 0) for r in s.regions)) for s in plan.steps if s.regions != (BACK,)]
+    for step, tightest in regional:
+        assert step.minutes <= most_minutes(step, tightest), (step, tightest)
+    general = [s for s in plan.steps if s.regions == (BACK,) and s.technique == PROTOCOL.session.general]
+    assert all(3 <= s.minutes <= 15 for s in general)  # no round of general work longer than the tightest area's
+    if general:  # the areas had their share first (less a round's 3 minutes at most, so that it fits)
+        short = sum(most_minutes(s, t) - s.minutes for s, t in regional if s.technique == "petrissage" and t)
+        assert short < 3
+    assert plan.minutes == case[2] or any(note.startswith("The plan fills") for note in plan.therapist_notes)
 
 
 @settings(max_examples=100, deadline=None)
