@@ -88,13 +88,13 @@ def shape_steps(
     first = _back_step(protocol, screening, override, "warm-up", warm_up + warm_extra)
     steps.extend([first] if first else [])
     for side in _sides_in_order(kept, rounds):
-        first_round, *later_rounds = rounds.get(side) or [None]
-        steps.extend([first_round] if first_round else [])
+        general_work = rounds.get(side, [])
+        steps.extend(general_work[:1])  # a first round loosens the back before the marked areas
         in_block = [draft for draft in kept if draft.side == side]
         for index, draft in enumerate(in_block):
             same_places = index > 0 and in_block[index - 1].regions == draft.regions
             steps.append(_step(draft, protocol, said_how_tight=same_places))
-        steps.extend(step for step in later_rounds if step)
+        steps.extend(general_work[1:])  # then a glide and more rounds bring the back together
     last = _back_step(protocol, screening, override, "finish", finish + finish_extra)
     steps.extend([last] if last and finish + finish_extra > 0 else [])
     return tuple(replace(step, order=order) for order, step in enumerate(steps, start=1))
@@ -377,7 +377,7 @@ class _General:
         where = "your whole back" if side is None else f"the {side} side of your back"
         low, high = self.glide.repetitions or (0, 0)
         strokes = min(high, minutes * STROKES_PER_MINUTE)
-        why = f"Long strokes over {where} again, joining the work on the tight places to the rest of it."
+        why = f"Long strokes over {where} again, to smooth out the work so far."
         return [
             _whole_back_step(
                 self.glide,
