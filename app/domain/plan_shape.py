@@ -372,7 +372,7 @@ class _General:
         return _whole_back_step(self.kneading, self.protocol, self.level, minutes, why, self.adjustments, side=side)
 
     def _glide(self, minutes: int, side: str | None) -> list[Step]:
-        if self.glide is None or not minutes:
+        if self.glide is None:
             return []
         where = "your whole back" if side is None else f"the {side} side of your back"
         low, high = self.glide.repetitions or (0, 0)
