@@ -1,5 +1,6 @@
 """`backmap clinic init|add SERVER ...`: a clinic's PostgreSQL database set up, and its people added
-(docs/clinic.md). Both are run by the server's administrator, whose password comes from ~/.pgpass."""
+(docs/clinic.md), by the server's administrator, whose password comes from ~/.pgpass. `backmap --database
+CONNINFO clinic import DATA_DIR`: a therapist's own records moved onto the clinic server, by that therapist."""
 
 from __future__ import annotations
 
@@ -63,6 +64,22 @@ def register(subparsers: Any) -> None:
         help="their first password on FILE's first line (readable by you only); else typed twice",
     )
     add.set_defaults(func=run_add)
+    move = actions.add_parser(
+        "import",
+        help="move a therapist's own records (a Backmap data folder) onto the clinic server",
+        description="Log in with --database as the therapist the records belong to (or as the owner, with "
+        "--therapist), read every client of DATA_DIR (encrypted records open with --passphrase-file, the keyring "
+        "or the terminal) and store them on the server in one transaction, with the ids they have: all of them or "
+        "none. Refused if the server already has one of the ids, or if a record's text holds a character the "
+        "server cannot store (NUL). The server's audit log records every row stored; DATA_DIR is left unchanged.",
+    )
+    move.add_argument("folder", metavar="DATA_DIR", type=Path, help="the data folder the records are in")
+    move.add_argument(
+        "--therapist",
+        metavar="LOGIN",
+        help="whose clients they become, when the clinic's owner imports for a therapist (default: yours)",
+    )
+    move.set_defaults(func=run_import)
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -91,6 +108,38 @@ def run_add(args: argparse.Namespace) -> int:
     with connect(args.server) as connection:
         add_to_clinic(connection, Person(args.login, args.kind, args.name), password)
     print(f"{args.login} added as {args.kind}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from app.commands.common import open_repository, printable
+    from app.storage.location import resolve_data_dir
+    from app.storage.postgres.connection import connect
+    from app.storage.postgres.importing import move_in
+    from app.ui.single_instance import InstanceLock
+
+    if args.database is None:
+        raise BackmapError("clinic import: give the clinic server with --database CONNINFO, logged in as yourself")
+    folder = resolve_data_dir(args.folder)
+    lock = InstanceLock(folder)
+    if not lock.acquire():  # what the app wrote while the records move would be left behind
+        raise BackmapError(f"Backmap is open on {folder} ({lock.holder()}): close it, then import")
+    try:
+        solo_folder = argparse.Namespace(**{**vars(args), "data_dir": args.folder, "database": None})
+        with open_repository(solo_folder, create=False) as solo:
+            records = [solo.history(client.id) for client in solo.list_clients()]
+        if not records:
+            raise BackmapError(f"there are no clients in {folder}: nothing to import")
+        with connect(args.database) as connection:
+            moved = move_in(connection, records, args.therapist)
+    finally:
+        lock.release()
+    print(
+        printable(
+            f"imported {moved.clients} clients ({moved.intakes} screenings, {moved.sessions} sessions) from "
+            f"{folder} as {moved.therapist}'s clients; the records in {folder} are unchanged"
+        )
+    )
     return 0
 
 
