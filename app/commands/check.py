@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.errors import BackmapError
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -23,6 +25,11 @@ def run(args: argparse.Namespace) -> int:
     from app.storage.errors import NotFoundError
     from app.storage.location import resolve_data_dir
 
+    if args.database is not None:
+        raise BackmapError(
+            "`backmap check` reads a local data folder, not a clinic server: the server's administrator checks its "
+            "database with the server's tools (pg_amcheck, a test restore of pg_dump: docs/clinic.md)"
+        )
     data_dir = resolve_data_dir(args.data_dir)
     path = data_dir / DB_FILENAME
     if not path.exists() or path.stat().st_size == 0:

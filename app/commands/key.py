@@ -67,6 +67,11 @@ def register(subparsers: Any) -> None:
 def _data_dir(args: argparse.Namespace) -> Path:
     from app.storage.location import resolve_data_dir
 
+    if args.database is not None:
+        raise BackmapError(
+            "`backmap key` encrypts a local data folder, not a clinic server: there each person logs in with their "
+            "own role over TLS, and the server's disk and backups are encrypted by its administrator (docs/clinic.md)"
+        )
     return resolve_data_dir(args.data_dir)
 
 

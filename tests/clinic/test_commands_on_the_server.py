@@ -40,3 +40,25 @@ def test_import_plan_export_and_erase_on_the_server(
 def test_a_password_in_the_connection_string_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--database", "postgresql://thandi:secret@127.0.0.1/clinic", "export", ANA]) == 1
     assert "a password does not belong in the connection string" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "instead"),
+    [
+        (["check"], "checks its database with the server's tools (pg_amcheck, a test restore of pg_dump"),
+        (["key", "encrypt"], "each person logs in with their own role over TLS"),
+        (["key", "change"], "each person logs in with their own role over TLS"),
+        (["key", "forget-keyring"], "each person logs in with their own role over TLS"),
+    ],
+)
+def test_the_local_folders_check_and_keys_say_they_are_not_for_a_clinic_server(
+    command: list[str], instead: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run against the server they would act on this computer's data folder instead: each says so, in one line."""
+    assert main(["--database", "host=127.0.0.1 dbname=clinic user=thandi", *command]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith(f"backmap: `backmap {command[0]}` ")
+    assert "not a clinic server" in said
+    assert instead in said
+    assert said.count("\n") == 1
+    assert not data_dir.exists()
