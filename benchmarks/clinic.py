@@ -64,6 +64,7 @@ class Written:
     writer: int
     saved: list[str]
     save_ms: list[float]
+    saved_at: list[float]  # seconds into the run when each save returned
     bare_saved: list[str]
     bare_ms: list[float]
     refused: list[str]
@@ -107,8 +108,10 @@ def therapist(
         ready.wait(timeout=BARRIER_TIMEOUT_S)
         saved: list[str] = []
         save_ms: list[float] = []
+        saved_at: list[float] = []
         number = 0
-        deadline = time.monotonic() + seconds
+        started = time.monotonic()
+        deadline = started + seconds
         while time.monotonic() < deadline:
             session = written_session(writer, number)
             began = time.perf_counter()
@@ -118,6 +121,7 @@ def therapist(
                 refused.append(f"{session.id}: {error}")
             else:
                 save_ms.append((time.perf_counter() - began) * 1000)
+                saved_at.append(time.monotonic() - started)
                 saved.append(session.id)
             number += 1
     bare_saved: list[str] = []
@@ -134,7 +138,7 @@ def therapist(
             bare_ms.append((time.perf_counter() - began) * 1000)
             bare_saved.append(row_id)
             number += 1
-    results.put(Written(writer, saved, save_ms, bare_saved, bare_ms, refused))
+    results.put(Written(writer, saved, save_ms, saved_at, bare_saved, bare_ms, refused))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -200,6 +204,12 @@ def measure_writes(server: test_server.ThrowawayServer, database: str, people: l
     for label, share in (("median", 0.5), ("p99", 0.99)):
         real, bare = percentile(saves, share), percentile(bares, share)
         report(f"{label} save of a session ({MARKS_PER_SESSION} marks)", real, bare, "INSERT+COMMIT of one row")
+    tenth = seconds / 10
+    per_tenth = [0] * 10
+    for at in (at for each in written for at in each.saved_at):
+        per_tenth[min(9, int(at / tenth))] += 1
+    print("sessions saved per second, tenth by tenth (the audit log grows with every row):", end=" ")
+    print(" ".join(f"{count / tenth:.0f}" for count in per_tenth))
     with psycopg.connect(server.conninfo(dbname=database)) as admin:
         stored = {
             str(row[0]): (str(row[1]), int(row[2]))

@@ -113,6 +113,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from app.commands.common import open_repository, printable
+    from app.storage.local_folder import holds_records
     from app.storage.location import resolve_data_dir
     from app.storage.postgres.connection import connect
     from app.storage.postgres.importing import move_in
@@ -121,6 +122,8 @@ def run_import(args: argparse.Namespace) -> int:
     if args.database is None:
         raise BackmapError("clinic import: give the clinic server with --database CONNINFO, logged in as yourself")
     folder = resolve_data_dir(args.folder)
+    if not holds_records(folder):  # checked before the lock, which would leave a folder behind
+        raise BackmapError(f"there are no Backmap records in {folder}: give the data folder they are in")
     lock = InstanceLock(folder)
     if not lock.acquire():  # what the app wrote while the records move would be left behind
         raise BackmapError(f"Backmap is open on {folder} ({lock.holder()}): close it, then import")

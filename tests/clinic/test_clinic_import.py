@@ -193,3 +193,14 @@ def test_a_folder_without_clients_has_nothing_to_import(
     server = clinic_copy.template.conninfo(clinic_copy.database, clinic_copy.template.therapists[0])
     assert main(["--database", server, "clinic", "import", str(empty.path)]) == 1
     assert capsys.readouterr().err == f"backmap: there are no clients in {empty.path}: nothing to import\n"
+
+
+def test_a_folder_without_records_is_named_and_left_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "not-a-data-folder"
+    assert main(["--database", "host=127.0.0.1 dbname=clinic user=thandi", "clinic", "import", str(missing)]) == 1
+    assert capsys.readouterr().err == (
+        f"backmap: there are no Backmap records in {missing}: give the data folder they are in\n"
+    )
+    assert not missing.exists()
