@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -208,7 +208,7 @@ def measure_writes(server: test_server.ThrowawayServer, database: str, people: l
     per_tenth = [0] * 10
     for at in (at for each in written for at in each.saved_at):
         per_tenth[min(9, int(at / tenth))] += 1
-    print("sessions saved per second, tenth by tenth (the audit log grows with every row):", end=" ")
+    print("sessions saved per second, tenth by tenth of the run:", end=" ")
     print(" ".join(f"{count / tenth:.0f}" for count in per_tenth))
     with psycopg.connect(server.conninfo(dbname=database)) as admin:
         stored = {
@@ -290,6 +290,20 @@ def measure_reads(server: test_server.ThrowawayServer, database: str, people: li
         report("History of the heavy client, on the server", server_ms, sqlite_ms, "SQLite, first read")
         server_ms, sqlite_ms = alternate(partial(history, postgres), partial(history, sqlite), READ_RUNS)
         report("History of the heavy client, on the server", server_ms, sqlite_ms, "SQLite, read again")
+
+    # Where the server's time goes: one session's marks, through row security and without it.
+    def count_marks(connection: psycopg.Connection[tuple[Any, ...]]) -> None:
+        connection.execute("SELECT count(*) FROM backmap.marks WHERE session_id = %s", (record.sessions[0].id,))
+
+    with (
+        psycopg.connect(login(server, database, people[0]), autocommit=True) as therapist_login,
+        psycopg.connect(server.conninfo(dbname=database), autocommit=True) as administrator,
+    ):
+        (sessions,) = cast("tuple[int]", administrator.execute("SELECT count(*) FROM backmap.sessions").fetchone())
+        therapist_ms, bare_ms = alternate(
+            partial(count_marks, therapist_login), partial(count_marks, administrator), READ_RUNS
+        )
+    report(f"one session's marks ({sessions} sessions on the server)", therapist_ms, bare_ms, "no row security")
 
 
 def main() -> None:

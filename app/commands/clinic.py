@@ -128,8 +128,8 @@ def run_import(args: argparse.Namespace) -> int:
     if not lock.acquire():  # what the app wrote while the records move would be left behind
         raise BackmapError(f"Backmap is open on {folder} ({lock.holder()}): close it, then import")
     try:
-        solo_folder = argparse.Namespace(**{**vars(args), "data_dir": args.folder, "database": None})
-        with open_repository(solo_folder, create=False) as solo:
+        solo_args = argparse.Namespace(**{**vars(args), "data_dir": args.folder, "database": None})
+        with open_repository(solo_args, create=False) as solo:
             records = [solo.history(client.id) for client in solo.list_clients()]
         if not records:
             raise BackmapError(f"there are no clients in {folder}: nothing to import")

@@ -40,7 +40,7 @@ class Moved:
     sessions: int
 
 
-def nul_places(record: ClientRecord) -> Iterator[str]:
+def _nul_places(record: ClientRecord) -> Iterator[str]:
     """Where the record's text holds a NUL character, as a person would look for it in the app."""
     yield from (f"the client's {place}" for place in _nul_fields(record.client, ""))
     for intake in record.intakes:
@@ -65,10 +65,10 @@ def _nul_fields(value: object, path: str) -> Iterator[str]:
             yield from _nul_fields(item, f"{path}[{index}]")
 
 
-def check_storable(records: Sequence[ClientRecord]) -> None:
+def _check_storable(records: Sequence[ClientRecord]) -> None:
     """ImportRefusedError naming the first client whose text the server cannot store (a NUL character)."""
     for record in records:
-        place = next(nul_places(record), None)
+        place = next(_nul_places(record), None)
         if place is not None:
             raise ImportRefusedError(
                 f"client {record.client.id} ({record.client.name}): {place} holds a NUL character (\\x00), which "
@@ -84,7 +84,7 @@ def move_in(
     person logged in). ImportRefusedError, and nothing stored, when any of it cannot be."""
     import psycopg
 
-    check_storable(records)
+    _check_storable(records)
     with connection.transaction(), connection.cursor() as cursor:
         found = stored_version(cursor)
         if found != SCHEMA_VERSION:
