@@ -37,6 +37,7 @@ from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import practice  # benchmarks/practice.py, beside this script: the heavy client, the measuring
 import psycopg
 from psycopg.conninfo import make_conninfo
 
@@ -45,11 +46,10 @@ from app.storage.postgres.clinic import Person, add_person, set_up
 from app.storage.postgres.store import PostgresStore
 from app.storage.record_store import RecordStore
 from app.storage.sqlite_store import SqliteStore
-from benchmarks.practice import HEAVY_ID, HEAVY_SESSIONS, MASSAGED, _plan_pool, _session, alternate, report
 from tests.clinic import server as test_server
 
 CLIENTS_PER_THERAPIST = 5
-REGIONS = tuple(MASSAGED[:12])  # regions that take pressure, as the practice benchmark marks
+REGIONS = tuple(practice.MASSAGED[:12])  # regions that take pressure, as the practice benchmark marks
 MARKS_PER_SESSION = 2 * len(REGIONS)
 START = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 BARE_TABLE = "bench_bare_saves"
@@ -203,7 +203,9 @@ def measure_writes(server: test_server.ThrowawayServer, database: str, people: l
     )
     for label, share in (("median", 0.5), ("p99", 0.99)):
         real, bare = percentile(saves, share), percentile(bares, share)
-        report(f"{label} save of a session ({MARKS_PER_SESSION} marks)", real, bare, "INSERT+COMMIT of one row")
+        practice.report(
+            f"{label} save of a session ({MARKS_PER_SESSION} marks)", real, bare, "INSERT+COMMIT of one row"
+        )
     tenth = seconds / 10
     per_tenth = [0] * 10
     for at in (at for each in written for at in each.saved_at):
@@ -248,10 +250,12 @@ def measure_writes(server: test_server.ThrowawayServer, database: str, people: l
 def heavy_record() -> ClientRecord:
     """The practice benchmark's heavy client (benchmarks/practice.py): 1,000 sessions of 24 marks, strokes, a plan."""
     rng = random.Random(22)
-    plans = _plan_pool(rng)
-    sessions = tuple(_session(rng, number, number * 3, 12, 3, plans) for number in range(HEAVY_SESSIONS))
+    plans = practice._plan_pool(rng)
+    sessions = tuple(
+        practice._session(rng, number, number * 3, 12, 3, plans) for number in range(practice.HEAVY_SESSIONS)
+    )
     consent = Consent(dt.date(2016, 1, 4), "1")
-    return ClientRecord(Client(HEAVY_ID, "Heavy Example", dt.date(1970, 5, 1), consent=consent), (), sessions)
+    return ClientRecord(Client(practice.HEAVY_ID, "Heavy Example", dt.date(1970, 5, 1), consent=consent), (), sessions)
 
 
 def measure_reads(server: test_server.ThrowawayServer, database: str, people: list[Person], folder: Path) -> None:
@@ -264,13 +268,13 @@ def measure_reads(server: test_server.ThrowawayServer, database: str, people: li
     postgres.import_records([record])
 
     def open_client(store: RecordStore) -> None:
-        store.get_client(HEAVY_ID)
-        store.latest_intake(HEAVY_ID)
-        store.latest_open_session(HEAVY_ID)
+        store.get_client(practice.HEAVY_ID)
+        store.latest_intake(practice.HEAVY_ID)
+        store.latest_open_session(practice.HEAVY_ID)
 
     def history(store: RecordStore) -> None:
-        lines = store.session_lines(HEAVY_ID)
-        store.marks_tallies(HEAVY_ID, [line.session_id for line in lines[:TALLY_BATCH]])
+        lines = store.session_lines(practice.HEAVY_ID)
+        store.marks_tallies(practice.HEAVY_ID, [line.session_id for line in lines[:TALLY_BATCH]])
 
     def history_first_read(opener: Callable[[], RecordStore]) -> float:
         """History read on a store just opened: SQLite's first read since the file changed (the app keeps the
@@ -282,14 +286,16 @@ def measure_reads(server: test_server.ThrowawayServer, database: str, people: li
 
     print(f"the heavy client ({len(record.sessions)} sessions of 24 marks), median of {READ_RUNS}")
     with sqlite, postgres:
-        server_ms, sqlite_ms = alternate(partial(open_client, postgres), partial(open_client, sqlite), READ_RUNS)
-        report("open the heavy client, on the server", server_ms, sqlite_ms, "the SQLite store")
-        server_ms, sqlite_ms = alternate(
+        server_ms, sqlite_ms = practice.alternate(
+            partial(open_client, postgres), partial(open_client, sqlite), READ_RUNS
+        )
+        practice.report("open the heavy client, on the server", server_ms, sqlite_ms, "the SQLite store")
+        server_ms, sqlite_ms = practice.alternate(
             partial(history, postgres), partial(history_first_read, sqlite.opener()), READ_RUNS
         )
-        report("History of the heavy client, on the server", server_ms, sqlite_ms, "SQLite, first read")
-        server_ms, sqlite_ms = alternate(partial(history, postgres), partial(history, sqlite), READ_RUNS)
-        report("History of the heavy client, on the server", server_ms, sqlite_ms, "SQLite, read again")
+        practice.report("History of the heavy client, on the server", server_ms, sqlite_ms, "SQLite, first read")
+        server_ms, sqlite_ms = practice.alternate(partial(history, postgres), partial(history, sqlite), READ_RUNS)
+        practice.report("History of the heavy client, on the server", server_ms, sqlite_ms, "SQLite, read again")
 
     # Where the server's time goes: one session's marks, through row security and without it.
     def count_marks(connection: psycopg.Connection[tuple[Any, ...]]) -> None:
@@ -300,10 +306,12 @@ def measure_reads(server: test_server.ThrowawayServer, database: str, people: li
         psycopg.connect(server.conninfo(dbname=database), autocommit=True) as administrator,
     ):
         (sessions,) = cast("tuple[int]", administrator.execute("SELECT count(*) FROM backmap.sessions").fetchone())
-        therapist_ms, bare_ms = alternate(
+        therapist_ms, bare_ms = practice.alternate(
             partial(count_marks, therapist_login), partial(count_marks, administrator), READ_RUNS
         )
-    report(f"one session's marks ({sessions} sessions on the server)", therapist_ms, bare_ms, "no row security")
+    practice.report(
+        f"one session's marks ({sessions} sessions on the server)", therapist_ms, bare_ms, "no row security"
+    )
 
 
 def main() -> None:
