@@ -32,10 +32,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.domain.records import ClientRecord, Session
+from app.domain.records import ClientRecord
 from app.domain.session_fields import SCALAR_FIELDS
 from app.storage.codec import (
     Json,
+    StoredJson,
     check_keys_once,
     decode_client,
     decode_intake,
@@ -64,23 +65,24 @@ _compact = json.JSONEncoder(allow_nan=False).encode  # json.dumps(value, allow_n
 _json_string = json.encoder.encode_basestring  # json's own (C) writer of a string, as json.dumps uses it
 
 
-def version_needed(record: ClientRecord) -> int:
-    """The oldest format version that can hold `record`."""
-    entries = [entry for intake in record.intakes for entry in intake.flags]
-    flags = 2 if any(entry.flag in VERSION_2_FLAGS or entry.settled is not None for entry in entries) else 1
-    qualities = 2 if any(_has_quality(session) for session in record.sessions) else 1
-    return max((flags, qualities, *(fields_version_needed(session) for session in record.sessions)))
+def version_needed(intakes: list[Json], sessions: list[Json]) -> int:
+    """The oldest format version that can hold a file's intakes and sessions (their objects as written, or as read
+    once they have been checked)."""
+    entries = [entry for intake in intakes for entry in intake["flags"]]
+    flags = 2 if any(entry["flag"] in VERSION_2_FLAGS or entry.get("settled") is not None for entry in entries) else 1
+    qualities = 2 if any(_has_quality(session) for session in sessions) else 1
+    return max((flags, qualities, *(fields_version_needed(session) for session in sessions)))
 
 
-def _has_quality(session: Session) -> bool:
+def _has_quality(session: dict[str, Json]) -> bool:
     """A mark with a quality, now or in a value an amendment records (a mark there is {"tension", "note", ...})."""
     recorded = [
         value
-        for amendment in session.amendments
-        if amendment.field.startswith("marks.")
-        for value in (amendment.before, amendment.after)
+        for amendment in session["amendments"]
+        if amendment["field"].startswith("marks.")
+        for value in (amendment["before"], amendment["after"])
     ]
-    return any(mark.quality is not None for mark in session.marks) or any(
+    return any("quality" in mark for mark in session["marks"]) or any(
         isinstance(value, dict) and "quality" in value for value in recorded
     )
 
@@ -163,7 +165,7 @@ def parse(text: str) -> ClientRecord:
         intakes=tuple(sorted(intakes, key=lambda intake: intake.date)),
         sessions=tuple(sorted(sessions, key=session_order)),
     )
-    needed = version_needed(record)
+    needed = version_needed(data["intakes"], data["sessions"])
     if needed > version:
         raise ClientFileError(
             "version", f"the file uses version {needed} flags, mark qualities or session fields but says {version}"
@@ -191,16 +193,27 @@ def dump(record: ClientRecord) -> str:
 
 
 def dump_parts(record: ClientRecord) -> list[str]:
-    """The canonical text of `record` in parts, a session each (written to a file one by one: a client with a
-    thousand sessions is tens of megabytes, which one string would copy several times over)."""
+    """The canonical text of `record` in parts, a session each (see document_parts)."""
+    return document_parts(
+        encode_client(record.client),
+        [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
+        [encode_session(session) for session in sorted(record.sessions, key=session_order)],
+    )
+
+
+def document_parts(client: dict[str, Json], intakes: list[Json], sessions: list[dict[str, Json]]) -> list[str]:
+    """The canonical text of a client file in parts, a session each (written to a file one by one: a client with
+    a thousand sessions is tens of megabytes, which one string would copy several times over), from the objects
+    of its client, intakes and sessions in the file's order (codec's encode_* and *_object).
+
+    A plan given in many sessions (one dict, or one StoredJson) is one part, the same string each time."""
     written: dict[object, str] = {}  # see _indented_object
-    plans: dict[int, _Encoded] = {}  # sessions read together share each distinct plan's dict: encoded once
-    sessions = sorted(record.sessions, key=session_order)
+    plans: dict[int, _Encoded] = {}  # by the plan's identity, while `sessions` holds every one
     head: dict[str, Json] = {
         "format": FORMAT_NAME,
-        "version": version_needed(record),
-        "client": encode_client(record.client),
-        "intakes": [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
+        "version": version_needed(intakes, sessions),
+        "client": client,
+        "intakes": intakes,
     }
     try:
         # The text of {**head, "sessions": [...]} at indent 2, its strings escaped as they were written.
@@ -209,22 +222,21 @@ def dump_parts(record: ClientRecord) -> list[str]:
             return [parts[0] + "[]\n}\n"]
         between = "[\n    "
         for session in sessions:
-            encoded = encode_session(session)
-            plan = encoded.pop("plan")  # the last key
+            plan = session["plan"]  # the last key
             if plan is None:
-                parts.append(between + _indented({**encoded, "plan": None}, "\n    ", written))
+                parts.append(between + _indented(session, "\n    ", written))
             else:
-                # A plan given in many sessions is one part, the same string each time (and written once).
                 if id(plan) not in plans:
                     plans[id(plan)] = _Encoded(_indented(plan, "\n", written))
-                text = _indented({**encoded, "plan": _EMPTY_PLAN}, "\n    ", written)
+                text = _indented({**session, "plan": _EMPTY_PLAN}, "\n    ", written)
                 parts += [between + text[: -len("{}\n    }")], plans[id(plan)].at(_PLAN_NEWLINE), "\n    }"]
             between = ",\n    "
         parts.append("\n  ]\n}\n")
         return parts
     except _Unusual:  # a value the fast writer does not know: json's own writer, which knows every one
-        data = {**head, "sessions": [encode_session(session) for session in sessions]}
-        return [escape_terminal_controls(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"]
+        data = {**head, "sessions": sessions}
+        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False, default=_stored_value)
+        return [escape_terminal_controls(text) + "\n"]
 
 
 def utf8_parts(parts: list[str]) -> Iterator[bytes]:
@@ -263,6 +275,10 @@ class _Encoded:
 # A list of lists of numbers only, as json writes it compactly: [[1.0, 2.5], [3.0, -4e-05]] (a stroke's points).
 _NUMBER = r"-?[0-9][0-9.eE+-]*"
 _NUMBER_ROWS = re.compile(rf"\[\[{_NUMBER}(?:, {_NUMBER})*\](?:, \[{_NUMBER}(?:, {_NUMBER})*\])*\]")
+# The same of floats only, as Python writes them (1.0, 1e-05, 1.5e+16): stored text that is already what the file
+# writes for its values; an integer there (1) would be written as a float (1.0) had it been decoded.
+_FLOAT = r"-?[0-9]+(?:\.[0-9]+(?:e[+-][0-9]+)?|e[+-][0-9]+)"
+_FLOAT_ROWS = re.compile(rf"\[\[{_FLOAT}(?:, {_FLOAT})*\](?:, \[{_FLOAT}(?:, {_FLOAT})*\])*\]")
 
 
 def _indented(value: Json, newline: str, written: dict[object, str]) -> str:
@@ -289,7 +305,27 @@ def _indented(value: Json, newline: str, written: dict[object, str]) -> str:
         return float.__repr__(value)
     if isinstance(value, _Encoded):
         return value.at(newline)
+    if isinstance(value, StoredJson):
+        if _FLOAT_ROWS.fullmatch(value.text):
+            return _widened_rows(value.text, newline)
+        return _indented(json.loads(value.text), newline, written)
     raise _Unusual
+
+
+def _stored_value(value: object) -> Json:
+    """json.dumps' `default`: the value a StoredJson holds."""
+    if isinstance(value, StoredJson):
+        return json.loads(value.text)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _widened_rows(compact: str, newline: str) -> str:
+    """Rows of numbers as json writes them compactly ([[1.0, 2.5], [3.0, 4.0]]), at indent 2: its separators
+    widened."""
+    inner = newline + "  "
+    deeper = inner + "  "
+    rows = compact[2:-2].replace(", ", "," + deeper).replace("]," + deeper + "[", f"{inner}],{inner}[{deeper}")
+    return f"[{inner}[{deeper}{rows}{inner}]{newline}]"
 
 
 def _indented_object(value: dict[object, Json], newline: str, written: dict[object, str]) -> str:
@@ -320,11 +356,8 @@ def _indented_array(value: list[Json] | tuple[Json, ...], newline: str, written:
             compact = _compact(value)
         except (TypeError, ValueError):
             raise _Unusual from None
-        if _NUMBER_ROWS.fullmatch(compact):
-            # Rows of numbers only (a stroke's points): the compact text with its separators widened.
-            deeper = inner + "  "
-            rows = compact[2:-2].replace(", ", "," + deeper).replace("]," + deeper + "[", f"{inner}],{inner}[{deeper}")
-            return f"[{inner}[{deeper}{rows}{inner}]{newline}]"
+        if _NUMBER_ROWS.fullmatch(compact):  # rows of numbers only (a stroke's points)
+            return _widened_rows(compact, newline)
     items = ("," + inner).join([_indented(item, inner, written) for item in value])
     return f"[{inner}{items}{newline}]"
 

@@ -76,6 +76,7 @@ SESSION_KEYS = (
 )
 _SESSION_SCALARS = tuple(field for field in SCALAR_FIELDS if field.part != SOAP_PART)
 _SOAP_SCALARS = tuple(field for field in SCALAR_FIELDS if field.part == SOAP_PART)
+_LATER_SCALARS = tuple(field for field in SCALAR_FIELDS if field.file_version > 1)
 # The fields an amendment may name besides the scalar ones and a mark's "marks.<region>.<client|therapist>".
 _AMENDABLE_PARTS = ("start", "override", "strokes", "holds", "plan")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -580,24 +581,39 @@ def encode_intake(intake: Intake) -> dict[str, Json]:
 
 
 def encode_mark(mark: Mark) -> dict[str, Json]:
-    return {"region": mark.region, "by": mark.by, **_mark_value(mark)}
+    return mark_object(mark.region, mark.by, mark.tension, mark.note, mark.quality)
 
 
-def _mark_value(mark: Mark) -> dict[str, Json]:
+def mark_object(region: str, by: str, tension: int, note: str, quality: str | None) -> dict[str, Json]:
+    """A mark's object in the file (a Mark's fields, or a marks row's columns)."""
+    return {"region": region, "by": by, **_mark_value(tension, note, quality)}
+
+
+def _mark_value(tension: int, note: str, quality: str | None) -> dict[str, Json]:
     """What a mark says beyond where and whose: the quality only when it has one (so plain marks stay version 1)."""
-    value: dict[str, Json] = {"tension": mark.tension, "note": nfc(mark.note)}
-    if mark.quality is not None:
-        value["quality"] = mark.quality
+    value: dict[str, Json] = {"tension": tension, "note": nfc(note)}
+    if quality is not None:
+        value["quality"] = quality
     return value
 
 
+class StoredJson:
+    """JSON text as a store keeps it (compact, as json.dumps writes it), placed in a file as the value it holds:
+    a plan as given or a stroke's points, read for an export without being decoded where the writer need not."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def encode_stroke(stroke: Stroke) -> dict[str, Json]:
-    return {
-        "by": stroke.by,
-        "tension": stroke.tension,
-        "width": float(stroke.width),
-        "points": [[float(x), float(y)] for x, y in stroke.points],
-    }
+    return stroke_object(stroke.by, stroke.tension, stroke.width, [[float(x), float(y)] for x, y in stroke.points])
+
+
+def stroke_object(by: str, tension: int, width: float, points: list[list[float]] | StoredJson) -> dict[str, Json]:
+    """A brush stroke's object in the file; `points` as [[x, y], ...] of floats, or as a store keeps that list."""
+    return {"by": by, "tension": tension, "width": float(width), "points": points}
 
 
 def encode_hold(hold: Hold) -> dict[str, Json]:
@@ -605,50 +621,64 @@ def encode_hold(hold: Hold) -> dict[str, Json]:
 
 
 def encode_override(override: PressureOverride | None) -> dict[str, Json] | None:
-    return None if override is None else {"max_level": override.max_level, "reason": nfc(override.reason)}
+    return None if override is None else override_object(override.max_level, override.reason)
+
+
+def override_object(max_level: int, reason: str) -> dict[str, Json]:
+    return {"max_level": max_level, "reason": nfc(reason)}
 
 
 def encode_amendment(amendment: Amendment) -> dict[str, Json]:
-    return {
-        "at": amendment.at.isoformat(),
-        "field": amendment.field,
-        "before": amendment.before,
-        "after": amendment.after,
-        "reason": nfc(amendment.reason),
-    }
+    at = amendment.at.isoformat()
+    return amendment_object(at, amendment.field, amendment.before, amendment.after, amendment.reason)
 
 
-def _scalar_value(field: SessionField, session: Session) -> Json:
-    value = session.field_value(field.name)
-    return nfc(value) if field.value == "text" else value
+def amendment_object(at: str, field: str, before: Json, after: Json, reason: str) -> dict[str, Json]:
+    return {"at": at, "field": field, "before": before, "after": after, "reason": nfc(reason)}
 
 
-def _written_scalars(session: Session, fields: tuple[SessionField, ...]) -> dict[str, Json]:
-    """Key -> value of `fields` in the file: a key of a later version only when its value is not the default."""
-    return {
-        field.json_key: _scalar_value(field, session)
-        for field in fields
-        if field.file_version == 1 or session.field_value(field.name) != field.default
-    }
+def _written_scalars(value_of: Callable[[SessionField], Any], fields: tuple[SessionField, ...]) -> dict[str, Json]:
+    """Key -> value of `fields` in the file (text NFC): a key of a later version only when its value is not the
+    default."""
+    written = {}
+    for field in fields:
+        value = value_of(field)
+        if field.file_version == 1 or value != field.default:
+            written[field.json_key] = nfc(value) if field.value == "text" else value
+    return written
 
 
 def encode_session(session: Session) -> dict[str, Json]:
-    scalars = _written_scalars(session, _SESSION_SCALARS)
-    parts: dict[str, Json] = {
-        "id": nfc(session.id),
-        "start": session.start.isoformat(),
-        "override": encode_override(session.override),
-        "marks": [encode_mark(mark) for mark in sorted(session.marks, key=mark_order)],
-        "strokes": [encode_stroke(stroke) for stroke in session.strokes],
-        "soap": _written_scalars(session, _SOAP_SCALARS),
-        "holds": [encode_hold(hold) for hold in session.holds],
-        "finalised": encode_moment(session.finalised),
-        "amendments": [encode_amendment(amendment) for amendment in session.amendments],
-        "plan": session.plan,
+    return session_object(
+        {
+            "id": session.id,
+            "start": session.start.isoformat(),
+            "override": encode_override(session.override),
+            "marks": [encode_mark(mark) for mark in sorted(session.marks, key=mark_order)],
+            "strokes": [encode_stroke(stroke) for stroke in session.strokes],
+            "holds": [encode_hold(hold) for hold in session.holds],
+            "finalised": encode_moment(session.finalised),
+            "amendments": [encode_amendment(amendment) for amendment in session.amendments],
+            "plan": session.plan,
+        },
+        lambda field: session.field_value(field.name),
+    )
+
+
+def session_object(parts: dict[str, Json], value_of: Callable[[SessionField], Any]) -> dict[str, Json]:
+    """A session's object in the file from its `parts` (the values of SESSION_KEYS that are not scalar fields,
+    "soap" aside: marks in mark_order, times as isoformat writes them) and its scalar fields' values (`value_of`,
+    from a Session or from its row): keys in canonical order, the plan last."""
+    scalars = _written_scalars(value_of, _SESSION_SCALARS)
+    soap = _written_scalars(value_of, _SOAP_SCALARS)
+    encoded: dict[str, Json] = {
+        key: scalars.pop(key) if key in scalars else soap if key == "soap" else parts[key]
+        for key in SESSION_KEYS
+        if key != "plan"
     }
-    encoded = {key: parts[key] if key in parts else scalars.pop(key) for key in SESSION_KEYS}
-    plan = encoded.pop("plan")  # stays the last key (the export writes it as a part of its own)
-    return {**encoded, **scalars, "plan": plan}
+    encoded["id"] = nfc(encoded["id"])
+    # A later version's scalar keys go before the plan, which stays the last key (the export writes it apart).
+    return {**encoded, **scalars, "plan": parts["plan"]}
 
 
 def session_field_values(session: Session) -> dict[str, Json]:
@@ -660,19 +690,27 @@ def session_field_values(session: Session) -> dict[str, Json]:
     }
     values.update({field.name: _scalar_value(field, session) for field in SCALAR_FIELDS})
     for mark in session.marks:
-        values[f"marks.{mark.region}.{mark.by}"] = _mark_value(mark)
+        values[f"marks.{mark.region}.{mark.by}"] = _mark_value(mark.tension, mark.note, mark.quality)
     return values
 
 
-def fields_version_needed(session: Session) -> int:
-    """The oldest client-file version whose session object has every scalar key `session` writes (a later key is
-    written when its value is not the default) or its amendments name."""
-    amended = {amendment.field for amendment in session.amendments}
+def _scalar_value(field: SessionField, session: Session) -> Json:
+    value = session.field_value(field.name)
+    return nfc(value) if field.value == "text" else value
+
+
+def fields_version_needed(session: dict[str, Json]) -> int:
+    """The oldest client-file version whose session object has every scalar key of `session` (a session's
+    object, as written or as read: a later key is written when its value is not the default) or its amendments
+    name."""
+    amended = {amendment["field"] for amendment in session["amendments"]}
     return max(
         (
             field.file_version
-            for field in SCALAR_FIELDS
-            if field.name in amended or session.field_value(field.name) != field.default
+            for field in _LATER_SCALARS
+            if field.name in amended
+            or (session["soap"] if field.part == SOAP_PART else session).get(field.json_key, field.default)
+            != field.default
         ),
         default=1,
     )

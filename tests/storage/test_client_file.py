@@ -175,12 +175,14 @@ def test_export_of_import_is_the_file_itself(kind: str, request: pytest.FixtureR
 @given(client_records())
 def test_the_file_is_json_s_own_indented_text_of_the_record(record: ClientRecord) -> None:
     """The writer joins strings for speed: what it writes is still, byte for byte, json.dumps with indent=2."""
+    intakes = [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)]
+    sessions = [encode_session(session) for session in sorted(record.sessions, key=session_order)]
     data = {
         "format": FORMAT_NAME,
-        "version": version_needed(record),
+        "version": version_needed(intakes, sessions),
         "client": encode_client(record.client),
-        "intakes": [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
-        "sessions": [encode_session(session) for session in sorted(record.sessions, key=session_order)],
+        "intakes": intakes,
+        "sessions": sessions,
     }
     expected = escape_terminal_controls(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
     assert dump(record) == expected

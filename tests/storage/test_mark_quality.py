@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.records import Amendment, Consent, Mark
-from app.storage.client_file import dump, parse, version_needed
+from app.storage.client_file import dump, parse
 from app.storage.database import DB_FILENAME
 from app.storage.driver import sqlite3
 from app.storage.errors import ClientFileError
@@ -61,7 +61,7 @@ def test_an_amendment_that_recorded_a_quality_needs_version_2() -> None:
         reason="entered by mistake",
     )
     session = replace(record.sessions[0], amendments=(change,))
-    assert version_needed(replace(record, sessions=(session,))) == 2
+    assert json.loads(dump(replace(record, sessions=(session,))))["version"] == 2
 
 
 def test_a_version_1_file_with_a_quality_is_refused_naming_version() -> None:
