@@ -29,10 +29,10 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from app.domain.records import ClientRecord
+from app.domain.records import Client, ClientRecord, Intake
 from app.domain.session_fields import SCALAR_FIELDS
 from app.storage.codec import (
     Json,
@@ -194,26 +194,24 @@ def dump(record: ClientRecord) -> str:
 
 def dump_parts(record: ClientRecord) -> list[str]:
     """The canonical text of `record` in parts, a session each (see document_parts)."""
-    return document_parts(
-        encode_client(record.client),
-        [encode_intake(intake) for intake in sorted(record.intakes, key=lambda intake: intake.date)],
-        [encode_session(session) for session in sorted(record.sessions, key=session_order)],
-    )
+    sessions = [encode_session(session) for session in sorted(record.sessions, key=session_order)]
+    return document_parts(record.client, record.intakes, sessions)
 
 
-def document_parts(client: dict[str, Json], intakes: list[Json], sessions: list[dict[str, Json]]) -> list[str]:
+def document_parts(client: Client, intakes: Iterable[Intake], sessions: list[dict[str, Json]]) -> list[str]:
     """The canonical text of a client file in parts, a session each (written to a file one by one: a client with
-    a thousand sessions is tens of megabytes, which one string would copy several times over), from the objects
-    of its client, intakes and sessions in the file's order (codec's encode_* and *_object).
+    a thousand sessions is tens of megabytes, which one string would copy several times over). `sessions` are
+    their objects in the file's order (codec's encode_session, or session_object from a store's rows).
 
     A plan given in many sessions (one dict, or one StoredJson) is one part, the same string each time."""
-    written: dict[object, str] = {}  # see _indented_object
+    written = _Written()
     plans: dict[int, _Encoded] = {}  # by the plan's identity, while `sessions` holds every one
+    encoded_intakes = [encode_intake(intake) for intake in sorted(intakes, key=lambda intake: intake.date)]
     head: dict[str, Json] = {
         "format": FORMAT_NAME,
-        "version": version_needed(intakes, sessions),
-        "client": client,
-        "intakes": intakes,
+        "version": version_needed(encoded_intakes, sessions),
+        "client": encode_client(client),
+        "intakes": encoded_intakes,
     }
     try:
         # The text of {**head, "sessions": [...]} at indent 2, its strings escaped as they were written.
@@ -281,7 +279,7 @@ _FLOAT = r"-?[0-9]+(?:\.[0-9]+(?:e[+-][0-9]+)?|e[+-][0-9]+)"
 _FLOAT_ROWS = re.compile(rf"\[\[{_FLOAT}(?:, {_FLOAT})*\](?:, \[{_FLOAT}(?:, {_FLOAT})*\])*\]")
 
 
-def _indented(value: Json, newline: str, written: dict[object, str]) -> str:
+def _indented(value: Json, newline: str, written: _Written) -> str:
     """`value` as json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) writes it, byte for byte, at
     the depth that `newline` ("\\n" and that depth's indent) says: the same text made by joining strings rather
     than by json's generator per item (ten times faster on a client with a thousand sessions)."""
@@ -328,27 +326,48 @@ def _widened_rows(compact: str, newline: str) -> str:
     return f"[{inner}[{deeper}{rows}{inner}]{newline}]"
 
 
-def _indented_object(value: dict[object, Json], newline: str, written: dict[object, str]) -> str:
+class _Written:
+    """What one dump has written already: an object of plain values (a mark) is written once, however many
+    sessions repeat it, found by its identity where the sessions share it (a store's rows), else by its items;
+    a key's text too."""
+
+    __slots__ = ("by_identity", "by_items", "keys")
+
+    def __init__(self) -> None:
+        # id -> (the object, kept so that its id is no other's while this lives; its depth; its text)
+        self.by_identity: dict[int, tuple[object, str, str]] = {}
+        self.by_items: dict[tuple[object, ...], str] = {}
+        self.keys: dict[str, str] = {}
+
+
+def _indented_object(value: dict[object, Json], newline: str, written: _Written) -> str:
     inner = newline + "  "
+    shared = written.by_identity.get(id(value))
+    if shared is not None and shared[0] is value and shared[1] == newline:
+        return shared[2]
     try:
-        # An object of plain values (a mark) is written once per dump, however many sessions repeat it.
-        same = (newline, *value.items())
-        if same in written:
-            return written[same]
+        same: tuple[object, ...] | None = (newline, *value.items())
+        if same in written.by_items:
+            return written.by_items[same]
     except TypeError:  # it holds a list or an object: not repeated, and not hashable
         same = None
     parts = []
+    keys = written.keys
     for key, item in value.items():
         if not isinstance(key, str):
             raise _Unusual
-        parts.append(f"{_encode_text(key)}: {_indented(item, inner, written)}")
+        key_text = keys.get(key)
+        if key_text is None:
+            key_text = keys[key] = _encode_text(key) + ": "
+        parts.append(key_text + _indented(item, inner, written))
     text = f"{{{inner}{(',' + inner).join(parts)}{newline}}}"
     if same is not None:
-        written[same] = text
+        written.by_items[same] = text
+        written.by_identity[id(value)] = (value, newline, text)
     return text
 
 
-def _indented_array(value: list[Json] | tuple[Json, ...], newline: str, written: dict[object, str]) -> str:
+def _indented_array(value: list[Json] | tuple[Json, ...], newline: str, written: _Written) -> str:
     inner = newline + "  "
     first = value[0]
     if isinstance(first, list) and first and type(first[0]) in (float, int):

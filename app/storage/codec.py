@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -617,7 +617,11 @@ def stroke_object(by: str, tension: int, width: float, points: list[list[float]]
 
 
 def encode_hold(hold: Hold) -> dict[str, Json]:
-    return {"region": hold.region, "seconds": float(hold.seconds)}
+    return hold_object(hold.region, hold.seconds)
+
+
+def hold_object(region: str, seconds: float) -> dict[str, Json]:
+    return {"region": region, "seconds": float(seconds)}
 
 
 def encode_override(override: PressureOverride | None) -> dict[str, Json] | None:
@@ -637,12 +641,12 @@ def amendment_object(at: str, field: str, before: Json, after: Json, reason: str
     return {"at": at, "field": field, "before": before, "after": after, "reason": nfc(reason)}
 
 
-def _written_scalars(value_of: Callable[[SessionField], Any], fields: tuple[SessionField, ...]) -> dict[str, Json]:
+def _written_scalars(values: Mapping[str, Any], fields: tuple[SessionField, ...]) -> dict[str, Json]:
     """Key -> value of `fields` in the file (text NFC): a key of a later version only when its value is not the
     default."""
     written = {}
     for field in fields:
-        value = value_of(field)
+        value = values[field.name]
         if field.file_version == 1 or value != field.default:
             written[field.json_key] = nfc(value) if field.value == "text" else value
     return written
@@ -661,16 +665,16 @@ def encode_session(session: Session) -> dict[str, Json]:
             "amendments": [encode_amendment(amendment) for amendment in session.amendments],
             "plan": session.plan,
         },
-        lambda field: session.field_value(field.name),
+        {field.name: session.field_value(field.name) for field in SCALAR_FIELDS},
     )
 
 
-def session_object(parts: dict[str, Json], value_of: Callable[[SessionField], Any]) -> dict[str, Json]:
+def session_object(parts: dict[str, Json], values: Mapping[str, Any]) -> dict[str, Json]:
     """A session's object in the file from its `parts` (the values of SESSION_KEYS that are not scalar fields,
-    "soap" aside: marks in mark_order, times as isoformat writes them) and its scalar fields' values (`value_of`,
-    from a Session or from its row): keys in canonical order, the plan last."""
-    scalars = _written_scalars(value_of, _SESSION_SCALARS)
-    soap = _written_scalars(value_of, _SOAP_SCALARS)
+    "soap" aside: marks in mark_order, times as isoformat writes them) and its scalar fields' `values` by name
+    (from a Session or from its row): keys in canonical order, the plan last."""
+    scalars = _written_scalars(values, _SESSION_SCALARS)
+    soap = _written_scalars(values, _SOAP_SCALARS)
     encoded: dict[str, Json] = {
         key: scalars.pop(key) if key in scalars else soap if key == "soap" else parts[key]
         for key in SESSION_KEYS

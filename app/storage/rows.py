@@ -28,7 +28,18 @@ from app.domain.records import (
     Stroke,
 )
 from app.domain.session_fields import SCALAR_FIELDS, scalar_field, session_arguments
-from app.storage.codec import decode_flag, encode_flag
+from app.storage.codec import (
+    Json,
+    StoredJson,
+    amendment_object,
+    decode_flag,
+    encode_flag,
+    hold_object,
+    mark_object,
+    override_object,
+    session_object,
+    stroke_object,
+)
 from app.storage.driver import sqlite3
 
 _CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian, version"
@@ -61,6 +72,7 @@ _PART_COLUMNS = {
 
 
 Row = dict[str, Any]
+_REGION_AND_BY = itemgetter(1, 2)  # of a marks row read as (session_id, region, by, ...)
 
 
 def named(connection: sqlite3.Connection, sql: str, parameters: tuple[Any, ...] = ()) -> Iterator[Row]:
@@ -470,3 +482,92 @@ def _session_from_row(
         version=row["version"],
         **own,
     )
+
+
+def load_session_objects(connection: sqlite3.Connection, client_id: str) -> list[dict[str, Json]]:
+    """The client's sessions as the objects of their client file (codec.session_object), oldest first, straight
+    from the rows (an export builds no Session to write it again): one query per table, a mark repeated across
+    sessions one object, the points and each distinct plan as stored (StoredJson), not decoded."""
+    of_client = "SELECT id FROM sessions WHERE client_id = ?"
+    parameters = (client_id,)
+    mark_columns = ("session_id", "region", "by", "tension", "note", "quality")
+    found = picked(
+        connection,
+        f"SELECT {', '.join(mark_columns)} FROM marks WHERE session_id IN ({of_client}) ORDER BY session_id",
+        parameters,
+        mark_columns,
+    )
+    made: dict[tuple[Any, ...], dict[str, Json]] = {}
+    marks = {
+        session_id: [
+            made.get(row[1:]) or made.setdefault(row[1:], mark_object(*row[1:]))
+            # In Python's order of region and `by`, which a PostgreSQL collation need not keep.
+            for row in sorted(group, key=_REGION_AND_BY)
+        ]
+        for session_id, group in groupby(found, itemgetter(0))
+    }
+    strokes: defaultdict[str, list[dict[str, Json]]] = defaultdict(list)
+    stroke_columns = ("session_id", "by", "tension", "width", "points")
+    for session_id, by, tension, width, points in picked(
+        connection,
+        f"SELECT {', '.join(stroke_columns)} FROM strokes WHERE session_id IN ({of_client}) "
+        "ORDER BY session_id, position",
+        parameters,
+        stroke_columns,
+    ):
+        strokes[session_id].append(stroke_object(by, tension, width, StoredJson(points)))
+    holds: defaultdict[str, list[dict[str, Json]]] = defaultdict(list)
+    hold_columns = ("session_id", "region", "seconds")
+    for session_id, region, seconds in picked(
+        connection,
+        f"SELECT {', '.join(hold_columns)} FROM holds WHERE session_id IN ({of_client}) ORDER BY session_id, position",
+        parameters,
+        hold_columns,
+    ):
+        holds[session_id].append(hold_object(region, seconds))
+    amendments: defaultdict[str, list[dict[str, Json]]] = defaultdict(list)
+    for row in named(
+        connection,
+        f"SELECT session_id, at, field, before, after, reason FROM amendments WHERE session_id IN ({of_client}) "
+        "ORDER BY session_id, position",
+        parameters,
+    ):
+        amendments[row["session_id"]].append(
+            amendment_object(
+                row["at"], row["field"], json.loads(row["before"]), json.loads(row["after"]), row["reason"]
+            )
+        )
+    plans = {
+        key: StoredJson(plan_text(compressed))
+        for key, compressed in picked(
+            connection,
+            "SELECT sha256, json FROM plans WHERE sha256 IN (SELECT plan_sha256 FROM sessions WHERE client_id = ?)",
+            parameters,
+            ("sha256", "json"),
+        )
+    }
+    sessions = sorted(
+        named(
+            connection, f"SELECT start_utc, {', '.join(SESSION_COLUMNS)} FROM sessions WHERE client_id = ?", parameters
+        ),
+        key=itemgetter("start_utc", "id"),
+    )
+    return [
+        session_object(
+            {
+                "id": row["id"],
+                "start": row["start"],
+                "override": None
+                if row["override_max_level"] is None
+                else override_object(row["override_max_level"], row["override_reason"]),
+                "marks": marks.get(row["id"], []),
+                "strokes": strokes[row["id"]],
+                "holds": holds[row["id"]],
+                "finalised": row["finalised"],
+                "amendments": amendments[row["id"]],
+                "plan": None if row["plan_sha256"] is None else plans[row["plan_sha256"]],
+            },
+            {name: row[column] for name, column in _SCALAR_NAMES_AND_COLUMNS},
+        )
+        for row in sessions
+    ]

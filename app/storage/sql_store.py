@@ -40,7 +40,7 @@ from app.domain.records import (
 from app.domain.session_fields import scalar_field
 from app.domain.session_summary import MarksTally, MarkTable, SessionLine
 from app.storage import history_reads, rows
-from app.storage.client_file import dump_parts, utf8_parts
+from app.storage.client_file import document_parts, utf8_parts
 from app.storage.codec import amendment_changes, nfc
 from app.storage.errors import (
     ConsentRequiredError,
@@ -499,7 +499,11 @@ class SqlRecordStore(ABC):
         self._audit(connection, "import", client.id, what + (", replaced the earlier record" if existing else ""))
 
     def export_client(self, client_id: str, destination: Path, *, replace: bool = True) -> Path:
-        parts = dump_parts(self.history(client_id))
+        with self._snapshot() as connection:
+            client = self._open_client(connection, client_id)
+            intakes = rows.load_intakes(connection, client_id)
+            sessions = rows.load_session_objects(connection, client_id)
+        parts = document_parts(client, intakes, sessions)
         folder = None if self.local_folder is None else self.local_folder.path
         with output_file(destination, folder, replace=replace) as temporary, temporary.open("wb") as file:
             file.writelines(utf8_parts(parts))
