@@ -377,8 +377,16 @@ def _indented_array(value: list[Json] | tuple[Json, ...], newline: str, written:
             raise _Unusual from None
         if _NUMBER_ROWS.fullmatch(compact):  # rows of numbers only (a stroke's points)
             return _widened_rows(compact, newline)
-    items = ("," + inner).join([_indented(item, inner, written) for item in value])
-    return f"[{inner}{items}{newline}]"
+    by_identity = written.by_identity
+    texts = []
+    for item in value:
+        shared = by_identity.get(id(item))  # a mark shared by many sessions: found without a call
+        texts.append(
+            shared[2]
+            if shared is not None and shared[0] is item and shared[1] == inner
+            else _indented(item, inner, written)
+        )
+    return f"[{inner}{(',' + inner).join(texts)}{newline}]"
 
 
 def _encode_text(text: str) -> str:
