@@ -24,15 +24,13 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.storage.client_file import dump
-
     output: Path | None = args.output
     with open_repository(args, create=False) as repository:
         client = find_client(repository, args.client)
         if output is not None:
             repository.export_client(client.id, output, replace=args.force)
             return 0
-        text = dump(repository.history(client.id))
+        parts = repository.client_file_parts(client.id)
         repository.log_export(client.id, to_file=False)
-    sys.stdout.write(text)
+    sys.stdout.writelines(parts)
     return 0

@@ -247,6 +247,10 @@ class RecordStore(Protocol):
     def import_records(self, records: Sequence[ClientRecord], *, replace: bool = False) -> list[str]:
         """Stores whole clients, all or none; an existing client id is refused unless `replace`."""
 
+    def client_file_parts(self, client_id: str) -> list[str]:
+        """The client's whole record as a client file's canonical text, in parts (app.storage.client_file), read
+        as of one moment; not logged: the caller that hands it out logs it (log_export)."""
+
     def export_client(self, client_id: str, destination: Path, *, replace: bool = True) -> Path:
         """Writes the client's whole record as a client file (0600, atomic), then audit-logs it.
 

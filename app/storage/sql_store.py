@@ -498,12 +498,16 @@ class SqlRecordStore(ABC):
         what = f"{len(record.intakes)} intakes, {len(record.sessions)} sessions"
         self._audit(connection, "import", client.id, what + (", replaced the earlier record" if existing else ""))
 
-    def export_client(self, client_id: str, destination: Path, *, replace: bool = True) -> Path:
+    def client_file_parts(self, client_id: str) -> list[str]:
+        # From the rows: no Session is built to be encoded again (a long history exports in a fraction).
         with self._snapshot() as connection:
             client = self._open_client(connection, client_id)
             intakes = rows.load_intakes(connection, client_id)
             sessions = rows.load_session_objects(connection, client_id)
-        parts = document_parts(client, intakes, sessions)
+        return document_parts(client, intakes, sessions)
+
+    def export_client(self, client_id: str, destination: Path, *, replace: bool = True) -> Path:
+        parts = self.client_file_parts(client_id)
         folder = None if self.local_folder is None else self.local_folder.path
         with output_file(destination, folder, replace=replace) as temporary, temporary.open("wb") as file:
             file.writelines(utf8_parts(parts))
