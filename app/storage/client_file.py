@@ -37,6 +37,7 @@ from app.domain.session_fields import SCALAR_FIELDS
 from app.storage.codec import (
     Json,
     StoredJson,
+    StoredPoints,
     check_keys_once,
     decode_client,
     decode_intake,
@@ -273,8 +274,8 @@ class _Encoded:
 # A list of lists of numbers only, as json writes it compactly: [[1.0, 2.5], [3.0, -4e-05]] (a stroke's points).
 _NUMBER = r"-?[0-9][0-9.eE+-]*"
 _NUMBER_ROWS = re.compile(rf"\[\[{_NUMBER}(?:, {_NUMBER})*\](?:, \[{_NUMBER}(?:, {_NUMBER})*\])*\]")
-# The same of floats only, as Python writes them (1.0, 1e-05, 1.5e+16): stored text that is already what the file
-# writes for its values; an integer there (1) would be written as a float (1.0) had it been decoded.
+# The same of floats only, as Python writes them (1.0, 1e-05, 1.5e+16): stored points that are already the file's
+# text (points stored otherwise, an integer 1 say, are decoded and written as floats: 1.0).
 _FLOAT = r"-?[0-9]+(?:\.[0-9]+(?:e[+-][0-9]+)?|e[+-][0-9]+)"
 _FLOAT_ROWS = re.compile(rf"\[\[{_FLOAT}(?:, {_FLOAT})*\](?:, \[{_FLOAT}(?:, {_FLOAT})*\])*\]")
 
@@ -304,16 +305,16 @@ def _indented(value: Json, newline: str, written: _Written) -> str:
     if isinstance(value, _Encoded):
         return value.at(newline)
     if isinstance(value, StoredJson):
-        if _FLOAT_ROWS.fullmatch(value.text):
+        if isinstance(value, StoredPoints) and _FLOAT_ROWS.fullmatch(value.text):
             return _widened_rows(value.text, newline)
-        return _indented(json.loads(value.text), newline, written)
+        return _indented(value.value(), newline, written)
     raise _Unusual
 
 
 def _stored_value(value: object) -> Json:
     """json.dumps' `default`: the value a StoredJson holds."""
     if isinstance(value, StoredJson):
-        return json.loads(value.text)
+        return value.value()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 

@@ -13,11 +13,12 @@ deeper than MAX_JSON_DEPTH. JSON is read with json_object and json_integer so th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -598,20 +599,36 @@ def _mark_value(tension: int, note: str, quality: str | None) -> dict[str, Json]
 
 
 class StoredJson:
-    """JSON text as a store keeps it (compact, as json.dumps writes it), placed in a file as the value it holds:
-    a plan as given or a stroke's points, read for an export without being decoded where the writer need not."""
+    """JSON text as a store keeps it (compact, as json.dumps writes it), placed in a file as the value it holds
+    (a plan as given), read for an export without being decoded where the writer need not."""
 
     __slots__ = ("text",)
 
     def __init__(self, text: str) -> None:
         self.text = text
 
+    def value(self) -> Json:
+        return json.loads(self.text)
+
+
+class StoredPoints(StoredJson):
+    """A stroke's points as a store keeps them: [[x, y], ...], each number a float in the file."""
+
+    __slots__ = ()
+
+    def value(self) -> Json:
+        return _points(json.loads(self.text))
+
+
+def _points(points: Iterable[Iterable[float]]) -> list[list[float]]:
+    return [[float(x), float(y)] for x, y in points]
+
 
 def encode_stroke(stroke: Stroke) -> dict[str, Json]:
-    return stroke_object(stroke.by, stroke.tension, stroke.width, [[float(x), float(y)] for x, y in stroke.points])
+    return stroke_object(stroke.by, stroke.tension, stroke.width, _points(stroke.points))
 
 
-def stroke_object(by: str, tension: int, width: float, points: list[list[float]] | StoredJson) -> dict[str, Json]:
+def stroke_object(by: str, tension: int, width: float, points: list[list[float]] | StoredPoints) -> dict[str, Json]:
     """A brush stroke's object in the file; `points` as [[x, y], ...] of floats, or as a store keeps that list."""
     return {"by": by, "tension": tension, "width": float(width), "points": points}
 

@@ -31,6 +31,7 @@ from app.domain.session_fields import SCALAR_FIELDS, scalar_field, session_argum
 from app.storage.codec import (
     Json,
     StoredJson,
+    StoredPoints,
     amendment_object,
     decode_flag,
     encode_flag,
@@ -487,7 +488,7 @@ def _session_from_row(
 def load_session_objects(connection: sqlite3.Connection, client_id: str) -> list[dict[str, Json]]:
     """The client's sessions as the objects of their client file (codec.session_object), oldest first, straight
     from the rows (an export builds no Session to write it again): one query per table, a mark repeated across
-    sessions one object, the points and each distinct plan as stored (StoredJson), not decoded."""
+    sessions one object, the points and each distinct plan as stored (StoredPoints, StoredJson), not decoded."""
     of_client = "SELECT id FROM sessions WHERE client_id = ?"
     parameters = (client_id,)
     mark_columns = ("session_id", "region", "by", "tension", "note", "quality")
@@ -515,7 +516,7 @@ def load_session_objects(connection: sqlite3.Connection, client_id: str) -> list
         parameters,
         stroke_columns,
     ):
-        strokes[session_id].append(stroke_object(by, tension, width, StoredJson(points)))
+        strokes[session_id].append(stroke_object(by, tension, width, StoredPoints(points)))
     holds: defaultdict[str, list[dict[str, Json]]] = defaultdict(list)
     hold_columns = ("session_id", "region", "seconds")
     for session_id, region, seconds in picked(

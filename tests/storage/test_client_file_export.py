@@ -125,3 +125,17 @@ def test_an_export_reads_each_table_once_however_long_the_history(repository: Sq
             repository._connection.set_trace_callback(None)
         sent[sessions] = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
     assert len(sent[40]) == len(sent[2])
+
+
+@pytest.mark.local_file(reason="writes a stroke's points into the SQLite file as another program could")
+def test_points_stored_as_whole_numbers_are_exported_as_the_file_writes_them(
+    repository: SqliteStore, tmp_path: Path
+) -> None:
+    record = long_history(6)
+    repository.import_records([record])
+    with repository._connection:
+        changed = repository._connection.execute("UPDATE strokes SET points = '[[101, 220], [130, 228.5]]'")
+    assert changed.rowcount > 0
+    exported = repository.export_client(record.client.id, tmp_path / "ana.json").read_text(encoding="utf-8")
+    assert exported == dump(repository.history(record.client.id))
+    assert "101.0" in exported
