@@ -275,7 +275,8 @@ class _Encoded:
 _NUMBER = r"-?[0-9][0-9.eE+-]*"
 _NUMBER_ROWS = re.compile(rf"\[\[{_NUMBER}(?:, {_NUMBER})*\](?:, \[{_NUMBER}(?:, {_NUMBER})*\])*\]")
 # The same of floats only, as Python writes them (1.0, 1e-05, 1.5e+16): stored points that are already the file's
-# text (points stored otherwise, an integer 1 say, are decoded and written as floats: 1.0).
+# text, as rows.insert_strokes stores them (points stored otherwise, an integer 1 say, are decoded and written as
+# floats: 1.0; a float spelled longer than Python's shortest would be kept as spelled, the same number).
 _FLOAT = r"-?[0-9]+(?:\.[0-9]+(?:e[+-][0-9]+)?|e[+-][0-9]+)"
 _FLOAT_ROWS = re.compile(rf"\[\[{_FLOAT}(?:, {_FLOAT})*\](?:, \[{_FLOAT}(?:, {_FLOAT})*\])*\]")
 
