@@ -18,7 +18,10 @@ custom setting could be set by any client).
   consent: no privilege at all on intakes, sessions, marks, strokes, holds, amendments or plans, so any query
   of them fails whatever the rows. Chosen over a view because the table itself holds no clinical column, and a
   missing privilege fails loudly where a view's filter would need to be kept right as columns are added.
-- **Every change** to a client table is written to the audit log by a trigger (the columns changed, never a
+- **Every change** to a client table is announced on the channel CHANGES_CHANNEL (NOTIFY, the client's id as the
+  payload: an open window reloads what another person changed; schema version 2). Any person of the clinic may
+  LISTEN, so the payload is the opaque id alone, never a name; a client's id is no secret to the front desk either.
+- **Every change** to a client table is also written to the audit log by a trigger (the columns changed, never a
   value); exports are logged by log_export, erasure by erase_client. The log is append-only: no role has
   UPDATE, DELETE or TRUNCATE on it, and triggers refuse them even to its owning role.
 """
@@ -30,6 +33,7 @@ from app.storage.postgres.schema import SCHEMA_OWNER
 OWNER = "backmap_owner"
 THERAPIST = "backmap_therapist"
 RECEPTIONIST = "backmap_receptionist"
+CHANGES_CHANNEL = "backmap_changes"
 GROUPS = {"owner": OWNER, "therapist": THERAPIST, "receptionist": RECEPTIONIST}
 ROLES = (SCHEMA_OWNER, OWNER, THERAPIST, RECEPTIONIST)  # all NOLOGIN
 
@@ -215,7 +219,37 @@ FUNCTIONS: tuple[str, ...] = (
     """,
 )
 
+# Schema version 2: the announcement of every change (schema.STEPS[2] adds it to a version 1 clinic). NOTIFY is
+# sent at commit, once per client and transaction however many rows changed, and never for a rolled-back change.
+ANNOUNCING: tuple[str, ...] = (
+    f"""
+    CREATE FUNCTION backmap.announce_change() RETURNS trigger LANGUAGE plpgsql {_DEFINER} AS $$
+    DECLARE
+        subject jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+        client text := CASE TG_TABLE_NAME
+            WHEN 'clients' THEN subject ->> 'id'
+            WHEN 'intakes' THEN subject ->> 'client_id'
+            WHEN 'sessions' THEN subject ->> 'client_id'
+            ELSE (SELECT s.client_id FROM backmap.sessions s WHERE s.id = subject ->> 'session_id')
+        END;
+    BEGIN
+        IF client IS NOT NULL THEN  -- NULL: the row went with its session, which announces itself
+            PERFORM pg_notify('{CHANGES_CHANNEL}', client);
+        END IF;
+        RETURN NULL;
+    END
+    $$
+    """,
+    *(
+        f"CREATE TRIGGER {table}_announced AFTER INSERT OR UPDATE OR DELETE ON backmap.{table} "
+        "FOR EACH ROW EXECUTE FUNCTION backmap.announce_change()"
+        for table in AUDITED
+    ),
+    "REVOKE ALL ON FUNCTION backmap.announce_change() FROM PUBLIC",
+)
+
 TRIGGERS: tuple[str, ...] = (
+    *ANNOUNCING,
     *(
         f"CREATE TRIGGER {table}_audited AFTER INSERT OR UPDATE OR DELETE ON backmap.{table} "
         "FOR EACH ROW EXECUTE FUNCTION backmap.record_change()"

@@ -4,7 +4,8 @@
 A connection string is libpq's (`host=... dbname=...` or `postgresql://...`), with the environment's PG*
 variables and a service file as libpq reads them. Its password is refused: a command line and a remembered
 setting are both read by others; the password belongs in ~/.pgpass (or PGPASSFILE) or the system keyring, where
-it is looked up only when libpq found none (service KEYRING_SERVICE, account `user@host:port/dbname`).
+it is looked up only when libpq found none (service KEYRING_SERVICE, account `user@host:port/dbname`), after a
+password typed into the app for this run only (remember_until_quit), which is held in memory and nowhere else.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ APPLICATION_NAME = "backmap"
 CONNECT_TIMEOUT_S = 10
 KEYRING_SERVICE = "Backmap clinic server"
 _NO_PASSWORD = "no password supplied"  # libpq's words when the server asks for one and none was found
+
+
+_TYPED_THIS_RUN: dict[str, str] = {}  # keyring account -> a password typed into the app, not kept anywhere
+
+
+def remember_until_quit(account: str, password: str) -> None:
+    """A password typed into the app (Connect to clinic server…), used as the keyring's would be until the app
+    quits, and for logging in again after a lost connection."""
+    _TYPED_THIS_RUN[account] = password
 
 
 class ClinicConnectionError(BackmapError):
@@ -80,7 +90,7 @@ def connect(conninfo: str, *, autocommit: bool = False) -> psycopg.Connection[tu
     try:
         return psycopg.connect(make_conninfo("", **chosen), autocommit=autocommit)
     except psycopg.OperationalError as error:
-        kept = keyring_password(keyring_account(chosen, os.environ)) if _NO_PASSWORD in str(error) else None
+        kept = _password_kept(keyring_account(chosen, os.environ)) if _NO_PASSWORD in str(error) else None
         if kept is None:
             raise ClinicConnectionError(f"cannot reach the clinic server: {first_line(error)}") from error
     try:  # the keyring's password goes to libpq alone, never into a string anyone else sees
@@ -96,6 +106,10 @@ def keyring_account(parameters: Mapping[str, str], environ: Mapping[str, str]) -
     port = parameters.get("port") or environ.get("PGPORT") or "5432"
     database = parameters.get("dbname") or environ.get("PGDATABASE") or user
     return f"{user}@{host}:{port}/{database}"
+
+
+def _password_kept(account: str) -> str | None:
+    return _TYPED_THIS_RUN.get(account) or keyring_password(account)
 
 
 def keyring_password(account: str) -> str | None:

@@ -3,8 +3,8 @@ client, who it is shared with, who wrote each audit entry), versioned and migrat
 
 Everything lives in the schema `backmap`, owned by the role `backmap_schema`, which nobody logs in as: the clinic
 owner's own role is given privileges, never ownership, so no person can drop the audit log's triggers.
-A new database is built at the latest version; a step in STEPS brings an older one forward (none yet: version 1
-is the first). Who may read and write what is app.storage.postgres.access.
+A new database is built at the latest version; a step in STEPS brings an older one forward (version 2 announces
+every change: access.ANNOUNCING). Who may read and write what is app.storage.postgres.access.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 SCHEMA = "backmap"
 SCHEMA_OWNER = "backmap_schema"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Taken for the whole migration, so two first starts of `clinic init` cannot both build the schema.
 MIGRATION_LOCK = 0x426B4D70  # "BkMp", as the SQLite files' application_id
 
@@ -111,8 +111,18 @@ def latest_tables() -> tuple[str, ...]:
     return (*statements, *CLINIC_STATEMENTS)
 
 
+def _announce_changes(cursor: psycopg.Cursor[tuple[object, ...]]) -> None:
+    """Version 2: every change to a client's record is announced (NOTIFY), so open windows show others' work."""
+    from app.storage.postgres.access import ANNOUNCING  # access builds on this module's names
+
+    cursor.execute(f"SET LOCAL ROLE {SCHEMA_OWNER}")  # the schema's objects belong to its owner, as when created
+    for statement in ANNOUNCING:
+        cursor.execute(statement.encode())
+    cursor.execute("RESET ROLE")
+
+
 # Target version -> the step that brings version - 1 to it; a new database skips them all.
-STEPS: dict[int, Callable[[psycopg.Cursor[tuple[object, ...]]], None]] = {}
+STEPS: dict[int, Callable[[psycopg.Cursor[tuple[object, ...]]], None]] = {2: _announce_changes}
 
 
 def stored_version(cursor: psycopg.Cursor[tuple[object, ...]]) -> int | None:

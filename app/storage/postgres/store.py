@@ -8,18 +8,22 @@ it (backmap.open_client / open_session), which the server logs when the person d
 server writes the audit log itself (triggers and functions: app.storage.postgres.access), so this store never
 writes to it directly. Records are encoded into rows by app.storage.rows, as the SQLite store's are
 (app.storage.postgres.dialect runs it here), so both stores read back the same records.
+
+A ChangeFeed hears what others change (the server announces every change: access.ANNOUNCING) on a login of its
+own; ConnectionLostError says the server went away mid-call, the change whole or not at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from app.storage import rows
 from app.storage.errors import NotFoundError, StorageError
-from app.storage.postgres.access import OWNER
+from app.storage.postgres.access import CHANGES_CHANNEL, OWNER
 from app.storage.postgres.connection import connect, first_line
 from app.storage.postgres.dialect import RowConnection, read_json_as_text
 from app.storage.postgres.schema import SCHEMA, SCHEMA_VERSION
@@ -36,6 +40,11 @@ ERASURE_TRACES = (
     "The clinic server's backups made before the erasure (pg_dump files, base backups) still hold this client "
     "until they age out: the clinic's retention policy says when (docs/clinic.md, Backups)."
 )
+
+
+class ConnectionLostError(StorageError):
+    """The connection to the clinic server broke (network, a server restart); what was being written was saved
+    whole or not at all. The next call logs in again."""
 
 
 class PostgresStore(SqlRecordStore):
@@ -85,6 +94,15 @@ class PostgresStore(SqlRecordStore):
 
     def close(self) -> None:
         self._connection.close()
+
+    @property
+    def backend_pid(self) -> int:
+        """The server process this store writes through: a Change with it is this store's own."""
+        return self._connection.info.backend_pid
+
+    def change_feed(self) -> ChangeFeed:
+        """What others change, heard on a login of its own (open it, then wait on it on a thread of its own)."""
+        return ChangeFeed(self._conninfo)
 
     @property
     def _default_therapist(self) -> str:
@@ -151,7 +169,7 @@ class PostgresStore(SqlRecordStore):
         except psycopg.errors.UniqueViolation as error:
             raise StorageError(_already_there(error)) from error
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-            raise StorageError(
+            raise ConnectionLostError(
                 f"the connection to the clinic server failed ({first_line(error)}). A change is saved whole or not "
                 "at all, never in part: open the client again to see which, once the network is back."
             ) from error
@@ -180,6 +198,49 @@ class PostgresStore(SqlRecordStore):
             connection.execute("SELECT backmap.open_session(?)", (session_id,))
         except _no_data_found() as error:
             raise NotFoundError(f"no session with id {session_id!r}") from error
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The server's word that a client's record changed (any of its rows, by anyone, committed)."""
+
+    client_id: str
+    by_backend: int  # the server process that wrote it: PostgresStore.backend_pid of the writer
+
+
+class ChangeFeed:
+    """The changes the clinic server announces, as they are committed. Waiting blocks: a feed belongs on a
+    thread of its own, used by that thread alone."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._connection: psycopg.Connection[tuple[Any, ...]] | None = None
+
+    def open(self) -> None:
+        """Logs in and listens (again, after a lost connection); ClinicConnectionError while the server is away.
+        Changes made while the feed was not listening are not told: whoever opens it reads afresh after."""
+        self.close()
+        connection = connect(self._conninfo, autocommit=True)
+        connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+        self._connection = connection
+
+    def changes(self, timeout_s: float) -> Iterator[Change]:
+        """The changes announced within `timeout_s`; ConnectionLostError when the server went away."""
+        import psycopg
+
+        if self._connection is None:
+            raise ConnectionLostError("the change feed is not open")
+        try:
+            for notice in self._connection.notifies(timeout=timeout_s):
+                yield Change(notice.payload, notice.pid)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            self.close()
+            raise ConnectionLostError(f"the connection to the clinic server broke ({first_line(error)})") from error
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def _login(conninfo: str) -> tuple[psycopg.Connection[tuple[Any, ...]], str]:
