@@ -140,7 +140,16 @@ def _frame(
         # Nothing of the demo reaches the real settings either (window layout, last client).
         settings = AppSettings(QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings or AppSettings(), map_svg_path(), demo=demo)
+    if not demo:
+        window.workspaceAttached.connect(lambda: _offer_clinic(window))
     return window, lambda key: _open_workspace(data_dir, demo, window.settings, read_only_reason, key, database)
+
+
+def _offer_clinic(window: MainWindow) -> None:
+    """File → Connect to clinic server… and, on a server, hearing others' changes (app.ui.clinic)."""
+    from app.ui.clinic.actions import install  # with the workspace, after the first paint
+
+    install(window, lambda conninfo: create_main_window(None, False, window.settings, database=conninfo))
 
 
 def create_main_window(

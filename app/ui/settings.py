@@ -98,6 +98,14 @@ class AppSettings:
             raise ValueError(f"page size {size!r} is not A4 or Letter")
         self._settings.setValue("print/page_size", size)
 
+    # The clinic server (app.ui.clinic): its libpq connection string, never a password (the keyring, a pass
+    # file or a service file keeps that). Empty: this computer's records.
+    def clinic_conninfo(self) -> str:
+        return self._text("clinic/conninfo")
+
+    def set_clinic_conninfo(self, conninfo: str) -> None:
+        self._settings.setValue("clinic/conninfo", conninfo)
+
     # Encryption and the screen lock (app.ui.encryption).
     def encryption_put_off(self) -> bool:
         return self._text("privacy/encryption_put_off") == "yes"

@@ -74,9 +74,9 @@ def test_a_version_1_clinic_announces_changes_once_migrated(clinic_copy: ClinicC
     with clinic_copy.admin() as admin:  # the clinic as version 1 left it: no announcements
         admin.execute("DROP FUNCTION backmap.announce_change() CASCADE")
         admin.execute("UPDATE backmap.schema_version SET version = 1")
-    with psycopg.connect(clinic_copy.template.server.conninfo(dbname=clinic_copy.database)) as admin:
-        with admin.transaction(), admin.cursor() as cursor:
-            assert migrate(cursor) == 1
+    superuser = clinic_copy.template.server.conninfo(dbname=clinic_copy.database)
+    with psycopg.connect(superuser) as admin, admin.transaction(), admin.cursor() as cursor:
+        assert migrate(cursor) == 1  # as `backmap clinic init` does
     thandi_person = clinic_copy.template.therapists[0]
     with clinic_copy.store_of(thandi_person) as thandi, clinic_copy.store_of(thandi_person) as other_window:
         feed = thandi.change_feed()

@@ -31,10 +31,13 @@ _NO_PASSWORD = "no password supplied"  # libpq's words when the server asks for 
 _TYPED_THIS_RUN: dict[str, str] = {}  # keyring account -> a password typed into the app, not kept anywhere
 
 
-def remember_until_quit(account: str, password: str) -> None:
+def remember_until_quit(account: str, password: str | None) -> None:
     """A password typed into the app (Connect to clinic server…), used as the keyring's would be until the app
-    quits, and for logging in again after a lost connection."""
-    _TYPED_THIS_RUN[account] = password
+    quits, and for logging in again after a lost connection; None forgets it (it was refused)."""
+    if password is None:
+        _TYPED_THIS_RUN.pop(account, None)
+    else:
+        _TYPED_THIS_RUN[account] = password
 
 
 class ClinicConnectionError(BackmapError):

@@ -1,0 +1,228 @@
+"""The window's part in working on a clinic server (issue 19, points 1, 4 and 6).
+
+- File → **Connect to clinic server…** asks where and as whom (ConnectDialog), logs in, and opens a window on
+  the server's records: the clients this person may see. The connection is remembered (QSettings, never the
+  password), so the next start goes to the server by itself; the password comes from the pass file or service
+  file, the keyring if the therapist chose it, or else is asked.
+- File → **Use this computer's records** goes back: the window on this computer's records was only hidden.
+- On the server, a window hears what others change (ChangeListener) and reads it again: the client list, and the
+  open client when it is theirs. Typed text waits for no one: it is saved first (open_client saves it), so the
+  version check tells whoever wrote second, never overwrites.
+- A lost connection shows a banner until the server is back; a change tried meanwhile fails with its own
+  message and is saved whole or not at all (app.storage.postgres.store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QBoxLayout, QLabel
+
+from app.errors import BackmapError
+from app.storage.postgres.store import PostgresStore
+
+if TYPE_CHECKING:
+    from app.ui.clinic.listener import ChangeListener
+    from app.ui.clinic.server import ClinicServer
+    from app.ui.main_window import MainWindow
+
+LOST_CONNECTION = (
+    "Lost the connection to the clinic server. Nothing you change now can be saved, and a change you try will "
+    "say so; what was saved before is safe. Retrying…"
+)
+# libpq's words when the server asks for a password and neither the pass file nor the keyring had one.
+_NO_PASSWORD = "no password supplied"
+
+OpenWindow = Callable[[str], "MainWindow"]  # a window on the clinic server a connection string names, not shown
+
+
+class ClinicActions(QObject):
+    """The clinic server's menu actions, listener and banner of one main window (see the module's notes)."""
+
+    def __init__(self, window: MainWindow, open_window: OpenWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._open_window = open_window
+        self._settings = window.settings
+        self.store = window.workspace.repository
+        self.local_window: MainWindow | None = None  # this computer's records, hidden while on the server
+        self.clinic_window: MainWindow | None = None  # the window on the server this one opened
+        self._listener: ChangeListener | None = None
+        self.banner = QLabel(LOST_CONNECTION)
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Connection to the clinic server")
+        self.banner.setStyleSheet("QLabel { background: #f8d7da; color: #58151c; padding: 6px; }")
+        self.banner.setVisible(False)
+        self._file_menu = window.menus["File"]
+        self._quit = self._file_menu.actions()[-1]  # the workspace filled the menu; Quit stays last
+        self._add("Connect to clinic server…", self.ask_and_connect)
+        self._file_menu.insertSeparator(self._quit)
+        window.installEventFilter(self)
+
+    def _add(self, text: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        self._file_menu.insertAction(self._quit, action)
+        return action
+
+    # ---- on the server ------------------------------------------------------------------------------------
+    def listen(self) -> None:
+        """Hears others' changes and a lost connection, for as long as the window is open."""
+        if not isinstance(self.store, PostgresStore):
+            raise RuntimeError("only a window on the clinic server hears its changes")
+        from app.ui.clinic.listener import ChangeListener
+
+        column = self._window.workspace.layout()
+        if not isinstance(column, QBoxLayout):
+            raise RuntimeError("the workspace lays its parts out in a column")
+        column.insertWidget(0, self.banner)  # above everything: the therapist sees it wherever they work
+        listener = ChangeListener(self.store.change_feed(), self)
+        listener.changed.connect(self._changed)
+        listener.lost.connect(lambda _why: self.banner.setVisible(True))
+        listener.back.connect(self._back)
+        self._listener = listener
+        listener.start()
+
+    def _changed(self, client_id: str, by_backend: int) -> None:
+        if by_backend == self._own_backend():
+            return  # this window's own change, already on screen
+        self._read_again(client_id)
+
+    def _back(self) -> None:
+        self.banner.setVisible(False)
+        self._read_again(None)  # what changed while the connection was down was not heard
+
+    def _read_again(self, client_id: str | None) -> None:
+        """The client list again; the open client too when `client_id` is theirs (None: whoever is open)."""
+        workspace = self._window.workspace
+        workspace.refresh_clients()
+        shown = workspace.decisions.client
+        if shown is not None and client_id in (None, shown.id):
+            workspace.decisions.open_client(shown.id)
+
+    def _own_backend(self) -> int:
+        store = self.store
+        if not isinstance(store, PostgresStore):
+            return 0
+        try:
+            return store.backend_pid
+        except BackmapError:
+            return 0
+
+    def use_local_records(self) -> None:
+        """Back to this computer's records; the next start opens them too."""
+        local = self.local_window
+        if local is None:
+            return
+        self._settings.set_clinic_conninfo("")
+        self.local_window = None  # it goes on: closing this window must not close it
+        local.show()
+        self._window.close()
+
+    # ---- connecting ---------------------------------------------------------------------------------------
+    def connect_to_remembered(self) -> None:
+        """At start, on this computer's records: to the remembered clinic server, asking for the password if
+        nothing keeps it; when the server cannot be reached, this window stays and says why in its status bar."""
+        from app.ui.clinic.server import ClinicServer
+
+        remembered = self._settings.clinic_conninfo()
+        if not remembered:
+            return
+        try:
+            self._switch_to(remembered)
+        except BackmapError as error:
+            if _NO_PASSWORD in str(error):
+                self.ask_and_connect(ClinicServer.from_conninfo(remembered))
+                return
+            self._window.statusBar().showMessage(
+                f"Could not reach the clinic server ({error}): these are this computer's records. File → Connect "
+                "to clinic server… tries again."
+            )
+
+    def ask_and_connect(self, server: ClinicServer | None = None) -> None:
+        from app.ui.clinic.dialog import ConnectDialog
+        from app.ui.clinic.server import ClinicServer
+
+        remembered = self._settings.clinic_conninfo()
+        if server is None and remembered:
+            server = ClinicServer.from_conninfo(remembered)
+        ConnectDialog(server, self.log_in, self._window).exec()
+
+    def log_in(self, server: ClinicServer, password: str, keep_in_keyring: bool) -> str | None:
+        """Logs in as `server` names and opens a window on its records; what went wrong in one line, or None.
+        A password is kept in memory until Backmap quits, and in the keyring only once it has worked."""
+        from app.storage.postgres.connection import KEYRING_SERVICE, remember_until_quit
+
+        try:
+            conninfo = server.conninfo()
+        except BackmapError as error:
+            return str(error)
+        account = server.keyring_account()
+        if password:
+            remember_until_quit(account, password)
+        try:
+            self._switch_to(conninfo)
+        except BackmapError as error:
+            if password:
+                remember_until_quit(account, None)
+            return str(error)
+        if password and keep_in_keyring:
+            import keyring
+            from keyring.errors import KeyringError
+
+            try:
+                keyring.set_password(KEYRING_SERVICE, account, password)
+            except KeyringError as error:
+                self._window.statusBar().showMessage(f"The keyring could not keep the password: {error}", 15000)
+        return None
+
+    def _switch_to(self, conninfo: str) -> None:
+        """A window on the server in place of this one (hidden if it shows this computer's records, closed if it
+        showed a server); BackmapError, and nothing changed, when the server refuses or cannot be reached."""
+        opened = self._open_window(conninfo)
+        self._settings.set_clinic_conninfo(conninfo)
+        self.clinic_window = opened
+        if self.local_window is not None:  # from one server to another: the way back stays the same
+            successor, self.local_window = self.local_window, None
+        elif isinstance(self.store, PostgresStore):
+            successor = None  # started on a server (--database): no computer's records to go back to
+        else:
+            successor = self._window
+        actions = opened.findChild(ClinicActions)
+        if actions is not None and successor is not None:
+            actions.keep_to_return(successor)
+        opened.show()
+        QTimer.singleShot(0, opened.workspace.warm_up)
+        if successor is self._window:
+            self._window.hide()
+        else:
+            self._window.close()
+
+    def keep_to_return(self, local: MainWindow) -> None:
+        """`local` shows this computer's records: File → Use this computer's records goes back to it."""
+        self.local_window = local
+        self._add("Use this computer's records", self.use_local_records)
+
+    # ---- the window closing -------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            if self._listener is not None:
+                self._listener.stop()
+                self._listener = None
+            if self.local_window is not None:  # quitting from the server: this computer's records close too
+                self.local_window.close()
+        return False
+
+
+def install(window: MainWindow, open_window: OpenWindow) -> ClinicActions:
+    """The clinic actions for `window`, once its workspace is attached; on the server, its listener; on this
+    computer's records with a clinic server remembered, the switch to it right after."""
+    actions = ClinicActions(window, open_window)
+    if isinstance(actions.store, PostgresStore):
+        actions.listen()
+    elif window.settings.clinic_conninfo():
+        QTimer.singleShot(0, actions.connect_to_remembered)
+    return actions
