@@ -1,0 +1,225 @@
+"""Connect to clinic server… (issue 19, point 1): Thandi, at her own computer, connects to the clinic's server and
+sees her clients there, not her colleague's; the connection is remembered without the password, so the next start
+goes to the server by itself; "Use this computer's records" brings her own back. A wrong password, a server that
+is down, a server elsewhere without checked TLS: one line in the dialog, and nothing else changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring.core
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.domain.records import Consent
+from app.storage.postgres.connection import KEYRING_SERVICE, remember_until_quit
+from app.storage.postgres.store import PostgresStore
+from app.ui.application import create_application, create_main_window
+from app.ui.clinic.actions import ClinicActions
+from app.ui.clinic.dialog import ConnectDialog
+from app.ui.clinic.server import ClinicServer
+from app.ui.main_window import MainWindow
+from app.ui.settings import AppSettings
+from tests.clinic.conftest import ClinicCopy
+from tests.clinic.server import _free_port
+from tests.clinic.template import ClinicTemplate
+from tests.e2e.consult_driver import ini_settings
+from tests.memory_keyring import MemoryKeyring
+
+pytestmark = pytest.mark.postgres
+
+CONSENT = Consent(dt.date(2026, 11, 20), "1")
+
+
+@pytest.fixture
+def clinic(clinic_template: ClinicTemplate, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClinicCopy]:
+    """The clinic's server, its people's passwords in a pass file (PGPASSFILE), as on a computer set up for it."""
+    monkeypatch.setenv("PGPASSFILE", str(clinic_template.pass_file))
+    database = clinic_template.copy()
+    yield ClinicCopy(clinic_template, database)
+    clinic_template.drop(database)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> AppSettings:
+    return ini_settings(tmp_path)
+
+
+def thandis_server(clinic: ClinicCopy, sslmode: str = "prefer") -> ClinicServer:
+    """The server as Thandi fills it in: this computer's test server, which has no TLS (allowed for localhost)."""
+    therapist = clinic.template.therapists[0]
+    return ClinicServer("127.0.0.1", clinic.template.server.port, clinic.database, therapist.role, sslmode)
+
+
+def local_window(qtbot: QtBot, data_dir: Path, settings: AppSettings) -> MainWindow:
+    create_application([])
+    window = create_main_window(data_dir, demo=False, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def actions_of(window: MainWindow) -> ClinicActions:
+    found = window.findChild(ClinicActions)
+    assert isinstance(found, ClinicActions)
+    return found
+
+
+def file_menu(window: MainWindow) -> list[str]:
+    return [action.text() for action in window.menus["File"].actions()]
+
+
+def opened_on_the_server(qtbot: QtBot, actions: ClinicActions) -> MainWindow:
+    opened = actions.clinic_window
+    assert opened is not None
+    qtbot.addWidget(opened)
+    return opened
+
+
+def listed(window: MainWindow) -> list[str]:
+    model = window.workspace.clients.model
+    return [model.client_at(row).name for row in range(model.rowCount())]
+
+
+def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
+    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings
+) -> None:
+    thandi, pieter = clinic.template.therapists
+    with clinic.store_of(thandi) as hers, clinic.store_of(pieter) as his:
+        hers.create_client("Ana Example", consent=CONSENT)
+        his.create_client("Ben Other", consent=CONSENT)  # Pieter's, not shared: Thandi never sees him
+    window = local_window(qtbot, data_dir, settings)
+    window.workspace.repository.create_client("Carla Solo", consent=CONSENT)  # on this computer
+    window.workspace.refresh_clients()
+    assert "Connect to clinic server…" in file_menu(window)
+
+    dialog = ConnectDialog(None, actions_of(window).log_in, window)
+    dialog.host.setText("127.0.0.1")
+    dialog.port.setValue(clinic.template.server.port)
+    dialog.database.setText(clinic.database)
+    dialog.user.setText(thandi.role)
+    dialog.tls.setCurrentIndex(dialog.tls.findData("prefer"))
+    dialog.try_connect()  # no password typed: the pass file has it
+
+    assert dialog.result() == ConnectDialog.DialogCode.Accepted
+    on_server = opened_on_the_server(qtbot, actions_of(window))
+    assert isinstance(on_server.workspace.repository, PostgresStore)
+    assert on_server.isVisible() and not window.isVisible()
+    assert listed(on_server) == ["Ana Example"]
+    remembered = settings.clinic_conninfo()
+    assert ClinicServer.from_conninfo(remembered) == thandis_server(clinic)
+    assert "password" not in remembered
+
+    assert "Use this computer's records" in file_menu(on_server)
+    next(a for a in on_server.menus["File"].actions() if a.text() == "Use this computer's records").trigger()
+    assert window.isVisible() and not on_server.isVisible()
+    assert listed(window) == ["Carla Solo"]
+    assert settings.clinic_conninfo() == ""  # the next start opens this computer's records
+
+
+def test_a_remembered_server_is_where_the_next_start_goes(
+    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings
+) -> None:
+    with clinic.store_of(clinic.template.therapists[0]) as hers:
+        hers.create_client("Ana Example", consent=CONSENT)
+    settings.set_clinic_conninfo(thandis_server(clinic).conninfo())
+    window = local_window(qtbot, data_dir, settings)
+    actions = actions_of(window)
+    qtbot.waitUntil(lambda: actions.clinic_window is not None)
+    on_server = opened_on_the_server(qtbot, actions)
+    assert on_server.isVisible() and not window.isVisible()
+    assert listed(on_server) == ["Ana Example"]
+
+
+def test_a_remembered_server_that_is_down_leaves_this_computers_records_and_says_why(
+    qtbot: QtBot, data_dir: Path, settings: AppSettings
+) -> None:
+    settings.set_clinic_conninfo(ClinicServer("127.0.0.1", _free_port(), "clinic", "thandi", "prefer").conninfo())
+    window = local_window(qtbot, data_dir, settings)
+    qtbot.waitUntil(lambda: "Could not reach the clinic server" in window.statusBar().currentMessage())
+    assert "File → Connect to clinic server… tries again" in window.statusBar().currentMessage()
+    assert window.isVisible() and actions_of(window).clinic_window is None
+    assert settings.clinic_conninfo() != ""  # tried again at the next start
+
+
+def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
+    qtbot: QtBot,
+    clinic: ClinicCopy,
+    data_dir: Path,
+    settings: AppSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))  # this computer keeps no pass file
+    memory = MemoryKeyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", memory)  # the system's keyring is never touched
+    server = thandis_server(clinic)
+    password = clinic.template.passwords[server.user]
+    window = local_window(qtbot, data_dir, settings)
+
+    dialog = ConnectDialog(server, actions_of(window).log_in, window)
+    assert dialog.host.text() == "127.0.0.1" and dialog.user.text() == server.user
+    dialog.password.setText(password)
+    dialog.remember.setChecked(True)
+    dialog.try_connect()
+
+    assert dialog.result() == ConnectDialog.DialogCode.Accepted
+    assert memory.passwords == {(KEYRING_SERVICE, server.keyring_account()): password}
+    settings.sync()
+    assert password not in (tmp_path / "settings.ini").read_text(encoding="utf-8")
+    opened_on_the_server(qtbot, actions_of(window)).close()
+    remember_until_quit(server.keyring_account(), None)  # Backmap quit: only the keyring keeps it now
+    again = local_window(qtbot, data_dir, settings)
+    qtbot.waitUntil(lambda: actions_of(again).clinic_window is not None)
+    assert isinstance(opened_on_the_server(qtbot, actions_of(again)).workspace.repository, PostgresStore)
+
+
+def test_a_wrong_password_is_one_line_in_the_dialog_and_nothing_changes(
+    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))
+    memory = MemoryKeyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", memory)
+    window = local_window(qtbot, data_dir, settings)
+    dialog = ConnectDialog(thandis_server(clinic), actions_of(window).log_in, window)
+    dialog.password.setText("not her password")
+    dialog.remember.setChecked(True)
+    dialog.try_connect()
+
+    assert dialog.result() != ConnectDialog.DialogCode.Accepted
+    assert dialog.error.isVisibleTo(dialog)
+    assert "password authentication failed" in dialog.error.text()
+    assert "\n" not in dialog.error.text()
+    assert window.isVisible() and actions_of(window).clinic_window is None
+    assert settings.clinic_conninfo() == "" and memory.passwords == {}
+
+
+@pytest.mark.parametrize(
+    ("server", "said"),
+    [
+        (ClinicServer("records.clinic.example", 5432, "clinic", "thandi", "prefer"), "sslmode=verify-full"),
+        (ClinicServer("127.0.0.1", _free_port(), "clinic", "thandi", "prefer"), "cannot reach the clinic server"),
+    ],
+    ids=["elsewhere without checked TLS", "server down"],
+)
+def test_a_server_that_cannot_be_reached_safely_is_one_line_in_the_dialog(
+    qtbot: QtBot, data_dir: Path, settings: AppSettings, server: ClinicServer, said: str
+) -> None:
+    window = local_window(qtbot, data_dir, settings)
+    dialog = ConnectDialog(server, actions_of(window).log_in, window)
+    dialog.try_connect()
+    assert said in dialog.error.text() and "\n" not in dialog.error.text()
+    assert window.isVisible() and settings.clinic_conninfo() == ""
+
+
+def test_the_server_without_tls_is_refused_when_tls_is_asked_for(
+    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings
+) -> None:
+    window = local_window(qtbot, data_dir, settings)
+    dialog = ConnectDialog(thandis_server(clinic, "verify-full"), actions_of(window).log_in, window)
+    assert dialog.tls.currentData() == "verify-full"
+    dialog.try_connect()
+    assert "server does not support SSL, but SSL was required" in dialog.error.text()
+    assert window.isVisible() and actions_of(window).clinic_window is None
