@@ -106,7 +106,8 @@ def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
     assert dialog.result() == ConnectDialog.DialogCode.Accepted
     on_server = opened_on_the_server(qtbot, actions_of(window))
     assert isinstance(on_server.workspace.repository, PostgresStore)
-    assert on_server.isVisible() and not window.isVisible()
+    assert on_server.isVisible()
+    assert not window.isVisible()
     assert listed(on_server) == ["Ana Example"]
     remembered = settings.clinic_conninfo()
     assert ClinicServer.from_conninfo(remembered) == thandis_server(clinic)
@@ -114,7 +115,8 @@ def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
 
     assert "Use this computer's records" in file_menu(on_server)
     next(a for a in on_server.menus["File"].actions() if a.text() == "Use this computer's records").trigger()
-    assert window.isVisible() and not on_server.isVisible()
+    assert window.isVisible()
+    assert not on_server.isVisible()
     assert listed(window) == ["Carla Solo"]
     assert settings.clinic_conninfo() == ""  # the next start opens this computer's records
 
@@ -129,7 +131,8 @@ def test_a_remembered_server_is_where_the_next_start_goes(
     actions = actions_of(window)
     qtbot.waitUntil(lambda: actions.clinic_window is not None)
     on_server = opened_on_the_server(qtbot, actions)
-    assert on_server.isVisible() and not window.isVisible()
+    assert on_server.isVisible()
+    assert not window.isVisible()
     assert listed(on_server) == ["Ana Example"]
 
 
@@ -140,7 +143,8 @@ def test_a_remembered_server_that_is_down_leaves_this_computers_records_and_says
     window = local_window(qtbot, data_dir, settings)
     qtbot.waitUntil(lambda: "Could not reach the clinic server" in window.statusBar().currentMessage())
     assert "File → Connect to clinic server… tries again" in window.statusBar().currentMessage()
-    assert window.isVisible() and actions_of(window).clinic_window is None
+    assert window.isVisible()
+    assert actions_of(window).clinic_window is None
     assert settings.clinic_conninfo() != ""  # tried again at the next start
 
 
@@ -160,7 +164,8 @@ def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
     window = local_window(qtbot, data_dir, settings)
 
     dialog = ConnectDialog(server, actions_of(window).log_in, window)
-    assert dialog.host.text() == "127.0.0.1" and dialog.user.text() == server.user
+    assert dialog.host.text() == "127.0.0.1"
+    assert dialog.user.text() == server.user
     dialog.password.setText(password)
     dialog.remember.setChecked(True)
     dialog.try_connect()
@@ -192,8 +197,10 @@ def test_a_wrong_password_is_one_line_in_the_dialog_and_nothing_changes(
     assert dialog.error.isVisibleTo(dialog)
     assert "password authentication failed" in dialog.error.text()
     assert "\n" not in dialog.error.text()
-    assert window.isVisible() and actions_of(window).clinic_window is None
-    assert settings.clinic_conninfo() == "" and memory.passwords == {}
+    assert window.isVisible()
+    assert actions_of(window).clinic_window is None
+    assert settings.clinic_conninfo() == ""
+    assert memory.passwords == {}
 
 
 @pytest.mark.parametrize(
@@ -210,8 +217,10 @@ def test_a_server_that_cannot_be_reached_safely_is_one_line_in_the_dialog(
     window = local_window(qtbot, data_dir, settings)
     dialog = ConnectDialog(server, actions_of(window).log_in, window)
     dialog.try_connect()
-    assert said in dialog.error.text() and "\n" not in dialog.error.text()
-    assert window.isVisible() and settings.clinic_conninfo() == ""
+    assert said in dialog.error.text()
+    assert "\n" not in dialog.error.text()
+    assert window.isVisible()
+    assert settings.clinic_conninfo() == ""
 
 
 def test_the_server_without_tls_is_refused_when_tls_is_asked_for(
@@ -222,4 +231,5 @@ def test_the_server_without_tls_is_refused_when_tls_is_asked_for(
     assert dialog.tls.currentData() == "verify-full"
     dialog.try_connect()
     assert "server does not support SSL, but SSL was required" in dialog.error.text()
-    assert window.isVisible() and actions_of(window).clinic_window is None
+    assert window.isVisible()
+    assert actions_of(window).clinic_window is None

@@ -50,7 +50,7 @@ class ClinicActions(QObject):
         self.store = window.workspace.repository
         self.local_window: MainWindow | None = None  # this computer's records, hidden while on the server
         self.clinic_window: MainWindow | None = None  # the window on the server this one opened
-        self._listener: ChangeListener | None = None
+        self.listener: ChangeListener | None = None
         self.banner = QLabel(LOST_CONNECTION)
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Connection to the clinic server")
@@ -83,7 +83,7 @@ class ClinicActions(QObject):
         listener.changed.connect(self._changed)
         listener.lost.connect(lambda _why: self.banner.setVisible(True))
         listener.back.connect(self._back)
-        self._listener = listener
+        self.listener = listener
         listener.start()
 
     def _changed(self, client_id: str, by_backend: int) -> None:
@@ -98,7 +98,10 @@ class ClinicActions(QObject):
     def _read_again(self, client_id: str | None) -> None:
         """The client list again; the open client too when `client_id` is theirs (None: whoever is open)."""
         workspace = self._window.workspace
-        workspace.refresh_clients()
+        try:
+            workspace.refresh_clients()
+        except BackmapError:  # gone again already: the listener says so, and this runs again once it is back
+            return
         shown = workspace.decisions.client
         if shown is not None and client_id in (None, shown.id):
             workspace.decisions.open_client(shown.id)
@@ -209,9 +212,9 @@ class ClinicActions(QObject):
     # ---- the window closing -------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Close:
-            if self._listener is not None:
-                self._listener.stop()
-                self._listener = None
+            if self.listener is not None:
+                self.listener.stop()
+                self.listener = None
             if self.local_window is not None:  # quitting from the server: this computer's records close too
                 self.local_window.close()
         return False

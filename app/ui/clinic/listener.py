@@ -23,7 +23,13 @@ class ChangeListener(QObject):
         super().__init__(parent)
         self._feed = feed
         self._stopping = threading.Event()
+        self._listening = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="clinic server changes", daemon=True)
+
+    @property
+    def listening(self) -> bool:
+        """Logged in and listening: from now on a change by anyone is heard."""
+        return self._listening.is_set()
 
     def start(self) -> None:
         self._thread.start()
@@ -47,6 +53,7 @@ class ChangeListener(QObject):
                     self._stopping.wait(RETRY_S)
                     continue
                 listening = True
+                self._listening.set()
                 if was_lost:
                     was_lost = False
                     self.back.emit()
@@ -55,5 +62,7 @@ class ChangeListener(QObject):
                     self.changed.emit(change.client_id, change.by_backend)
             except ConnectionLostError as error:
                 listening, was_lost = False, True
+                self._listening.clear()
                 self.lost.emit(str(error))
+        self._listening.clear()
         self._feed.close()
