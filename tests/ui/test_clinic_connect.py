@@ -148,6 +148,28 @@ def test_a_remembered_server_that_is_down_leaves_this_computers_records_and_says
     assert settings.clinic_conninfo() != ""  # tried again at the next start
 
 
+def test_without_a_kept_password_the_start_asks_for_it(
+    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))  # nothing keeps her password
+    monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryKeyring())
+    server = thandis_server(clinic)
+    settings.set_clinic_conninfo(server.conninfo())
+    asked: list[ClinicServer] = []
+
+    def thandi_types_her_password(dialog: ConnectDialog) -> int:
+        asked.append(dialog.server())
+        dialog.password.setText(clinic.template.passwords[server.user])
+        dialog.try_connect()
+        return dialog.result()
+
+    monkeypatch.setattr(ConnectDialog, "exec", thandi_types_her_password)
+    window = local_window(qtbot, data_dir, settings)
+    qtbot.waitUntil(lambda: actions_of(window).clinic_window is not None)
+    assert asked == [server]  # the dialog came filled in: only the password to type
+    assert isinstance(opened_on_the_server(qtbot, actions_of(window)).workspace.repository, PostgresStore)
+
+
 def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
     qtbot: QtBot,
     clinic: ClinicCopy,

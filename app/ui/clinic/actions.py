@@ -22,9 +22,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QLabel
 
 from app.errors import BackmapError
-from app.storage.postgres.store import PostgresStore
 
 if TYPE_CHECKING:
+    from app.storage.postgres.store import PostgresStore
+    from app.storage.record_store import RecordStore
     from app.ui.clinic.listener import ChangeListener
     from app.ui.clinic.server import ClinicServer
     from app.ui.main_window import MainWindow
@@ -47,7 +48,7 @@ class ClinicActions(QObject):
         self._window = window
         self._open_window = open_window
         self._settings = window.settings
-        self.store = window.workspace.repository
+        self.server_store = _on_server(window.workspace.repository)  # None: this computer's records
         self.local_window: MainWindow | None = None  # this computer's records, hidden while on the server
         self.clinic_window: MainWindow | None = None  # the window on the server this one opened
         self.listener: ChangeListener | None = None
@@ -71,7 +72,7 @@ class ClinicActions(QObject):
     # ---- on the server ------------------------------------------------------------------------------------
     def listen(self) -> None:
         """Hears others' changes and a lost connection, for as long as the window is open."""
-        if not isinstance(self.store, PostgresStore):
+        if self.server_store is None:
             raise RuntimeError("only a window on the clinic server hears its changes")
         from app.ui.clinic.listener import ChangeListener
 
@@ -79,7 +80,7 @@ class ClinicActions(QObject):
         if not isinstance(column, QBoxLayout):
             raise RuntimeError("the workspace lays its parts out in a column")
         column.insertWidget(0, self.banner)  # above everything: the therapist sees it wherever they work
-        listener = ChangeListener(self.store.change_feed(), self)
+        listener = ChangeListener(self.server_store.change_feed(), self)
         listener.changed.connect(self._changed)
         listener.lost.connect(lambda _why: self.banner.setVisible(True))
         listener.back.connect(self._back)
@@ -107,11 +108,10 @@ class ClinicActions(QObject):
             workspace.decisions.open_client(shown.id)
 
     def _own_backend(self) -> int:
-        store = self.store
-        if not isinstance(store, PostgresStore):
+        if self.server_store is None:
             return 0
         try:
-            return store.backend_pid
+            return self.server_store.backend_pid
         except BackmapError:
             return 0
 
@@ -190,7 +190,7 @@ class ClinicActions(QObject):
         self.clinic_window = opened
         if self.local_window is not None:  # from one server to another: the way back stays the same
             successor, self.local_window = self.local_window, None
-        elif isinstance(self.store, PostgresStore):
+        elif self.server_store is not None:
             successor = None  # started on a server (--database): no computer's records to go back to
         else:
             successor = self._window
@@ -224,8 +224,17 @@ def install(window: MainWindow, open_window: OpenWindow) -> ClinicActions:
     """The clinic actions for `window`, once its workspace is attached; on the server, its listener; on this
     computer's records with a clinic server remembered, the switch to it right after."""
     actions = ClinicActions(window, open_window)
-    if isinstance(actions.store, PostgresStore):
+    if actions.server_store is not None:
         actions.listen()
     elif window.settings.clinic_conninfo():
         QTimer.singleShot(0, actions.connect_to_remembered)
     return actions
+
+
+def _on_server(store: RecordStore) -> PostgresStore | None:
+    """`store` as the clinic server's; None for this computer's records, which never load the server's code."""
+    if store.local_folder is not None:
+        return None
+    from app.storage.postgres.store import PostgresStore
+
+    return store if isinstance(store, PostgresStore) else None
