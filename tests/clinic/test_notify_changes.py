@@ -55,7 +55,7 @@ def test_the_feed_says_when_the_connection_is_lost_and_listens_again_once_reopen
         try:
             with clinic_copy.admin() as admin:
                 admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s AND datname = %s",
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = %s AND datname = %s",
                     (thandi_person.role, clinic_copy.database),
                 )
             with pytest.raises(ConnectionLostError, match="broke"):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from app.storage import rows
 from app.storage.errors import NotFoundError, StorageError
 from app.storage.postgres.access import CHANGES_CHANNEL, OWNER
-from app.storage.postgres.connection import connect, first_line
+from app.storage.postgres.connection import ClinicConnectionError, connect, first_line
 from app.storage.postgres.dialect import RowConnection, read_json_as_text
 from app.storage.postgres.schema import SCHEMA, SCHEMA_VERSION
 from app.storage.record_store import Erasure
@@ -157,7 +157,13 @@ class PostgresStore(SqlRecordStore):
         import psycopg
 
         if not self._still_logged_in():  # lost since the last call (network, a server restart): log in again
-            self._connection, self._display_name = _login(self._conninfo)
+            try:
+                self._connection, self._display_name = _login(self._conninfo)
+            except ClinicConnectionError as error:
+                raise ConnectionLostError(
+                    f"the connection to the clinic server is lost, and logging in again failed ({error}); nothing "
+                    "was saved"
+                ) from error
             self._rows = RowConnection(self._connection)
         try:
             with self._connection.transaction():
