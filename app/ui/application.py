@@ -162,7 +162,11 @@ def create_main_window(
     """The main window with its workspace open on the data folder (a throwaway one for --demo) or the clinic
     server `database` names, not yet shown."""
     window, open_workspace = _frame(data_dir, demo, settings, database=database)
-    window.attach(open_workspace(key))
+    try:
+        window.attach(open_workspace(key))
+    except BackmapError:
+        window.deleteLater()  # a frame whose records did not open (a clinic server refused): never shown
+        raise
     window.workspace.decisions.open_last_client()
     return window
 
