@@ -11,6 +11,7 @@ from pathlib import Path
 
 import keyring.core
 import pytest
+from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent
@@ -78,13 +79,41 @@ def opened_on_the_server(qtbot: QtBot, actions: ClinicActions) -> MainWindow:
     return opened
 
 
+def menu_action(window: MainWindow, text: str) -> QAction:
+    return next(action for action in window.menus["File"].actions() if action.text() == text)
+
+
+def connect_from_the_menu(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch, server: ClinicServer, password: str = "", keep: bool = False
+) -> ConnectDialog:
+    """File → Connect to clinic server…: she fills it in and clicks Connect once (then, if it stays open with a
+    line saying what went wrong, she reads it and cancels); the dialog, as she left it."""
+    seen: list[ConnectDialog] = []
+
+    def fill_in_and_connect(dialog: ConnectDialog) -> int:
+        seen.append(dialog)
+        dialog.host.setText(server.host)
+        dialog.port.setValue(server.port)
+        dialog.database.setText(server.database)
+        dialog.user.setText(server.user)
+        dialog.tls.setCurrentIndex(dialog.tls.findData(server.sslmode))
+        dialog.password.setText(password)
+        dialog.remember.setChecked(keep)
+        dialog.try_connect()
+        return dialog.result()
+
+    monkeypatch.setattr(ConnectDialog, "exec", fill_in_and_connect)
+    menu_action(window, "Connect to clinic server…").trigger()
+    return seen[0]
+
+
 def listed(window: MainWindow) -> list[str]:
     model = window.workspace.clients.model
     return [model.client_at(row).name for row in range(model.rowCount())]
 
 
 def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
-    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings
+    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     thandi, pieter = clinic.template.therapists
     with clinic.store_of(thandi) as hers, clinic.store_of(pieter) as his:
@@ -93,29 +122,24 @@ def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
     window = local_window(qtbot, data_dir, settings)
     window.workspace.repository.create_client("Carla Solo", consent=CONSENT)  # on this computer
     window.workspace.refresh_clients()
-    assert "Connect to clinic server…" in file_menu(window)
 
-    dialog = ConnectDialog(None, actions_of(window).log_in, window)
-    dialog.host.setText("127.0.0.1")
-    dialog.port.setValue(clinic.template.server.port)
-    dialog.database.setText(clinic.database)
-    dialog.user.setText(thandi.role)
-    dialog.tls.setCurrentIndex(dialog.tls.findData("prefer"))
-    dialog.try_connect()  # no password typed: the pass file has it
+    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic))  # the pass file has her password
 
     assert dialog.result() == ConnectDialog.DialogCode.Accepted
     on_server = opened_on_the_server(qtbot, actions_of(window))
     assert isinstance(on_server.workspace.repository, PostgresStore)
     assert on_server.isVisible()
     assert not window.isVisible()
+    assert window.screen_lock is not None
+    assert window.screen_lock.locked  # this computer's records, hidden and locked meanwhile
     assert listed(on_server) == ["Ana Example"]
     remembered = settings.clinic_conninfo()
     assert ClinicServer.from_conninfo(remembered) == thandis_server(clinic)
     assert "password" not in remembered
 
-    assert "Use this computer's records" in file_menu(on_server)
-    next(a for a in on_server.menus["File"].actions() if a.text() == "Use this computer's records").trigger()
+    menu_action(on_server, "Use this computer's records").trigger()
     assert window.isVisible()
+    assert not window.screen_lock.locked
     assert not on_server.isVisible()
     assert listed(window) == ["Carla Solo"]
     assert settings.clinic_conninfo() == ""  # the next start opens this computer's records
@@ -185,12 +209,7 @@ def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
     password = clinic.template.passwords[server.user]
     window = local_window(qtbot, data_dir, settings)
 
-    dialog = ConnectDialog(server, actions_of(window).log_in, window)
-    assert dialog.host.text() == "127.0.0.1"
-    assert dialog.user.text() == server.user
-    dialog.password.setText(password)
-    dialog.remember.setChecked(True)
-    dialog.try_connect()
+    dialog = connect_from_the_menu(window, monkeypatch, server, password, keep=True)
 
     assert dialog.result() == ConnectDialog.DialogCode.Accepted
     assert memory.passwords == {(KEYRING_SERVICE, server.keyring_account()): password}
@@ -210,10 +229,8 @@ def test_a_wrong_password_is_one_line_in_the_dialog_and_nothing_changes(
     memory = MemoryKeyring()
     monkeypatch.setattr(keyring.core, "_keyring_backend", memory)
     window = local_window(qtbot, data_dir, settings)
-    dialog = ConnectDialog(thandis_server(clinic), actions_of(window).log_in, window)
-    dialog.password.setText("not her password")
-    dialog.remember.setChecked(True)
-    dialog.try_connect()
+
+    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic), "not her password", keep=True)
 
     assert dialog.result() != ConnectDialog.DialogCode.Accepted
     assert dialog.error.isVisibleTo(dialog)
@@ -234,11 +251,15 @@ def test_a_wrong_password_is_one_line_in_the_dialog_and_nothing_changes(
     ids=["elsewhere without checked TLS", "server down"],
 )
 def test_a_server_that_cannot_be_reached_safely_is_one_line_in_the_dialog(
-    qtbot: QtBot, data_dir: Path, settings: AppSettings, server: ClinicServer, said: str
+    qtbot: QtBot,
+    data_dir: Path,
+    settings: AppSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    server: ClinicServer,
+    said: str,
 ) -> None:
     window = local_window(qtbot, data_dir, settings)
-    dialog = ConnectDialog(server, actions_of(window).log_in, window)
-    dialog.try_connect()
+    dialog = connect_from_the_menu(window, monkeypatch, server)
     assert said in dialog.error.text()
     assert "\n" not in dialog.error.text()
     assert window.isVisible()
@@ -246,12 +267,18 @@ def test_a_server_that_cannot_be_reached_safely_is_one_line_in_the_dialog(
 
 
 def test_the_server_without_tls_is_refused_when_tls_is_asked_for(
-    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings
+    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = local_window(qtbot, data_dir, settings)
-    dialog = ConnectDialog(thandis_server(clinic, "verify-full"), actions_of(window).log_in, window)
-    assert dialog.tls.currentData() == "verify-full"
-    dialog.try_connect()
+    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic, "verify-full"))
     assert "server does not support SSL, but SSL was required" in dialog.error.text()
     assert window.isVisible()
     assert actions_of(window).clinic_window is None
+
+
+def test_a_dialog_left_empty_says_what_is_missing(qtbot: QtBot, data_dir: Path, settings: AppSettings) -> None:
+    window = local_window(qtbot, data_dir, settings)
+    dialog = ConnectDialog(None, actions_of(window).log_in, window)
+    assert dialog.tls.currentData() == "verify-full"  # the strict check unless she chooses otherwise
+    dialog.try_connect()
+    assert dialog.error.text() == "Fill in the server, the database and your login."

@@ -51,6 +51,7 @@ class ClinicActions(QObject):
         self.server_store = _on_server(window.workspace.repository)  # None: this computer's records
         self.local_window: MainWindow | None = None  # this computer's records, hidden while on the server
         self.clinic_window: MainWindow | None = None  # the window on the server this one opened
+        self._not_shown_yet: MainWindow | None = None  # opened while the dialog is still on screen
         self.listener: ChangeListener | None = None
         self.banner = QLabel(LOST_CONNECTION)
         self.banner.setWordWrap(True)
@@ -116,12 +117,15 @@ class ClinicActions(QObject):
             return 0
 
     def use_local_records(self) -> None:
-        """Back to this computer's records; the next start opens them too."""
+        """Back to this computer's records (unlocked: whoever asks is at the unlocked app); the next start opens
+        them too."""
         local = self.local_window
         if local is None:
             return
         self._settings.set_clinic_conninfo("")
         self.local_window = None  # it goes on: closing this window must not close it
+        if local.screen_lock is not None:
+            local.screen_lock.unlock()
         local.show()
         self._window.close()
 
@@ -135,7 +139,7 @@ class ClinicActions(QObject):
         if not remembered:
             return
         try:
-            self._switch_to(remembered)
+            self._open_on_server(remembered)
         except BackmapError as error:
             if _NO_PASSWORD in str(error):
                 self.ask_and_connect(ClinicServer.from_conninfo(remembered))
@@ -144,6 +148,8 @@ class ClinicActions(QObject):
                 f"Could not reach the clinic server ({error}): these are this computer's records. File → Connect "
                 "to clinic server… tries again."
             )
+            return
+        self._show_opened()
 
     def ask_and_connect(self, server: ClinicServer | None = None) -> None:
         from app.ui.clinic.dialog import ConnectDialog
@@ -153,6 +159,7 @@ class ClinicActions(QObject):
         if server is None and remembered:
             server = ClinicServer.from_conninfo(remembered)
         ConnectDialog(server, self.log_in, self._window).exec()
+        self._show_opened()  # once the dialog is gone: locking this window closes every other one on screen
 
     def log_in(self, server: ClinicServer, password: str, keep_in_keyring: bool) -> str | None:
         """Logs in as `server` names and opens a window on its records; what went wrong in one line, or None.
@@ -167,7 +174,7 @@ class ClinicActions(QObject):
         if password:
             remember_until_quit(account, password)
         try:
-            self._switch_to(conninfo)
+            self._open_on_server(conninfo)
         except BackmapError as error:
             if password:
                 remember_until_quit(account, None)
@@ -182,11 +189,19 @@ class ClinicActions(QObject):
                 self._window.statusBar().showMessage(f"The keyring could not keep the password: {error}", 15000)
         return None
 
-    def _switch_to(self, conninfo: str) -> None:
-        """A window on the server in place of this one (hidden if it shows this computer's records, closed if it
-        showed a server); BackmapError, and nothing changed, when the server refuses or cannot be reached."""
-        opened = self._open_window(conninfo)
+    def _open_on_server(self, conninfo: str) -> None:
+        """A window on the server's records, remembered, shown by _show_opened; BackmapError, and nothing
+        changed, when the server refuses or cannot be reached."""
+        self._not_shown_yet = self._open_window(conninfo)
         self._settings.set_clinic_conninfo(conninfo)
+
+    def _show_opened(self) -> None:
+        """The window on the server in place of this one: this computer's records are locked and hidden until
+        "Use this computer's records" (so their screen lock, idle or the desktop's, cannot close the window on
+        the server); a window on a server is closed."""
+        opened, self._not_shown_yet = self._not_shown_yet, None
+        if opened is None:
+            return  # the dialog was cancelled
         self.clinic_window = opened
         if self.local_window is not None:  # from one server to another: the way back stays the same
             successor, self.local_window = self.local_window, None
@@ -197,12 +212,14 @@ class ClinicActions(QObject):
         actions = opened.findChild(ClinicActions)
         if actions is not None and successor is not None:
             actions.keep_to_return(successor)
-        opened.show()
-        QTimer.singleShot(0, opened.workspace.warm_up)
         if successor is self._window:
+            if self._window.screen_lock is not None:
+                self._window.screen_lock.lock()
             self._window.hide()
         else:
             self._window.close()
+        opened.show()
+        QTimer.singleShot(0, opened.workspace.warm_up)
 
     def keep_to_return(self, local: MainWindow) -> None:
         """`local` shows this computer's records: File → Use this computer's records goes back to it."""

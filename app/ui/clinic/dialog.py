@@ -98,10 +98,11 @@ class ConnectDialog(QDialog):
 
     def try_connect(self) -> None:
         server = self.server()
-        missing = [name for name, value in (("server", server.host), ("database", server.database),
-                                            ("login", server.user)) if not value]  # fmt: skip
+        named = (("the server", server.host), ("the database", server.database), ("your login", server.user))
+        missing = [name for name, value in named if not value]
         if missing:
-            self.show_error(f"Fill in the {' and the '.join(missing)}.")
+            listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+            self.show_error(f"Fill in {listed}.")
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a server far away answers in seconds
         try:
