@@ -4,10 +4,11 @@
   the server's records: the clients this person may see. The connection is remembered (QSettings, never the
   password), so the next start goes to the server by itself; the password comes from the pass file or service
   file, the keyring if the therapist chose it, or else is asked.
-- File → **Use this computer's records** goes back: the window on this computer's records was only hidden.
+- File → **Use this computer's records** goes back: the window on this computer's records was locked and hidden.
 - On the server, a window hears what others change (ChangeListener) and reads it again: the client list, and the
-  open client when it is theirs. Typed text waits for no one: it is saved first (open_client saves it), so the
-  version check tells whoever wrote second, never overwrites.
+  open client when it is theirs, once for all the changes heard within READ_AGAIN_MS (a busy clinic announces
+  many). Typed text waits for no one: it is saved first (open_client saves it), so the version check tells
+  whoever wrote second, never overwrites.
 - A lost connection shows a banner until the server is back; a change tried meanwhile fails with its own
   message and is saved whole or not at all (app.storage.postgres.store).
 """
@@ -34,6 +35,7 @@ LOST_CONNECTION = (
     "Lost the connection to the clinic server. Nothing you change now can be saved, and a change you try will "
     "say so; what was saved before is safe. Retrying…"
 )
+READ_AGAIN_MS = 250
 # libpq's words when the server asks for a password and neither the pass file nor the keyring had one.
 _NO_PASSWORD = "no password supplied"
 
@@ -53,6 +55,11 @@ class ClinicActions(QObject):
         self.clinic_window: MainWindow | None = None  # the window on the server this one opened
         self._not_shown_yet: MainWindow | None = None  # opened while the dialog is still on screen
         self.listener: ChangeListener | None = None
+        self._changed_clients: set[str | None] = set()  # heard, not read again yet (None: every client)
+        self._read_again_soon = QTimer(self)
+        self._read_again_soon.setSingleShot(True)
+        self._read_again_soon.setInterval(READ_AGAIN_MS)
+        self._read_again_soon.timeout.connect(self._read_again)
         self.banner = QLabel(LOST_CONNECTION)
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Connection to the clinic server")
@@ -83,7 +90,7 @@ class ClinicActions(QObject):
         column.insertWidget(0, self.banner)  # above everything: the therapist sees it wherever they work
         listener = ChangeListener(self.server_store.change_feed(), self)
         listener.changed.connect(self._changed)
-        listener.lost.connect(lambda _why: self.banner.setVisible(True))
+        listener.lost.connect(self._lost)
         listener.back.connect(self._back)
         self.listener = listener
         listener.start()
@@ -91,21 +98,29 @@ class ClinicActions(QObject):
     def _changed(self, client_id: str, by_backend: int) -> None:
         if by_backend == self._own_backend():
             return  # this window's own change, already on screen
-        self._read_again(client_id)
+        self._changed_clients.add(client_id)
+        if not self._read_again_soon.isActive():  # not restarted: a steady stream of changes still gets read
+            self._read_again_soon.start()
+
+    def _lost(self, why: str) -> None:
+        self.banner.setToolTip(why)
+        self.banner.setVisible(True)
 
     def _back(self) -> None:
         self.banner.setVisible(False)
-        self._read_again(None)  # what changed while the connection was down was not heard
+        self._changed_clients.add(None)  # what changed while the connection was down was not heard
+        self._read_again()
 
-    def _read_again(self, client_id: str | None) -> None:
-        """The client list again; the open client too when `client_id` is theirs (None: whoever is open)."""
+    def _read_again(self) -> None:
+        """The client list again; the open client too when it is among those changed."""
+        changed, self._changed_clients = self._changed_clients, set()
         workspace = self._window.workspace
         try:
             workspace.refresh_clients()
         except BackmapError:  # gone again already: the listener says so, and this runs again once it is back
             return
         shown = workspace.decisions.client
-        if shown is not None and client_id in (None, shown.id):
+        if shown is not None and (None in changed or shown.id in changed):
             workspace.decisions.open_client(shown.id)
 
     def _own_backend(self) -> int:
