@@ -156,7 +156,7 @@ class PostgresStore(SqlRecordStore):
         """
         import psycopg
 
-        if not self._still_logged_in():  # lost since the last call (network, a server restart): log in again
+        if self._server_ended_login():  # since the last call: log in again
             try:
                 self._connection, self._display_name = _login(self._conninfo)
             except ClinicConnectionError as error:
@@ -182,20 +182,22 @@ class PostgresStore(SqlRecordStore):
         except psycopg.Error as error:
             raise StorageError(f"the clinic server refused this: {first_line(error)}; nothing was changed") from error
 
-    def _still_logged_in(self) -> bool:
-        """False once the server ended the login, as far as can be known without asking it: a server that
-        shuts down or ends the login says so, and reading what it said never waits."""
+    def _server_ended_login(self) -> bool:
+        """Whether the login is gone (network, a server restart), as far as can be known without asking: a
+        server that shuts down or ends the login says so, and reading what it said never waits."""
         import psycopg
         from psycopg.pq import ConnStatus
 
-        if self._connection.broken or self._connection.closed:
-            return False
+        if self._connection.broken:
+            return True
+        if self._connection.closed:
+            return False  # closed by whoever opened the store: the call fails, as on a closed file
         try:  # twice: the first reads the server's last words, the second finds the connection closed after them
             self._connection.pgconn.consume_input()
             self._connection.pgconn.consume_input()
         except psycopg.OperationalError:
-            return False
-        return self._connection.pgconn.status == ConnStatus.OK
+            return True
+        return self._connection.pgconn.status != ConnStatus.OK
 
     def _read(self) -> AbstractContextManager[sqlite3.Connection]:
         return self._transaction()
