@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from app.domain.records import Consent
-from app.storage.postgres.clinic import migrate
+from app.storage.postgres.clinic import SetUp, set_up
 from app.storage.postgres.store import Change, ChangeFeed, ConnectionLostError
 from tests.clinic.conftest import ClinicCopy
 from tests.clinic.test_store_on_the_server import share
@@ -71,9 +71,10 @@ def test_a_version_1_clinic_announces_changes_once_migrated(clinic_copy: ClinicC
     with clinic_copy.admin() as admin:  # the clinic as version 1 left it: no announcements
         admin.execute("DROP FUNCTION backmap.announce_change() CASCADE")
         admin.execute("UPDATE backmap.schema_version SET version = 1")
-    superuser = clinic_copy.template.server.conninfo(dbname=clinic_copy.database)
-    with psycopg.connect(superuser) as admin, admin.transaction(), admin.cursor() as cursor:
-        assert migrate(cursor) == 1  # as `backmap clinic init` does
+    owner = clinic_copy.template.owner
+    with psycopg.connect(clinic_copy.template.server.conninfo(dbname=clinic_copy.database)) as admin:
+        done = set_up(admin, owner, clinic_copy.template.passwords[owner.role])  # `backmap clinic init` again
+    assert done == SetUp(schema_from=1, owner_added=False)
     thandi_person = clinic_copy.template.therapists[0]
     with clinic_copy.store_of(thandi_person) as thandi, clinic_copy.store_of(thandi_person) as other_window:
         feed = thandi.change_feed()
