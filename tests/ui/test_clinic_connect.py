@@ -11,6 +11,7 @@ from pathlib import Path
 
 import keyring.core
 import pytest
+from keyring.errors import KeyringLocked
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
@@ -220,6 +221,28 @@ def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
     again = local_window(qtbot, data_dir, settings)
     qtbot.waitUntil(lambda: actions_of(again).clinic_window is not None)
     assert isinstance(opened_on_the_server(qtbot, actions_of(again)).workspace.repository, PostgresStore)
+
+
+class LockedKeyring(MemoryKeyring):
+    """A keyring that will not take a password (locked, or refused by the desktop)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyringLocked("the keyring is locked")
+
+
+def test_a_keyring_that_refuses_the_password_is_told_and_the_connection_stands(
+    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))
+    monkeypatch.setattr(keyring.core, "_keyring_backend", LockedKeyring())
+    server = thandis_server(clinic)
+    window = local_window(qtbot, data_dir, settings)
+    connect_from_the_menu(window, monkeypatch, server, clinic.template.passwords[server.user], keep=True)
+    on_server = opened_on_the_server(qtbot, actions_of(window))
+    assert on_server.isVisible()
+    assert on_server.statusBar().currentMessage() == (
+        "The keyring could not keep the password (the keyring is locked): it is asked again at the next start."
+    )
 
 
 def test_a_wrong_password_is_one_line_in_the_dialog_and_nothing_changes(

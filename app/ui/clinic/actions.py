@@ -201,7 +201,12 @@ class ClinicActions(QObject):
             try:
                 keyring.set_password(KEYRING_SERVICE, account, password)
             except KeyringError as error:
-                self._window.statusBar().showMessage(f"The keyring could not keep the password: {error}", 15000)
+                opened = self._not_shown_yet  # the window shown next: the line is read there
+                if opened is not None:
+                    opened.statusBar().showMessage(
+                        f"The keyring could not keep the password ({error}): it is asked again at the next start.",
+                        15000,
+                    )
         return None
 
     def _open_on_server(self, conninfo: str) -> None:
