@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from app import __version__
 from app.errors import BackmapError
+
+if TYPE_CHECKING:
+    import argparse
 
 # Subcommand modules under app/commands, in the order `backmap --help` lists them. The desktop app starts through
 # this parser too, so a command module imports what its command needs (records, numpy, Qt) only when it runs.
@@ -50,6 +52,8 @@ APP_OPTIONS = ("--data-dir", "--database")  # each takes a value
 
 
 def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
+    import argparse  # not when the arguments only open the app (app_options)
+
     parser = argparse.ArgumentParser(
         prog="backmap",
         description="Mark where a client holds tension on a map of the back, and turn it into a safe plan.",
@@ -85,6 +89,8 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     parser.set_defaults(command=None)
     if not with_commands:
         return parser
+    import importlib
+
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in modules_imported_by_name():
         importlib.import_module(module).register(subparsers)
@@ -97,39 +103,64 @@ def _has_display() -> bool:
     return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
-def only_app_options(arguments: Sequence[str]) -> bool:
-    """Whether the arguments only open the desktop app (--data-dir, --demo): no command, no help, no typo."""
+class AppOptions(NamedTuple):
+    """What opening the desktop app takes from the command line (build_parser describes each option)."""
+
+    data_dir: Path | None = None
+    database: str | None = None
+    demo: bool = False
+
+
+def app_options(arguments: Sequence[str]) -> AppOptions | None:
+    """The desktop app's options, when the arguments hold nothing else (no command, no help, no typo); else None,
+    and argparse reads them. Read here without argparse: importing it and building even the app's own parser
+    (its messages looked up by gettext) is a tenth of the time to the window's first paint."""
+    values: dict[str, str] = {}
+    demo = False
     rest = list(arguments)
     while rest:
         argument = rest.pop(0)
-        if argument in APP_FLAGS or argument.startswith(tuple(f"{option}=" for option in APP_OPTIONS)):
-            continue
-        if argument in APP_OPTIONS and rest:
-            rest.pop(0)
-            continue
-        return False
-    return True
-
-
-def parse_arguments(arguments: Sequence[str]) -> argparse.Namespace:
-    # Opening the app skips the commands' parsers: building them is about 10 ms of the window's start-up.
-    return build_parser(with_commands=not only_app_options(arguments)).parse_args(arguments)
+        option, has_value, value = argument.partition("=")
+        if argument in APP_FLAGS:
+            demo = True
+        elif option in APP_OPTIONS and has_value:
+            values[option] = value
+        elif argument in APP_OPTIONS and rest and not rest[0].startswith("-"):
+            values[argument] = rest.pop(0)
+        else:
+            return None
+    data_dir = values.get(APP_OPTIONS[0])
+    return AppOptions(Path(data_dir) if data_dir is not None else None, values.get(APP_OPTIONS[1]), demo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_arguments(sys.argv[1:] if argv is None else argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    options = app_options(arguments)
+    if options is not None:  # how a therapist starts it: the parsers are never built
+        return _reporting_errors(lambda: _open_app(options))
+    args = build_parser().parse_args(arguments)
+    return _reporting_errors(lambda: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.passphrase_file is not None:
+        from app.commands.unlocking import read_secret_file
+
+        read_secret_file(args.passphrase_file, "--passphrase-file")  # one others can read is refused, used or not
+    if args.command is None:
+        return _open_app(AppOptions(args.data_dir, args.database, args.demo))
+    # A polite kill (SIGTERM) unwinds like Ctrl+C, so a half-written output file is removed on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    status: int = args.func(args)
+    return status
+
+
+def _reporting_errors(run: Callable[[], int]) -> int:
+    """`run`'s status; a BackmapError is one line on stderr and status 1, Ctrl+C status 130. SIGTERM's handler is
+    put back afterwards."""
     previous = signal.getsignal(signal.SIGTERM)
     try:
-        if args.passphrase_file is not None:
-            from app.commands.unlocking import read_secret_file
-
-            read_secret_file(args.passphrase_file, "--passphrase-file")  # one others can read is refused, used or not
-        if args.command is None:
-            return _open_app(args)
-        # A polite kill (SIGTERM) unwinds like Ctrl+C, so a half-written output file is removed on the way out.
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
-        status: int = args.func(args)
-        return status
+        return run()
     except BackmapError as error:
         from app.commands.common import printable
 
@@ -146,10 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _open_app(args: argparse.Namespace) -> int:
+def _open_app(options: AppOptions) -> int:
     if not _has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 1
     from app.ui.application import run_app
 
-    return run_app(data_dir=args.data_dir, demo=args.demo, database=args.database)
+    return run_app(data_dir=options.data_dir, demo=options.demo, database=options.database)

@@ -1,5 +1,5 @@
-"""The desktop app starts through the command line: opening it must not wait for the commands' parsers, and
-building those must load none of the commands' dependencies (records, numpy, Qt)."""
+"""The desktop app starts through the command line: opening it must not wait for argparse or the commands'
+parsers, and building those must load none of the commands' dependencies (records, numpy, Qt)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main, only_app_options
+from app.cli import AppOptions, app_options, main
 
 # What the commands need when they run; none of it may load while the parser is built.
 COMMAND_DEPENDENCIES = ("numpy", "shapely", "svgelements", "sqlite3", "PySide6", "app.storage.sqlite_store")
@@ -30,27 +30,42 @@ def test_building_the_whole_parser_loads_no_command_dependency() -> None:
     assert loaded_after(code, COMMAND_DEPENDENCIES) == []
 
 
-def test_opening_the_app_builds_no_command_parser() -> None:
-    code = "from app.cli import parse_arguments; args = parse_arguments(['--demo']); assert args.command is None"
-    assert loaded_after(code, ("app.commands.regions", "app.commands.plan", "app.commands.common")) == []
+def test_opening_the_app_builds_no_parser() -> None:
+    code = "from app.cli import app_options; assert app_options(['--demo']).demo"
+    assert loaded_after(code, ("argparse", "app.commands.regions", "app.commands.plan", "app.commands.common")) == []
 
 
 @pytest.mark.parametrize(
-    ("arguments", "opens_the_app"),
+    ("arguments", "options"),
     [
-        ([], True),
-        (["--demo"], True),
-        (["--data-dir", "plan"], True),  # a folder named like a command is still a folder
-        (["--data-dir=records", "--demo"], True),
-        (["--data-dir"], False),  # missing its value: the whole parser says so
-        (["regions"], False),
-        (["--help"], False),
-        (["--version"], False),
-        (["regoins"], False),
+        ([], AppOptions()),
+        (["--demo"], AppOptions(demo=True)),
+        (["--data-dir", "plan"], AppOptions(Path("plan"))),  # a folder named like a command is still a folder
+        (["--data-dir=records", "--demo"], AppOptions(Path("records"), demo=True)),
+        (["--data-dir", "old", "--data-dir=new"], AppOptions(Path("new"))),  # the last one counts, as in argparse
+        (["--database", "postgresql://thandi@db/clinic"], AppOptions(database="postgresql://thandi@db/clinic")),
+        (["--data-dir"], None),  # missing its value: the whole parser says so
+        (["--data-dir", "--demo"], None),  # likewise
+        (["--data", "records"], None),  # argparse's abbreviations are argparse's
+        (["--passphrase-file", "secret"], None),
+        (["regions"], None),
+        (["--help"], None),
+        (["--version"], None),
+        (["regoins"], None),
     ],
 )
-def test_only_the_apps_own_options_skip_the_commands(arguments: list[str], opens_the_app: bool) -> None:
-    assert only_app_options(arguments) is opens_the_app
+def test_only_the_apps_own_options_skip_the_parsers(arguments: list[str], options: AppOptions | None) -> None:
+    assert app_options(arguments) == options
+
+
+@pytest.mark.parametrize(
+    "arguments", [["--data-dir", "plan"], ["--data-dir=records", "--demo"], ["--database", "host=db"], []]
+)
+def test_the_app_options_read_without_argparse_mean_what_argparse_reads(arguments: list[str]) -> None:
+    from app.cli import build_parser
+
+    parsed = build_parser().parse_args(arguments)
+    assert app_options(arguments) == AppOptions(parsed.data_dir, parsed.database, parsed.demo)
 
 
 def test_a_mistyped_command_is_still_named_as_one(capsys: pytest.CaptureFixture[str]) -> None:
