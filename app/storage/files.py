@@ -9,7 +9,6 @@ names it (`<data folder>/unfinished-outputs/`); the next start removes what the 
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterator
@@ -156,7 +155,7 @@ def private_file(path: Path, *, journal: Path | None = None) -> Iterator[Path]:
     If the block fails, the temporary file is removed and `path` is as it was. `journal` is the data folder,
     where a marker names the temporary file while it exists (see the module's docstring).
     """
-    temporary = path.with_name(f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}")
+    temporary = path.with_name(f"{TEMPORARY_PREFIX}{os.urandom(8).hex()}")  # secrets.token_hex, without hashlib
     marker = None if journal is None else _mark_unfinished(journal, temporary)
     try:
         create_private_file(temporary)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import secrets
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,6 +19,9 @@ from pathlib import Path
 
 from app.storage.errors import StorageError
 from app.storage.files import write_private_file
+
+# json and secrets (OpenSSL's hashlib) are imported where they are used: the desktop app asks is_encrypted before
+# its window's first paint.
 
 KEY_FILENAME = "backmap.key"
 KEY_FILE_FORMAT = "backmap-key"
@@ -56,6 +57,8 @@ class DatabaseKey:
 
     @classmethod
     def generate(cls) -> DatabaseKey:
+        import secrets
+
         return cls(secrets.token_bytes(DATABASE_KEY_BYTES))
 
     @property
@@ -118,6 +121,8 @@ class KeyFile:
             "wraps": {"passphrase": self.by_passphrase.to_json(), "recovery_key": self.by_recovery_key.to_json()},
             "keyring_copy": self.keyring_copy,
         }
+        import json
+
         return (json.dumps(document, indent=2) + "\n").encode()
 
 
@@ -165,6 +170,8 @@ def _associated(purpose: str) -> bytes:
 
 
 def _seal(key: DatabaseKey, secret: bytes, purpose: str) -> _Wrap:
+    import secrets
+
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
@@ -184,6 +191,8 @@ def _open_wrap(wrap: _Wrap, secret: bytes, purpose: str) -> DatabaseKey | None:
 
 
 def new_recovery_key() -> str:
+    import secrets
+
     letters = base64.b32encode(secrets.token_bytes(RECOVERY_KEY_BYTES)).decode("ascii")
     return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
 
@@ -206,6 +215,8 @@ def check_new_passphrase(passphrase: str) -> None:
 
 
 def read_key_file(data_dir: Path) -> KeyFile:
+    import json
+
     path = key_file_path(data_dir)
     try:
         document = json.loads(path.read_bytes())

@@ -271,6 +271,16 @@ def _quit_once_started_if_asked(window: MainWindow) -> None:
     window.workspaceAttached.connect(lambda: QTimer.singleShot(0, quit_when_started))
 
 
+def _answer_later_starts(folder: Path, window: MainWindow) -> None:
+    """From now on, a second start on `folder` brings `window` forward (QtNetwork loads here, after the first
+    paint)."""
+    from app.ui.single_instance import RaiseListener
+
+    listener = RaiseListener(folder, window)
+    listener.raiseRequested.connect(lambda: bring_forward(window))
+    listener.listen()
+
+
 def _key_at_start(folder: Path, read_only: bool) -> tuple[bool, DatabaseKey | None]:
     """Before the frame: the passphrase typed, or the set-up offered (only by the window that may write; a scripted
     start, the packaging smoke check, has nobody to answer it). Whether the therapist went on (False: they
@@ -307,7 +317,7 @@ def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> i
         return app.exec()
     from app.storage.files import remove_unfinished_outputs
     from app.storage.location import resolve_data_dir
-    from app.ui.single_instance import InstanceLock, RaiseListener, ask_first_to_raise
+    from app.ui.single_instance import InstanceLock, ask_first_to_raise
 
     folder = resolve_data_dir(data_dir)
     lock = InstanceLock(folder)
@@ -336,9 +346,7 @@ def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> i
         places = ", ".join(sorted({str(path.parent) for path in removed}))
         window.statusBar().showMessage(f"Removed {len(removed)} half-written file(s) left in {places}.", 15000)
     if read_only_reason is None:
-        listener = RaiseListener(folder, window)
-        listener.raiseRequested.connect(lambda: bring_forward(window))
-        window.workspaceAttached.connect(listener.listen)  # after the first paint: QtNetwork loads then
+        window.workspaceAttached.connect(lambda: _answer_later_starts(folder, window))
     _quit_once_started_if_asked(window)
     status = app.exec()
     lock.release()

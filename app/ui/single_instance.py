@@ -9,7 +9,6 @@ read-only and says why. QtNetwork is loaded only when a socket is needed, never 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +26,8 @@ ANSWER_WAIT_MS = 3000  # the first window may still be starting: its socket open
 
 def server_name(data_dir: Path) -> str:
     """The local socket's name: one per user and data folder."""
+    import hashlib  # only when a socket is needed: the lock alone comes before the first paint
+
     owner = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
     return "backmap-" + hashlib.sha256(f"{owner}:{data_dir.resolve()}".encode()).hexdigest()[:16]
 
