@@ -184,6 +184,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 class FirstPaint(QObject):
+    # `then` runs at the Paint event itself: in the next turn of the event loop it would also time whatever the
+    # program had queued for after its paint (Backmap builds the rest of its workspace then).
     def __init__(self, widget, then):
         super().__init__(widget)
         self.then = then
@@ -191,7 +193,7 @@ class FirstPaint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
             obj.removeEventFilter(self)
-            QTimer.singleShot(0, self.then)
+            self.then()
         return False
 
 def done(stage):
@@ -223,57 +225,61 @@ app.exec()
 """
 )
 
-# Backmap the way `backmap-app` starts it, until its client list has painted (or, `open`, the last client too).
+# Backmap as the `backmap` command starts it (app.cli.main: the single-instance lock, the key looked for, the frame,
+# then the records), until its client list has painted (or, `open`, the last client is open and ready too).
 BACKMAP_LIST = (
     _CHILD_HOOK
     + """
-from app.cli import parse_arguments
-from app.ui.application import create_application, install_crash_handler, start_main_window
-args = parse_arguments(["--data-dir", sys.argv[1]])
-app = create_application([])
-install_crash_handler()
-window = start_main_window(args.data_dir, args.demo)
+from app.ui import main_window
+show = main_window.MainWindow.show
 
-def attached():
-    workspace = window.workspace
+def show_and_watch(window):
     if sys.argv[2] == "list":
-        FirstPaint(workspace.clients.list_view.viewport(), lambda: done("list"))
+        window.clientsShown.connect(lambda: FirstPaint(window.clients.list_view.viewport(), lambda: done("list")))
     else:
         def opened():
+            workspace = window.workspace
             client = workspace.decisions.client
             return client is not None and client.id == sys.argv[3] and workspace.controller.session is not None
         def wait():
             if opened():
-                workspace.warm_up()  # the region model too (if the app has not loaded it yet): ready for a click
+                window.workspace.warm_up()  # the region model too (if the app has not loaded it yet): ready
                 done("open")
             else:
                 QTimer.singleShot(5, wait)
-        wait()
+        window.workspaceAttached.connect(wait)
+    show(window)
 
-window.workspaceAttached.connect(attached)
-app.exec()
+main_window.MainWindow.show = show_and_watch
+from app.cli import main
+main(["--data-dir", sys.argv[1]])
 """
 )
 
 
 def run_child(code: str, *arguments: str, env: dict[str, str]) -> tuple[float, int]:
-    """Milliseconds from spawning the child until it reports, and its peak resident memory in KiB."""
+    """Milliseconds from spawning the child until it reports (not until it has quit: closing Backmap's window and
+    records is no part of its start), and its peak resident memory in KiB."""
     began = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", code, *arguments], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
-    elapsed = (time.perf_counter() - began) * 1000
-    lines = result.stdout.split()
-    if len(lines) < 2:
-        raise SystemExit(f"the child did not report (exit {result.returncode}):\n{result.stderr[-2000:]}")
-    return elapsed, int(lines[1])
+    with subprocess.Popen(
+        [sys.executable, "-c", code, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as child:
+        assert child.stdout is not None
+        report = child.stdout.readline().split()
+        elapsed = (time.perf_counter() - began) * 1000
+        _rest, errors = child.communicate(timeout=120)
+    if len(report) < 2:
+        raise SystemExit(f"the child did not report (exit {child.returncode}):\n{errors[-2000:]}")
+    return elapsed, int(report[1])
 
 
 def child_env(config_home: Path, last_client: str) -> dict[str, str]:
-    """A child's environment: offscreen, with its own QSettings file remembering `last_client`."""
+    """A child's environment: offscreen, with its own QSettings file remembering `last_client` (and the encryption
+    set-up put off, as a therapist with plain records has: otherwise its dialog comes first)."""
     folder = config_home / "Backmap"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "Backmap.conf").write_text(f"[session]\nlast_client_id={last_client}\n" if last_client else "")
+    remembered = f"[session]\nlast_client_id={last_client}\n" if last_client else ""
+    (folder / "Backmap.conf").write_text(f"[privacy]\nencryption_put_off=yes\n{remembered}")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config_home))
     # As on a user's machine, modules load from their cached bytecode (the untimed first run writes it).
     env.pop("PYTHONDONTWRITEBYTECODE", None)

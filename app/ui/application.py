@@ -1,9 +1,9 @@
 """Starting the desktop app: the QApplication, the bundled fonts, the data folder, the main window.
 
-Start-up comes in three steps, each after the one before is on screen: the window's frame with the map's picture
-(Qt, the settings and this module only); then the records, the knowledge base and the workspace; then the
-region model (numpy, shapely, svgelements) before the first click. Tests and scripts get all three at once
-from create_main_window.
+Start-up comes in four steps, each after the one before is on screen: the window's frame with the map's picture
+(Qt, the settings and this module only); then the records and the client list; then the knowledge base and the
+rest of the workspace; then the last client and the region model (numpy, shapely, svgelements) before the first
+click. Tests and scripts get it all at once from create_main_window.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from app.storage.keys import DatabaseKey
     from app.storage.record_store import RecordStore
     from app.ui.body_map.view import RegionLocator
+    from app.ui.clients.client_list import ClientListPane
     from app.ui.workspace.widget import Workspace
 
 # Set, the app quits with status 0 once it has started (window painted, records open, region model loaded):
@@ -73,24 +74,19 @@ def _seed_demo(repository: RecordStore, today: dt.date) -> None:
     repository.import_records([ClientRecord(client, intakes, tuple(sessions))])
 
 
-def _open_workspace(
+def _open_records(
     data_dir: Path | None,
     demo: bool,
-    settings: AppSettings,
     read_only_reason: str | None = None,
     key: DatabaseKey | None = None,
     database: str | None = None,
-) -> Workspace:
-    """The records (the data folder's, the demo's seeded ones, or the clinic server's when `database` names it),
-    the knowledge base, and the workspace on them."""
+) -> RecordStore:
+    """The records: the data folder's, the demo's seeded ones, or the clinic server's when `database` names it."""
     # Loaded here, after the frame's first paint: together they take longer than all of Qt's start-up.
     import datetime as dt
 
-    from app.domain.protocol import load_protocol
     from app.storage.location import resolve_data_dir
-    from app.storage.map_cache import load_map_outlines
     from app.storage.sqlite_store import SqliteStore
-    from app.ui.workspace.widget import Workspace
 
     repository: RecordStore
     if database is not None:
@@ -101,6 +97,23 @@ def _open_workspace(
         repository = SqliteStore.open(resolve_data_dir(data_dir), read_only_reason=read_only_reason, key=key)
     if demo:
         _seed_demo(repository, dt.date.today())
+    return repository
+
+
+def _client_list(repository: RecordStore) -> ClientListPane:
+    from app.ui.clients.client_list import ClientListPane
+
+    return ClientListPane(repository.search_clients)
+
+
+def _workspace(
+    repository: RecordStore, settings: AppSettings, demo: bool, clients: ClientListPane | None = None
+) -> Workspace:
+    """The knowledge base and the workspace on the records, around `clients` if the window already shows them."""
+    from app.domain.protocol import load_protocol
+    from app.storage.map_cache import load_map_outlines
+    from app.ui.workspace.widget import Workspace
+
     workspace = Workspace(
         repository,
         load_protocol(),
@@ -109,6 +122,7 @@ def _open_workspace(
         _load_locator,
         settings,
         demo=demo,
+        clients=clients,
     )
     if demo:
         workspace.decisions.open_client(repository.list_clients()[0].id)
@@ -133,8 +147,8 @@ def _frame(
     settings: AppSettings | None,
     read_only_reason: str | None = None,
     database: str | None = None,
-) -> tuple[MainWindow, Callable[[DatabaseKey | None], Workspace]]:
-    """The main window's frame, and how to open its workspace with a key (on a demo's own folder and settings)."""
+) -> tuple[MainWindow, Callable[[DatabaseKey | None], RecordStore]]:
+    """The main window's frame, and how to open its records with a key (on a demo's own folder and settings)."""
     if demo:
         data_dir = _demo_folder()
         # Nothing of the demo reaches the real settings either (window layout, last client).
@@ -142,7 +156,7 @@ def _frame(
     window = MainWindow(settings or AppSettings(), map_svg_path(), demo=demo)
     if not demo:
         window.workspaceAttached.connect(lambda: _offer_clinic(window))
-    return window, lambda key: _open_workspace(data_dir, demo, window.settings, read_only_reason, key, database)
+    return window, lambda key: _open_records(data_dir, demo, read_only_reason, key, database)
 
 
 def _offer_clinic(window: MainWindow) -> None:
@@ -161,9 +175,9 @@ def create_main_window(
 ) -> MainWindow:
     """The main window with its workspace open on the data folder (a throwaway one for --demo) or the clinic
     server `database` names, not yet shown."""
-    window, open_workspace = _frame(data_dir, demo, settings, database=database)
+    window, open_records = _frame(data_dir, demo, settings, database=database)
     try:
-        window.attach(open_workspace(key))
+        window.attach(_workspace(open_records(key), window.settings, demo))
     except BackmapError:
         window.deleteLater()  # a frame whose records did not open (a clinic server refused): never shown
         raise
@@ -194,33 +208,49 @@ def start_main_window(
     key: DatabaseKey | None = None,
     database: str | None = None,
 ) -> MainWindow:
-    """Shows the frame now; opens the records and the client list after its first paint; once the list is on
-    screen, the last client, then the region model, then the full integrity check in the background (after the
-    window is usable, so it costs the therapist nothing).
+    """Shows the frame now; opens the records and shows the client list after its first paint; once the list is on
+    screen, the rest of the workspace; once that is, the last client (unless the therapist already chose one), then
+    the region model, then the full integrity check in the background (after the window is usable, so it costs
+    the therapist nothing).
 
     If the records cannot be opened, the therapist is told why and the app ends with status 1.
     `read_only_reason`: open the records read-only, with a banner saying why. `key`: encrypted records' key.
     `database`: the clinic server's connection string, instead of the data folder.
     """
-    window, open_workspace = _frame(data_dir, demo, settings, read_only_reason, database)
+    window, open_records = _frame(data_dir, demo, settings, read_only_reason, database)
+    chosen_early: list[str] = []  # a client chosen on the list before the workspace took it over
 
-    def open_records() -> None:
+    def choose_early(client_id: str) -> None:
+        chosen_early.append(client_id)
+
+    def show_the_list() -> None:
         try:
-            window.attach(open_workspace(key))
+            repository = open_records(key)
         except BackmapError as error:
             _cannot_open(window, error)
             QApplication.exit(1)
             return
+        clients = _client_list(repository)
+        clients.clientChosen.connect(choose_early)
+        window.show_clients(clients)
+        _AfterFirstPaint(clients.list_view.viewport(), lambda: build_the_workspace(repository, clients))
+
+    def build_the_workspace(repository: RecordStore, clients: ClientListPane) -> None:
+        clients.clientChosen.disconnect(choose_early)  # the workspace's own handler takes over
+        window.attach(_workspace(repository, window.settings, demo, clients))
         _AfterFirstPaint(window.workspace, then_the_rest)
 
     def then_the_rest() -> None:
-        # The client list is on screen and usable: now the last client, then the region model and the check.
-        workspace = window.workspace
-        workspace.decisions.open_last_client()
-        QTimer.singleShot(0, workspace.warm_up)
-        QTimer.singleShot(0, workspace.check_records_in_background)
+        # The workspace is on screen and usable: now a client, then the region model and the check.
+        decisions = window.workspace.decisions
+        if chosen_early:
+            decisions.open_client(chosen_early[-1])
+        elif decisions.client is None:  # nobody opened meanwhile (a click, the demo's client)
+            decisions.open_last_client()
+        QTimer.singleShot(0, window.workspace.warm_up)
+        QTimer.singleShot(0, window.workspace.check_records_in_background)
 
-    _AfterFirstPaint(window, open_records)
+    _AfterFirstPaint(window, show_the_list)
     window.show()
     return window
 

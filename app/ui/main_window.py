@@ -1,8 +1,9 @@
-"""The main window: the frame the app shows at once, and the workspace it holds once the records are open.
+"""The main window: the frame the app shows at once, the client list beside it once the records are open, and the
+workspace it holds after that.
 
-Start-up shows the frame first (its menus, the back map's picture, the layout the therapist left) and opens the
-records, the knowledge base and the consult screen right after its first paint; this module therefore imports
-none of them. The frame also remembers the window's layout. Titles never hold a client's name (privacy).
+Start-up shows the frame first (its menus, the back map's picture, the layout the therapist left), the client list
+right after its first paint, then the knowledge base and the consult screen; this module therefore imports none of
+them. The frame also remembers the window's layout. Titles never hold a client's name (privacy).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.ui.opening_view import OpeningView
 from app.ui.settings import AppSettings
 
 if TYPE_CHECKING:
+    from app.ui.clients.client_list import ClientListPane
     from app.ui.encryption.screen_lock import ScreenLock
     from app.ui.workspace.widget import Workspace
 
@@ -26,11 +28,13 @@ DEFAULT_SIZE = (1360, 860)
 
 
 class MainWindow(QMainWindow):
+    clientsShown = Signal()  # the client list is in the window, the rest of the workspace still to come
     workspaceAttached = Signal()
 
     def __init__(self, settings: AppSettings, svg_path: Path, *, demo: bool = False) -> None:
         super().__init__()
         self.settings = settings
+        self._clients: ClientListPane | None = None
         self._workspace: Workspace | None = None
         self._demo = demo
         self.screen_lock: ScreenLock | None = None
@@ -48,10 +52,34 @@ class MainWindow(QMainWindow):
             raise RuntimeError("the records are not open yet")
         return self._workspace
 
+    @property
+    def clients(self) -> ClientListPane:
+        """The client list: there once the records are open (before the rest of the workspace)."""
+        if self._clients is None:
+            raise RuntimeError("the records are not open yet")
+        return self._clients
+
+    def show_clients(self, clients: ClientListPane) -> None:
+        """Shows the client list beside the opening picture while the rest of the workspace is built."""
+        from app.ui.clients.client_list import beside  # loaded already: it made `clients`
+
+        opening = self.takeCentralWidget()
+        if not isinstance(opening, OpeningView):
+            raise RuntimeError("the client list joins the opening picture, before the workspace")
+        self._clients = clients
+        splitter = beside(clients, opening)
+        self.setCentralWidget(splitter)
+        splitter.show()  # now: focus can only go to a shown widget
+        self._restore_splitters()
+        if self.focusWidget() is None:
+            self.focusNextChild()  # the keyboard starts where it would in a new window: the search box
+        self.clientsShown.emit()
+
     def attach(self, workspace: Workspace) -> None:
         """Shows the workspace in place of the opening picture and gives it the menus and the status bar."""
         self._workspace = workspace
-        self.setCentralWidget(workspace)  # the opening view is deleted with it
+        self._clients = workspace.clients
+        self.setCentralWidget(workspace)  # the opening view is deleted with it (the client list moved into it)
         workspace.show()  # now, not in the next event-loop turn: focus can only go to a shown widget
         if self.focusWidget() is None:
             self.focusNextChild()  # the keyboard starts where it would in a new window: the first field
@@ -61,15 +89,18 @@ class MainWindow(QMainWindow):
         self.screen_lock = install(self, self.menus["File"], workspace, self.settings, demo=self._demo)
         workspace.statusMessage.connect(self.statusBar().showMessage)
         workspace.decisions.report_data_folder()
-        for splitter in self._splitters():
-            saved = self.settings.splitter_state(splitter.objectName())
-            if saved is not None:
-                splitter.restoreState(saved)
+        self._restore_splitters()
         self.workspaceAttached.emit()
 
     # ---- layout memory -------------------------------------------------------------------------------
     def _splitters(self) -> list[QSplitter]:
         return [s for s in self.findChildren(QSplitter) if s.objectName()]
+
+    def _restore_splitters(self) -> None:
+        for splitter in self._splitters():
+            saved = self.settings.splitter_state(splitter.objectName())
+            if saved is not None:
+                splitter.restoreState(saved)
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.window_geometry()

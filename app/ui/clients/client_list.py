@@ -1,7 +1,8 @@
 """The client list on the left of the consult: search as you type, a list of names, "New client…".
 
 The pane knows no storage: it asks the `search` callable it is given (the repository's search) and shows what
-comes back.
+comes back. Start-up paints it before the rest of the workspace is built (app.ui.application), so it does without
+Qt's `Qt` namespace: PySide6 builds every enum of it on first use (~15 ms); the roles are named here by value.
 """
 
 from __future__ import annotations
@@ -9,25 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.records import Client
 from app.ui.accessible_names import name_inner_parts
 
 SEARCH_DEBOUNCE_MS = 150  # fast typists do not trigger a query per key
-CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole
-_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# Qt.ItemDataRole's values (the same since Qt 4).
+DISPLAY_ROLE = 0
+TOOL_TIP_ROLE = 3
+ACCESSIBLE_TEXT_ROLE = 11
+CLIENT_ID_ROLE = 0x0100  # Qt.ItemDataRole.UserRole
+_ENTER = QKeySequence.StandardKey.InsertParagraphSeparator  # Return, or Enter on the keypad
+_DOWN = QKeySequence.StandardKey.MoveToNextLine
 
 ClientSearch = Callable[[str], Sequence[Client]]
 _Index = QModelIndex | QPersistentModelIndex
@@ -62,14 +59,14 @@ class ClientListModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
         return 0 if parent.isValid() else len(self._clients)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._clients):
             return None
         client = self._clients[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             # Two lines, so a long name is not cut short by the date of birth in a narrow pane.
             return f"{client.name}\n{describe_birth(client)}"
-        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+        if role in (ACCESSIBLE_TEXT_ROLE, TOOL_TIP_ROLE):
             return describe_client(client)
         if role == CLIENT_ID_ROLE:
             return client.id
@@ -145,13 +142,13 @@ class ClientListPane(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if watched is self.search_box and event.key() == Qt.Key.Key_Down:
+            if watched is self.search_box and event.matches(_DOWN):
                 self._enter_list()
                 return True
-            if watched is self.search_box and event.key() in _ENTER_KEYS:
+            if watched is self.search_box and event.matches(_ENTER):
                 self._choose_from_search()
                 return True
-            if watched is self.list_view and event.key() in _ENTER_KEYS:
+            if watched is self.list_view and event.matches(_ENTER):
                 self._choose(self.list_view.currentIndex())
                 return True
         return super().eventFilter(watched, event)
@@ -163,7 +160,7 @@ class ClientListPane(QWidget):
             return
         if not self.list_view.currentIndex().isValid():
             self.list_view.setCurrentIndex(self.model.index(0))
-        self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.list_view.setFocus()
 
     def _choose_from_search(self) -> None:
         # Enter in the search box opens the highlighted client, or the first match.
@@ -178,3 +175,15 @@ class ClientListPane(QWidget):
     def _choose(self, index: _Index) -> None:
         if index.isValid():
             self.clientChosen.emit(self.model.client_at(index.row()).id)
+
+
+def beside(clients: ClientListPane, rest: QWidget) -> QSplitter:
+    """The client list on the left of `rest`, in the splitter whose sizes the window remembers: the frame's while
+    the workspace is built, then the workspace's."""
+    splitter = QSplitter()
+    splitter.setObjectName("mainSplitter")
+    splitter.addWidget(clients)
+    splitter.addWidget(rest)
+    splitter.setStretchFactor(1, 1)
+    splitter.setSizes([240, 1200])  # until the therapist moves it
+    return splitter

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QTabBar,
     QVBoxLayout,
@@ -41,7 +40,7 @@ from app.domain.records import Client, Intake, Session
 from app.errors import BackmapError
 from app.storage.record_store import RecordStore
 from app.ui.body_map.view import NOT_ASSESSED_KEY_VALUE, RegionLocator
-from app.ui.clients.client_list import ClientListPane
+from app.ui.clients.client_list import ClientListPane, beside
 from app.ui.clients.safety_banner import SafetyBanner
 from app.ui.consult.controller import ConsultController
 from app.ui.consult.open_session_prompt import (
@@ -87,6 +86,7 @@ class Workspace(QWidget):
         *,
         demo: bool = False,
         today: Callable[[], dt.date] = dt.date.today,
+        clients: ClientListPane | None = None,
     ) -> None:
         super().__init__()
         self.repository = repository
@@ -99,7 +99,8 @@ class Workspace(QWidget):
         self.undo_group = QUndoGroup(self)
         self._job: RecordsJob | None = None  # a backup or export running in the background
 
-        self.clients = ClientListPane(repository.search_clients)
+        # The client list the window already shows (start-up paints it before the rest), else a new one.
+        self.clients = clients if clients is not None else ClientListPane(repository.search_clients)
         self.client_header = QLabel("Choose a client, or create one")
         header_font = self.client_header.font()
         header_font.setPointSizeF(header_font.pointSizeF() * 1.5)
@@ -159,18 +160,13 @@ class Workspace(QWidget):
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.mode_bar)
         centre_layout.addWidget(self.pages, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.clients)
-        self.splitter.addWidget(centre)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 1200])
+        self.splitter = beside(self.clients, centre)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
         self._connect()
-        self.refresh_clients()
+        self._show_first_run()  # the list read the clients when it was made
         self.decisions.show_nobody()
 
     # ---- wiring --------------------------------------------------------------------------------------
