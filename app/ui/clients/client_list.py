@@ -8,14 +8,26 @@ Qt's `Qt` namespace: PySide6 builds every enum of it on first use (~15 ms); the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QStringListModel,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.records import Client
 from app.ui.accessible_names import name_inner_parts
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 SEARCH_DEBOUNCE_MS = 150  # fast typists do not trigger a query per key
 # Qt.ItemDataRole's values (the same since Qt 4).
@@ -38,17 +50,21 @@ def describe_client(client: Client) -> str:
     return f"{client.name} — {describe_birth(client)}"
 
 
-class ClientListModel(QAbstractListModel):
-    """A thin read-only model over Client records, in the order given."""
+class ClientListModel(QStringListModel):
+    """A read-only model over Client records, in the order given.
+
+    Qt keeps each client's two display lines (it is a QStringListModel) so that what the view asks for while it
+    lays the list out, twice a row (the rows' count, an index), is answered in C++ rather than in Python.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._clients: list[Client] = []
 
     def set_clients(self, clients: Sequence[Client]) -> None:
-        self.beginResetModel()
         self._clients = list(clients)
-        self.endResetModel()
+        # Two lines, so a long name is not cut short by the date of birth in a narrow pane.
+        self.setStringList([f"{client.name}\n{describe_birth(client)}" for client in self._clients])
 
     def client_at(self, row: int) -> Client:
         return self._clients[row]
@@ -56,16 +72,15 @@ class ClientListModel(QAbstractListModel):
     def row_of(self, client_id: str) -> int | None:
         return next((row for row, client in enumerate(self._clients) if client.id == client_id), None)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._clients)
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        return QAbstractListModel.flags(self, index)  # selectable, not editable, no drag and drop
 
     def data(self, index: _Index, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._clients):
             return None
-        client = self._clients[index.row()]
         if role == DISPLAY_ROLE:
-            # Two lines, so a long name is not cut short by the date of birth in a narrow pane.
-            return f"{client.name}\n{describe_birth(client)}"
+            return super().data(index, role)
+        client = self._clients[index.row()]
         if role in (ACCESSIBLE_TEXT_ROLE, TOOL_TIP_ROLE):
             return describe_client(client)
         if role == CLIENT_ID_ROLE:
