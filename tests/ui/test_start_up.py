@@ -1,5 +1,6 @@
-"""Start-up as the app does it: the window's frame paints first, the records open right after, then the region
-model loads before the first click; a data folder that cannot be opened is explained, and the app ends."""
+"""Start-up as the app does it: the window's frame paints first, the records and the client list right after,
+then the rest of the workspace, then the region model before the first click; a data folder that cannot be opened
+is explained, and the app ends."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ LOADED_AFTER_THE_FIRST_PAINT = (
     "shapely",
     "svgelements",
 )
+# What the client list's first paint must do without: the knowledge base, the consult and the map's model.
+LOADED_AFTER_THE_LIST = (
+    "app.domain.protocol",
+    "app.domain.safety",
+    "app.ui.workspace",
+    "app.ui.consult",
+    "app.ui.body_map",
+    "numpy",
+    "shapely",
+)
 
 START_AND_REPORT = """
 import json, sys
@@ -42,9 +53,12 @@ loaded = lambda: [name for name in WATCHED if name in sys.modules]
 seen = {}
 
 class FirstPaint(QObject):
+    def __init__(self, stage):
+        super().__init__()
+        self.stage = stage
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and "first_paint" not in seen:
-            seen["first_paint"] = loaded()
+        if event.type() == QEvent.Type.Paint and self.stage not in seen:
+            seen[self.stage] = loaded()
         return False
 
 def when_ready():
@@ -57,22 +71,38 @@ def when_ready():
 
 app = create_application([])
 window = start_main_window(Path(sys.argv[1]), demo=False)
-hook = FirstPaint(window)
+hook, list_hook = FirstPaint("first_paint"), FirstPaint("list")
 window.installEventFilter(hook)
+window.clientsShown.connect(lambda: window.clients.list_view.viewport().installEventFilter(list_hook))
 window.workspaceAttached.connect(lambda: QTimer.singleShot(0, when_ready))
 app.exec()
 print(json.dumps(seen))
 """
 
 
-def test_the_frame_paints_before_the_records_load_and_the_region_model_follows(tmp_path: Path) -> None:
-    code = START_AND_REPORT % (LOADED_AFTER_THE_FIRST_PAINT,)
+def started_in_a_fresh_process(data_dir: Path, watched: tuple[str, ...]) -> dict[str, list[str]]:
+    """Which of `watched` a fresh process had loaded at the frame's first paint, the list's, and once ready."""
     result = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "data")], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", START_AND_REPORT % (watched,), str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
-    seen = json.loads(result.stdout)
+    seen: dict[str, list[str]] = json.loads(result.stdout)
+    return seen
+
+
+def test_the_frame_paints_before_the_records_load_and_the_region_model_follows(tmp_path: Path) -> None:
+    seen = started_in_a_fresh_process(tmp_path / "data", LOADED_AFTER_THE_FIRST_PAINT)
     assert seen["first_paint"] == []
     assert seen["ready"] == list(LOADED_AFTER_THE_FIRST_PAINT)
+
+
+def test_the_client_list_paints_before_the_knowledge_base_and_the_consult_load(tmp_path: Path) -> None:
+    seen = started_in_a_fresh_process(tmp_path / "data", LOADED_AFTER_THE_LIST)
+    assert seen["list"] == []
+    assert seen["ready"] == list(LOADED_AFTER_THE_LIST)
 
 
 def test_the_window_opens_on_the_map_then_the_workspace_takes_its_place(
