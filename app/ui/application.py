@@ -1,9 +1,9 @@
 """Starting the desktop app: the QApplication, the bundled fonts, the data folder, the main window.
 
-Start-up comes in four steps, each after the one before is on screen: the window's frame with the map's picture
-(Qt, the settings and this module only); then the records and the client list; then the knowledge base and the
-rest of the workspace; then the last client and the region model (numpy, shapely, svgelements) before the first
-click. Tests and scripts get it all at once from create_main_window.
+Start-up comes in four steps, each after the one before is on screen: the window's frame saying the records are
+opening (Qt, the settings and this module only); then the records and the client list; then the knowledge base
+and the rest of the workspace; then the last client and the region model (numpy, shapely, svgelements) before the
+first click. Tests and scripts get it all at once from create_main_window.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def _frame(
         data_dir = _demo_folder()
         # Nothing of the demo reaches the real settings either (window layout, last client).
         settings = AppSettings(QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings or AppSettings(), map_svg_path(), demo=demo)
+    window = MainWindow(settings or AppSettings(), demo=demo)
     if not demo:
         window.workspaceAttached.connect(lambda: _offer_clinic(window))
     return window, lambda key: _open_records(data_dir, demo, read_only_reason, key, database)

@@ -1,14 +1,13 @@
 """The main window: the frame the app shows at once, the client list beside it once the records are open, and the
 workspace it holds after that.
 
-Start-up shows the frame first (its menus, the back map's picture, the layout the therapist left), the client list
-right after its first paint, then the knowledge base and the consult screen; this module therefore imports none of
-them. The frame also remembers the window's layout. Titles never hold a client's name (privacy).
+Start-up shows the frame first (its menus, a word that the records are opening, the layout the therapist left),
+the client list right after its first paint, then the knowledge base and the consult screen; this module therefore
+imports none of them. The frame also remembers the window's layout. Titles never hold a client's name (privacy).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -31,7 +30,7 @@ class MainWindow(QMainWindow):
     clientsShown = Signal()  # the client list is in the window, the rest of the workspace still to come
     workspaceAttached = Signal()
 
-    def __init__(self, settings: AppSettings, svg_path: Path, *, demo: bool = False) -> None:
+    def __init__(self, settings: AppSettings, *, demo: bool = False) -> None:
         super().__init__()
         self.settings = settings
         self._clients: ClientListPane | None = None
@@ -41,7 +40,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Backmap — demo" if demo else "Backmap")
         # The menu titles are there from the first paint, so the bar does not jump when the actions arrive.
         self.menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENU_NAMES}
-        self.setCentralWidget(OpeningView(str(svg_path)))
+        self.setCentralWidget(OpeningView())
         self.statusBar()  # there from the first paint too: the workspace's status lands in it
         self._restore_geometry()
 
@@ -60,12 +59,12 @@ class MainWindow(QMainWindow):
         return self._clients
 
     def show_clients(self, clients: ClientListPane) -> None:
-        """Shows the client list beside the opening picture while the rest of the workspace is built."""
+        """Shows the client list beside the opening view while the rest of the workspace is built."""
         from app.ui.clients.client_list import beside  # loaded already: it made `clients`
 
         opening = self.takeCentralWidget()
         if not isinstance(opening, OpeningView):
-            raise RuntimeError("the client list joins the opening picture, before the workspace")
+            raise RuntimeError("the client list joins the opening view, before the workspace")
         self._clients = clients
         splitter = beside(clients, opening)
         self.setCentralWidget(splitter)
@@ -76,7 +75,7 @@ class MainWindow(QMainWindow):
         self.clientsShown.emit()
 
     def attach(self, workspace: Workspace) -> None:
-        """Shows the workspace in place of the opening picture and gives it the menus and the status bar."""
+        """Shows the workspace in place of the opening view and gives it the menus and the status bar."""
         self._workspace = workspace
         self._clients = workspace.clients
         self.setCentralWidget(workspace)  # the opening view is deleted with it (the client list moved into it)
