@@ -8,7 +8,6 @@ there. A backup written elsewhere (`backmap backup -o FILE`) is remembered by it
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 from contextlib import closing
@@ -150,6 +149,8 @@ def remember_backup(data_folder: Path, backup: Path) -> None:
     """Notes where a backup outside the data folder was made (the same place twice is one note)."""
     location = os.fsencode(backup.resolve())
     folder = ensure_private_dir(data_folder / ELSEWHERE_FOLDER)
+    import hashlib  # here, not at import: the records open at start-up without OpenSSL
+
     write_private_file(folder / hashlib.sha256(location).hexdigest()[:32], location, journal=data_folder)
 
 

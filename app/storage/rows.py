@@ -4,7 +4,6 @@ is one call, fast); the sessions row follows the scalar fields' descriptions (ap
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import unicodedata
 import zlib
@@ -111,6 +110,8 @@ def store_plan(connection: sqlite3.Connection, text: str | None) -> bytes | None
     """The key of a plan's JSON text, stored compressed once however many sessions give it (None: no plan)."""
     if text is None:
         return None
+    import hashlib  # here, not at import: reading the client list at start-up needs no OpenSSL
+
     data = text.encode("utf-8")
     key = hashlib.sha256(data).digest()
     connection.execute("INSERT OR IGNORE INTO plans (sha256, json) VALUES (?, ?)", (key, zlib.compress(data, 9)))

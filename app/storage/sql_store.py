@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -152,6 +151,8 @@ class SqlRecordStore(ABC):
         client_id: str | None = None,
         consent: Consent | None = None,
     ) -> Client:
+        import uuid  # here, not at import: uuid loads `platform`, which reading the client list at start does without
+
         client = Client(client_id or str(uuid.uuid4()), nfc(name), born, nfc(phone), nfc(email), consent)
         with self._write() as connection:
             if self._CHECKS_IDS and self._find_client(connection, client.id) is not None:
@@ -228,6 +229,8 @@ class SqlRecordStore(ABC):
         position: str = "prone",
         medium: str = "",
     ) -> Session:
+        import uuid
+
         session = Session(
             id=str(uuid.uuid4()),
             start=start or now(),
