@@ -197,10 +197,11 @@ class FirstPaint(QObject):
         return False
 
 def done(stage):
-    # VmHWM, the peak resident memory of this program (ru_maxrss would carry the parent's over the fork).
+    # VmHWM, the peak resident memory of this program (ru_maxrss would carry the parent's over the fork); the CPU
+    # time it used so far (steadier than the wall clock when the machine is loaded).
     with open("/proc/self/status") as status:
         peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    print(stage, peak, flush=True)
+    print(stage, peak, time.process_time(), flush=True)
     QApplication.instance().quit()
 """
 
@@ -257,9 +258,9 @@ main(["--data-dir", sys.argv[1]])
 )
 
 
-def run_child(code: str, *arguments: str, env: dict[str, str]) -> tuple[float, int]:
+def run_child(code: str, *arguments: str, env: dict[str, str]) -> tuple[float, int, float]:
     """Milliseconds from spawning the child until it reports (not until it has quit: closing Backmap's window and
-    records is no part of its start), and its peak resident memory in KiB."""
+    records is no part of its start), its peak resident memory in KiB and the CPU milliseconds it had used."""
     began = time.perf_counter()
     with subprocess.Popen(
         [sys.executable, "-c", code, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
@@ -268,9 +269,9 @@ def run_child(code: str, *arguments: str, env: dict[str, str]) -> tuple[float, i
         report = child.stdout.readline().split()
         elapsed = (time.perf_counter() - began) * 1000
         _rest, errors = child.communicate(timeout=120)
-    if len(report) < 2:
+    if len(report) < 3:
         raise SystemExit(f"the child did not report (exit {child.returncode}):\n{errors[-2000:]}")
-    return elapsed, int(report[1])
+    return elapsed, int(report[1]), float(report[2]) * 1000
 
 
 def child_env(config_home: Path, last_client: str) -> dict[str, str]:
@@ -298,20 +299,27 @@ def measure_start(data_dir: Path, runs: int) -> None:
         ):
             env = child_env(config_home, last)
             run_child(BACKMAP_LIST, folder, "list", env=env)  # untimed: caches, and the settings file
+            cpu: dict[str, list[float]] = {"real": [], "bare": []}
 
-            def real(env: dict[str, str] = env, cold: bool = cold) -> None:
+            def real(env: dict[str, str] = env, cold: bool = cold, cpu: dict[str, list[float]] = cpu) -> float:
                 if cold:
                     evict(db)
-                run_child(BACKMAP_LIST, folder, "list", env=env)
+                elapsed, _peak, used = run_child(BACKMAP_LIST, folder, "list", env=env)
+                cpu["real"].append(used)
+                return elapsed
 
-            def bare(env: dict[str, str] = env, cold: bool = cold) -> None:
+            def bare(env: dict[str, str] = env, cold: bool = cold, cpu: dict[str, list[float]] = cpu) -> float:
                 if cold:
                     evict(db)
-                run_child(BARE_LIST, folder, env=env)
+                elapsed, _peak, used = run_child(BARE_LIST, folder, env=env)
+                cpu["bare"].append(used)
+                return elapsed
 
             real_ms, bare_ms = alternate(real, bare, runs)
             goal = "<= 2x" if cold else "<= 1.5x"
             report(f"start -> client list painted, {label}", real_ms, bare_ms, "QListView of the clients", goal)
+            real_cpu, bare_cpu = statistics.median(cpu["real"]), statistics.median(cpu["bare"])
+            report(f"  the same in CPU time, {label}", real_cpu, bare_cpu, "QListView of the clients", goal)
 
 
 def measure_memory(data_dir: Path, runs: int) -> None:
