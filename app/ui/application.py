@@ -223,12 +223,15 @@ def start_main_window(
     def choose_early(client_id: str) -> None:
         chosen_early.append(client_id)
 
+    def give_up(error: BackmapError) -> None:
+        _cannot_open(window, error)
+        QApplication.exit(1)
+
     def show_the_list() -> None:
         try:
             repository = open_records(key)
         except BackmapError as error:
-            _cannot_open(window, error)
-            QApplication.exit(1)
+            give_up(error)
             return
         clients = _client_list(repository)
         clients.clientChosen.connect(choose_early)
@@ -237,8 +240,13 @@ def start_main_window(
 
     def build_the_workspace(repository: RecordStore, clients: ClientListPane) -> None:
         clients.clientChosen.disconnect(choose_early)  # the workspace's own handler takes over
-        window.attach(_workspace(repository, window.settings, demo, clients))
-        _AfterFirstPaint(window.workspace, then_the_rest)
+        try:
+            workspace = _workspace(repository, window.settings, demo, clients)
+        except BackmapError as error:  # e.g. the demo's client cannot be opened
+            give_up(error)
+            return
+        window.attach(workspace)
+        _AfterFirstPaint(workspace, then_the_rest)
 
     def then_the_rest() -> None:
         # The workspace is on screen and usable: now a client, then the region model and the check.
