@@ -105,7 +105,7 @@ def test_the_client_list_paints_before_the_knowledge_base_and_the_consult_load(t
     assert seen["ready"] == list(LOADED_AFTER_THE_LIST)
 
 
-def test_the_window_opens_on_the_map_then_the_workspace_takes_its_place(
+def test_the_window_opens_saying_the_records_are_opening_then_the_workspace_takes_its_place(
     qtbot: QtBot, data_dir: Path, tmp_path: Path
 ) -> None:
     create_application([])
