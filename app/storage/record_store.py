@@ -163,6 +163,14 @@ class RecordStore(Protocol):
     def clear_mark(self, session_id: str, region: str, by: Layer, *, based_on: int | None = None) -> Session:
         """Back to "not assessed" for `region` in one layer (not the same as tension 0)."""
 
+    def write_marks(self, shown: Session, states: Sequence[MarkState]) -> Session:
+        """Writes `states` (a tension None: not assessed) to the open session `shown`, which must be as stored (its
+        version, else StaleWriteError), and returns `shown` with them: nothing is read back, so an edit costs the
+        same whatever the session holds."""
+
+    def write_field(self, shown: Session, name: str, value: Any) -> Session:
+        """As write_marks, for one scalar field (as set_field)."""
+
     def add_stroke(self, session_id: str, stroke: Stroke, *, based_on: int | None = None) -> Session: ...
 
     def apply_stroke(

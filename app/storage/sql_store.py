@@ -274,6 +274,13 @@ class SqlRecordStore(ABC):
             _write_mark(connection, session_id, MarkState(region, by, None))
             return self._session_in(connection, session_id)
 
+    def write_marks(self, shown: Session, states: Sequence[MarkState]) -> Session:
+        written = [MarkState(state.region, state.by, state.tension, nfc(state.note), state.quality) for state in states]
+        with self._edit_open(shown.id, shown.version) as connection:
+            for state in written:
+                _write_mark(connection, shown.id, state)
+        return _with_marks(shown, written, shown.version + 1)
+
     def add_stroke(self, session_id: str, stroke: Stroke, *, based_on: int | None = None) -> Session:
         return self.apply_stroke(session_id, stroke, (), based_on=based_on)
 
@@ -327,6 +334,13 @@ class SqlRecordStore(ABC):
     def set_field(self, session_id: str, name: str, value: Any, *, based_on: int | None = None) -> Session:
         """Writes one scalar field of an open session ("minutes", "soap.pain_after": app.domain.session_fields)."""
         return self._change_open(session_id, based_on, **{name: scalar_field(name).checked(value)})
+
+    def write_field(self, shown: Session, name: str, value: Any) -> Session:
+        checked = scalar_field(name).checked(value)
+        changed = shown.with_field(name, checked)  # checked as a Session checks it, before anything is written
+        with self._edit_open(shown.id, shown.version) as connection:
+            rows.update_session_fields(connection, changed, (name,))
+        return dataclasses.replace(changed, version=shown.version + 1)
 
     def set_shared_note(self, session_id: str, text: str, *, based_on: int | None = None) -> Session:
         return self.set_field(session_id, "shared_note", text, based_on=based_on)
@@ -658,6 +672,15 @@ def _consent_summary(consent: Consent) -> str:
 
 def _raise_version(connection: sqlite3.Connection, session_id: str) -> None:
     connection.execute("UPDATE sessions SET version = version + 1 WHERE id = ?", (session_id,))
+
+
+def _with_marks(session: Session, states: Sequence[MarkState], version: int) -> Session:
+    """`session` with `states` in place of its marks of the same region and layer, in the order a read gives."""
+    changed = {(state.region, state.by) for state in states}
+    marks = [mark for mark in session.marks if (mark.region, mark.by) not in changed]
+    marks += [Mark(s.region, s.by, s.tension, s.note, s.quality) for s in states if s.tension is not None]
+    marks.sort(key=lambda mark: (mark.region, mark.by))
+    return dataclasses.replace(session, marks=tuple(marks), version=version)
 
 
 def _write_mark(connection: sqlite3.Connection, session_id: str, state: MarkState) -> None:

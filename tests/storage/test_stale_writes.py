@@ -38,6 +38,10 @@ def test_a_stale_session_write_is_refused_and_the_other_write_survives(
         other.set_medium(session.id, "almond", based_on=shown.version)
     with pytest.raises(StaleWriteError, match=CHANGED_ELSEWHERE):
         other.set_mark(session.id, "neck_l", "client", 4)  # based on what it last read
+    with pytest.raises(StaleWriteError, match=CHANGED_ELSEWHERE):
+        other.write_marks(shown, [MarkState("neck_l", "client", 4)])  # the session it shows is not the stored one
+    with pytest.raises(StaleWriteError, match=CHANGED_ELSEWHERE):
+        other.write_field(shown, "medium", "almond")
     assert store.get_session(session.id).medium == "jojoba"
     reloaded = other.get_session(session.id)  # the view reloads: now its writes go through
     assert other.set_mark(session.id, "neck_l", "client", 4, based_on=reloaded.version).version > reloaded.version

@@ -235,7 +235,7 @@ def test_a_failed_write_shows_an_error_pushes_nothing_and_the_view_stays_true_to
     controller.select_region("latissimus_l")
     controller.set_tension(3)
 
-    monkeypatch.setattr(repository, "set_mark", full_disk)
+    monkeypatch.setattr(repository, "write_marks", full_disk)
     controller.set_tension(9)
     assert view.errors == ["That change was not saved: the disk is full"]
     assert undo_count(controller) == 1
@@ -255,7 +255,7 @@ def test_a_failed_undo_is_reported_and_the_view_shows_what_is_on_disk(
     controller.set_tension(3)
     controller.set_tension(5)
 
-    monkeypatch.setattr(repository, "set_mark", full_disk)
+    monkeypatch.setattr(repository, "write_marks", full_disk)
     stack = controller.undo_stack()
     assert stack is not None
     stack.undo()
@@ -560,7 +560,7 @@ def test_a_failed_quality_write_pushes_nothing(
 ) -> None:
     controller.select_region("neck_r")
     controller.set_tension(4)
-    monkeypatch.setattr(repository, "set_mark", full_disk)
+    monkeypatch.setattr(repository, "write_marks", full_disk)
     controller.set_quality("numbness")
     assert view.errors == ["That change was not saved: the disk is full"]
     assert undo_count(controller) == 1

@@ -61,14 +61,25 @@ def _stroke_items(window: MainWindow) -> set[int]:
 
 
 @pytest.mark.parametrize("strokes", [0, 30])
-def test_a_note_and_a_tension_key_read_the_session_back_once(window: MainWindow, strokes: int) -> None:
+def test_a_note_and_a_tension_key_write_what_changed_and_read_nothing_back(window: MainWindow, strokes: int) -> None:
     _open_with_strokes(window, f"Client {strokes}", strokes)
     controller = window.workspace.controller
-    for edit in (lambda: controller.set_field("soap.subjective", "stiff"), lambda: controller.set_tension(6)):
+    for edit, write in (
+        (lambda: controller.set_field("soap.subjective", "stiff"), "UPDATE sessions SET soap_subjective = 'stiff'"),
+        (lambda: controller.set_tension(6), "INSERT INTO marks"),
+    ):
         sent = _statements(window, edit)
-        assert sum("FROM strokes" in statement for statement in sent) == 1, sent  # the read-back only
-        assert not any(statement.startswith("UPDATE sessions SET start_utc") for statement in sent)  # no whole row
+        # The version checked and raised (a second writer is told), the one change, and nothing read back.
+        assert [statement.split(" WHERE")[0].split(" (")[0] for statement in sent] == [
+            "BEGIN IMMEDIATE",
+            "SELECT version, finalised FROM sessions",
+            "UPDATE sessions SET version = version + 1",
+            write,
+            "COMMIT",
+        ], sent
     assert controller.session is not None
+    stored = window.workspace.repository.get_session(controller.session.id)
+    assert (controller.session, controller.session.version) == (stored, stored.version)  # as if read back
     assert controller.session.soap.subjective == "stiff"
     assert controller.session.layer("therapist")["trapezius_upper_l"].tension == 6
 

@@ -84,6 +84,10 @@ class ConsultStore(Protocol):
 
     def clear_mark(self, session_id: str, region: str, by: Layer, *, based_on: int | None = None) -> Session: ...
 
+    def write_marks(self, shown: Session, states: Sequence[MarkState]) -> Session: ...
+
+    def write_field(self, shown: Session, name: str, value: Any) -> Session: ...
+
     def apply_stroke(
         self, session_id: str, stroke: Stroke, marks: Sequence[Mark], *, based_on: int | None = None
     ) -> Session: ...
@@ -368,8 +372,16 @@ class ConsultController:
         if session is not None:
             self._versions[session.id] = session.version
 
+    def _shown(self, session_id: str) -> Session | None:
+        """The session on screen if it is `session_id`: an edit of it writes what changed and reads nothing back."""
+        session = self._session
+        return session if session is not None and session.id == session_id else None
+
     def _write_mark(self, session_id: str, state: MarkState) -> Session:
-        based_on = self._based_on(session_id)
+        shown = self._shown(session_id)
+        if shown is not None:
+            return self._store.write_marks(shown, (state,))
+        based_on = self._based_on(session_id)  # an undo of a session no longer shown
         if state.tension is None:
             return self._store.clear_mark(session_id, state.region, state.by, based_on=based_on)
         return self._store.set_mark(
@@ -378,6 +390,9 @@ class ConsultController:
 
     def _write_field(self, session_id: str, field: str, value: Any) -> Session:
         # One field's column alone, so an undo of one field never rolls back another edited since.
+        shown = self._shown(session_id)
+        if shown is not None:
+            return self._store.write_field(shown, field, value)
         return self._store.set_field(session_id, field, value, based_on=self._based_on(session_id))
 
     def _edit(
