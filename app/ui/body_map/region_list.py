@@ -75,6 +75,8 @@ class RegionList(QListWidget):
 
     def show_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None:
         """What the marks feel like, in words after their numbers."""
+        if (active, other) == self._qualities:
+            return  # a tension key leaves them as they were: the lines are already right
         self._qualities = (active, other)
         self.show_marks(*self._shown)
 

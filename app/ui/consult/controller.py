@@ -133,6 +133,8 @@ class ConsultController:
         # An open session started on an earlier day is shown with its date but not edited until the therapist
         # chooses to continue it: today's marks never land in last week's session unseen.
         self._held = False
+        # The panel's guidance for (region, override, guidance) last shown: the same region's again is not rebuilt.
+        self._guidance_shown: tuple[tuple[object, ...], str] | None = None
 
     # ---- state ---------------------------------------------------------------------------------------
     @property
@@ -473,11 +475,17 @@ class ConsultController:
                 spec.kind,
                 mark.tension if mark else None,
                 mark.note if mark else "",
-                self._guidance(region, session.override if session else None),
+                self._guidance_for(region, session.override if session else None),
                 editable,
                 mark.quality if mark else None,
             )
         )
+
+    def _guidance_for(self, region: str, override: PressureOverride | None) -> str:
+        key = (region, override, self._guidance)
+        if self._guidance_shown is None or self._guidance_shown[0] != key:
+            self._guidance_shown = (key, self._guidance(region, override))
+        return self._guidance_shown[1]
 
 
 def _state(mark: Mark) -> MarkState:

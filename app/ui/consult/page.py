@@ -65,6 +65,7 @@ class ConsultPage(QWidget):
         self.region_panel = RegionPanel()
         self.session_panel = SessionPanel(media)
         self.legend = TensionLegend()
+        self._strokes_shown: Sequence[Stroke] = ()
 
         self._client_layer = QToolButton()
         self._client_layer.setText("Client's layer")
@@ -211,6 +212,9 @@ class ConsultPage(QWidget):
             self.brush_button.setChecked(False)
 
     def show_strokes(self, strokes: Sequence[Stroke]) -> None:
+        if strokes is self._strokes_shown:
+            return  # an edit of a mark or a field hands on the same strokes: the map's stay as drawn
+        self._strokes_shown = strokes
         self.map_view.set_strokes([StrokeShape(s.points, s.width, s.tension) for s in strokes])
 
     def show_brush_result(self, marked: Mapping[str, int]) -> None:

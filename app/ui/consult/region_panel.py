@@ -3,7 +3,8 @@ guidance."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -52,6 +53,7 @@ class RegionPanel(QWidget):
         self._slider.setToolTip("Tension 0 (relaxed) to 10 (very tight) in the layer you are editing")
         self._value = QLabel()
         self._value.setObjectName("tensionShown")
+        self._fit_value()
         self._clear = QPushButton("Not assessed")
         self._clear.setToolTip("Remove this region's tension in the layer you are editing (Delete on the map)")
         self._clear.setAccessibleName("Mark as not assessed")
@@ -79,7 +81,8 @@ class RegionPanel(QWidget):
 
         # The slider gets the column's whole width; what it says and the way back to "not assessed" sit below it.
         rating_row = QHBoxLayout()
-        rating_row.addWidget(self._value, 1)
+        rating_row.addWidget(self._value)
+        rating_row.addStretch(1)
         rating_row.addWidget(self._clear)
         form = QFormLayout()
         form.addRow("Tension", self._slider)
@@ -134,13 +137,30 @@ class RegionPanel(QWidget):
     def flush_pending(self) -> None:
         self._note_saver.flush()
 
-    def _show_value(self, tension: int | None, selected: bool) -> None:
+    def _value_font(self, rated: bool) -> QFont:
         """A rating reads as its number, large; "not assessed" reads as words, so 0 and no rating never look alike."""
-        font = self._value.font()
-        font.setItalic(tension is None)
-        font.setBold(tension is not None)
-        font.setPointSizeF(self.font().pointSizeF() * (1.3 if tension is not None else 1.0))
-        self._value.setFont(font)
+        font = QFont(self.font())
+        font.setItalic(not rated)
+        font.setBold(rated)
+        font.setPointSizeF(font.pointSizeF() * (1.3 if rated else 1.0))
+        return font
+
+    def _fit_value(self) -> None:
+        """The rating's label as large as its longest words, fixed: a label of fixed size relays nothing out when
+        its text changes, so a tension key repaints the number alone, not the panel and its guidance."""
+        sizes = [
+            QFontMetrics(self._value_font(rated)).size(0, text)
+            for text, rated in (("10 of 10", True), ("not assessed", False))
+        ]
+        self._value.setFixedSize(max(size.width() for size in sizes) + 4, max(size.height() for size in sizes))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_value()
+
+    def _show_value(self, tension: int | None, selected: bool) -> None:
+        self._value.setFont(self._value_font(tension is not None))
         self._value.setText(("not assessed" if selected else "") if tension is None else f"{tension} of 10")
         # A screen reader reads the slider's value, which is 0 for an unrated region too: say it is not a rating.
         self._slider.setAccessibleDescription(NOT_RATED_HINT if selected and tension is None else "")

@@ -128,6 +128,9 @@ class SessionPanel(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Session notes")
         self._loading = False
+        # What the fields and the strip show, as show_session was last given it; None once a field was edited (it
+        # shows what was typed until the session is shown again).
+        self._shown: tuple[object, ...] | None = None
         choices: Mapping[str, Sequence[str]] = {"position": POSITIONS, "medium": media}
         self._editors = [_editor(field, choices, self._emit) for field in SCALAR_FIELDS if field.editor is not None]
 
@@ -188,6 +191,7 @@ class SessionPanel(QWidget):
 
     def _emit(self, name: str, value: object) -> None:
         if not self._loading:
+            self._shown = None
             self.fieldEdited.emit(name, value)
 
     def flush_pending(self) -> None:
@@ -197,7 +201,19 @@ class SessionPanel(QWidget):
 
     def show_session(self, session: Session | None, editable: bool) -> None:
         """Fill every field from `session` (None: each field's default, so nothing of the previous client's
-        session stays on screen) without emitting edits; read-only unless `editable`."""
+        session stays on screen) without emitting edits; read-only unless `editable`. The same fields shown again
+        touch no widget: a tension key leaves the panel as it was (nothing relaid out or repainted)."""
+        shown = (
+            editable,
+            None if session is None else (session.id, session.start, session.finalised, len(session.amendments)),
+            tuple(
+                editor.field.default if session is None else session.field_value(editor.field.name)
+                for editor in self._editors
+            ),
+        )
+        if shown == self._shown:
+            return
+        self._shown = shown
         self._loading = True
         try:
             for editor in self._editors:
