@@ -43,7 +43,8 @@ def load_session_lines(connection: sqlite3.Connection, client_id: str) -> list[S
 class LinesKept:
     """The last timeline read, handed out again while the database is unchanged: going back to History (or to
     its client) costs no read. Unchanged is this connection's change count (every row it wrote, even one rolled
-    back) and SQLite's data_version (another connection's commit) both as they were."""
+    back) and SQLite's data_version (another connection's commit) both as they were. The very list is handed
+    out again (no caller changes it): History keeps what it shows for the same list."""
 
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
@@ -55,7 +56,7 @@ class LinesKept:
         if key != self._key:
             self._lines = load_session_lines(connection, client_id)
             self._key = key
-        return list(self._lines)
+        return self._lines
 
 
 def load_marks_tallies(

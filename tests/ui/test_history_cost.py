@@ -140,3 +140,26 @@ def test_history_of_a_client_without_sessions_and_after_one_starts(window: MainW
     workspace.decisions.open_client(client.id)
     assert page.timeline.line(0).session_id == started.id
     assert page.session_details.toPlainText().startswith(f"Session of {started.start:%A %d %B %Y}")
+
+
+def test_back_to_an_unchanged_history_reads_no_session_and_a_new_session_shows(window: MainWindow) -> None:
+    _store(window, "long", "Long History", 2)
+    workspace = window.workspace
+    workspace.decisions.open_client("long")
+    workspace.mode_bar.setCurrentIndex(2)
+    page = workspace.history_page()
+    page.table.selectRow(3)
+    workspace.mode_bar.setCurrentIndex(0)
+    read: list[str] = []
+    store = workspace.repository
+    assert isinstance(store, SqliteStore)
+    store._connection.set_trace_callback(read.append)
+    workspace.mode_bar.setCurrentIndex(2)
+    store._connection.set_trace_callback(None)
+    assert not [sql for sql in read if "sessions" in sql or "marks" in sql], read  # the page is as it was
+    assert page.table.currentIndex().row() == 3
+    started = store.start_session("long")
+    workspace.mode_bar.setCurrentIndex(0)
+    workspace.mode_bar.setCurrentIndex(2)
+    assert page.timeline.line(0).session_id == started.id
+    assert page.table.currentIndex().row() == 0

@@ -230,8 +230,12 @@ class HistoryPage(QWidget):
     ) -> None:
         """The client's timeline, newest first; what a line's marks add up to is read when the line is shown, the
         marks as columns when Trends or the heat map is first shown, and a session whole when it is opened. The
-        newest session is opened; side by side starts with the oldest and the newest.
+        newest session is opened; side by side starts with the oldest and the newest. The very `lines` shown
+        already (a store hands out the same list while its records are unchanged) keep the page as it is: going
+        back to History reads and redraws nothing.
         """
+        if lines is self._lines:
+            return
         self._lines = lines
         self._read_session = read_session
         self._read_marks = read_marks
