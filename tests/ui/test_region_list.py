@@ -84,3 +84,21 @@ def test_the_list_says_which_layer_its_numbers_are(qtbot: QtBot) -> None:
     assert regions.accessibleName() == "Regions of the back, therapist's layer"
     regions.show_marks({"neck_l": 6}, {"neck_l": 4}, "therapist")
     assert regions.accessibleName() == "Regions of the back, client's layer"
+
+
+def test_a_line_that_wraps_longer_grows_and_the_lines_below_move_down(qtbot: QtBot) -> None:
+    regions = RegionList(load_map_outlines(map_svg_path()).regions)
+    qtbot.addWidget(regions)
+    regions.resize(190, 900)  # the narrowest column: a line with both layers and what they feel like wraps
+    regions.show()
+    qtbot.waitExposed(regions)
+    first, second = regions.item(0), regions.item(1)
+    one_line = regions.visualItemRect(first).height()
+    region = first.data(Qt.ItemDataRole.UserRole)
+    regions.show_marks({region: 4}, {}, "client")  # a new number, the same height: that line alone repainted
+    qtbot.wait(1)
+    assert regions.visualItemRect(first).height() == one_line
+    regions.show_qualities({region: "pins_and_needles"}, {region: "burning"})
+    regions.show_marks({region: 4}, {region: 7}, "client")
+    qtbot.waitUntil(lambda: regions.visualItemRect(first).height() > one_line)
+    assert regions.visualItemRect(second).top() >= regions.visualItemRect(first).bottom()

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QWidget,
+)
 
 from app.domain.map_outlines import RegionOutline
 from app.domain.records import QUALITY_WORDS, Quality
@@ -61,6 +67,7 @@ class RegionList(QListWidget):
             item.setData(_ID_ROLE, outline.id)
             self.addItem(item)
         self._syncing = False
+        self._line_before: tuple[int, int] | None = None  # the row show_marks is changing, and its height before
         self._withheld: frozenset[str] = frozenset()
         self._shown: tuple[Mapping[str, int], Mapping[str, int], str] = ({}, {}, "client")
         self._qualities: tuple[Mapping[str, Quality], Mapping[str, Quality]] = ({}, {})
@@ -103,9 +110,32 @@ class RegionList(QListWidget):
                 text += "; left alone today"
             if item.text() == text:
                 continue  # a tension key changes one line: the others are not touched (nor laid out, nor repainted)
-            item.setText(text)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
-            item.setToolTip(text)
+            self._line_before = (row, self.visualRect(self.indexFromItem(item)).height())
+            try:
+                item.setText(text)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+                item.setToolTip(text)
+            finally:
+                self._line_before = None
+
+    def dataChanged(
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """A line show_marks changed that kept its height is repainted alone: QListView lays every line out again
+        on any change, and repaints them all (a tension key would cost the whole list)."""
+        before = self._line_before
+        if (
+            before is not None
+            and top_left == bottom_right
+            and top_left.row() == before[0]
+            and self.visualRect(top_left).height() == before[1]  # as wrapped now, in the width laid out
+        ):
+            QAbstractItemView.dataChanged(self, top_left, bottom_right, roles)
+            return
+        super().dataChanged(top_left, bottom_right, roles)
 
     def select_region(self, region_id: str | None) -> None:
         """Mirror the map's selection without emitting it back."""
