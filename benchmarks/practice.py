@@ -542,9 +542,24 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
             settle()
             return (time.perf_counter() - began) * 1000
 
+        newest = workspace.repository.session_lines(HEAVY_ID)[0].session_id
+        notes = (f"changed elsewhere {i}" for i in range(1_000_000))
+
+        def history_changed() -> float:
+            """History after another window wrote to the records: every line read again, the newest reopened."""
+            workspace.mode_bar.setCurrentIndex(0)
+            settle()
+            bare_db.execute("UPDATE sessions SET shared_note = ? WHERE id = ?", (next(notes), newest))
+            began = time.perf_counter()
+            workspace.mode_bar.setCurrentIndex(2)
+            settle()
+            return (time.perf_counter() - began) * 1000
+
         if "history" in stages:
             real_ms, bare_ms = alternate(history, bare_history, runs)
             report("open History on the heavy client", real_ms, bare_ms, "QTableView of the same rows", "<= 2x")
+            real_ms, bare_ms = alternate(history_changed, bare_history, runs)
+            report("open History, changed elsewhere since", real_ms, bare_ms, "QTableView of the same rows", "<= 2x")
         if "trends" in stages:
             import pyqtgraph as pg
 
