@@ -549,7 +549,9 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
             """History after another window wrote to the records: every line read again, the newest reopened."""
             workspace.mode_bar.setCurrentIndex(0)
             settle()
-            bare_db.execute("UPDATE sessions SET shared_note = ? WHERE id = ?", (next(notes), newest))
+            bare_db.execute(  # as a writer does, with the version raised
+                "UPDATE sessions SET shared_note = ?, version = version + 1 WHERE id = ?", (next(notes), newest)
+            )
             began = time.perf_counter()
             workspace.mode_bar.setCurrentIndex(2)
             settle()
