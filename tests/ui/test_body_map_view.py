@@ -130,3 +130,24 @@ def test_regions_the_screening_leaves_alone_are_cross_hatched_with_the_reason(vi
     assert view.withheld_regions() == {"lower_back_l"}
     view.set_withheld({})
     assert view.withheld_regions() == frozenset()
+
+
+def test_numbers_changed_one_key_at_a_time_sit_and_read_as_on_a_map_drawn_afresh(
+    qtbot: QtBot, view: BodyMapView
+) -> None:
+    view.attach_locator()
+    marks = {"neck_l": 2, "latissimus_l": 5, "lower_back_r": 9}
+    view.set_marks(marks, {"latissimus_l": 3})
+    on_dark = view.label_colour("lower_back_r")
+    for region, tension in (("latissimus_l", 6), ("neck_l", 10), ("neck_l", 3), ("lower_back_r", 1)):
+        marks[region] = tension  # one key: the same size ("5" -> "6") or not ("2" -> "10")
+        view.set_marks(marks, {"latissimus_l": 3})
+    fresh = BodyMapView(str(map_svg_path()), load_map_outlines(map_svg_path()).regions, view.attach_locator)
+    qtbot.addWidget(fresh)
+    fresh.resize(view.size())
+    fresh.attach_locator()
+    fresh.set_marks(marks, {"latissimus_l": 3})
+    for region in REGION_IDS:
+        assert view.label_rect(region) == fresh.label_rect(region), region
+        assert view.label_colour(region) == fresh.label_colour(region), region
+    assert view.label_colour("lower_back_r") != on_dark  # 9 became 1: the same place, read on a pale fill

@@ -53,7 +53,10 @@ NOT_ASSESSED_KEY_VALUE = -1  # what tensionKeyPressed carries for Delete: "not a
 STROKE_ALPHA = 110  # a stroke as it is drawn
 SETTLED_STROKE_ALPHA = 40  # once done it fades to a trace, so the marks it gave stay readable
 FADE_MS = 1200
-FLASH_MS = 1500  # how long the regions a stroke marked stay outlined
+FLASH_MS = 1500
+PAPER = QColor(
+    "#ffffff"
+)  # what a number off the back is read against  # how long the regions a stroke marked stay outlined
 _ARROWS: dict[Qt.Key, Direction] = {
     Qt.Key.Key_Left: "left",
     Qt.Key.Key_Right: "right",
@@ -159,6 +162,7 @@ class BodyMapView(QGraphicsView):
             self._scene.addItem(item)
             self._items[outline.id] = item
         self._labels: dict[str, QGraphicsSimpleTextItem] = {}
+        self._label_over: dict[str, str | None] = {}  # a shown label's region -> the region under it (None: paper)
         self._stroke_items: list[QGraphicsPathItem] = []
         self._strokes: list[StrokeShape] = []  # what _stroke_items draw
         self._fills: dict[str, QColor] = {}
@@ -243,8 +247,30 @@ class BodyMapView(QGraphicsView):
             if (before[0].get(region), region in before[2]) != (self._fills.get(region), region in self._dashed)
         }
         self._restyle(changed)
-        if before[1] != self._label_texts:
+        if before[1] != self._label_texts and not self._relabel_in_place(before[1], before[0]):
             self._place_labels()  # the numbers keep clear of each other: a new one can move its neighbours
+
+    def _relabel_in_place(self, texts_before: Mapping[str, str], fills_before: Mapping[str, QColor]) -> bool:
+        """New numbers of the same size where the old ones were ("5" becomes "6": a tension key), each label
+        recoloured for a new fill under it; False when a number comes, goes or changes size: then every label
+        is placed again (its neighbours may have to move)."""
+        if self._locator is None or texts_before.keys() != self._label_texts.keys():
+            return False
+        for region_id, text in self._label_texts.items():
+            label = self._labels.get(region_id)
+            if text == texts_before[region_id]:
+                continue
+            if label is None or not label.isVisible():
+                return False
+            size = label.boundingRect().size()
+            label.setText(self._label_text(region_id))
+            if label.boundingRect().size() != size:
+                return False
+        refilled = {region_id for region_id in self._items if fills_before.get(region_id) != self._fills.get(region_id)}
+        for region_id, under in self._label_over.items():
+            if under in refilled:
+                self._labels[region_id].setBrush(self._label_colour(under))
+        return True
 
     def set_withheld(self, reasons: Mapping[str, str]) -> None:
         """Regions the safety screening leaves alone today, cross-hatched over whatever else they show."""
@@ -368,6 +394,7 @@ class BodyMapView(QGraphicsView):
     def _place_labels(self) -> None:
         """Every region's number where it can be read: a point's beside its marker (never over it), an area's at
         its anchor unless that hides a marker or another number, then the nearest free place around it."""
+        self._label_over = {}
         taken = [self._items[r].sceneBoundingRect() for r, item in self._items.items() if item.outline.kind == "point"]
         points_first = sorted(self._items, key=lambda r: self._items[r].outline.kind != "point")
         for region_id in points_first:
@@ -382,8 +409,12 @@ class BodyMapView(QGraphicsView):
             label.setPos(spot.topLeft())
             taken.append(spot)
             under = self.attach_locator().hit_test(spot.center().x(), spot.center().y())
-            fill = self._fills.get(under, QColor("#ffffff")) if under else QColor("#ffffff")  # off the back: paper
-            label.setBrush(palette.text_colour_on(fill))  # read against what lies under it where it landed
+            self._label_over[region_id] = under
+            label.setBrush(self._label_colour(under))  # read against what lies under it where it landed
+
+    def _label_colour(self, under: str | None) -> QColor:
+        """A number's colour over region `under` (None: off the back, on paper)."""
+        return palette.text_colour_on(self._fills.get(under, PAPER) if under else PAPER)
 
     def _label_spots(self, region_id: str, width: float, height: float) -> list[tuple[float, float]]:
         """Top-left corners to try, best first."""
@@ -429,6 +460,11 @@ class BodyMapView(QGraphicsView):
         """Where the region's number is drawn, in map px (None: no number shown)."""
         label = self._labels.get(region_id)
         return label.sceneBoundingRect() if label is not None and label.isVisible() else None
+
+    def label_colour(self, region_id: str) -> QColor | None:
+        """The colour the region's number is drawn in (None: no number shown)."""
+        label = self._labels.get(region_id)
+        return label.brush().color() if label is not None and label.isVisible() else None
 
     def marker_rect(self, region_id: str) -> QRectF:
         return self._items[region_id].sceneBoundingRect()
