@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -62,6 +62,7 @@ class RegionList(QListWidget):
             "then 0 to 9 set its tension, T sets 10, Delete clears it"
         )
         self._outlines = {outline.id: outline for outline in outlines}
+        self._rows = {outline.id: row for row, outline in enumerate(outlines)}
         for outline in outlines:
             item = QListWidgetItem(SPECS_BY_ID[outline.id].name)
             item.setData(_ID_ROLE, outline.id)
@@ -74,28 +75,46 @@ class RegionList(QListWidget):
         # Selection, not the current row, is what the user chose: when Tab brings focus to a list with no current
         # row, Qt makes the first row current (without selecting it), and that must not select a region.
         self.itemSelectionChanged.connect(self._on_selection_changed)
+        self._show_lines(self._outlines)
 
     def show_withheld(self, region_ids: frozenset[str]) -> None:
         """Regions the safety screening leaves alone today (the map cross-hatches them)."""
         self._withheld = region_ids
-        self.show_marks(*self._shown)
+        self._show_lines(self._outlines)
 
     def show_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None:
         """What the marks feel like, in words after their numbers."""
         if (active, other) == self._qualities:
             return  # a tension key leaves them as they were: the lines are already right
         self._qualities = (active, other)
-        self.show_marks(*self._shown)
+        self._show_lines(self._outlines)
 
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], other_layer: str) -> None:
+        shown_active, shown_other, shown_layer = self._shown
         self._shown = (active, other, other_layer)
         # Which layer the numbers are: a screen reader hears it with the list, as the map's buttons show it.
         layer = "client" if other_layer == "therapist" else "therapist"
         self.setAccessibleName(f"Regions of the back, {layer}'s layer")
+        if other_layer != shown_layer:
+            self._show_lines(self._outlines)
+            return
+        # A tension key changes one region's numbers: only its line is worded again.
+        self._show_lines(
+            {
+                region_id
+                for region_id in {*active, *other, *shown_active, *shown_other}
+                if (active.get(region_id), other.get(region_id))
+                != (shown_active.get(region_id), shown_other.get(region_id))
+            }
+        )
+
+    def _show_lines(self, region_ids: Iterable[str]) -> None:
+        """Words the lines of `region_ids` as the marks, qualities and screening shown now say."""
+        active, other, other_layer = self._shown
         active_qualities, other_qualities = self._qualities
-        for row in range(self.count()):
+        for region_id in region_ids:
+            row = self._rows[region_id]
             item = self.item(row)
-            region_id = item.data(_ID_ROLE)
             outline = self._outlines[region_id]
             text = describe_tension(
                 SPECS_BY_ID[region_id].name,
