@@ -57,6 +57,41 @@ CONTACT_COLUMNS = (
 _DEFINER = "SECURITY DEFINER SET search_path = backmap, pg_temp"
 _IS_OWNER = f"pg_has_role(session_user, '{OWNER}', 'MEMBER')"
 
+# What the policies of the clinical tables ask, row by row (schema version 3; schema.STEPS[3] puts them in place
+# of version 2's, whose check on a session's rows was a subquery of sessions that the planner could run as a scan
+# of every session in the clinic, calling may_read on each). PL/pgSQL, so their queries are planned once per login
+# rather than once per statement; each is a few index probes (audit_log_reads finds an opening however long the
+# client's log). Priced at what a call costs, about as much as reading a few hundred rows, so the planner never
+# scans a whole table to call one on every row.
+_CHECK = f"LANGUAGE plpgsql STABLE {_DEFINER} COST 1000"
+# The client's therapist, or whoever opened the client in this very transaction (open_client).
+_MAY_READ_CLIENT = """
+    EXISTS (SELECT 1 FROM backmap.clients WHERE id = client AND therapist = session_user) OR EXISTS (
+        SELECT 1 FROM backmap.audit_log
+        WHERE client_id = client AND action = 'read' AND by_role = session_user
+            AND xact = pg_current_xact_id_if_assigned())
+"""
+READ_CHECKS: tuple[str, ...] = (
+    f"""
+    CREATE OR REPLACE FUNCTION backmap.may_read(client text) RETURNS boolean {_CHECK} AS $$
+    BEGIN
+        RETURN {_MAY_READ_CLIENT};
+    END
+    $$
+    """,
+    # may_read of the session's client, for the rows of a session (marks, strokes, holds, amendments). False for
+    # a session that does not exist, as for one the person may not read: it tells nobody what it does not show.
+    f"""
+    CREATE OR REPLACE FUNCTION backmap.may_read_session(of_session text) RETURNS boolean {_CHECK} AS $$
+    DECLARE
+        client text := (SELECT client_id FROM backmap.sessions WHERE id = of_session);
+    BEGIN
+        RETURN {_MAY_READ_CLIENT};
+    END
+    $$
+    """,
+)
+
 FUNCTIONS: tuple[str, ...] = (
     # The one way into the audit log. The time as the SQLite store writes it: ISO 8601, UTC, to the second.
     f"""
@@ -75,15 +110,7 @@ FUNCTIONS: tuple[str, ...] = (
         SELECT EXISTS (SELECT 1 FROM backmap.client_shares WHERE client_id = client AND therapist = session_user)
     $$
     """,
-    # The client's therapist, or whoever opened the client in this very transaction (open_client).
-    f"""
-    CREATE FUNCTION backmap.may_read(client text) RETURNS boolean LANGUAGE sql STABLE {_DEFINER} AS $$
-        SELECT backmap.treats(client) OR EXISTS (
-            SELECT 1 FROM backmap.audit_log
-            WHERE client_id = client AND action = 'read' AND by_role = session_user
-                AND xact = pg_current_xact_id_if_assigned())
-    $$
-    """,
+    *READ_CHECKS,
     f"""
     CREATE FUNCTION backmap.open_client(client text) RETURNS void LANGUAGE plpgsql {_DEFINER} AS $$
     BEGIN
@@ -264,9 +291,15 @@ TRIGGERS: tuple[str, ...] = (
 )
 
 _TREATING = f"{OWNER}, {THERAPIST}"
-_OF_OPEN_SESSION = "EXISTS (SELECT 1 FROM backmap.sessions s WHERE s.id = session_id)"
+_OF_OPEN_SESSION = "backmap.may_read_session(session_id)"
 _SEES_CLIENT = "therapist = session_user OR backmap.shared_with_me(id)"
 _A_THERAPIST = "therapist IN (SELECT role FROM backmap.people WHERE kind IN ('therapist', 'owner'))"
+
+SESSION_ROWS_POLICIES = tuple(
+    f"CREATE POLICY treating ON backmap.{table} TO {_TREATING} "
+    f"USING ({_OF_OPEN_SESSION}) WITH CHECK ({_OF_OPEN_SESSION})"
+    for table in SESSION_TABLES
+)
 
 POLICIES: tuple[str, ...] = (
     *(f"ALTER TABLE backmap.{table} ENABLE ROW LEVEL SECURITY" for table in WITH_ROW_SECURITY),
@@ -290,11 +323,7 @@ POLICIES: tuple[str, ...] = (
         "USING (backmap.may_read(client_id)) WITH CHECK (backmap.may_read(client_id))"
         for table in CLIENT_TABLES
     ),
-    *(
-        f"CREATE POLICY treating ON backmap.{table} TO {_TREATING} "
-        f"USING ({_OF_OPEN_SESSION}) WITH CHECK ({_OF_OPEN_SESSION})"
-        for table in SESSION_TABLES
-    ),
+    *SESSION_ROWS_POLICIES,
     # A plan is stored once for every session that gave it: readable through any of them that is open.
     f"CREATE POLICY treating_reads ON backmap.plans FOR SELECT TO {_TREATING} "
     "USING (EXISTS (SELECT 1 FROM backmap.sessions s WHERE s.plan_sha256 = sha256))",
@@ -305,6 +334,7 @@ POLICIES: tuple[str, ...] = (
     f"CREATE POLICY owner ON backmap.audit_log FOR SELECT TO {OWNER} USING (true)",
 )
 
+_SESSION_CHECK_GRANT = f"GRANT EXECUTE ON FUNCTION backmap.may_read_session(text) TO {_TREATING}"
 _CLINICAL = ", ".join(f"backmap.{table}" for table in (*CLIENT_TABLES, *SESSION_TABLES, "plans"))
 _EVERYONE = f"{OWNER}, {THERAPIST}, {RECEPTIONIST}"
 
@@ -322,8 +352,18 @@ GRANTS: tuple[str, ...] = (
     # Policies call these as the person, so the person must be allowed to.
     f"GRANT EXECUTE ON FUNCTION backmap.treats(text), backmap.shared_with_me(text), backmap.may_read(text) "
     f"TO {_TREATING}",
+    _SESSION_CHECK_GRANT,
     "GRANT EXECUTE ON FUNCTION backmap.open_client(text), backmap.open_session(text), "
     "backmap.drop_unused_plans(), backmap.share_client(text, text), "
     "backmap.unshare_client(text, text), backmap.log_export(text, text), backmap.erase_client(text) "
     f"TO {_TREATING}",
+)
+
+# Version 2 -> 3 (schema.STEPS[3]): the checks replaced, and the session tables' policies made to call theirs.
+CHECKS_BY_INDEX: tuple[str, ...] = (
+    *READ_CHECKS,
+    "REVOKE ALL ON FUNCTION backmap.may_read_session(text) FROM PUBLIC",
+    _SESSION_CHECK_GRANT,
+    *(f"DROP POLICY treating ON backmap.{table}" for table in SESSION_TABLES),
+    *SESSION_ROWS_POLICIES,
 )

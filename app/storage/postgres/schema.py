@@ -4,12 +4,13 @@ client, who it is shared with, who wrote each audit entry), versioned and migrat
 Everything lives in the schema `backmap`, owned by the role `backmap_schema`, which nobody logs in as: the clinic
 owner's own role is given privileges, never ownership, so no person can drop the audit log's triggers.
 A new database is built at the latest version; a step in STEPS brings an older one forward (version 2 announces
-every change: access.ANNOUNCING). Who may read and write what is app.storage.postgres.access.
+every change: access.ANNOUNCING; version 3 makes the row policies' checks index probes: access.CHECKS_BY_INDEX).
+Who may read and write what is app.storage.postgres.access.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from app.storage.tables import RECORD_TABLES, Column, Kind, Table
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 SCHEMA = "backmap"
 SCHEMA_OWNER = "backmap_schema"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Taken for the whole migration, so two first starts of `clinic init` cannot both build the schema.
 MIGRATION_LOCK = 0x426B4D70  # "BkMp", as the SQLite files' application_id
 
@@ -50,6 +51,8 @@ CLINIC_COLUMNS: dict[str, tuple[str, ...]] = {
         "xact xid8 NOT NULL DEFAULT pg_current_xact_id()",
     ),
 }
+# The openings (open_client) a policy looks for, found by one probe however long the client's log (version 3).
+AUDIT_LOG_READS = "CREATE INDEX audit_log_reads ON backmap.audit_log (client_id, xact) WHERE action = 'read'"
 CLINIC_STATEMENTS: tuple[str, ...] = (
     """
     CREATE TABLE backmap.client_shares (
@@ -61,6 +64,7 @@ CLINIC_STATEMENTS: tuple[str, ...] = (
     """,
     "CREATE INDEX clients_by_therapist ON backmap.clients (therapist)",
     "CREATE INDEX client_shares_by_therapist ON backmap.client_shares (therapist)",
+    AUDIT_LOG_READS,
     "CREATE TABLE backmap.schema_version (version integer NOT NULL)",
     f"INSERT INTO backmap.schema_version VALUES ({SCHEMA_VERSION})",
 )
@@ -111,18 +115,29 @@ def latest_tables() -> tuple[str, ...]:
     return (*statements, *CLINIC_STATEMENTS)
 
 
-def _announce_changes(cursor: psycopg.Cursor[tuple[object, ...]]) -> None:
-    """Version 2: every change to a client's record is announced (NOTIFY), so open windows show others' work."""
-    from app.storage.postgres.access import ANNOUNCING  # access builds on this module's names
-
+def _as_schema_owner(cursor: psycopg.Cursor[tuple[object, ...]], statements: Iterable[str]) -> None:
     cursor.execute(f"SET LOCAL ROLE {SCHEMA_OWNER}")  # the schema's objects belong to its owner, as when created
-    for statement in ANNOUNCING:
+    for statement in statements:
         cursor.execute(statement.encode())
     cursor.execute("RESET ROLE")
 
 
+def _announce_changes(cursor: psycopg.Cursor[tuple[object, ...]]) -> None:
+    """Version 2: every change to a client's record is announced (NOTIFY), so open windows show others' work."""
+    from app.storage.postgres.access import ANNOUNCING  # access builds on this module's names
+
+    _as_schema_owner(cursor, ANNOUNCING)
+
+
+def _checks_by_index(cursor: psycopg.Cursor[tuple[object, ...]]) -> None:
+    """Version 3: the policies' checks as index probes, never a scan of every session (access.CHECKS_BY_INDEX)."""
+    from app.storage.postgres.access import CHECKS_BY_INDEX
+
+    _as_schema_owner(cursor, (AUDIT_LOG_READS, *CHECKS_BY_INDEX))
+
+
 # Target version -> the step that brings version - 1 to it; a new database skips them all.
-STEPS: dict[int, Callable[[psycopg.Cursor[tuple[object, ...]]], None]] = {2: _announce_changes}
+STEPS: dict[int, Callable[[psycopg.Cursor[tuple[object, ...]]], None]] = {2: _announce_changes, 3: _checks_by_index}
 
 
 def stored_version(cursor: psycopg.Cursor[tuple[object, ...]]) -> int | None:
