@@ -125,4 +125,5 @@ def test_the_postgresql_database_has_the_described_tables_and_the_clinics_own(em
         *((table.name, index.name) for table in described.values() for index in table.indexes),
         ("clients", "clients_by_therapist"),
         ("client_shares", "client_shares_by_therapist"),
+        ("audit_log", "audit_log_reads"),
     }

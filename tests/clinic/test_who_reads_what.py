@@ -85,6 +85,21 @@ def test_a_shared_client_opens_to_the_colleague_for_one_transaction_and_says_so_
     assert reads == [(clinic.pieter.role, "record opened")]
 
 
+def test_the_check_on_a_sessions_rows_tells_a_colleague_nothing_the_rows_would_not(clinic: Clinic) -> None:
+    """The policies' own check, called by hand: true for one's own session, and for a colleague's the same false
+    as for a session that does not exist; not callable at the front desk."""
+    with clinic.connect(clinic.thandi) as thandi:
+        session_id = add_visit(thandi, add_client(thandi))
+        assert thandi.execute("SELECT backmap.may_read_session(%s)", (session_id,)).fetchone() == (True,)
+    with clinic.connect(clinic.pieter) as pieter:
+        for asked in (session_id, "s-no-such-session"):
+            assert pieter.execute("SELECT backmap.may_read_session(%s)", (asked,)).fetchone() == (False,)
+    with clinic.connect(clinic.rita) as rita:
+        assert "permission denied for function may_read_session" in refused(
+            rita, "SELECT backmap.may_read_session(%s)", session_id
+        )
+
+
 def test_the_receptionist_sees_names_contact_and_consent_and_nothing_clinical(clinic: Clinic) -> None:
     with clinic.connect(clinic.thandi) as thandi:
         thandis = add_client(thandi)

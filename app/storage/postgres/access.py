@@ -364,6 +364,6 @@ CHECKS_BY_INDEX: tuple[str, ...] = (
     *READ_CHECKS,
     "REVOKE ALL ON FUNCTION backmap.may_read_session(text) FROM PUBLIC",
     _SESSION_CHECK_GRANT,
-    *(f"DROP POLICY treating ON backmap.{table}" for table in SESSION_TABLES),
+    *(f"DROP POLICY IF EXISTS treating ON backmap.{table}" for table in SESSION_TABLES),
     *SESSION_ROWS_POLICIES,
 )

@@ -52,7 +52,9 @@ CLINIC_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 # The openings (open_client) a policy looks for, found by one probe however long the client's log (version 3).
-AUDIT_LOG_READS = "CREATE INDEX audit_log_reads ON backmap.audit_log (client_id, xact) WHERE action = 'read'"
+AUDIT_LOG_READS = (
+    "CREATE INDEX IF NOT EXISTS audit_log_reads ON backmap.audit_log (client_id, xact) WHERE action = 'read'"
+)
 CLINIC_STATEMENTS: tuple[str, ...] = (
     """
     CREATE TABLE backmap.client_shares (
