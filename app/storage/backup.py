@@ -22,6 +22,15 @@ from app.storage.location import ensure_private_dir
 BACKUPS_FOLDER = "backups"  # in the data folder
 BACKUP_SUFFIX = ".sqlite3"
 ELSEWHERE_FOLDER = "backups-elsewhere"
+# A check reads every page twice (the b-trees, then each table's rows for its NOT NULL columns): a page cache that
+# holds the whole file (a 10-year practice is ~45 MB) reads, and for an encrypted file decrypts and authenticates,
+# each page once. Memory taken on the check's own connection, page by page, for the check's duration only.
+CHECK_CACHE_KIB = 64 * 1024
+
+
+def cache_whole_file(connection: sqlite3.Connection) -> None:
+    """Gives `connection` the page cache of a check that reads the whole file (CHECK_CACHE_KIB)."""
+    connection.execute(f"PRAGMA cache_size = -{CHECK_CACHE_KIB}")
 
 
 def restore_advice(path: Path) -> str:
@@ -72,6 +81,7 @@ def copy_database(source: sqlite3.Connection, copy: Path, key: DatabaseKey | Non
         with closing(sqlite3.connect(copy, isolation_level=None)) as target:
             if key is not None:
                 target.execute(key.pragma)
+            cache_whole_file(target)
             if not copied:
                 source.backup(target)
             # The copy carries the source's WAL flag; a backup is one self-contained file.

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.storage import migrations
-from app.storage.backup import BACKUP_SUFFIX, BACKUPS_FOLDER, backup_beside, remembered_backups
+from app.storage.backup import BACKUP_SUFFIX, BACKUPS_FOLDER, backup_beside, cache_whole_file, remembered_backups
 from app.storage.database import COMPANIONS, DB_FILENAME, companion, connect_read_write, open_database
 from app.storage.driver import is_plain_file, sqlite3
 from app.storage.errors import StorageError
@@ -127,6 +127,7 @@ def _encrypted_copy(plain: sqlite3.Connection, path: Path, key: DatabaseKey) -> 
             plain.execute("DETACH DATABASE encrypted")
         with closing(sqlite3.connect(building, isolation_level=None)) as copy:
             copy.execute(key.pragma)
+            cache_whole_file(copy)
             verdict = [row[0] for row in copy.execute("PRAGMA integrity_check")]
             found = _table_counts(copy, "main")
             if path.name == DB_FILENAME:
