@@ -50,6 +50,10 @@ class OpenDatabase:
     key: DatabaseKey | None = None  # None: a plain (unencrypted) database
 
 
+class NotEncryptedError(StorageError):
+    """The database is plain, but its folder has a key file (an interrupted encryption, a restored plain backup)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Header:
     user_version: int
@@ -71,7 +75,7 @@ def _read_header(path: Path, key: DatabaseKey | None = None) -> _Header | None:
         return None
     if key is not None:
         if header.startswith(SQLITE_MAGIC):
-            raise StorageError(f"{path} is not encrypted, but its folder has a key file; it was left untouched")
+            raise NotEncryptedError(f"{path} is not encrypted, but its folder has a key file; it was left untouched")
         return _Header(user_version=0, application_id=APPLICATION_ID)
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise StorageError(

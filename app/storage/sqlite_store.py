@@ -15,11 +15,11 @@ from typing import ClassVar
 
 from app.domain.session_summary import SessionLine
 from app.storage import history_reads, rows
-from app.storage.database import DB_FILENAME, OpenDatabase, open_database
-from app.storage.driver import is_plain_file, sqlite3
+from app.storage.database import DB_FILENAME, NotEncryptedError, OpenDatabase, open_database
+from app.storage.driver import sqlite3
 from app.storage.errors import NotFoundError, ReadOnlyError, StorageError
 from app.storage.keys import DatabaseKey
-from app.storage.local_folder import LocalDataFolder, holds_records
+from app.storage.local_folder import LocalDataFolder
 from app.storage.record_store import Erasure
 from app.storage.sql_store import SqlRecordStore
 
@@ -66,11 +66,16 @@ class SqliteStore(SqlRecordStore):
         path = data_dir / DB_FILENAME
         if not create and not path.exists():
             raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
-        if key is not None and read_only_reason is None and holds_records(data_dir) and is_plain_file(path):
-            from app.storage.encryption import finish_encryption
+        try:
+            return cls(open_database(path, read_only_reason=read_only_reason, key=key))
+        except NotEncryptedError:
+            if key is None or read_only_reason is not None:
+                raise
+        # Told by the header that opening reads anyway: an open pays nothing extra for this rare case.
+        from app.storage.encryption import finish_encryption
 
-            finish_encryption(data_dir, key)
-        return cls(open_database(path, read_only_reason=read_only_reason, key=key))
+        finish_encryption(data_dir, key)
+        return cls(open_database(path, key=key))
 
     # -- the store itself ------------------------------------------------------------------------------
 
