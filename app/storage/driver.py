@@ -19,10 +19,13 @@ __all__ = ["SQLITE_MAGIC", "is_plain_file", "sqlite3"]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
-# SQLCipher logs a failed page check (a wrong key, a damaged page) to stderr by default: the app says it itself.
-with sqlite3.connect(":memory:") as _quiet:
-    _quiet.execute("PRAGMA cipher_log_level = NONE")
-_quiet.close()
+with sqlite3.connect(":memory:") as _settings:
+    # SQLCipher logs a failed page check (a wrong key, a damaged page) to stderr by default: the app says it itself.
+    _settings.execute("PRAGMA cipher_log_level = NONE")
+    # Once for every keyed connection of the process: SQLCipher 4's settings, which the records were written with
+    # (the key file says sqlcipher4-raw-key), even after an update brings a SQLCipher with other defaults.
+    _settings.execute("PRAGMA cipher_default_compatibility = 4")
+_settings.close()
 
 
 def is_plain_file(path: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import keyring
@@ -106,6 +107,25 @@ def test_a_copied_database_opens_only_with_the_passphrase_or_the_recovery_key(da
     for key in (unlock_with_passphrase(stolen, PASSPHRASE), unlock_with_recovery_key(stolen, keys.recovery_key)):
         with SqliteStore.open(stolen, key=key) as repository:
             assert repository.get_client(filled.client_id).name == f"{filled.name} Person"
+
+
+def test_the_database_key_is_used_as_it_is_in_sqlcipher_4s_format(data_dir: Path) -> None:
+    """A raw 256-bit key: SQLCipher derives nothing from it (its PBKDF2 is for passphrases, and Argon2id already
+    guards the passphrase), so each connection opens without a key derivation."""
+    keys = set_up_new_folder(data_dir, PASSPHRASE)
+    with SqliteStore.open(data_dir, key=keys.key) as repository:
+        filled = fill_client(repository, "K")
+    with closing(sqlite3.connect(data_dir / DB_FILENAME)) as connection:
+        connection.execute(keys.key.pragma)
+        connection.execute("PRAGMA kdf_iter = 1")  # another key altogether, were the key a passphrase to derive from
+        assert connection.execute("SELECT id FROM clients").fetchall() == [(filled.client_id,)]
+        settings = [row[0] for row in connection.execute("PRAGMA cipher_settings") if "kdf" not in row[0]]
+    assert settings == [
+        "PRAGMA cipher_page_size = 4096;",
+        "PRAGMA cipher_use_hmac = 1;",  # every page authenticated
+        "PRAGMA cipher_plaintext_header_size = 0;",  # the header encrypted too
+        "PRAGMA cipher_hmac_algorithm = HMAC_SHA512;",
+    ]
 
 
 def test_the_recovery_key_is_forgiving_of_how_it_is_typed(data_dir: Path) -> None:
