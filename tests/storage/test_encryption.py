@@ -110,8 +110,8 @@ def test_a_copied_database_opens_only_with_the_passphrase_or_the_recovery_key(da
 
 
 def test_the_database_key_is_used_as_it_is_in_sqlcipher_4s_format(data_dir: Path) -> None:
-    """A raw 256-bit key: SQLCipher derives nothing from it (its PBKDF2 is for passphrases, and Argon2id already
-    guards the passphrase), so each connection opens without a key derivation."""
+    """A raw 256-bit key: SQLCipher uses it as it is, without its 256,000 PBKDF2 rounds (those are for passphrases,
+    and Argon2id already guards the passphrase), so a connection opens in microseconds."""
     keys = set_up_new_folder(data_dir, PASSPHRASE)
     with SqliteStore.open(data_dir, key=keys.key) as repository:
         filled = fill_client(repository, "K")
