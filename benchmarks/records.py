@@ -135,6 +135,7 @@ def main() -> None:
 
 ENCRYPTION_GOAL_RATIO = 1.3
 OPEN_REPEATS = 201  # an open takes about a millisecond: many pairs, or one slow spell decides the ratio
+SAVE_REPEATS = 61  # a save is mostly its fsync, which other programs' writes to the same disk slow at random
 
 
 def _paired_ms(plain: Callable[[], object], encrypted: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -172,14 +173,13 @@ def encryption_cost() -> None:
         }
         with SqliteStore.open(folders[0]) as plain, SqliteStore.open(folders[1], key=key) as encrypted:
             figures["history"] = _paired_ms(lambda: plain.history("bench"), lambda: encrypted.history("bench"), 15)
-            fresh = [
-                iter([dataclasses.replace(session_number(i), finalised=None) for i in range(SESSIONS, SESSIONS + 20)])
-                for _ in folders
-            ]
+            new_numbers = range(SESSIONS, SESSIONS + SAVE_REPEATS)
+            unsaved = [dataclasses.replace(session_number(i), finalised=None) for i in new_numbers]
+            fresh = [iter(unsaved) for _ in folders]  # the same sessions saved in each store
             figures["save"] = _paired_ms(
                 lambda: plain.add_session("bench", next(fresh[0])),
                 lambda: encrypted.add_session("bench", next(fresh[1])),
-                20,
+                SAVE_REPEATS,
             )
             figures["backup"] = _paired_ms(plain.local_folder.backup, encrypted.local_folder.backup, 21)
     print("encrypted store (SQLCipher 4, raw key) against plain, median ms:")
