@@ -24,7 +24,8 @@ BACKUP_SUFFIX = ".sqlite3"
 ELSEWHERE_FOLDER = "backups-elsewhere"
 # A check reads every page twice (the b-trees, then each table's rows for its NOT NULL columns): a page cache that
 # holds the whole file (a 10-year practice is ~45 MB) reads, and for an encrypted file decrypts and authenticates,
-# each page once. Memory taken on the check's own connection, page by page, for the check's duration only.
+# each page once. Memory taken page by page on the check's own connection while it runs: for the checks the
+# therapist waits for (a backup, encrypting), not the background check at every start, which stays lean.
 CHECK_CACHE_KIB = 64 * 1024
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from app.storage import migrations
-from app.storage.backup import BACKUPS_FOLDER, cache_whole_file, damaged
+from app.storage.backup import BACKUPS_FOLDER, damaged
 from app.storage.driver import SQLITE_MAGIC, sqlite3
 from app.storage.errors import DamagedDatabaseError, NotFoundError, StorageError
 from app.storage.files import PRIVATE_FILE_MODE, create_private_file, fsync_dir, temporary_sibling
@@ -205,7 +205,6 @@ def check_integrity(path: Path, key: DatabaseKey | None = None) -> list[str]:
         return [error.detail]
     try:
         with closing(connection):
-            cache_whole_file(connection)
             verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
         if _is_damage(error):
