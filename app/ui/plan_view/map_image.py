@@ -26,6 +26,9 @@ BASE_OPACITY = 0.5
 # faint lines (everything that must read sharply is drawn over it as vectors); finer costs the PDF more each time.
 PAPER_OVERSAMPLING = 2.0
 MAX_TINT_RATIO = 3.0
+# How far a drawn region's outline may stray from its polygon, in the map's pixels: a hundredth of a pixel (a
+# few thousandths of a millimetre on paper) drops more than half the corners, which each PDF writes as numbers.
+OUTLINE_TOLERANCE_PX = 0.01
 BADGE_RADIUS = 0.036  # of the map's width: big enough to read on a 6 cm printed map
 SCREEN_MIN_BADGE_RADIUS = 9.0  # pixels: smaller numbers blur on a screen
 
@@ -196,9 +199,17 @@ def _region_paths(
     region_map = _region_map(Path(svg))
     if region_map is None:
         return {}
+    from shapely import simplify  # loaded with the region map
+
+    from app.domain.regions import polygon_rings
+
     view = QRectF(*view_box)
     scale = width / view.width()
-    return {info.id: _path(region_map.rings(info.id), view, scale) for info in region_map.catalogue}
+    tolerance = OUTLINE_TOLERANCE_PX / scale  # in the SVG's units
+    return {
+        info.id: _path(polygon_rings(simplify(region_map.polygons[info.id], tolerance)), view, scale)
+        for info in region_map.catalogue
+    }
 
 
 def _region_map(svg_path: Path) -> RegionMap | None:
