@@ -311,8 +311,12 @@ def _free_place(wanted: QPointF, text: str, radius: float, taken: list[QRectF]) 
     for dx, dy in _OFFSETS:
         left, top = x + dx * step, y + dy * step
         right, bottom = left + width, top + height
-        # Clear of every near badge: entirely beside, above or below it (touching is clear, as QRectF has it).
-        if all(r <= left or x0 >= right or b <= top or y0 >= bottom for x0, y0, r, b in near):
+        # Clear of every near badge: none overlaps it (touching is clear, as QRectF has it). A plain loop: a
+        # generator per place tried made the search twice as slow.
+        for x0, y0, r, b in near:
+            if r > left and x0 < right and b > top and y0 < bottom:
+                break
+        else:
             return QPointF(left + width / 2, top + height / 2)
     return wanted
 
