@@ -260,7 +260,14 @@ def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> flo
         for frame in _frames(document.rootFrame()):
             box = layout.frameBoundingRect(frame)
             crosses = int(box.top() // page_height) != int((box.bottom() - 1) // page_height)
-            if isinstance(frame, QTextTable) and crosses and box.height() < page_height * SMALL_TABLE_SHARE:
+            if (
+                isinstance(frame, QTextTable)
+                and crosses
+                and box.height() < page_height * SMALL_TABLE_SHARE
+                # A moved table starts its page, though the layout's rounding may put its top a hair above the
+                # page's (moving it again, up to MAX_PAGE_BREAK_MOVES times, laid the document out each time).
+                and not frame.frameFormat().pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+            ):
                 table_format = frame.frameFormat()
                 table_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                 frame.setFrameFormat(table_format)
