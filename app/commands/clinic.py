@@ -1,15 +1,20 @@
 """`backmap clinic init|add SERVER ...`: a clinic's PostgreSQL database set up, and its people added
 (docs/clinic.md), by the server's administrator, whose password comes from ~/.pgpass. `backmap --database
-CONNINFO clinic import DATA_DIR`: a therapist's own records moved onto the clinic server, by that therapist."""
+CONNINFO clinic import DATA_DIR`: a therapist's own records moved onto the clinic server, by that therapist.
+`backmap --database CONNINFO clinic share|unshare CLIENT COLLEAGUE` and `clinic shares CLIENT`: a client shared
+with a colleague, or no longer, and with whom, by the client's therapist or the owner."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import BackmapError
+
+if TYPE_CHECKING:
+    from app.storage.postgres.store import PostgresStore
 
 # A login reachable over the network: long enough that guessing it online is hopeless.
 MIN_PASSWORD_LENGTH = 12
@@ -80,6 +85,27 @@ def register(subparsers: Any) -> None:
         help="whose clients they become, when the clinic's owner imports for a therapist (default: yours)",
     )
     move.set_defaults(func=run_import)
+    for action, what in (
+        ("share", "let COLLEAGUE find CLIENT and open their whole record (each opening logged)"),
+        ("unshare", "no longer share CLIENT with COLLEAGUE"),
+    ):
+        sharing = actions.add_parser(
+            action,
+            help=what,
+            description=f"Log in with --database as the client's therapist or the clinic's owner and {what}; the "
+            "server's audit log records it. COLLEAGUE is a therapist's or owner's login name.",
+        )
+        sharing.add_argument("client", metavar="CLIENT", help="the client's id, or their whole name (any case)")
+        sharing.add_argument("colleague", metavar="COLLEAGUE", help="the colleague's login name")
+        sharing.set_defaults(func=run_sharing)
+    shares = actions.add_parser(
+        "shares",
+        help="the colleagues CLIENT is shared with",
+        description="Log in with --database and list the colleagues CLIENT is shared with, one a line: login name "
+        "and name (a colleague the client is shared with sees themselves only).",
+    )
+    shares.add_argument("client", metavar="CLIENT", help="the client's id, or their whole name (any case)")
+    shares.set_defaults(func=run_shares)
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -144,6 +170,36 @@ def run_import(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def run_sharing(args: argparse.Namespace) -> int:
+    from app.commands.common import find_client, printable
+
+    sharing = args.clinic_action == "share"
+    with _clinic_store(args) as store:
+        client = find_client(store, args.client)
+        (store.share_client if sharing else store.unshare_client)(client.id, args.colleague)
+    done = "shared with" if sharing else "no longer shared with"
+    print(printable(f"{client.name} ({client.id}) {done} {args.colleague}"))
+    return 0
+
+
+def run_shares(args: argparse.Namespace) -> int:
+    from app.commands.common import find_client, printable
+
+    with _clinic_store(args) as store:
+        client = find_client(store, args.client)
+        for colleague in store.shared_with(client.id):
+            print(f"{colleague.role}\t{printable(colleague.name)}")
+    return 0
+
+
+def _clinic_store(args: argparse.Namespace) -> PostgresStore:
+    from app.storage.postgres.store import PostgresStore
+
+    if args.database is None:
+        raise BackmapError(f"clinic {args.clinic_action}: give the clinic server with --database CONNINFO")
+    return PostgresStore.connect(args.database)
 
 
 def _new_password(file: Path | None, option: str, whose: str) -> str:

@@ -145,6 +145,46 @@ class PostgresStore(SqlRecordStore):
             )
             return [(str(at), str(action), client, str(what)) for at, action, client, what in found]
 
+    # -- sharing a client with a colleague (clinic only: not part of RecordStore) --------------------------
+
+    def colleagues(self) -> tuple[Colleague, ...]:
+        """The clinic's therapists and owners but oneself: whom a client can be shared with."""
+        with self._transaction() as connection:
+            found = connection.execute(
+                "SELECT role, name, kind FROM people WHERE kind IN ('therapist', 'owner') AND role <> session_user "
+                "ORDER BY name, role"
+            )
+            return tuple(Colleague(str(role), str(name), str(kind)) for role, name, kind in found)
+
+    def shared_with(self, client_id: str) -> tuple[Colleague, ...]:
+        """The colleagues the client is shared with, as far as this person may know (row security): all of them
+        for the client's therapist and the owner, oneself alone for a colleague it is shared with."""
+        with self._transaction() as connection:
+            found = connection.execute(
+                "SELECT people.role, people.name, people.kind FROM client_shares JOIN people "
+                "ON people.role = client_shares.therapist WHERE client_shares.client_id = ? "
+                "ORDER BY people.name, people.role",
+                (client_id,),
+            )
+            return tuple(Colleague(str(role), str(name), str(kind)) for role, name, kind in found)
+
+    def share_client(self, client_id: str, colleague: str) -> None:
+        """Lets `colleague` find the client and open their record (the server logs both); by the client's
+        therapist or the owner only, to a therapist or owner of the clinic."""
+        self._sharing("share_client", client_id, colleague)
+
+    def unshare_client(self, client_id: str, colleague: str) -> None:
+        self._sharing("unshare_client", client_id, colleague)
+
+    def _sharing(self, function: str, client_id: str, colleague: str) -> None:
+        import psycopg
+
+        with self._transaction() as connection:
+            try:
+                connection.execute(f"SELECT backmap.{function}(?, ?)", (client_id, colleague))
+            except psycopg.errors.ForeignKeyViolation as error:  # only the owner gets this far with a wrong id
+                raise NotFoundError(f"no client with id {client_id!r}") from error
+
     # -- transactions and errors -----------------------------------------------------------------------
 
     @contextmanager
@@ -229,6 +269,15 @@ class Change:
 
     client_id: str
     by_backend: int  # the server process that wrote it: PostgresStore.backend_pid of the writer
+
+
+@dataclass(frozen=True, slots=True)
+class Colleague:
+    """A therapist or owner of the clinic, someone a client can be shared with."""
+
+    role: str  # their login
+    name: str  # as the clinic says it
+    kind: str  # therapist or owner
 
 
 class ChangeFeed:
