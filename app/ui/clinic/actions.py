@@ -4,6 +4,8 @@
   the server's records: the clients this person may see. The connection is remembered (QSettings, never the
   password), so the next start goes to the server by itself; the password comes from the pass file or service
   file, the keyring if the therapist chose it, or else is asked.
+- Client → **Share with a colleague…** (on the server only) shares the client shown, or takes them back
+  (app.ui.clinic.sharing).
 - File → **Use this computer's records** goes back: the window on this computer's records was locked and hidden.
 - On the server, a window hears what others change (ChangeListener) and reads it again: the client list, and the
   open client when it is theirs, once for all the changes heard within READ_AGAIN_MS (a busy clinic announces
@@ -69,6 +71,11 @@ class ClinicActions(QObject):
         self._quit = self._file_menu.actions()[-1]  # the workspace filled the menu; Quit stays last
         self._add("Connect to clinic server…", self.ask_and_connect)
         self._file_menu.insertSeparator(self._quit)
+        if self.server_store is not None:  # before the separator above "Delete client for good…"
+            client_menu = window.menus["Client"]
+            share = QAction("Share with a colleague…", self)
+            share.triggered.connect(lambda _checked=False: self.share_client())
+            client_menu.insertAction(next(action for action in client_menu.actions() if action.isSeparator()), share)
         window.installEventFilter(self)
 
     def _add(self, text: str, slot: Callable[[], object]) -> QAction:
@@ -94,6 +101,15 @@ class ClinicActions(QObject):
         listener.back.connect(self._back)
         self.listener = listener
         listener.start()
+
+    def share_client(self) -> None:
+        """Client → Share with a colleague…: the client shown, shared or taken back (app.ui.clinic.sharing)."""
+        client = self._window.workspace.decisions.client
+        if self.server_store is None or client is None:
+            return
+        from app.ui.clinic.sharing import SharingDialog
+
+        SharingDialog(self.server_store, client, self._window).exec()
 
     def _changed(self, client_id: str, by_backend: int) -> None:
         if by_backend == self._own_backend():

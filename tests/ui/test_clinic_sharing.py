@@ -1,0 +1,119 @@
+"""Client → Share with a colleague… on the clinic server (issue 19, point 3): Thandi ticks Pieter and he finds
+Ana in his list; she unticks him and Ana is gone from it. Pieter, whose client Ana is not, is told he may not
+share her, and the dialog stays open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+from app.domain.records import Client, Consent
+from app.storage.postgres.store import PostgresStore
+from app.ui.application import create_application, create_main_window
+from app.ui.clinic.sharing import SharingDialog
+from tests.clinic.conftest import ClinicCopy
+from tests.clinic.template import ClinicTemplate
+from tests.e2e.consult_driver import ini_settings
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def clinic(clinic_template: ClinicTemplate, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClinicCopy]:
+    monkeypatch.setenv("PGPASSFILE", str(clinic_template.pass_file))
+    database = clinic_template.copy()
+    yield ClinicCopy(clinic_template, database)
+    clinic_template.drop(database)
+
+
+@pytest.fixture
+def thandi(clinic: ClinicCopy) -> Iterator[PostgresStore]:
+    with clinic.store_of(clinic.template.therapists[0]) as store:
+        yield store
+
+
+@pytest.fixture
+def pieter(clinic: ClinicCopy) -> Iterator[PostgresStore]:
+    with clinic.store_of(clinic.template.therapists[1]) as store:
+        yield store
+
+
+@pytest.fixture
+def ana(thandi: PostgresStore) -> Client:
+    """Thandi's client."""
+    return thandi.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
+
+
+def listed(store: PostgresStore) -> list[str]:
+    return [client.name for client in store.list_clients()]
+
+
+def test_thandi_ticks_pieter_he_finds_ana_she_unticks_him_she_is_gone(
+    qtbot: QtBot, clinic: ClinicCopy, thandi: PostgresStore, pieter: PostgresStore, ana: Client
+) -> None:
+    olga_person, pieter_person = clinic.template.owner, clinic.template.therapists[1]
+    dialog = SharingDialog(thandi, ana)
+    qtbot.addWidget(dialog)
+    assert sorted(dialog.boxes) == sorted([olga_person.role, pieter_person.role])
+    assert dialog.boxes[pieter_person.role].text() == f"Pieter K (therapist, {pieter_person.role})"
+    assert not any(box.isChecked() for box in dialog.boxes.values())
+
+    dialog.boxes[pieter_person.role].setChecked(True)
+    dialog.apply()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert listed(pieter) == ["Ana Example"]
+
+    again = SharingDialog(thandi, ana)
+    qtbot.addWidget(again)
+    assert again.boxes[pieter_person.role].isChecked()
+    assert not again.boxes[olga_person.role].isChecked()
+    again.boxes[pieter_person.role].setChecked(False)
+    again.apply()
+    assert listed(pieter) == []
+
+
+def test_pieter_may_not_share_thandis_client_and_is_told_so(
+    qtbot: QtBot, clinic: ClinicCopy, thandi: PostgresStore, pieter: PostgresStore, ana: Client
+) -> None:
+    thandi.share_client(ana.id, clinic.template.therapists[1].role)
+    dialog = SharingDialog(pieter, ana)
+    qtbot.addWidget(dialog)
+    dialog.boxes[clinic.template.owner.role].setChecked(True)
+    dialog.apply()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.error.isVisibleTo(dialog)
+    assert "only the client's therapist or the owner shares client" in dialog.error.text()
+    assert thandi.shared_with(ana.id) == pieter.shared_with(ana.id)  # Pieter's alone, unchanged
+
+
+def test_the_client_menu_on_the_server_shares_the_client_shown(
+    qtbot: QtBot, clinic: ClinicCopy, pieter: PostgresStore, ana: Client, tmp_path: Path
+) -> None:
+    create_application([])
+    conninfo = clinic.template.conninfo(clinic.database, clinic.template.therapists[0])
+    window = create_main_window(None, demo=False, settings=ini_settings(tmp_path), database=conninfo)
+    qtbot.addWidget(window)
+    try:
+        menu = [action.text() for action in window.menus["Client"].actions()]
+        shown_last = ["Share with a colleague…", "", "Delete client for good…"]  # the erasure stays last
+        assert menu[menu.index("Share with a colleague…") :] == shown_last
+        window.workspace.decisions.open_client(ana.id)
+
+        def tick_pieter() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, SharingDialog)
+            dialog.boxes[clinic.template.therapists[1].role].setChecked(True)
+            dialog.apply()
+
+        QTimer.singleShot(0, tick_pieter)
+        share = next(action for action in window.menus["Client"].actions() if action.text().startswith("Share"))
+        share.trigger()
+        assert listed(pieter) == ["Ana Example"]
+    finally:
+        window.close()  # ends the listener's login before the database is dropped
