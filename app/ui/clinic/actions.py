@@ -1,4 +1,4 @@
-"""The window's part in working on a clinic server (issue 19, points 1, 4 and 6).
+"""The window's part in working on a clinic server (issue 19, points 1, 3, 4 and 6).
 
 - File → **Connect to clinic server…** asks where and as whom (ConnectDialog), logs in, and opens a window on
   the server's records: the clients this person may see. The connection is remembered (QSettings, never the
