@@ -77,9 +77,12 @@ def run_with_progress(
     progress.setMinimumDuration(SHOW_AFTER_MS)
     job = RecordsJob(opened, work, parent)
     outcome = _Outcome(done, failed, job)
+    # The dialog closes first, so it is gone by the time `done` or `failed` says how the work went.
+    job.succeeded.connect(progress.reset)
+    job.failed.connect(progress.reset)
     job.succeeded.connect(outcome.succeeded)
     job.failed.connect(outcome.failed)
-    job.finished.connect(progress.reset)
+    job.finished.connect(progress.reset)  # also after an error no one foresaw, which emits neither
     job.finished.connect(progress.deleteLater)
     job.finished.connect(job.deleteLater)
     job.start()
