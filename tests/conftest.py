@@ -19,7 +19,7 @@ for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
 from app.storage.sqlite_store import SqliteStore  # noqa: E402  (after the folders above: it imports platformdirs)
 from tests.clinic import server as test_server  # noqa: E402
 from tests.clinic.server import ThrowawayServer  # noqa: E402
-from tests.clinic.template import ClinicTemplate, set_up_template  # noqa: E402
+from tests.clinic.template import ClinicCopy, ClinicTemplate, set_up_template  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +53,13 @@ def postgres_server() -> Iterator[ThrowawayServer]:
 def clinic_template(postgres_server: ThrowawayServer, tmp_path_factory: pytest.TempPathFactory) -> ClinicTemplate:
     """A clinic set up once, copied for each test that stores records on the server (tests/clinic/template.py)."""
     return set_up_template(postgres_server, tmp_path_factory.mktemp("clinic"))
+
+
+@pytest.fixture
+def clinic_copy(clinic_template: ClinicTemplate, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClinicCopy]:
+    """A test's own copy of the clinic, its people's passwords in a pass file (PGPASSFILE), as on a computer set
+    up for it."""
+    monkeypatch.setenv("PGPASSFILE", str(clinic_template.pass_file))
+    database = clinic_template.copy()
+    yield ClinicCopy(clinic_template, database)
+    clinic_template.drop(database)

@@ -10,9 +10,7 @@ import psycopg
 import pytest
 
 from app.storage.postgres.clinic import Person, add_person, set_up
-from app.storage.postgres.store import PostgresStore
 from tests.clinic.server import ThrowawayServer
-from tests.clinic.template import ClinicTemplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,26 +76,3 @@ def clinic(postgres_server: ThrowawayServer) -> Iterator[Clinic]:
     yield Clinic(database, owner, thandi, pieter, rita, passwords)
     with psycopg.connect(postgres_server.conninfo(), autocommit=True) as connection:
         connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
-
-
-@dataclass(frozen=True, slots=True)
-class ClinicCopy:
-    """A test's own copy of the template clinic: its people log in to it with PostgresStore, as the app does."""
-
-    template: ClinicTemplate
-    database: str
-
-    def store_of(self, person: Person) -> PostgresStore:
-        return PostgresStore.connect(self.template.conninfo(self.database, person))
-
-    def admin(self) -> psycopg.Connection[tuple[object, ...]]:
-        """The server's superuser on this database (to look behind the people's backs)."""
-        return psycopg.connect(self.template.server.conninfo(dbname=self.database), autocommit=True)
-
-
-@pytest.fixture
-def clinic_copy(clinic_template: ClinicTemplate, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClinicCopy]:
-    monkeypatch.setenv("PGPASSFILE", str(clinic_template.pass_file))
-    database = clinic_template.copy()
-    yield ClinicCopy(clinic_template, database)
-    clinic_template.drop(database)

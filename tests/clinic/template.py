@@ -15,6 +15,7 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 
 from app.storage.postgres.clinic import Person, add_person, set_up
+from app.storage.postgres.store import PostgresStore
 from tests.clinic.server import ThrowawayServer
 
 
@@ -67,3 +68,18 @@ def set_up_template(server: ThrowawayServer, folder: Path) -> ClinicTemplate:
     )
     pass_file.chmod(0o600)
     return ClinicTemplate(server, name, owner, therapists, pass_file, passwords)
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicCopy:
+    """A test's own copy of the template clinic: its people log in to it with PostgresStore, as the app does."""
+
+    template: ClinicTemplate
+    database: str
+
+    def store_of(self, person: Person) -> PostgresStore:
+        return PostgresStore.connect(self.template.conninfo(self.database, person))
+
+    def admin(self) -> psycopg.Connection[tuple[object, ...]]:
+        """The server's superuser on this database (to look behind the people's backs)."""
+        return psycopg.connect(self.template.server.conninfo(dbname=self.database), autocommit=True)

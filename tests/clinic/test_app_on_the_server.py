@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.records import Consent
 from app.ui.application import create_application, create_main_window
 from app.ui.main_window import MainWindow
-from tests.clinic.conftest import ClinicCopy
+from tests.clinic.template import ClinicCopy
 from tests.e2e.consult_driver import ini_settings
 from tests.ui.answers import Answers
 

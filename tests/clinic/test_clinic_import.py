@@ -14,8 +14,8 @@ from app.domain.records import Soap
 from app.storage.keys import new_keys, unlock_with_passphrase, write_key_file
 from app.storage.location import ensure_private_dir
 from app.storage.sqlite_store import SqliteStore
-from tests.clinic.conftest import ClinicCopy
 from tests.clinic.records import count
+from tests.clinic.template import ClinicCopy
 from tests.storage.privacy_records import FilledClient, fill_client
 
 pytestmark = pytest.mark.postgres

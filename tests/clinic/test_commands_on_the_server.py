@@ -8,7 +8,7 @@ import pytest
 
 from app.cli import main
 from app.storage.client_file import dump, parse
-from tests.clinic.conftest import ClinicCopy
+from tests.clinic.template import ClinicCopy
 from tests.storage.test_client_file import EXAMPLE
 
 pytestmark = pytest.mark.postgres

@@ -10,7 +10,7 @@ import pytest
 
 from app.storage.postgres.connection import KEYRING_SERVICE, ClinicConnectionError
 from app.storage.postgres.store import PostgresStore
-from tests.clinic.conftest import ClinicCopy
+from tests.clinic.template import ClinicCopy
 from tests.memory_keyring import MemoryKeyring
 
 pytestmark = pytest.mark.postgres

@@ -13,7 +13,7 @@ import pytest
 from app.domain.records import Consent
 from app.storage.postgres.clinic import SetUp, set_up
 from app.storage.postgres.store import Change, ChangeFeed, ConnectionLostError
-from tests.clinic.conftest import ClinicCopy
+from tests.clinic.template import ClinicCopy
 from tests.clinic.test_store_on_the_server import share
 from tests.storage.conftest import START
 

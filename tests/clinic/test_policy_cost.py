@@ -14,7 +14,7 @@ import pytest
 
 from app.storage.postgres.clinic import SetUp, set_up
 from app.storage.postgres.schema import SCHEMA_VERSION
-from tests.clinic.conftest import ClinicCopy
+from tests.clinic.template import ClinicCopy
 
 pytestmark = pytest.mark.postgres
 

@@ -14,7 +14,7 @@ from app.domain.records import Client, Consent
 from app.storage.errors import NotFoundError, StorageError
 from app.storage.postgres.clinic import Person, add_person
 from app.storage.postgres.store import Colleague, PostgresStore
-from tests.clinic.conftest import ClinicCopy
+from tests.clinic.template import ClinicCopy
 
 pytestmark = pytest.mark.postgres
 

@@ -20,7 +20,7 @@ import pytest
 from app.domain.records import Client, Consent, Soap
 from app.storage.errors import NotFoundError, StaleWriteError, StorageError
 from app.storage.postgres.store import ConnectionLostError, PostgresStore
-from tests.clinic.conftest import ClinicCopy
+from tests.clinic.template import ClinicCopy
 from tests.storage.conftest import START
 
 pytestmark = pytest.mark.postgres

@@ -20,8 +20,7 @@ from app.storage.postgres.store import PostgresStore
 from app.ui.application import create_application, create_main_window
 from app.ui.clinic.actions import LOST_CONNECTION, ClinicActions
 from app.ui.main_window import MainWindow
-from tests.clinic.conftest import ClinicCopy
-from tests.clinic.template import ClinicTemplate
+from tests.clinic.template import ClinicCopy
 from tests.clinic.test_store_on_the_server import share
 from tests.e2e.consult_driver import by_name, ini_settings
 from tests.storage.conftest import START
@@ -33,35 +32,27 @@ SUBJECTIVE = "Subjective note, therapist only"
 
 
 @pytest.fixture
-def clinic(clinic_template: ClinicTemplate, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClinicCopy]:
-    monkeypatch.setenv("PGPASSFILE", str(clinic_template.pass_file))
-    database = clinic_template.copy()
-    yield ClinicCopy(clinic_template, database)
-    clinic_template.drop(database)
-
-
-@pytest.fixture
-def ana(clinic: ClinicCopy) -> Client:
+def ana(clinic_copy: ClinicCopy) -> Client:
     """Thandi's client, shared with Pieter."""
-    thandi, pieter = clinic.template.therapists
-    with clinic.store_of(thandi) as hers:
+    thandi, pieter = clinic_copy.template.therapists
+    with clinic_copy.store_of(thandi) as hers:
         client = hers.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
-    share(clinic, client.id, pieter.role)
+    share(clinic_copy, client.id, pieter.role)
     return client
 
 
 @pytest.fixture
-def pieter(clinic: ClinicCopy) -> Iterator[PostgresStore]:
+def pieter(clinic_copy: ClinicCopy) -> Iterator[PostgresStore]:
     """Pieter at his own window (his store: what his window writes through)."""
-    with clinic.store_of(clinic.template.therapists[1]) as store:
+    with clinic_copy.store_of(clinic_copy.template.therapists[1]) as store:
         yield store
 
 
 @pytest.fixture
-def thandis_window(qtbot: QtBot, clinic: ClinicCopy, tmp_path: Path) -> Iterator[MainWindow]:
+def thandis_window(qtbot: QtBot, clinic_copy: ClinicCopy, tmp_path: Path) -> Iterator[MainWindow]:
     """Thandi's window on the server, listening for others' changes."""
     create_application([])
-    conninfo = clinic.template.conninfo(clinic.database, clinic.template.therapists[0])
+    conninfo = clinic_copy.template.conninfo(clinic_copy.database, clinic_copy.template.therapists[0])
     window = create_main_window(None, demo=False, settings=ini_settings(tmp_path), database=conninfo)
     qtbot.addWidget(window)
     window.show()
@@ -121,19 +112,19 @@ def test_a_note_she_is_typing_is_saved_first_or_she_is_told(
 
 
 def test_a_lost_connection_shows_a_banner_until_it_is_back_and_no_change_is_half_saved(
-    qtbot: QtBot, thandis_window: MainWindow, clinic: ClinicCopy, ana: Client, answers: Answers
+    qtbot: QtBot, thandis_window: MainWindow, clinic_copy: ClinicCopy, ana: Client, answers: Answers
 ) -> None:
     workspace = thandis_window.workspace
     actions = clinic_actions(thandis_window)
     workspace.refresh_clients()
     workspace.decisions.open_client(ana.id)
     assert not actions.banner.isVisibleTo(thandis_window)
-    superuser = clinic.template.server.conninfo(dbname="postgres")
+    superuser = clinic_copy.template.server.conninfo(dbname="postgres")
     with psycopg.connect(superuser, autocommit=True) as admin:  # the server goes away a while: no login, none left
-        admin.execute(f"ALTER DATABASE {clinic.database} ALLOW_CONNECTIONS false")
+        admin.execute(f"ALTER DATABASE {clinic_copy.database} ALLOW_CONNECTIONS false")
         admin.execute(
             "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = %s AND datname = %s",
-            (clinic.template.therapists[0].role, clinic.database),
+            (clinic_copy.template.therapists[0].role, clinic_copy.database),
         )
         qtbot.waitUntil(lambda: actions.banner.isVisibleTo(thandis_window))
         assert actions.banner.text() == LOST_CONNECTION
@@ -141,12 +132,12 @@ def test_a_lost_connection_shows_a_banner_until_it_is_back_and_no_change_is_half
         workspace.decisions.start_session()
         assert [(kind, title) for kind, title, _text in answers.shown] == [("warning", "Backmap")]
         assert "nothing was saved" in answers.shown[0][2]
-        admin.execute(f"ALTER DATABASE {clinic.database} ALLOW_CONNECTIONS true")  # the server is back
-    with clinic.store_of(clinic.template.owner) as owner:
+        admin.execute(f"ALTER DATABASE {clinic_copy.database} ALLOW_CONNECTIONS true")  # the server is back
+    with clinic_copy.store_of(clinic_copy.template.owner) as owner:
         assert owner.list_sessions(ana.id) == []
 
     qtbot.waitUntil(lambda: not actions.banner.isVisibleTo(thandis_window))
     workspace.decisions.start_session()
     assert len(answers.shown) == 1  # no new warning: saved
-    with clinic.store_of(clinic.template.owner) as owner:
+    with clinic_copy.store_of(clinic_copy.template.owner) as owner:
         assert len(owner.list_sessions(ana.id)) == 1

@@ -6,7 +6,6 @@ is down, a server elsewhere without checked TLS: one line in the dialog, and not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring.core
@@ -24,9 +23,8 @@ from app.ui.clinic.dialog import ConnectDialog
 from app.ui.clinic.server import ClinicServer
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
-from tests.clinic.conftest import ClinicCopy
 from tests.clinic.server import _free_port
-from tests.clinic.template import ClinicTemplate
+from tests.clinic.template import ClinicCopy
 from tests.e2e.consult_driver import ini_settings
 from tests.memory_keyring import MemoryKeyring
 
@@ -36,23 +34,14 @@ CONSENT = Consent(dt.date(2026, 11, 20), "1")
 
 
 @pytest.fixture
-def clinic(clinic_template: ClinicTemplate, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClinicCopy]:
-    """The clinic's server, its people's passwords in a pass file (PGPASSFILE), as on a computer set up for it."""
-    monkeypatch.setenv("PGPASSFILE", str(clinic_template.pass_file))
-    database = clinic_template.copy()
-    yield ClinicCopy(clinic_template, database)
-    clinic_template.drop(database)
-
-
-@pytest.fixture
 def settings(tmp_path: Path) -> AppSettings:
     return ini_settings(tmp_path)
 
 
-def thandis_server(clinic: ClinicCopy, sslmode: str = "prefer") -> ClinicServer:
+def thandis_server(clinic_copy: ClinicCopy, sslmode: str = "prefer") -> ClinicServer:
     """The server as Thandi fills it in: this computer's test server, which has no TLS (allowed for localhost)."""
-    therapist = clinic.template.therapists[0]
-    return ClinicServer("127.0.0.1", clinic.template.server.port, clinic.database, therapist.role, sslmode)
+    therapist = clinic_copy.template.therapists[0]
+    return ClinicServer("127.0.0.1", clinic_copy.template.server.port, clinic_copy.database, therapist.role, sslmode)
 
 
 def local_window(qtbot: QtBot, data_dir: Path, settings: AppSettings) -> MainWindow:
@@ -114,17 +103,17 @@ def listed(window: MainWindow) -> list[str]:
 
 
 def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
-    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    thandi, pieter = clinic.template.therapists
-    with clinic.store_of(thandi) as hers, clinic.store_of(pieter) as his:
+    thandi, pieter = clinic_copy.template.therapists
+    with clinic_copy.store_of(thandi) as hers, clinic_copy.store_of(pieter) as his:
         hers.create_client("Ana Example", consent=CONSENT)
         his.create_client("Ben Other", consent=CONSENT)  # Pieter's, not shared: Thandi never sees him
     window = local_window(qtbot, data_dir, settings)
     window.workspace.repository.create_client("Carla Solo", consent=CONSENT)  # on this computer
     window.workspace.refresh_clients()
 
-    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic))  # the pass file has her password
+    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic_copy))  # the pass file has her password
 
     assert dialog.result() == ConnectDialog.DialogCode.Accepted
     on_server = opened_on_the_server(qtbot, actions_of(window))
@@ -135,7 +124,7 @@ def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
     assert window.screen_lock.locked  # this computer's records, hidden and locked meanwhile
     assert listed(on_server) == ["Ana Example"]
     remembered = settings.clinic_conninfo()
-    assert ClinicServer.from_conninfo(remembered) == thandis_server(clinic)
+    assert ClinicServer.from_conninfo(remembered) == thandis_server(clinic_copy)
     assert "password" not in remembered
 
     menu_action(on_server, "Use this computer's records").trigger()
@@ -147,11 +136,11 @@ def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
 
 
 def test_a_remembered_server_is_where_the_next_start_goes(
-    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings
+    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings
 ) -> None:
-    with clinic.store_of(clinic.template.therapists[0]) as hers:
+    with clinic_copy.store_of(clinic_copy.template.therapists[0]) as hers:
         hers.create_client("Ana Example", consent=CONSENT)
-    settings.set_clinic_conninfo(thandis_server(clinic).conninfo())
+    settings.set_clinic_conninfo(thandis_server(clinic_copy).conninfo())
     window = local_window(qtbot, data_dir, settings)
     actions = actions_of(window)
     qtbot.waitUntil(lambda: actions.clinic_window is not None)
@@ -174,17 +163,17 @@ def test_a_remembered_server_that_is_down_leaves_this_computers_records_and_says
 
 
 def test_without_a_kept_password_the_start_asks_for_it(
-    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))  # nothing keeps her password
     monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryKeyring())
-    server = thandis_server(clinic)
+    server = thandis_server(clinic_copy)
     settings.set_clinic_conninfo(server.conninfo())
     asked: list[ClinicServer] = []
 
     def thandi_types_her_password(dialog: ConnectDialog) -> int:
         asked.append(dialog.server())
-        dialog.password.setText(clinic.template.passwords[server.user])
+        dialog.password.setText(clinic_copy.template.passwords[server.user])
         dialog.try_connect()
         return dialog.result()
 
@@ -197,7 +186,7 @@ def test_without_a_kept_password_the_start_asks_for_it(
 
 def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
     qtbot: QtBot,
-    clinic: ClinicCopy,
+    clinic_copy: ClinicCopy,
     data_dir: Path,
     settings: AppSettings,
     monkeypatch: pytest.MonkeyPatch,
@@ -206,8 +195,8 @@ def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
     monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))  # this computer keeps no pass file
     memory = MemoryKeyring()
     monkeypatch.setattr(keyring.core, "_keyring_backend", memory)  # the system's keyring is never touched
-    server = thandis_server(clinic)
-    password = clinic.template.passwords[server.user]
+    server = thandis_server(clinic_copy)
+    password = clinic_copy.template.passwords[server.user]
     window = local_window(qtbot, data_dir, settings)
 
     dialog = connect_from_the_menu(window, monkeypatch, server, password, keep=True)
@@ -231,13 +220,13 @@ class LockedKeyring(MemoryKeyring):
 
 
 def test_a_keyring_that_refuses_the_password_is_told_and_the_connection_stands(
-    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))
     monkeypatch.setattr(keyring.core, "_keyring_backend", LockedKeyring())
-    server = thandis_server(clinic)
+    server = thandis_server(clinic_copy)
     window = local_window(qtbot, data_dir, settings)
-    connect_from_the_menu(window, monkeypatch, server, clinic.template.passwords[server.user], keep=True)
+    connect_from_the_menu(window, monkeypatch, server, clinic_copy.template.passwords[server.user], keep=True)
     on_server = opened_on_the_server(qtbot, actions_of(window))
     assert on_server.isVisible()
     assert on_server.statusBar().currentMessage() == (
@@ -246,14 +235,14 @@ def test_a_keyring_that_refuses_the_password_is_told_and_the_connection_stands(
 
 
 def test_a_wrong_password_is_one_line_in_the_dialog_and_nothing_changes(
-    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))
     memory = MemoryKeyring()
     monkeypatch.setattr(keyring.core, "_keyring_backend", memory)
     window = local_window(qtbot, data_dir, settings)
 
-    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic), "not her password", keep=True)
+    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic_copy), "not her password", keep=True)
 
     assert dialog.result() != ConnectDialog.DialogCode.Accepted
     assert dialog.error.isVisibleTo(dialog)
@@ -290,10 +279,10 @@ def test_a_server_that_cannot_be_reached_safely_is_one_line_in_the_dialog(
 
 
 def test_the_server_without_tls_is_refused_when_tls_is_asked_for(
-    qtbot: QtBot, clinic: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = local_window(qtbot, data_dir, settings)
-    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic, "verify-full"))
+    dialog = connect_from_the_menu(window, monkeypatch, thandis_server(clinic_copy, "verify-full"))
     assert "server does not support SSL, but SSL was required" in dialog.error.text()
     assert window.isVisible()
     assert actions_of(window).clinic_window is None

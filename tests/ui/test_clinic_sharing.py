@@ -17,30 +17,21 @@ from app.domain.records import Client, Consent
 from app.storage.postgres.store import PostgresStore
 from app.ui.application import create_application, create_main_window
 from app.ui.clinic.sharing import SharingDialog
-from tests.clinic.conftest import ClinicCopy
-from tests.clinic.template import ClinicTemplate
+from tests.clinic.template import ClinicCopy
 from tests.e2e.consult_driver import ini_settings
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def clinic(clinic_template: ClinicTemplate, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClinicCopy]:
-    monkeypatch.setenv("PGPASSFILE", str(clinic_template.pass_file))
-    database = clinic_template.copy()
-    yield ClinicCopy(clinic_template, database)
-    clinic_template.drop(database)
-
-
-@pytest.fixture
-def thandi(clinic: ClinicCopy) -> Iterator[PostgresStore]:
-    with clinic.store_of(clinic.template.therapists[0]) as store:
+def thandi(clinic_copy: ClinicCopy) -> Iterator[PostgresStore]:
+    with clinic_copy.store_of(clinic_copy.template.therapists[0]) as store:
         yield store
 
 
 @pytest.fixture
-def pieter(clinic: ClinicCopy) -> Iterator[PostgresStore]:
-    with clinic.store_of(clinic.template.therapists[1]) as store:
+def pieter(clinic_copy: ClinicCopy) -> Iterator[PostgresStore]:
+    with clinic_copy.store_of(clinic_copy.template.therapists[1]) as store:
         yield store
 
 
@@ -55,9 +46,9 @@ def listed(store: PostgresStore) -> list[str]:
 
 
 def test_thandi_ticks_pieter_he_finds_ana_she_unticks_him_she_is_gone(
-    qtbot: QtBot, clinic: ClinicCopy, thandi: PostgresStore, pieter: PostgresStore, ana: Client
+    qtbot: QtBot, clinic_copy: ClinicCopy, thandi: PostgresStore, pieter: PostgresStore, ana: Client
 ) -> None:
-    olga_person, pieter_person = clinic.template.owner, clinic.template.therapists[1]
+    olga_person, pieter_person = clinic_copy.template.owner, clinic_copy.template.therapists[1]
     dialog = SharingDialog(thandi, ana)
     qtbot.addWidget(dialog)
     assert sorted(dialog.boxes) == sorted([olga_person.role, pieter_person.role])
@@ -79,12 +70,12 @@ def test_thandi_ticks_pieter_he_finds_ana_she_unticks_him_she_is_gone(
 
 
 def test_pieter_may_not_share_thandis_client_and_is_told_so(
-    qtbot: QtBot, clinic: ClinicCopy, thandi: PostgresStore, pieter: PostgresStore, ana: Client
+    qtbot: QtBot, clinic_copy: ClinicCopy, thandi: PostgresStore, pieter: PostgresStore, ana: Client
 ) -> None:
-    thandi.share_client(ana.id, clinic.template.therapists[1].role)
+    thandi.share_client(ana.id, clinic_copy.template.therapists[1].role)
     dialog = SharingDialog(pieter, ana)
     qtbot.addWidget(dialog)
-    dialog.boxes[clinic.template.owner.role].setChecked(True)
+    dialog.boxes[clinic_copy.template.owner.role].setChecked(True)
     dialog.apply()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.error.isVisibleTo(dialog)
@@ -93,10 +84,10 @@ def test_pieter_may_not_share_thandis_client_and_is_told_so(
 
 
 def test_the_client_menu_on_the_server_shares_the_client_shown(
-    qtbot: QtBot, clinic: ClinicCopy, pieter: PostgresStore, ana: Client, tmp_path: Path
+    qtbot: QtBot, clinic_copy: ClinicCopy, pieter: PostgresStore, ana: Client, tmp_path: Path
 ) -> None:
     create_application([])
-    conninfo = clinic.template.conninfo(clinic.database, clinic.template.therapists[0])
+    conninfo = clinic_copy.template.conninfo(clinic_copy.database, clinic_copy.template.therapists[0])
     window = create_main_window(None, demo=False, settings=ini_settings(tmp_path), database=conninfo)
     qtbot.addWidget(window)
     try:
@@ -108,7 +99,7 @@ def test_the_client_menu_on_the_server_shares_the_client_shown(
         def tick_pieter() -> None:
             dialog = QApplication.activeModalWidget()
             assert isinstance(dialog, SharingDialog)
-            dialog.boxes[clinic.template.therapists[1].role].setChecked(True)
+            dialog.boxes[clinic_copy.template.therapists[1].role].setChecked(True)
             dialog.apply()
 
         QTimer.singleShot(0, tick_pieter)
