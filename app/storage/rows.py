@@ -8,10 +8,10 @@ import json
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain.records import (
     Amendment,
@@ -41,6 +41,8 @@ from app.storage.codec import (
     stroke_object,
 )
 from app.storage.driver import sqlite3
+
+T = TypeVar("T")
 
 _CLIENT_COLUMNS = "id, name, born, phone, email, consent_date, consent_notice_version, consent_guardian, version"
 _INTAKE_COLUMNS = (
@@ -392,6 +394,33 @@ def next_position(connection: sqlite3.Connection, table: str, session_id: str) -
     return 0 if row[0] is None else int(row[0]) + 1
 
 
+_STROKE_COLUMNS = ("by", "tension", "width", "points")
+_HOLD_COLUMNS = ("region", "seconds")
+_AMENDMENT_COLUMNS = ("at", "field", "before", "after", "reason")
+
+
+def _by_session(
+    connection: sqlite3.Connection,
+    table: str,
+    columns: tuple[str, ...],
+    chosen: str,
+    parameters: tuple[Any, ...],
+    make: Callable[..., T],
+) -> defaultdict[str, list[T]]:
+    """The rows of `table` (strokes, holds, amendments) of the sessions `chosen` selects, each made with
+    `make(*columns)`, by session in their order: one query for all of them."""
+    found: defaultdict[str, list[T]] = defaultdict(list)
+    for session_id, *values in picked(
+        connection,
+        f"SELECT session_id, {', '.join(columns)} FROM {table} WHERE session_id IN ({chosen}) "
+        "ORDER BY session_id, position",
+        parameters,
+        ("session_id", *columns),
+    ):
+        found[session_id].append(make(*values))
+    return found
+
+
 def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> list[Session]:
     """Sessions matching `where` (over the sessions table), newest first, each whole: one query per table."""
     rows = list(
@@ -417,40 +446,25 @@ def load_sessions(connection: sqlite3.Connection, where: str, parameters: tuple[
         session_id: [made.get(row[1:]) or made.setdefault(row[1:], Mark(*row[1:])) for row in group]
         for session_id, group in groupby(found, itemgetter(0))
     }
-    strokes: defaultdict[str, list[Stroke]] = defaultdict(list)
-    stroke_columns = ("session_id", "by", "tension", "width", "points")
-    for session_id, by, tension, width, points in picked(
+    strokes = _by_session(
         connection,
-        f"SELECT {', '.join(stroke_columns)} FROM strokes WHERE session_id IN ({chosen}) ORDER BY session_id, position",
+        "strokes",
+        _STROKE_COLUMNS,
+        chosen,
         parameters,
-        stroke_columns,
-    ):
-        strokes[session_id].append(Stroke(by, tension, width, tuple(map(tuple, json.loads(points)))))
-    holds: defaultdict[str, list[Hold]] = defaultdict(list)
-    hold_columns = ("session_id", "region", "seconds")
-    for session_id, region, seconds in picked(
+        lambda by, tension, width, points: Stroke(by, tension, width, tuple(map(tuple, json.loads(points)))),
+    )
+    holds = _by_session(connection, "holds", _HOLD_COLUMNS, chosen, parameters, Hold)
+    amendments = _by_session(
         connection,
-        f"SELECT {', '.join(hold_columns)} FROM holds WHERE session_id IN ({chosen}) ORDER BY session_id, position",
+        "amendments",
+        _AMENDMENT_COLUMNS,
+        chosen,
         parameters,
-        hold_columns,
-    ):
-        holds[session_id].append(Hold(region, seconds))
-    amendments: defaultdict[str, list[Amendment]] = defaultdict(list)
-    for row in named(
-        connection,
-        f"SELECT session_id, at, field, before, after, reason FROM amendments WHERE session_id IN ({chosen}) "
-        "ORDER BY session_id, position",
-        parameters,
-    ):
-        amendments[row["session_id"]].append(
-            Amendment(
-                dt.datetime.fromisoformat(row["at"]),
-                row["field"],
-                json.loads(row["before"]),
-                json.loads(row["after"]),
-                row["reason"],
-            )
-        )
+        lambda at, field, before, after, reason: Amendment(
+            dt.datetime.fromisoformat(at), field, json.loads(before), json.loads(after), reason
+        ),
+    )
     plans: dict[bytes, dict[str, Any]] = {}  # each distinct plan decoded once, its dict shared (never changed)
     return [
         _session_from_row(
@@ -508,37 +522,25 @@ def load_session_objects(connection: sqlite3.Connection, client_id: str) -> list
         ]
         for session_id, group in groupby(found, itemgetter(0))
     }
-    strokes: defaultdict[str, list[dict[str, Json]]] = defaultdict(list)
-    stroke_columns = ("session_id", "by", "tension", "width", "points")
-    for session_id, by, tension, width, points in picked(
+    strokes = _by_session(
         connection,
-        f"SELECT {', '.join(stroke_columns)} FROM strokes WHERE session_id IN ({of_client}) "
-        "ORDER BY session_id, position",
+        "strokes",
+        _STROKE_COLUMNS,
+        of_client,
         parameters,
-        stroke_columns,
-    ):
-        strokes[session_id].append(stroke_object(by, tension, width, StoredPoints(points)))
-    holds: defaultdict[str, list[dict[str, Json]]] = defaultdict(list)
-    hold_columns = ("session_id", "region", "seconds")
-    for session_id, region, seconds in picked(
+        lambda by, tension, width, points: stroke_object(by, tension, width, StoredPoints(points)),
+    )
+    holds = _by_session(connection, "holds", _HOLD_COLUMNS, of_client, parameters, hold_object)
+    amendments = _by_session(
         connection,
-        f"SELECT {', '.join(hold_columns)} FROM holds WHERE session_id IN ({of_client}) ORDER BY session_id, position",
+        "amendments",
+        _AMENDMENT_COLUMNS,
+        of_client,
         parameters,
-        hold_columns,
-    ):
-        holds[session_id].append(hold_object(region, seconds))
-    amendments: defaultdict[str, list[dict[str, Json]]] = defaultdict(list)
-    for row in named(
-        connection,
-        f"SELECT session_id, at, field, before, after, reason FROM amendments WHERE session_id IN ({of_client}) "
-        "ORDER BY session_id, position",
-        parameters,
-    ):
-        amendments[row["session_id"]].append(
-            amendment_object(
-                row["at"], row["field"], json.loads(row["before"]), json.loads(row["after"]), row["reason"]
-            )
-        )
+        lambda at, field, before, after, reason: amendment_object(
+            at, field, json.loads(before), json.loads(after), reason
+        ),
+    )
     plans = {
         key: StoredJson(plan_text(compressed))
         for key, compressed in picked(
