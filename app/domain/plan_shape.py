@@ -124,13 +124,13 @@ def _drafts(doses: Sequence[Dose], position: str, protocol: Protocol, notes: lis
     rank = {STROKING: -1} | {technique: index for index, technique in enumerate(session.order)}
     side_lying = position == SIDE_LYING
     mains: dict[tuple[int, int, int], list[Dose]] = {}
-    touches: dict[tuple[int, int], dict[tuple[str, int], list[Dose]]] = {}
+    touches: dict[tuple[int, int], dict[str, list[Dose]]] = {}
     for dose in doses:
         spec = SPECS_BY_ID[dose.region]
         block = (0 if spec.side == "left" else 1) if side_lying else 0
         area = _area_of(dose.region, protocol)
         if dose.technique in session.finishing:
-            touches.setdefault((block, area), {}).setdefault((dose.technique, dose.level), []).append(dose)
+            touches.setdefault((block, area), {}).setdefault(dose.technique, []).append(dose)
             continue
         mains.setdefault((block, area, rank[dose.technique]), []).append(dose)
     drafts = []
@@ -147,7 +147,7 @@ def _drafts(doses: Sequence[Dose], position: str, protocol: Protocol, notes: lis
             (open_ended or owner)[-1].finishing.extend(finishing)
         elif finishing:  # only finishing touches here (e.g. kneading left out): the first one leads the step
             first, *rest = finishing
-            lead = [dose for key, group in by_touch.items() if key[0] == first.technique for dose in group]
+            lead = by_touch[first.technique]
             side = SPECS_BY_ID[lead[0].region].side if position == SIDE_LYING else None
             drafts.append(_Draft(block, side, area, protocol.techniques[first.technique], lead, rest))
     drafts.sort(key=lambda d: (d.block, d.area, rank.get(d.technique.id, len(rank))))
@@ -168,12 +168,12 @@ def _similar_levels(doses: list[Dose]) -> list[list[Dose]]:
     return [sorted(part, key=lambda d: doses.index(d)) for part in parts]
 
 
-def _finishing(
-    by_touch: dict[tuple[str, int], list[Dose]], position: str, protocol: Protocol, notes: list[str]
-) -> list[Finishing]:
+def _finishing(by_touch: dict[str, list[Dose]], position: str, protocol: Protocol, notes: list[str]) -> list[Finishing]:
+    """Each touch once per area, at the gentlest pressure any of its places may have."""
     finishing = []
     order = {technique: index for index, technique in enumerate(protocol.session.finishing)}
-    for (technique, level), group in sorted(by_touch.items(), key=lambda item: (order[item[0][0]], item[0][1])):
+    for technique, group in sorted(by_touch.items(), key=lambda item: order[item[0]]):
+        level = min(dose.level for dose in group)
         regions = [dose.region for dose in group]
         how = ""
         if technique == "stretching":

@@ -120,6 +120,23 @@ def test_no_client_sentence_holds_a_rule_id_an_arrow_or_a_broken_place(
     assert ".txt" not in client
 
 
+@settings(max_examples=150, deadline=None)
+@given(cases())
+def test_a_step_names_each_finishing_touch_once(case: tuple[list[Mark], Intake, int, str]) -> None:
+    for step in plan_of(case).steps:
+        touches = [touch.technique for touch in step.finishing]
+        assert len(touches) == len(set(touches)), step  # not "gentle shaking and gentle shaking"
+
+
+def test_every_region_at_3_shakes_the_mid_back_once_at_the_gentler_pressure() -> None:
+    plan = build_plan([Mark(r, "therapist", 3) for r in sorted(REGION_IDS)], Intake(TODAY), 60, PROTOCOL, on=TODAY)
+    mid_back = next(step for step in plan.steps if "paraspinal_thoracic_l" in step.regions)
+    shaking = [touch for touch in mid_back.finishing if touch.technique == "vibration"]
+    assert len(shaking) == 1
+    assert shaking[0].pressure.level <= mid_back.pressure.level  # the very light of the spine's sides, not light
+    assert {"latissimus_l", "paraspinal_thoracic_l"} <= set(shaking[0].regions)
+
+
 def test_every_region_marked_in_60_minutes_is_at_most_about_15_steps() -> None:
     plan = build_plan(EVERY_REGION, Intake(TODAY), 60, PROTOCOL, on=TODAY)
     assert len(plan.steps) <= 15
