@@ -8,6 +8,7 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtGui import QTextDocument, QTextFormat, QTextTable
 from PySide6.QtWidgets import QApplication
 
 from app.domain.plan import build_plan
@@ -15,6 +16,7 @@ from app.domain.plan_wording import make_handout
 from app.domain.protocol import load_protocol
 from app.domain.records import FlagEntry, Intake, Mark
 from app.domain.region_specs import REGION_IDS
+from app.ui.plan_view import plan_pdf
 from app.ui.plan_view.plan_pdf import handout_pdf_bytes
 from app.ui.settings import PageSizeName
 from tests.ui.plan_samples import PRACTICE, TYPICAL_MARKS
@@ -57,10 +59,14 @@ def flag_entry(flag: str) -> FlagEntry:
     return FlagEntry(flag)
 
 
-def pages(marks: list[Mark], intake: Intake, page_size: PageSizeName = "A4") -> int:
+def pdf(marks: list[Mark], intake: Intake, page_size: PageSizeName = "A4") -> bytes:
     plan = build_plan(marks, intake, 60, PROTOCOL, on=TODAY)
     handout = make_handout(plan, client_first_name="Ana", date=TODAY, shared_note=SHARED_NOTE, practice=PRACTICE)
-    return len(PdfReader(io.BytesIO(handout_pdf_bytes(handout, page_size=page_size))).pages)
+    return handout_pdf_bytes(handout, page_size=page_size)
+
+
+def pages(marks: list[Mark], intake: Intake, page_size: PageSizeName = "A4") -> int:
+    return len(PdfReader(io.BytesIO(pdf(marks, intake, page_size))).pages)
 
 
 def test_a_typical_plan_is_one_page_on_a4_and_letter(qapp: QApplication) -> None:
@@ -95,3 +101,25 @@ def test_every_region_marked_is_two_pages_at_most(qapp: QApplication) -> None:
     for flags in ((), (FlagEntry("pregnancy"),), (FlagEntry("blood_thinners"),)):
         assert pages(EVERY_REGION, Intake(TODAY, flags)) <= 2, flags
         assert pages(EVERY_REGION, Intake(TODAY, flags), "Letter") <= 2, flags
+
+
+def test_every_region_marked_moves_each_table_to_its_next_page_once(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    laid_out: list[tuple[int, int]] = []  # per layout of the handout: the moves made, the tables that start a page
+    keep_whole = plan_pdf._keep_small_tables_whole
+
+    def counted(document: QTextDocument, page_height: float) -> plan_pdf._Moves:
+        moves = keep_whole(document, page_height)
+        always_before = QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+        frames = plan_pdf._frames(document.rootFrame())
+        moved = [f for f in frames if isinstance(f, QTextTable) and f.frameFormat().pageBreakPolicy() & always_before]
+        laid_out.append((moves.tables, len(moved)))
+        return moves
+
+    monkeypatch.setattr(plan_pdf, "_keep_small_tables_whole", counted)
+    for page_size in ("A4", "Letter"):
+        pdf(EVERY_REGION, Intake(TODAY), page_size)
+    assert any(moves for moves, _ in laid_out)  # the plan's steps do cross pages
+    for moves, moved in laid_out:
+        assert moves == moved  # a table moved once: never moved again (each move lays the whole document out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QObject, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -161,7 +162,7 @@ def _laid_out(
 ) -> QTextDocument:
     """The handout in pages: comfortably spaced, or tighter when only that keeps a page from holding a few lines."""
     document = _document(handout, clearance_on_record, map_svg, device, body, COMFORTABLE)
-    blank = _keep_small_tables_whole(document, body.height())
+    blank = _keep_small_tables_whole(document, body.height()).blank
     pages = document.pageCount()
     # In pages, the text without the blank that moving tables whole left (measured after: no extra layout pass).
     text = (document.size().height() - blank) / body.height()
@@ -250,13 +251,17 @@ class _Pictures(QPyTextObject):  # QPyTextObject: a Python handler Qt's layout a
         painter.restore()
 
 
-def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> float:
+class _Moves(NamedTuple):
+    tables: int  # how many moves: each lays the document out again
+    blank: float  # the height the moves leave blank at the feet of pages
+
+
+def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> _Moves:
     """Moves a step or a safety box that a page break would cut to the next page (one at a time, since each
-    move shifts everything after it). Big tables (the map and steps side by side) may still break. Returns the
-    blank height the moves leave at the feet of pages."""
+    move shifts everything after it). Big tables (the map and steps side by side) may still break."""
     layout = document.documentLayout()
     blank = 0.0
-    for _ in range(MAX_PAGE_BREAK_MOVES):
+    for moves in range(MAX_PAGE_BREAK_MOVES):
         for frame in _frames(document.rootFrame()):
             box = layout.frameBoundingRect(frame)
             crosses = int(box.top() // page_height) != int((box.bottom() - 1) // page_height)
@@ -274,8 +279,8 @@ def _keep_small_tables_whole(document: QTextDocument, page_height: float) -> flo
                 blank += (box.top() // page_height + 1) * page_height - box.top()
                 break
         else:
-            return blank
-    return blank
+            return _Moves(moves, blank)
+    return _Moves(MAX_PAGE_BREAK_MOVES, blank)
 
 
 def _frames(parent: QTextFrame) -> Iterator[QTextFrame]:
