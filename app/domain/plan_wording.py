@@ -218,10 +218,21 @@ CLOSING = (
 )
 
 
-def next_visit_text(practice: PracticeSettings) -> str:
-    """The practice's suggestion for the next visit, or "" when it has none."""
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """The handout's last words under a heading that says what they are."""
+
+    heading: str
+    lines: tuple[str, ...]
+
+
+def closing(practice: PracticeSettings) -> Closing:
+    """ "Next time" over the practice's suggestion for the next visit and the closing cues; without a suggestion,
+    the cues alone are not about next time."""
     when = practice.next_visit.strip()
-    return f"We suggest your next visit in {when}." if when else ""
+    if when:
+        return Closing("Next time", (f"We suggest your next visit in {when}.", CLOSING))
+    return Closing("Remember", (CLOSING,))
 
 
 def steps_heading(plan: PlanWording) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import re
 import stat
@@ -16,7 +17,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
 from app.domain.plan_model import plan_from_json
-from app.domain.plan_wording import make_handout, read_plan
+from app.domain.plan_wording import CLOSING, make_handout, read_plan
 from app.domain.practice import PracticeSettings
 from app.errors import BackmapError
 from app.ui.plan_view.plan_pdf import _page_layout, paint_handout, write_handout_pdf
@@ -88,6 +89,15 @@ def test_the_pdf_holds_every_step_warning_position_and_medium(tmp_path: Path) ->
     assert "Oil or lotion: Unscented lotion" in text
     assert _words(SHARED_NOTE) in text
     assert "Please check with your doctor first" in text
+
+
+def test_the_last_column_is_next_time_only_when_the_practice_suggests_a_next_visit(tmp_path: Path) -> None:
+    suggesting = dataclasses.replace(PRACTICE, next_visit="two to three weeks")
+    text = _body_text(_write(tmp_path / "next.pdf", proceed_plan(), practice=suggesting))
+    assert "Next time We suggest your next visit in two to three weeks." in text
+    text = _body_text(_write(tmp_path / "plan.pdf", proceed_plan()))
+    assert "Next time" not in text
+    assert f"Remember {_words(CLOSING)}" in text  # the cues, under a heading that says what they are
 
 
 def test_every_page_is_numbered_and_carries_the_practice_contact(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.domain.plan_model import PlanError, plan_from_json
-from app.domain.plan_wording import MapMark, make_handout, read_plan
+from app.domain.plan_wording import CLOSING, MapMark, make_handout, read_plan
+from app.domain.practice import PracticeSettings
 from app.errors import BackmapError
 from app.ui.plan_view.hold_timer import HoldTimer
 from app.ui.plan_view.map_image import render_plan_map
@@ -41,9 +43,11 @@ def view(qtbot: QtBot) -> PlanView:
     return widget
 
 
-def _show(view: PlanView, plan: dict[str, Any], *, clearance_on_record: bool = False) -> None:
+def _show(
+    view: PlanView, plan: dict[str, Any], *, clearance_on_record: bool = False, practice: PracticeSettings = PRACTICE
+) -> None:
     handout = make_handout(
-        plan_from_json(plan), client_first_name="Ana", date=DATE, shared_note=SHARED_NOTE, practice=PRACTICE
+        plan_from_json(plan), client_first_name="Ana", date=DATE, shared_note=SHARED_NOTE, practice=practice
     )
     view.show_handout(handout, clearance_on_record=clearance_on_record)
 
@@ -69,6 +73,15 @@ def test_every_step_shows_where_how_and_why(view: PlanView) -> None:
     assert SHARED_NOTE in text
     assert "Take a moment to rest quietly before you get up." in text
     assert view.mark_given_button.isEnabled()
+
+
+def test_the_closing_card_is_next_time_only_when_the_practice_suggests_a_next_visit(view: PlanView) -> None:
+    _show(view, proceed_plan(), practice=dataclasses.replace(PRACTICE, next_visit="two to three weeks"))
+    assert "Next time\nWe suggest your next visit in two to three weeks.\n" in _shown_text(view)
+    _show(view, proceed_plan())
+    text = _shown_text(view)
+    assert "Next time" not in text
+    assert f"Remember\n{CLOSING}" in text  # the cues, under a heading that says what they are
 
 
 def test_point_holds_get_timers_and_their_logs_reach_the_view(qtbot: QtBot, view: PlanView) -> None:

@@ -11,13 +11,12 @@ from html import escape
 
 from app.domain.plan_wording import (
     CLEARANCE_HEADING,
-    CLOSING,
     NOTE_HEADING,
     Handout,
     StepText,
     clearance_missing,
     clearance_text,
-    next_visit_text,
+    closing,
     postpone_heading,
     postpone_text,
     steps_heading,
@@ -164,9 +163,9 @@ class _Html:
         )
 
     def _footer(self, handout: Handout) -> str:
-        """After the massage, at home, next time: three short columns, so the foot of the page stays short."""
+        """After the massage, at home, the closing words: three short columns, so the foot of the page stays short."""
         plan = handout.plan
-        closing = [text for text in (next_visit_text(handout.practice), CLOSING) if text]
+        last = closing(handout.practice)
         # The therapist's note heads the last column, which is the shortest: a typical plan stays on one page.
         note = self._heading(NOTE_HEADING) + self._p(escape(handout.shared_note)) if handout.shared_note else ""
         columns = [  # (title, body, share of the width): the longest list gets the widest column
@@ -176,11 +175,11 @@ class _Html:
                 self._bullets([escape(i) for i in plan.home_routine]) if plan.home_routine else "",
                 45,
             ),
-            ("Next time", "".join(self._p(escape(text)) for text in closing), 25),
+            (last.heading, "".join(self._p(escape(text)) for text in last.lines), 25),
         ]
         cells = [
             f'<td width="{width}%" valign="top" style="padding-right:12px; font-size:{self.s.small_pt}pt">'
-            f"{note if title == 'Next time' else ''}{self._heading(title)}{body}</td>"
+            f"{note if title == last.heading else ''}{self._heading(title)}{body}</td>"
             for title, body, width in columns
             if body
         ]

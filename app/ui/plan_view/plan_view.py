@@ -26,14 +26,13 @@ from PySide6.QtWidgets import (
 from app.domain.plain_words import capitalised
 from app.domain.plan_wording import (
     CLEARANCE_HEADING,
-    CLOSING,
     NOTE_HEADING,
     Handout,
     StepText,
     can_mark_as_given,
     clearance_missing,
     clearance_text,
-    next_visit_text,
+    closing,
     postpone_heading,
     postpone_text,
     steps_heading,
@@ -336,8 +335,8 @@ class PlanView(QWidget):
             right.addWidget(_card("Your home routine", [f"•  {line}" for line in plan.home_routine]))
         if handout.shared_note:
             right.addWidget(_card(NOTE_HEADING, [handout.shared_note]))
-        closing = [text for text in (next_visit_text(handout.practice), CLOSING) if text]
-        right.addWidget(_card("Next time", closing))
+        last = closing(handout.practice)
+        right.addWidget(_card(last.heading, list(last.lines)))
         right.addStretch(1)
 
         row = QHBoxLayout()
