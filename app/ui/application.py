@@ -319,13 +319,12 @@ def _answer_later_starts(folder: Path, window: MainWindow) -> None:
     listener.listen()
 
 
-def _key_at_start(folder: Path, read_only: bool) -> tuple[bool, DatabaseKey | None]:
+def _key_at_start(folder: Path, read_only: bool, settings: AppSettings) -> tuple[bool, DatabaseKey | None]:
     """Before the frame: the passphrase typed, or the set-up offered (only by the window that may write; a scripted
     start, the packaging smoke check, has nobody to answer it). Whether the therapist went on (False: they
     closed the passphrase dialog), and the key (None: plain records)."""
     from app.ui.encryption.controller import UnlockCancelled, asks_at_start
 
-    settings = AppSettings()
     offer_set_up = not read_only and not os.environ.get(QUIT_WHEN_STARTED_ENV)
     if not asks_at_start(folder, settings, offer_set_up=offer_set_up):
         return True, None  # nothing to ask: the dialogs' Qt classes (~20 ms) wait for later
@@ -353,6 +352,44 @@ def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> i
         window = start_main_window(data_dir, demo, database=None if demo else database)
         _quit_once_started_if_asked(window)
         return app.exec()
+    started = start_first_window(data_dir, AppSettings())
+    if not isinstance(started, MainWindow):
+        return started
+    return app.exec()
+
+
+def start_first_window(data_dir: Path | None, settings: AppSettings) -> MainWindow | int:
+    """The first window, shown: on the clinic server remembered when no data folder was named (app.ui.clinic
+    .actions.open_at_start; psycopg loads only then), this computer's records asked about only if it is not
+    reached; else this computer's records. The exit status when no window opens."""
+    remembered = settings.clinic_conninfo() if data_dir is None else ""
+    if not remembered:
+        return _start_on_this_computer(data_dir, settings)
+    from app.ui.clinic.actions import ClinicActions, open_at_start
+
+    on_server, why_not = open_at_start(
+        settings, lambda conninfo: create_main_window(None, False, settings, database=conninfo)
+    )
+    if on_server is None:
+        local = _start_on_this_computer(data_dir, settings)
+        if isinstance(local, MainWindow):  # in place of the data folder's line, which the workspace shows first
+            local.workspaceAttached.connect(lambda: local.statusBar().showMessage(why_not))
+        return local
+    actions = on_server.findChild(ClinicActions)
+    if actions is not None:
+        actions.open_local_on_return(lambda: _window_or_none(_start_on_this_computer(data_dir, settings)))
+    on_server.show()
+    QTimer.singleShot(0, on_server.workspace.warm_up)
+    return on_server
+
+
+def _window_or_none(started: MainWindow | int) -> MainWindow | None:
+    return started if isinstance(started, MainWindow) else None
+
+
+def _start_on_this_computer(data_dir: Path | None, settings: AppSettings) -> MainWindow | int:
+    """The window on this computer's records, shown, after the passphrase or the offer to set one up; the exit
+    status when none opens (0: the first Backmap on them was brought forward, or the therapist did not go on)."""
     from app.storage.files import remove_unfinished_outputs
     from app.storage.location import resolve_data_dir
     from app.ui.single_instance import InstanceLock, ask_first_to_raise
@@ -371,7 +408,7 @@ def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> i
         )
     removed = [] if read_only_reason else remove_unfinished_outputs(folder)
     try:
-        went_on, key = _key_at_start(folder, read_only_reason is not None)
+        went_on, key = _key_at_start(folder, read_only_reason is not None, settings)
     except BackmapError as error:
         _cannot_open(None, error)
         lock.release()
@@ -379,13 +416,14 @@ def run_app(data_dir: Path | None, demo: bool, database: str | None = None) -> i
     if not went_on:
         lock.release()
         return 0
-    window = start_main_window(folder, demo, read_only_reason=read_only_reason, key=key)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(lock.release)
+    window = start_main_window(folder, False, settings, read_only_reason=read_only_reason, key=key)
     if removed:  # a command or this app was killed while writing an export, a plan or a backup
         places = ", ".join(sorted({str(path.parent) for path in removed}))
         window.statusBar().showMessage(f"Removed {len(removed)} half-written file(s) left in {places}.", 15000)
     if read_only_reason is None:
         window.workspaceAttached.connect(lambda: _answer_later_starts(folder, window))
     _quit_once_started_if_asked(window)
-    status = app.exec()
-    lock.release()
-    return status
+    return window

@@ -1,7 +1,8 @@
 """Connect to clinic server… (issue 19, point 1): Thandi, at her own computer, connects to the clinic's server and
 sees her clients there, not her colleague's; the connection is remembered without the password, so the next start
-goes to the server by itself; "Use this computer's records" brings her own back. A wrong password, a server that
-is down, a server elsewhere without checked TLS: one line in the dialog, and nothing else changes."""
+goes to the server first, never asking about this computer's records she does not use; "Use this computer's
+records" brings her own back. A wrong password, a server that is down, a server elsewhere without checked TLS: one
+line in the dialog, and nothing else changes; at a start, this computer's records and a line saying why."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ import keyring.core
 import pytest
 from keyring.errors import KeyringLocked
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Consent
 from app.storage.postgres.connection import KEYRING_SERVICE, remember_until_quit
 from app.storage.postgres.store import PostgresStore
-from app.ui.application import create_application, create_main_window
-from app.ui.clinic.actions import ClinicActions
+from app.ui.application import create_application, create_main_window, start_first_window
+from app.ui.clinic.actions import NOT_CONNECTED, ClinicActions
 from app.ui.clinic.dialog import ConnectDialog
 from app.ui.clinic.server import ClinicServer
+from app.ui.encryption import controller
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
 from tests.clinic.server import _free_port
@@ -35,7 +38,34 @@ CONSENT = Consent(dt.date(2026, 11, 20), "1")
 
 @pytest.fixture
 def settings(tmp_path: Path) -> AppSettings:
-    return ini_settings(tmp_path)
+    settings = ini_settings(tmp_path)
+    settings.set_encryption_put_off(True)  # a start on this computer's records opens them without a dialog
+    return settings
+
+
+@pytest.fixture
+def moments(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the start did, in order: "local unlock asked" each time it consulted whether this computer's records
+    ask anything (a passphrase, the offer to set one up) before opening."""
+    seen: list[str] = []
+    asks = controller.asks_at_start
+
+    def noted(data_dir: Path, settings: AppSettings, *, offer_set_up: bool) -> bool:
+        seen.append("local unlock asked")
+        return asks(data_dir, settings, offer_set_up=offer_set_up)
+
+    monkeypatch.setattr(controller, "asks_at_start", noted)
+    return seen
+
+
+def started(qtbot: QtBot, settings: AppSettings) -> MainWindow:
+    """Backmap started with no data folder named, as from the desktop's menu."""
+    create_application([])
+    window = start_first_window(None, settings)
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.findChild(ClinicActions) is not None)  # its records open
+    return window
 
 
 def thandis_server(clinic_copy: ClinicCopy, sslmode: str = "prefer") -> ClinicServer:
@@ -135,35 +165,58 @@ def test_thandi_connects_sees_her_clients_there_and_goes_back_to_her_own(
     assert settings.clinic_conninfo() == ""  # the next start opens this computer's records
 
 
-def test_a_remembered_server_is_where_the_next_start_goes(
-    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings
+def test_a_remembered_server_is_where_the_next_start_goes_without_asking_about_this_computers_records(
+    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings, moments: list[str]
 ) -> None:
     with clinic_copy.store_of(clinic_copy.template.therapists[0]) as hers:
         hers.create_client("Ana Example", consent=CONSENT)
-    settings.set_clinic_conninfo(thandis_server(clinic_copy).conninfo())
-    window = local_window(qtbot, data_dir, settings)
-    actions = actions_of(window)
-    qtbot.waitUntil(lambda: actions.clinic_window is not None)
-    on_server = opened_on_the_server(qtbot, actions)
+    settings.set_clinic_conninfo(thandis_server(clinic_copy).conninfo())  # the pass file has her password
+
+    on_server = started(qtbot, settings)
+
+    assert isinstance(on_server.workspace.repository, PostgresStore)
     assert on_server.isVisible()
-    assert not window.isVisible()
     assert listed(on_server) == ["Ana Example"]
+    assert moments == []  # no passphrase, no offer to set one up
+    assert not [
+        widget for widget in QApplication.topLevelWidgets() if isinstance(widget, QDialog) and widget.isVisible()
+    ]
+
+    menu_action(on_server, "Use this computer's records").trigger()  # she works at home today
+    assert moments == ["local unlock asked"]  # as any start on them asks
+    home = next(
+        widget
+        for widget in QApplication.topLevelWidgets()
+        if isinstance(widget, MainWindow) and widget is not on_server and widget.isVisible()
+    )
+    qtbot.addWidget(home)
+    qtbot.waitUntil(lambda: home.findChild(ClinicActions) is not None)
+    assert home.workspace.repository.local_folder is not None
+    assert not on_server.isVisible()
+    assert settings.clinic_conninfo() == ""  # the next start opens this computer's records
 
 
 def test_a_remembered_server_that_is_down_leaves_this_computers_records_and_says_why(
-    qtbot: QtBot, data_dir: Path, settings: AppSettings
+    qtbot: QtBot, data_dir: Path, settings: AppSettings, moments: list[str]
 ) -> None:
     settings.set_clinic_conninfo(ClinicServer("127.0.0.1", _free_port(), "clinic", "thandi", "prefer").conninfo())
-    window = local_window(qtbot, data_dir, settings)
-    qtbot.waitUntil(lambda: "Could not reach the clinic server" in window.statusBar().currentMessage())
+    window = started(qtbot, settings)
+    assert window.workspace.repository.local_folder is not None
+    assert moments == ["local unlock asked"]
+    assert "Could not reach the clinic server" in window.statusBar().currentMessage()
     assert "File → Connect to clinic server… tries again" in window.statusBar().currentMessage()
     assert window.isVisible()
     assert actions_of(window).clinic_window is None
     assert settings.clinic_conninfo() != ""  # tried again at the next start
 
 
-def test_without_a_kept_password_the_start_asks_for_it(
-    qtbot: QtBot, clinic_copy: ClinicCopy, data_dir: Path, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+def test_without_a_kept_password_the_start_asks_for_it_first(
+    qtbot: QtBot,
+    clinic_copy: ClinicCopy,
+    data_dir: Path,
+    settings: AppSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    moments: list[str],
 ) -> None:
     monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))  # nothing keeps her password
     monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryKeyring())
@@ -173,15 +226,35 @@ def test_without_a_kept_password_the_start_asks_for_it(
 
     def thandi_types_her_password(dialog: ConnectDialog) -> int:
         asked.append(dialog.server())
+        moments.append("password asked")
         dialog.password.setText(clinic_copy.template.passwords[server.user])
         dialog.try_connect()
         return dialog.result()
 
     monkeypatch.setattr(ConnectDialog, "exec", thandi_types_her_password)
-    window = local_window(qtbot, data_dir, settings)
-    qtbot.waitUntil(lambda: actions_of(window).clinic_window is not None)
+    on_server = started(qtbot, settings)
     assert asked == [server]  # the dialog came filled in: only the password to type
-    assert isinstance(opened_on_the_server(qtbot, actions_of(window)).workspace.repository, PostgresStore)
+    assert moments == ["password asked"]  # and this computer's records were never asked about
+    assert isinstance(on_server.workspace.repository, PostgresStore)
+
+
+def test_a_start_whose_password_dialog_is_cancelled_opens_this_computers_records_and_says_why(
+    qtbot: QtBot,
+    clinic_copy: ClinicCopy,
+    data_dir: Path,
+    settings: AppSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    moments: list[str],
+) -> None:
+    monkeypatch.setenv("PGPASSFILE", str(data_dir / "no-pass-file"))
+    monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryKeyring())
+    settings.set_clinic_conninfo(thandis_server(clinic_copy).conninfo())
+    monkeypatch.setattr(ConnectDialog, "exec", lambda dialog: dialog.reject() or dialog.result())
+    window = started(qtbot, settings)
+    assert window.workspace.repository.local_folder is not None
+    assert window.statusBar().currentMessage() == NOT_CONNECTED
+    assert moments == ["local unlock asked"]
+    assert settings.clinic_conninfo() != ""
 
 
 def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
@@ -207,9 +280,8 @@ def test_a_password_kept_in_the_keyring_logs_in_at_the_next_start(
     assert password not in (tmp_path / "settings.ini").read_text(encoding="utf-8")
     opened_on_the_server(qtbot, actions_of(window)).close()
     remember_until_quit(server.keyring_account(), None)  # Backmap quit: only the keyring keeps it now
-    again = local_window(qtbot, data_dir, settings)
-    qtbot.waitUntil(lambda: actions_of(again).clinic_window is not None)
-    assert isinstance(opened_on_the_server(qtbot, actions_of(again)).workspace.repository, PostgresStore)
+    again = started(qtbot, settings)
+    assert isinstance(again.workspace.repository, PostgresStore)
 
 
 class LockedKeyring(MemoryKeyring):

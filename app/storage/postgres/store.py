@@ -168,6 +168,16 @@ class PostgresStore(SqlRecordStore):
             )
             return tuple(Colleague(str(role), str(name), str(kind)) for role, name, kind in found)
 
+    def may_share(self, client_id: str) -> bool:
+        """Whether this person may share the client: their therapist or the owner (as backmap.share_client asks)."""
+        with self._transaction() as connection:
+            found = connection.execute(
+                "SELECT pg_has_role(session_user, ?, 'MEMBER') OR EXISTS "
+                "(SELECT 1 FROM clients WHERE id = ? AND therapist = session_user)",
+                (OWNER, client_id),
+            ).fetchone()
+            return bool(found[0])
+
     def share_client(self, client_id: str, colleague: str) -> None:
         """Lets `colleague` find the client and open their record (the server logs both); by the client's
         therapist or the owner only, to a therapist or owner of the clinic."""

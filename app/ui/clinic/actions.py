@@ -2,11 +2,13 @@
 
 - File → **Connect to clinic server…** asks where and as whom (ConnectDialog), logs in, and opens a window on
   the server's records: the clients this person may see. The connection is remembered (QSettings, never the
-  password), so the next start goes to the server by itself; the password comes from the pass file or service
-  file, the keyring if the therapist chose it, or else is asked.
+  password), so the next start goes to the server first, before this computer's records are opened or asked
+  about (open_at_start); the password comes from the pass file or service file, the keyring if the therapist
+  chose it, or else is asked.
 - Client → **Share with a colleague…** (on the server only) shares the client shown, or takes them back
-  (app.ui.clinic.sharing).
-- File → **Use this computer's records** goes back: the window on this computer's records was locked and hidden.
+  (app.ui.clinic.sharing); enabled for the client's therapist and the owner only, who alone may.
+- File → **Use this computer's records** goes back: the window on this computer's records was locked and hidden,
+  or, started on the server, they open then as a start on them does.
 - On the server, a window hears what others change (ChangeListener) and reads it again: the client list, and the
   open client when it is theirs, once for all the changes heard within READ_AGAIN_MS (a busy clinic announces
   many). Typed text waits for no one: it is saved first (open_client saves it), so the version check tells
@@ -32,16 +34,24 @@ if TYPE_CHECKING:
     from app.ui.clinic.listener import ChangeListener
     from app.ui.clinic.server import ClinicServer
     from app.ui.main_window import MainWindow
+    from app.ui.settings import AppSettings
 
 LOST_CONNECTION = (
     "Lost the connection to the clinic server. Nothing you change now can be saved, and a change you try will "
     "say so; what was saved before is safe. Retrying…"
 )
 READ_AGAIN_MS = 250
+NOT_CONNECTED = (
+    "Not connected to the clinic server (no password given): these are this computer's records. File → Connect to "
+    "clinic server… tries again."
+)
+USE_LOCAL_RECORDS = "Use this computer's records"
 # libpq's words when the server asks for a password and neither the pass file nor the keyring had one.
 _NO_PASSWORD = "no password supplied"
 
 OpenWindow = Callable[[str], "MainWindow"]  # a window on the clinic server a connection string names, not shown
+# This computer's records opened as a start on them opens them, shown; None when the therapist did not go on.
+OpenLocal = Callable[[], "MainWindow | None"]
 
 
 class ClinicActions(QObject):
@@ -55,6 +65,7 @@ class ClinicActions(QObject):
         self.server_store = _on_server(window.workspace.repository)  # None: this computer's records
         self.local_window: MainWindow | None = None  # this computer's records, hidden while on the server
         self.clinic_window: MainWindow | None = None  # the window on the server this one opened
+        self._open_local: OpenLocal | None = None  # started on the server: how to open this computer's records
         self._not_shown_yet: MainWindow | None = None  # opened while the dialog is still on screen
         self.listener: ChangeListener | None = None
         self._changed_clients: set[str | None] = set()  # heard, not read again yet (None: every client)
@@ -73,9 +84,12 @@ class ClinicActions(QObject):
         self._file_menu.insertSeparator(self._quit)
         if self.server_store is not None:  # before the separator above "Delete client for good…"
             client_menu = window.menus["Client"]
-            share = QAction("Share with a colleague…", self)
-            share.triggered.connect(lambda _checked=False: self.share_client())
-            client_menu.insertAction(next(action for action in client_menu.actions() if action.isSeparator()), share)
+            self.share = QAction("Share with a colleague…", self)
+            self.share.triggered.connect(lambda _checked=False: self.share_client())
+            client_menu.insertAction(
+                next(action for action in client_menu.actions() if action.isSeparator()), self.share
+            )
+            client_menu.aboutToShow.connect(self._may_share)  # asked as the menu opens: who treats whom can change
         window.installEventFilter(self)
 
     def _add(self, text: str, slot: Callable[[], object]) -> QAction:
@@ -110,6 +124,14 @@ class ClinicActions(QObject):
         from app.ui.clinic.sharing import SharingDialog
 
         SharingDialog(self.server_store, client, self._window).exec()
+
+    def _may_share(self) -> None:
+        client = self._window.workspace.decisions.client
+        try:
+            allowed = self.server_store is not None and client is not None and self.server_store.may_share(client.id)
+        except BackmapError:  # the connection is down: the banner says so, sharing waits for it
+            allowed = False
+        self.share.setEnabled(allowed)
 
     def _changed(self, client_id: str, by_backend: int) -> None:
         if by_backend == self._own_backend():
@@ -151,6 +173,8 @@ class ClinicActions(QObject):
         """Back to this computer's records (unlocked: whoever asks is at the unlocked app); the next start opens
         them too."""
         local = self.local_window
+        if local is None and self._open_local is not None:
+            local = self._open_local()  # the passphrase asked, as at a start on them
         if local is None:
             return
         self._settings.set_clinic_conninfo("")
@@ -161,27 +185,6 @@ class ClinicActions(QObject):
         self._window.close()
 
     # ---- connecting ---------------------------------------------------------------------------------------
-    def connect_to_remembered(self) -> None:
-        """At start, on this computer's records: to the remembered clinic server, asking for the password if
-        nothing keeps it; when the server cannot be reached, this window stays and says why in its status bar."""
-        from app.ui.clinic.server import ClinicServer
-
-        remembered = self._settings.clinic_conninfo()
-        if not remembered:
-            return
-        try:
-            self._open_on_server(remembered)
-        except BackmapError as error:
-            if _NO_PASSWORD in str(error):
-                self.ask_and_connect(ClinicServer.from_conninfo(remembered))
-                return
-            self._window.statusBar().showMessage(
-                f"Could not reach the clinic server ({error}): these are this computer's records. File → Connect "
-                "to clinic server… tries again."
-            )
-            return
-        self._show_opened()
-
     def ask_and_connect(self, server: ClinicServer | None = None) -> None:
         from app.ui.clinic.dialog import ConnectDialog
         from app.ui.clinic.server import ClinicServer
@@ -193,43 +196,14 @@ class ClinicActions(QObject):
         self._show_opened()  # once the dialog is gone: locking this window closes every other one on screen
 
     def log_in(self, server: ClinicServer, password: str, keep_in_keyring: bool) -> str | None:
-        """Logs in as `server` names and opens a window on its records; what went wrong in one line, or None.
-        A password is kept in memory until Backmap quits, and in the keyring only once it has worked."""
-        from app.storage.postgres.connection import KEYRING_SERVICE, remember_until_quit
-
+        """Logs in as `server` names and opens a window on its records, remembered, shown by _show_opened; what
+        went wrong in one line, or None."""
         try:
-            conninfo = server.conninfo()
+            self._not_shown_yet = log_in(server, password, keep_in_keyring, self._open_window)
         except BackmapError as error:
             return str(error)
-        account = server.keyring_account()
-        if password:
-            remember_until_quit(account, password)
-        try:
-            self._open_on_server(conninfo)
-        except BackmapError as error:
-            if password:
-                remember_until_quit(account, None)
-            return str(error)
-        if password and keep_in_keyring:
-            import keyring
-            from keyring.errors import KeyringError
-
-            try:
-                keyring.set_password(KEYRING_SERVICE, account, password)
-            except KeyringError as error:
-                opened = self._not_shown_yet  # the window shown next: the line is read there
-                if opened is not None:
-                    opened.statusBar().showMessage(
-                        f"The keyring could not keep the password ({error}): it is asked again at the next start.",
-                        15000,
-                    )
+        self._settings.set_clinic_conninfo(server.conninfo())
         return None
-
-    def _open_on_server(self, conninfo: str) -> None:
-        """A window on the server's records, remembered, shown by _show_opened; BackmapError, and nothing
-        changed, when the server refuses or cannot be reached."""
-        self._not_shown_yet = self._open_window(conninfo)
-        self._settings.set_clinic_conninfo(conninfo)
 
     def _show_opened(self) -> None:
         """The window on the server in place of this one: this computer's records are locked and hidden until
@@ -242,12 +216,14 @@ class ClinicActions(QObject):
         if self.local_window is not None:  # from one server to another: the way back stays the same
             successor, self.local_window = self.local_window, None
         elif self.server_store is not None:
-            successor = None  # started on a server (--database): no computer's records to go back to
+            successor = None  # started on a server: this computer's records are not open
         else:
             successor = self._window
         actions = opened.findChild(ClinicActions)
         if actions is not None and successor is not None:
             actions.keep_to_return(successor)
+        elif actions is not None and self._open_local is not None:
+            actions.open_local_on_return(self._open_local)
         if successor is self._window:
             if self._window.screen_lock is not None:
                 self._window.screen_lock.lock()
@@ -260,7 +236,12 @@ class ClinicActions(QObject):
     def keep_to_return(self, local: MainWindow) -> None:
         """`local` shows this computer's records: File → Use this computer's records goes back to it."""
         self.local_window = local
-        self._add("Use this computer's records", self.use_local_records)
+        self._add(USE_LOCAL_RECORDS, self.use_local_records)
+
+    def open_local_on_return(self, open_local: OpenLocal) -> None:
+        """Started on the server: File → Use this computer's records opens them then, with `open_local`."""
+        self._open_local = open_local
+        self._add(USE_LOCAL_RECORDS, self.use_local_records)
 
     # ---- the window closing -------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -274,14 +255,71 @@ class ClinicActions(QObject):
 
 
 def install(window: MainWindow, open_window: OpenWindow) -> ClinicActions:
-    """The clinic actions for `window`, once its workspace is attached; on the server, its listener; on this
-    computer's records with a clinic server remembered, the switch to it right after."""
+    """The clinic actions for `window`, once its workspace is attached; on the server, its listener."""
     actions = ClinicActions(window, open_window)
     if actions.server_store is not None:
         actions.listen()
-    elif window.settings.clinic_conninfo():
-        QTimer.singleShot(0, actions.connect_to_remembered)
     return actions
+
+
+def log_in(server: ClinicServer, password: str, keep_in_keyring: bool, open_window: OpenWindow) -> MainWindow:
+    """A window on the records of the server `server` names, not shown; BackmapError when it refuses or cannot be
+    reached. A password is kept in memory until Backmap quits, and in the keyring only once it has worked (a
+    keyring that refuses it is told in the window's status bar)."""
+    from app.storage.postgres.connection import KEYRING_SERVICE, remember_until_quit
+
+    conninfo = server.conninfo()
+    account = server.keyring_account()
+    if password:
+        remember_until_quit(account, password)
+    try:
+        opened = open_window(conninfo)
+    except BackmapError:
+        if password:
+            remember_until_quit(account, None)
+        raise
+    if password and keep_in_keyring:
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            keyring.set_password(KEYRING_SERVICE, account, password)
+        except KeyringError as error:
+            opened.statusBar().showMessage(
+                f"The keyring could not keep the password ({error}): it is asked again at the next start.", 15000
+            )
+    return opened
+
+
+def open_at_start(settings: AppSettings, open_window: OpenWindow) -> tuple[MainWindow | None, str]:
+    """At start, before this computer's records are opened or asked about: a window on the remembered clinic
+    server, not shown — the password from the pass file, service file or keyring, else typed into the connect
+    dialog, filled in. Or None, and the line saying why this computer's records open instead (the server
+    unreachable, the dialog cancelled); the server stays remembered, tried again at the next start."""
+    from app.ui.clinic.dialog import ConnectDialog
+    from app.ui.clinic.server import ClinicServer
+
+    remembered = settings.clinic_conninfo()
+    try:
+        return open_window(remembered), ""
+    except BackmapError as error:
+        if _NO_PASSWORD not in str(error):
+            return None, (
+                f"Could not reach the clinic server ({error}): these are this computer's records. File → Connect "
+                "to clinic server… tries again."
+            )
+    opened: list[MainWindow] = []
+
+    def connect(server: ClinicServer, password: str, keep_in_keyring: bool) -> str | None:
+        try:
+            opened.append(log_in(server, password, keep_in_keyring, open_window))
+        except BackmapError as error:
+            return str(error)
+        settings.set_clinic_conninfo(server.conninfo())
+        return None
+
+    ConnectDialog(ClinicServer.from_conninfo(remembered), connect).exec()
+    return (opened[0], "") if opened else (None, NOT_CONNECTED)
 
 
 def _on_server(store: RecordStore) -> PostgresStore | None:
