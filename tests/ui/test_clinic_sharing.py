@@ -1,6 +1,6 @@
 """Client → Share with a colleague… on the clinic server (issue 19, point 3): Thandi ticks Pieter and he finds
-Ana in his list; she unticks him and Ana is gone from it. Pieter, whose client Ana is not, is told he may not
-share her, and the dialog stays open."""
+Ana in his list; she unticks him and Ana is gone from it. Pieter, whose client Ana is not, finds the menu entry
+disabled; were the dialog opened anyway, he is told he may not share her, and it stays open."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.records import Client, Consent
 from app.storage.postgres.store import PostgresStore
 from app.ui.application import create_application, create_main_window
+from app.ui.main_window import MainWindow
 from app.ui.clinic.sharing import SharingDialog
 from tests.clinic.template import ClinicCopy
 from tests.e2e.consult_driver import ini_settings
@@ -108,3 +109,43 @@ def test_the_client_menu_on_the_server_shares_the_client_shown(
         assert listed(pieter) == ["Ana Example"]
     finally:
         window.close()  # ends the listener's login before the database is dropped
+
+
+def share_entry_as_the_client_menu_opens(window: MainWindow) -> bool:
+    """Whether Client → Share with a colleague… can be chosen when the therapist opens the Client menu."""
+    menu = window.menus["Client"]
+    menu.popup(window.mapToGlobal(window.rect().center()))
+    share = next(action for action in menu.actions() if action.text() == "Share with a colleague…")
+    enabled = share.isEnabled()
+    menu.close()
+    return enabled
+
+
+def test_the_share_entry_is_thandis_for_her_client_and_disabled_for_pieter_she_shared_it_with(
+    qtbot: QtBot, clinic_copy: ClinicCopy, thandi: PostgresStore, ana: Client, tmp_path: Path
+) -> None:
+    thandi.share_client(ana.id, clinic_copy.template.therapists[1].role)
+    create_application([])
+    template = clinic_copy.template
+    windows = {
+        person.role: create_main_window(
+            None,
+            demo=False,
+            settings=ini_settings(tmp_path / person.role),
+            database=template.conninfo(clinic_copy.database, person),
+        )
+        for person in (*template.therapists, template.owner)
+    }
+    try:
+        for window in windows.values():
+            qtbot.addWidget(window)
+            window.show()
+            assert not share_entry_as_the_client_menu_opens(window)  # no client open yet
+            window.workspace.decisions.open_client(ana.id)
+        thandi_role, pieter_role = (person.role for person in template.therapists)
+        assert share_entry_as_the_client_menu_opens(windows[thandi_role])  # her client
+        assert share_entry_as_the_client_menu_opens(windows[template.owner.role])  # the owner's clinic
+        assert not share_entry_as_the_client_menu_opens(windows[pieter_role])  # shared with him, not his
+    finally:
+        for window in windows.values():
+            window.close()  # ends each listener's login before the database is dropped
