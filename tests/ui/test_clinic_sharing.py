@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from app.domain.records import Client, Consent
 from app.storage.postgres.store import PostgresStore
 from app.ui.application import create_application, create_main_window
-from app.ui.main_window import MainWindow
 from app.ui.clinic.sharing import SharingDialog
+from app.ui.main_window import MainWindow
 from tests.clinic.template import ClinicCopy
 from tests.e2e.consult_driver import ini_settings
 
