@@ -422,7 +422,9 @@ def _start_on_this_computer(data_dir: Path | None, settings: AppSettings) -> Mai
     window = start_main_window(folder, False, settings, read_only_reason=read_only_reason, key=key)
     if removed:  # a command or this app was killed while writing an export, a plan or a backup
         places = ", ".join(sorted({str(path.parent) for path in removed}))
-        window.statusBar().showMessage(f"Removed {len(removed)} half-written file(s) left in {places}.", 15000)
+        said = f"Removed {len(removed)} half-written file(s) left in {places}."
+        # Once the workspace is there: it says where the records are as it attaches, which would hide this line.
+        window.workspaceAttached.connect(lambda: window.statusBar().showMessage(said, 15000))
     if read_only_reason is None:
         window.workspaceAttached.connect(lambda: _answer_later_starts(folder, window))
     _quit_once_started_if_asked(window)

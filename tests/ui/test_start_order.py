@@ -5,6 +5,7 @@ history; a client the therapist chooses meanwhile is the one that opens."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from app.domain.records import Client, Consent
+from app.storage.files import TEMPORARY_PREFIX, _mark_unfinished
 from app.storage.sqlite_store import SqliteStore
-from app.ui.application import create_application, start_main_window
+from app.ui.application import _start_on_this_computer, create_application, start_main_window
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
 
@@ -120,4 +122,26 @@ def test_a_search_typed_before_the_workspace_is_built_is_kept(qtbot: QtBot, data
     qtbot.waitUntil(lambda: window.clients.model.rowCount() == 1, timeout=10_000)
     assert window.clients.model.client_at(0) == other
     assert window.workspace.clients.search_box.text() == "Oth"
+    window.close()
+
+
+def test_a_half_written_file_a_killed_export_left_is_removed_and_the_line_saying_so_stays_in_view(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    _last, _other, settings = practice_of_two(data_dir, tmp_path)
+    settings.set_encryption_put_off(True)  # no passphrase asked: the start goes straight to the records
+    left = tmp_path / f"{TEMPORARY_PREFIX}export.json"
+    left.write_text("{")
+    marker = _mark_unfinished(data_dir, left)
+    assert marker is not None
+    os.close(marker)  # as a killed export's lock dies with it
+    create_application([])
+    window = _start_on_this_computer(data_dir, settings)
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.workspaceAttached, timeout=10_000):
+        pass
+    qtbot.waitUntil(lambda: window.workspace.decisions.client is not None, timeout=10_000)
+    assert not left.exists()
+    assert window.statusBar().currentMessage() == f"Removed 1 half-written file(s) left in {tmp_path}."
     window.close()
