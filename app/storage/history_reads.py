@@ -5,17 +5,21 @@ to only for the lines shown."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app.domain.session_summary import NOTHING_MARKED, MarksTally, MarkTable, SessionLine
 from app.storage.driver import sqlite3
 
-_LINES_QUERY = """
-    SELECT id, start, pain_before, pain_after, shared_note, finalised IS NOT NULL,
+_LINE_COLUMNS = """
+    SELECT id, version, start, pain_before, pain_after, shared_note, finalised IS NOT NULL,
         (SELECT count(*) FROM amendments WHERE session_id = sessions.id)
-    FROM sessions WHERE client_id = ? ORDER BY start_utc DESC, id DESC
-"""
+    FROM sessions"""
+_NEWEST_FIRST = "ORDER BY start_utc DESC, id DESC"
+# What tells a kept line from a stale one: every write to a session raises its version (schema version 2).
+_VERSIONS_QUERY = f"SELECT id, version FROM sessions WHERE client_id = ? {_NEWEST_FIRST}"
+# More sessions changed than this: all read again in one query rather than named one by one.
+_CHANGED_READ_ALONE = 200
 
 # A region's effective tension is the therapist's mark where there is one, else the client's: the marks kept are
 # those, counted and maximised per session (SQL both stores read alike; NOT EXISTS is a primary-key lookup).
@@ -29,34 +33,65 @@ _TALLIES_QUERY = """
 
 
 def load_session_lines(connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
-    """The client's timeline lines, newest first. Made positionally: by keyword a named tuple costs three times as
-    much, a thousand of them several milliseconds."""
+    """The client's timeline lines, newest first."""
+    return [line for _version, line in _lines_of(connection, client_id).values()]
+
+
+def _lines_of(connection: sqlite3.Connection, client_id: str) -> dict[str, tuple[int, SessionLine]]:
+    """The client's sessions newest first: session id -> (version, timeline line)."""
+    return _lines(connection.execute(f"{_LINE_COLUMNS} WHERE client_id = ? {_NEWEST_FIRST}", (client_id,)))
+
+
+def _lines(found: Iterable[tuple[Any, ...]]) -> dict[str, tuple[int, SessionLine]]:
+    """Lines from rows of _LINE_COLUMNS. Made positionally: by keyword a named tuple costs three times as much, a
+    thousand of them several milliseconds."""
     parse = dt.datetime.fromisoformat
-    return [
-        SessionLine(session_id, parse(start), pain_before, pain_after, shared_note, bool(finalised), amendments)
-        for session_id, start, pain_before, pain_after, shared_note, finalised, amendments in (
-            connection.execute(_LINES_QUERY, (client_id,))
+    return {
+        session_id: (
+            version,
+            SessionLine(session_id, parse(start), pain_before, pain_after, shared_note, bool(finalised), amendments),
         )
-    ]
+        for session_id, version, start, pain_before, pain_after, shared_note, finalised, amendments in found
+    }
 
 
 class LinesKept:
     """The last timeline read, handed out again while the database is unchanged: going back to History (or to
     its client) costs no read. Unchanged is this connection's change count (every row it wrote, even one rolled
     back) and SQLite's data_version (another connection's commit) both as they were. The very list is handed
-    out again (no caller changes it): History keeps what it shows for the same list."""
+    out again (no caller changes it): History keeps what it shows for the same list.
+
+    After a change, only the sessions' ids and versions are read, then whole lines for the sessions new or at
+    another version; every other line is the very one handed out before (History keeps what it drew for it)."""
 
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
         self._lines: list[SessionLine] = []
+        self._kept: dict[str, tuple[int, SessionLine]] = {}  # session id -> (version, line), newest first
 
     def session_lines(self, connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
         (data_version,) = connection.execute("PRAGMA data_version").fetchone()
         key = (connection, client_id, connection.total_changes, data_version)
-        if key != self._key:
-            self._lines = load_session_lines(connection, client_id)
-            self._key = key
+        if key == self._key:
+            return self._lines
+        if self._key is None or key[:2] != self._key[:2]:  # another client (or file): nothing kept applies
+            self._kept = _lines_of(connection, client_id)
+        else:
+            self._kept = self._changes_read(connection, client_id)
+        self._key = key
+        self._lines = [line for _version, line in self._kept.values()]
         return self._lines
+
+    def _changes_read(self, connection: sqlite3.Connection, client_id: str) -> dict[str, tuple[int, SessionLine]]:
+        versions = connection.execute(_VERSIONS_QUERY, (client_id,)).fetchall()
+        kept = self._kept
+        changed = [session_id for session_id, version in versions if kept.get(session_id, (None,))[0] != version]
+        if len(changed) > _CHANGED_READ_ALONE:
+            return _lines_of(connection, client_id)
+        read = _lines(connection.execute(f"{_LINE_COLUMNS} WHERE id IN ({', '.join('?' * len(changed))})", changed))
+        if len(read) < len(changed):  # deleted between the two reads (another connection's commit)
+            return _lines_of(connection, client_id)
+        return {session_id: read.get(session_id) or kept[session_id] for session_id, _version in versions}
 
 
 def load_marks_tallies(

@@ -128,7 +128,49 @@ def test_the_timeline_is_read_again_only_after_the_file_changed(repository: Sqli
     assert sum("FROM sessions WHERE client_id" in sql for sql in read) == 1  # kept: the file did not change
     other = sqlite3.connect(data_dir / DB_FILENAME)
     with other:  # another program (or a background job) writes the file
-        other.execute("UPDATE sessions SET shared_note = 'changed elsewhere' WHERE id = ?", (first[0].session_id,))
+        other.execute(  # as every writer does, with the session's version raised
+            "UPDATE sessions SET shared_note = 'changed elsewhere', version = version + 1 WHERE id = ?",
+            (first[0].session_id,),
+        )
     other.close()
     assert repository.session_lines(client_id)[0].shared_note == "changed elsewhere"
     assert sum("FROM sessions WHERE client_id" in sql for sql in read) == 2
+
+
+def _whole_lines_read(statements: list[str]) -> list[str]:
+    """The statements that read timeline lines whole (the amendments counted), not just ids and versions."""
+    return [sql for sql in statements if "FROM amendments" in sql]
+
+
+@pytest.mark.local_file(reason="the timeline kept between reads is the SQLite store's, checked on its file")
+def test_a_session_added_in_another_window_is_the_one_line_read_again(repository: SqliteStore, data_dir: Path) -> None:
+    client_id = _demo(repository)
+    before = repository.session_lines(client_id)
+    other = SqliteStore.open(data_dir)  # another window on the same records
+    started = other.start_session(client_id)
+    read: list[str] = []
+    repository._connection.set_trace_callback(read.append)
+    after = repository.session_lines(client_id)
+    assert [line.session_id for line in after] == [started.id] + [line.session_id for line in before]
+    [whole_read] = _whole_lines_read(read)  # one statement, for that session alone
+    assert started.id in whole_read
+    assert all(kept is old for kept, old in zip(after[1:], before, strict=True))  # the very lines kept
+    other.close()
+
+
+@pytest.mark.local_file(reason="the timeline kept between reads is the SQLite store's, checked on its file")
+def test_a_session_amended_in_another_window_shows_its_amendment(repository: SqliteStore, data_dir: Path) -> None:
+    client_id = _demo(repository)
+    before = {line.session_id: line for line in repository.session_lines(client_id)}
+    final = next(line for line in before.values() if line.finalised)
+    other = SqliteStore.open(data_dir)
+    corrected = dataclasses.replace(other.get_session(final.session_id), shared_note="Drink water after.")
+    other.amend(final.session_id, corrected, "the note was the wrong client's")
+    read: list[str] = []
+    repository._connection.set_trace_callback(read.append)
+    after = {line.session_id: line for line in repository.session_lines(client_id)}
+    assert after[final.session_id].shared_note == "Drink water after."
+    assert after[final.session_id].amendments == final.amendments + 1
+    [whole_read] = _whole_lines_read(read)  # one statement, for that session alone
+    assert final.session_id in whole_read
+    other.close()
