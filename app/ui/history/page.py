@@ -110,6 +110,8 @@ class HistoryPage(QWidget):
         self._read_marks: MarksReader = _no_marks
         self._effective: TensionMatrix | None = None  # read when Trends or the heat map is first shown
         self._plan_text = plan_text
+        self._plan_shown: tuple[dict[str, object], str] | None = None  # the last plan put in words, and its words
+        self._opened: SessionLine | None = None  # the line of the session shown whole
 
         def new_map(name: str) -> BodyMapView:
             view = BodyMapView(svg_path, outlines, locator)
@@ -242,8 +244,8 @@ class HistoryPage(QWidget):
         self._effective = None
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(True)
-        self.timeline.set_rows(lines, read_tallies)
-        self._fit_columns()
+        changed = self.timeline.set_rows(lines, read_tallies)
+        self._fit_columns(changed)
         if len(lines) >= 2:
             self.compare_a.setCurrentIndex(len(lines) - 1)  # the timeline is newest first
             self.compare_b.setCurrentIndex(0)
@@ -251,24 +253,33 @@ class HistoryPage(QWidget):
             combo.blockSignals(False)
         self._compare_pending = True
         self._show_tab(self.tabs.currentIndex())
-        if lines:
+        if lines and self.table.currentIndex().row() == 0:
+            self._open(0)  # the newest, still the current row (the model was updated in place)
+        elif lines:
             self.table.selectRow(0)  # opens it (the current row changes)
         else:
+            self._opened = None
             self.session_map.set_marks({}, {})
             self.session_details.setPlainText("No sessions yet.")
 
-    def _fit_columns(self) -> None:
-        """Widths from the header and the newest SAMPLED_ROWS lines: the same work for any length of history."""
+    def _fit_columns(self, changed: Sequence[int] | None) -> None:
+        """Widths from the header and the newest SAMPLED_ROWS lines: the same work for any length of history.
+        After lines `changed` in place (None: all new) only those lines are measured, and a column only widens."""
         metrics = self.table.fontMetrics()
         padding = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 12
-        rows = min(SAMPLED_ROWS, self.timeline.rowCount())
+        rows = [row for row in changed if row < SAMPLED_ROWS] if changed is not None else None
+        if rows == []:
+            return  # no line measured changed: no width would
         header = self.table.horizontalHeader()
         for column in range(self.timeline.columnCount()):
             if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
                 continue
             texts = {str(self.timeline.headerData(column, Qt.Orientation.Horizontal))}
-            texts.update(self.timeline.text(row, column) for row in range(rows))  # each distinct text laid out once
-            self.table.setColumnWidth(column, max(map(metrics.horizontalAdvance, texts)) + padding)
+            measured = range(min(SAMPLED_ROWS, self.timeline.rowCount())) if rows is None else rows
+            texts.update(self.timeline.text(row, column) for row in measured)  # each distinct text laid out once
+            width = max(map(metrics.horizontalAdvance, texts)) + padding
+            if rows is None or width > self.table.columnWidth(column):
+                self.table.setColumnWidth(column, width)
 
     def _show_tab(self, index: int) -> None:
         """Side by side, Trends and the heat map are drawn when shown (the marks read once per history shown)."""
@@ -290,13 +301,19 @@ class HistoryPage(QWidget):
     def _open(self, row: int) -> None:
         if row < 0 or row >= self.timeline.rowCount():
             return
-        session = self._read_session(self.timeline.line(row).session_id)
+        line = self.timeline.line(row)
+        if line is self._opened:
+            return  # the very line read before: the session is unchanged and shown already
+        self._opened = line
+        session = self._read_session(line.session_id)
         self.session_map.attach_locator()
         therapist = {r: m.tension for r, m in session.layer("therapist").items()}
         client = {r: m.tension for r, m in session.layer("client").items()}
         self.session_map.set_marks(therapist, client)
         self.session_map.set_qualities(_layer_qualities(session, "therapist"), _layer_qualities(session, "client"))
-        self.session_details.setPlainText(self._details(session))
+        details = self._details(session)
+        if details != self.session_details.toPlainText():
+            self.session_details.setPlainText(details)  # laid out and painted again only when it changed
 
     def _details(self, session: Session) -> str:
         lines = [
@@ -314,7 +331,9 @@ class HistoryPage(QWidget):
         if session.plan is None:
             lines.append("No plan was recorded as given in this session.")
         else:
-            lines += ["The plan as given:", self._plan_text(session.plan)]
+            if self._plan_shown is None or self._plan_shown[0] != session.plan:
+                self._plan_shown = (session.plan, self._plan_text(session.plan))
+            lines += ["The plan as given:", self._plan_shown[1]]  # sessions often repeat a plan
         if session.amendments:
             lines += ["", "Amendments (the original is kept):"]
             for amendment in session.amendments:

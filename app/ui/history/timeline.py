@@ -27,13 +27,35 @@ class TimelineModel(QAbstractTableModel):
         self._read_tallies: TallyReader = nothing_to_tally
         self._tallies: dict[str, MarksTally] = {}
 
-    def set_rows(self, rows: Sequence[SessionLine], read_tallies: TallyReader) -> None:
-        """`rows` newest first (as the store reads them)."""
-        self.beginResetModel()
-        self._rows = rows
+    def set_rows(self, rows: Sequence[SessionLine], read_tallies: TallyReader) -> list[int] | None:
+        """`rows` newest first (as the store reads them). A line that is the very one shown before is unchanged
+        (a store hands out the lines it kept while their sessions are unchanged): it keeps its tally and is not
+        redrawn. New lines above the old ones are inserted and changed lines updated, so the view repaints only
+        those; any other change resets the model. Returns the rows inserted or changed, None after a reset."""
+        old = self._rows
         self._read_tallies = read_tallies
-        self._tallies = {}
-        self.endResetModel()
+        new_by_id = {line.session_id: line for line in rows}
+        old_by_id = {line.session_id: line for line in old}
+        self._tallies = {
+            session_id: tally
+            for session_id, tally in self._tallies.items()
+            if new_by_id.get(session_id) is old_by_id[session_id]
+        }
+        added = len(rows) - len(old)
+        if not old or added < 0 or [line.session_id for line in rows[added:]] != [line.session_id for line in old]:
+            self.beginResetModel()
+            self._rows = rows
+            self.endResetModel()
+            return None
+        if added:
+            self.beginInsertRows(QModelIndex(), 0, added - 1)
+            self._rows = rows
+            self.endInsertRows()
+        self._rows = rows
+        changed = [row for row in range(added, len(rows)) if rows[row] is not old[row - added]]
+        for row in changed:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(_COLUMNS) - 1))
+        return list(range(added)) + changed
 
     def line(self, row: int) -> SessionLine:
         return self._rows[row]
