@@ -34,25 +34,30 @@ _TALLIES_QUERY = """
 
 def load_session_lines(connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
     """The client's timeline lines, newest first."""
-    return [line for _version, line in _lines_of(connection, client_id).values()]
+    return list(_lines_of(connection, client_id)[1].values())
 
 
-def _lines_of(connection: sqlite3.Connection, client_id: str) -> dict[str, tuple[int, SessionLine]]:
-    """The client's sessions newest first: session id -> (version, timeline line)."""
+Versions = dict[str, int]  # session id -> its version
+Lines = dict[str, SessionLine]  # session id -> its timeline line
+
+
+def _lines_of(connection: sqlite3.Connection, client_id: str) -> tuple[Versions, Lines]:
+    """The client's sessions newest first: their versions and timeline lines."""
     return _lines(connection.execute(f"{_LINE_COLUMNS} WHERE client_id = ? {_NEWEST_FIRST}", (client_id,)))
 
 
-def _lines(found: Iterable[tuple[Any, ...]]) -> dict[str, tuple[int, SessionLine]]:
-    """Lines from rows of _LINE_COLUMNS. Made positionally: by keyword a named tuple costs three times as much, a
-    thousand of them several milliseconds."""
+def _lines(found: Iterable[tuple[Any, ...]]) -> tuple[Versions, Lines]:
+    """Versions and lines from rows of _LINE_COLUMNS. Made positionally: by keyword a named tuple costs three times
+    as much, a thousand of them several milliseconds."""
     parse = dt.datetime.fromisoformat
-    return {
-        session_id: (
-            version,
-            SessionLine(session_id, parse(start), pain_before, pain_after, shared_note, bool(finalised), amendments),
+    versions: Versions = {}
+    lines: Lines = {}
+    for session_id, version, start, pain_before, pain_after, shared_note, finalised, amendments in found:
+        versions[session_id] = version
+        lines[session_id] = SessionLine(
+            session_id, parse(start), pain_before, pain_after, shared_note, bool(finalised), amendments
         )
-        for session_id, version, start, pain_before, pain_after, shared_note, finalised, amendments in found
-    }
+    return versions, lines
 
 
 class LinesKept:
@@ -62,36 +67,44 @@ class LinesKept:
     out again (no caller changes it): History keeps what it shows for the same list.
 
     After a change, only the sessions' ids and versions are read, then whole lines for the sessions new or at
-    another version; every other line is the very one handed out before (History keeps what it drew for it)."""
+    another version; every other line is the very one handed out before (History keeps what it drew for it), and
+    the very list when none of the client's sessions changed."""
 
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
-        self._lines: list[SessionLine] = []
-        self._kept: dict[str, tuple[int, SessionLine]] = {}  # session id -> (version, line), newest first
+        self._versions: Versions = {}
+        self._line_of: Lines = {}
+        self._lines: list[SessionLine] = []  # newest first
 
     def session_lines(self, connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
         (data_version,) = connection.execute("PRAGMA data_version").fetchone()
         key = (connection, client_id, connection.total_changes, data_version)
         if key == self._key:
             return self._lines
-        if self._key is None or key[:2] != self._key[:2]:  # another client (or file): nothing kept applies
-            self._kept = _lines_of(connection, client_id)
-        else:
-            self._kept = self._changes_read(connection, client_id)
+        kept = self._key is not None and key[:2] == self._key[:2]  # else another client (or file)
         self._key = key
-        self._lines = [line for _version, line in self._kept.values()]
+        versions = dict(connection.execute(_VERSIONS_QUERY, (client_id,))) if kept else {}
+        if kept and versions == self._versions:
+            return self._lines  # another client's records changed, not this one's
+        changes = self._changes_read(connection, versions) if kept else None
+        self._versions, self._line_of = changes or _lines_of(connection, client_id)
+        self._lines = list(self._line_of.values())
         return self._lines
 
-    def _changes_read(self, connection: sqlite3.Connection, client_id: str) -> dict[str, tuple[int, SessionLine]]:
-        versions = connection.execute(_VERSIONS_QUERY, (client_id,)).fetchall()
-        kept = self._kept
-        changed = [session_id for session_id, version in versions if kept.get(session_id, (None,))[0] != version]
+    def _changes_read(self, connection: sqlite3.Connection, versions: Versions) -> tuple[Versions, Lines] | None:
+        """`versions` (as just read) with their lines: the kept ones, and those of sessions new or changed read
+        whole; None when too many changed to name them one by one."""
+        changed = [session_id for session_id, version in versions.items() if self._versions.get(session_id) != version]
         if len(changed) > _CHANGED_READ_ALONE:
-            return _lines_of(connection, client_id)
-        read = _lines(connection.execute(f"{_LINE_COLUMNS} WHERE id IN ({', '.join('?' * len(changed))})", changed))
+            return None
+        query = f"{_LINE_COLUMNS} WHERE id IN ({', '.join('?' * len(changed))})"
+        read_versions, read = _lines(connection.execute(query, changed))
         if len(read) < len(changed):  # deleted between the two reads (another connection's commit)
-            return _lines_of(connection, client_id)
-        return {session_id: read.get(session_id) or kept[session_id] for session_id, _version in versions}
+            return None
+        kept = self._line_of
+        return versions | read_versions, {
+            session_id: read.get(session_id) or kept[session_id] for session_id in versions
+        }
 
 
 def load_marks_tallies(

@@ -174,3 +174,18 @@ def test_a_session_amended_in_another_window_shows_its_amendment(repository: Sql
     [whole_read] = _whole_lines_read(read)  # one statement, for that session alone
     assert final.session_id in whole_read
     other.close()
+
+
+@pytest.mark.local_file(reason="the timeline kept between reads is the SQLite store's, checked on its file")
+def test_another_window_s_work_on_other_records_leaves_the_timeline_as_it_was(
+    repository: SqliteStore, data_dir: Path
+) -> None:
+    client_id = _demo(repository)
+    other = SqliteStore.open(data_dir)
+    started = other.start_session(client_id)
+    with_it = repository.session_lines(client_id)
+    other.create_client("Another Client", consent=Consent(TODAY, "1"))
+    assert repository.session_lines(client_id) is with_it  # nothing of this client's read again
+    other.discard_session(started.id)
+    assert started.id not in {line.session_id for line in repository.session_lines(client_id)}
+    other.close()
