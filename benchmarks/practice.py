@@ -546,7 +546,7 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
         notes = (f"changed elsewhere {i}" for i in range(1_000_000))
 
         def history_changed() -> float:
-            """History after another window wrote to the records: every line read again, the newest reopened."""
+            """History after another window wrote to the newest session: its line read again, and it reopened."""
             workspace.mode_bar.setCurrentIndex(0)
             settle()
             bare_db.execute(  # as a writer does, with the version raised

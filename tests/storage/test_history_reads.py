@@ -139,7 +139,7 @@ def test_the_timeline_is_read_again_only_after_the_file_changed(repository: Sqli
 
 def _whole_lines_read(statements: list[str]) -> list[str]:
     """The statements that read timeline lines whole (the amendments counted), not just ids and versions."""
-    return [sql for sql in statements if "FROM amendments" in sql]
+    return [sql for sql in statements if "count(*) FROM amendments" in sql]
 
 
 @pytest.mark.local_file(reason="the timeline kept between reads is the SQLite store's, checked on its file")

@@ -163,3 +163,41 @@ def test_back_to_an_unchanged_history_reads_no_session_and_a_new_session_shows(w
     workspace.mode_bar.setCurrentIndex(2)
     assert page.timeline.line(0).session_id == started.id
     assert page.table.currentIndex().row() == 0
+
+
+def test_history_after_another_window_s_work_reads_and_redraws_only_what_changed(
+    window: MainWindow, data_dir: Path
+) -> None:
+    _store(window, "long", "Long History", 2)
+    workspace = window.workspace
+    workspace.decisions.open_client("long")
+    workspace.mode_bar.setCurrentIndex(2)
+    page = workspace.history_page()
+    kept = page.timeline.line(3)
+    amended = next(line for line in map(page.timeline.line, range(page.timeline.rowCount())) if line.finalised)
+    workspace.mode_bar.setCurrentIndex(0)
+    other = SqliteStore.open(data_dir)  # another window on the same records
+    started = other.start_session("long")
+    corrected = dataclasses.replace(other.get_session(amended.session_id), shared_note="Drink water after.")
+    other.amend(amended.session_id, corrected, "the note was another client's")
+    other.close()
+    read: list[str] = []
+    store = workspace.repository
+    assert isinstance(store, SqliteStore)
+    store._connection.set_trace_callback(read.append)
+    workspace.mode_bar.setCurrentIndex(2)
+    store._connection.set_trace_callback(None)
+    # Timeline lines read whole (their amendments counted): one read, of the two changed alone.
+    [whole_lines] = [sql for sql in read if "count(*) FROM amendments" in sql]
+    assert started.id in whole_lines
+    assert amended.session_id in whole_lines
+    assert kept.session_id not in whole_lines
+    assert not [sql for sql in read if "FROM marks" in sql and kept.session_id in sql]  # its tally is kept
+    assert page.timeline.line(0).session_id == started.id
+    assert page.table.currentIndex().row() == 0  # the new session, the newest, opened
+    assert page.session_details.toPlainText().startswith(f"Session of {started.start:%A %d %B %Y}")
+    row = [line.session_id for line in map(page.timeline.line, range(page.timeline.rowCount()))].index(
+        amended.session_id
+    )
+    assert page.timeline.text(row, 4) == "Drink water after."
+    assert page.timeline.text(row, 5) == f"finalised, {amended.amendments + 1} amended"
