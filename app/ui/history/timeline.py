@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -18,6 +19,7 @@ SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 TallyReader = Callable[[Sequence[str]], Mapping[str, MarksTally]]  # session ids -> what their marks add up to
 # Lines tallied in one read from the first one asked about: more than a tall window shows.
 TALLY_BATCH = 64
+_SESSION_ID = attrgetter("session_id")
 
 
 class TimelineModel(QAbstractTableModel):
@@ -34,15 +36,15 @@ class TimelineModel(QAbstractTableModel):
         those; any other change resets the model. Returns the rows inserted or changed, None after a reset."""
         old = self._rows
         self._read_tallies = read_tallies
-        new_by_id = {line.session_id: line for line in rows}
-        old_by_id = {line.session_id: line for line in old}
-        self._tallies = {
-            session_id: tally
-            for session_id, tally in self._tallies.items()
-            if new_by_id.get(session_id) is old_by_id[session_id]
-        }
         added = len(rows) - len(old)
-        if not old or added < 0 or [line.session_id for line in rows[added:]] != [line.session_id for line in old]:
+        ids = list(map(_SESSION_ID, rows))
+        if not old or added < 0 or ids[added:] != list(map(_SESSION_ID, old)):
+            kept = {line.session_id: line for line in rows}
+            self._tallies = {
+                line.session_id: self._tallies[line.session_id]
+                for line in old
+                if line.session_id in self._tallies and kept.get(line.session_id) is line
+            }
             self.beginResetModel()
             self._rows = rows
             self.endResetModel()
@@ -54,6 +56,7 @@ class TimelineModel(QAbstractTableModel):
         self._rows = rows
         changed = [row for row in range(added, len(rows)) if rows[row] is not old[row - added]]
         for row in changed:
+            self._tallies.pop(ids[row], None)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(_COLUMNS) - 1))
         return list(range(added)) + changed
 
