@@ -288,7 +288,7 @@ class _Said:
     on the other side of the back, or the same stretch again, is not printed again."""
 
     def __init__(self) -> None:
-        self._sentences: list[tuple[frozenset[str], tuple[str, ...]]] = []
+        self._sentences: list[tuple[frozenset[str], frozenset[str]]] = []
 
     def new_sentences(self, text: str) -> str:
         """`text` without the sentences said before (the same, or the same words bar a side or two, with the
@@ -296,7 +296,7 @@ class _Said:
         kept = []
         for sentence in SENTENCE_END.split(text.strip()):
             words = _words(sentence)
-            numbers = tuple(word for word in words if word.isdigit())
+            numbers = frozenset(word for word in words if word.isdigit())  # a set: `words` has no order
             if not any(_near_same(words, seen) and numbers == seen_numbers for seen, seen_numbers in self._sentences):
                 kept.append(sentence)
                 self._sentences.append((words, numbers))
