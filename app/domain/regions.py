@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
 
 import numpy as np
 import shapely
@@ -21,11 +19,13 @@ import svgelements
 from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import nearest_points
 
-from app.domain.region_specs import MAP_VERSION, REGION_SPECS, SPECS_BY_ID, RegionKind, Side
+from app.domain.map_outlines import Direction as Direction  # re-exported: the catalogue's types live there
+from app.domain.map_outlines import RegionInfo as RegionInfo
+from app.domain.map_outlines import pick_region
+from app.domain.region_specs import MAP_VERSION, REGION_SPECS, SPECS_BY_ID
 from app.errors import BackmapError
 from app.resources import map_svg_path
 
-Direction = Literal["left", "right", "up", "down"]
 XY = tuple[float, float]
 Ring = list[XY]
 
@@ -40,19 +40,6 @@ _DECIMALS = 2
 # With nothing straight ahead, an arrow key moves to a region whose nearest edge lies within this angle.
 _NAVIGATION_HALF_ANGLE = math.radians(40)
 _SCREEN_DIRECTIONS: dict[Direction, XY] = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
-
-
-@dataclass(frozen=True, slots=True)
-class RegionInfo:
-    """One row of the catalogue; coordinates and area are in map px (y grows downward)."""
-
-    id: str
-    name: str
-    kind: RegionKind
-    side: Side
-    centroid: XY
-    anchor: XY  # always inside the region: where to click it, where to put its label
-    area: float
 
 
 # How far an area's anchor keeps from any pressure point, in map px, best first: the UI's 24-screen-pixel point
@@ -87,6 +74,7 @@ class RegionMap:
         ]
         self.catalogue: tuple[RegionInfo, ...] = tuple(self._info(spec.id, point_halos) for spec in REGION_SPECS)
         self._info_by_id = {info.id: info for info in self.catalogue}
+        self._anchors = {info.id: info.anchor for info in self.catalogue}
         self._point_ids = [info.id for info in self.catalogue if info.kind == "point"]
         self._area_ids = [info.id for info in self.catalogue if info.kind != "point"]
         self._neighbours = {info.id: self._find_neighbours(info.id) for info in self.catalogue}
@@ -122,13 +110,9 @@ class RegionMap:
             raise KeyError(f"the map has no region {region_id!r}") from None
 
     def hit_test(self, x: float, y: float, tolerance: float = 0.0) -> str | None:
-        """The region at map px (x, y): a point within `tolerance` of its circle wins over the area under it
-        (the nearest point if several), except where (x, y) is nearer that area's anchor than the point's centre;
-        else the area containing (x, y); None on the head, arms or outside.
-
-        The exception keeps a small area clickable next to its points: at the default window size the 24-px
-        reach of the two base-of-skull points covered 93 % of each side of the neck.
-        """
+        """The region at map px (x, y): a point within `tolerance` of its circle, as pick_region chooses, else the
+        area containing (x, y); None on the head, arms or outside. The app clicks through OutlineLocator, which
+        answers the same from the cached outlines without shapely."""
         # Bounding boxes first: a hover calls this on every mouse move, and most shapes are far away.
         near_points: list[tuple[float, float, str]] = []
         for point_id in self._point_ids:
@@ -137,12 +121,7 @@ class RegionMap:
                 if distance <= tolerance:
                     centre = self._info_by_id[point_id].centroid
                     near_points.append((distance, math.dist(centre, (x, y)), point_id))
-        area = self._area_at(x, y)
-        if near_points:
-            distance, to_centre, point_id = min(near_points)
-            if distance == 0 or area is None or to_centre <= math.dist(self._info_by_id[area].anchor, (x, y)):
-                return point_id
-        return area
+        return pick_region(near_points, self._area_at(x, y), self._anchors, (x, y))
 
     def _area_at(self, x: float, y: float) -> str | None:
         for area_id in self._area_ids:

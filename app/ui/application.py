@@ -2,8 +2,9 @@
 
 Start-up comes in four steps, each after the one before is on screen: the window's frame saying the records are
 opening (Qt, the settings and this module only); then the records and the client list; then the knowledge base
-and the rest of the workspace; then the last client and the region model (numpy, shapely, svgelements) before the
-first click. Tests and scripts get it all at once from create_main_window.
+and the rest of the workspace; then the last client and the map's locator (from the cached outlines: numpy, shapely
+and svgelements wait for the first brush stroke) before the first click. Tests and scripts get it all at once
+from create_main_window.
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ if TYPE_CHECKING:
 
     from app.storage.keys import DatabaseKey
     from app.storage.record_store import RecordStore
-    from app.ui.body_map.view import RegionLocator
     from app.ui.clients.client_list import ClientListPane
     from app.ui.workspace.widget import Workspace
 
-# Set, the app quits with status 0 once it has started (window painted, records open, region model loaded):
+# Set, the app quits with status 0 once it has started (window painted, records open, map locator attached):
 # the smoke check of a built app (packaging/build) has no one to close the window.
 QUIT_WHEN_STARTED_ENV = "BACKMAP_QUIT_WHEN_STARTED"
 UNEXPECTED_ERROR_MESSAGE = (
@@ -57,13 +57,6 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
         if family:
             app.setFont(QFont(family, 10))
     return app
-
-
-def _load_locator() -> RegionLocator:
-    from app.domain.regions import load_region_map  # numpy + shapely + svgelements: after the first paint
-
-    locator: RegionLocator = load_region_map(map_svg_path())
-    return locator
 
 
 def _seed_demo(repository: RecordStore, today: dt.date) -> None:
@@ -110,16 +103,18 @@ def _workspace(
     repository: RecordStore, settings: AppSettings, demo: bool, clients: ClientListPane | None = None
 ) -> Workspace:
     """The knowledge base and the workspace on the records, around `clients` if the window already shows them."""
+    from app.domain.map_outlines import OutlineLocator
     from app.domain.protocol import load_protocol
     from app.storage.map_cache import load_map_outlines
     from app.ui.workspace.widget import Workspace
 
+    regions = load_map_outlines(map_svg_path()).regions
     workspace = Workspace(
         repository,
         load_protocol(),
         map_svg_path(),
-        load_map_outlines(map_svg_path()).regions,
-        _load_locator,
+        regions,
+        lambda: OutlineLocator(regions, map_svg_path()),
         settings,
         demo=demo,
         clients=clients,
@@ -210,7 +205,7 @@ def start_main_window(
 ) -> MainWindow:
     """Shows the frame now; opens the records and shows the client list after its first paint; once the list is on
     screen, the rest of the workspace; once that is, the last client (unless the therapist already chose one), then
-    the region model, then the full integrity check in the background (after the window is usable, so it costs
+    the map's locator, then the full integrity check in the background (after the window is usable, so it costs
     the therapist nothing).
 
     If the records cannot be opened, the therapist is told why and the app ends with status 1.
@@ -249,7 +244,7 @@ def start_main_window(
         _AfterFirstPaint(workspace, then_the_rest)
 
     def then_the_rest() -> None:
-        # The workspace is on screen and usable: now a client, then the region model and the check.
+        # The workspace is on screen and usable: now a client, then the map's locator and the check.
         decisions = window.workspace.decisions
         if chosen_early:
             decisions.open_client(chosen_early[-1])
@@ -303,7 +298,7 @@ def _quit_once_started_if_asked(window: MainWindow) -> None:
         return
 
     def quit_when_started() -> None:
-        window.workspace.warm_up()  # the region model too, unless the app's own warm-up already loaded it
+        window.workspace.warm_up()  # the map's locator too, unless the app's own warm-up already loaded it
         QApplication.quit()
 
     window.workspaceAttached.connect(lambda: QTimer.singleShot(0, quit_when_started))

@@ -1,15 +1,16 @@
 """BodyMapView: the back map as a QGraphicsView. It shows state and emits intents; it decides nothing.
 
 Scene coordinates are the SVG's px, so the domain's polygons, hit test and strokes need no conversion.
-The first paint uses only the cached outlines (no numpy/shapely/svgelements); the domain's RegionMap (hit test,
-neighbours, anchors) is asked for lazily, after the window is up or at the first click.
+The first paint uses only the cached outlines; the locator (hit test, neighbours, anchors: the domain's
+OutlineLocator, plain Python over the same outlines) is asked for lazily, after the window is up or at the first
+click. Only a brush stroke's coverage loads shapely.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import (
@@ -37,14 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.map_outlines import RegionOutline
+from app.domain.map_outlines import Direction, RegionInfo, RegionOutline
 from app.domain.records import Quality
 from app.domain.region_specs import SPECS_BY_ID
 from app.ui.body_map import palette
 from app.ui.body_map.qualities import QUALITY_SYMBOLS
-
-if TYPE_CHECKING:  # the region map needs shapely: never imported before the first paint
-    from app.domain.regions import Direction, RegionInfo
 
 POINT_TOLERANCE_PX = 24.0  # screen pixels within which a click reaches a pressure point (DESIGN.md)
 TEN_KEY = Qt.Key.Key_T  # "T for ten": digits give 0-9
@@ -91,7 +89,7 @@ def arrow_target(current: str, direction: Direction, neighbours: Mapping[Directi
 
 
 class RegionLocator(Protocol):
-    """What the map needs from the domain's region map (app.domain.regions.RegionMap)."""
+    """What the map needs from the domain: app.domain.map_outlines.OutlineLocator (or regions.RegionMap)."""
 
     def hit_test(self, x: float, y: float, tolerance: float = 0.0) -> str | None: ...
 

@@ -3,8 +3,8 @@
 It shows and asks what the WorkspaceController (controller.py) decides: it is that controller's view
 (view.WorkspaceView), as the consult page is the ConsultController's. The main window shows it once the records
 are open (after the window's first paint). QSettings never hold a client's name (privacy). numpy, shapely and
-pyqtgraph are not loaded with it: History is built on first use and the region map is attached by warm_up,
-before the first click.
+pyqtgraph are not loaded with it: History is built on first use, the map's locator (plain Python over the cached
+outlines) is attached by warm_up before the first click, and shapely loads with the first brush stroke.
 """
 
 from __future__ import annotations
@@ -237,7 +237,7 @@ class Workspace(QWidget):
         page.redo_shortcut.activated.connect(self.undo_group.redo)
 
     def warm_up(self) -> None:
-        """After the first paint: load the region map (numpy, shapely, svgelements) before the first click."""
+        """After the first paint: attach the map's locator (hit test, label anchors) before the first click."""
         self.consult.map_view.attach_locator()
 
     def _coverage(self, points: Sequence[tuple[float, float]], width: float) -> dict[str, float]:
