@@ -16,7 +16,7 @@ def test_the_app_quits_by_itself_once_started(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     probe = (
         "import sys; from app.cli import main; status = main(sys.argv[1:]); "
-        "assert {'shapely', 'app.storage.sqlite_store'} <= set(sys.modules); sys.exit(status)"
+        "assert {'app.ui.workspace.widget', 'app.storage.sqlite_store'} <= set(sys.modules); sys.exit(status)"
     )
     subprocess.run(
         [sys.executable, "-c", probe, "--data-dir", str(data_dir)], env=env, cwd=tmp_path, check=True, timeout=120

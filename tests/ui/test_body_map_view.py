@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
+from app.domain.map_outlines import OutlineLocator
 from app.domain.region_specs import REGION_IDS
 from app.domain.regions import Direction, load_region_map
 from app.resources import map_svg_path
@@ -16,7 +23,7 @@ from app.ui.body_map.view import BodyMapView
 @pytest.fixture
 def view(qtbot: QtBot) -> BodyMapView:
     outlines = load_map_outlines(map_svg_path())
-    widget = BodyMapView(str(map_svg_path()), outlines.regions, lambda: load_region_map(map_svg_path()))
+    widget = BodyMapView(str(map_svg_path()), outlines.regions, lambda: OutlineLocator(outlines.regions))
     qtbot.addWidget(widget)
     widget.resize(600, 720)
     widget.show()
@@ -151,3 +158,78 @@ def test_numbers_changed_one_key_at_a_time_sit_and_read_as_on_a_map_drawn_afresh
         assert view.label_rect(region) == fresh.label_rect(region), region
         assert view.label_colour(region) == fresh.label_colour(region), region
     assert view.label_colour("lower_back_r") != on_dark  # 9 became 1: the same place, read on a pale fill
+
+
+def test_the_numbers_sit_where_the_shapely_map_put_them(qtbot: QtBot, view: BodyMapView) -> None:
+    marks = {region: index % 11 for index, region in enumerate(sorted(REGION_IDS))}
+    other = {region: 10 - tension for region, tension in marks.items() if tension % 3 == 0}
+    view.attach_locator()
+    view.set_marks(marks, other)
+    outlines = load_map_outlines(map_svg_path())
+    shapely_placed = BodyMapView(str(map_svg_path()), outlines.regions, lambda: load_region_map(map_svg_path()))
+    qtbot.addWidget(shapely_placed)
+    shapely_placed.resize(view.size())
+    shapely_placed.attach_locator()
+    shapely_placed.set_marks(marks, other)
+    for region in REGION_IDS:
+        assert view.label_rect(region) is not None, region
+        assert view.label_rect(region) == shapely_placed.label_rect(region), region
+        assert view.label_colour(region) == shapely_placed.label_colour(region), region
+
+
+# A fresh process: a client opened, a region clicked, then a brush stroke painted; which heavy modules it holds.
+OPEN_CLICK_AND_PAINT = """
+import datetime as dt, json, sys
+from pathlib import Path
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from app.domain.records import Consent
+from app.storage.sqlite_store import SqliteStore
+from app.ui.application import create_application, create_main_window
+from app.ui.settings import AppSettings
+
+HEAVY = ("numpy", "shapely", "svgelements")
+loaded = lambda: [name for name in HEAVY if name in sys.modules]
+app = create_application([])
+data_dir = Path(sys.argv[1])
+with SqliteStore.open(data_dir) as store:
+    client = store.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
+    store.start_session(client.id)
+settings = AppSettings(QSettings(sys.argv[2], QSettings.Format.IniFormat))
+window = create_main_window(data_dir, demo=False, settings=settings)
+window.resize(1360, 860)
+window.show()
+QTest.qWaitForWindowExposed(window)
+window.workspace.decisions.open_client(client.id)
+window.workspace.warm_up()
+view = window.workspace.consult.map_view
+seen = {"opened": loaded()}
+def at(region_id):
+    return view.map_to_view(*view.attach_locator().info(region_id).anchor).toPoint()
+QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at("rhomboid_l"))
+seen["selected"], seen["clicked"] = view.selected_region(), loaded()
+view.set_brush(60.0, tension=6)
+QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=at("lower_back_l"))
+QTest.mouseMove(view.viewport(), at("lower_back_r"))
+QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=at("lower_back_r"))
+seen["marked"], seen["painted"] = window.workspace.consult.brush_result.text(), loaded()
+print(json.dumps(seen))
+"""
+
+
+def test_opening_a_client_and_clicking_the_map_load_no_geometry_library_until_a_stroke_is_painted(
+    tmp_path: Path,
+) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", OPEN_CLICK_AND_PAINT, str(tmp_path / "data"), str(tmp_path / "settings.ini")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    seen = json.loads(child.stdout.splitlines()[-1])
+    assert seen["opened"] == []
+    assert (seen["selected"], seen["clicked"]) == ("rhomboid_l", [])
+    assert seen["marked"].startswith("Marked: Lower back (quadratus lumborum), left")  # the stroke marked the back
+    assert "shapely" in seen["painted"]  # a stroke's coverage is real geometry
