@@ -49,6 +49,9 @@ def test_json_round_trip_is_exact() -> None:
     assert MapOutlines.from_json(outlines.to_json()) == outlines
     with pytest.raises(ValueError, match="map outlines"):
         MapOutlines.from_json('{"format": "something-else"}')
+    stale = outlines.to_json().replace('"up":"spine"', '"up":"retired_region"', 1)
+    with pytest.raises(ValueError, match="retired_region"):  # the cache is rebuilt (app.storage.map_cache)
+        MapOutlines.from_json(stale)
 
 
 # A grid over the whole map, 2.5 px apart, off the round numbers the drawing's coordinates favour.
