@@ -176,11 +176,14 @@ def _client_from_row(row: Row) -> Client:
     )
 
 
-def insert_client(connection: sqlite3.Connection, client: Client) -> None:
+def insert_client(connection: sqlite3.Connection, client: Client, *, therapist: str | None = None) -> None:
+    """`therapist`: on a clinic server, whose client (reception books clients for a therapist); else the one
+    who writes it."""
+    named, values = ("", ()) if therapist is None else (", therapist", (therapist,))
     connection.execute(
         "INSERT INTO clients (name, name_key, born, phone, email, consent_date, consent_notice_version, "
-        "consent_guardian, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        _client_values(client),
+        f"consent_guardian, id{named}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?{', ?' * len(values)})",
+        (*_client_values(client), *values),
     )
 
 

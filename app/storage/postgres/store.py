@@ -15,13 +15,16 @@ own; ConnectionLostError says the server went away mid-call, the change whole or
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from app.domain.records import Client, Consent
 from app.storage import rows
+from app.storage.codec import nfc
 from app.storage.errors import NotFoundError, StorageError
 from app.storage.postgres.access import CHANGES_CHANNEL, OWNER
 from app.storage.postgres.connection import ClinicConnectionError, connect, first_line
@@ -108,6 +111,33 @@ class PostgresStore(SqlRecordStore):
     def _default_therapist(self) -> str:
         """A session without a therapist's name is the logged-in person's (people.name)."""
         return self._display_name
+
+    @property
+    def kind(self) -> str:
+        """What the person logged in is in the clinic: owner, therapist or receptionist (people.kind); "" for a
+        login the clinic does not list."""
+        with self._transaction() as connection:
+            found = connection.execute("SELECT kind FROM people WHERE role = session_user").fetchone()
+        return "" if found is None else str(found[0])
+
+    def create_client_for(
+        self,
+        therapist: str,
+        name: str,
+        *,
+        born: dt.date | None = None,
+        phone: str = "",
+        email: str = "",
+        consent: Consent | None = None,
+    ) -> Client:
+        """A new client of `therapist` (a therapist's or owner's login): how reception books a client, whose
+        record only their therapist reads. The server logs it."""
+        import uuid
+
+        client = Client(str(uuid.uuid4()), nfc(name), born, nfc(phone), nfc(email), consent)
+        with self._transaction() as connection:
+            rows.insert_client(connection, client, therapist=therapist)
+        return client
 
     # -- the audit log, exports, erasure ---------------------------------------------------------------
 

@@ -4,7 +4,8 @@ It owns the client shown, their latest intake and today's screening of it, and d
 therapist creates, edits or deletes a client, records a screening, starts, finalises, discards or amends a
 session, and backs up or exports. It imports no widget: every message and question goes through the view, so it
 is tested with a fake view (tests/ui/test_workspace_controller.py). The consult's own edits are the
-ConsultController's.
+ConsultController's. A receptionist on a clinic server (a Reception given) sees and edits names, contact and
+consent alone, and books new clients for a therapist: nothing of a treatment record is read for her.
 
 The refresh rule (what is read again after a change, so the screen stays true to the disk):
 - a client made, edited or deleted: the client list, then the client (or nobody);
@@ -20,16 +21,17 @@ shows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from app.domain.flag_info import flag_infos
 from app.domain.intake_rules import screening_is_due
 from app.domain.privacy_notice import PrivacyNotice, load_privacy_notice
 from app.domain.protocol import NO_MASSAGE
 from app.domain.protocol import Protocol as KnowledgeBase
-from app.domain.records import Client, Intake, Session
+from app.domain.records import Client, Consent, Intake, Session
 from app.domain.safety import Screening, screen
 from app.errors import BackmapError
 from app.storage.errors import DamagedDatabaseError, StaleWriteError, StorageError
@@ -40,7 +42,10 @@ from app.ui.consult.open_session_prompt import FinaliseChoice, OpenSessionChoice
 from app.ui.display_dates import day_text, days_ago_text
 from app.ui.error_text import plain_error
 from app.ui.settings import AppSettings
-from app.ui.workspace.view import ClientShown, WorkspaceView
+from app.ui.workspace.view import ClientShown, ReceptionView, WorkspaceView
+
+if TYPE_CHECKING:
+    from app.storage.postgres.store import Colleague
 
 T = TypeVar("T")
 
@@ -68,6 +73,32 @@ def _no_guidance(_region: str, _override: object) -> str:
     return ""
 
 
+class FrontDesk(Protocol):
+    """What reception does on a clinic server (app.storage.postgres.store.PostgresStore)."""
+
+    def colleagues(self) -> Sequence[Colleague]: ...
+
+    def create_client_for(
+        self,
+        therapist: str,
+        name: str,
+        *,
+        born: dt.date | None = None,
+        phone: str = "",
+        email: str = "",
+        consent: Consent | None = None,
+    ) -> Client: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reception:
+    """A receptionist's workspace: names, contact and consent only, read and written through the front desk and
+    shown on the reception view; no treatment record is read (the server would refuse it)."""
+
+    desk: FrontDesk
+    view: ReceptionView
+
+
 class WorkspaceController:
     def __init__(
         self,
@@ -79,6 +110,7 @@ class WorkspaceController:
         *,
         demo: bool = False,
         today: Callable[[], dt.date] = dt.date.today,
+        reception: Reception | None = None,
     ) -> None:
         self._store = store
         self._protocol = protocol
@@ -90,11 +122,17 @@ class WorkspaceController:
         self._client: Client | None = None
         self._intake: Intake | None = None
         self._screening: Screening | None = None
+        self._reception = reception
 
     @property
     def client(self) -> Client | None:
         """The client shown, if any."""
         return self._client
+
+    @property
+    def treats(self) -> bool:
+        """Whether this person may see and write treatment records (screening, sessions): not reception."""
+        return self._reception is None
 
     # ---- the client shown ----------------------------------------------------------------------------
     def _guard(self, action: Callable[[], T]) -> T | None:
@@ -123,7 +161,11 @@ class WorkspaceController:
         client = self._guard(lambda: self._store.get_client(client_id))
         if client is None:
             return
-        self._guard(lambda: self._show_client(client))  # damaged rows: say so and what to do
+        if self._reception is not None:
+            self._client = client
+            self._reception.view.show_reception(client)
+        else:
+            self._guard(lambda: self._show_client(client))  # damaged rows: say so and what to do
         self._view.select_client(client_id)
         self._settings.set_last_client_id(client_id)
 
@@ -131,6 +173,8 @@ class WorkspaceController:
         self._client, self._intake, self._screening = None, None, None
         self._view.show_client(None)
         self._consult.open_session("", None, guidance=_no_guidance)
+        if self._reception is not None:
+            self._reception.view.show_reception(None)
 
     def _show_client(self, client: Client) -> None:
         self._client = client
@@ -162,7 +206,9 @@ class WorkspaceController:
         )
 
     def refresh_other_modes(self) -> None:
-        """Plan or History, whichever is showing, read again."""
+        """Plan or History, whichever is showing, read again (reception has neither)."""
+        if self._reception is not None:
+            return
         self._view.show_other_modes(self._client, self._intake)
 
     # ---- clients -------------------------------------------------------------------------------------
@@ -171,17 +217,34 @@ class WorkspaceController:
         record = self._view.ask_client_details(self._notice(), None, self._today())
         if record is None:
             return
-        created = self._guard(
-            lambda: self._store.create_client(
-                record.name, born=record.born, phone=record.phone, email=record.email, consent=record.consent
+        if self._reception is not None:
+            created = self._book(self._reception, record)
+        else:
+            created = self._guard(
+                lambda: self._store.create_client(
+                    record.name, born=record.born, phone=record.phone, email=record.email, consent=record.consent
+                )
             )
-        )
         if created is None:
             return
         self._view.refresh_clients()
         self.open_client(created.id)
-        if created.consent is not None:
+        if created.consent is not None and self.treats:
             self.edit_screening()
+
+    def _book(self, reception: Reception, record: Client) -> Client | None:
+        """Reception's new client, for the therapist she chooses (the client's record is theirs)."""
+        colleagues = self._guard(reception.desk.colleagues)
+        if colleagues is None:
+            return None
+        therapist = reception.view.ask_therapist([(colleague.role, colleague.name) for colleague in colleagues])
+        if therapist is None:
+            return None
+        return self._guard(
+            lambda: reception.desk.create_client_for(
+                therapist, record.name, born=record.born, phone=record.phone, email=record.email, consent=record.consent
+            )
+        )
 
     def edit_client(self) -> None:
         client = self._client

@@ -108,3 +108,13 @@ class WorkspaceView(Protocol):
         failed: Callable[[BackmapError], object],
     ) -> None:
         """`work` on the records off the UI thread with progress shown; then `done(result)` or `failed(error)`."""
+
+
+class ReceptionView(Protocol):
+    """What a receptionist's workspace shows and asks besides the WorkspaceView (issue 19, point 3)."""
+
+    def show_reception(self, client: Client | None) -> None:
+        """The client's name, date of birth, contact and consent, and what reception does not see; None: nobody."""
+
+    def ask_therapist(self, therapists: Sequence[tuple[str, str]]) -> str | None:
+        """Whose client a new client is, among (login, name); None: cancelled."""

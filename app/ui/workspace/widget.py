@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,8 +51,9 @@ from app.ui.consult.open_session_prompt import (
     ask_before_finalising_without_plan,
 )
 from app.ui.consult.page import ConsultPage
+from app.ui.display_dates import day_text
 from app.ui.settings import AppSettings
-from app.ui.workspace.controller import WorkspaceController
+from app.ui.workspace.controller import FrontDesk, Reception, WorkspaceController
 from app.ui.workspace.view import MODES, ClientShown, Mode
 
 # Dialogs and the Plan and History pages are imported when first used: the first paint does without them
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
     from app.ui.plan_view.mode import PlanMode
 
 START_TIP = "Start a new session for this client (Ctrl+N)"
+RECEPTION_LINE = "Reception sees names, contact details and consent. Treatment records are for the client's therapist."
 
 
 class _CheckResult(QObject):
@@ -141,9 +144,23 @@ class Workspace(QWidget):
             repository, self.consult, self.undo_group, self._coverage, lambda _region, _override: "", today=today
         )
         # The workspace's decisions, shown and asked through this widget (its WorkspaceView).
+        desk = _front_desk(repository)
         self.decisions = WorkspaceController(
-            repository, protocol, settings, self.controller, self, demo=demo, today=today
+            repository,
+            protocol,
+            settings,
+            self.controller,
+            self,
+            demo=demo,
+            today=today,
+            reception=None if desk is None else Reception(desk, self),
         )
+        # A receptionist's page: the client's details and what reception does not see (issue 19, point 3).
+        self.reception_details = QLabel()
+        self.reception_details.setWordWrap(True)
+        self.reception_details.setAccessibleName("Client details")
+        self.reception_note = QLabel(RECEPTION_LINE)
+        self.reception_note.setWordWrap(True)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.consult)
         self._plan_page: PlanMode | None = None
@@ -160,6 +177,13 @@ class Workspace(QWidget):
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.mode_bar)
         centre_layout.addWidget(self.pages, 1)
+        centre_layout.addWidget(self.reception_details)
+        centre_layout.addWidget(self.reception_note)
+        centre_layout.addStretch(0 if self.decisions.treats else 1)
+        for treating in (self.start_button, self.first_run_box, self.banner, self.mode_bar, self.pages):
+            treating.setHidden(not self.decisions.treats)
+        for receiving in (self.reception_details, self.reception_note):
+            receiving.setVisible(not self.decisions.treats)
         self.splitter = beside(self.clients, centre)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -181,9 +205,11 @@ class Workspace(QWidget):
             menus[menu_name].addAction(action)
 
         decide = self.decisions
+        treats = decide.treats  # reception: names, contact and consent only
         add("File", "New client…", decide.new_client, "Ctrl+Shift+N")
-        add("File", "Start session", decide.start_session, "Ctrl+N")
-        add("File", "Export client…", decide.export_client, "Ctrl+E")
+        if treats:
+            add("File", "Start session", decide.start_session, "Ctrl+N")
+            add("File", "Export client…", decide.export_client, "Ctrl+E")
         if self.repository.local_folder is not None:  # a store without a local file is backed up where it is kept
             add("File", "Back up now…", decide.back_up)
         add("File", "Practice details…", self.edit_practice)
@@ -197,16 +223,19 @@ class Workspace(QWidget):
         redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         menus["Edit"].addActions([undo, redo])
         add("Client", "Details and consent…", decide.edit_client)
-        add("Client", "Safety screening…", decide.edit_screening, "Ctrl+I")
+        if treats:
+            add("Client", "Safety screening…", decide.edit_screening, "Ctrl+I")
         menus["Client"].addSeparator()
-        add("Client", "Delete client for good…", decide.delete_client)
-        add("Session", "Finalise session", decide.finalise_session)
-        add("Session", "Amend finalised session…", decide.amend_session)
-        for index, mode in enumerate(MODES):
-            add("View", mode, partial(self.mode_bar.setCurrentIndex, index), f"Ctrl+{index + 1}")
+        if treats:
+            add("Client", "Delete client for good…", decide.delete_client)
+            add("Session", "Finalise session", decide.finalise_session)
+            add("Session", "Amend finalised session…", decide.amend_session)
+            for index, mode in enumerate(MODES):
+                add("View", mode, partial(self.mode_bar.setCurrentIndex, index), f"Ctrl+{index + 1}")
         add("Help", "How-to and keyboard shortcuts", self.show_help, "F1")
         add("Help", "Privacy notice", self.show_privacy_notice)
-        add("Help", "Audit log", self.show_audit_log)
+        if treats:
+            add("Help", "Audit log", self.show_audit_log)
 
     def _connect(self) -> None:
         decide = self.decisions
@@ -245,6 +274,8 @@ class Workspace(QWidget):
 
     def _show_first_run(self) -> None:
         """While there is no client yet: what to do first, and the practice details if they are still empty."""
+        if not self.decisions.treats:
+            return  # reception's page has no welcome: the clinic's therapists start its records
         # The client list already holds every client while nothing is searched for: no second read of the records.
         first = self.clients.model.rowCount() == 0 and not self.clients.search_box.text().strip()
         practice_missing = not self.settings.practice().therapist_name
@@ -284,6 +315,28 @@ class Workspace(QWidget):
         self.start_button.setToolTip(
             START_TIP if shown.may_start else "Record the client's consent first (Client → Details and consent)"
         )
+
+    def show_reception(self, client: Client | None) -> None:
+        if client is None:
+            self.reception_details.setText("")
+            return
+        self.client_header.setText(client.name)
+        consent = client.consent
+        lines = [
+            ("Date of birth", day_text(client.born) if client.born else "not recorded"),
+            ("Phone", client.phone or "not recorded"),
+            ("Email", client.email or "not recorded"),
+            ("Consent", f"given on {day_text(consent.date)}" if consent else "not recorded yet"),
+        ]
+        self.reception_details.setText("<br>".join(f"<b>{label}:</b> {escape(value)}" for label, value in lines))
+
+    def ask_therapist(self, therapists: Sequence[tuple[str, str]]) -> str | None:
+        names = [f"{name} ({login})" for login, name in therapists]
+        if not names:
+            self.show_info("New client", "The clinic has no therapist yet: a client is booked for a therapist.")
+            return None
+        chosen, ok = QInputDialog.getItem(self, "New client", "The client's therapist:", names, 0, False)
+        return therapists[names.index(chosen)][0] if ok else None
 
     def refresh_clients(self) -> None:
         self.clients.refresh()
@@ -502,3 +555,13 @@ class Workspace(QWidget):
         """Waits for a backup or export under way to end; its result reaches the screen with the next events."""
         if self._job is not None:
             self._job.wait()
+
+
+def _front_desk(store: RecordStore) -> FrontDesk | None:
+    """`store` as a receptionist's on the clinic server; None for anyone who treats clients (or local records,
+    which never load the server's code)."""
+    if store.local_folder is not None:
+        return None
+    from app.storage.postgres.store import PostgresStore
+
+    return store if isinstance(store, PostgresStore) and store.kind == "receptionist" else None
