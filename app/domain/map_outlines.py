@@ -182,15 +182,68 @@ def pick_region(
     return area
 
 
-class OutlineLocator:
+Box = tuple[float, float, float, float]  # min x, min y, max x, max y
+
+
+class RegionHitTest:
+    """The hit test both locators share (RegionMap with shapely, OutlineLocator without): bounding boxes first —
+    a hover calls it on every mouse move and most shapes are far away — then a point within `tolerance` of its
+    circle, as pick_region chooses, else the area holding (x, y). A subclass says how far a point region is and
+    whether an area holds (x, y)."""
+
+    def __init__(self, catalogue: Sequence[RegionInfo], boxes: Mapping[str, Box]) -> None:
+        self._info_by_id = {info.id: info for info in catalogue}
+        self._anchors = {info.id: info.anchor for info in catalogue}
+        self._boxes = dict(boxes)
+        self._point_ids = [info.id for info in catalogue if info.kind == "point"]
+        self._area_ids = [info.id for info in catalogue if info.kind != "point"]
+
+    def info(self, region_id: str) -> RegionInfo:
+        """The catalogue row of `region_id`; KeyError naming it when the map has no such region."""
+        try:
+            return self._info_by_id[region_id]
+        except KeyError:
+            raise KeyError(f"the map has no region {region_id!r}") from None
+
+    def hit_test(self, x: float, y: float, tolerance: float = 0.0) -> str | None:
+        """The region at map px (x, y): a point within `tolerance` of its circle, else the area holding (x, y);
+        None on the head, arms or outside."""
+        near_points: list[tuple[float, float, str]] = []
+        for point_id in self._point_ids:
+            if self._near_box(point_id, x, y, tolerance):
+                distance = self._distance(point_id, x, y)
+                if distance <= tolerance:
+                    near_points.append((distance, math.dist(self._info_by_id[point_id].centroid, (x, y)), point_id))
+        return pick_region(near_points, self._area_at(x, y), self._anchors, (x, y))
+
+    def _area_at(self, x: float, y: float) -> str | None:
+        for area_id in self._area_ids:
+            if self._near_box(area_id, x, y, 0.0) and self._holds(area_id, x, y):
+                return area_id
+        return None
+
+    def _near_box(self, region_id: str, x: float, y: float, margin: float) -> bool:
+        min_x, min_y, max_x, max_y = self._boxes[region_id]
+        return min_x - margin <= x <= max_x + margin and min_y - margin <= y <= max_y + margin
+
+    def _distance(self, region_id: str, x: float, y: float) -> float:
+        """How far (x, y) is from the region (0 inside it)."""
+        raise NotImplementedError
+
+    def _holds(self, region_id: str, x: float, y: float) -> bool:
+        """Whether the area `region_id` holds (x, y), its edge included."""
+        raise NotImplementedError
+
+
+class OutlineLocator(RegionHitTest):
     """The map's hit test, catalogue rows and arrow-key neighbours from the cached outlines, in plain Python
     (ray casting over the rings); a brush stroke's coverage loads regions.py (shapely) on first use."""
 
     def __init__(self, regions: Sequence[RegionOutline], svg_path: Path | None = None) -> None:
         self._svg_path = svg_path
         self._regions = {region.id: region for region in regions}
-        self._infos = {
-            region.id: RegionInfo(
+        catalogue = [
+            RegionInfo(
                 region.id,
                 SPECS_BY_ID[region.id].name,
                 region.kind,
@@ -200,43 +253,18 @@ class OutlineLocator:
                 region.area,
             )
             for region in regions
-        }
-        self._anchors = {region.id: region.anchor for region in regions}
-        self._boxes = {region.id: _bounds(region.rings) for region in regions}
-        self._point_ids = [region.id for region in regions if region.kind == "point"]
-        self._area_ids = [region.id for region in regions if region.kind != "point"]
-
-    def info(self, region_id: str) -> RegionInfo:
-        """The catalogue row of `region_id`; KeyError naming it when the map has no such region."""
-        try:
-            return self._infos[region_id]
-        except KeyError:
-            raise KeyError(f"the map has no region {region_id!r}") from None
+        ]
+        super().__init__(catalogue, {region.id: _bounds(region.rings) for region in regions})
 
     def neighbours(self, region_id: str) -> dict[Direction, str]:
         self.info(region_id)  # KeyError naming an id the map lacks
         return dict(self._regions[region_id].neighbours)
 
-    def hit_test(self, x: float, y: float, tolerance: float = 0.0) -> str | None:
-        """As RegionMap.hit_test (pick_region): a point within `tolerance` of its circle, else the area at
-        (x, y); None on the head, arms or outside."""
-        near_points: list[tuple[float, float, str]] = []
-        for point_id in self._point_ids:
-            if self._near_box(point_id, x, y, tolerance):
-                distance = _distance(self._regions[point_id].rings, x, y)
-                if distance <= tolerance:
-                    near_points.append((distance, math.dist(self._infos[point_id].centroid, (x, y)), point_id))
-        return pick_region(near_points, self._area_at(x, y), self._anchors, (x, y))
+    def _distance(self, region_id: str, x: float, y: float) -> float:
+        return _distance(self._regions[region_id].rings, x, y)
 
-    def _area_at(self, x: float, y: float) -> str | None:
-        for area_id in self._area_ids:
-            if self._near_box(area_id, x, y, 0.0) and _inside(self._regions[area_id].rings, x, y):
-                return area_id
-        return None
-
-    def _near_box(self, region_id: str, x: float, y: float, margin: float) -> bool:
-        min_x, min_y, max_x, max_y = self._boxes[region_id]
-        return min_x - margin <= x <= max_x + margin and min_y - margin <= y <= max_y + margin
+    def _holds(self, region_id: str, x: float, y: float) -> bool:
+        return _inside(self._regions[region_id].rings, x, y)
 
     def coverage(self, points: Sequence[XY], width: float) -> dict[str, float]:
         """RegionMap.coverage: a stroke's area needs real geometry (shapely, loaded here once)."""
@@ -245,7 +273,7 @@ class OutlineLocator:
         return load_region_map(self._svg_path).coverage(points, width)
 
 
-def _bounds(rings: Sequence[Ring]) -> tuple[float, float, float, float]:
+def _bounds(rings: Sequence[Ring]) -> Box:
     xs = [x for ring in rings for x, _ in ring]
     ys = [y for ring in rings for _, y in ring]
     return min(xs), min(ys), max(xs), max(ys)

@@ -19,9 +19,9 @@ import svgelements
 from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import nearest_points
 
+from app.domain.map_outlines import Box, RegionHitTest
 from app.domain.map_outlines import Direction as Direction  # re-exported: the catalogue's types live there
 from app.domain.map_outlines import RegionInfo as RegionInfo
-from app.domain.map_outlines import pick_region
 from app.domain.region_specs import MAP_VERSION, REGION_SPECS, SPECS_BY_ID
 from app.errors import BackmapError
 from app.resources import map_svg_path
@@ -48,7 +48,7 @@ ANCHOR_CLEARANCES = (36.0, 24.0, 12.0)
 ANCHOR_PATCH_AREA = 25.0  # px²: at least a 5 x 5 patch to aim at
 
 
-class RegionMap:
+class RegionMap(RegionHitTest):
     """The map's regions as polygons. Build it with load_region_map(), which loads each SVG once."""
 
     def __init__(
@@ -67,16 +67,12 @@ class RegionMap:
         self.parts: Mapping[str, Polygon] = MappingProxyType(dict(parts))
         for polygon in (outline, *polygons.values()):
             shapely.prepare(polygon)
-        self._boxes = {region_id: _box(polygon) for region_id, polygon in polygons.items()}
         points = [polygons[spec.id] for spec in REGION_SPECS if spec.kind == "point"]
         point_halos = [
             shapely.union_all([point.buffer(clearance) for point in points]) for clearance in ANCHOR_CLEARANCES
         ]
         self.catalogue: tuple[RegionInfo, ...] = tuple(self._info(spec.id, point_halos) for spec in REGION_SPECS)
-        self._info_by_id = {info.id: info for info in self.catalogue}
-        self._anchors = {info.id: info.anchor for info in self.catalogue}
-        self._point_ids = [info.id for info in self.catalogue if info.kind == "point"]
-        self._area_ids = [info.id for info in self.catalogue if info.kind != "point"]
+        super().__init__(self.catalogue, {region_id: _box(polygon) for region_id, polygon in polygons.items()})
         self._neighbours = {info.id: self._find_neighbours(info.id) for info in self.catalogue}
 
     def _info(self, region_id: str, point_halos: Sequence[Polygon]) -> RegionInfo:
@@ -102,37 +98,12 @@ class RegionMap:
             area=polygon.area,
         )
 
-    def info(self, region_id: str) -> RegionInfo:
-        """The catalogue row of `region_id`; KeyError naming it when the map has no such region."""
-        try:
-            return self._info_by_id[region_id]
-        except KeyError:
-            raise KeyError(f"the map has no region {region_id!r}") from None
+    def _distance(self, region_id: str, x: float, y: float) -> float:
+        return float(self.polygons[region_id].distance(Point(x, y)))
 
-    def hit_test(self, x: float, y: float, tolerance: float = 0.0) -> str | None:
-        """The region at map px (x, y): a point within `tolerance` of its circle, as pick_region chooses, else the
-        area containing (x, y); None on the head, arms or outside. The app clicks through OutlineLocator, which
-        answers the same from the cached outlines without shapely."""
-        # Bounding boxes first: a hover calls this on every mouse move, and most shapes are far away.
-        near_points: list[tuple[float, float, str]] = []
-        for point_id in self._point_ids:
-            if self._near_box(point_id, x, y, tolerance):
-                distance = self.polygons[point_id].distance(Point(x, y))
-                if distance <= tolerance:
-                    centre = self._info_by_id[point_id].centroid
-                    near_points.append((distance, math.dist(centre, (x, y)), point_id))
-        return pick_region(near_points, self._area_at(x, y), self._anchors, (x, y))
-
-    def _area_at(self, x: float, y: float) -> str | None:
-        for area_id in self._area_ids:
-            # intersects, not contains: a click exactly on a shared edge still selects (the first in order).
-            if self._near_box(area_id, x, y, 0.0) and shapely.intersects_xy(self.polygons[area_id], x, y):
-                return area_id
-        return None
-
-    def _near_box(self, region_id: str, x: float, y: float, margin: float) -> bool:
-        min_x, min_y, max_x, max_y = self._boxes[region_id]
-        return min_x - margin <= x <= max_x + margin and min_y - margin <= y <= max_y + margin
+    def _holds(self, region_id: str, x: float, y: float) -> bool:
+        # intersects, not contains: a click exactly on a shared edge still selects (the first in order).
+        return bool(shapely.intersects_xy(self.polygons[region_id], x, y))
 
     def coverage(self, points: Sequence[XY], width: float) -> dict[str, float]:
         """For a freehand stroke (a polyline in map px, drawn `width` px wide): the fraction of each region's
@@ -222,7 +193,7 @@ class RegionMap:
         return found
 
 
-def _box(polygon: Polygon) -> tuple[float, float, float, float]:
+def _box(polygon: Polygon) -> Box:
     min_x, min_y, max_x, max_y = (float(value) for value in polygon.bounds)
     return min_x, min_y, max_x, max_y
 
