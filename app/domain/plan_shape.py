@@ -479,8 +479,8 @@ def _back_step(
     else:
         why = "Lighter and lighter, to finish."
         repetitions = low if minutes * STROKES_PER_MINUTE >= low else None
-    if part == "warm-up" and screening.left_alone():  # said once, at the first pass over the whole back
-        why += " The strokes go around the places left alone today."
+    if part == "warm-up" and screening.left_alone():  # said once, at the first pass, for every pass after it
+        why += " All the work on your whole back will go around the places left alone today."
     return _whole_back_step(technique, protocol, level, minutes, why, adjustments, repetitions=repetitions or None)
 
 
