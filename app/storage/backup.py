@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from app.storage.driver import is_plain_file, sqlite3
@@ -68,72 +69,109 @@ def free_name(folder: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
-def copy_database(source: sqlite3.Connection, copy: Path, key: DatabaseKey | None = None) -> None:
+def copy_database(
+    source: sqlite3.Connection, copy: Path, key: DatabaseKey | None = None, *, every_page: bool = True
+) -> None:
     """Copies the database into the empty file `copy` (a standalone file without WAL) and checks it.
 
-    `key`: the source's key, which the copy is encrypted with too (None for a plain database). An encrypted
-    database is copied as its files' bytes (`_copied_encrypted_file`): the online backup API would decrypt and
-    encrypt every page again for the same key. The check that follows reads every page of the copy either way,
-    each through its HMAC.
-    sqlite3.Error if the copy fails; DamagedDatabaseError if it shows the database is damaged.
+    `key`: the source's key, which the copy is encrypted with too (None for a plain database). The copy is made of
+    the files' bytes while the write lock holds the records still (`_copy_files`), and the rows of its every table
+    are then counted against the records' (a -wal copied short would lose the newest rows without a trace);
+    without the lock to be had, through the online backup API. `every_page`: the copy's every page is also read
+    and its b-trees checked (quick_check). False, when a full check of the records has lately found them sound
+    (`LocalDataFolder` keeps the time): the copy holds their very pages. Without the lock, every page is checked.
+    sqlite3.Error if the copy fails or its counts differ; DamagedDatabaseError if it shows the database is damaged.
     """
     try:
-        copied = key is not None and _copied_encrypted_file(source, copy)
+        with _writes_held(source) as held:
+            expected = _row_counts(source) if held else None
+            if held:
+                _copy_files(source, copy)
         with closing(sqlite3.connect(copy, isolation_level=None)) as target:
             if key is not None:
                 target.execute(key.pragma)
-            cache_whole_file(target)
-            if not copied:
+            if not held:
                 source.backup(target)
             # The copy carries the source's WAL flag; a backup is one self-contained file.
             target.execute("PRAGMA journal_mode = DELETE")
-            # Every page of every table and index read and its b-tree checked; quick_check leaves out only the
-            # comparison of each index with its table (derived data, which `backmap check` and restoring check).
-            verdict = target.execute("PRAGMA quick_check").fetchall()
+            problems: list[str] = []
+            if every_page or expected is None:
+                cache_whole_file(target)
+                # Every page of every table and index read and its b-tree checked; quick_check leaves out only the
+                # comparison of each index with its table (derived data, which `backmap check` and restoring check).
+                problems = [row[0] for row in target.execute("PRAGMA quick_check") if row[0] != "ok"]
+            if not problems and expected is not None and (found := _row_counts(target)) != expected:
+                short = ", ".join(
+                    f"{table}: {found.get(table)} of {rows}"
+                    for table, rows in expected.items()
+                    if found.get(table) != rows
+                )
+                raise sqlite3.DatabaseError(f"the copy does not hold every row ({short}); it was not kept")
     except sqlite3.Error as error:
         if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             raise damaged(_path_of(source), str(error)) from error
         raise
-    if verdict != [("ok",)]:
+    if problems:
         # The copy holds the very pages of the source: the source is damaged, and no backup is kept.
-        problems = "; ".join(row[0] for row in verdict[:3])
-        raise damaged(_path_of(source), f"found by the check of a backup, which was not kept: {problems}")
+        raise damaged(
+            _path_of(source), f"found by the check of a backup, which was not kept: {'; '.join(problems[:3])}"
+        )
 
 
-def _copied_encrypted_file(source: sqlite3.Connection, copy: Path) -> bool:
-    """Copies the source's file and its -wal into `copy` (and `copy`-wal) byte for byte, with the write lock held
-    so that nothing is added meanwhile; the copy's first open reads the -wal like the source's, and folding it
-    into the copy leaves the source's files as they were (damaged ones too). False, copying nothing, when the
-    write lock is not to be had (another writer; a transaction already open on `source`)."""
-    if source.in_transaction:
-        return False
+@contextmanager
+def _writes_held(source: sqlite3.Connection) -> Iterator[bool]:
+    """The source's write lock for the block (True), so that nothing is added meanwhile; False, holding nothing,
+    when it is not to be had (another writer; a transaction already open on `source`)."""
+    held = not source.in_transaction
+    if held:
+        try:
+            source.execute("BEGIN IMMEDIATE")  # a read snapshot that is also the newest: nobody can commit after it
+        except sqlite3.OperationalError:
+            held = False
     try:
-        source.execute("BEGIN IMMEDIATE")  # a read snapshot that is also the newest: nobody can commit after it
-    except sqlite3.OperationalError:
-        return False
-    try:
-        path = _path_of(source)
-        # A checkpoint by another connection meanwhile only writes pages that the -wal copied here also holds.
-        shutil.copyfile(path, copy)
-        wal = path.with_name(f"{path.name}-wal")
-        if wal.exists():
-            wal_copy = copy.with_name(f"{copy.name}-wal")
-            create_private_file(wal_copy)
-            shutil.copyfile(wal, wal_copy)
+        yield held
     finally:
-        source.execute("ROLLBACK")
-    return True
+        if held:
+            source.execute("ROLLBACK")
+
+
+def _row_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """Rows in each table: counted through each one's smallest b-tree, so a small part of the file is read."""
+    tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")]
+    return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables}
+
+
+def _copy_files(source: sqlite3.Connection, copy: Path) -> None:
+    """Copies the source's file and its -wal into `copy` (and `copy`-wal) byte for byte, with the source's write
+    lock held by the caller: the operating system copies the bytes (for an encrypted file, no page is decrypted
+    and encrypted again as the backup API would). The copy's first open reads the -wal like the source's, and
+    folding it into the copy leaves the source's files as they were (damaged ones too). A checkpoint by another
+    connection meanwhile only writes pages that the -wal copied here also holds."""
+    path = _path_of(source)
+    shutil.copyfile(path, copy)
+    wal = path.with_name(f"{path.name}-wal")
+    if wal.exists():
+        wal_copy = copy.with_name(f"{copy.name}-wal")
+        create_private_file(wal_copy)
+        shutil.copyfile(wal, wal_copy)
 
 
 def _path_of(connection: sqlite3.Connection) -> Path:
     return Path(connection.execute("PRAGMA database_list").fetchone()[2])
 
 
-def backup_to(source: sqlite3.Connection, destination: Path, *, journal: Path, key: DatabaseKey | None = None) -> Path:
+def backup_to(
+    source: sqlite3.Connection,
+    destination: Path,
+    *,
+    journal: Path,
+    key: DatabaseKey | None = None,
+    every_page: bool = True,
+) -> Path:
     """A checked copy of the database at `destination` (0600, atomic); `journal` is the data folder."""
     try:
         with private_file(destination, journal=journal) as copy:
-            copy_database(source, copy, key)
+            copy_database(source, copy, key, every_page=every_page)
     except sqlite3.Error as error:
         raise StorageError(f"could not back up the database to {destination}: {error}") from error
     except OSError as error:
@@ -147,13 +185,21 @@ def backup_beside(source: sqlite3.Connection, db_path: Path, label: str, key: Da
     return backup_to(source, destination, journal=db_path.parent, key=key)
 
 
-def backup_into(source: sqlite3.Connection, folder: Path, *, journal: Path, key: DatabaseKey | None = None) -> Path:
+def backup_into(
+    source: sqlite3.Connection,
+    folder: Path,
+    *,
+    journal: Path,
+    key: DatabaseKey | None = None,
+    every_page: bool = True,
+) -> Path:
     """A timestamped backup in `folder` (e.g. <data>/backups)."""
     try:
         ensure_private_dir(folder)
     except OSError as error:
         raise StorageError(f"could not make the backups folder {folder}: {error.strerror}") from error
-    return backup_to(source, free_name(folder, f"backmap-{timestamp()}", BACKUP_SUFFIX), journal=journal, key=key)
+    destination = free_name(folder, f"backmap-{timestamp()}", BACKUP_SUFFIX)
+    return backup_to(source, destination, journal=journal, key=key, every_page=every_page)
 
 
 def remember_backup(data_folder: Path, backup: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import closing, suppress
 from pathlib import Path
+from time import monotonic
 
 from app.storage.backup import (
     BACKUPS_FOLDER,
@@ -31,6 +32,11 @@ from app.storage.restore import ASIDE_INFIX
 # Writes one audit entry (client id or None, action, what) in a transaction of its own.
 AuditWriter = Callable[[str | None, str, str], None]
 
+# How long a full check that found the records sound vouches for their pages: a backup within it counts its copy's
+# rows against the records instead of reading every page again; a later one checks every page (and vouches anew).
+# The desktop checks the whole file in the background at every start, so a day's backups read the file once.
+CHECK_VOUCHES_FOR_S = 24 * 3600
+
 # What the therapist reads when an erasure could not empty the -wal: SQLite empties it when its last user closes.
 WAL_LEFTOVER_NOTE = (
     "Another program had the records open, so traces of the client stay in the database's -wal file for now. "
@@ -51,6 +57,7 @@ class LocalDataFolder:
         self._database = database
         self._audit = audit
         self._stopped_reason: str | None = None
+        self._found_sound_at: float | None = None  # monotonic(), the start of the last full check without damage
 
     @property
     def path(self) -> Path:
@@ -93,10 +100,17 @@ class LocalDataFolder:
 
     def check_integrity(self) -> list[str]:
         """The whole file checked on a read-only connection of its own (any thread): the problems, [] if sound."""
-        return check_integrity(self.database_path, self.key)
+        began = monotonic()
+        problems = check_integrity(self.database_path, self.key)
+        if not problems:
+            self._found_sound_at = began
+        return problems
 
     def backup(self, destination: Path | None = None, *, replace: bool = True) -> Path:
-        """A checked copy (quick_check, 0600) timestamped in <data>/backups, or in `destination`.
+        """A checked copy (0600) timestamped in <data>/backups, or in `destination`.
+
+        Checked: every page of the copy (quick_check), or, within CHECK_VOUCHES_FOR_S of a full check that found
+        the records sound, the rows of its every table counted against the records' (copy_database).
 
         `destination` is checked as files.checked_output_path says (replace=False: an existing file is refused)
         and remembered, so that erasing a client lists it. The audit log says where only as inside or outside
@@ -105,18 +119,24 @@ class LocalDataFolder:
         if self.read_only_reason is not None:
             raise ReadOnlyError(self.read_only_reason)
         connection = self._database.connection
+        began = monotonic()
+        every_page = self._found_sound_at is None or began - self._found_sound_at > CHECK_VOUCHES_FOR_S
         try:
             if destination is None:
-                made = backup_into(connection, self.path / BACKUPS_FOLDER, journal=self.path, key=self.key)
+                made = backup_into(
+                    connection, self.path / BACKUPS_FOLDER, journal=self.path, key=self.key, every_page=every_page
+                )
             else:
                 with output_file(destination, self.path, replace=replace) as copy:
-                    copy_database(connection, copy, self.key)
+                    copy_database(connection, copy, self.key, every_page=every_page)
                 made = destination
         except DamagedDatabaseError as error:
             self._stopped_reason = str(error)
             raise
         except sqlite3.Error as error:
             raise StorageError(self.explain(error)) from error
+        if every_page:  # the copy's every page was the records' too
+            self._found_sound_at = began
         if destination is not None:
             try:
                 remember_backup(self.path, made)
