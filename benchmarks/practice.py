@@ -456,7 +456,10 @@ def measure_files(data_dir: Path, counts: dict[str, int], runs: int, stages: set
                         fresh.local_folder.backup(out / f"{next(names)}.sqlite3")
 
                 def backup() -> None:
-                    repository.local_folder.backup(out / f"{next(names)}.sqlite3")
+                    """As the desktop's menu: on a store of the duty's own, after the start's check."""
+                    with repository.opener()() as duty:
+                        assert duty.local_folder is not None
+                        duty.local_folder.backup(out / f"{next(names)}.sqlite3")
 
                 real_ms, bare_ms = alternate(first_backup, bare_backup, max(3, runs // 2))
                 report("backup before any check (open + every page)", real_ms, bare_ms, "Connection.backup")
@@ -759,13 +762,25 @@ def measure_encryption(data_dir: Path, runs: int) -> None:
             real_ms, bare_ms = alternate(saving(encrypted), saving(plain), len(sessions))
             report("save a session, encrypted", real_ms, bare_ms, "the plain practice", "<= 1.3x")
 
-            def backing_up(repository: SqliteStore) -> Callable[[], None]:
+            def backing_up(
+                repository: SqliteStore, folder_key: DatabaseKey | None, checked: bool
+            ) -> Callable[[], None]:
+                """As the desktop's menu: on a store of the duty's own, sharing the window's checks (`checked`: the
+                start's); else as the command line, on a store opened anew, which checks every page of its copy."""
+
                 def back_up() -> None:
-                    repository.local_folder.backup(out / f"{next(names)}.sqlite3")
+                    folder = repository.local_folder.path
+                    with repository.opener()() if checked else SqliteStore.open(folder, key=folder_key) as duty:
+                        duty.local_folder.backup(out / f"{next(names)}.sqlite3")
 
                 return back_up
 
-            real_ms, bare_ms = alternate(backing_up(encrypted), backing_up(plain), max(5, runs))
+            pairs = max(5, runs)
+            real_ms, bare_ms = alternate(backing_up(encrypted, key, False), backing_up(plain, None, False), pairs)
+            report("backup before any check, encrypted", real_ms, bare_ms, "the plain practice")
+            for repository in (encrypted, plain):
+                repository.local_folder.check_integrity()  # the desktop's background check at every start
+            real_ms, bare_ms = alternate(backing_up(encrypted, key, True), backing_up(plain, None, True), pairs)
             report("backup of the practice, encrypted", real_ms, bare_ms, "the plain practice", "<= 1.3x")
 
 

@@ -75,16 +75,16 @@ def copy_database(
     """Copies the database into the empty file `copy` (a standalone file without WAL) and checks it.
 
     `key`: the source's key, which the copy is encrypted with too (None for a plain database). The copy is made of
-    the files' bytes while the write lock holds the records still (`_copy_files`), and the rows of its every table
-    are then counted against the records' (a -wal copied short would lose the newest rows without a trace);
-    without the lock to be had, through the online backup API. `every_page`: the copy's every page is also read
-    and its b-trees checked (quick_check). False, when a full check of the records has lately found them sound
-    (`LocalDataFolder` keeps the time): the copy holds their very pages. Without the lock, every page is checked.
-    sqlite3.Error if the copy fails or its counts differ; DamagedDatabaseError if it shows the database is damaged.
+    the files' bytes while the write lock holds the records still (`_copy_files`, which checks that nothing was
+    cut short), and must then have the records' size in pages; without the lock to be had, it is made through the
+    online backup API. `every_page`: the copy's every page is also read and its b-trees checked (quick_check).
+    False, when a full check of the records has lately found them sound (`LocalDataFolder` keeps the time): the
+    copy holds their very pages. Without the lock, every page is checked.
+    sqlite3.Error if the copy fails or is not whole; DamagedDatabaseError if it shows the database is damaged.
     """
     try:
         with _writes_held(source) as held:
-            expected = _row_counts(source) if held else None
+            pages = source.execute("PRAGMA page_count").fetchone()[0] if held else None
             if held:
                 _copy_files(source, copy)
         with closing(sqlite3.connect(copy, isolation_level=None)) as target:
@@ -94,19 +94,14 @@ def copy_database(
                 source.backup(target)
             # The copy carries the source's WAL flag; a backup is one self-contained file.
             target.execute("PRAGMA journal_mode = DELETE")
+            if pages is not None and (copied := target.execute("PRAGMA page_count").fetchone()[0]) != pages:
+                raise sqlite3.DatabaseError(f"the copy holds {copied} of the records' {pages} pages; it was not kept")
             problems: list[str] = []
-            if every_page or expected is None:
+            if every_page or pages is None:
                 cache_whole_file(target)
                 # Every page of every table and index read and its b-tree checked; quick_check leaves out only the
                 # comparison of each index with its table (derived data, which `backmap check` and restoring check).
                 problems = [row[0] for row in target.execute("PRAGMA quick_check") if row[0] != "ok"]
-            if not problems and expected is not None and (found := _row_counts(target)) != expected:
-                short = ", ".join(
-                    f"{table}: {found.get(table)} of {rows}"
-                    for table, rows in expected.items()
-                    if found.get(table) != rows
-                )
-                raise sqlite3.DatabaseError(f"the copy does not hold every row ({short}); it was not kept")
     except sqlite3.Error as error:
         if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             raise damaged(_path_of(source), str(error)) from error
@@ -135,25 +130,29 @@ def _writes_held(source: sqlite3.Connection) -> Iterator[bool]:
             source.execute("ROLLBACK")
 
 
-def _row_counts(connection: sqlite3.Connection) -> dict[str, int]:
-    """Rows in each table: counted through each one's smallest b-tree, so a small part of the file is read."""
-    tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")]
-    return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables}
-
-
 def _copy_files(source: sqlite3.Connection, copy: Path) -> None:
     """Copies the source's file and its -wal into `copy` (and `copy`-wal) byte for byte, with the source's write
     lock held by the caller: the operating system copies the bytes (for an encrypted file, no page is decrypted
     and encrypted again as the backup API would). The copy's first open reads the -wal like the source's, and
     folding it into the copy leaves the source's files as they were (damaged ones too). A checkpoint by another
-    connection meanwhile only writes pages that the -wal copied here also holds."""
+    connection meanwhile only writes pages that the -wal copied here also holds.
+    """
     path = _path_of(source)
-    shutil.copyfile(path, copy)
+    _copy_whole(path, copy)
     wal = path.with_name(f"{path.name}-wal")
     if wal.exists():
         wal_copy = copy.with_name(f"{copy.name}-wal")
         create_private_file(wal_copy)
-        shutil.copyfile(wal, wal_copy)
+        _copy_whole(wal, wal_copy)
+
+
+def _copy_whole(file: Path, copy: Path) -> None:
+    """Copies `file`, which the write lock keeps as it is, into `copy`; sqlite3.DatabaseError if the copy is
+    shorter: SQLite would read a -wal copied short without the commits cut off, and say nothing."""
+    whole = file.stat().st_size
+    shutil.copyfile(file, copy)
+    if (copied := copy.stat().st_size) != whole:
+        raise sqlite3.DatabaseError(f"the copy of {file.name} holds {copied} of its {whole} bytes; it was not kept")
 
 
 def _path_of(connection: sqlite3.Connection) -> Path:

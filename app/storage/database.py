@@ -282,6 +282,28 @@ def _checked_read_only(
     return connection, header
 
 
+def _checked_encrypted(path: Path, key: DatabaseKey) -> sqlite3.Connection:
+    """The read-write connection to encrypted records with no -wal beside them, the file known to be ours and sane
+    through it: every page is authenticated under the key, so a file that reads is ours, and the look on a
+    read-only connection first (for a plain file, or a -wal left by a crash) would be one keyed connection too
+    many (a quarter of the open). Damage on page 1 fails before SQLite makes a -wal and -shm; damage elsewhere is
+    found by the same look here, and SQLite removes the two files it made as this connection closes."""
+    try:
+        connection = connect_read_write(path, key)
+    except sqlite3.DatabaseError as error:
+        if _is_damage(error):
+            raise _unreadable_with_key(path, str(error)) from error
+        raise
+    try:
+        header = _sane_header(connection, path, keyed=True)
+        if header.application_id != APPLICATION_ID:
+            raise _not_ours(path, header.application_id)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
 def _open_read_only(path: Path, reason: str, key: DatabaseKey | None) -> OpenDatabase:
     if not path.exists() or path.stat().st_size == 0:
         raise NotFoundError(f"there are no Backmap records in {path.parent} ({reason})")
@@ -369,22 +391,26 @@ def _open(path: Path, key: DatabaseKey | None) -> OpenDatabase:
         raise _not_ours(path, header.application_id)
     if header.user_version > migrations.latest_version():
         return _opened_newer(connect_read_only(path, key=key), path, header.user_version, key)
-    # On a connection that cannot checkpoint; the main file alone when it says it is ours, so that damage is
-    # reported with even the -shm untouched. Otherwise through the -wal: a crash can leave the header only there.
-    try:
-        checked, header = _checked_read_only(path, main_file_only=header.application_id == APPLICATION_ID, key=key)
-        checked.close()
-    except DamagedDatabaseError:
-        # A kill in the middle of a checkpoint leaves the main file inconsistent on its own while the -wal still
-        # holds every page. Read through the -wal on a copy (the -shm too stays as found) before calling sound
-        # records damaged; the real connection below then replays the -wal.
-        through_wal = _header_through_wal_copy(path, key) if _wal_has_frames(path) else None
-        if through_wal is None:
-            raise
-        header = through_wal
-    if header.user_version > migrations.latest_version():
-        return _opened_newer(connect_read_only(path, key=key), path, header.user_version, key)
-    connection = connect_read_write(path, key)
+    if key is not None and not _has_wal(path):
+        connection = _checked_encrypted(path, key)
+    else:
+        # On a connection that cannot checkpoint; the main file alone when it says it is ours, so that damage is
+        # reported with even the -shm untouched. Otherwise through the -wal: a crash can leave the header only
+        # there.
+        try:
+            checked, header = _checked_read_only(path, main_file_only=header.application_id == APPLICATION_ID, key=key)
+            checked.close()
+        except DamagedDatabaseError:
+            # A kill in the middle of a checkpoint leaves the main file inconsistent on its own while the -wal
+            # still holds every page. Read through the -wal on a copy (the -shm too stays as found) before calling
+            # sound records damaged; the real connection below then replays the -wal.
+            through_wal = _header_through_wal_copy(path, key) if _wal_has_frames(path) else None
+            if through_wal is None:
+                raise
+            header = through_wal
+        if header.user_version > migrations.latest_version():
+            return _opened_newer(connect_read_only(path, key=key), path, header.user_version, key)
+        connection = connect_read_write(path, key)
     try:
         _make_private(path)
         version = connection.execute("PRAGMA user_version").fetchone()[0]  # the -wal's, if newer than the file's

@@ -50,14 +50,31 @@ def holds_records(data_dir: Path) -> bool:
     return path.exists() and path.stat().st_size > 0
 
 
-class LocalDataFolder:
-    """`<data folder>/backmap.sqlite3` as a file: made by the SQLite store when it opens the records."""
+class FullChecks:
+    """When a check of every page last found one file's records sound: shared by the stores this process opens
+    on the file (the window's and a background duty's, `SqliteStore.opener`), so either's check counts for both."""
 
-    def __init__(self, database: OpenDatabase, audit: AuditWriter) -> None:
+    def __init__(self) -> None:
+        self._found_sound_at: float | None = None  # monotonic() when the check began
+
+    def found_sound(self, began: float) -> None:
+        self._found_sound_at = began
+
+    def vouch_at(self, now: float) -> bool:
+        """Whether a check lately (CHECK_VOUCHES_FOR_S) found the records sound."""
+        return self._found_sound_at is not None and now - self._found_sound_at <= CHECK_VOUCHES_FOR_S
+
+
+class LocalDataFolder:
+    """`<data folder>/backmap.sqlite3` as a file: made by the SQLite store when it opens the records.
+
+    `checks`: those of the process's other stores on the same file, if any."""
+
+    def __init__(self, database: OpenDatabase, audit: AuditWriter, checks: FullChecks | None = None) -> None:
         self._database = database
         self._audit = audit
         self._stopped_reason: str | None = None
-        self._found_sound_at: float | None = None  # monotonic(), the start of the last full check without damage
+        self.checks = checks or FullChecks()
 
     @property
     def path(self) -> Path:
@@ -103,7 +120,7 @@ class LocalDataFolder:
         began = monotonic()
         problems = check_integrity(self.database_path, self.key)
         if not problems:
-            self._found_sound_at = began
+            self.checks.found_sound(began)
         return problems
 
     def backup(self, destination: Path | None = None, *, replace: bool = True) -> Path:
@@ -120,7 +137,7 @@ class LocalDataFolder:
             raise ReadOnlyError(self.read_only_reason)
         connection = self._database.connection
         began = monotonic()
-        every_page = self._found_sound_at is None or began - self._found_sound_at > CHECK_VOUCHES_FOR_S
+        every_page = not self.checks.vouch_at(began)
         try:
             if destination is None:
                 made = backup_into(
@@ -136,7 +153,7 @@ class LocalDataFolder:
         except sqlite3.Error as error:
             raise StorageError(self.explain(error)) from error
         if every_page:  # the copy's every page was the records' too
-            self._found_sound_at = began
+            self.checks.found_sound(began)
         if destination is not None:
             try:
                 remember_backup(self.path, made)

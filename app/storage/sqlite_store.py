@@ -19,7 +19,7 @@ from app.storage.database import DB_FILENAME, NotEncryptedError, OpenDatabase, o
 from app.storage.driver import sqlite3
 from app.storage.errors import NotFoundError, ReadOnlyError, StorageError
 from app.storage.keys import DatabaseKey
-from app.storage.local_folder import LocalDataFolder
+from app.storage.local_folder import FullChecks, LocalDataFolder
 from app.storage.record_store import Erasure
 from app.storage.sql_store import SqlRecordStore
 
@@ -41,12 +41,12 @@ class SqliteStore(SqlRecordStore):
         "ORDER BY start_utc DESC, id DESC LIMIT 1"
     )
 
-    def __init__(self, database: OpenDatabase) -> None:
+    def __init__(self, database: OpenDatabase, checks: FullChecks | None = None) -> None:
         super().__init__()
         self._database = database
         self._connection = database.connection
         self._lines_kept = history_reads.LinesKept()
-        self._folder = LocalDataFolder(database, self._log)
+        self._folder = LocalDataFolder(database, self._log, checks)
 
     @classmethod
     def open(
@@ -56,18 +56,19 @@ class SqliteStore(SqlRecordStore):
         create: bool = True,
         read_only_reason: str | None = None,
         key: DatabaseKey | None = None,
+        checks: FullChecks | None = None,
     ) -> SqliteStore:
         """Opens the records in `data_dir`; create=False: a missing database is an error.
 
         `read_only_reason`: open them read-only, saying why (e.g. another Backmap window has them open).
         `key`: the database key of an encrypted folder (app.storage.keys); a plain database left behind by an
-        interrupted encryption is encrypted with it first.
+        interrupted encryption is encrypted with it first. `checks`: another open store's (`opener`).
         """
         path = data_dir / DB_FILENAME
         if not create and not path.exists():
             raise NotFoundError(f"there are no Backmap records in {data_dir} (no {DB_FILENAME})")
         try:
-            return cls(open_database(path, read_only_reason=read_only_reason, key=key))
+            return cls(open_database(path, read_only_reason=read_only_reason, key=key), checks)
         except NotEncryptedError:
             if key is None or read_only_reason is not None:
                 raise
@@ -75,7 +76,7 @@ class SqliteStore(SqlRecordStore):
         from app.storage.encryption import finish_encryption
 
         finish_encryption(data_dir, key)
-        return cls(open_database(path, key=key))
+        return cls(open_database(path, key=key), checks)
 
     # -- the store itself ------------------------------------------------------------------------------
 
@@ -94,13 +95,14 @@ class SqliteStore(SqlRecordStore):
         return self._folder
 
     def opener(self) -> Callable[[], SqliteStore]:
-        """The same folder, read-only for the same reason, with the same key; the database must exist."""
+        """The same folder, read-only for the same reason, with the same key and checks; the database must exist."""
         return partial(
             SqliteStore.open,
             self._folder.path,
             create=False,
             read_only_reason=self.read_only_reason,
             key=self._database.key,
+            checks=self._folder.checks,
         )
 
     def close(self) -> None:

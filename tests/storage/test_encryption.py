@@ -7,12 +7,14 @@ import shutil
 import tempfile
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
 
 from app.cli import main
 from app.domain.records import Client, ClientRecord, Consent, Mark, Session
+from app.storage import database
 from app.storage.client_file import dump
 from app.storage.database import DB_FILENAME, check_integrity
 from app.storage.driver import is_plain_file, sqlite3
@@ -404,7 +406,8 @@ def test_a_backup_of_encrypted_records_holds_what_is_still_in_the_wal_and_leaves
         assert len(repository.history(filled.client_id).sessions) == len(filled.session_ids)
 
 
-def test_a_backup_of_damaged_encrypted_records_is_refused_and_leaves_them_as_found(data_dir: Path) -> None:
+def _many_pages(data_dir: Path) -> DatabaseKey:
+    """Encrypted records of 40 long sessions (many pages), closed; their key."""
     key = set_up_new_folder(data_dir, PASSPHRASE).key
     client = Client("many-pages", "Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
     sessions = tuple(
@@ -417,6 +420,45 @@ def test_a_backup_of_damaged_encrypted_records_is_refused_and_leaves_them_as_fou
     )
     with SqliteStore.open(data_dir, key=key) as repository:
         repository.import_records([ClientRecord(client, (), sessions)])
+    return key
+
+
+def test_damage_on_page_one_of_encrypted_records_is_reported_on_opening_with_the_folder_as_found(
+    data_dir: Path,
+) -> None:
+    key = _many_pages(data_dir)
+    with (data_dir / DB_FILENAME).open("r+b") as file:
+        file.seek(200)  # inside page 1, after SQLCipher's salt: its HMAC no longer matches
+        file.write(b"\xde\xad" * 32)
+    before = fingerprint(data_dir)
+    with pytest.raises(DamagedDatabaseError, match="its key does not read it"):
+        SqliteStore.open(data_dir, key=key)
+    assert fingerprint(data_dir) == before  # no -wal or -shm either
+
+
+def test_encrypted_records_open_on_one_keyed_connection_and_damage_elsewhere_leaves_the_folder_as_found(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every page is authenticated under the key: the read-only look that a plain file gets first is not needed.
+    key = _many_pages(data_dir)
+    damage_data(data_dir / DB_FILENAME)  # a data page: opening reads page 1 and the schema only
+    before = fingerprint(data_dir)
+    connections: list[object] = []
+    connect = database.sqlite3.connect
+
+    def counted(*args: Any, **options: Any) -> sqlite3.Connection:
+        connections.append(args[0])
+        made: sqlite3.Connection = connect(*args, **options)
+        return made
+
+    monkeypatch.setattr(database.sqlite3, "connect", counted)
+    SqliteStore.open(data_dir, key=key).close()
+    assert len(connections) == 1
+    assert fingerprint(data_dir) == before  # SQLite removed the -wal and -shm it made
+
+
+def test_a_backup_of_damaged_encrypted_records_is_refused_and_leaves_them_as_found(data_dir: Path) -> None:
+    key = _many_pages(data_dir)
     damage_data(data_dir / DB_FILENAME)  # a page's HMAC no longer matches
     with SqliteStore.open(data_dir, key=key) as repository:  # opening reads the schema's pages only
         before = fingerprint(data_dir)
