@@ -39,17 +39,22 @@ class FakeView:
         self.brush_results: list[dict[str, int]] = []
         self.questions: list[str] = []
         self.answer = True
+        self.shown: list[str] = []  # which parts were shown, in order
 
     def show_marks(self, active: Mapping[str, int], other: Mapping[str, int], layer: Layer) -> None:
+        self.shown.append("marks")
         self.active, self.other, self.layer = dict(active), dict(other), layer
 
     def show_selection(self, selection: RegionSelection) -> None:
+        self.shown.append("selection")
         self.selection = selection
 
     def show_qualities(self, active: Mapping[str, Quality], other: Mapping[str, Quality]) -> None:
+        self.shown.append("qualities")
         self.active_qualities, self.other_qualities = dict(active), dict(other)
 
     def show_session(self, session: Session | None, editable: bool) -> None:
+        self.shown.append("session")
         self.session = session
         self.editable = editable
 
@@ -57,6 +62,7 @@ class FakeView:
         self.brush_results.append(dict(marked))
 
     def show_strokes(self, strokes: Sequence[Stroke]) -> None:
+        self.shown.append("strokes")
         self.strokes = list(strokes)
 
     def show_error(self, message: str) -> None:
@@ -400,6 +406,23 @@ def test_session_fields_write_through_and_one_soap_fields_undo_keeps_another(
     stack.undo()
     stored = repository.get_session(session.id)
     assert (stored.soap.subjective, stored.soap.plan, stored.minutes) == ("neck stiff since Monday", "", 60)
+
+
+def test_a_field_edit_its_undo_and_redo_show_in_the_session_panel_alone(
+    controller: ConsultController, repository: SqliteStore, view: FakeView, session: Session
+) -> None:
+    # A note saved while typing leaves the map, the list and the region panel as they were.
+    controller.select_region("neck_l")
+    controller.set_tension(6)
+    view.shown.clear()
+    controller.set_field("soap.subjective", "neck stiff since Monday")
+    stack = controller.undo_stack()
+    assert stack is not None
+    stack.undo()
+    assert view.session == repository.get_session(session.id)
+    stack.redo()
+    assert view.shown == ["session", "session", "session"]
+    assert_view_true_to_disk(view, repository, session)
 
 
 def test_each_client_keeps_its_own_undo_history(

@@ -92,6 +92,21 @@ def test_an_edit_in_the_panel_names_its_field_and_loading_a_session_edits_nothin
     assert dict(edits) == typed
 
 
+def test_a_saved_field_shown_again_leaves_every_other_field_as_it_is_on_screen(qtbot: QtBot) -> None:
+    # Text typed in one note and not yet saved (it waits for a pause) stays while another field's save shows.
+    panel = SessionPanel(MEDIA)
+    qtbot.addWidget(panel)
+    panel.show_session(SESSION, editable=True)
+    objective = _widget(panel, next(field for field in EDITED if field.name == "soap.objective"))
+    assert isinstance(objective, QPlainTextEdit)
+    objective.setFocus()
+    qtbot.keyClicks(objective, "tight left trapezius")
+    saved = SESSION.with_field("minutes", 90)
+    panel.show_session(saved, editable=True)
+    assert _shown(_widget(panel, EDITED[0])) == 90
+    assert objective.toPlainText() == "tight left trapezius"
+
+
 def test_the_amend_dialog_offers_the_free_text_fields_and_asks_why(qtbot: QtBot) -> None:
     session = Session(id="s1", start=START, soap=Soap(assessment="went well"), finalised=START)
     dialog = AmendDialog(session)

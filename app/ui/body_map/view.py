@@ -125,6 +125,9 @@ class _RegionItem(QGraphicsPathItem):
         self.setPen(QPen(Qt.PenStyle.NoPen))
         self.setToolTip(self.name)
         self.setAcceptHoverEvents(False)  # the view hit-tests with the domain's polygons, not Qt's shapes
+        # A tension key repaints the area of one region, where its neighbours' antialiased outlines overlap: they
+        # blit from a pixmap at device resolution instead of being filled again (re-made on zoom, so crisp).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class BodyMapView(QGraphicsView):
@@ -203,7 +206,7 @@ class BodyMapView(QGraphicsView):
     def set_selected(self, region_id: str | None) -> None:
         before = self._selected
         self._selected = region_id
-        self._restyle((before, region_id))
+        self._restyle({before, region_id})  # the same region again (an edit of it): restyled once
 
     def set_marks(self, active: Mapping[str, int], other: Mapping[str, int]) -> None:
         """Tension per region in the layer being edited, and in the other layer (in brackets, dashed outline)."""

@@ -347,6 +347,7 @@ class ConsultController:
             write_after=lambda: self._write_field(session.id, field, value),
             write_before=lambda: self._write_field(session.id, field, before),
             merge_key=("field", session.id, field),
+            refresh=self._refresh_fields,
         )
 
     def finalise(self) -> bool:
@@ -403,8 +404,12 @@ class ConsultController:
         write_after: Callable[[], Session],
         write_before: Callable[[], Session],
         merge_key: tuple[object, ...] | None = None,
+        refresh: Callable[[], None] | None = None,
     ) -> bool:
-        """Writes the edit, then pushes its undo; False (and the error shown) when the write failed."""
+        """Writes the edit, then pushes its undo; False (and the error shown) when the write failed.
+
+        `refresh`: what shows the edit (by default everything the consult shows), after it and its undo or redo."""
+        shows = refresh or self._refresh
         try:
             self._session = write_after()
         except BackmapError as error:
@@ -416,19 +421,24 @@ class ConsultController:
             stack.push(
                 WrittenEdit(
                     text,
-                    write_before=lambda: self._apply(write_before),
-                    write_after=lambda: self._apply(write_after),
+                    write_before=lambda: self._apply(write_before, shows),
+                    write_after=lambda: self._apply(write_after, shows),
                     on_error=self._report,
                     merge_key=merge_key,
                 )
             )
-        self._refresh()
+        shows()
         return True
 
-    def _apply(self, write: Callable[[], Session]) -> None:
+    def _apply(self, write: Callable[[], Session], shows: Callable[[], None]) -> None:
         self._session = write()
         self._note(self._session)
-        self._refresh()
+        shows()
+
+    def _refresh_fields(self) -> None:
+        """A session field's edit shows in the session's panel alone: the map, the list and the region are as
+        they were."""
+        self._view.show_session(self._session, self.editable)
 
     def _report(self, error: BackmapError) -> None:
         self._view.show_error(f"That change was not saved: {plain_error(error)}")

@@ -129,7 +129,9 @@ class RegionPanel(QWidget):
             # A quality belongs to a rating, as a note does.
             self._quality.setEnabled(can_edit and tension is not None)
             # A note belongs to a rating: typing one on an unrated region would only be refused and lost.
-            self._note.setReadOnly(not can_edit or tension is None)
+            read_only = not can_edit or tension is None
+            if self._note.isReadOnly() != read_only:  # QPlainTextEdit tells its whole self of every call
+                self._note.setReadOnly(read_only)
             self._note.setPlaceholderText(NOTE_FIRST_RATE if can_edit and tension is None else NOTE_HINT)
         finally:
             self._loading = False

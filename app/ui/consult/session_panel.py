@@ -117,6 +117,10 @@ class _TextEditor(_Editor):
         self._saver.flush()
 
 
+# A field's value as shown once the therapist typed in it: equal to no value, so the next show_session sets it.
+_TYPED = object()
+
+
 class SessionPanel(QWidget):
     fieldEdited = Signal(str, object)  # ("soap.subjective", "text"), ("minutes", 60), ("soap.pain_before", None)
     finaliseRequested = Signal()
@@ -128,11 +132,12 @@ class SessionPanel(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Session notes")
         self._loading = False
-        # What the fields and the strip show, as show_session was last given it; None once a field was edited (it
-        # shows what was typed until the session is shown again).
-        self._shown: tuple[object, ...] | None = None
         choices: Mapping[str, Sequence[str]] = {"position": POSITIONS, "medium": media}
         self._editors = [_editor(field, choices, self._emit) for field in SCALAR_FIELDS if field.editor is not None]
+        # What the strip and the fields show, as show_session was last given it: which session and whether it can
+        # be edited, then each field's value (_TYPED for one edited since: it shows what was typed until shown).
+        self._shown_session: tuple[object, ...] | None = None
+        self._shown_values: list[object] = [_TYPED] * len(self._editors)
 
         # The session's own values, then the pain ratings on one line, the SOAP notes, and each note of its own.
         basics = QFormLayout()
@@ -191,7 +196,8 @@ class SessionPanel(QWidget):
 
     def _emit(self, name: str, value: object) -> None:
         if not self._loading:
-            self._shown = None
+            index = next(index for index, editor in enumerate(self._editors) if editor.field.name == name)
+            self._shown_values[index] = _TYPED
             self.fieldEdited.emit(name, value)
 
     def flush_pending(self) -> None:
@@ -201,33 +207,37 @@ class SessionPanel(QWidget):
 
     def show_session(self, session: Session | None, editable: bool) -> None:
         """Fill every field from `session` (None: each field's default, so nothing of the previous client's
-        session stays on screen) without emitting edits; read-only unless `editable`. The same fields shown again
-        touch no widget: a tension key leaves the panel as it was (nothing relaid out or repainted)."""
-        shown = (
+        session stays on screen) without emitting edits; read-only unless `editable`. Only what differs from what
+        is shown is touched: a note saved changes its field alone, a tension key nothing (nothing relaid out or
+        repainted)."""
+        which = (
             editable,
             None if session is None else (session.id, session.start, session.finalised, len(session.amendments)),
-            tuple(
-                editor.field.default if session is None else session.field_value(editor.field.name)
-                for editor in self._editors
-            ),
         )
-        if shown == self._shown:
+        values = [
+            editor.field.default if session is None else session.field_value(editor.field.name)
+            for editor in self._editors
+        ]
+        new_session = which != self._shown_session
+        if not new_session and values == self._shown_values:
             return
-        self._shown = shown
         self._loading = True
         try:
-            for editor in self._editors:
-                field = editor.field
-                editor.show(field.default if session is None else session.field_value(field.name))
-                editor.set_editable(editable)
-            is_open = session is not None and not session.is_final
-            self._finalise.setVisible(is_open)
-            self._discard.setVisible(is_open)
-            self._continue.setVisible(is_open and not editable)
-            self._amend.setVisible(session is not None and session.is_final)
-            self._status.setText(session_status(session, editable))
+            for index, editor in enumerate(self._editors):
+                if new_session or values[index] != self._shown_values[index]:
+                    editor.show(values[index])
+                if new_session:
+                    editor.set_editable(editable)
+            if new_session:
+                is_open = session is not None and not session.is_final
+                self._finalise.setVisible(is_open)
+                self._discard.setVisible(is_open)
+                self._continue.setVisible(is_open and not editable)
+                self._amend.setVisible(session is not None and session.is_final)
+                self._status.setText(session_status(session, editable))
         finally:
             self._loading = False
+        self._shown_session, self._shown_values = which, values
 
 
 def _editor(field: SessionField, choices: Mapping[str, Sequence[str]], emit: Emit) -> _Editor:
