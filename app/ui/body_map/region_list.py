@@ -158,13 +158,12 @@ class RegionList(QListWidget):
 
     def select_region(self, region_id: str | None) -> None:
         """Mirror the map's selection without emitting it back."""
+        row = -1 if region_id is None else self._rows.get(region_id, -1)
+        if row == self.currentRow() and (row == -1 or self.item(row).isSelected()):
+            return  # an edit of the selected region shows it again: nothing to move
         self._syncing = True
         try:
-            for row in range(self.count()):
-                if self.item(row).data(_ID_ROLE) == region_id:
-                    self.setCurrentRow(row)
-                    return
-            self.setCurrentRow(-1)
+            self.setCurrentRow(row)
         finally:
             self._syncing = False
 

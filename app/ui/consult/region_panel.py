@@ -162,10 +162,14 @@ class RegionPanel(QWidget):
             self._fit_value()
 
     def _show_value(self, tension: int | None, selected: bool) -> None:
-        self._value.setFont(self._value_font(tension is not None))
+        font = self._value_font(tension is not None)
+        if self._value.font() != font:  # a new font, even an equal one, would lay the label out and repaint it
+            self._value.setFont(font)
         self._value.setText(("not assessed" if selected else "") if tension is None else f"{tension} of 10")
         # A screen reader reads the slider's value, which is 0 for an unrated region too: say it is not a rating.
-        self._slider.setAccessibleDescription(NOT_RATED_HINT if selected and tension is None else "")
+        hint = NOT_RATED_HINT if selected and tension is None else ""
+        if self._slider.accessibleDescription() != hint:
+            self._slider.setAccessibleDescription(hint)
 
     def _on_slider(self, value: int) -> None:
         if not self._loading:
