@@ -8,11 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QByteArray, QModelIndex, Qt
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QAccessible
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -29,6 +31,7 @@ from pytestqt.qtbot import QtBot
 from app.storage.encryption import set_up_new_folder
 from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_application, create_main_window
+from app.ui.encryption.screen_lock import ScreenLock
 from app.ui.encryption.session_lock import (
     WINDOWS_MESSAGE_EVENT,
     WM_WTSSESSION_CHANGE,
@@ -113,6 +116,47 @@ def what_can_be_seen(window: MainWindow) -> str:
     return "\n".join(texts).casefold()
 
 
+def test_a_key_or_a_click_in_the_window_restarts_the_idle_time_and_its_repaints_do_not(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Input reaches a window from the desktop before its widgets: QTest given the QWindow sends it that way.
+    create_application([])
+    window = create_main_window(data_dir, demo=False, settings=ini_settings(tmp_path))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    lock = window.screen_lock
+    handle = window.windowHandle()
+    assert lock is not None
+    assert handle is not None
+    lock.idle.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer's remaining time is only within 5 %
+    lock.idle.start()
+    full = lock.idle.interval()
+
+    def after(activity: Callable[[], object]) -> int:
+        qtbot.wait(60)
+        activity()
+        return lock.idle.remainingTime()
+
+    assert after(lambda: (window.update(), window.repaint())) < full - 50  # drawing is not the therapist
+    assert after(lambda: QTest.keyClick(handle, Qt.Key.Key_Shift)) > full - 50
+    assert after(lambda: window.repaint()) < full - 50
+    assert after(lambda: QTest.mouseClick(handle, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))) > full - 50
+    assert not lock.locked
+    # Nor is it asked about them: the widgets' paints never pass through Python to reach the lock.
+    asked: list[QEvent.Type] = []
+    watch = ScreenLock.eventFilter
+
+    def counted(self: ScreenLock, seen: QObject, event: QEvent) -> bool:
+        asked.append(event.type())
+        return watch(self, seen, event)
+
+    monkeypatch.setattr(ScreenLock, "eventFilter", counted)
+    window.repaint()
+    assert asked == []
+
+
 def test_a_locked_window_shows_nothing_of_any_client_until_the_passphrase(
     qtbot: QtBot, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -190,6 +234,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtDBus import QDBusConnection, QDBusMessage
 from app.ui.application import create_application, create_main_window
+from app.ui.encryption.screen_lock import ScreenLock
 from app.ui.settings import AppSettings
 from PySide6.QtCore import QSettings
 

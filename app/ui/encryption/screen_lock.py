@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import SLOT, QAbstractNativeEventFilter, QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -148,10 +148,17 @@ class ScreenLock(QObject):
         self.shortcut = QShortcut(QKeySequence(LOCK_SHORTCUT), window)
         self.shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self.shortcut.activated.connect(self.lock)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # Keyboard and mouse come from the desktop to a window first, then to its widgets: watching the focused
+        # window sees every key and click and none of the paint, layout and timer events that an application-wide
+        # filter would be handed (hundreds for one switch of mode, each a call into Python).
+        if isinstance(app := QApplication.instance(), QApplication):
+            app.focusWindowChanged.connect(self._watch)
+            self._watch(app.focusWindow())
         self._restart_idle()
+
+    def _watch(self, window: QWindow | None) -> None:
+        if window is not None:
+            window.installEventFilter(self)  # again on the same window: still one filter, moved first
 
     def _restart_idle(self) -> None:
         self.idle.start(self._idle_minutes() * 60_000)
