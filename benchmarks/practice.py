@@ -588,14 +588,17 @@ def measure_window(data_dir: Path, runs: int, stages: set[str]) -> None:
             plot.show()
 
             def bare_trend() -> None:
+                """Both layers' points, as Trends draws a line for the client's rating and one for the therapist's."""
                 region = next(regions)
                 points = bare_db.execute(
-                    "SELECT s.start_utc, m.tension FROM marks m JOIN sessions s ON s.id = m.session_id "
-                    "WHERE s.client_id = ? AND m.region = ? AND m.by = 'therapist' ORDER BY s.start_utc",
+                    "SELECT m.by, m.tension FROM marks m JOIN sessions s ON s.id = m.session_id "
+                    "WHERE s.client_id = ? AND m.region = ? ORDER BY s.start_utc",
                     (HEAVY_ID, region),
                 ).fetchall()
                 plot.clear()
-                plot.plot(list(range(len(points))), [tension for _, tension in points], symbol="o")
+                for layer, symbol in (("client", "o"), ("therapist", "s")):
+                    tensions = [tension for by, tension in points if by == layer]
+                    plot.plot(list(range(len(tensions))), tensions, symbol=symbol)
                 settle()
 
             def trend() -> None:

@@ -220,3 +220,33 @@ def test_times_read_in_this_computers_time_zone_as_in_the_consult(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_choosing_a_region_redraws_its_lines_and_leaves_the_dates_and_grid_as_drawn(
+    page: HistoryPage, sessions: list[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page.tabs.setCurrentWidget(page.trends)
+    plot = page.trends._plot
+    plot.viewport().repaint()
+    painted: list[str] = []
+
+    def counted(name: str, draw: Callable[..., None]) -> Callable[..., None]:
+        def paint(*args: object) -> None:
+            painted.append(name)
+            draw(*args)
+
+        return paint
+
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        monkeypatch.setattr(axis, "paint", counted(name, axis.paint))
+    before = page.trends.plotted()
+    page.trends.choose_region("lower_back_r")
+    plot.viewport().repaint()
+    assert page.trends.plotted()["Client's rating"][1].tolist() != before["Client's rating"][1].tolist()
+    assert painted == []  # the axes and the grid they draw come from their pixmaps
+
+    recent = sorted(sessions, key=lambda s: s.start)[-3:]
+    page.trends.show_marks(MarkTable.from_sessions(recent))  # another span: the dates are drawn anew
+    plot.viewport().repaint()
+    assert painted == ["bottom"]

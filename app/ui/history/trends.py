@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain.analytics import (
     HIGH_TENSION,
@@ -77,6 +77,10 @@ class TrendsChart(QWidget):
         self._plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self._plot.setBackground("w")
         self._plot.showGrid(x=True, y=True, alpha=0.25)
+        for axis in ("left", "bottom"):
+            # The axes draw the grid across the whole plot, so every new line repaints them: kept as pixmaps, they
+            # are drawn again only when the span or the size changes, not for each region chosen.
+            self._plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._plot.setYRange(0, 10, padding=0.05)
         self._plot.setLabel("left", "Tension (0–10)")
         self._plot.getPlotItem().setMouseEnabled(x=True, y=False)
