@@ -16,8 +16,11 @@ _LINE_COLUMNS = """
         (SELECT count(*) FROM amendments WHERE session_id = sessions.id)
     FROM sessions"""
 _NEWEST_FIRST = "ORDER BY start_utc DESC, id DESC"
-# What tells a kept line from a stale one: every write to a session raises its version (schema version 2).
-_VERSIONS_QUERY = f"SELECT id, version FROM sessions WHERE client_id = ? {_NEWEST_FIRST}"
+# What tells a kept line from a stale one: every write to a session raises its version (schema version 2). In the
+# index's order, not the timeline's: compared as a dict, and sorting them would double the read.
+_VERSIONS_QUERY = "SELECT id, version FROM sessions WHERE client_id = ?"
+# The timeline's order, read only when sessions came, went or moved in time.
+_ORDER_QUERY = f"SELECT id FROM sessions WHERE client_id = ? {_NEWEST_FIRST}"
 # More sessions changed than this: all read again in one query rather than named one by one.
 _CHANGED_READ_ALONE = 200
 
@@ -68,7 +71,8 @@ class LinesKept:
 
     After a change, only the sessions' ids and versions are read, then whole lines for the sessions new or at
     another version; every other line is the very one handed out before (History keeps what it drew for it), and
-    the very list when none of the client's sessions changed."""
+    the very list when none of the client's sessions changed. The timeline's order is read again only when
+    sessions came, went or moved in time; otherwise the changed lines take their old places."""
 
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
@@ -81,30 +85,48 @@ class LinesKept:
         key = (connection, client_id, connection.total_changes, data_version)
         if key == self._key:
             return self._lines
-        kept = self._key is not None and key[:2] == self._key[:2]  # else another client (or file)
+        if self._key is None or key[:2] != self._key[:2]:  # another client (or file)
+            self._read_all(connection, client_id)
+        else:
+            versions = dict(connection.execute(_VERSIONS_QUERY, (client_id,)))
+            if versions != self._versions:  # else another client's records changed, not this one's
+                self._read_changes(connection, client_id, versions)
         self._key = key
-        versions = dict(connection.execute(_VERSIONS_QUERY, (client_id,))) if kept else {}
-        if kept and versions == self._versions:
-            return self._lines  # another client's records changed, not this one's
-        changes = self._changes_read(connection, versions) if kept else None
-        self._versions, self._line_of = changes or _lines_of(connection, client_id)
-        self._lines = list(self._line_of.values())
         return self._lines
 
-    def _changes_read(self, connection: sqlite3.Connection, versions: Versions) -> tuple[Versions, Lines] | None:
-        """`versions` (as just read) with their lines: the kept ones, and those of sessions new or changed read
-        whole; None when too many changed to name them one by one."""
+    def _read_all(self, connection: sqlite3.Connection, client_id: str) -> None:
+        self._versions, self._line_of = _lines_of(connection, client_id)
+        self._lines = list(self._line_of.values())
+
+    def _read_changes(self, connection: sqlite3.Connection, client_id: str, versions: Versions) -> None:
+        """Keeps `versions` (as just read) and their lines: the kept ones, and those of sessions new or changed
+        read whole; all read again when too many changed to name them one by one."""
         changed = [session_id for session_id, version in versions.items() if self._versions.get(session_id) != version]
         if len(changed) > _CHANGED_READ_ALONE:
-            return None
+            self._read_all(connection, client_id)
+            return
         query = f"{_LINE_COLUMNS} WHERE id IN ({', '.join('?' * len(changed))})"
         read_versions, read = _lines(connection.execute(query, changed))
         if len(read) < len(changed):  # deleted between the two reads (another connection's commit)
-            return None
+            self._read_all(connection, client_id)
+            return
         kept = self._line_of
-        return versions | read_versions, {
-            session_id: read.get(session_id) or kept[session_id] for session_id in versions
-        }
+        if versions.keys() == self._versions.keys() and all(
+            line.start == kept[session_id].start for session_id, line in read.items()
+        ):  # the same sessions at the same times: each changed line takes its old place
+            row_of = {line.session_id: row for row, line in enumerate(self._lines)}
+            self._lines = self._lines.copy()
+            for session_id, line in read.items():
+                self._lines[row_of[session_id]] = line
+            self._line_of = kept | read
+        else:
+            order = [session_id for (session_id,) in connection.execute(_ORDER_QUERY, (client_id,))]
+            if versions.keys() != set(order):  # came or went between the reads
+                self._read_all(connection, client_id)
+                return
+            self._line_of = {session_id: read.get(session_id) or kept[session_id] for session_id in order}
+            self._lines = list(self._line_of.values())
+        self._versions = versions | read_versions
 
 
 def load_marks_tallies(

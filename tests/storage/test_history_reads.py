@@ -16,6 +16,7 @@ from app.domain.records import ClientRecord, Consent, Mark, Session
 from app.domain.session_summary import NOTHING_MARKED, MarksTally, MarkTable, line_of, tally_of
 from app.storage.database import DB_FILENAME
 from app.storage.record_store import RecordStore
+from app.storage.rows import utc_key
 from app.storage.sqlite_store import SqliteStore
 
 TODAY = dt.date(2026, 11, 23)
@@ -174,6 +175,51 @@ def test_a_session_amended_in_another_window_shows_its_amendment(repository: Sql
     [whole_read] = _whole_lines_read(read)  # one statement, for that session alone
     assert final.session_id in whole_read
     other.close()
+
+
+@pytest.mark.local_file(reason="the timeline kept between reads is the SQLite store's, checked on its file")
+def test_a_note_changed_in_another_window_is_the_one_line_read_and_keeps_its_place(
+    repository: SqliteStore, data_dir: Path
+) -> None:
+    client_id = _demo(repository)
+    before = repository.session_lines(client_id)
+    changed = before[2]
+    other = sqlite3.connect(data_dir / DB_FILENAME)
+    with other:  # as every writer does, with the session's version raised
+        other.execute(
+            "UPDATE sessions SET shared_note = 'Walk after lunch.', version = version + 1 WHERE id = ?",
+            (changed.session_id,),
+        )
+    other.close()
+    read: list[str] = []
+    repository._connection.set_trace_callback(read.append)
+    after = repository.session_lines(client_id)
+    assert after[2].shared_note == "Walk after lunch."
+    [whole_read] = _whole_lines_read(read)
+    assert changed.session_id in whole_read
+    assert not [sql for sql in read if "FROM sessions" in sql and "ORDER BY" in sql]  # no order read: none moved
+    assert all(kept is old for row, (kept, old) in enumerate(zip(after, before, strict=True)) if row != 2)
+
+
+@pytest.mark.local_file(reason="the timeline kept between reads is the SQLite store's, checked on its file")
+def test_a_session_moved_to_another_day_in_another_window_takes_its_place_in_time(
+    repository: SqliteStore, data_dir: Path
+) -> None:
+    client_id = _demo(repository)
+    before = repository.session_lines(client_id)
+    oldest = before[-1]
+    newer = oldest.start.replace(year=oldest.start.year + 5)
+    other = sqlite3.connect(data_dir / DB_FILENAME)
+    with other:  # the start moved, the version raised, as a writer does
+        other.execute(
+            "UPDATE sessions SET start = ?, start_utc = ?, version = version + 1 WHERE id = ?",
+            (newer.isoformat(), utc_key(newer), oldest.session_id),
+        )
+    other.close()
+    after = repository.session_lines(client_id)
+    assert [line.session_id for line in after] == [oldest.session_id] + [line.session_id for line in before[:-1]]
+    assert after[0].start == newer
+    assert all(kept is old for kept, old in zip(after[1:], before[:-1], strict=True))
 
 
 @pytest.mark.local_file(reason="the timeline kept between reads is the SQLite store's, checked on its file")
