@@ -63,11 +63,17 @@ def _lines(found: Iterable[tuple[Any, ...]]) -> tuple[Versions, Lines]:
     return versions, lines
 
 
+def _file_state(connection: sqlite3.Connection, client_id: str) -> tuple[object, ...]:
+    """What a kept read is valid for: this connection's change count (every row it wrote, even one rolled back)
+    and SQLite's data_version (another connection's commit), for this client."""
+    (data_version,) = connection.execute("PRAGMA data_version").fetchone()
+    return (connection, client_id, connection.total_changes, data_version)
+
+
 class LinesKept:
     """The last timeline read, handed out again while the database is unchanged: going back to History (or to
-    its client) costs no read. Unchanged is this connection's change count (every row it wrote, even one rolled
-    back) and SQLite's data_version (another connection's commit) both as they were. The very list is handed
-    out again (no caller changes it): History keeps what it shows for the same list.
+    its client) costs no read (_file_state as it was). The very list is handed out again (no caller changes it):
+    History keeps what it shows for the same list.
 
     After a change, only the sessions' ids and versions are read, then whole lines for the sessions new or at
     another version; every other line is the very one handed out before (History keeps what it drew for it), and
@@ -81,8 +87,7 @@ class LinesKept:
         self._lines: list[SessionLine] = []  # newest first
 
     def session_lines(self, connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
-        (data_version,) = connection.execute("PRAGMA data_version").fetchone()
-        key = (connection, client_id, connection.total_changes, data_version)
+        key = _file_state(connection, client_id)
         if key == self._key:
             return self._lines
         if self._key is None or key[:2] != self._key[:2]:  # another client (or file)
@@ -173,3 +178,57 @@ def load_mark_table(connection: sqlite3.Connection, client_id: str) -> MarkTable
         tensions=marks["tension"],
         qualities=marks["quality"],
     )
+
+
+class MarksKept:
+    """The last mark table read, handed out again while the client's marks and days are as read: Trends and the
+    heat map keep what they drew for the very table. After a change (_file_state), the sessions' ids and versions
+    are read; only the sessions at another version have their marks and day read, and when these are as kept the
+    very table is handed out again (a note or a plan changed, not a mark). Sessions that came or went, a mark or
+    day changed, or too many sessions changed: the whole table is read again."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._versions: Versions = {}
+        self._table = MarkTable.from_sessions([])
+
+    def mark_table(self, connection: sqlite3.Connection, client_id: str) -> MarkTable:
+        key = _file_state(connection, client_id)
+        if key == self._key:
+            return self._table
+        same_client = self._key is not None and key[:2] == self._key[:2]
+        versions = dict(connection.execute(_VERSIONS_QUERY, (client_id,)))
+        if not (same_client and self._as_kept(connection, versions)):
+            self._table = load_mark_table(connection, client_id)
+        self._key, self._versions = key, versions
+        return self._table
+
+    def _as_kept(self, connection: sqlite3.Connection, versions: Versions) -> bool:
+        """Whether the sessions of `versions` have the marks and days of the kept table (only changed ones read)."""
+        if versions.keys() != self._versions.keys():
+            return False
+        changed = [session_id for session_id, version in versions.items() if self._versions[session_id] != version]
+        if len(changed) > _CHANGED_READ_ALONE:
+            return False
+        if not changed:
+            return True
+        table = self._table
+        row_of = {session_id: row for row, session_id in enumerate(table.session_ids)}
+        places = ", ".join("?" * len(changed))
+        days_query = f"SELECT id, substr(start, 1, 10) FROM sessions WHERE id IN ({places})"
+        days = dict(connection.execute(days_query, changed))
+        if any(table.dates[row_of[session_id]].isoformat() != days.get(session_id) for session_id in changed):
+            return False
+        read = {
+            (row_of[session_id], *mark)
+            for session_id, *mark in connection.execute(
+                f"SELECT session_id, region, by, tension, quality FROM marks WHERE session_id IN ({places})", changed
+            )
+        }
+        rows = {row_of[session_id] for session_id in changed}
+        kept = {
+            (row, table.regions[index], table.layers[index], table.tensions[index], table.qualities[index])
+            for index, row in enumerate(table.session_rows)
+            if row in rows
+        }
+        return read == kept

@@ -123,6 +123,10 @@ class SqlRecordStore(ABC):
         """The client's timeline lines (a store may keep the last ones read while nothing changed)."""
         return history_reads.load_session_lines(connection, client_id)
 
+    def _mark_table(self, connection: sqlite3.Connection, client_id: str) -> MarkTable:
+        """The client's marks as columns (a store may keep the last table read while its marks are unchanged)."""
+        return history_reads.load_mark_table(connection, client_id)
+
     @property
     def _default_therapist(self) -> str:
         """Whose a new session is when it names no therapist."""
@@ -455,7 +459,7 @@ class SqlRecordStore(ABC):
     def mark_table(self, client_id: str) -> MarkTable:
         with self._read() as connection:
             self._open_client(connection, client_id)
-            return history_reads.load_mark_table(connection, client_id)
+            return self._mark_table(connection, client_id)
 
     def history(self, client_id: str) -> ClientRecord:
         with self._snapshot() as connection:

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from app.domain.session_summary import SessionLine
+from app.domain.session_summary import MarkTable, SessionLine
 from app.storage import history_reads, rows
 from app.storage.database import DB_FILENAME, NotEncryptedError, OpenDatabase, open_database
 from app.storage.driver import sqlite3
@@ -46,6 +46,7 @@ class SqliteStore(SqlRecordStore):
         self._database = database
         self._connection = database.connection
         self._lines_kept = history_reads.LinesKept()
+        self._marks_kept = history_reads.MarksKept()
         self._folder = LocalDataFolder(database, self._log, checks)
 
     @classmethod
@@ -192,6 +193,9 @@ class SqliteStore(SqlRecordStore):
 
     def _session_lines(self, connection: sqlite3.Connection, client_id: str) -> list[SessionLine]:
         return self._lines_kept.session_lines(connection, client_id)
+
+    def _mark_table(self, connection: sqlite3.Connection, client_id: str) -> MarkTable:
+        return self._marks_kept.mark_table(connection, client_id)
 
     def _open_client_record(self, connection: sqlite3.Connection, client_id: str) -> None:
         """Nothing to open: whoever has the file may read every record in it."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Consent, Mark, Session
 from app.domain.session_summary import NOTHING_MARKED, MarksTally, MarkTable, line_of, tally_of
 from app.storage.database import DB_FILENAME
+from app.storage.driver import sqlite3  # the store's own SQLite: two libraries on one -wal disagree
 from app.storage.record_store import RecordStore
 from app.storage.rows import utc_key
 from app.storage.sqlite_store import SqliteStore
@@ -235,3 +235,21 @@ def test_another_window_s_work_on_other_records_leaves_the_timeline_as_it_was(
     other.discard_session(started.id)
     assert started.id not in {line.session_id for line in repository.session_lines(client_id)}
     other.close()
+
+
+@pytest.mark.local_file(reason="the mark table kept between reads is the SQLite store's, checked on its file")
+def test_the_mark_table_is_kept_while_its_marks_are_and_read_again_when_a_session_comes(
+    repository: SqliteStore, data_dir: Path
+) -> None:
+    client_id = _demo(repository)
+    shown = repository.mark_table(client_id)
+    final = next(line for line in repository.session_lines(client_id) if line.finalised)
+    other = SqliteStore.open(data_dir)  # another window on the same records
+    corrected = dataclasses.replace(other.get_session(final.session_id), shared_note="Drink water after.")
+    other.amend(final.session_id, corrected, "the note was the wrong client's")
+    assert repository.mark_table(client_id) is shown  # no mark changed: the very table
+    started = other.start_session(client_id)
+    other.close()
+    after = repository.mark_table(client_id)
+    assert after.session_ids == (*shown.session_ids, started.id)
+    assert after.tensions == shown.tensions

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,10 +18,14 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Consent, Session
-from app.domain.session_summary import tally_of
+from app.domain.session_summary import MarkTable, tally_of
+from app.storage import history_reads
+from app.storage.database import DB_FILENAME
+from app.storage.driver import sqlite3  # the store's own SQLite: two libraries on one -wal disagree
 from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_main_window
 from app.ui.history.timeline import TALLY_BATCH
+from app.ui.history.trends import LAYER_STYLES
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
 
@@ -82,6 +85,19 @@ def _counted(window: MainWindow) -> Iterator[dict[str, int]]:
         connection.set_trace_callback(None)
 
 
+def _statements(window: MainWindow, action: Callable[[], object]) -> list[str]:
+    """The statements the database ran while `action` ran."""
+    store = window.workspace.repository
+    assert isinstance(store, SqliteStore)
+    read: list[str] = []
+    store._connection.set_trace_callback(read.append)
+    try:
+        action()
+    finally:
+        store._connection.set_trace_callback(None)
+    return read
+
+
 def _cost(window: MainWindow, action: Callable[[], object]) -> dict[str, int]:
     with _counted(window) as counts:
         action()
@@ -119,8 +135,11 @@ def test_history_reads_whole_only_the_sessions_it_shows(qtbot: QtBot, window: Ma
     assert page.timeline.tallied <= 2 * TALLY_BATCH
     oldest = page.timeline.index(len(sessions) - 1, 1)
     assert page.timeline.data(oldest) == str(tally_of(sessions[-1]).regions_marked)
-    trends = _cost(window, lambda: page.tabs.setCurrentWidget(page.trends))
-    assert trends["statements"] == _cost(window, lambda: workspace.repository.mark_table("long"))["statements"]
+    trends = _statements(window, lambda: page.tabs.setCurrentWidget(page.trends))
+    store = workspace.repository
+    assert isinstance(store, SqliteStore)
+    table = _statements(window, lambda: history_reads.load_mark_table(store._connection, "long"))
+    assert [sql for sql in trends if "marks" in sql] == [sql for sql in table if "marks" in sql]  # read once, whole
     assert _cost(window, lambda: page.tabs.setCurrentIndex(3))["statements"] == 0  # the heat map: marks read once
     opened = _cost(window, lambda: page.table.selectRow(5))
     one_session = _cost(window, lambda: workspace.repository.get_session(page.timeline.line(5).session_id))
@@ -201,3 +220,61 @@ def test_history_after_another_window_s_work_reads_and_redraws_only_what_changed
     )
     assert page.timeline.text(row, 4) == "Drink water after."
     assert page.timeline.text(row, 5) == f"finalised, {amended.amendments + 1} amended"
+
+
+def test_trends_after_a_note_changed_elsewhere_reads_that_session_s_marks_alone_and_redraws_nothing(
+    window: MainWindow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store(window, "long", "Long History", 2)
+    workspace = window.workspace
+    workspace.decisions.open_client("long")
+    workspace.mode_bar.setCurrentIndex(2)
+    page = workspace.history_page()
+    page.tabs.setCurrentWidget(page.trends)
+    page.trends.choose_region("lower_back_r")
+    drawn = page.trends.plotted()
+    workspace.mode_bar.setCurrentIndex(0)
+    newest = page.timeline.line(0)
+    other = sqlite3.connect(data_dir / DB_FILENAME)
+    with other:  # another window writes the note, the version raised as a writer does
+        other.execute(
+            "UPDATE sessions SET shared_note = 'Walk after lunch.', version = version + 1 WHERE id = ?",
+            (newest.session_id,),
+        )
+    other.close()
+    rebuilt: list[MarkTable] = []
+    monkeypatch.setattr(page.trends, "show_marks", rebuilt.append)
+    read = _statements(window, lambda: workspace.mode_bar.setCurrentIndex(2))
+    assert page.timeline.text(0, 4) == "Walk after lunch."
+    marks_read = [sql for sql in read if "FROM marks" in sql]
+    assert marks_read
+    assert all(newest.session_id in sql for sql in marks_read)  # that session's marks alone
+    assert rebuilt == []  # the very table: Trends keeps its lines as drawn
+    assert {name: y.tolist() for name, (_x, y) in page.trends.plotted().items()} == {
+        name: y.tolist() for name, (_x, y) in drawn.items()
+    }
+
+
+def test_trends_show_a_mark_changed_elsewhere(window: MainWindow, data_dir: Path) -> None:
+    _store(window, "long", "Long History", 2)
+    workspace = window.workspace
+    workspace.decisions.open_client("long")
+    workspace.mode_bar.setCurrentIndex(2)
+    page = workspace.history_page()
+    page.tabs.setCurrentWidget(page.trends)
+    workspace.mode_bar.setCurrentIndex(0)
+    store = workspace.repository
+    marked = next(session for session in store.list_sessions("long") if session.marks)  # the newest with marks
+    region = marked.marks[0].region
+    layers = {LAYER_STYLES[mark.by][2] for mark in marked.marks if mark.region == region}
+    other = sqlite3.connect(data_dir / DB_FILENAME)
+    with other:  # another window sets the region's tension to 0, the version raised as a writer does
+        other.execute("UPDATE marks SET tension = 0 WHERE session_id = ? AND region = ?", (marked.id, region))
+        other.execute("UPDATE sessions SET version = version + 1 WHERE id = ?", (marked.id,))
+    other.close()
+    workspace.mode_bar.setCurrentIndex(2)
+    page.trends.choose_region(region)
+    day = dt.datetime.combine(marked.start.date(), dt.time(12), dt.UTC).timestamp()
+    for layer in layers:
+        x, y = page.trends.plotted()[layer]
+        assert y[list(x).index(day)] == 0, layer

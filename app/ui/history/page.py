@@ -108,7 +108,9 @@ class HistoryPage(QWidget):
         self._lines: Sequence[SessionLine] = ()  # newest first
         self._read_session: SessionReader = _no_session
         self._read_marks: MarksReader = _no_marks
-        self._effective: TensionMatrix | None = None  # read when Trends or the heat map is first shown
+        self._marks: MarkTable | None = None  # what Trends and the heat map show, read when either is first shown
+        self._marks_read = False  # for the history shown
+        self._effective: TensionMatrix | None = None  # of self._marks
         self._plan_text = plan_text
         self._plan_shown: tuple[dict[str, object], str] | None = None  # the last plan put in words, and its words
         self._opened: SessionLine | None = None  # the line of the session shown whole
@@ -241,7 +243,7 @@ class HistoryPage(QWidget):
         self._lines = lines
         self._read_session = read_session
         self._read_marks = read_marks
-        self._effective = None
+        self._marks_read = False
         for combo in (self.compare_a, self.compare_b):
             combo.blockSignals(True)
         changed = self.timeline.set_rows(lines, read_tallies)
@@ -282,14 +284,18 @@ class HistoryPage(QWidget):
                 self.table.setColumnWidth(column, width)
 
     def _show_tab(self, index: int) -> None:
-        """Side by side, Trends and the heat map are drawn when shown (the marks read once per history shown)."""
+        """Side by side, Trends and the heat map are drawn when shown (the marks read once per history shown, and
+        drawn again only when they are not the very table drawn: a store hands that out while the marks are as
+        read, so a note changed elsewhere redraws nothing here)."""
         tab = self.tabs.widget(index)
         if tab is self._compare_tab and self._compare_pending:
             self._compare()
-        if tab is not self.trends and tab is not self._heat_tab:
+        if (tab is not self.trends and tab is not self._heat_tab) or self._marks_read:
             return
-        if self._effective is None:
-            marks = self._read_marks()
+        marks = self._read_marks()
+        self._marks_read = True
+        if marks is not self._marks:
+            self._marks = marks
             self._effective = TensionMatrix.from_marks(marks)
             self.trends.show_marks(marks)
             self._reset_heat_range()
