@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -108,19 +108,27 @@ class TensionMatrix:
     @classmethod
     def from_marks(cls, table: MarkTable, layer: MatrixLayer = "effective") -> TensionMatrix:
         """The same matrix as from_sessions, from a client's marks read as columns (no sessions loaded)."""
+        return cls.layers_from_marks(table, (layer,))[layer]
+
+    @classmethod
+    def layers_from_marks(cls, table: MarkTable, layers: Iterable[MatrixLayer]) -> dict[MatrixLayer, TensionMatrix]:
+        """from_marks for each of `layers`, the marks' columns turned into arrays once for all of them."""
         count = len(table.regions)
         cells = np.fromiter(
             map(_CELL.__getitem__, zip(table.regions, table.layers, strict=True)), dtype=np.intp, count=count
         )
         rows = np.fromiter(table.session_rows, dtype=np.intp, count=count)
         tensions = np.fromiter(table.tensions, dtype=np.float64, count=count)
-        return cls(
-            layer=layer,
-            session_ids=table.session_ids,
-            dates=table.dates,
-            regions=REGION_ORDER,
-            values=_fill(len(table.session_ids), rows, cells, tensions, layer),
-        )
+        return {
+            layer: cls(
+                layer=layer,
+                session_ids=table.session_ids,
+                dates=table.dates,
+                regions=REGION_ORDER,
+                values=_fill(len(table.session_ids), rows, cells, tensions, layer),
+            )
+            for layer in layers
+        }
 
     @property
     def assessed(self) -> BoolArray:

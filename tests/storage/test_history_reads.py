@@ -64,11 +64,12 @@ def test_the_mark_table_gives_the_matrices_of_the_whole_sessions(store: RecordSt
     sessions = sorted(store.list_sessions(client_id), key=lambda session: session.start)
     table = store.mark_table(client_id)
     assert _same_marks(table, MarkTable.from_sessions(sessions))
+    every_layer = TensionMatrix.layers_from_marks(table, ("client", "therapist", "effective"))  # Trends' way
     for layer in ("client", "therapist", "effective"):
         expected = TensionMatrix.from_sessions(sessions, layer)
-        got = TensionMatrix.from_marks(table, layer)
-        assert (got.session_ids, got.dates) == (expected.session_ids, expected.dates)
-        np.testing.assert_array_equal(got.values, expected.values)  # NaN (not assessed) where it is NaN
+        for got in (TensionMatrix.from_marks(table, layer), every_layer[layer]):
+            assert (got.layer, got.session_ids, got.dates) == (layer, expected.session_ids, expected.dates)
+            np.testing.assert_array_equal(got.values, expected.values)  # NaN (not assessed) where it is NaN
 
 
 def _same_marks(a: MarkTable, b: MarkTable) -> bool:

@@ -247,6 +247,7 @@ def test_choosing_a_region_redraws_its_lines_and_leaves_the_dates_and_grid_as_dr
     assert painted == []  # the axes and the grid they draw come from their pixmaps
 
     recent = sorted(sessions, key=lambda s: s.start)[-3:]
-    page.trends.show_marks(MarkTable.from_sessions(recent))  # another span: the dates are drawn anew
+    table = MarkTable.from_sessions(recent)
+    page.trends.show_marks(table, TensionMatrix.from_marks(table))  # another span: the dates are drawn anew
     plot.viewport().repaint()
     assert painted == ["bottom"]

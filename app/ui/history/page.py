@@ -297,7 +297,7 @@ class HistoryPage(QWidget):
         if marks is not self._marks:
             self._marks = marks
             self._effective = TensionMatrix.from_marks(marks)
-            self.trends.show_marks(marks)
+            self.trends.show_marks(marks, self._effective)
             self._reset_heat_range()
 
     def choose_comparison(self, earlier_id: str, later_id: str) -> None:

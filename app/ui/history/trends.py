@@ -121,8 +121,8 @@ class TrendsChart(QWidget):
         self._region.currentIndexChanged.connect(self._redraw)
         self._feeling.currentIndexChanged.connect(self._filter)
 
-    def show_marks(self, marks: MarkTable) -> None:
-        """A client's marks as columns (sessions oldest first)."""
+    def show_marks(self, marks: MarkTable, effective: TensionMatrix) -> None:
+        """A client's marks as columns (sessions oldest first), and their effective matrix (the page has it)."""
         self._marks = marks
         self._x = _timestamps(marks.dates)
         if len(self._x):
@@ -130,7 +130,7 @@ class TrendsChart(QWidget):
             # date axis and the grid stay as drawn), and regions are read against the same span.
             day = 86_400.0
             self._plot.setXRange(self._x[0] - day, self._x[-1] + day, padding=0.02)
-        self.story.setText(history_story(TensionMatrix.from_marks(marks)))
+        self.story.setText(history_story(effective))
         self._filter()
 
     def choose_region(self, region_id: str) -> None:
@@ -145,7 +145,7 @@ class TrendsChart(QWidget):
     def _filter(self) -> None:
         quality = self._feeling.currentData()
         marks = self._marks.feeling(quality) if quality else self._marks
-        self._matrices = {layer: TensionMatrix.from_marks(marks, layer) for layer in LAYER_STYLES}
+        self._matrices = TensionMatrix.layers_from_marks(marks, LAYER_STYLES)
         self._redraw()
 
     def plotted(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
