@@ -1,6 +1,6 @@
 """The map's flattened outlines, and what a click on them needs, without numpy, shapely or svgelements.
 
-Their JSON form is keyed by the SVG's sha256; app.storage.map_cache finds the one that matches the map (shipped
+Their JSON form is keyed by the SVG's checksum; app.storage.map_cache finds the one that matches the map (shipped
 or cached) and writes the cache. The rings are exactly the polygons regions.py computes with shapely, and each
 region carries what regions.py computed for it (centroid, anchor, area, arrow-key neighbours): OutlineLocator
 hit-tests and places labels from them in plain Python, so opening a client and clicking the map load none of the
@@ -9,9 +9,9 @@ heavy libraries; only a brush stroke's coverage asks regions.py.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ XY = tuple[float, float]
 Ring = tuple[XY, ...]
 Direction = Literal["left", "right", "up", "down"]
 FORMAT = "backmap-map-outlines"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ class RegionOutline:
 
 @dataclass(frozen=True, slots=True)
 class MapOutlines:
-    svg_sha256: str
+    svg_checksum: str
     width: float
     height: float
     outline: tuple[Ring, ...]  # the body outline (head, arms and back), as one polygon
@@ -63,7 +63,7 @@ class MapOutlines:
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "map_version": MAP_VERSION,
-            "svg_sha256": self.svg_sha256,
+            "svg_checksum": self.svg_checksum,
             "view_box": [self.width, self.height],
             "outline": [list(map(list, ring)) for ring in self.outline],
             "regions": [
@@ -100,11 +100,11 @@ class MapOutlines:
             )
             for region in document["regions"]
         )
-        return cls(str(document["svg_sha256"]), float(width), float(height), _rings(document["outline"]), regions)
+        return cls(str(document["svg_checksum"]), float(width), float(height), _rings(document["outline"]), regions)
 
-    def matches(self, sha256: str) -> bool:
-        """Made from the map of this sha256, for the regions the table has now."""
-        return self.svg_sha256 == sha256 and {region.id for region in self.regions} == set(SPECS_BY_ID)
+    def matches(self, checksum: str) -> bool:
+        """Made from the map of this checksum, for the regions the table has now."""
+        return self.svg_checksum == checksum and {region.id for region in self.regions} == set(SPECS_BY_ID)
 
 
 def _kind(region_id: str, kind: str) -> RegionKind:
@@ -132,8 +132,12 @@ def _neighbours(raw: Any) -> tuple[tuple[Direction, str], ...]:
     return tuple(found)
 
 
-def svg_sha256(svg_path: Path) -> str:
-    return hashlib.sha256(svg_path.read_bytes()).hexdigest()
+def svg_checksum(svg_path: Path) -> str:
+    """The SVG's size and CRC-32: they tell an edited map from the one the outlines were made from (whoever could
+    forge a match could edit the outlines as well), and zlib is loaded already where hashlib would load OpenSSL
+    (~3 MiB resident) at every start."""
+    data = svg_path.read_bytes()
+    return f"{len(data)}-{zlib.crc32(data):08x}"
 
 
 def build_outlines(svg_path: Path) -> MapOutlines:
@@ -142,7 +146,7 @@ def build_outlines(svg_path: Path) -> MapOutlines:
 
     region_map = load_region_map(svg_path)
     return MapOutlines(
-        svg_sha256=svg_sha256(svg_path),
+        svg_checksum=svg_checksum(svg_path),
         width=region_map.width,
         height=region_map.height,
         outline=_as_rings(region_map.outline_rings()),

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDeadlineTimer, QLockFile, QObject, QThread, Signal
+from PySide6.QtCore import QCryptographicHash, QDeadlineTimer, QLockFile, QObject, QThread, Signal
 
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer
@@ -25,11 +25,11 @@ ANSWER_WAIT_MS = 3000  # the first window may still be starting: its socket open
 
 
 def server_name(data_dir: Path) -> str:
-    """The local socket's name: one per user and data folder."""
-    import hashlib  # only when a socket is needed: the lock alone comes before the first paint
-
+    """The local socket's name: one per user and data folder (Qt's own SHA-256: hashlib would load OpenSSL, ~3 MiB
+    resident, for this one name)."""
     owner = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
-    return "backmap-" + hashlib.sha256(f"{owner}:{data_dir.resolve()}".encode()).hexdigest()[:16]
+    digest = QCryptographicHash.hash(f"{owner}:{data_dir.resolve()}".encode(), QCryptographicHash.Algorithm.Sha256)
+    return "backmap-" + bytes(digest.toHex().data()).decode()[:16]
 
 
 class InstanceLock:

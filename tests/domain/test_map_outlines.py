@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from app.domain.map_outlines import MapOutlines, OutlineLocator, svg_sha256
+from app.domain.map_outlines import MapOutlines, OutlineLocator, svg_checksum
 from app.domain.region_specs import REGION_SPECS
 from app.domain.regions import RegionMap, load_region_map
 from app.resources import data_path, map_svg_path
@@ -34,14 +34,14 @@ def shipped() -> MapOutlines:
 
 def test_the_shipped_outlines_match_the_shipped_map() -> None:
     outlines = shipped()
-    assert outlines.matches(svg_sha256(map_svg_path()))
+    assert outlines.matches(svg_checksum(map_svg_path()))
     assert_matches_regions(outlines, map_svg_path())
 
 
 def test_outlines_of_another_map_or_another_region_table_do_not_match() -> None:
     outlines = shipped()
     assert not outlines.matches("0" * 64)
-    assert not dataclasses.replace(outlines, regions=outlines.regions[1:]).matches(outlines.svg_sha256)
+    assert not dataclasses.replace(outlines, regions=outlines.regions[1:]).matches(outlines.svg_checksum)
 
 
 def test_json_round_trip_is_exact() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.domain import regions
-from app.domain.map_outlines import MapOutlines, svg_sha256
+from app.domain.map_outlines import MapOutlines, svg_checksum
 from app.resources import data_path, map_svg_path
 from app.storage import map_cache
 from app.storage.map_cache import cache_path, load_map_outlines
@@ -40,14 +40,14 @@ def edited_copy(tmp_path: Path) -> Path:
 
 def test_an_edited_map_is_rebuilt_once_and_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     svg = edited_copy(tmp_path)
-    sha256 = svg_sha256(svg)
-    cached = cache_path(sha256)
+    checksum = svg_checksum(svg)
+    cached = cache_path(checksum)
     cached.unlink(missing_ok=True)
     outlines = load_map_outlines(svg)
-    assert outlines.svg_sha256 == sha256 != svg_sha256(map_svg_path())
+    assert outlines.svg_checksum == checksum != svg_checksum(map_svg_path())
     assert_matches_regions(outlines, svg)
     assert cached.is_file()
-    assert json.loads(cached.read_text(encoding="utf-8"))["svg_sha256"] == sha256
+    assert json.loads(cached.read_text(encoding="utf-8"))["svg_checksum"] == checksum
     assert not list(cached.parent.glob(".*"))  # no temporary file left behind
 
     def fail(svg_path: Path | None = None) -> regions.RegionMap:
@@ -59,7 +59,7 @@ def test_an_edited_map_is_rebuilt_once_and_cached(tmp_path: Path, monkeypatch: p
 
 def test_a_damaged_cache_file_is_rebuilt(tmp_path: Path) -> None:
     svg = edited_copy(tmp_path)
-    cached = cache_path(svg_sha256(svg))
+    cached = cache_path(svg_checksum(svg))
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text("{not json", encoding="utf-8")
     outlines = load_map_outlines(svg)
@@ -71,5 +71,5 @@ def test_an_unwritable_cache_only_costs_the_rebuild(tmp_path: Path, monkeypatch:
     svg = edited_copy(tmp_path)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
-    monkeypatch.setattr(map_cache, "cache_path", lambda sha256: blocker / f"{sha256}.json")
+    monkeypatch.setattr(map_cache, "cache_path", lambda checksum: blocker / f"{checksum}.json")
     assert_matches_regions(load_map_outlines(svg), svg)
