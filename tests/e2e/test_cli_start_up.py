@@ -3,6 +3,7 @@ parsers, and building those must load none of the commands' dependencies (record
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -96,3 +97,65 @@ def test_a_plain_start_with_the_set_up_put_off_shows_its_frame_before_loading_th
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
     result = subprocess.run([sys.executable, "-c", start], check=True, capture_output=True, text=True, env=env)
     assert result.stdout.split() == []
+
+
+# A start through the launcher that reopens the last client, reporting once the client is open and the map ready.
+REOPEN_AND_REPORT = """
+import json, linecache, os, sys
+from pathlib import Path
+from app.ui.main_window import MainWindow  # as app.cli starts the app: nothing imports PySide6 before app.ui
+import app
+from PySide6.QtCore import QTimer
+
+show = MainWindow.show
+
+def show_and_watch(window):
+    def report_when_ready():
+        workspace = window.workspace
+        if workspace.decisions.client is None or workspace.controller.session is None:
+            QTimer.singleShot(5, report_when_ready)
+            return
+        workspace.warm_up()
+        from PySide6.support.feature import pyside_feature_dict
+        print(json.dumps({
+            "loaded": [name for name in %r if name in sys.modules],
+            "sources_kept": [path for path in linecache.cache if path.startswith(str(Path(app.__file__).parent))],
+            "pyside_users": [name for name in ("app.ui.main_window", "json") if pyside_feature_dict.get(name) == 0],
+        }), flush=True)
+        os._exit(0)
+    window.workspaceAttached.connect(report_when_ready)
+    show(window)
+
+MainWindow.show = show_and_watch
+from app.cli import main
+main(["--data-dir", sys.argv[1]])
+"""
+# What showing a client does without: OpenSSL (hashlib maps libcrypto) and the geometry libraries.
+NOT_FOR_SHOWING_A_CLIENT = ("hashlib", "numpy", "shapely", "svgelements")
+
+
+def test_reopening_the_last_client_loads_no_openssl_nor_geometry_and_keeps_no_source_in_memory(
+    tmp_path: Path,
+) -> None:
+    from app.domain.records import Consent
+    from app.storage.sqlite_store import SqliteStore
+
+    records = tmp_path / "records"
+    with SqliteStore.open(records) as store:
+        client = store.create_client("Ana Example", consent=Consent(dt.date(2026, 11, 20), "1"))
+        store.start_session(client.id)
+    config = tmp_path / "config" / "Backmap"
+    config.mkdir(parents=True)
+    (config / "Backmap.conf").write_text(
+        f"[privacy]\nencryption_put_off=yes\n[session]\nlast_client_id={client.id}\n", encoding="utf-8"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    start = REOPEN_AND_REPORT % (NOT_FOR_SHOWING_A_CLIENT,)
+    result = subprocess.run(
+        [sys.executable, "-c", start, str(records)], check=True, capture_output=True, text=True, env=env, timeout=60
+    )
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert seen["loaded"] == []
+    # PySide6 still learns which modules name it (app.ui's own test of the source), without linecache keeping them.
+    assert seen["sources_kept"] == []
+    assert seen["pyside_users"] == ["app.ui.main_window"]
