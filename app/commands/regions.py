@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.domain.regions import RegionInfo
+    from app.domain.map_outlines import RegionInfo
 
 
 def register(subparsers: Any) -> None:
@@ -21,9 +21,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.domain.regions import load_region_map  # numpy, shapely, svgelements
+    from app.domain.map_outlines import OutlineLocator
+    from app.storage.map_cache import load_map_outlines  # the map's cached outlines: no numpy, shapely, svgelements
 
-    catalogue = load_region_map().catalogue
+    catalogue = OutlineLocator(load_map_outlines().regions).catalogue
     print(catalogue_json(catalogue) if args.format == "json" else catalogue_table(catalogue))
     return 0
 

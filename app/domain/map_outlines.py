@@ -4,7 +4,7 @@ Their JSON form is keyed by the SVG's checksum; app.storage.map_cache finds the 
 or cached) and writes the cache. The rings are exactly the polygons regions.py computes with shapely, and each
 region carries what regions.py computed for it (centroid, anchor, area, arrow-key neighbours): OutlineLocator
 hit-tests and places labels from them in plain Python, so opening a client and clicking the map load none of the
-heavy libraries; only a brush stroke's coverage asks regions.py.
+heavy libraries, nor do the plan's map image and `backmap regions`; only a brush stroke's coverage asks regions.py.
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ class OutlineLocator(RegionHitTest):
     def __init__(self, regions: Sequence[RegionOutline], svg_path: Path | None = None) -> None:
         self._svg_path = svg_path
         self._regions = {region.id: region for region in regions}
-        catalogue = [
+        self.catalogue: tuple[RegionInfo, ...] = tuple(
             RegionInfo(
                 region.id,
                 SPECS_BY_ID[region.id].name,
@@ -257,8 +257,8 @@ class OutlineLocator(RegionHitTest):
                 region.area,
             )
             for region in regions
-        ]
-        super().__init__(catalogue, {region.id: _bounds(region.rings) for region in regions})
+        )
+        super().__init__(self.catalogue, {region.id: _bounds(region.rings) for region in regions})
 
     def neighbours(self, region_id: str) -> dict[Direction, str]:
         self.info(region_id)  # KeyError naming an id the map lacks
@@ -309,3 +309,28 @@ def _distance(rings: Sequence[Ring], x: float, y: float) -> float:
             nearest = min(nearest, math.hypot(x - x0 - t * dx, y - y0 - t * dy))
             x0, y0 = x1, y1
     return nearest
+
+
+def simplified(ring: Ring, tolerance: float) -> Ring:
+    """`ring` without the corners that stray less than `tolerance` from the line between the corners kept around
+    them (Douglas-Peucker, from the ring's first corner and the one farthest from it, which both stay)."""
+    if len(ring) < 4:
+        return ring
+    closed = (*ring, ring[0])
+    farthest = max(range(len(ring)), key=lambda index: math.dist(ring[0], ring[index]))
+    kept = {0, farthest}
+    pending = [(0, farthest), (farthest, len(ring))]
+    while pending:
+        start, end = pending.pop()
+        (x0, y0), (x1, y1) = closed[start], closed[end]
+        length = math.hypot(x1 - x0, y1 - y0)
+        worst, at = tolerance, None
+        for index in range(start + 1, end):
+            x, y = closed[index]
+            off = abs((x1 - x0) * (y0 - y) - (x0 - x) * (y1 - y0)) / length if length else math.hypot(x - x0, y - y0)
+            if off > worst:
+                worst, at = off, index
+        if at is not None:
+            kept.add(at)
+            pending += [(start, at), (at, end)]
+    return tuple(ring[index] for index in sorted(kept))

@@ -1,4 +1,5 @@
-"""Where the map's outlines are read from for the first paint, and the cache written when the map was edited.
+"""Where the map's outlines are read from (the first paint, the plan's map, `backmap regions`), and the cache written
+when the map was edited.
 
 The outlines of the map (app.domain.map_outlines) come from a JSON file keyed by the SVG's checksum:
 app/data/map_outlines.json as shipped (written by tools/build_map.py), else a copy in the user cache folder.

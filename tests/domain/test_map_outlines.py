@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from app.domain.map_outlines import MapOutlines, OutlineLocator, svg_checksum
+from app.domain.map_outlines import MapOutlines, OutlineLocator, simplified, svg_checksum
 from app.domain.region_specs import REGION_SPECS
 from app.domain.regions import RegionMap, load_region_map
 from app.resources import data_path, map_svg_path
@@ -102,3 +102,9 @@ def test_the_locator_reads_each_regions_catalogue_row_and_neighbours_from_the_ou
         assert locator.neighbours(info.id) == region_map.neighbours(info.id)
     with pytest.raises(KeyError, match="no region 'tail'"):
         locator.info("tail")
+
+
+def test_a_simplified_ring_keeps_its_corners_and_drops_what_lies_within_the_tolerance_of_its_edges() -> None:
+    ring = ((0.0, 0.0), (5.0, 0.001), (10.0, 0.0), (10.0, 10.0), (5.0, 10.0), (0.0, 10.0))
+    assert simplified(ring, 0.01) == ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
+    assert simplified(ring, 0.0001) == tuple(corner for corner in ring if corner != (5.0, 10.0))

@@ -45,3 +45,15 @@ def test_an_unknown_format_is_a_usage_error() -> None:
     result = backmap("regions", "--format", "xml")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_the_catalogue_comes_from_the_maps_outlines_without_the_geometry_libraries() -> None:
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from app.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['regions'])\n"
+        "print(json.dumps([name for name in ('numpy', 'shapely', 'svgelements') if name in sys.modules]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == []

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -224,3 +228,31 @@ def test_the_plan_maps_step_numbers_never_collide_even_with_every_region_planned
         assert [
             (a, b) for a, ra in enumerate(badges) for b, rb in enumerate(badges) if a < b and ra.intersects(rb)
         ] == []
+
+
+# A fresh process draws the plan's map: from the map's cached outlines, without the geometry libraries.
+DRAW_THE_PLANS_MAP = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+from app.domain.plan_wording import read_plan
+from app.resources import map_svg_path
+from app.ui.plan_view.map_image import render_plan_map
+from tests.ui.plan_samples import proceed_plan
+
+app = QApplication([])
+render_plan_map(map_svg_path(), read_plan(proceed_plan()).map_marks, 400)
+print(json.dumps([name for name in ("numpy", "shapely", "svgelements") if name in sys.modules]))
+"""
+
+
+def test_the_plans_map_is_drawn_without_loading_the_geometry_libraries() -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", DRAW_THE_PLANS_MAP],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert json.loads(child.stdout.splitlines()[-1]) == []

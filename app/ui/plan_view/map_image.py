@@ -11,12 +11,13 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtSvg import QSvgRenderer
 
+from app.domain.map_outlines import simplified
 from app.domain.plan_wording import NEVER_WORKED, MapMark
 from app.domain.region_specs import SPECS_BY_ID
 from app.errors import BackmapError
 
 if TYPE_CHECKING:
-    from app.domain.regions import RegionMap
+    from app.domain.map_outlines import MapOutlines
 from app.ui.plan_view.style import INK, PRESSURE_COLOURS, badge_text_colour, font_family
 
 OUTLINE_ID = "outline"
@@ -125,9 +126,9 @@ def _paint_marks(
         )
 
     drawn = [mark for mark in marks if mark.region not in NEVER_WORKED and renderer.elementExists(mark.region)]
-    region_map = _region_map(svg_path)
+    outlines = _outlines(str(svg_path), svg_path.stat().st_mtime_ns)
     view_box = (view.x(), view.y(), view.width(), view.height())
-    paths = _region_paths(str(svg_path), svg_path.stat().st_mtime_ns, width, view_box) if region_map else {}
+    paths = _region_paths(str(svg_path), svg_path.stat().st_mtime_ns, width, view_box) if outlines else {}
     for mark in drawn:
         colour = QColor(PRESSURE_COLOURS[mark.level])
         if mark.region in paths:
@@ -135,7 +136,7 @@ def _paint_marks(
         else:  # a map the region model cannot read: tint the element as the SVG draws it
             _tint(painter, renderer, mark.region, on_map(mark.region), colour)
     paint_outline()
-    anchors = {info.id: info.anchor for info in region_map.catalogue} if region_map is not None else {}
+    anchors = {region.id: region.anchor for region in outlines.regions} if outlines is not None else {}
     # Points first: their badges sit beside them; an area's badge then takes its anchor or the nearest free place.
     taken: list[QRectF] = [] if badges is None else badges
     for mark in sorted(drawn, key=lambda mark: SPECS_BY_ID[mark.region].kind != "point"):
@@ -196,33 +197,31 @@ def _region_paths(
     svg: str, _modified_ns: int, width: int, view_box: tuple[float, float, float, float]
 ) -> dict[str, QPainterPath]:
     """Every region's outline as a path on a map `width` pixels wide, built once per map file and size."""
-    region_map = _region_map(Path(svg))
-    if region_map is None:
+    outlines = _outlines(svg, _modified_ns)
+    if outlines is None:
         return {}
-    from shapely import simplify  # loaded with the region map
-
-    from app.domain.regions import polygon_rings
-
     view = QRectF(*view_box)
     scale = width / view.width()
     tolerance = OUTLINE_TOLERANCE_PX / scale  # in the SVG's units
     return {
-        info.id: _path(polygon_rings(simplify(region_map.polygons[info.id], tolerance)), view, scale)
-        for info in region_map.catalogue
+        region.id: _path([simplified(ring, tolerance) for ring in region.rings], view, scale)
+        for region in outlines.regions
     }
 
 
-def _region_map(svg_path: Path) -> RegionMap | None:
-    """The map's regions as polygons (anchors, outlines); None for a map the region model cannot read."""
-    from app.domain.regions import load_region_map  # shapely: only when a plan is drawn, not at start-up
+@functools.lru_cache(maxsize=4)
+def _outlines(svg: str, _modified_ns: int) -> MapOutlines | None:
+    """The map's regions as rings (anchors, outlines), from the outlines the map's first paint reads too (no
+    shapely); None for a map the region model cannot read."""
+    from app.storage.map_cache import load_map_outlines
 
     try:
-        return load_region_map(svg_path)
+        return load_map_outlines(Path(svg))
     except BackmapError:
         return None
 
 
-def _path(rings: list[list[tuple[float, float]]], view: QRectF, scale: float) -> QPainterPath:
+def _path(rings: Sequence[Sequence[tuple[float, float]]], view: QRectF, scale: float) -> QPainterPath:
     """A region's outline (SVG units) as a path in the image's logical pixels; holes stay holes."""
     path = QPainterPath()
     path.setFillRule(Qt.FillRule.OddEvenFill)
