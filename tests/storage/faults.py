@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from app.domain.records import Consent
 from app.storage.database import DB_FILENAME
+from app.storage.driver import sqlite3  # the store's own SQLite: two libraries on one -wal disagree
 from app.storage.sqlite_store import SqliteStore
 
 START = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
@@ -56,3 +58,15 @@ def damage_schema(path: Path) -> None:
     content = bytearray(path.read_bytes())
     content[100:112] = b"\xff" * 12
     path.write_bytes(bytes(content))
+
+
+def written_elsewhere(data_dir: Path, *statements: tuple[str, Sequence[object]]) -> None:
+    """`statements` committed in one transaction by another connection to the records (another window, a command):
+    the caller's statements raise the session's version, as every writer does."""
+    other = sqlite3.connect(data_dir / DB_FILENAME)
+    try:
+        with other:
+            for sql, parameters in statements:
+                other.execute(sql, parameters)
+    finally:
+        other.close()

@@ -13,11 +13,10 @@ from app.domain.analytics import TensionMatrix
 from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Consent, Mark, Session
 from app.domain.session_summary import NOTHING_MARKED, MarksTally, MarkTable, line_of, tally_of
-from app.storage.database import DB_FILENAME
-from app.storage.driver import sqlite3  # the store's own SQLite: two libraries on one -wal disagree
 from app.storage.record_store import RecordStore
 from app.storage.rows import utc_key
 from app.storage.sqlite_store import SqliteStore
+from tests.storage.faults import written_elsewhere
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -128,13 +127,13 @@ def test_the_timeline_is_read_again_only_after_the_file_changed(repository: Sqli
     first = repository.session_lines(client_id)
     assert repository.session_lines(client_id) == first
     assert sum("FROM sessions WHERE client_id" in sql for sql in read) == 1  # kept: the file did not change
-    other = sqlite3.connect(data_dir / DB_FILENAME)
-    with other:  # another program (or a background job) writes the file
-        other.execute(  # as every writer does, with the session's version raised
+    written_elsewhere(  # another program (or a background job) writes the file
+        data_dir,
+        (
             "UPDATE sessions SET shared_note = 'changed elsewhere', version = version + 1 WHERE id = ?",
             (first[0].session_id,),
-        )
-    other.close()
+        ),
+    )
     assert repository.session_lines(client_id)[0].shared_note == "changed elsewhere"
     assert sum("FROM sessions WHERE client_id" in sql for sql in read) == 2
 
@@ -185,13 +184,13 @@ def test_a_note_changed_in_another_window_is_the_one_line_read_and_keeps_its_pla
     client_id = _demo(repository)
     before = repository.session_lines(client_id)
     changed = before[2]
-    other = sqlite3.connect(data_dir / DB_FILENAME)
-    with other:  # as every writer does, with the session's version raised
-        other.execute(
+    written_elsewhere(
+        data_dir,
+        (
             "UPDATE sessions SET shared_note = 'Walk after lunch.', version = version + 1 WHERE id = ?",
             (changed.session_id,),
-        )
-    other.close()
+        ),
+    )
     read: list[str] = []
     repository._connection.set_trace_callback(read.append)
     after = repository.session_lines(client_id)
@@ -210,13 +209,13 @@ def test_a_session_moved_to_another_day_in_another_window_takes_its_place_in_tim
     before = repository.session_lines(client_id)
     oldest = before[-1]
     newer = oldest.start.replace(year=oldest.start.year + 5)
-    other = sqlite3.connect(data_dir / DB_FILENAME)
-    with other:  # the start moved, the version raised, as a writer does
-        other.execute(
+    written_elsewhere(  # the start moved
+        data_dir,
+        (
             "UPDATE sessions SET start = ?, start_utc = ?, version = version + 1 WHERE id = ?",
             (newer.isoformat(), utc_key(newer), oldest.session_id),
-        )
-    other.close()
+        ),
+    )
     after = repository.session_lines(client_id)
     assert [line.session_id for line in after] == [oldest.session_id] + [line.session_id for line in before[:-1]]
     assert after[0].start == newer

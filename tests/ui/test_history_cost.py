@@ -20,7 +20,6 @@ from app.domain.demo import demo_client
 from app.domain.records import ClientRecord, Consent, Session
 from app.domain.session_summary import MarkTable, tally_of
 from app.storage import history_reads
-from app.storage.database import DB_FILENAME
 from app.storage.driver import sqlite3  # the store's own SQLite: two libraries on one -wal disagree
 from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_main_window
@@ -28,6 +27,7 @@ from app.ui.history.timeline import TALLY_BATCH
 from app.ui.history.trends import LAYER_STYLES
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
+from tests.storage.faults import written_elsewhere
 
 TODAY = dt.date(2026, 11, 23)
 LONG_HISTORY = 20  # times the demo's sessions: a few hundred, each with its plan as given
@@ -235,13 +235,13 @@ def test_trends_after_a_note_changed_elsewhere_reads_that_session_s_marks_alone_
     drawn = page.trends.plotted()
     workspace.mode_bar.setCurrentIndex(0)
     newest = page.timeline.line(0)
-    other = sqlite3.connect(data_dir / DB_FILENAME)
-    with other:  # another window writes the note, the version raised as a writer does
-        other.execute(
+    written_elsewhere(  # another window writes the note
+        data_dir,
+        (
             "UPDATE sessions SET shared_note = 'Walk after lunch.', version = version + 1 WHERE id = ?",
             (newest.session_id,),
-        )
-    other.close()
+        ),
+    )
     rebuilt: list[MarkTable] = []
     monkeypatch.setattr(page.trends, "show_marks", rebuilt.append)
     read = _statements(window, lambda: workspace.mode_bar.setCurrentIndex(2))
@@ -267,11 +267,11 @@ def test_trends_show_a_mark_changed_elsewhere(window: MainWindow, data_dir: Path
     marked = next(session for session in store.list_sessions("long") if session.marks)  # the newest with marks
     region = marked.marks[0].region
     layers = {LAYER_STYLES[mark.by][2] for mark in marked.marks if mark.region == region}
-    other = sqlite3.connect(data_dir / DB_FILENAME)
-    with other:  # another window sets the region's tension to 0, the version raised as a writer does
-        other.execute("UPDATE marks SET tension = 0 WHERE session_id = ? AND region = ?", (marked.id, region))
-        other.execute("UPDATE sessions SET version = version + 1 WHERE id = ?", (marked.id,))
-    other.close()
+    written_elsewhere(  # another window sets the region's tension to 0
+        data_dir,
+        ("UPDATE marks SET tension = 0 WHERE session_id = ? AND region = ?", (marked.id, region)),
+        ("UPDATE sessions SET version = version + 1 WHERE id = ?", (marked.id,)),
+    )
     workspace.mode_bar.setCurrentIndex(2)
     page.trends.choose_region(region)
     day = dt.datetime.combine(marked.start.date(), dt.time(12), dt.UTC).timestamp()
