@@ -150,7 +150,10 @@ class RegionList(QListWidget):
             before is not None
             and top_left == bottom_right
             and top_left.row() == before[0]
-            and self.visualRect(top_left).height() == before[1]  # as wrapped now, in the width laid out
+            and (
+                (roles and Qt.ItemDataRole.DisplayRole not in roles)  # its tooltip or spoken words: no new height
+                or self.visualRect(top_left).height() == before[1]  # as wrapped now, in the width laid out
+            )
         ):
             QAbstractItemView.dataChanged(self, top_left, bottom_right, roles)
             return

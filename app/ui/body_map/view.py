@@ -241,19 +241,20 @@ class BodyMapView(QGraphicsView):
         self._fills = dict(fills)
         self._label_texts = {region: text for region, text in labels.items() if text}
         self._dashed = frozenset(dashed)
-        # A tension key changes one region: restyle what changed, not all 40.
+        # A tension key changes one region: restyle what changed, not all 40 (only a region filled or dashed before
+        # or now can have changed).
         changed = {
             region
-            for region in self._items
+            for region in {*before[0], *before[2], *self._fills, *self._dashed} & self._items.keys()
             if (before[0].get(region), region in before[2]) != (self._fills.get(region), region in self._dashed)
         }
         self._restyle(changed)
-        if before[1] != self._label_texts and not self._relabel_in_place(before[1], before[0]):
+        if before[1] != self._label_texts and not self._relabel_in_place(before[1], changed):
             self._place_labels()  # the numbers keep clear of each other: a new one can move its neighbours
 
-    def _relabel_in_place(self, texts_before: Mapping[str, str], fills_before: Mapping[str, QColor]) -> bool:
+    def _relabel_in_place(self, texts_before: Mapping[str, str], refilled: Set[str]) -> bool:
         """New numbers of the same size where the old ones were ("5" becomes "6": a tension key), each label
-        recoloured for a new fill under it; False when a number comes, goes or changes size: then every label
+        recoloured over a region `refilled`; False when a number comes, goes or changes size: then every label
         is placed again (its neighbours may have to move)."""
         if self._locator is None or texts_before.keys() != self._label_texts.keys():
             return False
@@ -267,7 +268,6 @@ class BodyMapView(QGraphicsView):
             label.setText(self._label_text(region_id))
             if label.boundingRect().size() != size:
                 return False
-        refilled = {region_id for region_id in self._items if fills_before.get(region_id) != self._fills.get(region_id)}
         for region_id, under in self._label_over.items():
             if under in refilled:
                 self._labels[region_id].setBrush(self._label_colour(under))
