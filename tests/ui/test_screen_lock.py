@@ -254,7 +254,7 @@ app.exec()
 
 def test_the_window_locks_when_the_desktop_says_its_screen_locked(tmp_path: Path) -> None:
     # A session bus of its own, as a desktop has; ./scripts/test installs D-Bus, and without it this fails, not skips.
-    assert shutil.which("dbus-run-session") is not None, "dbus-run-session is missing: install dbus (./scripts/test does)"
+    assert shutil.which("dbus-run-session") is not None, "no dbus-run-session: install dbus (./scripts/test does)"
     result = subprocess.run(
         ["dbus-run-session", "--", sys.executable, "-c", DESKTOP_LOCKS, str(tmp_path)],
         capture_output=True,
