@@ -1,9 +1,10 @@
 """The plan: the marks, screened and capped, turned into ordered steps the client can read.
 
 Shape and JSON are DESIGN.md's `plan --format json` (a contract; version 2 adds the urgent tier, the client's and
-the therapist's words apart, and how soon to see someone). Deterministic: the same marks, intake, minutes,
-override, position and date give the same plan. Safety comes from app.domain.safety and app.domain.mark_review:
-every level passes through their caps, and each change is listed on the step with the rule that made it.
+the therapist's words apart, and how soon to see someone; version 3 why a doctor is asked). Deterministic: the
+same marks, intake, minutes, override, position and date give the same plan. Safety comes from app.domain.safety
+and app.domain.mark_review: every level passes through their caps, and each change is listed on the step with the
+rule that made it.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def build_plan(
         return Plan(
             outcome=screening.outcome,
             requires_clearance=screening.requires_clearance,
+            clearance_reasons=screening.clearance_reasons,
             position=chosen,
             medium=MediumChoice("none", "No massage today."),
             for_client=tuple(reason.reason for reason in screening.reasons),
@@ -71,12 +73,15 @@ def build_plan(
     aftercare = [item.text for item in protocol.aftercare]
     aftercare.extend(item for item in screening.aftercare if item not in aftercare)
     outcome = max(screening.outcome, review.outcome, key=OUTCOMES.index)
+    # A flag that only asks for the doctor's go-ahead changed nothing else: the clearance box names it instead.
+    changes = [reason for reason in screening.reasons if not protocol.flags[reason.rule].only_asks_for_clearance]
     return Plan(
         outcome=outcome,
         requires_clearance=screening.requires_clearance,
+        clearance_reasons=screening.clearance_reasons,
         position=chosen,
         medium=screening.medium,
-        for_client=tuple(dict.fromkeys(reason.reason for reason in (*screening.reasons, *review.reasons))),
+        for_client=tuple(dict.fromkeys(reason.reason for reason in (*changes, *review.reasons))),
         therapist_notes=tuple(dict.fromkeys(notes)),
         refer=None,
         refer_urgency=None,

@@ -3,7 +3,8 @@
 This is the one reader of a stored plan: Plan mode, the PDF, History and `backmap plan` all take a plan through
 `plan_from_json`, with the strictest rules, so a plan that shows in one place shows in all of them. Version 1
 plans (before `plan_version`) still read: one "warnings" list whose voice nobody can tell (read as therapist
-notes), one region per step, no urgent tier.
+notes), one region per step, no urgent tier. Version 2 plans (before `clearance_reasons`) read with none: their
+clearance is asked for without naming why.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from app.domain.region_specs import ALIASES, REGION_IDS
 from app.domain.safety import BACK, Adjustment, Pressure
 from app.errors import BackmapError
 
-PLAN_VERSION = 2
+PLAN_VERSION = 3
 SIDES = ("left", "right")
 
 
@@ -62,6 +63,7 @@ class Step:
 class Plan:
     outcome: Outcome
     requires_clearance: bool
+    clearance_reasons: tuple[str, ...]  # why the doctor is asked, in the client's words; () before version 3
     position: str
     medium: MediumChoice
     for_client: tuple[str, ...]  # what changed for the client's safety, in their words
@@ -83,6 +85,7 @@ class Plan:
             "plan_version": PLAN_VERSION,
             "outcome": self.outcome,
             "requires_clearance": self.requires_clearance,
+            "clearance_reasons": list(self.clearance_reasons),
             "position": self.position,
             "medium": {"name": self.medium.name, "why": self.medium.why},
             "for_client": list(self.for_client),
@@ -252,8 +255,12 @@ def plan_from_json(data: Any) -> Plan:
     if not isinstance(data, Mapping):
         raise PlanError(f"plan: must be a JSON object, not {type(data).__name__}")
     version = data.get("plan_version", 1)
-    if version not in (1, PLAN_VERSION) or isinstance(version, bool):
-        raise PlanError(f"plan_version: must be 1 or {PLAN_VERSION}, not {version!r}")
+    if type(version) is not int or not 1 <= version <= PLAN_VERSION:
+        raise PlanError(f"plan_version: must be a whole number from 1 to {PLAN_VERSION}, not {version!r}")
+    requires_clearance = _field(data, "requires_clearance", bool, "")
+    clearance_reasons = _texts(data, "clearance_reasons") if version >= 3 else ()
+    if version >= 3 and requires_clearance != bool(clearance_reasons):
+        raise PlanError("clearance_reasons: a plan that requires a clearance says why, and only such a plan")
     outcome = _field(data, "outcome", str, "")
     if outcome not in OUTCOMES:
         raise PlanError(f"outcome: must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
@@ -281,7 +288,8 @@ def plan_from_json(data: Any) -> Plan:
         home = _texts(data, "home_routine")
     return Plan(
         outcome=outcome,
-        requires_clearance=_field(data, "requires_clearance", bool, ""),
+        requires_clearance=requires_clearance,
+        clearance_reasons=clearance_reasons,
         position=_field(data, "position", str, ""),
         medium=MediumChoice(_field(medium, "name", str, "medium."), _field(medium, "why", str, "medium.")),
         for_client=for_client,

@@ -33,7 +33,7 @@ def _client_part(plan: PlanWording, clearance_on_record: bool) -> list[str]:
     if plan.refer:
         lines += ["", postpone_text("", plan.outcome), plan.refer]
     if clearance_missing(plan, clearance_on_record):
-        lines += ["", clearance_text("")]
+        lines += ["", clearance_text(plan, "")]
     if plan.steps:
         lines += ["", f"Steps (about {round(plan.minutes)} minutes):"]
         for step in plan.steps:

@@ -110,6 +110,7 @@ class MapMark:
 class PlanWording:
     outcome: Outcome
     requires_clearance: bool
+    clearance_reasons: tuple[str, ...]  # why the doctor is asked, after "because"; () for a plan before version 3
     position: str
     medium: str
     medium_why: str
@@ -180,12 +181,14 @@ def can_mark_as_given(plan: PlanWording, clearance_on_record: bool) -> bool:
 CLEARANCE_HEADING = "Please check with your doctor first"  # the one place a plan asks for the doctor's go-ahead
 
 
-def clearance_text(first_name: str) -> str:
+def clearance_text(plan: PlanWording, first_name: str) -> str:
+    """The one request for the doctor's go-ahead, naming what the client told us (a plan written before it kept
+    why says "because of your health")."""
+    because = joined(plan.clearance_reasons) if plan.clearance_reasons else "of your health"
     return _addressed(
         first_name,
-        "Because of your health, we need your doctor's go-ahead before this massage. You can take this plan "
-        "with you to show them. Once we have their note (who, when, and any limits), your therapist will go "
-        "ahead with it.",
+        f"Because {because}, we need your doctor's go-ahead before this massage. You can take this plan with you "
+        "to show them. Once we have their note (who, when, and any limits), your therapist will go ahead with it.",
     )
 
 
@@ -265,6 +268,7 @@ def wording_for(plan: Plan) -> PlanWording:
     return PlanWording(
         outcome=plan.outcome,
         requires_clearance=plan.requires_clearance,
+        clearance_reasons=_clean(plan.clearance_reasons),
         position=POSITION_WORDS.get(plan.position, _humanise(plan.position)),
         medium=_humanise(plan.medium.name),
         medium_why=plan.medium.why.strip(),

@@ -243,6 +243,7 @@ class FlagRule:
     region_drops: Mapping[str, frozenset[str]]  # region id -> techniques (groups expanded)
     positions: tuple[str, ...]  # the positions allowed; the first when the recorded one is not
     clearance: bool
+    clearance_reason: str | None  # why the doctor is asked, for the client after "because"; with `clearance` only
     implies: tuple[str, ...]
     therapist: tuple[str, ...]  # notes for the therapist only
     aftercare: tuple[str, ...]
@@ -252,6 +253,13 @@ class FlagRule:
     stages: tuple[LocalStage, ...]  # local flags only, by days since onset
     resolved_by_clearance: bool  # a valid clearance on record settles it
     source: str
+
+    @property
+    def only_asks_for_clearance(self) -> bool:
+        """Whether the doctor's go-ahead is all this flag changes for the client (its reason says nothing else)."""
+        changes = self.region_caps or self.drop or self.region_drops or self.positions or self.aftercare
+        stops = self.outcome in NO_MASSAGE
+        return self.clearance and not (self.local or stops or self.cap is not None or changes)
 
     def stage_on(self, days: int | None) -> LocalStage:
         """The stage `days` after onset; an unknown onset counts as the freshest."""
@@ -663,6 +671,7 @@ def _flag(table: _Table, flag_id: str, groups: Mapping[str, tuple[str, ...]]) ->
         region_drops=MappingProxyType(_region_drops(table, groups)),
         positions=table.texts("positions"),
         clearance=table.flag("clearance"),
+        clearance_reason=table.text("clearance_reason", required=table.flag("clearance")),
         implies=table.texts("implies", allowed=FLAG_IDS),
         therapist=table.texts("therapist"),
         aftercare=table.texts("aftercare"),
@@ -678,6 +687,8 @@ def _flag(table: _Table, flag_id: str, groups: Mapping[str, tuple[str, ...]]) ->
         raise ProtocolError(table.key("refer"), "is missing: a postponement must say to whom to turn, and how soon")
     if not stops and (rule.refer is not None or rule.urgency is not None):
         raise ProtocolError(table.key("refer"), "only a postponement refers")
+    if rule.clearance_reason is not None and not rule.clearance:
+        raise ProtocolError(table.key("clearance_reason"), "only a flag with a clearance says why the doctor is asked")
     if (rule.outcome == "urgent") != (rule.urgency == "emergency"):
         raise ProtocolError(table.key("urgency"), "an urgent outcome is an emergency, and only it")
     table.done()

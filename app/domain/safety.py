@@ -1,10 +1,11 @@
 """Safety screening: an intake's flags and allergies, read against protocol.toml, on one date.
 
 The rules are data (protocol.toml); this module only applies them. A screening says proceed, modify, postpone
-or urgent, and why. It speaks in two voices kept apart by type: `reasons` are for the client (plain, kind, once
-per rule, places grouped) and `therapist_notes` are for the therapist only (cautions, clearance bookkeeping, the
-intake's free text); no client output is built from the second. The plan and the consult panel take every cap,
-dropped technique, local limit, position and medium from here, so one place decides what is safe.
+or urgent, and why. It speaks in two voices kept apart by type: `reasons` and `clearance_reasons` (why a doctor
+is asked) are for the client (plain, kind, once per rule, places grouped) and `therapist_notes` are for the
+therapist only (cautions, clearance bookkeeping, the intake's free text); no client output is built from the
+notes. The plan and the consult panel take every cap, dropped technique, local limit, position and medium from
+here, so one place decides what is safe.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class Screening:
     local: tuple[LocalLimit, ...]
     positions: tuple[str, ...]  # the positions a flag allows (empty: any)
     requires_clearance: bool
+    clearance_reasons: tuple[str, ...]  # why the doctor is asked, in the client's words ("you take blood thinners")
     clearance_on_record: bool  # a clearance valid on `on`
     medium: MediumChoice
     therapist_notes: tuple[str, ...]  # never shown to the client
@@ -237,6 +239,7 @@ def _unscreened(protocol: Protocol, on: dt.date) -> Screening:
         local=(),
         positions=(),
         requires_clearance=False,
+        clearance_reasons=(),
         clearance_on_record=False,
         medium=medium,
         therapist_notes=("No safety screening on record: ask the intake questions (health, allergies) first.",),
@@ -272,7 +275,7 @@ def screen(intake: Intake | None, protocol: Protocol, on: dt.date) -> Screening:
     found = _Findings()
     positions: list[str] = []
     aftercare: list[str] = []
-    requires_clearance = False
+    clearance_reasons: list[str] = []
 
     local_entries = [entry for entry in entries if protocol.flags[entry.flag].local]
     _screen_local(local_entries, protocol, on, found)
@@ -300,13 +303,15 @@ def screen(intake: Intake | None, protocol: Protocol, on: dt.date) -> Screening:
         )
         positions = [p for p in positions if p in rule.positions] if positions and rule.positions else positions
         positions = positions or list(rule.positions)
-        requires_clearance = requires_clearance or rule.clearance
+        if rule.clearance:
+            assert rule.clearance_reason is not None  # checked on loading
+            clearance_reasons.append(rule.clearance_reason)
         found.notes.extend(rule.therapist)
         if rule.id == "medical_condition" and intake.conditions.strip():
             found.notes.append(f"Condition as written: {intake.conditions.strip()!r}.")
         aftercare.extend(item for item in rule.aftercare if item not in aftercare)
 
-    found.notes.extend(_clearance_notes(intake, on, requires_clearance))
+    found.notes.extend(_clearance_notes(intake, on, bool(clearance_reasons)))
     medium, allergy_notes = choose_medium(intake.allergies, protocol)
     found.notes.extend(allergy_notes)
     stops = found.outcome in NO_MASSAGE
@@ -323,7 +328,8 @@ def screen(intake: Intake | None, protocol: Protocol, on: dt.date) -> Screening:
         drops=tuple(found.drops),
         local=tuple(found.local),
         positions=tuple(positions),
-        requires_clearance=requires_clearance,
+        requires_clearance=bool(clearance_reasons),
+        clearance_reasons=tuple(dict.fromkeys(clearance_reasons)),
         clearance_on_record=clearance_on_record,
         medium=medium,
         therapist_notes=tuple(dict.fromkeys(found.notes)),

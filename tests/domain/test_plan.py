@@ -231,6 +231,7 @@ def test_the_json_is_the_contract_shape_and_reads_back() -> None:
         "plan_version",
         "outcome",
         "requires_clearance",
+        "clearance_reasons",
         "position",
         "medium",
         "for_client",

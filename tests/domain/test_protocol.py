@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,7 +38,7 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 def test_the_bundled_protocol_covers_every_region_technique_flag_and_medium() -> None:
     protocol = load_protocol()
-    assert protocol.version == "3"
+    assert protocol.version == "4"
     assert set(protocol.regions) == REGION_IDS
     assert set(protocol.techniques) == set(TECHNIQUE_IDS)
     assert tuple(protocol.flags) == FLAG_IDS
@@ -78,6 +79,17 @@ def test_the_design_rules_are_in_the_data() -> None:
     assert all(region.default_pressure <= 4 for region in protocol.regions.values())
     assert protocol.flags["recent_injury"].local
     assert protocol.flags["skin_condition"].local
+
+
+def test_every_clearance_says_why_in_a_phrase_the_box_can_join() -> None:
+    protocol = load_protocol()
+    clearances = [rule for rule in protocol.flags.values() if rule.clearance]
+    assert clearances
+    for rule in clearances:
+        why = rule.clearance_reason or ""
+        assert re.fullmatch(r"(you|your) [a-z ]+", why), rule.id  # said after "because", joined with "and"
+        assert "doctor" not in why, rule.id  # the box asks for the doctor; the phrase only says why
+    assert not any(rule.clearance_reason for rule in protocol.flags.values() if not rule.clearance)
 
 
 def test_no_lay_claims_and_none_of_the_seeds_practice_details() -> None:
@@ -136,6 +148,10 @@ def _append(path: tuple[str, ...], value: str) -> Callable[[dict[str, Any]], Non
         (_set(("flags", "fever", "outcome"), "maybe"), "flags.fever.outcome"),
         (_delete(("flags", "fever", "refer")), "flags.fever.refer"),
         (_set(("flags", "blood_thinners", "cap"), 7), "flags.blood_thinners.cap"),
+        # The handout's box names why the doctor is asked: every clearance says why, and only a clearance does.
+        (_delete(("flags", "dvt_history", "clearance_reason")), "flags.dvt_history.clearance_reason"),
+        (_set(("flags", "dvt_history", "clearance_reason"), " "), "flags.dvt_history.clearance_reason"),
+        (_set(("flags", "pregnancy", "clearance_reason"), "you are pregnant"), "flags.pregnancy.clearance_reason"),
         (_delete(("techniques", "friction", "source")), "techniques.friction.source"),
         (_set(("techniques", "friction", "source"), "trust me"), "techniques.friction.source"),
         (_set(("techniques", "friction", "colour"), "red"), "techniques.friction.colour"),

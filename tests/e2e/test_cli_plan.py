@@ -16,8 +16,9 @@ from app.cli import main
 
 EXAMPLE = Path(__file__).parents[1] / "storage" / "design_example.json"
 PLAN_KEYS = [
-    "plan_version", "outcome", "requires_clearance", "position", "medium", "for_client", "therapist_notes",
-    "refer", "refer_urgency", "steps", "aftercare", "home_routine", "protocol_version", "map_version",
+    "plan_version", "outcome", "requires_clearance", "clearance_reasons", "position", "medium", "for_client",
+    "therapist_notes", "refer", "refer_urgency", "steps", "aftercare", "home_routine", "protocol_version",
+    "map_version",
 ]  # fmt: skip
 STEP_KEYS = [
     "order", "regions", "side", "technique", "pressure", "hold_seconds", "holds", "repetitions", "minutes", "why",
@@ -39,6 +40,7 @@ def test_the_json_plan_has_the_contract_shape_and_honours_blood_thinners(
     assert list(plan) == PLAN_KEYS
     assert plan["outcome"] == "modify"  # the example client takes blood thinners
     assert plan["requires_clearance"] is True
+    assert plan["clearance_reasons"] == ["you take blood thinners"]
     assert plan["steps"], "the example marks the left upper trapezius"
     for step in plan["steps"]:
         assert list(step) == STEP_KEYS

@@ -92,7 +92,7 @@ class _Html:
         plan = handout.plan
         parts = [self._header(handout)]
         if clearance_missing(plan, clearance_on_record):
-            text = clearance_text(handout.client_first_name)
+            text = clearance_text(plan, handout.client_first_name)
             parts.append(self._caution(CLEARANCE_HEADING, self._p(escape(text))))
         if plan.outcome in NO_MASSAGE:
             lines = [postpone_text(handout.client_first_name, plan.outcome), *plan.for_client]

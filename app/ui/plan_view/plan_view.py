@@ -274,7 +274,7 @@ class PlanView(QWidget):
         column.setSpacing(18)
         column.addWidget(_label(handout.title, "planTitle"))
         column.addWidget(_label(handout.subtitle, "planSubtitle"))
-        clearance_box = _caution_box(f"⚠  {CLEARANCE_HEADING}", [clearance_text(handout.client_first_name)])
+        clearance_box = _caution_box(f"⚠  {CLEARANCE_HEADING}", [clearance_text(plan, handout.client_first_name)])
         clearance_box.setObjectName("clearanceBox")
         clearance_box.setVisible(clearance_missing(plan, self._clearance_on_record))
         column.addWidget(clearance_box)
