@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -276,6 +277,12 @@ def test_the_json_is_the_contract_shape_and_reads_back() -> None:
         (lambda d: d["steps"][0].update(side="up"), "steps[0].side"),
         (lambda d: d["steps"][0]["pressure"].update(level=6), "steps[0].pressure.level"),
         (lambda d: d["steps"][0].update(hold_seconds=[10]), "steps[0].hold_seconds"),
+        (lambda d: d.pop("clearance_reasons"), "clearance_reasons: is missing"),
+        (lambda d: d.update(clearance_reasons=["you take blood thinners"]), "clearance_reasons"),
+        (lambda d: d.update(requires_clearance=True), "clearance_reasons"),
+        (lambda d: d.update(requires_clearance=True, clearance_reasons=[3]), "clearance_reasons[0]"),
+        (lambda d: d.update(plan_version=4), "plan_version"),
+        (lambda d: d.update(plan_version=2.0), "plan_version"),
     ],
 )
 def test_a_bad_plan_json_is_refused_naming_the_field(change: Any, field: str) -> None:
@@ -283,6 +290,15 @@ def test_a_bad_plan_json_is_refused_naming_the_field(change: Any, field: str) ->
     change(data)
     with pytest.raises(PlanError, match=field.replace("[", r"\[").replace("]", r"\]")):
         plan_from_json(data)
+
+
+def test_a_plan_of_version_2_still_reads_its_clearance_naming_no_reason() -> None:
+    plan = plan_for([Mark("trapezius_upper_l", "therapist", 7)], Intake(TODAY, (FlagEntry("dvt_history"),)))
+    data = plan.to_json()
+    assert data["clearance_reasons"] == [PROTOCOL.flags["dvt_history"].clearance_reason]
+    del data["clearance_reasons"]
+    data["plan_version"] = 2
+    assert plan_from_json(data) == dataclasses.replace(plan, clearance_reasons=())
 
 
 def test_the_text_reads_like_a_plan() -> None:

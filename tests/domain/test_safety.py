@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
 
 from app.domain.allergies import choose_medium
-from app.domain.protocol import load_protocol
+from app.domain.protocol import load_protocol, parse_protocol
 from app.domain.records import Clearance, FlagEntry, Intake, RecordError
 from app.domain.region_specs import REGION_IDS
 from app.domain.safety import is_area_limit, region_guidance, screen
+from tests.domain.test_protocol import RAW
 
 TODAY = dt.date(2026, 11, 20)
 PROTOCOL = load_protocol()
@@ -143,6 +145,30 @@ def test_a_medical_condition_is_a_warning_until_a_clearance_settles_it() -> None
     settled = screen(intake("medical_condition", clearance=clearance), PROTOCOL, TODAY)
     assert settled.outcome == "proceed"
     assert settled.may_be_given
+
+
+def test_the_screening_says_why_the_doctor_is_asked_in_the_clients_words_in_flag_order() -> None:
+    told = intake("medical_condition", "fragility_fracture", "blood_thinners", conditions="type 2 diabetes")
+    screening = screen(told, PROTOCOL, TODAY)
+    order = ("blood_thinners", "fragility_fracture", "medical_condition")  # the controlled list's order
+    assert screening.clearance_reasons == tuple(PROTOCOL.flags[flag].clearance_reason for flag in order)
+    assert not any("diabetes" in why for why in screening.clearance_reasons)  # the intake's words stay its own
+    assert screen(intake("pregnancy", "osteoporosis"), PROTOCOL, TODAY).clearance_reasons == ()
+
+
+def test_a_clearance_on_record_settles_the_condition_it_resolves_but_not_the_blood_thinners() -> None:
+    clearance = Clearance("Dr N. Example", dt.date(2026, 11, 1))
+    screening = screen(intake("medical_condition", "blood_thinners", clearance=clearance), PROTOCOL, TODAY)
+    assert screening.clearance_reasons == (PROTOCOL.flags["blood_thinners"].clearance_reason,)
+    assert screening.clearance_on_record
+    assert screening.may_be_given
+
+
+def test_two_flags_with_the_same_reason_for_the_doctor_say_it_once() -> None:
+    data = copy.deepcopy(RAW)
+    data["flags"]["bleeding_disorder"]["clearance_reason"] = data["flags"]["blood_thinners"]["clearance_reason"]
+    screening = screen(intake("blood_thinners", "bleeding_disorder"), parse_protocol(data), TODAY)
+    assert screening.clearance_reasons == (PROTOCOL.flags["blood_thinners"].clearance_reason,)
 
 
 @pytest.mark.parametrize(
