@@ -11,7 +11,8 @@ from app.domain.safety import Screening
 def home_routine(intake: Intake | None, screening: Screening, protocol: Protocol) -> tuple[str, ...]:
     if screening.outcome in NO_MASSAGE:
         return ()
-    flags = intake.flag_ids() if intake is not None else frozenset()
+    told = intake.flag_ids() if intake is not None else frozenset()
+    flags = told | {implied for flag in told for implied in protocol.flags[flag].implies}  # high risk is pregnant
     limited = {limit.region for limit in screening.local}
     return tuple(
         item.text

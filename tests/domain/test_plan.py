@@ -301,6 +301,17 @@ def test_a_plan_of_version_2_still_reads_its_clearance_naming_no_reason() -> Non
     assert plan_from_json(data) == dataclasses.replace(plan, clearance_reasons=())
 
 
+@pytest.mark.parametrize(
+    ("told", "implied"), [("pregnancy_high_risk", "pregnancy"), ("fragility_fracture", "osteoporosis")]
+)
+def test_the_home_routine_leaves_out_what_an_implied_flag_rules_out(told: str, implied: str) -> None:
+    plan = plan_for([Mark("lower_back_l", "client", 5)], Intake(TODAY, (FlagEntry(told),)))
+    ruled_out = [item.text for item in PROTOCOL.home_routine if implied in item.not_with]
+    assert ruled_out
+    assert not set(ruled_out) & set(plan.home_routine)
+    assert plan.home_routine  # the rest is still there
+
+
 def test_the_text_reads_like_a_plan() -> None:
     plan = plan_for([Mark("trapezius_upper_l", "therapist", 7)], Intake(TODAY, (FlagEntry("blood_thinners"),)))
     text = render_plan_text(plan, clearance_on_record=False)
