@@ -12,7 +12,7 @@ def home_routine(intake: Intake | None, screening: Screening, protocol: Protocol
     if screening.outcome in NO_MASSAGE:
         return ()
     told = intake.flag_ids() if intake is not None else frozenset()
-    flags = told | {implied for flag in told for implied in protocol.flags[flag].implies}  # high risk is pregnant
+    flags = told | {implied for flag in told for implied in protocol.flags[flag].implies}  # high risk: pregnant too
     limited = {limit.region for limit in screening.local}
     return tuple(
         item.text

@@ -182,8 +182,8 @@ CLEARANCE_HEADING = "Please check with your doctor first"  # the one place a pla
 
 
 def clearance_text(plan: PlanWording, first_name: str) -> str:
-    """The one request for the doctor's go-ahead, naming what the client told us (a plan written before it kept
-    why says "because of your health")."""
+    """The one request for the doctor's go-ahead, naming what the client told us; a version 2 plan, which did not
+    keep why, says "because of your health"."""
     because = joined(plan.clearance_reasons) if plan.clearance_reasons else "of your health"
     return _addressed(
         first_name,
