@@ -23,10 +23,12 @@ from app.storage import history_reads
 from app.storage.driver import sqlite3  # the store's own SQLite: two libraries on one -wal disagree
 from app.storage.sqlite_store import SqliteStore
 from app.ui.application import create_main_window
+from app.ui.history.page import HistoryPage
 from app.ui.history.timeline import TALLY_BATCH
 from app.ui.history.trends import LAYER_STYLES
 from app.ui.main_window import MainWindow
 from app.ui.settings import AppSettings
+from app.ui.workspace.widget import Workspace
 from tests.storage.faults import written_elsewhere
 
 TODAY = dt.date(2026, 11, 23)
@@ -59,6 +61,15 @@ def _store(window: MainWindow, client_id: str, name: str, copies: int) -> None:
     )
     record = ClientRecord(dataclasses.replace(client, id=client_id, name=name), intakes, repeated)
     window.workspace.repository.import_records([record])
+
+
+def _long_history_shown(window: MainWindow) -> tuple[Workspace, HistoryPage]:
+    """The demo client's sessions twice over ("long"), opened, in History: the workspace and its History page."""
+    _store(window, "long", "Long History", 2)
+    workspace = window.workspace
+    workspace.decisions.open_client("long")
+    workspace.mode_bar.setCurrentIndex(2)
+    return workspace, workspace.history_page()
 
 
 @contextmanager
@@ -162,11 +173,7 @@ def test_history_of_a_client_without_sessions_and_after_one_starts(window: MainW
 
 
 def test_back_to_an_unchanged_history_reads_no_session_and_a_new_session_shows(window: MainWindow) -> None:
-    _store(window, "long", "Long History", 2)
-    workspace = window.workspace
-    workspace.decisions.open_client("long")
-    workspace.mode_bar.setCurrentIndex(2)
-    page = workspace.history_page()
+    workspace, page = _long_history_shown(window)
     page.table.selectRow(3)
     workspace.mode_bar.setCurrentIndex(0)
     read: list[str] = []
@@ -187,11 +194,7 @@ def test_back_to_an_unchanged_history_reads_no_session_and_a_new_session_shows(w
 def test_history_after_another_window_s_work_reads_and_redraws_only_what_changed(
     window: MainWindow, data_dir: Path
 ) -> None:
-    _store(window, "long", "Long History", 2)
-    workspace = window.workspace
-    workspace.decisions.open_client("long")
-    workspace.mode_bar.setCurrentIndex(2)
-    page = workspace.history_page()
+    workspace, page = _long_history_shown(window)
     kept = page.timeline.line(3)
     amended = next(line for line in map(page.timeline.line, range(page.timeline.rowCount())) if line.finalised)
     workspace.mode_bar.setCurrentIndex(0)
@@ -225,11 +228,7 @@ def test_history_after_another_window_s_work_reads_and_redraws_only_what_changed
 def test_trends_after_a_note_changed_elsewhere_reads_that_session_s_marks_alone_and_redraws_nothing(
     window: MainWindow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _store(window, "long", "Long History", 2)
-    workspace = window.workspace
-    workspace.decisions.open_client("long")
-    workspace.mode_bar.setCurrentIndex(2)
-    page = workspace.history_page()
+    workspace, page = _long_history_shown(window)
     page.tabs.setCurrentWidget(page.trends)
     page.trends.choose_region("lower_back_r")
     drawn = page.trends.plotted()
@@ -256,11 +255,7 @@ def test_trends_after_a_note_changed_elsewhere_reads_that_session_s_marks_alone_
 
 
 def test_trends_show_a_mark_changed_elsewhere(window: MainWindow, data_dir: Path) -> None:
-    _store(window, "long", "Long History", 2)
-    workspace = window.workspace
-    workspace.decisions.open_client("long")
-    workspace.mode_bar.setCurrentIndex(2)
-    page = workspace.history_page()
+    workspace, page = _long_history_shown(window)
     page.tabs.setCurrentWidget(page.trends)
     workspace.mode_bar.setCurrentIndex(0)
     store = workspace.repository
