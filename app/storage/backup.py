@@ -77,9 +77,9 @@ def copy_database(
     `key`: the source's key, which the copy is encrypted with too (None for a plain database). The copy is made of
     the files' bytes while the write lock holds the records still (`_copy_files`, which checks that nothing was
     cut short), and must then have the records' size in pages; without the lock to be had, it is made through the
-    online backup API. `every_page`: the copy's every page is also read and its b-trees checked (quick_check).
-    False, when a full check of the records has lately found them sound (`LocalDataFolder` keeps the time): the
-    copy holds their very pages. Without the lock, every page is checked.
+    online backup API. `every_page`: the copy's every page is also checked (`_every_page_problems`). False, when a
+    full check of the records has lately found them sound (`LocalDataFolder` keeps the time): the copy holds their
+    very pages. Without the lock, every page is checked.
     sqlite3.Error if the copy fails or is not whole; DamagedDatabaseError if it shows the database is damaged.
     """
     try:

@@ -272,14 +272,19 @@ def _checked_read_only(
 ) -> tuple[sqlite3.Connection, _Header]:
     """A read-only connection and the header through it, the file known to be ours and sane."""
     connection = connect_read_only(path, main_file_only=main_file_only, key=key)
+    return connection, _ours_and_sane(connection, path, keyed=key is not None)
+
+
+def _ours_and_sane(connection: sqlite3.Connection, path: Path, *, keyed: bool) -> _Header:
+    """The header through `connection`, the file known to be ours and sane; else `connection` is closed."""
     try:
-        header = _sane_header(connection, path, keyed=key is not None)
+        header = _sane_header(connection, path, keyed=keyed)
         if header.application_id != APPLICATION_ID:
             raise _not_ours(path, header.application_id)
     except BaseException:
         connection.close()
         raise
-    return connection, header
+    return header
 
 
 def _checked_encrypted(path: Path, key: DatabaseKey) -> sqlite3.Connection:
@@ -294,13 +299,7 @@ def _checked_encrypted(path: Path, key: DatabaseKey) -> sqlite3.Connection:
         if _is_damage(error):
             raise _unreadable_with_key(path, str(error)) from error
         raise
-    try:
-        header = _sane_header(connection, path, keyed=True)
-        if header.application_id != APPLICATION_ID:
-            raise _not_ours(path, header.application_id)
-    except BaseException:
-        connection.close()
-        raise
+    _ours_and_sane(connection, path, keyed=True)
     return connection
 
 

@@ -32,8 +32,8 @@ from app.storage.restore import ASIDE_INFIX
 # Writes one audit entry (client id or None, action, what) in a transaction of its own.
 AuditWriter = Callable[[str | None, str, str], None]
 
-# How long a full check that found the records sound vouches for their pages: a backup within it counts its copy's
-# rows against the records instead of reading every page again; a later one checks every page (and vouches anew).
+# How long a full check that found the records sound vouches for their pages: a backup within it checks only that
+# its copy is whole instead of reading every page again; a later one checks every page (and vouches anew).
 # The desktop checks the whole file in the background at every start, so a day's backups read the file once.
 CHECK_VOUCHES_FOR_S = 24 * 3600
 
@@ -126,8 +126,8 @@ class LocalDataFolder:
     def backup(self, destination: Path | None = None, *, replace: bool = True) -> Path:
         """A checked copy (0600) timestamped in <data>/backups, or in `destination`.
 
-        Checked: every page of the copy (quick_check), or, within CHECK_VOUCHES_FOR_S of a full check that found
-        the records sound, the rows of its every table counted against the records' (copy_database).
+        Checked (copy_database): that the copy is whole, and every page of it unless a full check found the
+        records sound within CHECK_VOUCHES_FOR_S.
 
         `destination` is checked as files.checked_output_path says (replace=False: an existing file is refused)
         and remembered, so that erasing a client lists it. The audit log says where only as inside or outside
