@@ -176,15 +176,10 @@ def test_back_to_an_unchanged_history_reads_no_session_and_a_new_session_shows(w
     workspace, page = _long_history_shown(window)
     page.table.selectRow(3)
     workspace.mode_bar.setCurrentIndex(0)
-    read: list[str] = []
-    store = workspace.repository
-    assert isinstance(store, SqliteStore)
-    store._connection.set_trace_callback(read.append)
-    workspace.mode_bar.setCurrentIndex(2)
-    store._connection.set_trace_callback(None)
+    read = _statements(window, lambda: workspace.mode_bar.setCurrentIndex(2))
     assert not [sql for sql in read if "sessions" in sql or "marks" in sql], read  # the page is as it was
     assert page.table.currentIndex().row() == 3
-    started = store.start_session("long")
+    started = workspace.repository.start_session("long")
     workspace.mode_bar.setCurrentIndex(0)
     workspace.mode_bar.setCurrentIndex(2)
     assert page.timeline.line(0).session_id == started.id
@@ -203,12 +198,7 @@ def test_history_after_another_window_s_work_reads_and_redraws_only_what_changed
     corrected = dataclasses.replace(other.get_session(amended.session_id), shared_note="Drink water after.")
     other.amend(amended.session_id, corrected, "the note was another client's")
     other.close()
-    read: list[str] = []
-    store = workspace.repository
-    assert isinstance(store, SqliteStore)
-    store._connection.set_trace_callback(read.append)
-    workspace.mode_bar.setCurrentIndex(2)
-    store._connection.set_trace_callback(None)
+    read = _statements(window, lambda: workspace.mode_bar.setCurrentIndex(2))
     # Timeline lines read whole (their amendments counted): one read, of the two changed alone.
     [whole_lines] = [sql for sql in read if "count(*) FROM amendments" in sql]
     assert started.id in whole_lines
